@@ -1,0 +1,140 @@
+"""Writes to budgets. Each function runs in one transaction that locks the award."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from budgets.models import BudgetLine, BudgetVersion, Category
+from grants import access
+from grants.audit import audit_record
+from grants.models import Award
+from grants.money import ZERO, format_money, parse_money
+from grants.services import award_create
+
+
+@dataclass(frozen=True)
+class LineInput:
+    category: str
+    federal_amount: Decimal = ZERO
+    non_federal_amount: Decimal = ZERO
+    narrative: str = ""
+
+
+def _clean_lines(lines: list[LineInput]) -> list[LineInput]:
+    cleaned, seen = [], set()
+    for line in lines:
+        if line.category not in Category.values:
+            raise ValidationError(
+                {"lines": f"{line.category!r} is not a budget category (A–J)."}
+            )
+        if line.category in seen:
+            raise ValidationError({"lines": f"Category {line.category} appears twice."})
+        seen.add(line.category)
+        amounts = []
+        for name in ("federal_amount", "non_federal_amount"):
+            try:
+                amount = parse_money(getattr(line, name))
+            except ValueError as error:
+                raise ValidationError(
+                    {
+                        "lines": f"{Category(line.category).label}, {name.replace('_', '-')}: {error}."
+                    }
+                ) from None
+            if amount < 0:
+                raise ValidationError(
+                    {
+                        "lines": f"{Category(line.category).label}: amounts cannot be negative."
+                    }
+                )
+            amounts.append(amount)
+        if amounts[0] or amounts[1] or line.narrative.strip():
+            cleaned.append(
+                LineInput(line.category, amounts[0], amounts[1], line.narrative.strip())
+            )
+    return cleaned
+
+
+def check_budget_adds_up(*, award: Award, lines: list[LineInput]) -> None:
+    """An approved budget's federal lines add up exactly to the award's federal amount."""
+    total = sum((line.federal_amount for line in lines), ZERO)
+    if total != award.federal_amount:
+        difference = total - award.federal_amount
+        raise ValidationError(
+            {
+                "lines": f"The federal lines add up to {format_money(total)}, but the award is "
+                f"{format_money(award.federal_amount)}: {format_money(abs(difference))} "
+                f"{'too much' if difference > 0 else 'short'}."
+            }
+        )
+
+
+@transaction.atomic
+def budget_version_create(
+    *, actor, award: Award, lines: list[LineInput], approve: bool, note: str = ""
+) -> BudgetVersion:
+    """Add a budget version to an award. When approved it becomes the current budget and
+    the one it replaces is kept as superseded."""
+    access.require(access.can_manage_program(actor))
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    lines = _clean_lines(lines)
+    if approve:
+        check_budget_adds_up(award=award, lines=lines)
+    number = (
+        award.budget_versions.order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+        or 0
+    ) + 1
+    now = timezone.now()
+    if approve:
+        award.budget_versions.filter(status=BudgetVersion.Status.APPROVED).update(
+            status=BudgetVersion.Status.SUPERSEDED
+        )
+    version = BudgetVersion.objects.create(
+        award=award,
+        number=number,
+        status=BudgetVersion.Status.APPROVED if approve else BudgetVersion.Status.DRAFT,
+        note=note,
+        created_by=actor,
+        approved_by=actor if approve else None,
+        approved_at=now if approve else None,
+    )
+    BudgetLine.objects.bulk_create(
+        BudgetLine(
+            version=version,
+            category=line.category,
+            federal_amount=line.federal_amount,
+            non_federal_amount=line.non_federal_amount,
+            narrative=line.narrative,
+        )
+        for line in lines
+    )
+    audit_record(
+        actor=actor,
+        action="budgets.version.approved" if approve else "budgets.version.drafted",
+        obj=version,
+        task_force=award.task_force,
+        after={
+            "number": number,
+            "status": version.status,
+            "lines": {
+                line.category: [str(line.federal_amount), str(line.non_federal_amount)]
+                for line in lines
+            },
+        },
+    )
+    return version
+
+
+@transaction.atomic
+def award_create_with_budget(*, actor, lines: list[LineInput], **award_fields) -> Award:
+    """Create a draft award, its funding lines and its first approved budget, together:
+    if any rule fails, nothing is saved."""
+    award = award_create(actor=actor, **award_fields)
+    budget_version_create(
+        actor=actor, award=award, lines=lines, approve=True, note="Initial budget"
+    )
+    return award

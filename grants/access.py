@@ -1,0 +1,114 @@
+"""Who may see and do what. Every access rule in the system lives in this module.
+
+Program office (program managers, financial approvers) and auditors see every task
+force; task-force staff see only the task forces they are members of. Reads that miss
+the user's scope become 404s in the views (the object "does not exist" for them);
+actions the user's role does not allow raise PermissionDenied (403).
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from grants.models import Membership
+
+# Group names: the program-office roles.
+PROGRAM_MANAGER = "Program manager"
+FINANCIAL_APPROVER = "Financial approver"
+AUDITOR = "Auditor"
+SYSTEM_ADMINISTRATOR = "System administrator"
+PROGRAM_GROUPS = (PROGRAM_MANAGER, FINANCIAL_APPROVER, AUDITOR, SYSTEM_ADMINISTRATOR)
+
+
+def _groups(user) -> frozenset[str]:
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_icac_groups", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._icac_groups = cached
+    return cached
+
+
+def is_program_manager(user) -> bool:
+    return user.is_active and PROGRAM_MANAGER in _groups(user)
+
+
+def is_financial_approver(user) -> bool:
+    return user.is_active and FINANCIAL_APPROVER in _groups(user)
+
+
+def is_auditor(user) -> bool:
+    return user.is_active and AUDITOR in _groups(user)
+
+
+def is_program_office(user) -> bool:
+    return is_program_manager(user) or is_financial_approver(user)
+
+
+def sees_every_task_force(user) -> bool:
+    """Program office and auditors read the whole program."""
+    return user.is_authenticated and (
+        is_program_office(user) or is_auditor(user) or user.is_superuser
+    )
+
+
+def task_force_ids(user, *, roles: tuple[str, ...] | None = None) -> set[int]:
+    """The task forces the user is a member of (optionally in one of `roles`)."""
+    if not user.is_authenticated:
+        return set()
+    memberships = Membership.objects.filter(user=user)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return set(memberships.values_list("task_force_id", flat=True))
+
+
+def task_force_scope(user, field: str = "task_force") -> Q:
+    """A filter limiting a queryset to the rows the user may read.
+
+    `field` is the path from the queried model to its task force.
+    """
+    if sees_every_task_force(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__in": task_force_ids(user)})
+
+
+# --- What people may do ------------------------------------------------------------
+
+
+def can_manage_program(user) -> bool:
+    """Set up appropriations, create and offer awards, place and lift holds."""
+    return is_program_manager(user)
+
+
+def can_view_program(user) -> bool:
+    """See program-level records such as appropriations and set-asides."""
+    return sees_every_task_force(user)
+
+
+def can_accept_award(user, award) -> bool:
+    """The recipient's grant administrator accepts an offered award."""
+    return award.task_force_id in task_force_ids(
+        user, roles=(Membership.Role.GRANT_ADMINISTRATOR,)
+    )
+
+
+def require(
+    allowed: bool, message: str = "You do not have permission to do that."
+) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def role_names(user) -> list[str]:
+    """What to call the user's roles on screen."""
+    if isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return []
+    names = sorted(_groups(user))
+    for membership in Membership.objects.filter(user=user).select_related("task_force"):
+        names.append(f"{membership.get_role_display()}, {membership.task_force.name}")
+    if user.is_superuser and SYSTEM_ADMINISTRATOR not in names:
+        names.append(SYSTEM_ADMINISTRATOR)
+    return names

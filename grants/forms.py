@@ -1,0 +1,156 @@
+"""Forms turn posted text into typed values. They save nothing: views hand
+cleaned_data to a service, which enforces the rules."""
+
+from django import forms
+
+from grants.models import (
+    Appropriation,
+    Award,
+    SetAside,
+    TaskForce,
+    validate_award_number,
+)
+from grants.money import MoneyFormField
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "usa-input"})
+
+
+class UswdsFormMixin:
+    """Gives every widget the USWDS class for its kind."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = {
+                forms.Select: "usa-select",
+                forms.Textarea: "usa-textarea",
+            }.get(type(widget), "usa-input")
+            widget.attrs.setdefault("class", css)
+
+
+class AppropriationForm(UswdsFormMixin, forms.Form):
+    fiscal_year = forms.IntegerField(min_value=1998, max_value=2100)
+    name = forms.CharField(max_length=200, initial="ICAC Task Force Program")
+    public_law = forms.CharField(
+        max_length=40, required=False, help_text="For example P.L. 118-42."
+    )
+    source = forms.CharField(
+        max_length=300, help_text="The document the amount comes from."
+    )
+    source_status = forms.ChoiceField(choices=Appropriation.SourceStatus.choices)
+    amount = MoneyFormField()
+    available_from = forms.DateField(widget=DATE_WIDGET)
+    available_until = forms.DateField(
+        widget=DATE_WIDGET,
+        required=False,
+        help_text="Leave blank if available until expended.",
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    set_aside_training = MoneyFormField(
+        label=SetAside.Kind.TRAINING.label, required=False, allow_zero=True
+    )
+    set_aside_national = MoneyFormField(
+        label=SetAside.Kind.NATIONAL.label, required=False, allow_zero=True
+    )
+    set_aside_management = MoneyFormField(
+        label=SetAside.Kind.MANAGEMENT.label, required=False, allow_zero=True
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("available_from"), data.get("available_until")
+        if start and end and end <= start:
+            self.add_error("available_until", "Availability must end after it starts.")
+        return data
+
+    def set_asides(self) -> dict:
+        return {
+            kind: self.cleaned_data.get(f"set_aside_{kind}")
+            for kind in SetAside.Kind.values
+            if self.cleaned_data.get(f"set_aside_{kind}")
+        }
+
+
+class AwardForm(UswdsFormMixin, forms.Form):
+    award_number = forms.CharField(
+        max_length=30,
+        validators=[validate_award_number],
+        help_text="For example 15PJDP-25-GK-01234-MECP.",
+    )
+    title = forms.CharField(max_length=300)
+    task_force = forms.ModelChoiceField(queryset=TaskForce.objects.none())
+    period_start = forms.DateField(widget=DATE_WIDGET)
+    period_end = forms.DateField(widget=DATE_WIDGET)
+    match_required = MoneyFormField(allow_zero=True, initial="0.00")
+    ug_version = forms.ChoiceField(
+        label="Uniform Guidance",
+        choices=Award.UniformGuidance.choices,
+        initial=Award.UniformGuidance.UG_2024,
+    )
+    special_conditions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, task_forces=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task_force"].queryset = (
+            task_forces if task_forces is not None else TaskForce.objects.none()
+        )
+
+    def clean_award_number(self):
+        number = self.cleaned_data["award_number"].strip().upper()
+        if Award.objects.filter(award_number=number).exists():
+            raise forms.ValidationError("An award with this number already exists.")
+        return number
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end <= start:
+            self.add_error(
+                "period_end", "The period of performance must end after it starts."
+            )
+        return data
+
+
+class FundingLineForm(UswdsFormMixin, forms.Form):
+    appropriation = forms.ModelChoiceField(
+        queryset=Appropriation.objects.none(), required=False
+    )
+    amount = MoneyFormField(required=False)
+
+    def __init__(self, *args, appropriations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appropriation"].queryset = (
+            appropriations
+            if appropriations is not None
+            else Appropriation.objects.none()
+        )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("appropriation")
+            and data.get("amount") is None
+            and "amount" not in self.errors
+        ):
+            self.add_error("amount", "Enter the amount this appropriation funds.")
+        if data.get("amount") is not None and not data.get("appropriation"):
+            self.add_error(
+                "appropriation", "Choose the appropriation that funds this amount."
+            )
+        return data
+
+
+FundingFormSet = forms.formset_factory(
+    FundingLineForm, extra=3, max_num=10, absolute_max=10
+)
+
+
+class HoldForm(UswdsFormMixin, forms.Form):
+    reason = forms.CharField(max_length=500)
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(choices=Award.Status.choices)

@@ -1,0 +1,377 @@
+"""Load the demo program: task forces, appropriations since FY1998, awards with budgets,
+people in every role. Safe to run again: what exists is left as it is."""
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from budgets.services import LineInput, award_create_with_budget
+from grants import access
+from grants.demo import funding_rows, task_force_rows
+from grants.models import (
+    Amendment,
+    Appropriation,
+    Award,
+    Membership,
+    Recipient,
+    SetAside,
+    TaskForce,
+    fiscal_year_of,
+)
+from grants.money import ZERO, round_money
+from grants.selectors import appropriation_available
+from grants.services import (
+    FundingRequest,
+    amendment_record,
+    appropriation_create,
+    award_transition,
+    hold_lift,
+    hold_place,
+)
+
+DEMO_PASSWORD = "icac-demo-password"
+
+# The first cohort, spring 1999 (domain.md §1.1), funded from the opening appropriation.
+FIRST_COHORT = [
+    "va-southern-virginia", "fl-south-florida", "co-colorado", "tx-north-texas", "il-illinois",
+    "ny-new-york-state", "nh-new-hampshire", "ca-sacramento", "sc-south-carolina", "wi-wisconsin",
+]
+# Demonstration set-asides, as shares of each appropriation [I: not published].
+SET_ASIDE_SHARES = {
+    SetAside.Kind.TRAINING: Decimal("0.10"),
+    SetAside.Kind.NATIONAL: Decimal("0.04"),
+    SetAside.Kind.MANAGEMENT: Decimal("0.02"),
+}
+# How a demo award's federal amount is spread over the budget categories.
+BUDGET_SHARES = [
+    ("A", Decimal("0.52"), "Investigators and forensic examiners (salary × % time)"),
+    ("B", Decimal("0.18"), "Fringe on project time; overtime fringe limited to FICA, workers' comp, unemployment"),
+    ("C", Decimal("0.05"), "Training travel (ICAC national conference, regional trainings)"),
+    ("D", Decimal("0.09"), "Forensic workstations and mobile extraction kits"),
+    ("E", Decimal("0.04"), "Storage media, software licences under the equipment threshold"),
+    ("H", Decimal("0.04"), "Digital forensics contractor"),
+    ("I", Decimal("0.05"), "Community outreach materials, affiliate agency support"),
+]
+ROLE_USERS = [
+    # username, first, last, group
+    ("pm", "Pat", "Morgan", access.PROGRAM_MANAGER),
+    ("approver", "Frances", "Avery", access.FINANCIAL_APPROVER),
+    ("auditor", "Alex", "Ortiz", access.AUDITOR),
+]
+# username, first, last, task force, role
+MEMBER_USERS = [
+    ("officer.la", "Lena", "Alvarez", "ca-los-angeles", Membership.Role.FINANCE_OFFICER),
+    ("officer.ny", "Noah", "Young", "ny-new-york-state", Membership.Role.FINANCE_OFFICER),
+    ("gadmin.la", "Gabe", "Lee", "ca-los-angeles", Membership.Role.GRANT_ADMINISTRATOR),
+]
+
+
+def _digits(seed: str, n: int) -> str:
+    return str(int(hashlib.sha256(seed.encode()).hexdigest(), 16))[:n]
+
+
+def demo_uei(seed: str) -> str:
+    """A well-formed but fictitious UEI, stable for a given seed."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ123456789"
+    number = int(hashlib.sha256(seed.encode()).hexdigest(), 16)
+    chars = []
+    for _ in range(12):
+        number, index = divmod(number, len(alphabet))
+        chars.append(alphabet[index])
+    return "".join(chars)
+
+
+class Command(BaseCommand):
+    help = "Load the demo program (safe to run again) and print a log-in for each role."
+
+    def handle(self, *args, **options):
+        started = timezone.now()
+        with transaction.atomic():
+            pm = self.people()
+            task_forces = self.task_forces()
+            self.grant_administrators(task_forces)
+            appropriations = self.appropriations(pm)
+            created = self.awards(pm, task_forces, appropriations)
+        seconds = (timezone.now() - started).total_seconds()
+        self.stdout.write(
+            f"Demo program ready: {TaskForce.objects.count()} task forces, "
+            f"{Appropriation.objects.count()} appropriations, {Award.objects.count()} awards "
+            f"({created} new) in {seconds:.1f} s."
+        )
+        self.stdout.write("Sign in at http://127.0.0.1:8000/ with password " f"'{DEMO_PASSWORD}' as:")
+        for username, first, last, group in ROLE_USERS:
+            self.stdout.write(f"  {username:<12} {group}")
+        for username, first, last, code, role in MEMBER_USERS:
+            self.stdout.write(f"  {username:<12} {Membership.Role(role).label}, {TaskForce.objects.get(code=code).name}")
+        self.stdout.write(f"  {'admin':<12} System administrator (Django admin at /admin/)")
+
+    # --- people -----------------------------------------------------------------
+
+    def _user(self, username, first, last, **extra) -> User:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.gov", **extra},
+        )
+        if created:
+            # One hash for every demo account: hashing is deliberately slow (PBKDF2).
+            if not hasattr(self, "_password_hash"):
+                self._password_hash = make_password(DEMO_PASSWORD)
+            user.password = self._password_hash
+            user.save(update_fields=["password"])
+        return user
+
+    def people(self) -> User:
+        for username, first, last, group in ROLE_USERS:
+            self._user(username, first, last).groups.add(Group.objects.get(name=group))
+        admin = self._user("admin", "Sam", "Admin", is_staff=True, is_superuser=True)
+        admin.groups.add(Group.objects.get(name=access.SYSTEM_ADMINISTRATOR))
+        return User.objects.get(username="pm")
+
+    def grant_administrators(self, task_forces: dict[str, TaskForce]) -> None:
+        for username, first, last, code, role in MEMBER_USERS:
+            user = self._user(username, first, last)
+            Membership.objects.get_or_create(user=user, task_force=task_forces[code], role=role)
+        # Every task force has a grant administrator who accepts its awards.
+        for code, task_force in task_forces.items():
+            if not task_force.memberships.filter(role=Membership.Role.GRANT_ADMINISTRATOR).exists():
+                user = self._user(f"gadmin.{code}", "Grant", "Administrator")
+                Membership.objects.create(
+                    user=user, task_force=task_force, role=Membership.Role.GRANT_ADMINISTRATOR
+                )
+
+    # --- task forces ------------------------------------------------------------
+
+    def task_forces(self) -> dict[str, TaskForce]:
+        result = {}
+        for row in task_force_rows():
+            recipient, _ = Recipient.objects.get_or_create(
+                uei=demo_uei(row.lead_agency),
+                defaults={
+                    "legal_name": row.lead_agency,
+                    "ein": f"{_digits(row.lead_agency, 2)}-{_digits('ein' + row.lead_agency, 7)}",
+                    "state": row.state,
+                    "street": "",
+                    "city": "",
+                    "fiscal_year_end_month": 6,
+                    "fiscal_year_end_day": 30,
+                },
+            )
+            task_force, _ = TaskForce.objects.get_or_create(
+                code=row.code,
+                defaults={
+                    "name": row.name,
+                    "state": row.state,
+                    "lead_organization": recipient,
+                    "source_url": row.source_url,
+                    "note": row.note,
+                },
+            )
+            result[row.code] = task_force
+        return result
+
+    # --- appropriations ---------------------------------------------------------
+
+    def appropriation_plan(self) -> list[dict]:
+        """One appropriation a year from FY1998 to the current fiscal year: the published
+        figure where there is one, a clearly labelled estimate elsewhere."""
+        rows = funding_rows()
+        known: dict[int, dict] = {}
+        extras = []
+        for row in rows:
+            if "Recovery Act" in row.what_it_is:
+                extras.append(row)
+            elif row.fiscal_year not in known:  # FY1998: the program description's $25M first
+                known[row.fiscal_year] = {"amount": row.amount, "row": row}
+        current = fiscal_year_of(timezone.localdate())
+        years = sorted(known)
+        plan = []
+        for year in range(1998, current + 1):
+            if year in known:
+                row = known[year]["row"]
+                plan.append(
+                    {
+                        "fiscal_year": year,
+                        "name": "ICAC Task Force Program",
+                        "amount": row.amount,
+                        "source": f"{row.source}: {row.what_it_is}",
+                        "source_status": {
+                            "official": Appropriation.SourceStatus.OFFICIAL,
+                            "secondary": Appropriation.SourceStatus.SECONDARY,
+                        }.get(row.status, Appropriation.SourceStatus.PROGRAM_DESCRIPTION),
+                    }
+                )
+                continue
+            before = max((y for y in years if y < year), default=None)
+            after = min((y for y in years if y > year), default=None)
+            if after is None:
+                amount = known[before]["amount"]
+                how = f"carried forward from FY{before}"
+            else:
+                a, b = known[before]["amount"], known[after]["amount"]
+                amount = round_money(a + (b - a) * (year - before) / (after - before))
+                amount = amount.quantize(Decimal("1000"))
+                how = f"interpolated between FY{before} and FY{after}"
+            plan.append(
+                {
+                    "fiscal_year": year,
+                    "name": "ICAC Task Force Program",
+                    "amount": amount,
+                    "source": f"Demonstration estimate, {how}; no published figure",
+                    "source_status": Appropriation.SourceStatus.ESTIMATE,
+                }
+            )
+        for row in extras:
+            plan.append(
+                {
+                    "fiscal_year": row.fiscal_year,
+                    "name": "ICAC Recovery Act (ARRA)",
+                    "amount": row.amount,
+                    "source": f"{row.source}: {row.what_it_is}",
+                    "source_status": Appropriation.SourceStatus.OFFICIAL,
+                    "public_law": "P.L. 111-5",
+                }
+            )
+        return plan
+
+    def appropriations(self, pm: User) -> dict[int, Appropriation]:
+        result = {}
+        for item in self.appropriation_plan():
+            existing = Appropriation.objects.filter(fiscal_year=item["fiscal_year"], name=item["name"]).first()
+            if existing is None:
+                year = item["fiscal_year"]
+                existing = appropriation_create(
+                    actor=pm,
+                    fiscal_year=year,
+                    name=item["name"],
+                    source=item["source"],
+                    source_status=item["source_status"],
+                    amount=item["amount"],
+                    public_law=item.get("public_law", "P.L. 105-119" if year == 1998 else ""),
+                    available_from=date(year - 1, 10, 1),
+                    available_until=date(year + 1, 9, 30),
+                    notes="Set-asides are demonstration estimates (10% training, 4% national initiatives, 2% management).",
+                    set_asides={k: round_money(item["amount"] * share) for k, share in SET_ASIDE_SHARES.items()},
+                )
+            if existing.name == "ICAC Task Force Program":
+                result[existing.fiscal_year] = existing
+        return result
+
+    # --- awards -----------------------------------------------------------------
+
+    def budget_lines(self, federal: Decimal, match: Decimal) -> list[LineInput]:
+        lines, allocated = [], ZERO
+        for code, share, narrative in BUDGET_SHARES[1:]:
+            amount = round_money(federal * share)
+            allocated += amount
+            lines.append(LineInput(code, amount, ZERO, narrative))
+        code, _, narrative = BUDGET_SHARES[0]
+        # Personnel takes the rounding remainder so the lines add up to the award exactly.
+        lines.insert(0, LineInput(code, federal - allocated, match, narrative))
+        return lines
+
+    def _create(self, pm, *, number, title, task_force, start, end, appropriation, amount, match=ZERO):
+        if Award.objects.filter(award_number=number).exists():
+            return None
+        return award_create_with_budget(
+            actor=pm,
+            lines=self.budget_lines(amount, match),
+            award_number=number,
+            title=title,
+            task_force=task_force,
+            period_start=start,
+            period_end=end,
+            match_required=match,
+            funding=[FundingRequest(appropriation.pk, amount)],
+            ug_version=Award.UniformGuidance.UG_2024 if start >= date(2024, 10, 1) else Award.UniformGuidance.UG_2014,
+        )
+
+    def _advance(self, pm, award, to_status):
+        """Walk a new award along its lifecycle to `to_status`, as the people would."""
+        path = [Award.Status.OFFERED, Award.Status.ACCEPTED, Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT, Award.Status.CLOSED]
+        for status in path[: path.index(to_status) + 1]:
+            actor = pm
+            if status == Award.Status.ACCEPTED:
+                actor = award.task_force.memberships.filter(role=Membership.Role.GRANT_ADMINISTRATOR).first().user
+            award = award_transition(actor=actor, award=award, to_status=status)
+        return award
+
+    def awards(self, pm, task_forces, appropriations) -> int:
+        created = 0
+        # FY1998: the first cohort, from the opening appropriation.
+        for i, code in enumerate(FIRST_COHORT, start=1):
+            award = self._create(
+                pm,
+                number=f"1998-MC-CX-K{i:03d}",
+                title="Internet Crimes Against Children Task Force (first cohort)",
+                task_force=task_forces[code],
+                start=date(1998, 10, 1),
+                end=date(2000, 9, 30),
+                appropriation=appropriations[1998],
+                amount=Decimal("1500000.00"),
+            )
+            if award:
+                created += 1
+                self._advance(pm, award, Award.Status.CLOSED)
+        # FY2024–FY2026: every task force.
+        current = fiscal_year_of(timezone.localdate())
+        codes = sorted(task_forces)
+        plan = {current - 2: Award.Status.IN_CLOSEOUT, current - 1: Award.Status.ACTIVE, current: None}
+        for year, status in plan.items():
+            appropriation = appropriations[year]
+            pool = appropriation_available(appropriation)
+            if pool <= 0 or Award.objects.filter(fiscal_year=year).exists():
+                continue
+            weights = {code: Decimal(70 + int(_digits(code, 2)) % 60) for code in codes}
+            total_weight = sum(weights.values())
+            budget = pool * Decimal("0.97")  # keep a little back, as the program office does
+            for index, code in enumerate(codes, start=1):
+                amount = (budget * weights[code] / total_weight).quantize(Decimal("1000"))
+                match = round_money(amount * Decimal("0.05")) if index % 5 == 0 else ZERO
+                award = self._create(
+                    pm,
+                    number=f"15PJDP-{year % 100:02d}-GK-{index:05d}-MECP",
+                    title=f"FY{year} Internet Crimes Against Children Task Force Program",
+                    task_force=task_forces[code],
+                    start=date(year - 1, 10, 1),
+                    end=date(year + 1, 9, 30),
+                    appropriation=appropriation,
+                    amount=amount,
+                    match=match,
+                )
+                if award is None:
+                    continue
+                created += 1
+                target = status
+                if target is None:  # this year's awards are still on their way out
+                    target = [Award.Status.ACTIVE, Award.Status.ACCEPTED, Award.Status.OFFERED, None][index % 4 if index % 4 else 0]
+                if target is not None:
+                    self._advance(pm, award, target)
+        self.holds_and_amendments(pm, current)
+        return created
+
+    def holds_and_amendments(self, pm, current: int) -> None:
+        active = Award.objects.filter(fiscal_year=current - 1).order_by("award_number")
+        if not active.exists() or Amendment.objects.exists():
+            return
+        on_hold = active.filter(task_force__code="ny-new-york-state").first() or active.first()
+        hold_place(actor=pm, award=on_hold, reason="Monitoring finding: equipment inventory not provided")
+        lifted = active.exclude(pk=on_hold.pk).first()
+        hold = hold_place(actor=pm, award=lifted, reason="Single audit report overdue")
+        hold_lift(actor=pm, hold=hold, reason="Single audit report received")
+        closing = Award.objects.filter(fiscal_year=current - 2).order_by("award_number").first()
+        amendment_record(
+            actor=pm,
+            award=closing,
+            kind=Amendment.Kind.ADMINISTRATIVE,
+            description="Change of authorized representative",
+            requested_on=date(current - 2, 3, 4),
+            status=Amendment.Status.APPROVED,
+            decided_on=date(current - 2, 3, 11),
+            effective_on=date(current - 2, 3, 11),
+        )

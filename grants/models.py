@@ -1,0 +1,531 @@
+"""The program and its awards: appropriations, task forces, recipients, awards,
+funding lines, holds, amendments, memberships and dated rule values."""
+
+import re
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from grants.audit import AuditEvent  # noqa: F401  (registers the model with the app)
+from grants.money import format_money, money_field
+
+FIRST_FISCAL_YEAR = 1998
+ASSISTANCE_LISTING = "16.543"
+
+# SAM.gov Unique Entity ID: 12 characters, letters and digits, no letters O or I,
+# not starting with 0.
+UEI_RE = re.compile(r"^[A-HJ-NP-Z1-9][A-HJ-NP-Z0-9]{11}$")
+EIN_RE = re.compile(r"^\d{2}-\d{7}$")
+# DOJ award numbers: "2018-MC-FX-K060" (before FY2019) or "15PJDP-24-GK-01234-MECP".
+AWARD_NUMBER_RES = (
+    re.compile(r"^(?P<year>\d{4})-[A-Z]{2}-[A-Z]{2}-[A-Z0-9]{4}$"),
+    re.compile(r"^15PJDP-(?P<yy>\d{2})-[A-Z]{2}-\d{5}-[A-Z]{4}$"),
+)
+
+
+def validate_uei(value: str) -> None:
+    if not UEI_RE.match(value or ""):
+        raise ValidationError(
+            "A UEI is 12 characters: capital letters and digits, without the letters "
+            "O and I, not starting with 0.",
+            code="invalid_uei",
+        )
+
+
+def validate_ein(value: str) -> None:
+    if not EIN_RE.match(value or ""):
+        raise ValidationError(
+            "An EIN is 9 digits written NN-NNNNNNN.", code="invalid_ein"
+        )
+
+
+def award_number_fiscal_year(value: str) -> int | None:
+    """The fiscal year an award number names, or None if it is not in a DOJ format."""
+    for pattern in AWARD_NUMBER_RES:
+        match = pattern.match(value or "")
+        if match:
+            if "year" in match.groupdict():
+                return int(match["year"])
+            return 2000 + int(match["yy"])
+    return None
+
+
+def validate_award_number(value: str) -> None:
+    if award_number_fiscal_year(value) is None:
+        raise ValidationError(
+            "Use a DOJ award number such as 15PJDP-24-GK-01234-MECP or 2018-MC-FX-K060.",
+            code="invalid_award_number",
+        )
+
+
+def fiscal_year_of(day: date) -> int:
+    """The federal fiscal year (October 1 to September 30) a date falls in."""
+    return day.year + 1 if day.month >= 10 else day.year
+
+
+class Recipient(models.Model):
+    """A recipient organization: the lead agency that holds a task force's award."""
+
+    legal_name = models.CharField(max_length=200)
+    uei = models.CharField("UEI", max_length=12, unique=True, validators=[validate_uei])
+    ein = models.CharField("EIN", max_length=10, validators=[validate_ein])
+    street = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2)
+    zip_code = models.CharField("ZIP code", max_length=10, blank=True)
+    fiscal_year_end_month = models.PositiveSmallIntegerField(default=6)
+    fiscal_year_end_day = models.PositiveSmallIntegerField(default=30)
+
+    class Meta:
+        ordering = ["legal_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fiscal_year_end_month__gte=1, fiscal_year_end_month__lte=12)
+                & Q(fiscal_year_end_day__gte=1, fiscal_year_end_day__lte=31),
+                name="grants_recipient_fiscal_year_end_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @property
+    def fiscal_year_end(self) -> str:
+        return date(
+            2001, self.fiscal_year_end_month, self.fiscal_year_end_day
+        ).strftime("%B %-d")
+
+    @property
+    def address(self) -> str:
+        return ", ".join(
+            p
+            for p in [self.street, self.city, f"{self.state} {self.zip_code}".strip()]
+            if p
+        )
+
+
+class TaskForce(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    state = models.CharField(max_length=2)
+    lead_organization = models.ForeignKey(
+        Recipient, on_delete=models.PROTECT, related_name="task_forces"
+    )
+    source_url = models.URLField(max_length=500, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["state", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("grants:task_force_detail", args=[self.code])
+
+
+class MembershipRole(models.TextChoices):
+    FINANCE_OFFICER = "finance_officer", "Finance officer"
+    GRANT_ADMINISTRATOR = "grant_administrator", "Grant administrator"
+
+
+class Membership(models.Model):
+    """A person's role in one task force. Program-office roles are groups instead."""
+
+    Role = MembershipRole
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    task_force = models.ForeignKey(
+        TaskForce, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "task_force", "role"], name="grants_membership_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=MembershipRole.values),
+                name="grants_membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.task_force}"
+
+
+class SourceStatus(models.TextChoices):
+    OFFICIAL = "official", "Official source"
+    SECONDARY = "secondary", "Secondary source"
+    PROGRAM_DESCRIPTION = "program_description", "Program description"
+    ESTIMATE = "estimate", "Estimate (no published figure)"
+
+
+class Appropriation(models.Model):
+    SourceStatus = SourceStatus
+
+    fiscal_year = models.PositiveSmallIntegerField(db_index=True)
+    name = models.CharField(max_length=200)
+    public_law = models.CharField(max_length=40, blank=True)
+    source = models.CharField(
+        max_length=300,
+        help_text="Public law, press release or other document the amount comes from.",
+    )
+    source_status = models.CharField(max_length=30, choices=SourceStatus.choices)
+    account = models.CharField(
+        max_length=200, default="Missing and Exploited Children programs"
+    )
+    amount = money_field()
+    available_from = models.DateField()
+    available_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Leave blank for funds available until expended.",
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["fiscal_year", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="grants_appropriation_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=FIRST_FISCAL_YEAR, fiscal_year__lte=2100),
+                name="grants_appropriation_fiscal_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(available_until__isnull=True)
+                | Q(available_until__gt=F("available_from")),
+                name="grants_appropriation_availability_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(source_status__in=SourceStatus.values),
+                name="grants_appropriation_source_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"FY{self.fiscal_year} {self.name} ({format_money(self.amount)})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("grants:appropriation_detail", args=[self.pk])
+
+
+class SetAsideKind(models.TextChoices):
+    TRAINING = "training", "Training and technical assistance"
+    NATIONAL = "national", "National initiatives"
+    MANAGEMENT = "management", "Management and administration"
+
+
+class SetAside(models.Model):
+    Kind = SetAsideKind
+
+    appropriation = models.ForeignKey(
+        Appropriation, on_delete=models.PROTECT, related_name="set_asides"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = money_field()
+    notes = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["appropriation", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appropriation", "kind"], name="grants_setaside_one_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="grants_setaside_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=SetAsideKind.values),
+                name="grants_setaside_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {format_money(self.amount)}"
+
+
+class AwardStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    ACTIVE = "active", "Active"
+    IN_CLOSEOUT = "in_closeout", "In closeout"
+    CLOSED = "closed", "Closed"
+
+
+class UniformGuidance(models.TextChoices):
+    UG_2014 = "2014", "2 CFR 200 (2014)"
+    UG_2024 = "2024", "2 CFR 200 (2024 revision)"
+
+
+class Award(models.Model):
+    Status = AwardStatus
+
+    UniformGuidance = UniformGuidance
+
+    # The only moves an award's status may make.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.OFFERED},
+        Status.OFFERED: {Status.ACCEPTED, Status.DRAFT},
+        Status.ACCEPTED: {Status.ACTIVE},
+        Status.ACTIVE: {Status.IN_CLOSEOUT},
+        Status.IN_CLOSEOUT: {Status.CLOSED},
+        Status.CLOSED: set(),
+    }
+
+    award_number = models.CharField(
+        max_length=30, unique=True, validators=[validate_award_number]
+    )
+    fiscal_year = models.PositiveSmallIntegerField(db_index=True)
+    title = models.CharField(max_length=300)
+    recipient = models.ForeignKey(
+        Recipient, on_delete=models.PROTECT, related_name="awards"
+    )
+    task_force = models.ForeignKey(
+        TaskForce, on_delete=models.PROTECT, related_name="awards"
+    )
+    assistance_listing = models.CharField(max_length=10, default=ASSISTANCE_LISTING)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    federal_amount = money_field(help_text="The sum of the award's funding lines.")
+    match_required = money_field(default=0)
+    special_conditions = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    ug_version = models.CharField(
+        "Uniform Guidance",
+        max_length=4,
+        choices=UniformGuidance.choices,
+        default=UniformGuidance.UG_2024,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-fiscal_year", "task_force__state", "task_force__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gt=F("period_start")),
+                name="grants_award_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(federal_amount__gt=0),
+                name="grants_award_federal_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(match_required__gte=0),
+                name="grants_award_match_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AwardStatus.values),
+                name="grants_award_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=FIRST_FISCAL_YEAR, fiscal_year__lte=2100),
+                name="grants_award_fiscal_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.award_number
+
+    def get_absolute_url(self) -> str:
+        return reverse("grants:award_detail", args=[self.award_number])
+
+
+class AwardFunding(models.Model):
+    """The part of an award paid from one appropriation."""
+
+    award = models.ForeignKey(
+        Award, on_delete=models.PROTECT, related_name="funding_lines"
+    )
+    appropriation = models.ForeignKey(
+        Appropriation, on_delete=models.PROTECT, related_name="funding_lines"
+    )
+    amount = money_field()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["award", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="grants_awardfunding_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award} from FY{self.appropriation.fiscal_year}: {format_money(self.amount)}"
+
+
+class Hold(models.Model):
+    """A hold on an award's funds: while it is active, no cash may be drawn."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="holds")
+    reason = models.CharField(max_length=500)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    placed_at = models.DateTimeField()
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=True) | Q(lifted_at__gte=F("placed_at")),
+                name="grants_hold_lifted_after_placed",
+            ),
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=True, lifted_by__isnull=True)
+                | Q(lifted_at__isnull=False),
+                name="grants_hold_lifted_by_needs_lifted_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hold on {self.award}: {self.reason}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None
+
+
+class AmendmentKind(models.TextChoices):
+    SUPPLEMENT = "supplement", "Supplement"
+    NO_COST_EXTENSION = "no_cost_extension", "No-cost extension"
+    BUDGET_MODIFICATION = "budget_modification", "Budget modification"
+    ADMINISTRATIVE = "administrative", "Administrative"
+
+
+class AmendmentStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Amendment(models.Model):
+    """A grant award modification, recorded with its request, decision and effect."""
+
+    Kind = AmendmentKind
+
+    Status = AmendmentStatus
+
+    award = models.ForeignKey(
+        Award, on_delete=models.PROTECT, related_name="amendments"
+    )
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    description = models.TextField()
+    requested_on = models.DateField()
+    decided_on = models.DateField(null=True, blank=True)
+    effective_on = models.DateField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["award", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "number"], name="grants_amendment_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AmendmentKind.values),
+                name="grants_amendment_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AmendmentStatus.values),
+                name="grants_amendment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_on__isnull=True)
+                | Q(decided_on__gte=F("requested_on")),
+                name="grants_amendment_decided_after_requested",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award} amendment {self.number} ({self.get_kind_display()})"
+
+
+class RuleUnit(models.TextChoices):
+    DOLLARS = "usd", "Dollars"
+    PERCENT = "percent", "Percent"
+    DAYS = "days", "Days"
+    MONTHS = "months", "Months"
+    YEARS = "years", "Years"
+
+
+class RuleEvidence(models.TextChoices):
+    VERIFIED = "V", "Verified in a cited source"
+    SECONDARY = "S", "Secondary source"
+    INFERRED = "I", "Inference, not verified"
+
+
+class RuleValue(models.Model):
+    """A number a rule depends on (a threshold, a percentage, a day count), with the
+    dates it is in force and where it comes from. Rules read these; code holds none."""
+
+    Unit = RuleUnit
+
+    Evidence = RuleEvidence
+
+    key = models.SlugField(max_length=60)
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+    unit = models.CharField(max_length=10, choices=Unit.choices)
+    effective_from = models.DateField()
+    effective_to = models.DateField(
+        null=True, blank=True, help_text="Last day in force; blank if still in force."
+    )
+    description = models.CharField(max_length=300)
+    source = models.CharField(max_length=300)
+    evidence = models.CharField(max_length=1, choices=Evidence.choices)
+
+    class Meta:
+        ordering = ["key", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "effective_from"], name="grants_rulevalue_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gte=F("effective_from")),
+                name="grants_rulevalue_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0), name="grants_rulevalue_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value} from {self.effective_from}"

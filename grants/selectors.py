@@ -1,0 +1,158 @@
+"""Reads of the program and its awards, always scoped to the person asking."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from grants import access
+from grants.models import (
+    Appropriation,
+    Award,
+    AwardFunding,
+    Hold,
+    RuleValue,
+    SetAside,
+    TaskForce,
+)
+from grants.money import ZERO, MoneySum
+
+
+def _sum_subquery(queryset: QuerySet, outer_field: str = "pk", field: str = "amount"):
+    """A correlated subquery summing `field` of rows pointing at the outer row.
+
+    Subqueries rather than joins: two joined sums on one query multiply each other.
+    """
+    summed = (
+        queryset.filter(**{outer_field: OuterRef("pk")})
+        .order_by()
+        .values(outer_field)
+        .annotate(total=MoneySum(field))
+        .values("total")
+    )
+    return Coalesce(Subquery(summed), ZERO)
+
+
+def appropriation_list_for_user(*, user) -> QuerySet[Appropriation]:
+    """Appropriations with what is set aside, awarded and still available.
+
+    Program-level records: only the program office and auditors see them.
+    """
+    if not access.can_view_program(user):
+        return Appropriation.objects.none()
+    return Appropriation.objects.annotate(
+        set_aside_total=_sum_subquery(SetAside.objects.all(), "appropriation"),
+        awarded_total=_sum_subquery(AwardFunding.objects.all(), "appropriation"),
+    ).order_by("fiscal_year", "pk")
+
+
+def appropriation_get_for_user(*, user, pk: int) -> Appropriation:
+    return appropriation_list_for_user(user=user).get(pk=pk)
+
+
+def appropriation_available(appropriation: Appropriation) -> Decimal:
+    """What can still be awarded: amount less set-asides less every funding line."""
+    set_aside = SetAside.objects.filter(appropriation=appropriation).aggregate(
+        total=MoneySum("amount", default=ZERO)
+    )["total"]
+    awarded = AwardFunding.objects.filter(appropriation=appropriation).aggregate(
+        total=MoneySum("amount", default=ZERO)
+    )["total"]
+    return appropriation.amount - set_aside - awarded
+
+
+def task_force_list_for_user(*, user) -> QuerySet[TaskForce]:
+    return (
+        TaskForce.objects.filter(access.task_force_scope(user, field="pk"))
+        .select_related("lead_organization")
+        .annotate(
+            awarded_total=_sum_subquery(
+                Award.objects.all(), "task_force", "federal_amount"
+            )
+        )
+    )
+
+
+def task_force_get_for_user(*, user, code: str) -> TaskForce:
+    return task_force_list_for_user(user=user).get(code=code)
+
+
+def award_list_for_user(*, user) -> QuerySet[Award]:
+    return Award.objects.filter(access.task_force_scope(user)).select_related(
+        "task_force", "recipient"
+    )
+
+
+def award_get_for_user(*, user, award_number: str) -> Award:
+    return award_list_for_user(user=user).get(award_number=award_number)
+
+
+def hold_list_for_award(*, award: Award) -> QuerySet[Hold]:
+    return award.holds.select_related("placed_by", "lifted_by")
+
+
+def active_holds(*, award: Award) -> QuerySet[Hold]:
+    return award.holds.filter(lifted_at__isnull=True)
+
+
+def rule_value(key: str, *, on: date) -> Decimal:
+    """The value of a dated rule in force on a day. Raises LookupError if none is."""
+    row = (
+        RuleValue.objects.filter(key=key, effective_from__lte=on)
+        .exclude(effective_to__lt=on)
+        .order_by("-effective_from")
+        .first()
+    )
+    if row is None:
+        raise LookupError(f"no value of {key!r} is in force on {on}")
+    return row.value
+
+
+@dataclass(frozen=True)
+class MoneyChain:
+    """The top of the money chain for one fiscal year, or for every year."""
+
+    fiscal_year: int | None
+    appropriated: Decimal
+    set_aside: Decimal
+    awarded: Decimal
+
+    @property
+    def available_to_award(self) -> Decimal:
+        return self.appropriated - self.set_aside
+
+    @property
+    def not_yet_awarded(self) -> Decimal:
+        return self.appropriated - self.set_aside - self.awarded
+
+
+def money_chain(*, user, fiscal_year: int | None = None) -> MoneyChain:
+    """Appropriated, set aside, awarded and not yet awarded, for a year or all years.
+
+    A year's money is what its appropriations hold and where it went, whichever
+    award fiscal year it funded.
+    """
+    appropriations = appropriation_list_for_user(user=user)
+    if fiscal_year is not None:
+        appropriations = appropriations.filter(fiscal_year=fiscal_year)
+    ids = appropriations.values("pk")
+    appropriated = Appropriation.objects.filter(pk__in=ids).aggregate(
+        t=MoneySum("amount", default=ZERO)
+    )["t"]
+    set_aside = SetAside.objects.filter(appropriation__in=ids).aggregate(
+        t=MoneySum("amount", default=ZERO)
+    )["t"]
+    awarded = AwardFunding.objects.filter(appropriation__in=ids).aggregate(
+        t=MoneySum("amount", default=ZERO)
+    )["t"]
+    return MoneyChain(fiscal_year, appropriated, set_aside, awarded)
+
+
+def fiscal_years_for_user(*, user) -> list[int]:
+    if access.can_view_program(user):
+        years = Appropriation.objects.values_list("fiscal_year", flat=True)
+    else:
+        years = award_list_for_user(user=user).values_list("fiscal_year", flat=True)
+    return sorted(set(years), reverse=True)

@@ -1,0 +1,346 @@
+"""Writes to the program and its awards. One function per use case; each runs in a
+transaction, checks who is acting, enforces the money rules after taking its locks,
+and writes its audit event in the same transaction."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from grants import access
+from grants.audit import audit_record, snapshot
+from grants.models import (
+    Amendment,
+    Appropriation,
+    Award,
+    AwardFunding,
+    Hold,
+    Recipient,
+    SetAside,
+    TaskForce,
+    award_number_fiscal_year,
+    validate_award_number,
+)
+from grants.money import ZERO, format_money, parse_money
+from grants.selectors import appropriation_available
+
+
+def _money(value, field: str, *, allow_zero: bool = False) -> Decimal:
+    """Parse an amount for a service, naming the field when it is wrong."""
+    try:
+        amount = parse_money(value)
+    except ValueError as error:
+        raise ValidationError({field: str(error).capitalize() + "."}) from None
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ValidationError(
+            {
+                field: "The amount must be zero or more."
+                if allow_zero
+                else "The amount must be greater than zero."
+            }
+        )
+    return amount
+
+
+def _check_period(start: date, end: date, field: str = "period_end") -> None:
+    if end <= start:
+        raise ValidationError(
+            {field: f"The period must end after it starts ({start:%m/%d/%Y})."}
+        )
+
+
+@transaction.atomic
+def appropriation_create(
+    *,
+    actor,
+    fiscal_year: int,
+    name: str,
+    source: str,
+    source_status: str,
+    amount,
+    available_from: date,
+    available_until: date | None = None,
+    public_law: str = "",
+    notes: str = "",
+    set_asides: dict[str, Decimal] | None = None,
+) -> Appropriation:
+    """Record an appropriation and its set-asides; set-asides never exceed the amount."""
+    access.require(access.can_manage_program(actor))
+    amount = _money(amount, "amount")
+    if available_until is not None:
+        _check_period(available_from, available_until, "available_until")
+    cleaned = {
+        kind: _money(value, f"set_aside_{kind}")
+        for kind, value in (set_asides or {}).items()
+        if value not in (None, "", 0, ZERO)
+    }
+    unknown = set(cleaned) - set(SetAside.Kind.values)
+    if unknown:
+        raise ValidationError(f"Unknown set-aside kinds: {', '.join(sorted(unknown))}.")
+    total_set_aside = sum(cleaned.values(), ZERO)
+    if total_set_aside > amount:
+        raise ValidationError(
+            {
+                "amount": f"Set-asides total {format_money(total_set_aside)}, "
+                f"{format_money(total_set_aside - amount)} more than the appropriation."
+            }
+        )
+    appropriation = Appropriation(
+        fiscal_year=fiscal_year,
+        name=name,
+        source=source,
+        source_status=source_status,
+        amount=amount,
+        available_from=available_from,
+        available_until=available_until,
+        public_law=public_law,
+        notes=notes,
+    )
+    appropriation.full_clean()
+    appropriation.save()
+    for kind, value in cleaned.items():
+        SetAside.objects.create(appropriation=appropriation, kind=kind, amount=value)
+    audit_record(
+        actor=actor,
+        action="grants.appropriation.created",
+        obj=appropriation,
+        after={
+            **snapshot(appropriation),
+            "set_asides": {k: str(v) for k, v in cleaned.items()},
+        },
+    )
+    return appropriation
+
+
+@dataclass(frozen=True)
+class FundingRequest:
+    appropriation_id: int
+    amount: Decimal
+
+
+def _lock_and_check_funding(funding: list[FundingRequest]) -> dict[int, Appropriation]:
+    """Lock each appropriation (in id order, so two writers cannot deadlock) and check
+    that what is left of it after set-asides and earlier awards covers the request."""
+    if not funding:
+        raise ValidationError({"funding": "An award needs at least one funding line."})
+    wanted: dict[int, Decimal] = {}
+    for line in funding:
+        wanted[line.appropriation_id] = (
+            wanted.get(line.appropriation_id, ZERO) + line.amount
+        )
+    locked = {
+        a.pk: a
+        for a in Appropriation.objects.select_for_update()
+        .filter(pk__in=wanted)
+        .order_by("pk")
+    }
+    errors = []
+    for appropriation_id, amount in sorted(wanted.items()):
+        appropriation = locked.get(appropriation_id)
+        if appropriation is None:
+            errors.append(f"Appropriation {appropriation_id} does not exist.")
+            continue
+        available = appropriation_available(appropriation)
+        if amount > available:
+            errors.append(
+                f"FY{appropriation.fiscal_year} {appropriation.name} has "
+                f"{format_money(available)} left after set-asides and earlier awards; "
+                f"this award asks for {format_money(amount)}, "
+                f"{format_money(amount - available)} too much."
+            )
+    if errors:
+        raise ValidationError({"funding": errors})
+    return locked
+
+
+@transaction.atomic
+def award_create(
+    *,
+    actor,
+    award_number: str,
+    title: str,
+    task_force: TaskForce,
+    period_start: date,
+    period_end: date,
+    funding: list[FundingRequest],
+    match_required=ZERO,
+    special_conditions: str = "",
+    recipient: Recipient | None = None,
+    ug_version: str = Award.UniformGuidance.UG_2024,
+) -> Award:
+    """Create a draft award funded from one or more appropriations.
+
+    The award's federal amount is the sum of its funding lines, and no appropriation
+    is ever committed beyond what is left of it after set-asides.
+    """
+    access.require(access.can_manage_program(actor))
+    funding = [
+        FundingRequest(line.appropriation_id, _money(line.amount, "funding"))
+        for line in funding
+    ]
+    match_required = _money(match_required, "match_required", allow_zero=True)
+    _check_period(period_start, period_end)
+    fiscal_year = award_number_fiscal_year(award_number)
+    if fiscal_year is None:
+        validate_award_number(award_number)
+    award = Award(
+        award_number=award_number,
+        fiscal_year=fiscal_year,
+        title=title,
+        task_force=task_force,
+        recipient=recipient or task_force.lead_organization,
+        period_start=period_start,
+        period_end=period_end,
+        federal_amount=sum((line.amount for line in funding), ZERO),
+        match_required=match_required,
+        special_conditions=special_conditions,
+        ug_version=ug_version,
+    )
+    award.full_clean()
+    _lock_and_check_funding(funding)
+    award.save()
+    for line in funding:
+        AwardFunding.objects.create(
+            award=award, appropriation_id=line.appropriation_id, amount=line.amount
+        )
+    audit_record(
+        actor=actor,
+        action="grants.award.created",
+        obj=award,
+        task_force=task_force,
+        after={
+            **snapshot(award),
+            "funding": [
+                {"appropriation": line.appropriation_id, "amount": str(line.amount)}
+                for line in funding
+            ],
+        },
+    )
+    return award
+
+
+@transaction.atomic
+def award_transition(*, actor, award: Award, to_status: str) -> Award:
+    """Move an award along its lifecycle; only the allowed moves are possible."""
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    if to_status == Award.Status.ACCEPTED:
+        access.require(
+            access.can_accept_award(actor, award),
+            "Only the recipient's grant administrator can accept an award.",
+        )
+    else:
+        access.require(access.can_manage_program(actor))
+    if to_status not in Award.TRANSITIONS[Award.Status(award.status)]:
+        raise ValidationError(
+            f"An award that is {award.get_status_display().lower()} cannot become "
+            f"{Award.Status(to_status).label.lower()}."
+        )
+    if (
+        to_status == Award.Status.ACTIVE
+        and not award.budget_versions.filter(status="approved").exists()
+    ):
+        raise ValidationError(
+            "An award needs an approved budget before it becomes active."
+        )
+    before = snapshot(award, ["status"])
+    award.status = to_status
+    award.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action=f"grants.award.{to_status}",
+        obj=award,
+        task_force=award.task_force,
+        before=before,
+        after=snapshot(award, ["status"]),
+    )
+    return award
+
+
+@transaction.atomic
+def hold_place(*, actor, award: Award, reason: str) -> Hold:
+    """Place a hold on an award's funds; drawdowns are refused while it is active."""
+    access.require(access.can_manage_program(actor))
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the hold is placed."})
+    hold = Hold.objects.create(
+        award=award, reason=reason, placed_by=actor, placed_at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action="grants.hold.placed",
+        obj=hold,
+        task_force=award.task_force,
+        after=snapshot(hold, ["award", "reason"]),
+    )
+    return hold
+
+
+@transaction.atomic
+def hold_lift(*, actor, hold: Hold, reason: str) -> Hold:
+    access.require(access.can_manage_program(actor))
+    Award.objects.select_for_update().get(pk=hold.award_id)
+    hold = Hold.objects.get(pk=hold.pk)
+    if hold.lifted_at is not None:
+        raise ValidationError("This hold was already lifted.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the hold is lifted."})
+    before = snapshot(hold, ["lifted_at", "lift_reason"])
+    hold.lifted_at = timezone.now()
+    hold.lifted_by = actor
+    hold.lift_reason = reason
+    hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    audit_record(
+        actor=actor,
+        action="grants.hold.lifted",
+        obj=hold,
+        task_force=hold.award.task_force,
+        before=before,
+        after=snapshot(hold, ["lifted_at", "lift_reason"]),
+    )
+    return hold
+
+
+@transaction.atomic
+def amendment_record(
+    *,
+    actor,
+    award: Award,
+    kind: str,
+    description: str,
+    requested_on: date,
+    status: str = Amendment.Status.REQUESTED,
+    decided_on: date | None = None,
+    effective_on: date | None = None,
+) -> Amendment:
+    """Record a grant award modification. Its money effects come with their own workflows."""
+    access.require(access.can_manage_program(actor))
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    number = award.amendments.count() + 1
+    amendment = Amendment(
+        award=award,
+        number=number,
+        kind=kind,
+        status=status,
+        description=description,
+        requested_on=requested_on,
+        decided_on=decided_on,
+        effective_on=effective_on,
+        requested_by=actor,
+        decided_by=actor if decided_on else None,
+    )
+    amendment.full_clean()
+    amendment.save()
+    audit_record(
+        actor=actor,
+        action="grants.amendment.recorded",
+        obj=amendment,
+        task_force=award.task_force,
+        after=snapshot(amendment),
+    )
+    return amendment

@@ -1,0 +1,84 @@
+"""HTML tables of the program's records. Display only: rows come from selectors."""
+
+import django_tables2 as tables
+
+from grants.models import Appropriation, Award, TaskForce
+from grants.money import format_money
+
+
+class MoneyColumn(tables.Column):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "attrs",
+            {"td": {"class": "text-right text-tabular"}, "th": {"class": "text-right"}},
+        )
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return format_money(value)
+
+
+class AppropriationTable(tables.Table):
+    fiscal_year = tables.Column("FY", linkify=True)
+    name = tables.Column(linkify=True)
+    source_status = tables.Column("Source")
+    amount = MoneyColumn("Appropriated")
+    set_aside_total = MoneyColumn("Set aside")
+    awarded_total = MoneyColumn("Awarded")
+    available = MoneyColumn("Not yet awarded", orderable=False, empty_values=())
+
+    class Meta:
+        model = Appropriation
+        fields = ("fiscal_year", "name", "public_law", "source_status", "amount")
+        sequence = (
+            "fiscal_year",
+            "name",
+            "public_law",
+            "source_status",
+            "amount",
+            "set_aside_total",
+            "awarded_total",
+            "available",
+        )
+        order_by = ("fiscal_year",)
+
+    def render_available(self, record):
+        return format_money(
+            record.amount - record.set_aside_total - record.awarded_total
+        )
+
+
+class TaskForceTable(tables.Table):
+    state = tables.Column()
+    name = tables.Column(linkify=True)
+    lead_organization = tables.Column(
+        "Lead organization", order_by=("lead_organization__legal_name",)
+    )
+    awarded_total = MoneyColumn("Awarded, all years")
+
+    class Meta:
+        model = TaskForce
+        fields = ("state", "name", "lead_organization")
+        order_by = ("state", "name")
+
+
+class AwardTable(tables.Table):
+    award_number = tables.Column("Award number", linkify=True)
+    fiscal_year = tables.Column("FY")
+    task_force = tables.Column(order_by=("task_force__name",))
+    federal_amount = MoneyColumn("Federal amount")
+    status = tables.Column()
+
+    class Meta:
+        model = Award
+        fields = (
+            "award_number",
+            "fiscal_year",
+            "task_force",
+            "title",
+            "period_start",
+            "period_end",
+            "federal_amount",
+            "status",
+        )
+        order_by = ("-fiscal_year", "award_number")

@@ -1,0 +1,19 @@
+from django import template
+
+from grants.money import format_money
+
+register = template.Library()
+
+
+@register.filter(name="money")
+def money(value):
+    """{{ amount|money }} → $1,234.50"""
+    return format_money(value)
+
+
+@register.filter(name="percent_of")
+def percent_of(part, whole):
+    """{{ part|percent_of:whole }} → 12.5%"""
+    if not whole:
+        return "—"
+    return f"{part * 100 / whole:.1f}%"

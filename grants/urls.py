@@ -1,0 +1,32 @@
+from django.urls import path
+
+from grants import views
+
+app_name = "grants"
+
+urlpatterns = [
+    path("appropriations/", views.appropriation_list, name="appropriation_list"),
+    path(
+        "appropriations/new/", views.appropriation_create, name="appropriation_create"
+    ),
+    path(
+        "appropriations/<int:pk>/",
+        views.appropriation_detail,
+        name="appropriation_detail",
+    ),
+    path("task-forces/", views.task_force_list, name="task_force_list"),
+    path("task-forces/<slug:code>/", views.task_force_detail, name="task_force_detail"),
+    path("awards/", views.award_list, name="award_list"),
+    path("awards/<str:award_number>/", views.award_detail, name="award_detail"),
+    path(
+        "awards/<str:award_number>/status/",
+        views.award_transition,
+        name="award_transition",
+    ),
+    path("awards/<str:award_number>/holds/", views.hold_place, name="hold_place"),
+    path(
+        "awards/<str:award_number>/holds/<int:hold_id>/lift/",
+        views.hold_lift,
+        name="hold_lift",
+    ),
+]

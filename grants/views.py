@@ -1,0 +1,293 @@
+"""Pages for appropriations, task forces and awards. Thin: check access, call a
+selector or a service, render. Objects outside the person's scope are 404s."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from grants import access, selectors, services
+from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
+from grants.forms import AppropriationForm, HoldForm, TransitionForm
+from grants.models import Award, AwardFunding, Hold
+from grants.money import ZERO, MoneySum
+from grants.tables import AppropriationTable, AwardTable, TaskForceTable
+
+PER_PAGE = 25
+
+
+def add_service_errors(
+    form, error: ValidationError, extra: dict[str, list] | None = None
+) -> None:
+    """Show a service's refusal on the form field it names, or above the form.
+
+    Keys the form lacks but `extra` has (such as "funding" or "lines") go to those lists,
+    so the page can show them next to the section they concern.
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, errors in error.message_dict.items():
+        if field in form.fields:
+            form.add_error(field, errors)
+        elif extra is not None and field in extra:
+            extra[field].extend(errors)
+        else:
+            form.add_error(None, errors)
+
+
+def render_table_page(
+    request, *, template: str, filterset, table, context: dict
+) -> object:
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, template, {"filter": filterset, "table": table, **context})
+
+
+def _get_or_404(queryset, **lookup):
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404(f"No such {queryset.model._meta.verbose_name}.") from None
+
+
+# --- Appropriations ------------------------------------------------------------------
+
+
+@login_required
+def appropriation_list(request):
+    access.require(access.can_view_program(request.user))
+    queryset = selectors.appropriation_list_for_user(user=request.user)
+    filterset = AppropriationFilter(request.GET, queryset=queryset)
+    return render_table_page(
+        request,
+        template="grants/appropriation_list.html",
+        filterset=filterset,
+        table=AppropriationTable(filterset.qs),
+        context={},
+    )
+
+
+@login_required
+def appropriation_detail(request, pk: int):
+    appropriation = _get_or_404(
+        selectors.appropriation_list_for_user(user=request.user), pk=pk
+    )
+    funding = (
+        AwardFunding.objects.filter(appropriation=appropriation)
+        .filter(access.task_force_scope(request.user, field="award__task_force"))
+        .select_related("award", "award__task_force")
+        .order_by("award__award_number")
+    )
+    return render(
+        request,
+        "grants/appropriation_detail.html",
+        {
+            "appropriation": appropriation,
+            "set_asides": appropriation.set_asides.all(),
+            "funding_lines": funding,
+            "available": selectors.appropriation_available(appropriation),
+        },
+    )
+
+
+@login_required
+def appropriation_create(request):
+    access.require(access.can_manage_program(request.user))
+    form = AppropriationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appropriation = services.appropriation_create(
+                actor=request.user,
+                fiscal_year=data["fiscal_year"],
+                name=data["name"],
+                source=data["source"],
+                source_status=data["source_status"],
+                amount=data["amount"],
+                available_from=data["available_from"],
+                available_until=data["available_until"],
+                public_law=data["public_law"],
+                notes=data["notes"],
+                set_asides=form.set_asides(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Recorded {appropriation}.")
+            return redirect(appropriation)
+    return render(request, "grants/appropriation_form.html", {"form": form})
+
+
+# --- Task forces ---------------------------------------------------------------------
+
+
+@login_required
+def task_force_list(request):
+    queryset = selectors.task_force_list_for_user(user=request.user)
+    filterset = TaskForceFilter(request.GET, queryset=queryset)
+    return render_table_page(
+        request,
+        template="grants/task_force_list.html",
+        filterset=filterset,
+        table=TaskForceTable(filterset.qs),
+        context={},
+    )
+
+
+@login_required
+def task_force_detail(request, code: str):
+    task_force = _get_or_404(
+        selectors.task_force_list_for_user(user=request.user), code=code
+    )
+    awards = AwardTable(
+        selectors.award_list_for_user(user=request.user).filter(task_force=task_force),
+        exclude=("task_force",),
+    )
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(awards)
+    return render(
+        request,
+        "grants/task_force_detail.html",
+        {
+            "task_force": task_force,
+            "recipient": task_force.lead_organization,
+            "table": awards,
+        },
+    )
+
+
+# --- Awards --------------------------------------------------------------------------
+
+
+@login_required
+def award_list(request):
+    queryset = selectors.award_list_for_user(user=request.user)
+    filterset = AwardFilter(
+        request.GET,
+        queryset=queryset,
+        task_forces=selectors.task_force_list_for_user(user=request.user),
+    )
+    return render_table_page(
+        request,
+        template="grants/award_list.html",
+        filterset=filterset,
+        table=AwardTable(filterset.qs),
+        context={},
+    )
+
+
+@login_required
+def award_detail(request, award_number: str):
+    award = _get_or_404(
+        selectors.award_list_for_user(user=request.user), award_number=award_number
+    )
+    # The budget lives in the budgets app, which builds on this one; the page reads it
+    # through the award's reverse relation rather than importing that app.
+    versions = list(
+        award.budget_versions.select_related("created_by", "approved_by")
+        .prefetch_related("lines")
+        .annotate(
+            federal_total=MoneySum("lines__federal_amount", default=ZERO),
+            non_federal_total=MoneySum("lines__non_federal_amount", default=ZERO),
+        )
+        .order_by("-number")
+    )
+    holds = list(selectors.hold_list_for_award(award=award))
+    user = request.user
+    next_statuses = [
+        Award.Status(s)
+        for s in Award.TRANSITIONS[Award.Status(award.status)]
+        if (
+            access.can_accept_award(user, award)
+            if s == Award.Status.ACCEPTED
+            else access.can_manage_program(user)
+        )
+    ]
+    return render(
+        request,
+        "grants/award_detail.html",
+        {
+            "award": award,
+            "funding_lines": award.funding_lines.select_related("appropriation"),
+            "budget_versions": versions,
+            "current_budget": next(
+                (v for v in versions if v.status == "approved"), None
+            ),
+            "holds": holds,
+            "active_holds": [h for h in holds if h.is_active],
+            "amendments": award.amendments.select_related("requested_by", "decided_by"),
+            "next_statuses": next_statuses,
+            "can_manage": access.can_manage_program(user),
+            "hold_form": HoldForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def award_transition(request, award_number: str):
+    award = _get_or_404(
+        selectors.award_list_for_user(user=request.user), award_number=award_number
+    )
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a status to move the award to.")
+        return redirect(award)
+    try:
+        services.award_transition(
+            actor=request.user, award=award, to_status=form.cleaned_data["to_status"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        award.refresh_from_db()
+        messages.success(
+            request, f"{award} is now {award.get_status_display().lower()}."
+        )
+    return redirect(award)
+
+
+@login_required
+@require_POST
+def hold_place(request, award_number: str):
+    award = _get_or_404(
+        selectors.award_list_for_user(user=request.user), award_number=award_number
+    )
+    access.require(access.can_manage_program(request.user))
+    form = HoldForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hold_place(
+                actor=request.user, award=award, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, "Hold placed. Drawdowns are refused until it is lifted."
+            )
+    else:
+        messages.error(request, "Say why the hold is placed.")
+    return redirect(award)
+
+
+@login_required
+@require_POST
+def hold_lift(request, award_number: str, hold_id: int):
+    award = _get_or_404(
+        selectors.award_list_for_user(user=request.user), award_number=award_number
+    )
+    access.require(access.can_manage_program(request.user))
+    hold = get_object_or_404(Hold, pk=hold_id, award=award)
+    try:
+        services.hold_lift(
+            actor=request.user, hold=hold, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Hold lifted.")
+    return redirect(award)

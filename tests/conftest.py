@@ -1,0 +1,57 @@
+"""Personas, as in the style guide: two task forces (A and B), each with a finance
+officer; the program office (program manager, financial approver); an auditor."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import User
+
+from grants import access
+from grants.models import Appropriation, Award, Membership, TaskForce
+from tests import factories
+
+
+@dataclass
+class Program:
+    pm: User
+    approver: User
+    auditor: User
+    officer_a: User
+    officer_b: User
+    gadmin_a: User
+    task_force_a: TaskForce
+    task_force_b: TaskForce
+    appropriation: Appropriation
+    award_a: Award
+    award_b: Award
+
+
+@pytest.fixture
+def program(db) -> Program:
+    task_force_a = factories.make_task_force("Alpha ICAC Task Force", "va-alpha", "VA")
+    task_force_b = factories.make_task_force("Bravo ICAC Task Force", "md-bravo", "MD")
+    pm = factories.make_user("pm", groups=[access.PROGRAM_MANAGER])
+    appropriation = factories.make_appropriation(pm)
+    return Program(
+        pm=pm,
+        approver=factories.make_user("approver", groups=[access.FINANCIAL_APPROVER]),
+        auditor=factories.make_user("auditor", groups=[access.AUDITOR]),
+        officer_a=factories.make_user(
+            "officer_a", memberships=[(task_force_a, Membership.Role.FINANCE_OFFICER)]
+        ),
+        officer_b=factories.make_user(
+            "officer_b", memberships=[(task_force_b, Membership.Role.FINANCE_OFFICER)]
+        ),
+        gadmin_a=factories.make_user(
+            "gadmin_a", memberships=[(task_force_a, Membership.Role.GRANT_ADMINISTRATOR)]
+        ),
+        task_force_a=task_force_a,
+        task_force_b=task_force_b,
+        appropriation=appropriation,
+        award_a=factories.make_award(
+            pm, task_force=task_force_a, appropriation=appropriation, number="15PJDP-25-GK-00001-MECP"
+        ),
+        award_b=factories.make_award(
+            pm, task_force=task_force_b, appropriation=appropriation, number="15PJDP-25-GK-00002-MECP"
+        ),
+    )
