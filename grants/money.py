@@ -38,12 +38,10 @@ def parse_money(value, *, positive: bool = False) -> Decimal:
         raise MoneyError(f"{value!r} is not a number") from None
     if not amount.is_finite():
         raise MoneyError(f"{value!r} is not a finite amount")
+    if abs(amount) > MAX_AMOUNT:
+        raise MoneyError(f"{value} is larger than the largest amount allowed, {MAX_AMOUNT:,}")
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise MoneyError(f"{value} has more than 2 decimal places")
-    if abs(amount) > MAX_AMOUNT:
-        raise MoneyError(
-            f"{value} is larger than the largest amount allowed, {MAX_AMOUNT:,}"
-        )
     if positive and amount <= 0:
         raise MoneyError("the amount must be greater than zero")
     return amount.quantize(CENT)

@@ -26,6 +26,12 @@ class Program:
     award_b: Award
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 is slow by design; tests that are not about passwords need not pay for it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def program(db) -> Program:
     task_force_a = factories.make_task_force("Alpha ICAC Task Force", "va-alpha", "VA")

@@ -1,0 +1,122 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's
+live server.
+
+Playwright's sync API runs an asyncio event loop in this thread, and Django refuses
+synchronous database access while one is running ("You cannot call this from an async
+context"). The tests only touch the database between browser calls, from this one
+thread, so the check is switched off for the browser tests.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SHOTS = Path("/tmp/shots")
+
+
+def _shot_name(item) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", item.name)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so browser_page can see a failure."""
+    report = yield
+    setattr(item, f"_report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def browser_page(request, live_server):
+    """A page in a fresh headless Chromium (no cookies shared between tests).
+
+    Playwright is started per test and after the live server's database is set up, and
+    stopped before it is flushed: while Playwright runs, Django code in this thread gets
+    a different database connection object (Playwright's event loop counts as an async
+    context), and the serialized-rollback restore and the flush must use the original.
+    """
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI=true: a skipped browser test is not a pass)")
+        pytest.skip(message)
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        try:
+            yield page
+        finally:
+            report = getattr(request.node, "_report_call", None)
+            if report is not None and report.failed and not page.is_closed():
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SHOTS / f"{_shot_name(request.node)}-FAILED.png"), full_page=True)
+            context.close()
+            browser.close()
+            # Connections the test body opened while Playwright ran.
+            connections.close_all()
+
+
+@pytest.fixture
+def live_program(transactional_db, django_db_serialized_rollback, live_server, program):
+    """The personas of tests/conftest.py, committed so the live server's thread sees them.
+
+    `program` asks for `db`; with `transactional_db` in the same test, pytest-django
+    gives it a transactional database instead. Transactional tests end by flushing
+    every table, which would take the groups and rule values the migrations seed with
+    it; serialized rollback puts them back for the next browser test.
+    """
+    return program
+
+
+@pytest.fixture
+def shot(request):
+    """shot(page, "name") saves /tmp/shots/<test>-<n>-<name>.png (full page)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    test = _shot_name(request.node)
+    counter = {"n": 0}
+
+    def take(page, name: str) -> Path:
+        counter["n"] += 1
+        path = SHOTS / f"{test}-{counter['n']:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def sign_in(live_server, shot):
+    """Sign in through the login page's form, as a person would."""
+    from tests import factories
+
+    def login(page, username: str, password: str = factories.PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        shot(page, f"login-{username}")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        assert "/accounts/login/" not in page.url, f"{username} could not sign in"
+        return page
+
+    return login

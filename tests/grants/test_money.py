@@ -1,0 +1,80 @@
+from decimal import Decimal
+
+import pytest
+
+from grants.models import AwardFunding
+from grants.money import MoneyError, MoneyFormField, MoneySum, ZERO, format_money, parse_money, round_money
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("12.5", Decimal("12.50")), ("$1,234.56", Decimal("1234.56")), ("0.01", Decimal("0.01")), (" 7 ", Decimal("7.00"))],
+)
+def test_parse_money_accepts_two_places(text, expected):
+    assert parse_money(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("1.005", "more than 2 decimal places"),
+        ("abc", "is not a number"),
+        ("NaN", "not a finite amount"),
+        ("Infinity", "not a finite amount"),
+        ("1e30", "larger than the largest amount"),
+        ("", "is not a number"),
+    ],
+)
+def test_parse_money_rejects_with_reason(text, message):
+    with pytest.raises(MoneyError, match=message):
+        parse_money(text)
+
+
+def test_parse_money_refuses_floats():
+    with pytest.raises(TypeError):
+        parse_money(0.1)
+
+
+def test_parse_money_positive():
+    with pytest.raises(MoneyError, match="greater than zero"):
+        parse_money("0.00", positive=True)
+
+
+def test_round_money_is_half_up():
+    assert round_money(Decimal("0.125")) == Decimal("0.13")
+    assert round_money(Decimal("2.675")) == Decimal("2.68")
+
+
+def test_format_money():
+    assert format_money(Decimal("-1234.5")) == "-$1,234.50"
+    assert format_money(None) == "—"
+
+
+@pytest.mark.parametrize(
+    "value, error",
+    [
+        ("-5", "Enter an amount greater than zero."),
+        ("0", "Enter an amount greater than zero."),
+        ("1.234", "Ensure that there are no more than 2 decimal places."),
+        ("ten", "Enter a number."),
+        ("NaN", "Enter a number."),
+        ("1000000000000", "Enter an amount no larger than $999,999,999,999.99."),
+    ],
+)
+def test_money_form_field_messages(value, error):
+    from django import forms
+
+    with pytest.raises(forms.ValidationError) as raised:
+        MoneyFormField().clean(value)
+    assert error in raised.value.messages
+
+
+def test_money_sum_is_exact_to_the_cent(program):
+    """Ten thousand lines of $0.01 plus awkward cents sum exactly, on either database."""
+    award = program.award_a
+    AwardFunding.objects.bulk_create(
+        [AwardFunding(award=award, appropriation=program.appropriation, amount=Decimal("0.01")) for _ in range(10000)]
+        + [AwardFunding(award=award, appropriation=program.appropriation, amount=Decimal(v)) for v in ("0.29", "0.57", "123456789.99")]
+    )
+    total = AwardFunding.objects.filter(award=award).aggregate(t=MoneySum("amount", default=ZERO))["t"]
+    assert total == Decimal("200000.00") + Decimal("100.00") + Decimal("0.86") + Decimal("123456789.99")

@@ -1,0 +1,137 @@
+"""Bad input on the program office's forms: a message on the field that is wrong,
+and nothing saved."""
+
+import pytest
+from django.urls import reverse
+
+from budgets.models import BudgetVersion
+from grants.audit import AuditEvent
+from grants.models import Appropriation, Award
+
+GOOD_APPROPRIATION = {
+    "fiscal_year": "2026",
+    "name": "ICAC Task Force Program",
+    "public_law": "P.L. 119-4",
+    "source": "Full-Year Continuing Appropriations Act",
+    "source_status": "official",
+    "amount": "36,000,000.00",
+    "available_from": "2025-10-01",
+    "available_until": "2026-09-30",
+    "set_aside_training": "3600000",
+}
+
+
+def _counts():
+    return (Appropriation.objects.count(), Award.objects.count(), BudgetVersion.objects.count(), AuditEvent.objects.count())
+
+
+def test_appropriation_form_records_a_good_appropriation(client, program):
+    client.force_login(program.pm)
+    response = client.post(reverse("grants:appropriation_create"), GOOD_APPROPRIATION)
+    assert response.status_code == 302
+    created = Appropriation.objects.get(fiscal_year=2026)
+    assert str(created.amount) == "36000000.00"
+    page = client.get(response["Location"]).content.decode()
+    assert "$32,400,000.00" in page  # not yet awarded: $36M less $3.6M training
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("amount", "-5", "Enter an amount greater than zero."),
+        ("amount", "0", "Enter an amount greater than zero."),
+        ("amount", "10.001", "Ensure that there are no more than 2 decimal places."),
+        ("amount", "lots", "Enter a number."),
+        ("amount", "99999999999999999", "Enter an amount no larger than $999,999,999,999.99."),
+        ("available_until", "2025-09-30", "Availability must end after it starts."),
+        ("set_aside_training", "-1", "Enter an amount of zero or more."),
+        ("set_aside_training", "36000000.01", "Set-asides total $36,000,000.01, $0.01 more than the appropriation."),
+    ],
+)
+def test_appropriation_form_rejects_bad_input(client, program, field, value, message):
+    client.force_login(program.pm)
+    before = _counts()
+    data = {**GOOD_APPROPRIATION, field: value}
+    response = client.post(reverse("grants:appropriation_create"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    target = "amount" if message.startswith("Set-asides") else field
+    assert message in form.errors[target]
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert _counts() == before
+
+
+def _award_post(program, **changes):
+    data = {
+        "award_number": "15PJDP-25-GK-00777-MECP",
+        "title": "FY2025 ICAC",
+        "task_force": str(program.task_force_a.pk),
+        "period_start": "2024-10-01",
+        "period_end": "2026-09-30",
+        "match_required": "0.00",
+        "ug_version": "2024",
+        "special_conditions": "",
+        "funding-TOTAL_FORMS": "3",
+        "funding-INITIAL_FORMS": "0",
+        "funding-MIN_NUM_FORMS": "0",
+        "funding-MAX_NUM_FORMS": "10",
+        "funding-0-appropriation": str(program.appropriation.pk),
+        "funding-0-amount": "100000.00",
+        "budget-federal_A": "60000.00",
+        "budget-federal_C": "40000.00",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_award_form_creates_award_with_budget(client, program):
+    client.force_login(program.pm)
+    response = client.post(reverse("budgets:award_create"), _award_post(program))
+    assert response.status_code == 302
+    award = Award.objects.get(award_number="15PJDP-25-GK-00777-MECP")
+    assert str(award.federal_amount) == "100000.00"
+    budget = award.budget_versions.get(status="approved")
+    assert sorted(budget.lines.values_list("category", "federal_amount")) == [
+        ("A", award.federal_amount * 6 / 10), ("C", award.federal_amount * 4 / 10)
+    ]
+
+
+@pytest.mark.parametrize(
+    "changes, where, message",
+    [
+        ({"funding-0-amount": "500000.01", "budget-federal_A": "460000.01"}, "funding_errors",
+         "FY2025 ICAC Task Force Program has $500,000.00 left after set-asides and earlier awards; "
+         "this award asks for $500,000.01, $0.01 too much."),
+        ({"budget-federal_C": "39999.99"}, "budget_errors",
+         "The federal lines add up to $99,999.99, but the award is $100,000.00: $0.01 short."),
+        ({"period_end": "2024-09-30"}, "period_end", "The period of performance must end after it starts."),
+        ({"award_number": "2025-XYZ"}, "award_number", "Use a DOJ award number such as 15PJDP-24-GK-01234-MECP or 2018-MC-FX-K060."),
+        ({"award_number": "15PJDP-25-GK-00001-MECP"}, "award_number", "An award with this number already exists."),
+        ({"match_required": "-1"}, "match_required", "Enter an amount of zero or more."),
+        ({"budget-federal_D": "1.005"}, "budget", "Ensure that there are no more than 2 decimal places."),
+        ({"funding-0-amount": "0"}, "funding", "Enter an amount greater than zero."),
+    ],
+)
+def test_award_form_rejects_bad_input(client, program, changes, where, message):
+    client.force_login(program.pm)
+    before = _counts()
+    response = client.post(reverse("budgets:award_create"), _award_post(program, **changes))
+    assert response.status_code == 200
+    context = response.context
+    if where in ("funding_errors", "budget_errors"):
+        assert context[where] == [message]
+    elif where == "budget":
+        assert message in context["budget"].errors["federal_D"]
+    elif where == "funding":
+        assert message in context["funding"].forms[0].errors["amount"]
+    else:
+        assert message in context["form"].errors[where]
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert _counts() == before
+
+
+def test_form_cannot_pick_a_task_force_outside_the_choices(client, program):
+    """Posted ids are checked against the choices offered, never trusted."""
+    client.force_login(program.pm)
+    response = client.post(reverse("budgets:award_create"), _award_post(program, task_force="999999"))
+    assert "Select a valid choice." in response.context["form"].errors["task_force"][0]

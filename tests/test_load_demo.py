@@ -1,0 +1,36 @@
+from decimal import Decimal
+from io import StringIO
+
+from django.core.management import call_command
+
+from grants.models import Appropriation, Award, TaskForce
+from grants.money import ZERO, MoneySum
+
+
+def test_load_demo_builds_the_program_and_is_safe_to_run_again(db):
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    counts = (TaskForce.objects.count(), Appropriation.objects.count(), Award.objects.count())
+    call_command("load_demo", stdout=StringIO())
+    assert (TaskForce.objects.count(), Appropriation.objects.count(), Award.objects.count()) == counts
+    assert counts[0] == 61
+
+    opening = Appropriation.objects.get(fiscal_year=1998, name="ICAC Task Force Program")
+    assert opening.amount == Decimal("25000000.00")
+    assert opening.source_status == "program_description"
+    assert Appropriation.objects.get(fiscal_year=2024, name="ICAC Task Force Program").amount == Decimal("39900000.00")
+    assert Appropriation.objects.filter(fiscal_year=2010, source_status="estimate").exists()
+
+    # Every award's approved budget adds up to the award.
+    for award in Award.objects.all():
+        budget = award.budget_versions.get(status="approved")
+        assert budget.lines.aggregate(t=MoneySum("federal_amount", default=ZERO))["t"] == award.federal_amount
+    # No appropriation is over-committed.
+    for appropriation in Appropriation.objects.all():
+        awarded = appropriation.funding_lines.aggregate(t=MoneySum("amount", default=ZERO))["t"]
+        set_aside = appropriation.set_asides.aggregate(t=MoneySum("amount", default=ZERO))["t"]
+        assert awarded + set_aside <= appropriation.amount
+
+    printed = out.getvalue()
+    for username in ("pm", "approver", "auditor", "officer.la", "officer.ny", "gadmin.la", "admin"):
+        assert f"  {username} " in printed

@@ -1,0 +1,102 @@
+"""The permission matrix: every URL, every persona, the exact status code.
+
+A URL added to the app without a row here fails `test_every_url_is_in_the_matrix`.
+Django admin is left out: it has its own staff-only permission system.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from grants.services import hold_place
+
+PERSONAS = ["anonymous", "officer_a", "officer_b", "pm", "approver", "auditor"]
+LOGIN = 302  # anonymous people are sent to the sign-in page
+
+
+def row(anonymous, officer_a, officer_b, pm, approver, auditor):
+    return dict(zip(PERSONAS, (anonymous, officer_a, officer_b, pm, approver, auditor)))
+
+
+# (url name, method) -> expected status per persona. Objects belong to task force A.
+MATRIX = {
+    ("home", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("login", "GET"): row(200, 200, 200, 200, 200, 200),
+    ("logout", "GET"): row(405, 405, 405, 405, 405, 405),
+    ("logout", "POST"): row(302, 302, 302, 302, 302, 302),
+    ("grants:appropriation_list", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("grants:appropriation_create", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    ("grants:appropriation_detail", "GET"): row(LOGIN, 404, 404, 200, 200, 200),
+    ("grants:task_force_list", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("grants:task_force_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("grants:award_list", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("grants:award_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("grants:award_transition", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("grants:award_transition", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    ("grants:hold_place", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("grants:hold_place", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    ("grants:hold_lift", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("grants:hold_lift", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    ("budgets:award_create", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+}
+
+POST_DATA = {
+    "grants:award_transition": {"to_status": "offered"},
+    "grants:hold_place": {"reason": "Monitoring finding"},
+    "grants:hold_lift": {"reason": "Resolved"},
+}
+
+
+def _url(name: str, program) -> str:
+    award = program.award_a.award_number
+    if name == "grants:appropriation_detail":
+        return reverse(name, args=[program.appropriation.pk])
+    if name == "grants:task_force_detail":
+        return reverse(name, args=[program.task_force_a.code])
+    if name in ("grants:award_detail", "grants:award_transition", "grants:hold_place"):
+        return reverse(name, args=[award])
+    if name == "grants:hold_lift":
+        hold = hold_place(actor=program.pm, award=program.award_a, reason="Open finding")
+        return reverse(name, args=[award, hold.pk])
+    return reverse(name)
+
+
+def _names(resolver=None, namespace="") -> set[str]:
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    assert _names() == {name for name, _ in MATRIX}
+
+
+CASES = [(name, method, persona, code) for (name, method), row_ in MATRIX.items() for persona, code in row_.items()]
+
+
+@pytest.mark.parametrize("name, method, persona, expected", CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
+def test_permission_matrix(client, program, name, method, persona, expected):
+    if persona != "anonymous":
+        client.force_login(getattr(program, persona))
+    url = _url(name, program)
+    response = client.post(url, POST_DATA.get(name, {})) if method == "POST" else client.get(url)
+    assert response.status_code == expected, f"{persona} {method} {url}"
+    if expected == LOGIN and persona == "anonymous" and name != "logout":
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_other_task_force_is_not_listed(client, program):
+    """Task force B's officer sees none of A's awards in lists, filters or the dashboard."""
+    client.force_login(program.officer_b)
+    for url in (reverse("grants:award_list"), reverse("grants:task_force_list"), reverse("home") + "?fy=2025",
+                reverse("grants:award_list") + f"?task_force={program.task_force_a.pk}"):
+        body = client.get(url).content.decode()
+        assert program.award_a.award_number not in body
+        assert program.task_force_a.name not in body
+    assert program.award_b.award_number in client.get(reverse("grants:award_list")).content.decode()
