@@ -2,10 +2,10 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
 from grants import access, selectors
 from grants.models import fiscal_year_of
-from django.utils import timezone
 
 
 @login_required

@@ -14,7 +14,7 @@ LOGIN = 302  # anonymous people are sent to the sign-in page
 
 
 def row(anonymous, officer_a, officer_b, pm, approver, auditor):
-    return dict(zip(PERSONAS, (anonymous, officer_a, officer_b, pm, approver, auditor)))
+    return dict(zip(PERSONAS, (anonymous, officer_a, officer_b, pm, approver, auditor), strict=True))
 
 
 # (url name, method) -> expected status per persona. Objects belong to task force A.

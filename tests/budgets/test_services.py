@@ -14,7 +14,7 @@ from tests import factories
 def test_first_budget_is_approved_and_current(program):
     version = program.award_a.budget_versions.get()
     assert version.status == BudgetVersion.Status.APPROVED
-    assert {(l.category, l.federal_amount) for l in version.lines.all()} == {
+    assert {(line.category, line.federal_amount) for line in version.lines.all()} == {
         ("A", Decimal("120000.00")),
         ("C", Decimal("80000.00")),
     }

@@ -3,7 +3,15 @@ from decimal import Decimal
 import pytest
 
 from grants.models import AwardFunding
-from grants.money import MoneyError, MoneyFormField, MoneySum, ZERO, format_money, parse_money, round_money
+from grants.money import (
+    ZERO,
+    MoneyError,
+    MoneyFormField,
+    MoneySum,
+    format_money,
+    parse_money,
+    round_money,
+)
 
 
 @pytest.mark.parametrize(

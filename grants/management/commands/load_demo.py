@@ -105,9 +105,9 @@ class Command(BaseCommand):
             f"({created} new) in {seconds:.1f} s."
         )
         self.stdout.write("Sign in at http://127.0.0.1:8000/ with password " f"'{DEMO_PASSWORD}' as:")
-        for username, first, last, group in ROLE_USERS:
+        for username, _first, _last, group in ROLE_USERS:
             self.stdout.write(f"  {username:<12} {group}")
-        for username, first, last, code, role in MEMBER_USERS:
+        for username, _first, _last, code, role in MEMBER_USERS:
             self.stdout.write(f"  {username:<12} {Membership.Role(role).label}, {TaskForce.objects.get(code=code).name}")
         self.stdout.write(f"  {'admin':<12} System administrator (Django admin at /admin/)")
 
