@@ -201,6 +201,11 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+    # Environment variables may tighten these, never loosen them in production.
+    if SECURE_HSTS_SECONDS < 31536000:
+        raise ImproperlyConfigured("DJANGO_HSTS_SECONDS must be at least 31536000 (one year)")
+    if not 60 <= SESSION_COOKIE_AGE <= 30 * 60:
+        raise ImproperlyConfigured("DJANGO_SESSION_IDLE_SECONDS must be between 60 and 1800")
     if env_bool("DJANGO_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -214,6 +219,7 @@ LOGGING = {
     },
 }
 
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/uswds.html"
 DJANGO_TABLES2_TABLE_ATTRS = {
     "class": "usa-table usa-table--borderless usa-table--striped"

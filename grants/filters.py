@@ -1,9 +1,24 @@
 import django_filters
+from django import forms
 
 from grants.models import Appropriation, Award, TaskForce
 
 
-class AppropriationFilter(django_filters.FilterSet):
+class UswdsFilterSet(django_filters.FilterSet):
+    """Styles the filter form's widgets with USWDS and says "Any" for no choice."""
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            widget = field.widget
+            widget.attrs.setdefault("class", "usa-select" if isinstance(widget, forms.Select) else "usa-input")
+            if hasattr(field, "empty_label"):
+                field.empty_label = "Any"
+        return form
+
+
+class AppropriationFilter(UswdsFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", label="Name contains")
 
     class Meta:
@@ -11,7 +26,7 @@ class AppropriationFilter(django_filters.FilterSet):
         fields = ["fiscal_year", "source_status", "name"]
 
 
-class TaskForceFilter(django_filters.FilterSet):
+class TaskForceFilter(UswdsFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", label="Name contains")
     state = django_filters.CharFilter(lookup_expr="iexact", label="State (two letters)")
 
@@ -20,7 +35,7 @@ class TaskForceFilter(django_filters.FilterSet):
         fields = ["state", "name"]
 
 
-class AwardFilter(django_filters.FilterSet):
+class AwardFilter(UswdsFilterSet):
     award_number = django_filters.CharFilter(
         lookup_expr="icontains", label="Award number contains"
     )

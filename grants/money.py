@@ -70,6 +70,9 @@ class MoneyFormField(forms.DecimalField):
     def __init__(self, *, allow_zero: bool = False, **kwargs):
         kwargs.setdefault("max_digits", MAX_DIGITS)
         kwargs.setdefault("decimal_places", 2)
+        # A text box, not type=number: people type "$1,250.00", and a number box
+        # would refuse it in the browser and change amounts on a mouse-wheel scroll.
+        kwargs.setdefault("widget", forms.TextInput)
         super().__init__(**kwargs)
         self.allow_zero = allow_zero
         self.validators = [
@@ -77,7 +80,7 @@ class MoneyFormField(forms.DecimalField):
             for v in self.validators
             if not isinstance(v, (MinValueValidator, MaxValueValidator))
         ]
-        self.widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -118,10 +121,7 @@ class MoneySum(models.Sum):
         super().__init__(expression, **extra)
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = self.as_sql(
-            compiler,
-            connection,
-            template="%(function)s(%(distinct)sROUND(%(expressions)s * 100))",
-            **extra_context,
-        )
+        cents = self.copy()
+        cents.template = "%(function)s(%(distinct)sROUND(%(expressions)s * 100))"
+        sql, params = cents.as_sql(compiler, connection, **extra_context)
         return f"(({sql}) / 100.0)", params

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from grants import access
@@ -118,6 +118,7 @@ class MoneyChain:
     appropriated: Decimal
     set_aside: Decimal
     awarded: Decimal
+    awarded_in_draft: Decimal
 
     @property
     def available_to_award(self) -> Decimal:
@@ -144,10 +145,12 @@ def money_chain(*, user, fiscal_year: int | None = None) -> MoneyChain:
     set_aside = SetAside.objects.filter(appropriation__in=ids).aggregate(
         t=MoneySum("amount", default=ZERO)
     )["t"]
+    # Drafts count as awarded (their money is committed) but are shown apart.
     awarded = AwardFunding.objects.filter(appropriation__in=ids).aggregate(
-        t=MoneySum("amount", default=ZERO)
-    )["t"]
-    return MoneyChain(fiscal_year, appropriated, set_aside, awarded)
+        t=MoneySum("amount", default=ZERO),
+        draft=MoneySum("amount", default=ZERO, filter=Q(award__status=Award.Status.DRAFT)),
+    )
+    return MoneyChain(fiscal_year, appropriated, set_aside, awarded["t"], awarded["draft"])
 
 
 def fiscal_years_for_user(*, user) -> list[int]:

@@ -40,7 +40,7 @@ class AppropriationTable(tables.Table):
             "awarded_total",
             "available",
         )
-        order_by = ("fiscal_year",)
+        order_by = ("-fiscal_year",)
 
     def render_available(self, record):
         return format_money(

@@ -12,7 +12,7 @@ from django_tables2 import RequestConfig
 from grants import access, selectors, services
 from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
 from grants.forms import AppropriationForm, HoldForm, TransitionForm
-from grants.models import Award, AwardFunding, Hold
+from grants.models import Award, AwardFunding, Hold, SetAside
 from grants.money import ZERO, MoneySum
 from grants.tables import AppropriationTable, AwardTable, TaskForceTable
 
@@ -86,7 +86,7 @@ def appropriation_detail(request, pk: int):
         "grants/appropriation_detail.html",
         {
             "appropriation": appropriation,
-            "set_asides": appropriation.set_asides.all(),
+            "set_asides": sorted(appropriation.set_asides.all(), key=lambda s: SetAside.Kind.values.index(s.kind)),
             "funding_lines": funding,
             "available": selectors.appropriation_available(appropriation),
         },

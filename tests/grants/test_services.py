@@ -157,6 +157,9 @@ def test_money_chain_for_a_year_and_all_years(program):
     assert (year.appropriated, year.set_aside, year.awarded, year.not_yet_awarded) == (
         Decimal("1000000.00"), Decimal("100000.00"), Decimal("400000.00"), Decimal("500000.00"),
     )
+    assert year.awarded_in_draft == Decimal("400000.00")
+    award_transition(actor=program.pm, award=program.award_a, to_status=Award.Status.OFFERED)
+    assert money_chain(user=program.pm, fiscal_year=2025).awarded_in_draft == Decimal("200000.00")
     every = money_chain(user=program.auditor)
     assert (every.appropriated, every.set_aside, every.not_yet_awarded) == (
         Decimal("3000000.00"), Decimal("250000.00"), Decimal("2350000.00"),

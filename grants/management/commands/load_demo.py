@@ -104,7 +104,7 @@ class Command(BaseCommand):
             f"{Appropriation.objects.count()} appropriations, {Award.objects.count()} awards "
             f"({created} new) in {seconds:.1f} s."
         )
-        self.stdout.write("Sign in at http://127.0.0.1:8000/ with password " f"'{DEMO_PASSWORD}' as:")
+        self.stdout.write(f"Sign in with the password '{DEMO_PASSWORD}' as:")
         for username, _first, _last, group in ROLE_USERS:
             self.stdout.write(f"  {username:<12} {group}")
         for username, _first, _last, code, role in MEMBER_USERS:
@@ -215,7 +215,7 @@ class Command(BaseCommand):
             else:
                 a, b = known[before]["amount"], known[after]["amount"]
                 amount = round_money(a + (b - a) * (year - before) / (after - before))
-                amount = amount.quantize(Decimal("1000"))
+                amount = amount.quantize(Decimal("1E3"))
                 how = f"interpolated between FY{before} and FY{after}"
             plan.append(
                 {
@@ -331,7 +331,7 @@ class Command(BaseCommand):
             total_weight = sum(weights.values())
             budget = pool * Decimal("0.97")  # keep a little back, as the program office does
             for index, code in enumerate(codes, start=1):
-                amount = (budget * weights[code] / total_weight).quantize(Decimal("1000"))
+                amount = (budget * weights[code] / total_weight).quantize(Decimal("1E3"))
                 match = round_money(amount * Decimal("0.05")) if index % 5 == 0 else ZERO
                 award = self._create(
                     pm,
