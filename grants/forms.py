@@ -149,7 +149,7 @@ FundingFormSet = forms.formset_factory(
 
 
 class HoldForm(UswdsFormMixin, forms.Form):
-    reason = forms.CharField(max_length=500)
+    reason = forms.CharField(label="Why place a hold", max_length=500)
 
 
 class TransitionForm(forms.Form):

@@ -63,7 +63,7 @@ class TaskForceTable(tables.Table):
 
 
 class AwardTable(tables.Table):
-    award_number = tables.Column("Award number", linkify=True)
+    award_number = tables.Column("Award number", linkify=True, attrs={"td": {"class": "nowrap"}})
     fiscal_year = tables.Column("FY")
     task_force = tables.Column(order_by=("task_force__name",))
     federal_amount = MoneyColumn("Federal amount")
