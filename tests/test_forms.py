@@ -135,3 +135,9 @@ def test_form_cannot_pick_a_task_force_outside_the_choices(client, program):
     client.force_login(program.pm)
     response = client.post(reverse("budgets:award_create"), _award_post(program, task_force="999999"))
     assert "Select a valid choice." in response.context["form"].errors["task_force"][0]
+
+
+def test_award_form_names_what_is_left_of_each_appropriation(client, program):
+    client.force_login(program.pm)
+    page = client.get(reverse("budgets:award_create")).content.decode()
+    assert "FY2025 ICAC Task Force Program ($500,000.00 left)" in page
