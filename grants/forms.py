@@ -10,7 +10,7 @@ from grants.models import (
     TaskForce,
     validate_award_number,
 )
-from grants.money import MoneyFormField
+from grants.money import MoneyFormField, format_money
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "usa-input"})
 
@@ -114,10 +114,16 @@ class AwardForm(UswdsFormMixin, forms.Form):
         return data
 
 
+class AppropriationChoiceField(forms.ModelChoiceField):
+    """Names each appropriation with what is left of it, from the selector's annotations."""
+
+    def label_from_instance(self, obj):
+        left = obj.amount - obj.set_aside_total - obj.awarded_total
+        return f"FY{obj.fiscal_year} {obj.name} ({format_money(left)} left)"
+
+
 class FundingLineForm(UswdsFormMixin, forms.Form):
-    appropriation = forms.ModelChoiceField(
-        queryset=Appropriation.objects.none(), required=False
-    )
+    appropriation = AppropriationChoiceField(queryset=Appropriation.objects.none(), required=False)
     amount = MoneyFormField(required=False)
 
     def __init__(self, *args, appropriations=None, **kwargs):
