@@ -93,7 +93,7 @@ def test_award_with_budget_that_does_not_add_up_is_refused_then_created(
     page.get_by_label("Period start").fill("2024-10-01")
     page.get_by_label("Period end").fill("2026-09-30")
     page.get_by_label("Appropriation, line 1", exact=True).select_option(
-        label=str(live_program.appropriation)
+        label="FY2025 ICAC Task Force Program ($500,000.00 left)"
     )
     page.get_by_label("Amount, line 1", exact=True).fill("150000.00")
     page.get_by_label("A. Personnel, federal", exact=True).fill("100000")
