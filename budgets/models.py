@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from grants.models import Award
 from grants.money import money_field
@@ -108,3 +108,134 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.federal_amount} + {self.non_federal_amount}"
+
+
+class EntryKind(models.TextChoices):
+    OBLIGATION = "obligation", "Obligation"
+    EXPENDITURE = "expenditure", "Expenditure"
+    DISBURSEMENT = "disbursement", "Disbursement"
+    DRAWDOWN = "drawdown", "Drawdown received"
+    PROGRAM_INCOME = "program_income", "Program income"
+
+
+class Share(models.TextChoices):
+    FEDERAL = "federal", "Federal"
+    RECIPIENT = "recipient", "Recipient (match)"
+
+
+class LedgerEntry(models.Model):
+    """One posted money event on an award. Append-only: a posted entry is never changed
+    or deleted; a mistake is corrected by a reversal, a new entry of the same kind that
+    points at the one it cancels and counts negatively."""
+
+    Kind = EntryKind
+    Share = Share
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="ledger_entries")
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    category = models.CharField(max_length=1, choices=Category.choices, blank=True)
+    share = models.CharField(max_length=10, choices=Share.choices, default=Share.FEDERAL)
+    amount = money_field()
+    effective_date = models.DateField(help_text="When it happened (for an expenditure, when incurred).")
+    paid_on = models.DateField(null=True, blank=True)
+    posted_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    memo = models.CharField(max_length=500, blank=True)
+    idempotency_key = models.UUIDField(unique=True)
+    obligation = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="liquidations",
+        help_text="The obligation an expenditure pays.",
+    )
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+
+    class Meta:
+        ordering = ["effective_date", "pk"]
+        verbose_name_plural = "ledger entries"
+        indexes = [
+            models.Index(fields=["award", "kind", "effective_date"], name="budgets_ledger_award_kind_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="budgets_ledger_amount_positive"),
+            models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="budgets_ledger_kind_valid"),
+            models.CheckConstraint(condition=Q(share__in=Share.values), name="budgets_ledger_share_valid"),
+            models.CheckConstraint(
+                condition=Q(category="") | Q(category__in=Category.values),
+                name="budgets_ledger_category_valid",
+            ),
+            # Spending and obligations name their budget category; cash movements do not.
+            models.CheckConstraint(
+                condition=Q(kind__in=["obligation", "expenditure"], category__in=Category.values)
+                | (~Q(kind__in=["obligation", "expenditure"]) & Q(category="")),
+                name="budgets_ledger_category_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(obligation__isnull=True) | Q(kind="expenditure"),
+                name="budgets_ledger_only_expenditures_liquidate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = "Reversal of " if self.reverses_id else ""
+        return f"{label}{self.get_kind_display()} {self.amount} on {self.effective_date}"
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+
+class DrawdownStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    PAID = "paid", "Paid"
+
+
+class DrawdownRequest(models.Model):
+    """A request for federal cash. Requested and approved requests hold their amount
+    against what may be drawn; payment posts the drawdown to the ledger."""
+
+    Status = DrawdownStatus
+    OPEN = (DrawdownStatus.REQUESTED, DrawdownStatus.APPROVED)
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="drawdown_requests")
+    amount = money_field()
+    status = models.CharField(max_length=10, choices=DrawdownStatus.choices, default=DrawdownStatus.REQUESTED)
+    requested_on = models.DateField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    memo = models.CharField(max_length=500, blank=True)
+    idempotency_key = models.UUIDField(unique=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    ledger_entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="drawdown_request"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="budgets_drawdown_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=DrawdownStatus.values), name="budgets_drawdown_status_valid"
+            ),
+            # Separation of duties: whoever asks for cash never approves it.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="budgets_drawdown_decider_not_requester",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(ledger_entry__isnull=False),
+                name="budgets_drawdown_paid_has_entry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Drawdown {self.amount} for {self.award} ({self.get_status_display()})"

@@ -95,6 +95,17 @@ def can_accept_award(user, award) -> bool:
     )
 
 
+def can_record_spending(user, award) -> bool:
+    """Obligations, expenditures, disbursements, program income, reversals and drawdown
+    requests: the task force's own finance officers."""
+    return award.task_force_id in task_force_ids(user, roles=(Membership.Role.FINANCE_OFFICER,))
+
+
+def can_decide_drawdowns(user) -> bool:
+    """Approve, reject and record payment of drawdown requests."""
+    return is_financial_approver(user)
+
+
 def require(
     allowed: bool, message: str = "You do not have permission to do that."
 ) -> None:

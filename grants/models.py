@@ -310,6 +310,10 @@ class Award(models.Model):
         choices=UniformGuidance.choices,
         default=UniformGuidance.UG_2024,
     )
+    drawdowns_need_approval = models.BooleanField(
+        default=False,
+        help_text="High-risk recipients: each drawdown waits for a financial approver.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

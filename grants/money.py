@@ -47,6 +47,12 @@ def parse_money(value, *, positive: bool = False) -> Decimal:
     return amount.quantize(CENT)
 
 
+def sentence(error: Exception) -> str:
+    """A parse error as a sentence for a form: first letter up, full stop."""
+    text = str(error)
+    return text[:1].upper() + text[1:] + "."
+
+
 def round_money(value: Decimal) -> Decimal:
     """Round a computed amount (a share, a rate times a base) to the cent, half up."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -24,7 +24,7 @@ from grants.models import (
     award_number_fiscal_year,
     validate_award_number,
 )
-from grants.money import ZERO, format_money, parse_money
+from grants.money import ZERO, format_money, parse_money, sentence
 from grants.selectors import appropriation_available
 
 
@@ -33,7 +33,7 @@ def _money(value, field: str, *, allow_zero: bool = False) -> Decimal:
     try:
         amount = parse_money(value)
     except ValueError as error:
-        raise ValidationError({field: str(error).capitalize() + "."}) from None
+        raise ValidationError({field: sentence(error)}) from None
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValidationError(
             {

@@ -1,0 +1,215 @@
+"""Balances computed from the ledger: the SF-425 transaction lines (domain.md §4.1),
+what may still be drawn, budget against actual, and excess cash on hand.
+
+Every number is a sum over ledger entries dated on or before the day asked about, so
+any balance can be reproduced as of a past date. A reversal counts negatively from its
+own date.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, Q, QuerySet, When
+
+from budgets.models import BudgetLine, Category, DrawdownRequest, LedgerEntry
+from grants.models import Award
+from grants.money import ZERO, MoneySum
+from grants.selectors import rule_value
+
+Kind = LedgerEntry.Kind
+Share = LedgerEntry.Share
+
+# +amount for an entry, -amount for a reversal.
+SIGNED_AMOUNT = Case(
+    When(reverses__isnull=True, then=F("amount")),
+    default=-F("amount"),
+    output_field=DecimalField(max_digits=14, decimal_places=2),
+)
+
+
+def signed_sum(condition: Q) -> MoneySum:
+    return MoneySum(SIGNED_AMOUNT, filter=condition, default=ZERO)
+
+
+LINE_SUMS = {
+    "drawn": signed_sum(Q(kind=Kind.DRAWDOWN)),
+    "disbursed": signed_sum(Q(kind=Kind.DISBURSEMENT)),
+    "federal_expenditures": signed_sum(Q(kind=Kind.EXPENDITURE, share=Share.FEDERAL)),
+    "recipient_expenditures": signed_sum(Q(kind=Kind.EXPENDITURE, share=Share.RECIPIENT)),
+    "obligated": signed_sum(Q(kind=Kind.OBLIGATION)),
+    "liquidated": signed_sum(Q(kind=Kind.EXPENDITURE, obligation__isnull=False)),
+    "program_income": signed_sum(Q(kind=Kind.PROGRAM_INCOME)),
+}
+
+
+@dataclass(frozen=True)
+class Balances:
+    """An award's money as of one day. Line numbers are the SF-425's."""
+
+    as_of: date
+    authorized: Decimal  # 10d
+    drawn: Decimal  # 10a
+    disbursed: Decimal  # 10b
+    federal_expenditures: Decimal  # 10e
+    unliquidated: Decimal  # 10f
+    match_required: Decimal  # 10i
+    recipient_expenditures: Decimal  # 10j
+    program_income: Decimal  # 10l
+    pending_drawdowns: Decimal
+
+    @property
+    def cash_on_hand(self) -> Decimal:  # 10c
+        return self.drawn - self.disbursed
+
+    @property
+    def total_federal_share(self) -> Decimal:  # 10g: spent plus still owed
+        return self.federal_expenditures + self.unliquidated
+
+    @property
+    def unobligated(self) -> Decimal:  # 10h
+        return self.authorized - self.total_federal_share
+
+    @property
+    def match_remaining(self) -> Decimal:  # 10k
+        return self.match_required - self.recipient_expenditures
+
+    @property
+    def available_to_draw(self) -> Decimal:
+        """Authorized less what is drawn and what is requested but not yet paid."""
+        return self.authorized - self.drawn - self.pending_drawdowns
+
+
+def ledger_sums(award: Award, *, as_of: date | None = None) -> dict[str, Decimal]:
+    entries = LedgerEntry.objects.filter(award=award)
+    if as_of is not None:
+        entries = entries.filter(effective_date__lte=as_of)
+    return entries.aggregate(**LINE_SUMS)
+
+
+def award_balances(award: Award, *, as_of: date) -> Balances:
+    """The award's balances as of the end of `as_of`.
+
+    Pending drawdowns are the requests still open now: a request's decision history is
+    not dated into the past.
+    """
+    sums = ledger_sums(award, as_of=as_of)
+    pending = DrawdownRequest.objects.filter(
+        award=award, status__in=DrawdownRequest.OPEN
+    ).aggregate(t=MoneySum("amount", default=ZERO))["t"]
+    return Balances(
+        as_of=as_of,
+        authorized=award.federal_amount,
+        drawn=sums["drawn"],
+        disbursed=sums["disbursed"],
+        federal_expenditures=sums["federal_expenditures"],
+        unliquidated=sums["obligated"] - sums["liquidated"],
+        match_required=award.match_required,
+        recipient_expenditures=sums["recipient_expenditures"],
+        program_income=sums["program_income"],
+        pending_drawdowns=pending,
+    )
+
+
+def obligation_remaining(obligation: LedgerEntry) -> Decimal:
+    """What of one obligation is not yet paid (zero once it is reversed)."""
+    if hasattr(obligation, "reversed_by"):
+        return ZERO
+    paid = obligation.liquidations.aggregate(t=signed_sum(Q()))["t"]
+    return obligation.amount - paid
+
+
+def liquidation_end(award: Award) -> date:
+    """The last day to pay obligations and draw final funds (domain.md §3.5)."""
+    days = int(rule_value("liquidation_days", on=award.period_end))
+    return award.period_end + timedelta(days=days)
+
+
+def excess_cash(award: Award, *, today: date) -> Decimal:
+    """Cash drawn more than the rule's days ago and still not disbursed (domain.md §3.6)."""
+    days = int(rule_value("cash_on_hand_days", on=today))
+    old_draws = ledger_sums(award, as_of=today - timedelta(days=days))["drawn"]
+    disbursed = ledger_sums(award, as_of=today)["disbursed"]
+    return max(ZERO, old_draws - disbursed)
+
+
+def awards_with_excess_cash(awards: QuerySet[Award], *, today: date) -> list[tuple[Award, Decimal]]:
+    """Every award in `awards` holding cash past the rule's days, in one query."""
+    cutoff = today - timedelta(days=int(rule_value("cash_on_hand_days", on=today)))
+    rows = (
+        LedgerEntry.objects.filter(award__in=awards)
+        .values("award")
+        .annotate(
+            old_draws=signed_sum(Q(kind=Kind.DRAWDOWN, effective_date__lte=cutoff)),
+            disbursed=signed_sum(Q(kind=Kind.DISBURSEMENT, effective_date__lte=today)),
+        )
+        .order_by()
+    )
+    excess = {
+        r["award"]: r["old_draws"] - r["disbursed"] for r in rows if r["old_draws"] > r["disbursed"]
+    }
+    found = awards.filter(pk__in=excess).select_related("task_force").order_by("award_number")
+    return [(award, excess[award.pk]) for award in found]
+
+
+@dataclass(frozen=True)
+class BudgetActual:
+    category: str
+    label: str
+    budget_federal: Decimal
+    budget_non_federal: Decimal
+    spent_federal: Decimal
+    spent_non_federal: Decimal
+
+    @property
+    def remaining_federal(self) -> Decimal:
+        return self.budget_federal - self.spent_federal
+
+    @property
+    def share_spent(self) -> Decimal | None:
+        if not self.budget_federal:
+            return None
+        return (self.spent_federal * 100 / self.budget_federal).quantize(Decimal("0.1"))
+
+
+def budget_versus_actual(award: Award, *, as_of: date) -> list[BudgetActual]:
+    """Per category: the current approved budget against expenditures to `as_of`."""
+    lines = {
+        line.category: line
+        for line in BudgetLine.objects.filter(version__award=award, version__status="approved")
+    }
+    spent = {
+        row["category"]: row
+        for row in LedgerEntry.objects.filter(
+            award=award, kind=Kind.EXPENDITURE, effective_date__lte=as_of
+        )
+        .values("category")
+        .annotate(
+            federal=signed_sum(Q(share=Share.FEDERAL)),
+            recipient=signed_sum(Q(share=Share.RECIPIENT)),
+        )
+        .order_by()
+    }
+    result = []
+    for code, label in Category.choices:
+        line, actual = lines.get(code), spent.get(code)
+        if line is None and actual is None:
+            continue
+        result.append(
+            BudgetActual(
+                category=code,
+                label=label,
+                budget_federal=line.federal_amount if line else ZERO,
+                budget_non_federal=line.non_federal_amount if line else ZERO,
+                spent_federal=actual["federal"] if actual else ZERO,
+                spent_non_federal=actual["recipient"] if actual else ZERO,
+            )
+        )
+    return result
+
+
+def period_elapsed_share(award: Award, *, as_of: date) -> Decimal:
+    """The share of the period of performance that has passed, in percent."""
+    total = (award.period_end - award.period_start).days + 1
+    passed = min(max((as_of - award.period_start).days + 1, 0), total)
+    return (Decimal(passed) * 100 / Decimal(total)).quantize(Decimal("0.1"))

@@ -1,0 +1,469 @@
+"""Posting to the ledger and the drawdown workflow.
+
+Every function here runs in one transaction that first locks the award row, then
+recomputes the balances under that lock, checks the rules (design.md, "The ledger",
+invariants 1–5), writes, and records the audit event. Two people posting to one award
+queue on the lock, so neither can act on a balance the other is changing.
+"""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from budgets.balances import award_balances, liquidation_end, obligation_remaining
+from budgets.models import BudgetLine, Category, DrawdownRequest, LedgerEntry
+from grants import access
+from grants.audit import audit_record
+from grants.models import Award
+from grants.money import format_money, parse_money, sentence
+from grants.selectors import active_holds
+
+Kind = LedgerEntry.Kind
+Share = LedgerEntry.Share
+POSTING_STATUSES = (Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT)
+# Kinds a finance officer records directly; drawdowns enter the ledger when paid.
+RECORDABLE_KINDS = (Kind.OBLIGATION, Kind.EXPENDITURE, Kind.DISBURSEMENT, Kind.PROGRAM_INCOME)
+
+
+class IdempotencyConflict(ValidationError):
+    """The key was used before for a different request."""
+
+
+def lock_award(award_id: int) -> Award:
+    """Take the award's row lock for the rest of the transaction."""
+    return Award.objects.select_for_update().get(pk=award_id)
+
+
+def _amount(value) -> Decimal:
+    try:
+        return parse_money(value, positive=True)
+    except ValueError as error:
+        raise ValidationError({"amount": sentence(error)}) from None
+    except TypeError:
+        raise ValidationError({"amount": "Enter the amount as text or a Decimal."}) from None
+
+
+def _check_open_for_money(award: Award) -> None:
+    if award.status not in POSTING_STATUSES:
+        raise ValidationError(
+            f"Award {award} is {award.get_status_display().lower()}; money is recorded only "
+            "on active awards and awards in closeout."
+        )
+
+
+def _check_date(award: Award, kind: str, day: date, *, pays_obligation: bool, today: date) -> None:
+    if day > today:
+        raise ValidationError({"effective_date": f"{day:%m/%d/%Y} is in the future."})
+    if day < award.period_start:
+        raise ValidationError(
+            {
+                "effective_date": f"{day:%m/%d/%Y} is before the period of performance starts ({award.period_start:%m/%d/%Y})."
+            }
+        )
+    last_day = award.period_end
+    if kind in (Kind.DISBURSEMENT, Kind.PROGRAM_INCOME) or (
+        kind == Kind.EXPENDITURE and pays_obligation
+    ):
+        last_day = liquidation_end(award)
+        what = "the liquidation period ends"
+    else:
+        what = "the period of performance ends"
+    if day > last_day:
+        raise ValidationError(
+            {"effective_date": f"{day:%m/%d/%Y} is after {what} ({last_day:%m/%d/%Y})."}
+        )
+
+
+def _check_category(award: Award, category: str, share: str) -> None:
+    if category not in Category.values:
+        raise ValidationError({"category": "Choose a budget category (A–J)."})
+    line = BudgetLine.objects.filter(
+        version__award=award, version__status="approved", category=category
+    ).first()
+    budgeted = (
+        None
+        if line is None
+        else (line.federal_amount if share == Share.FEDERAL else line.non_federal_amount)
+    )
+    if not budgeted:
+        raise ValidationError(
+            {
+                "category": f"{Category(category).label} has no approved {Share(share).label.lower()} budget on this award."
+            }
+        )
+
+
+def _replay(model, key: uuid.UUID, **expected):
+    """Stripe-style idempotency: the same key and request returns the first result; the
+    same key with a different request is refused."""
+    existing = model.objects.filter(idempotency_key=key).first()
+    if existing is None:
+        return None
+    if any(getattr(existing, field) != value for field, value in expected.items()):
+        raise IdempotencyConflict(
+            "This form was already submitted with different values; reload it and try again."
+        )
+    return existing
+
+
+@transaction.atomic
+def entry_post(
+    *,
+    actor,
+    award: Award,
+    kind: str,
+    amount,
+    effective_date: date,
+    idempotency_key: uuid.UUID,
+    category: str = "",
+    share: str = Share.FEDERAL,
+    memo: str = "",
+    paid_on: date | None = None,
+    obligation: LedgerEntry | None = None,
+    today: date | None = None,
+) -> LedgerEntry:
+    """Record an obligation, expenditure, disbursement or program income.
+
+    `today` is the clock (the demo loader and tests set it); it defaults to the real date.
+    """
+    award = lock_award(award.pk)
+    access.require(
+        access.can_record_spending(actor, award),
+        "Only the task force's finance officers record spending.",
+    )
+    amount = _amount(amount)
+    if kind not in RECORDABLE_KINDS:
+        raise ValidationError(
+            {"kind": "Choose an obligation, expenditure, disbursement or program income."}
+        )
+    replay = _replay(LedgerEntry, idempotency_key, award_id=award.pk, kind=kind, amount=amount)
+    if replay:
+        return replay
+    _check_open_for_money(award)
+    if kind in (Kind.OBLIGATION, Kind.EXPENDITURE):
+        if kind == Kind.OBLIGATION and share != Share.FEDERAL:
+            raise ValidationError({"share": "Obligations are of federal funds."})
+        _check_category(award, category, share)
+    else:
+        category, share = "", Share.FEDERAL
+    if obligation is not None:
+        obligation = LedgerEntry.objects.filter(
+            pk=obligation.pk, award=award, kind=Kind.OBLIGATION, reverses__isnull=True
+        ).first()
+        if obligation is None or kind != Kind.EXPENDITURE or share != Share.FEDERAL:
+            raise ValidationError(
+                {"obligation": "Only a federal expenditure can pay an obligation of this award."}
+            )
+    _check_date(
+        award,
+        kind,
+        effective_date,
+        pays_obligation=obligation is not None,
+        today=today or timezone.localdate(),
+    )
+    if paid_on is not None and paid_on < effective_date:
+        raise ValidationError({"paid_on": "The date paid cannot be before the date incurred."})
+
+    balances = award_balances(award, as_of=date.max)
+    if obligation is not None:
+        remaining = obligation_remaining(obligation)
+        if amount > remaining:
+            raise ValidationError(
+                {
+                    "amount": f"{format_money(amount)} is {format_money(amount - remaining)} more than the "
+                    f"{format_money(remaining)} still owed on that obligation."
+                }
+            )
+    elif share == Share.FEDERAL and kind in (Kind.OBLIGATION, Kind.EXPENDITURE):
+        # Invariant 2: federal expenditures + unliquidated obligations <= authorized.
+        headroom = balances.unobligated
+        if amount > headroom:
+            raise ValidationError(
+                {
+                    "amount": f"{format_money(amount)} is {format_money(amount - headroom)} more than the "
+                    f"{format_money(headroom)} of federal funds not yet spent or obligated."
+                }
+            )
+    if kind == Kind.DISBURSEMENT and amount > balances.cash_on_hand:
+        raise ValidationError(
+            {
+                "amount": f"{format_money(amount)} is {format_money(amount - balances.cash_on_hand)} more than "
+                f"the {format_money(balances.cash_on_hand)} of federal cash on hand."
+            }
+        )
+    entry = LedgerEntry.objects.create(
+        award=award,
+        kind=kind,
+        category=category,
+        share=share,
+        amount=amount,
+        effective_date=effective_date,
+        paid_on=paid_on,
+        actor=actor,
+        memo=memo.strip(),
+        idempotency_key=idempotency_key,
+        obligation=obligation,
+    )
+    audit_record(
+        actor=actor,
+        action=f"budgets.ledger.{kind}_posted",
+        obj=entry,
+        task_force=award.task_force,
+        after={
+            "kind": kind,
+            "amount": str(amount),
+            "category": category,
+            "share": share,
+            "effective_date": str(effective_date),
+            "obligation": obligation.pk if obligation else None,
+        },
+    )
+    return entry
+
+
+@transaction.atomic
+def entry_reverse(
+    *,
+    actor,
+    entry: LedgerEntry,
+    reason: str,
+    idempotency_key: uuid.UUID,
+    effective_date: date | None = None,
+) -> LedgerEntry:
+    """Cancel a posted entry with a reversing entry; the original is never changed."""
+    award = lock_award(entry.award_id)
+    access.require(
+        access.can_record_spending(actor, award),
+        "Only the task force's finance officers reverse entries.",
+    )
+    entry = LedgerEntry.objects.select_related("reversed_by").get(pk=entry.pk)
+    replay = _replay(LedgerEntry, idempotency_key, reverses_id=entry.pk)
+    if replay:
+        return replay
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the entry is reversed."})
+    if entry.reverses_id:
+        raise ValidationError(
+            "A reversal cannot itself be reversed; record the entry again instead."
+        )
+    if hasattr(entry, "reversed_by"):
+        raise ValidationError(
+            f"This entry was already reversed on {entry.reversed_by.effective_date:%m/%d/%Y}."
+        )
+    effective_date = effective_date or timezone.localdate()
+    if effective_date < entry.effective_date:
+        raise ValidationError(
+            {"effective_date": "A reversal cannot be dated before the entry it reverses."}
+        )
+    if (
+        entry.kind == Kind.OBLIGATION
+        and entry.liquidations.filter(reversed_by__isnull=True, reverses__isnull=True).exists()
+    ):
+        raise ValidationError("Expenditures have paid this obligation; reverse them first.")
+    if entry.kind == Kind.DRAWDOWN:
+        cash = award_balances(award, as_of=date.max).cash_on_hand
+        if entry.amount > cash:
+            raise ValidationError(
+                f"Returning {format_money(entry.amount)} would leave cash on hand below zero "
+                f"(only {format_money(cash)} is on hand)."
+            )
+    reversal = LedgerEntry.objects.create(
+        award=award,
+        kind=entry.kind,
+        category=entry.category,
+        share=entry.share,
+        amount=entry.amount,
+        effective_date=effective_date,
+        actor=actor,
+        memo=reason,
+        idempotency_key=idempotency_key,
+        obligation=entry.obligation,
+        reverses=entry,
+    )
+    audit_record(
+        actor=actor,
+        action="budgets.ledger.reversed",
+        obj=reversal,
+        task_force=award.task_force,
+        data={"reverses": entry.pk, "reason": reason, "amount": str(entry.amount)},
+    )
+    return reversal
+
+
+def _check_drawable(award: Award, today: date) -> None:
+    hold = active_holds(award=award).first()
+    if hold is not None:
+        raise ValidationError(f"Drawdowns are on hold for award {award}: {hold.reason}.")
+    _check_open_for_money(award)
+    end = liquidation_end(award)
+    if today > end:
+        raise ValidationError(
+            f"The liquidation period of award {award} ended on {end:%m/%d/%Y}; no more cash can be drawn."
+        )
+
+
+@transaction.atomic
+def drawdown_request(
+    *,
+    actor,
+    award: Award,
+    amount,
+    idempotency_key: uuid.UUID,
+    memo: str = "",
+    today: date | None = None,
+) -> DrawdownRequest:
+    """Ask for federal cash. Refused while on hold, after liquidation, or beyond what is
+    available (authorized less drawn less requests still open: invariant 1)."""
+    award = lock_award(award.pk)
+    access.require(
+        access.can_record_spending(actor, award),
+        "Only the task force's finance officers request drawdowns.",
+    )
+    amount = _amount(amount)
+    replay = _replay(DrawdownRequest, idempotency_key, award_id=award.pk, amount=amount)
+    if replay:
+        return replay
+    today = today or timezone.localdate()
+    _check_drawable(award, today)
+    available = award_balances(award, as_of=date.max).available_to_draw
+    if amount > available:
+        raise ValidationError(
+            {
+                "amount": f"{format_money(amount)} is {format_money(amount - available)} more than the "
+                f"{format_money(available)} available to draw."
+            }
+        )
+    automatic = not award.drawdowns_need_approval
+    request = DrawdownRequest.objects.create(
+        award=award,
+        amount=amount,
+        requested_on=today,
+        requested_by=actor,
+        memo=memo.strip(),
+        idempotency_key=idempotency_key,
+        status=DrawdownRequest.Status.APPROVED if automatic else DrawdownRequest.Status.REQUESTED,
+        decided_at=timezone.now() if automatic else None,
+        decision_note="Approved automatically (award does not require approval)"
+        if automatic
+        else "",
+    )
+    audit_record(
+        actor=actor,
+        action="budgets.drawdown.requested",
+        obj=request,
+        task_force=award.task_force,
+        after={"amount": str(amount), "status": request.status},
+    )
+    return request
+
+
+def _decide(
+    actor, request: DrawdownRequest, *, allowed_from: tuple[str, ...]
+) -> tuple[Award, DrawdownRequest]:
+    award = lock_award(request.award_id)
+    access.require(
+        access.can_decide_drawdowns(actor), "Only a financial approver decides drawdowns."
+    )
+    request = DrawdownRequest.objects.get(pk=request.pk)
+    if request.requested_by_id == actor.pk:
+        raise PermissionDenied(
+            "The person who requested a drawdown cannot approve, reject or pay it."
+        )
+    if request.status not in allowed_from:
+        raise ValidationError(f"This drawdown is {request.get_status_display().lower()}.")
+    return award, request
+
+
+@transaction.atomic
+def drawdown_approve(*, actor, request: DrawdownRequest, note: str = "") -> DrawdownRequest:
+    award, request = _decide(actor, request, allowed_from=(DrawdownRequest.Status.REQUESTED,))
+    _check_drawable(award, timezone.localdate())
+    request.status, request.decided_by, request.decided_at = (
+        DrawdownRequest.Status.APPROVED,
+        actor,
+        timezone.now(),
+    )
+    request.decision_note = note.strip()
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        actor=actor,
+        action="budgets.drawdown.approved",
+        obj=request,
+        task_force=award.task_force,
+        before={"status": "requested"},
+        after={"status": "approved"},
+    )
+    return request
+
+
+@transaction.atomic
+def drawdown_reject(*, actor, request: DrawdownRequest, note: str) -> DrawdownRequest:
+    award, request = _decide(actor, request, allowed_from=DrawdownRequest.OPEN)
+    if not (note or "").strip():
+        raise ValidationError({"note": "Say why the drawdown is rejected."})
+    before = request.status
+    request.status, request.decided_by, request.decided_at = (
+        DrawdownRequest.Status.REJECTED,
+        actor,
+        timezone.now(),
+    )
+    request.decision_note = note.strip()
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        actor=actor,
+        action="budgets.drawdown.rejected",
+        obj=request,
+        task_force=award.task_force,
+        before={"status": before},
+        after={"status": "rejected", "note": request.decision_note},
+    )
+    return request
+
+
+@transaction.atomic
+def drawdown_mark_paid(
+    *,
+    actor,
+    request: DrawdownRequest,
+    paid_on: date | None = None,
+    today: date | None = None,
+) -> DrawdownRequest:
+    """Record that the cash arrived: the drawdown enters the ledger (SF-425 line 10a)."""
+    award, request = _decide(actor, request, allowed_from=(DrawdownRequest.Status.APPROVED,))
+    if request.decided_by_id == actor.pk:
+        raise PermissionDenied("The person who approved a drawdown cannot also record its payment.")
+    today = today or timezone.localdate()
+    paid_on = paid_on or today
+    if paid_on < request.requested_on or paid_on > today:
+        raise ValidationError(
+            {"paid_on": "The payment date must fall between the request and today."}
+        )
+    entry = LedgerEntry.objects.create(
+        award=award,
+        kind=Kind.DRAWDOWN,
+        amount=request.amount,
+        effective_date=paid_on,
+        actor=actor,
+        memo=f"Drawdown request {request.pk}",
+        idempotency_key=uuid.uuid5(request.idempotency_key, "paid"),
+    )
+    request.status, request.paid_by, request.ledger_entry = (
+        DrawdownRequest.Status.PAID,
+        actor,
+        entry,
+    )
+    request.save(update_fields=["status", "paid_by", "ledger_entry"])
+    audit_record(
+        actor=actor,
+        action="budgets.drawdown.paid",
+        obj=request,
+        task_force=award.task_force,
+        before={"status": "approved"},
+        after={"status": "paid", "entry": entry.pk, "paid_on": str(paid_on)},
+    )
+    return request

@@ -1,0 +1,35 @@
+"""Builders for ledger tests: an active award with money moving on it."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from budgets import ledger
+from grants.models import Award
+from grants.services import award_transition
+
+
+def activate(program, award: Award | None = None) -> Award:
+    award = award or program.award_a
+    award = award_transition(actor=program.pm, award=award, to_status=Award.Status.OFFERED)
+    award = award_transition(actor=program.gadmin_a, award=award, to_status=Award.Status.ACCEPTED)
+    return award_transition(actor=program.pm, award=award, to_status=Award.Status.ACTIVE)
+
+
+def post(program, kind, amount, day=date(2025, 1, 15), **fields):
+    fields.setdefault("category", "A" if kind in ("obligation", "expenditure") else "")
+    return ledger.entry_post(
+        actor=program.officer_a, award=program.award_a, kind=kind, amount=amount,
+        effective_date=day, idempotency_key=uuid.uuid4(), **fields,
+    )
+
+
+def draw(program, amount, *, paid=True, award=None, day=date(2025, 1, 10)):
+    """Request (and unless paid=False, receive) cash on `day`."""
+    request = ledger.drawdown_request(
+        actor=program.officer_a, award=award or program.award_a, amount=Decimal(amount),
+        idempotency_key=uuid.uuid4(), today=day,
+    )
+    if paid:
+        request = ledger.drawdown_mark_paid(actor=program.approver, request=request, today=day)
+    return request

@@ -1,0 +1,177 @@
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from budgets import ledger
+from budgets.services import LineInput, budget_version_create
+from budgets.balances import award_balances, budget_versus_actual, excess_cash
+from budgets.models import DrawdownRequest, LedgerEntry
+from grants.audit import AuditEvent
+from grants.services import hold_lift, hold_place
+from tests.budgets.ledger_helpers import activate, draw, post
+
+D = Decimal
+
+
+@pytest.fixture
+def active(program):
+    activate(program)
+    program.award_a.refresh_from_db()
+    return program
+
+
+def test_balances_follow_the_sf425_lines(active):
+    budget_version_create(actor=active.pm, award=active.award_a, approve=True, lines=[
+        LineInput("A", D("120000.00"), D("50000.00")), LineInput("C", D("80000.00"))])
+    draw(active, "50000.00")
+    post(active, "disbursement", "38500.00")
+    ob = post(active, "obligation", "20000.00")
+    post(active, "expenditure", "30000.00")
+    post(active, "expenditure", "5000.00", obligation=ob)
+    post(active, "expenditure", "12000.00", category="A", share="recipient")
+    b = award_balances(active.award_a, as_of=date.max)
+    assert (b.authorized, b.drawn, b.disbursed, b.cash_on_hand) == (D("200000.00"), D("50000.00"), D("38500.00"), D("11500.00"))
+    assert (b.federal_expenditures, b.unliquidated, b.total_federal_share, b.unobligated) == (
+        D("35000.00"), D("15000.00"), D("50000.00"), D("150000.00"))
+    assert b.recipient_expenditures == D("12000.00")
+    assert b.available_to_draw == D("150000.00")
+
+
+def test_drawdown_one_cent_over_available_is_refused(active):
+    draw(active, "199999.99", paid=False)
+    with pytest.raises(ValidationError) as raised:
+        draw(active, "0.02")
+    assert raised.value.message_dict["amount"] == ["$0.02 is $0.01 more than the $0.01 available to draw."]
+    assert DrawdownRequest.objects.count() == 1
+    draw(active, "0.01", paid=False)
+    assert award_balances(active.award_a, as_of=date.max).available_to_draw == D("0.00")
+
+
+def test_drawdown_refused_on_hold_with_its_reason(active):
+    hold = hold_place(actor=active.pm, award=active.award_a, reason="Equipment inventory not provided")
+    with pytest.raises(ValidationError, match="Drawdowns are on hold for award 15PJDP-25-GK-00001-MECP: Equipment inventory not provided."):
+        draw(active, "10.00")
+    hold_lift(actor=active.pm, hold=hold, reason="Received")
+    assert draw(active, "10.00").status == "paid"
+
+
+def test_requester_never_approves_even_with_both_roles(active):
+    from django.contrib.auth.models import Group
+
+    active.award_a.drawdowns_need_approval = True
+    active.award_a.save(update_fields=["drawdowns_need_approval"])
+    active.officer_a.groups.add(Group.objects.get(name="Financial approver"))
+    active.officer_a._icac_groups = None
+    request = draw(active, "100.00", paid=False)
+    assert request.status == "requested"
+    with pytest.raises(PermissionDenied, match="requested a drawdown cannot approve"):
+        ledger.drawdown_approve(actor=active.officer_a, request=request)
+    approved = ledger.drawdown_approve(actor=active.approver, request=request)
+    assert approved.status == "approved" and approved.decided_by == active.approver
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DrawdownRequest.objects.filter(pk=request.pk).update(decided_by=active.officer_a)
+
+
+def test_rejected_drawdown_frees_its_amount(active):
+    active.award_a.drawdowns_need_approval = True
+    active.award_a.save(update_fields=["drawdowns_need_approval"])
+    request = draw(active, "200000.00", paid=False)
+    assert award_balances(active.award_a, as_of=date.max).available_to_draw == D("0.00")
+    with pytest.raises(ValidationError, match="Say why"):
+        ledger.drawdown_reject(actor=active.approver, request=request, note="")
+    ledger.drawdown_reject(actor=active.approver, request=request, note="Cash not needed within 10 days")
+    assert award_balances(active.award_a, as_of=date.max).available_to_draw == D("200000.00")
+
+
+def test_spending_outside_the_period_or_budget_is_refused(active):
+    with pytest.raises(ValidationError) as raised:
+        post(active, "expenditure", "10.00", day=date(2024, 9, 30))
+    assert raised.value.message_dict["effective_date"] == ["09/30/2024 is before the period of performance starts (10/01/2024)."]
+    with pytest.raises(ValidationError) as raised:
+        post(active, "expenditure", "10.00", category="D")
+    assert raised.value.message_dict["category"] == ["D. Equipment has no approved federal budget on this award."]
+    with pytest.raises(ValidationError) as raised:
+        post(active, "expenditure", "10.00", day=date.today() + timedelta(days=1))
+    assert "is in the future" in raised.value.message_dict["effective_date"][0]
+
+
+@pytest.mark.parametrize("amount, message", [
+    ("0", "The amount must be greater than zero."),
+    ("-5.00", "The amount must be greater than zero."),
+    ("1.001", "1.001 has more than 2 decimal places."),
+    ("NaN", "'NaN' is not a finite amount."),
+    ("1e20", "1e20 is larger than the largest amount allowed, 999,999,999,999.99."),
+])
+def test_bad_amounts_write_nothing(active, amount, message):
+    before = LedgerEntry.objects.count(), AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as raised:
+        post(active, "expenditure", amount)
+    assert raised.value.message_dict["amount"] == [message]
+    assert (LedgerEntry.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_federal_spending_cannot_pass_authorized(active):
+    post(active, "obligation", "150000.00")
+    with pytest.raises(ValidationError) as raised:
+        post(active, "expenditure", "50000.01")
+    assert raised.value.message_dict["amount"] == [
+        "$50,000.01 is $0.01 more than the $50,000.00 of federal funds not yet spent or obligated."]
+
+
+def test_reversal_once_and_never_of_a_reversal(active):
+    entry = post(active, "expenditure", "100.00")
+    reversal = ledger.entry_reverse(actor=active.officer_a, entry=entry, reason="Wrong award", idempotency_key=uuid.uuid4())
+    assert award_balances(active.award_a, as_of=date.max).federal_expenditures == D("0.00")
+    with pytest.raises(ValidationError, match="already reversed"):
+        ledger.entry_reverse(actor=active.officer_a, entry=entry, reason="again", idempotency_key=uuid.uuid4())
+    with pytest.raises(ValidationError, match="cannot itself be reversed"):
+        ledger.entry_reverse(actor=active.officer_a, entry=reversal, reason="undo", idempotency_key=uuid.uuid4())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.create(award=entry.award, kind=entry.kind, category="A", amount=D("100.00"),
+                                   effective_date=entry.effective_date, actor=active.officer_a,
+                                   idempotency_key=uuid.uuid4(), reverses=entry)
+
+
+def test_double_submit_records_one_entry(active):
+    key = uuid.uuid4()
+    kwargs = dict(actor=active.officer_a, award=active.award_a, kind="expenditure", amount=D("10.00"),
+                  effective_date=date(2025, 1, 15), category="A", idempotency_key=key)
+    first = ledger.entry_post(**kwargs)
+    assert ledger.entry_post(**kwargs) == first
+    with pytest.raises(ledger.IdempotencyConflict):
+        ledger.entry_post(**{**kwargs, "amount": D("11.00")})
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_other_task_force_cannot_post(active):
+    with pytest.raises(PermissionDenied):
+        ledger.entry_post(actor=active.officer_b, award=active.award_a, kind="expenditure", amount=D("1.00"),
+                          effective_date=date(2025, 1, 15), category="A", idempotency_key=uuid.uuid4())
+
+
+def test_balances_as_of_a_past_date(active):
+    post(active, "expenditure", "100.00", day=date(2025, 1, 15))
+    entry = post(active, "expenditure", "50.00", day=date(2025, 2, 15))
+    ledger.entry_reverse(actor=active.officer_a, entry=entry, reason="duplicate", idempotency_key=uuid.uuid4(),
+                         effective_date=date(2025, 3, 1))
+    spent = lambda day: award_balances(active.award_a, as_of=day).federal_expenditures  # noqa: E731
+    assert [spent(date(2025, 1, 14)), spent(date(2025, 1, 31)), spent(date(2025, 2, 20)), spent(date(2025, 3, 1))] == [
+        D("0.00"), D("100.00"), D("150.00"), D("100.00")]
+
+
+def test_excess_cash_after_ten_days(active):
+    draw(active, "40000.00")  # paid 2025-01-10
+    post(active, "disbursement", "30000.00", day=date(2025, 1, 15))
+    assert excess_cash(active.award_a, today=date(2025, 1, 19)) == D("0.00")
+    assert excess_cash(active.award_a, today=date(2025, 1, 20)) == D("10000.00")
+
+
+def test_budget_versus_actual(active):
+    post(active, "expenditure", "30000.00", category="A")
+    rows = {r.category: r for r in budget_versus_actual(active.award_a, as_of=date.max)}
+    assert rows["A"].budget_federal == D("120000.00") and rows["A"].spent_federal == D("30000.00")
+    assert rows["A"].share_spent == D("25.0") and rows["C"].remaining_federal == D("80000.00")
