@@ -14,7 +14,7 @@ from django.db.models import Case, DecimalField, F, Q, QuerySet, When
 
 from budgets.models import BudgetLine, Category, DrawdownRequest, LedgerEntry
 from grants.models import Award
-from grants.money import ZERO, MoneySum
+from grants.money import CENT, ZERO, MoneySum
 from grants.selectors import rule_value
 
 Kind = LedgerEntry.Kind
@@ -84,7 +84,8 @@ def ledger_sums(award: Award, *, as_of: date | None = None) -> dict[str, Decimal
     entries = LedgerEntry.objects.filter(award=award)
     if as_of is not None:
         entries = entries.filter(effective_date__lte=as_of)
-    return entries.aggregate(**LINE_SUMS)
+    # SQLite hands back computed decimals unscaled (400 rather than 400.00).
+    return {name: total.quantize(CENT) for name, total in entries.aggregate(**LINE_SUMS).items()}
 
 
 def award_balances(award: Award, *, as_of: date) -> Balances:
@@ -96,7 +97,7 @@ def award_balances(award: Award, *, as_of: date) -> Balances:
     sums = ledger_sums(award, as_of=as_of)
     pending = DrawdownRequest.objects.filter(
         award=award, status__in=DrawdownRequest.OPEN
-    ).aggregate(t=MoneySum("amount", default=ZERO))["t"]
+    ).aggregate(t=MoneySum("amount", default=ZERO))["t"].quantize(CENT)
     return Balances(
         as_of=as_of,
         authorized=award.federal_amount,

@@ -1,8 +1,10 @@
+import uuid
+
 from django import forms
 
-from budgets.models import Category
+from budgets.models import Category, LedgerEntry
 from budgets.services import LineInput
-from grants.money import MoneyFormField
+from grants.money import MoneyFormField, format_money
 
 
 class BudgetLinesForm(forms.Form):
@@ -49,3 +51,87 @@ class BudgetLinesForm(forms.Form):
             )
             for code in Category.values
         ]
+
+
+class IdempotentForm(forms.Form):
+    """Carries a key minted when the form is rendered, so a double submit posts once."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "idempotency_key" and not isinstance(field.widget, forms.HiddenInput):
+                css = "usa-select" if isinstance(field.widget, forms.Select) else "usa-input"
+                field.widget.attrs.setdefault("class", css)
+
+
+class EntryForm(IdempotentForm):
+    """An obligation, expenditure, disbursement or program income. Only the fields
+    declared here are read: anything else posted (a status, an approver) is ignored."""
+
+    effective_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    amount = MoneyFormField()
+    category = forms.ChoiceField(
+        choices=[("", "Choose a category")] + Category.choices, required=False
+    )
+    share = forms.ChoiceField(choices=LedgerEntry.Share.choices, initial=LedgerEntry.Share.FEDERAL)
+    obligation = forms.ModelChoiceField(
+        queryset=LedgerEntry.objects.none(),
+        required=False,
+        empty_label="None: not paying an obligation",
+    )
+    paid_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), required=False, label="Date paid"
+    )
+    memo = forms.CharField(max_length=500, required=False)
+
+    FIELDS_BY_KIND = {
+        "obligation": ("effective_date", "amount", "category", "memo"),
+        "expenditure": (
+            "effective_date",
+            "amount",
+            "category",
+            "share",
+            "obligation",
+            "paid_on",
+            "memo",
+        ),
+        "disbursement": ("effective_date", "amount", "memo"),
+        "program_income": ("effective_date", "amount", "memo"),
+    }
+    DATE_LABELS = {
+        "expenditure": "Date incurred",
+        "obligation": "Date obligated",
+        "disbursement": "Date paid out",
+        "program_income": "Date earned",
+    }
+
+    def __init__(self, *args, kind: str, obligations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = set(self.FIELDS_BY_KIND[kind]) | {"idempotency_key"}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        self.fields["effective_date"].label = self.DATE_LABELS[kind]
+        if "obligation" in self.fields:
+            self.fields["obligation"].queryset = (
+                obligations if obligations is not None else LedgerEntry.objects.none()
+            )
+            self.fields["obligation"].label_from_instance = lambda o: (
+                f"{o.effective_date:%m/%d/%Y} {o.get_category_display()} {format_money(o.amount)} {o.memo}"
+            )
+
+
+class DrawdownForm(IdempotentForm):
+    amount = MoneyFormField()
+    memo = forms.CharField(max_length=500, required=False, label="What the cash is for")
+
+
+class ReverseForm(IdempotentForm):
+    reason = forms.CharField(max_length=500, label="Why reverse this entry")
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(max_length=500, required=False)

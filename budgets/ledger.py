@@ -240,6 +240,7 @@ def entry_reverse(
         access.can_record_spending(actor, award),
         "Only the task force's finance officers reverse entries.",
     )
+    _check_open_for_money(award)
     entry = LedgerEntry.objects.select_related("reversed_by").get(pk=entry.pk)
     replay = _replay(LedgerEntry, idempotency_key, reverses_id=entry.pk)
     if replay:

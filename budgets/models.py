@@ -35,13 +35,9 @@ class BudgetVersion(models.Model):
 
     Status = VersionStatus
 
-    award = models.ForeignKey(
-        Award, on_delete=models.PROTECT, related_name="budget_versions"
-    )
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="budget_versions")
     number = models.PositiveIntegerField()
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.DRAFT
-    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     note = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -82,9 +78,7 @@ class BudgetVersion(models.Model):
 
 
 class BudgetLine(models.Model):
-    version = models.ForeignKey(
-        BudgetVersion, on_delete=models.PROTECT, related_name="lines"
-    )
+    version = models.ForeignKey(BudgetVersion, on_delete=models.PROTECT, related_name="lines")
     category = models.CharField(max_length=1, choices=Category.choices)
     federal_amount = money_field(default=0)
     non_federal_amount = money_field(default=0)
@@ -136,14 +130,20 @@ class LedgerEntry(models.Model):
     category = models.CharField(max_length=1, choices=Category.choices, blank=True)
     share = models.CharField(max_length=10, choices=Share.choices, default=Share.FEDERAL)
     amount = money_field()
-    effective_date = models.DateField(help_text="When it happened (for an expenditure, when incurred).")
+    effective_date = models.DateField(
+        help_text="When it happened (for an expenditure, when incurred)."
+    )
     paid_on = models.DateField(null=True, blank=True)
     posted_at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     memo = models.CharField(max_length=500, blank=True)
     idempotency_key = models.UUIDField(unique=True)
     obligation = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="liquidations",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="liquidations",
         help_text="The obligation an expenditure pays.",
     )
     reverses = models.OneToOneField(
@@ -154,12 +154,20 @@ class LedgerEntry(models.Model):
         ordering = ["effective_date", "pk"]
         verbose_name_plural = "ledger entries"
         indexes = [
-            models.Index(fields=["award", "kind", "effective_date"], name="budgets_ledger_award_kind_idx"),
+            models.Index(
+                fields=["award", "kind", "effective_date"], name="budgets_ledger_award_kind_idx"
+            ),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="budgets_ledger_amount_positive"),
-            models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="budgets_ledger_kind_valid"),
-            models.CheckConstraint(condition=Q(share__in=Share.values), name="budgets_ledger_share_valid"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="budgets_ledger_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=EntryKind.values), name="budgets_ledger_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(share__in=Share.values), name="budgets_ledger_share_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(category="") | Q(category__in=Category.values),
                 name="budgets_ledger_category_valid",
@@ -201,9 +209,13 @@ class DrawdownRequest(models.Model):
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="drawdown_requests")
     amount = money_field()
-    status = models.CharField(max_length=10, choices=DrawdownStatus.choices, default=DrawdownStatus.REQUESTED)
+    status = models.CharField(
+        max_length=10, choices=DrawdownStatus.choices, default=DrawdownStatus.REQUESTED
+    )
     requested_on = models.DateField()
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
     memo = models.CharField(max_length=500, blank=True)
     idempotency_key = models.UUIDField(unique=True)
@@ -216,13 +228,19 @@ class DrawdownRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     ledger_entry = models.OneToOneField(
-        LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="drawdown_request"
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="drawdown_request",
     )
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="budgets_drawdown_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="budgets_drawdown_amount_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=DrawdownStatus.values), name="budgets_drawdown_status_valid"
             ),

@@ -27,9 +27,7 @@ def _clean_lines(lines: list[LineInput]) -> list[LineInput]:
     cleaned, seen = [], set()
     for line in lines:
         if line.category not in Category.values:
-            raise ValidationError(
-                {"lines": f"{line.category!r} is not a budget category (A–J)."}
-            )
+            raise ValidationError({"lines": f"{line.category!r} is not a budget category (A–J)."})
         if line.category in seen:
             raise ValidationError({"lines": f"Category {line.category} appears twice."})
         seen.add(line.category)
@@ -45,15 +43,11 @@ def _clean_lines(lines: list[LineInput]) -> list[LineInput]:
                 ) from None
             if amount < 0:
                 raise ValidationError(
-                    {
-                        "lines": f"{Category(line.category).label}: amounts cannot be negative."
-                    }
+                    {"lines": f"{Category(line.category).label}: amounts cannot be negative."}
                 )
             amounts.append(amount)
         if amounts[0] or amounts[1] or line.narrative.strip():
-            cleaned.append(
-                LineInput(line.category, amounts[0], amounts[1], line.narrative.strip())
-            )
+            cleaned.append(LineInput(line.category, amounts[0], amounts[1], line.narrative.strip()))
     return cleaned
 
 
@@ -83,10 +77,7 @@ def budget_version_create(
     if approve:
         check_budget_adds_up(award=award, lines=lines)
     number = (
-        award.budget_versions.order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-        or 0
+        award.budget_versions.order_by("-number").values_list("number", flat=True).first() or 0
     ) + 1
     now = timezone.now()
     if approve:

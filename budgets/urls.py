@@ -6,4 +6,18 @@ app_name = "budgets"
 
 urlpatterns = [
     path("awards/new/", views.award_create, name="award_create"),
+    path("awards/<str:award_number>/ledger/", views.award_ledger, name="award_ledger"),
+    path(
+        "awards/<str:award_number>/ledger/new/<slug:kind>/", views.entry_create, name="entry_create"
+    ),
+    path(
+        "awards/<str:award_number>/ledger/<int:entry_id>/reverse/",
+        views.entry_reverse,
+        name="entry_reverse",
+    ),
+    path("awards/<str:award_number>/drawdowns/new/", views.drawdown_create, name="drawdown_create"),
+    path("drawdowns/", views.drawdown_queue, name="drawdown_queue"),
+    path(
+        "drawdowns/<int:drawdown_id>/<slug:action>/", views.drawdown_decide, name="drawdown_decide"
+    ),
 ]

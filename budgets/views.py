@@ -1,16 +1,35 @@
-"""Creating an award with its funding and first budget, in one form."""
+"""Pages for budgets, the ledger and drawdowns."""
+
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from budgets.forms import BudgetLinesForm
+from budgets import ledger
+from budgets.balances import (
+    award_balances,
+    budget_versus_actual,
+    excess_cash,
+    period_elapsed_share,
+)
+from budgets.filters import DrawdownFilter, LedgerFilter
+from budgets.forms import BudgetLinesForm, DrawdownForm, EntryForm, ReverseForm
+from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.selectors import drawdown_list_for_user, ledger_for_award, open_obligations
 from budgets.services import award_create_with_budget
+from budgets.tables import DrawdownTable, LedgerTable
 from grants import access, selectors
 from grants.forms import AwardForm, FundingFormSet
+from grants.models import Award
+from grants.money import format_money
+from grants.selectors import active_holds, rule_value
 from grants.services import FundingRequest
-from grants.views import add_service_errors
+from grants.views import add_service_errors, get_or_404, render_table_page
 
 
 @login_required
@@ -20,12 +39,8 @@ def award_create(request):
     appropriations = selectors.appropriation_list_for_user(user=request.user).order_by(
         "-fiscal_year", "pk"
     )
-    form = AwardForm(
-        data, task_forces=selectors.task_force_list_for_user(user=request.user)
-    )
-    funding = FundingFormSet(
-        data, prefix="funding", form_kwargs={"appropriations": appropriations}
-    )
+    form = AwardForm(data, task_forces=selectors.task_force_list_for_user(user=request.user))
+    funding = FundingFormSet(data, prefix="funding", form_kwargs={"appropriations": appropriations})
     budget = BudgetLinesForm(data, prefix="budget")
     section_errors = {"funding": [], "lines": []}
     if data is not None and form.is_valid() & funding.is_valid() & budget.is_valid():
@@ -65,3 +80,203 @@ def award_create(request):
             "budget_errors": section_errors["lines"],
         },
     )
+
+
+# --- The ledger --------------------------------------------------------------------
+
+
+def _award(request, award_number: str) -> Award:
+    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+
+
+def _as_of(request) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+@login_required
+def award_ledger(request, award_number: str):
+    """Balances as of a chosen day, budget against actual, and the ledger."""
+    award = _award(request, award_number)
+    as_of = _as_of(request)
+    entries = ledger_for_award(award=award)
+    filterset = LedgerFilter(request.GET, queryset=entries)
+    table = LedgerTable(filterset.qs)
+    table.can_reverse = access.can_record_spending(request.user, award)
+    today = timezone.localdate()
+    return render_table_page(
+        request,
+        template="budgets/award_ledger.html",
+        filterset=filterset,
+        table=table,
+        context={
+            "award": award,
+            "as_of": as_of,
+            "balances": award_balances(award, as_of=as_of),
+            "budget_rows": budget_versus_actual(award, as_of=as_of),
+            "elapsed": period_elapsed_share(award, as_of=as_of),
+            "excess_cash": excess_cash(award, today=today),
+            "cash_days": int(rule_value("cash_on_hand_days", on=today)),
+            "can_record": table.can_reverse,
+            "entry_kinds": ledger.RECORDABLE_KINDS,
+            "active_holds": list(active_holds(award=award)),
+        },
+    )
+
+
+@login_required
+def entry_create(request, award_number: str, kind: str):
+    award = _award(request, award_number)
+    access.require(
+        access.can_record_spending(request.user, award),
+        "Only the task force's finance officers record spending.",
+    )
+    if kind not in ledger.RECORDABLE_KINDS:
+        raise Http404("No such kind of entry.")
+    form = EntryForm(request.POST or None, kind=kind, obligations=open_obligations(award=award))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = ledger.entry_post(
+                actor=request.user,
+                award=award,
+                kind=kind,
+                amount=data["amount"],
+                effective_date=data["effective_date"],
+                idempotency_key=data["idempotency_key"],
+                category=data.get("category", ""),
+                share=data.get("share") or LedgerEntry.Share.FEDERAL,
+                memo=data.get("memo", ""),
+                paid_on=data.get("paid_on"),
+                obligation=data.get("obligation"),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Recorded {entry.get_kind_display().lower()} #{entry.pk} of {format_money(entry.amount)}.",
+            )
+            return redirect("budgets:award_ledger", award.award_number)
+    return render(
+        request,
+        "budgets/entry_form.html",
+        {
+            "award": award,
+            "form": form,
+            "kind_label": LedgerEntry.Kind(kind).label,
+            "balances": award_balances(award, as_of=date.max),
+        },
+    )
+
+
+@login_required
+def entry_reverse(request, award_number: str, entry_id: int):
+    award = _award(request, award_number)
+    access.require(
+        access.can_record_spending(request.user, award),
+        "Only the task force's finance officers reverse entries.",
+    )
+    entry = get_object_or_404(LedgerEntry, pk=entry_id, award=award)
+    form = ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ledger.entry_reverse(
+                actor=request.user,
+                entry=entry,
+                reason=form.cleaned_data["reason"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Reversed {entry.get_kind_display().lower()} #{entry.pk}.")
+            return redirect("budgets:award_ledger", award.award_number)
+    return render(
+        request, "budgets/entry_reverse.html", {"award": award, "entry": entry, "form": form}
+    )
+
+
+# --- Drawdowns -----------------------------------------------------------------------
+
+
+@login_required
+def drawdown_create(request, award_number: str):
+    award = _award(request, award_number)
+    access.require(
+        access.can_record_spending(request.user, award),
+        "Only the task force's finance officers request drawdowns.",
+    )
+    form = DrawdownForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            drawdown = ledger.drawdown_request(
+                actor=request.user,
+                award=award,
+                amount=form.cleaned_data["amount"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                memo=form.cleaned_data["memo"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Requested {format_money(drawdown.amount)}: {drawdown.get_status_display().lower()}.",
+            )
+            return redirect("budgets:award_ledger", award.award_number)
+    return render(
+        request,
+        "budgets/drawdown_form.html",
+        {
+            "award": award,
+            "form": form,
+            "balances": award_balances(award, as_of=date.max),
+            "active_holds": list(active_holds(award=award)),
+        },
+    )
+
+
+@login_required
+def drawdown_queue(request):
+    queryset = drawdown_list_for_user(user=request.user)
+    if "status" not in request.GET and access.can_decide_drawdowns(request.user):
+        queryset = queryset.filter(status__in=DrawdownRequest.OPEN)
+    filterset = DrawdownFilter(request.GET, queryset=queryset)
+    table = DrawdownTable(filterset.qs)
+    table.can_decide = access.can_decide_drawdowns(request.user)
+    return render_table_page(
+        request,
+        template="budgets/drawdown_queue.html",
+        filterset=filterset,
+        table=table,
+        context={},
+    )
+
+
+@login_required
+@require_POST
+def drawdown_decide(request, drawdown_id: int, action: str):
+    drawdown = get_or_404(drawdown_list_for_user(user=request.user), pk=drawdown_id)
+    access.require(
+        access.can_decide_drawdowns(request.user), "Only a financial approver decides drawdowns."
+    )
+    note = request.POST.get("note", "")
+    try:
+        if action == "approve":
+            ledger.drawdown_approve(actor=request.user, request=drawdown, note=note)
+        elif action == "reject":
+            ledger.drawdown_reject(actor=request.user, request=drawdown, note=note)
+        elif action == "paid":
+            ledger.drawdown_mark_paid(actor=request.user, request=drawdown)
+        else:
+            raise Http404("No such action.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Drawdown of {format_money(drawdown.amount)} for {drawdown.award}: {action}."
+        )
+    return redirect("budgets:drawdown_queue")

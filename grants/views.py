@@ -46,7 +46,7 @@ def render_table_page(
     return render(request, template, {"filter": filterset, "table": table, **context})
 
 
-def _get_or_404(queryset, **lookup):
+def get_or_404(queryset, **lookup):
     try:
         return queryset.get(**lookup)
     except queryset.model.DoesNotExist:
@@ -72,7 +72,7 @@ def appropriation_list(request):
 
 @login_required
 def appropriation_detail(request, pk: int):
-    appropriation = _get_or_404(
+    appropriation = get_or_404(
         selectors.appropriation_list_for_user(user=request.user), pk=pk
     )
     funding = (
@@ -139,7 +139,7 @@ def task_force_list(request):
 
 @login_required
 def task_force_detail(request, code: str):
-    task_force = _get_or_404(
+    task_force = get_or_404(
         selectors.task_force_list_for_user(user=request.user), code=code
     )
     awards = AwardTable(
@@ -180,7 +180,7 @@ def award_list(request):
 
 @login_required
 def award_detail(request, award_number: str):
-    award = _get_or_404(
+    award = get_or_404(
         selectors.award_list_for_user(user=request.user), award_number=award_number
     )
     # The budget lives in the budgets app, which builds on this one; the page reads it
@@ -228,7 +228,7 @@ def award_detail(request, award_number: str):
 @login_required
 @require_POST
 def award_transition(request, award_number: str):
-    award = _get_or_404(
+    award = get_or_404(
         selectors.award_list_for_user(user=request.user), award_number=award_number
     )
     form = TransitionForm(request.POST)
@@ -252,7 +252,7 @@ def award_transition(request, award_number: str):
 @login_required
 @require_POST
 def hold_place(request, award_number: str):
-    award = _get_or_404(
+    award = get_or_404(
         selectors.award_list_for_user(user=request.user), award_number=award_number
     )
     access.require(access.can_manage_program(request.user))
@@ -276,7 +276,7 @@ def hold_place(request, award_number: str):
 @login_required
 @require_POST
 def hold_lift(request, award_number: str, hold_id: int):
-    award = _get_or_404(
+    award = get_or_404(
         selectors.award_list_for_user(user=request.user), award_number=award_number
     )
     access.require(access.can_manage_program(request.user))

@@ -4,9 +4,15 @@ A URL added to the app without a row here fails `test_every_url_is_in_the_matrix
 Django admin is left out: it has its own staff-only permission system.
 """
 
+import uuid
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from budgets.models import DrawdownRequest, LedgerEntry
+from grants.models import Award
 from grants.services import hold_place
 
 PERSONAS = ["anonymous", "officer_a", "officer_b", "pm", "approver", "auditor"]
@@ -37,12 +43,25 @@ MATRIX = {
     ("grants:hold_lift", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("grants:hold_lift", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     ("budgets:award_create", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    ("budgets:award_ledger", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("budgets:entry_create", "GET"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("budgets:entry_create", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("budgets:entry_reverse", "GET"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("budgets:entry_reverse", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("budgets:drawdown_create", "GET"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("budgets:drawdown_create", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("budgets:drawdown_queue", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("budgets:drawdown_decide", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("budgets:drawdown_decide", "POST"): row(LOGIN, 403, 404, 403, 302, 403),
 }
 
 POST_DATA = {
     "grants:award_transition": {"to_status": "offered"},
     "grants:hold_place": {"reason": "Monitoring finding"},
     "grants:hold_lift": {"reason": "Resolved"},
+    "budgets:entry_reverse": {"reason": "Posted twice", "idempotency_key": "8a7c2f7e-3c55-4c8e-9d7e-5b0d2b1f0a11"},
+    # The award is a draft, so a valid drawdown is refused by the service: the form comes back.
+    "budgets:drawdown_create": {"amount": "1.00", "idempotency_key": "0b8f9a52-6a53-4c1e-8f52-3c2d1e0f9a77"},
 }
 
 
@@ -54,6 +73,23 @@ def _url(name: str, program) -> str:
         return reverse(name, args=[program.task_force_a.code])
     if name in ("grants:award_detail", "grants:award_transition", "grants:hold_place"):
         return reverse(name, args=[award])
+    if name == "budgets:entry_create":
+        return reverse(name, args=[award, "expenditure"])
+    if name in ("budgets:award_ledger", "budgets:drawdown_create"):
+        return reverse(name, args=[award])
+    if name == "budgets:entry_reverse":
+        entry = LedgerEntry.objects.create(
+            award=program.award_a, kind="expenditure", category="A", amount=Decimal("10.00"),
+            effective_date=date(2025, 1, 15), actor=program.officer_a, idempotency_key=uuid.uuid4(),
+        )
+        return reverse(name, args=[award, entry.pk])
+    if name == "budgets:drawdown_decide":
+        Award.objects.filter(pk=program.award_a.pk).update(status="active", drawdowns_need_approval=True)
+        drawdown = DrawdownRequest.objects.create(
+            award=program.award_a, amount=Decimal("5.00"), requested_on=date.today(),
+            requested_by=program.officer_a, idempotency_key=uuid.uuid4(),
+        )
+        return reverse(name, args=[drawdown.pk, "approve"])
     if name == "grants:hold_lift":
         hold = hold_place(actor=program.pm, award=program.award_a, reason="Open finding")
         return reverse(name, args=[award, hold.pk])

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from budgets import ledger
-from budgets.services import LineInput, budget_version_create
 from budgets.balances import award_balances, budget_versus_actual, excess_cash
 from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.services import LineInput, budget_version_create
 from grants.audit import AuditEvent
 from grants.services import hold_lift, hold_place
 from tests.budgets.ledger_helpers import activate, draw, post

@@ -1,0 +1,28 @@
+import django_filters
+
+from budgets.models import Category, DrawdownRequest, LedgerEntry
+from grants.filters import UswdsFilterSet
+
+
+class LedgerFilter(UswdsFilterSet):
+    kind = django_filters.ChoiceFilter(choices=LedgerEntry.Kind.choices)
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+    share = django_filters.ChoiceFilter(choices=LedgerEntry.Share.choices)
+    date_from = django_filters.DateFilter(
+        field_name="effective_date", lookup_expr="gte", label="From (YYYY-MM-DD)"
+    )
+    date_to = django_filters.DateFilter(
+        field_name="effective_date", lookup_expr="lte", label="To (YYYY-MM-DD)"
+    )
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["kind", "category", "share"]
+
+
+class DrawdownFilter(UswdsFilterSet):
+    status = django_filters.ChoiceFilter(choices=DrawdownRequest.Status.choices)
+
+    class Meta:
+        model = DrawdownRequest
+        fields = ["status"]

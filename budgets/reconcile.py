@@ -1,0 +1,93 @@
+"""Reconciliation: recompute every award's balances from its entries, in plain Python,
+and compare them with what the database aggregates give and with the ledger's rules."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from budgets.balances import award_balances
+from budgets.models import DrawdownRequest, LedgerEntry
+from grants.models import Award
+from grants.money import ZERO, format_money
+
+Kind = LedgerEntry.Kind
+
+
+@dataclass(frozen=True)
+class Problem:
+    award: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.award}: {self.message}"
+
+
+def _python_totals(entries: list[LedgerEntry]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for e in entries:
+        signed = -e.amount if e.reverses_id else e.amount
+        if e.kind == Kind.DRAWDOWN:
+            totals["drawn"] += signed
+        elif e.kind == Kind.DISBURSEMENT:
+            totals["disbursed"] += signed
+        elif e.kind == Kind.OBLIGATION:
+            totals["obligated"] += signed
+        elif e.kind == Kind.PROGRAM_INCOME:
+            totals["program_income"] += signed
+        elif e.kind == Kind.EXPENDITURE:
+            totals["federal_expenditures" if e.share == "federal" else "recipient_expenditures"] += signed
+            if e.obligation_id:
+                totals["liquidated"] += signed
+    return totals
+
+
+def reconcile_award(award: Award) -> list[Problem]:
+    name = award.award_number
+    problems = []
+    entries = list(LedgerEntry.objects.filter(award=award).order_by("pk"))
+    by_pk = {e.pk: e for e in entries}
+    py = _python_totals(entries)
+    db = award_balances(award, as_of=date.max)
+    pairs = {
+        "drawn": (db.drawn, py["drawn"]),
+        "disbursed": (db.disbursed, py["disbursed"]),
+        "federal expenditures": (db.federal_expenditures, py["federal_expenditures"]),
+        "recipient expenditures": (db.recipient_expenditures, py["recipient_expenditures"]),
+        "unliquidated obligations": (db.unliquidated, py["obligated"] - py["liquidated"]),
+        "program income": (db.program_income, py["program_income"]),
+    }
+    for label, (from_db, from_python) in pairs.items():
+        if from_db != from_python:
+            problems.append(Problem(name, f"{label}: database says {format_money(from_db)}, entries add up to {format_money(from_python)}"))
+    if db.drawn + db.pending_drawdowns > db.authorized:
+        problems.append(Problem(name, f"drawn plus pending {format_money(db.drawn + db.pending_drawdowns)} exceeds authorized {format_money(db.authorized)}"))
+    if db.cash_on_hand < 0:
+        problems.append(Problem(name, f"cash on hand is negative: {format_money(db.cash_on_hand)}"))
+    if db.unobligated < 0:
+        problems.append(Problem(name, f"spent plus unliquidated exceeds authorized by {format_money(-db.unobligated)}"))
+    paid_per_obligation: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for e in entries:
+        if e.obligation_id:
+            paid_per_obligation[e.obligation_id] += -e.amount if e.reverses_id else e.amount
+        if e.reverses_id:
+            original = by_pk.get(e.reverses_id)
+            if original is None or original.reverses_id or (original.kind, original.amount) != (e.kind, e.amount):
+                problems.append(Problem(name, f"entry {e.pk} does not mirror the entry it reverses"))
+    for obligation_id, paid in paid_per_obligation.items():
+        obligation = by_pk.get(obligation_id)
+        if obligation is None or paid > obligation.amount:
+            problems.append(Problem(name, f"obligation {obligation_id} is paid beyond its amount ({format_money(paid)})"))
+    for request in DrawdownRequest.objects.filter(award=award, status=DrawdownRequest.Status.PAID):
+        entry = by_pk.get(request.ledger_entry_id)
+        if entry is None or entry.kind != Kind.DRAWDOWN or entry.amount != request.amount:
+            problems.append(Problem(name, f"paid drawdown request {request.pk} has no matching ledger entry"))
+    return problems
+
+
+def reconcile_all() -> tuple[int, list[Problem]]:
+    problems, count = [], 0
+    for award in Award.objects.order_by("award_number").iterator():
+        count += 1
+        problems.extend(reconcile_award(award))
+    return count, problems

@@ -1,0 +1,62 @@
+"""Reads of the ledger and drawdowns, scoped to the person asking."""
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from budgets.balances import signed_sum
+from budgets.models import DrawdownRequest, LedgerEntry
+from grants import access
+from grants.models import Award
+from grants.money import ZERO
+
+Kind = LedgerEntry.Kind
+
+
+def _running(condition: Q, negative: Q | None = None):
+    """The award's running total up to and including each row, in ledger order
+    (effective date, then posting order), whatever the page's filter or sort."""
+    earlier = LedgerEntry.objects.filter(award=OuterRef("award")).filter(
+        Q(effective_date__lt=OuterRef("effective_date"))
+        | Q(effective_date=OuterRef("effective_date"), pk__lte=OuterRef("pk"))
+    )
+    plus = (
+        earlier.filter(condition).order_by().values("award").annotate(t=signed_sum(Q())).values("t")
+    )
+    total = Coalesce(Subquery(plus), ZERO)
+    if negative is not None:
+        minus = (
+            earlier.filter(negative)
+            .order_by()
+            .values("award")
+            .annotate(t=signed_sum(Q()))
+            .values("t")
+        )
+        total = total - Coalesce(Subquery(minus), ZERO)
+    return total
+
+
+def ledger_for_award(*, award: Award) -> QuerySet[LedgerEntry]:
+    """The award's entries with running cash on hand and federal spending after each.
+
+    The caller fetched `award` through award_get_for_user, which scoped it.
+    """
+    return (
+        LedgerEntry.objects.filter(award=award)
+        .select_related("actor", "reverses", "reversed_by")
+        .annotate(
+            cash_after=_running(Q(kind=Kind.DRAWDOWN), Q(kind=Kind.DISBURSEMENT)),
+            federal_spent_after=_running(Q(kind=Kind.EXPENDITURE, share=LedgerEntry.Share.FEDERAL)),
+        )
+    )
+
+
+def open_obligations(*, award: Award) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.filter(
+        award=award, kind=Kind.OBLIGATION, reverses__isnull=True, reversed_by__isnull=True
+    ).order_by("effective_date", "pk")
+
+
+def drawdown_list_for_user(*, user) -> QuerySet[DrawdownRequest]:
+    return DrawdownRequest.objects.filter(
+        access.task_force_scope(user, field="award__task_force")
+    ).select_related("award", "award__task_force", "requested_by", "decided_by", "paid_by")

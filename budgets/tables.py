@@ -1,0 +1,85 @@
+import django_tables2 as tables
+
+from budgets.models import DrawdownRequest, LedgerEntry
+from grants.money import format_money
+from grants.tables import MoneyColumn
+
+
+class LedgerTable(tables.Table):
+    effective_date = tables.DateColumn("m/d/Y", verbose_name="Date")
+    kind = tables.Column("Entry")
+    category = tables.Column()
+    share = tables.Column()
+    amount = MoneyColumn("Amount")
+    memo = tables.Column()
+    actor = tables.Column("Recorded by", order_by=("actor__username",))
+    cash_after = MoneyColumn("Cash on hand after", orderable=False)
+    federal_spent_after = MoneyColumn("Federal spent after", orderable=False)
+    actions = tables.TemplateColumn(
+        template_name="budgets/_entry_actions.html", verbose_name="", orderable=False
+    )
+
+    class Meta:
+        model = LedgerEntry
+        fields = ("effective_date", "kind", "category", "share", "amount", "memo", "actor")
+        sequence = (
+            "effective_date",
+            "kind",
+            "category",
+            "share",
+            "amount",
+            "cash_after",
+            "federal_spent_after",
+            "memo",
+            "actor",
+            "actions",
+        )
+        order_by = ("effective_date",)
+        row_attrs = {"data-entry": lambda record: record.pk}
+
+    def render_kind(self, record):
+        if record.reverses_id:
+            return f"Reversal of {record.get_kind_display().lower()} #{record.reverses_id}"
+        return f"{record.get_kind_display()} #{record.pk}"
+
+    def render_amount(self, record):
+        return format_money(-record.amount if record.reverses_id else record.amount)
+
+    def render_category(self, record):
+        return record.get_category_display() or "—"
+
+    def render_share(self, record):
+        return record.get_share_display() if record.kind in ("obligation", "expenditure") else "—"
+
+    def order_effective_date(self, queryset, is_descending):
+        prefix = "-" if is_descending else ""
+        return queryset.order_by(f"{prefix}effective_date", f"{prefix}pk"), True
+
+
+class DrawdownTable(tables.Table):
+    award = tables.Column(
+        linkify=lambda record: record.award.get_absolute_url(), order_by=("award__award_number",)
+    )
+    task_force = tables.Column(accessor="award__task_force__name", verbose_name="Task force")
+    amount = MoneyColumn()
+    requested_on = tables.DateColumn("m/d/Y")
+    requested_by = tables.Column(order_by=("requested_by__username",))
+    status = tables.Column()
+    decided_by = tables.Column("Decided by")
+    actions = tables.TemplateColumn(
+        template_name="budgets/_drawdown_actions.html", verbose_name="", orderable=False
+    )
+
+    class Meta:
+        model = DrawdownRequest
+        fields = (
+            "award",
+            "task_force",
+            "amount",
+            "requested_on",
+            "requested_by",
+            "status",
+            "decided_by",
+            "memo",
+        )
+        order_by = ("-requested_on",)
