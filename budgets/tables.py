@@ -80,6 +80,8 @@ class DrawdownTable(tables.Table):
             "requested_by",
             "status",
             "decided_by",
-            "memo",
+        )
+        sequence = (
+            "award", "task_force", "amount", "requested_on", "requested_by", "status", "actions", "decided_by"
         )
         order_by = ("-requested_on",)

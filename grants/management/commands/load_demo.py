@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from budgets.demo import pending_request, post_history
 from budgets.services import LineInput, award_create_with_budget
 from grants import access
 from grants.demo import funding_rows, task_force_rows
@@ -352,8 +353,31 @@ class Command(BaseCommand):
                     target = [Award.Status.ACTIVE, Award.Status.ACCEPTED, Award.Status.OFFERED, None][index % 4 if index % 4 else 0]
                 if target is not None:
                     self._advance(pm, award, target)
+        self.ledgers(current)
         self.holds_and_amendments(pm, current)
         return created
+
+    def ledgers(self, current: int) -> None:
+        """Money moving on a few awards of the last two years (see budgets/demo.py)."""
+        approver = User.objects.get(username="approver")
+        today = timezone.localdate()
+        plan = {
+            current - 1: ["ca-los-angeles", "ny-new-york-state", "co-colorado", "tx-north-texas", "fl-south-florida", "wi-wisconsin"],
+            current - 2: ["ca-los-angeles", "ny-new-york-state", "co-colorado", "va-southern-virginia"],
+        }
+        for year, codes in plan.items():
+            for code in codes:
+                award = Award.objects.filter(fiscal_year=year, task_force__code=code).first()
+                if award is None:
+                    continue
+                post_history(
+                    award, approver=approver, today=today,
+                    leave_excess_cash=(year == current - 1 and code == "ca-los-angeles"),
+                    with_reversal=(code == "co-colorado"),
+                )
+        texas = Award.objects.filter(fiscal_year=current - 1, task_force__code="tx-north-texas").first()
+        if texas:
+            pending_request(texas, today=today)
 
     def holds_and_amendments(self, pm, current: int) -> None:
         active = Award.objects.filter(fiscal_year=current - 1).order_by("award_number")
