@@ -2,8 +2,12 @@ from decimal import Decimal
 from io import StringIO
 
 from django.core.management import call_command
+from django.utils import timezone
 
-from grants.models import Appropriation, Award, TaskForce
+from budgets.balances import awards_with_excess_cash
+from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.reconcile import reconcile_all
+from grants.models import Appropriation, Award, Hold, TaskForce
 from grants.money import ZERO, MoneySum
 
 
@@ -30,6 +34,16 @@ def test_load_demo_builds_the_program_and_is_safe_to_run_again(db):
         awarded = appropriation.funding_lines.aggregate(t=MoneySum("amount", default=ZERO))["t"]
         set_aside = appropriation.set_asides.aggregate(t=MoneySum("amount", default=ZERO))["t"]
         assert awarded + set_aside <= appropriation.amount
+
+    # The money history: reversals, an award on hold, one holding excess cash, a pending
+    # request, and ledgers that reconcile.
+    assert LedgerEntry.objects.filter(reverses__isnull=False).exists()
+    assert Hold.objects.filter(lifted_at__isnull=True).exists()
+    assert DrawdownRequest.objects.filter(status="requested").count() == 1
+    today = timezone.localdate()
+    assert [a.task_force.code for a, _ in awards_with_excess_cash(Award.objects.all(), today=today)] == ["ca-los-angeles"]
+    assert reconcile_all()[1] == []
+    call_command("check_ledgers", stdout=StringIO())
 
     printed = out.getvalue()
     for username in ("pm", "approver", "auditor", "officer.la", "officer.ny", "gadmin.la", "admin"):

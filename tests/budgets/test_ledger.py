@@ -175,3 +175,24 @@ def test_budget_versus_actual(active):
     rows = {r.category: r for r in budget_versus_actual(active.award_a, as_of=date.max)}
     assert rows["A"].budget_federal == D("120000.00") and rows["A"].spent_federal == D("30000.00")
     assert rows["A"].share_spent == D("25.0") and rows["C"].remaining_federal == D("80000.00")
+
+
+def test_no_drawdown_after_the_liquidation_period(active):
+    # Period ends 09/30/2026; 120 days later is 01/28/2027.
+    assert draw(active, "10.00", day=date(2027, 1, 28)).status == "paid"
+    with pytest.raises(ValidationError) as raised:
+        draw(active, "10.00", day=date(2027, 1, 29))
+    assert raised.value.messages == [
+        "The liquidation period of award 15PJDP-25-GK-00001-MECP ended on 01/28/2027; no more cash can be drawn."
+    ]
+
+
+def test_obligations_are_paid_no_further_than_owed(active):
+    obligation = post(active, "obligation", "1000.00", category="A")
+    post(active, "expenditure", "600.00", obligation=obligation)
+    with pytest.raises(ValidationError) as raised:
+        post(active, "expenditure", "400.01", obligation=obligation)
+    assert raised.value.message_dict["amount"] == [
+        "$400.01 is $0.01 more than the $400.00 still owed on that obligation."]
+    with pytest.raises(ValidationError, match="reverse them first"):
+        ledger.entry_reverse(actor=active.officer_a, entry=obligation, reason="x", idempotency_key=uuid.uuid4())
