@@ -297,9 +297,9 @@ def entry_reverse(
 
 
 def _check_drawable(award: Award, today: date) -> None:
-    hold = active_holds(award=award).first()
-    if hold is not None:
-        raise ValidationError(f"Drawdowns are on hold for award {award}: {hold.reason}.")
+    reasons = [hold.reason for hold in active_holds(award=award).order_by("placed_at", "pk")]
+    if reasons:
+        raise ValidationError(f"Drawdowns are on hold for award {award}: {'; '.join(reasons)}.")
     _check_open_for_money(award)
     end = liquidation_end(award)
     if today > end:

@@ -377,6 +377,11 @@ class Hold(models.Model):
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="holds")
     reason = models.CharField(max_length=500)
+    report_key = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="For a hold placed because a report is late: which report. Submitting it lifts the hold.",
+    )
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )

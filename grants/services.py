@@ -233,6 +233,8 @@ def award_transition(*, actor, award: Award, to_status: str) -> Award:
         )
     else:
         access.require(access.can_manage_program(actor))
+    if to_status == Award.Status.CLOSED:
+        raise ValidationError("An award is closed through its closeout checklist.")
     if to_status not in Award.TRANSITIONS[Award.Status(award.status)]:
         raise ValidationError(
             f"An award that is {award.get_status_display().lower()} cannot become "
@@ -344,3 +346,52 @@ def amendment_record(
         after=snapshot(amendment),
     )
     return amendment
+
+
+@transaction.atomic
+def hold_place_for_late_report(*, award: Award, report_key: str, reason: str, placed_by: str) -> Hold | None:
+    """The system's hold on an award whose report is overdue. At most one per report;
+    `placed_by` names the job that placed it, for the audit trail."""
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    if award.holds.filter(report_key=report_key, lifted_at__isnull=True).exists():
+        return None
+    hold = Hold.objects.create(
+        award=award, reason=reason, report_key=report_key, placed_by=None, placed_at=timezone.now()
+    )
+    audit_record(
+        actor=None, action="grants.hold.placed", obj=hold, task_force=award.task_force,
+        after={"reason": reason, "report": report_key}, data={"by": placed_by},
+    )
+    return hold
+
+
+def holds_lift_for_report(*, actor, award: Award, report_key: str) -> int:
+    """Lift the holds a late report caused, now that it is in. Runs inside the caller's
+    transaction (the report's submission), which holds the award lock."""
+    lifted = 0
+    for hold in award.holds.filter(report_key=report_key, lifted_at__isnull=True):
+        hold.lifted_at, hold.lifted_by = timezone.now(), actor
+        hold.lift_reason = "Report submitted"
+        hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        audit_record(
+            actor=actor, action="grants.hold.lifted", obj=hold, task_force=award.task_force,
+            after={"lift_reason": hold.lift_reason, "report": report_key},
+        )
+        lifted += 1
+    return lifted
+
+
+def award_mark_closed(*, actor, award: Award) -> Award:
+    """Close an award in closeout. Called by the closeout service once its checklist is
+    complete, inside that service's transaction (which holds the award lock)."""
+    access.require(access.can_manage_program(actor))
+    if award.status != Award.Status.IN_CLOSEOUT:
+        raise ValidationError("Only an award in closeout can be closed.")
+    before = snapshot(award, ["status"])
+    award.status = Award.Status.CLOSED
+    award.save(update_fields=["status"])
+    audit_record(
+        actor=actor, action="grants.award.closed", obj=award, task_force=award.task_force,
+        before=before, after=snapshot(award, ["status"]),
+    )
+    return award

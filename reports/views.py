@@ -24,7 +24,9 @@ def home(request):
         context["all_chain"] = selectors.money_chain(user=user)
         context["first_year"] = years[-1] if years else None
     today = timezone.localdate()
-    context["excess_cash"] = awards_with_excess_cash(selectors.award_list_for_user(user=user), today=today)
+    context["excess_cash"] = awards_with_excess_cash(
+        selectors.award_list_for_user(user=user), today=today
+    )
     context["cash_days"] = int(selectors.rule_value("cash_on_hand_days", on=today))
     awards = selectors.award_list_for_user(user=user).filter(fiscal_year=chosen)
     context["awards"] = awards.order_by("task_force__state", "task_force__name")[:100]

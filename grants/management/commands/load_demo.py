@@ -30,6 +30,7 @@ from grants.selectors import appropriation_available
 from grants.services import (
     FundingRequest,
     amendment_record,
+    award_mark_closed,
     appropriation_create,
     award_transition,
     hold_lift,
@@ -299,7 +300,11 @@ class Command(BaseCommand):
             actor = pm
             if status == Award.Status.ACCEPTED:
                 actor = award.task_force.memberships.filter(role=Membership.Role.GRANT_ADMINISTRATOR).first().user
-            award = award_transition(actor=actor, award=award, to_status=status)
+            if status == Award.Status.CLOSED:
+                # Awards from before the system: closed without a checklist on file.
+                award = award_mark_closed(actor=actor, award=award)
+            else:
+                award = award_transition(actor=actor, award=award, to_status=status)
         return award
 
     def awards(self, pm, task_forces, appropriations) -> int:

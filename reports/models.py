@@ -1,0 +1,190 @@
+"""Mandated reports as filed: the SF-425 with the numbers certified, progress reports
+with the ICAC performance measures, and the reminders sent about them."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from grants.models import Award
+
+
+class ReviewStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned for correction"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class FiledReport(models.Model):
+    """What both report kinds share: one per award and period, a review workflow."""
+
+    Status = ReviewStatus
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="+")
+    period_end = models.DateField()
+    is_final = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=ReviewStatus.choices)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    submissions = models.PositiveSmallIntegerField(default=1)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_in(self) -> bool:
+        """Submitted or accepted: the report counts as filed."""
+        return self.status in (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
+
+
+class FinancialReport(FiledReport):
+    """An SF-425 as certified. `lines` keeps the numbers the ledger gave at submission;
+    they are never recomputed, so later entries dated into the period show as a variance."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="financial_reports")
+    lines = models.JSONField(
+        help_text="SF-425 lines 10a–10o and 11 as certified, amounts as strings."
+    )
+    remarks = models.TextField(blank=True, max_length=2000)
+    certifier_name = models.CharField(max_length=200)
+    certifier_title = models.CharField(max_length=200)
+    certifier_phone = models.CharField(max_length=40)
+    certifier_email = models.EmailField()
+
+    class Meta:
+        ordering = ["award", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "period_end"], name="reports_sf425_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReviewStatus.values), name="reports_sf425_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"SF-425 {self.award} period ending {self.period_end:%m/%d/%Y}"
+
+
+MEASURES = [
+    # field name, label (domain.md §4.3)
+    ("complaints_received", "Complaints received"),
+    ("cybertips_received", "CyberTipline reports received"),
+    ("investigations_opened", "Investigations opened"),
+    ("arrests", "Arrests"),
+    ("search_warrants", "Search warrants and subpoenas"),
+    ("forensic_exams", "Forensic examinations completed"),
+    ("cases_referred", "Cases referred for prosecution"),
+    ("cases_prosecuted", "Cases prosecuted"),
+    ("children_identified", "Child victims identified"),
+    ("technical_assistance", "Technical assistance sessions to other agencies"),
+    ("trainings", "Trainings delivered"),
+    ("training_attendees", "Training attendees"),
+    ("outreach_events", "Community outreach events"),
+    ("outreach_attendees", "Outreach attendees"),
+    ("investigators", "Investigators"),
+    ("prosecutors", "Prosecutors"),
+    ("forensic_examiners", "Forensic examiners"),
+    ("education_specialists", "Education specialists"),
+    ("affiliate_agencies", "Affiliate agencies"),
+]
+
+
+class ProgressReport(FiledReport):
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="progress_reports")
+    accomplishments = models.TextField()
+    challenges = models.TextField(blank=True)
+    next_steps = models.TextField(blank=True)
+    complaints_received = models.PositiveIntegerField()
+    cybertips_received = models.PositiveIntegerField()
+    investigations_opened = models.PositiveIntegerField()
+    arrests = models.PositiveIntegerField()
+    search_warrants = models.PositiveIntegerField()
+    forensic_exams = models.PositiveIntegerField()
+    cases_referred = models.PositiveIntegerField()
+    cases_prosecuted = models.PositiveIntegerField()
+    children_identified = models.PositiveIntegerField()
+    technical_assistance = models.PositiveIntegerField()
+    trainings = models.PositiveIntegerField()
+    training_attendees = models.PositiveIntegerField()
+    outreach_events = models.PositiveIntegerField()
+    outreach_attendees = models.PositiveIntegerField()
+    investigators = models.PositiveIntegerField()
+    prosecutors = models.PositiveIntegerField()
+    forensic_examiners = models.PositiveIntegerField()
+    education_specialists = models.PositiveIntegerField()
+    affiliate_agencies = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["award", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "period_end"], name="reports_progress_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReviewStatus.values), name="reports_progress_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Progress report {self.award} period ending {self.period_end:%m/%d/%Y}"
+
+
+class Reminder(models.Model):
+    """A reminder sent about a report, so none is sent twice."""
+
+    class Stage(models.TextChoices):
+        DAYS_14 = "14_days", "14 days before"
+        DAYS_7 = "7_days", "7 days before"
+        DUE = "due", "On the due date"
+        OVERDUE = "overdue", "Overdue"
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="reminders")
+    report_key = models.CharField(max_length=40)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    sent_on = models.DateField()
+    recipients = models.TextField()
+    subject = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-sent_on", "award"]
+        constraints = [
+            # Before and on the due date, one reminder per stage; overdue, one a day.
+            models.UniqueConstraint(
+                fields=["award", "report_key", "stage"],
+                condition=~Q(stage="overdue"),
+                name="reports_reminder_once_per_stage",
+            ),
+            models.UniqueConstraint(
+                fields=["award", "report_key", "sent_on"],
+                condition=Q(stage="overdue"),
+                name="reports_reminder_overdue_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.sent_on})"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A person's private iCalendar address."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

@@ -1,0 +1,308 @@
+"""Filing and reviewing reports, delinquency holds and closeout.
+
+Each function runs in one transaction that locks the award, so a report and the hold
+it lifts (or the closing it allows) change together.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from budgets.balances import award_balances
+from budgets.ledger import lock_award
+from budgets.models import DrawdownRequest
+from grants import access
+from grants.audit import audit_record
+from grants.models import Award, Hold
+from grants.money import ZERO, format_money
+from grants.services import award_mark_closed, hold_place_for_late_report, holds_lift_for_report
+from reports.calendar import PROGRESS, SF425, DueReport, find_due, reporting_calendar
+from reports.models import MEASURES, FinancialReport, ProgressReport, ReviewStatus
+from reports.sf425 import compute_sf425
+
+MODELS = {SF425: FinancialReport, PROGRESS: ProgressReport}
+CERTIFIER_FIELDS = ("certifier_name", "certifier_title", "certifier_phone", "certifier_email")
+
+
+def filed_periods(award: Award, kind: str) -> set[date]:
+    return set(
+        MODELS[kind]
+        .objects.filter(award=award, status__in=(ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED))
+        .values_list("period_end", flat=True)
+    )
+
+
+def _check_can_file(award: Award, kind: str, period_end: date, today: date) -> DueReport:
+    """The rules every filing obeys: a real period, ended, not filed already, in order."""
+    due = find_due(award, kind, period_end)
+    if due is None:
+        raise ValidationError(
+            f"{period_end:%m/%d/%Y} does not end a reporting period of award {award}."
+        )
+    if period_end >= today:
+        raise ValidationError(
+            f"The period ending {period_end:%m/%d/%Y} has not ended; its report can be filed from the day after."
+        )
+    existing = MODELS[kind].objects.filter(award=award, period_end=period_end).first()
+    if existing is not None and existing.is_in:
+        raise ValidationError(
+            f"This report was already {existing.get_status_display().lower()} on {existing.submitted_at:%m/%d/%Y}."
+        )
+    filed = filed_periods(award, kind)
+    missing = [
+        r
+        for r in reporting_calendar(award)
+        if r.kind == kind and r.period_end < period_end and r.period_end not in filed
+    ]
+    if missing:
+        raise ValidationError(
+            f"Reports are filed in order: file the {missing[0].label.lower()} first."
+        )
+    return due
+
+
+def _save_filing(model, award, due, actor, fields: dict):
+    now = timezone.now()
+    report = model.objects.filter(award=award, period_end=due.period_end).first()
+    if report is None:
+        report = model(award=award, period_end=due.period_end, submissions=0)
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.is_final = due.is_final
+    report.status = ReviewStatus.SUBMITTED
+    report.submitted_by, report.submitted_at = actor, now
+    report.submissions += 1
+    report.reviewed_by, report.reviewed_at = None, None
+    report.full_clean(exclude=["award", "submitted_by"])
+    report.save()
+    holds_lift_for_report(actor=actor, award=award, report_key=due.key)
+    return report
+
+
+@transaction.atomic
+def sf425_submit(
+    *,
+    actor,
+    award: Award,
+    period_end: date,
+    remarks: str = "",
+    certifier: dict,
+    today: date | None = None,
+) -> FinancialReport:
+    """Certify and submit the SF-425 the ledger computes for a period."""
+    award = lock_award(award.pk)
+    access.require(
+        access.can_record_spending(actor, award),
+        "Only the task force's finance officers file the SF-425.",
+    )
+    today = today or timezone.localdate()
+    due = _check_can_file(award, SF425, period_end, today)
+    sf425 = compute_sf425(award, period_end=period_end, is_final=due.is_final)
+    if due.is_final and sf425.lines["10f"] != ZERO:
+        raise ValidationError(
+            f"A final report cannot show unliquidated obligations: line 10f is {format_money(sf425.lines['10f'])}. "
+            "Pay or reverse them first."
+        )
+    remarks = (remarks or "").strip()
+    if sf425.cash_on_hand > ZERO and not remarks:
+        raise ValidationError(
+            {
+                "remarks": f"Cash on hand is {format_money(sf425.cash_on_hand)} (line 10c): say in the remarks why it was not disbursed."
+            }
+        )
+    missing = [name for name in CERTIFIER_FIELDS if not (certifier.get(name) or "").strip()]
+    if missing:
+        raise ValidationError({name: "The certification needs this." for name in missing})
+    report = _save_filing(
+        FinancialReport,
+        award,
+        due,
+        actor,
+        {
+            "lines": sf425.as_json(),
+            "remarks": remarks,
+            **{k: certifier[k].strip() for k in CERTIFIER_FIELDS},
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="reports.sf425.submitted",
+        obj=report,
+        task_force=award.task_force,
+        after={
+            "period_end": str(period_end),
+            "lines": report.lines,
+            "remarks": remarks,
+            "submission": report.submissions,
+        },
+    )
+    return report
+
+
+@transaction.atomic
+def progress_submit(
+    *,
+    actor,
+    award: Award,
+    period_end: date,
+    narrative: dict,
+    measures: dict,
+    today: date | None = None,
+) -> ProgressReport:
+    award = lock_award(award.pk)
+    access.require(
+        access.can_file_progress_report(actor, award),
+        "Only the task force's staff file its progress reports.",
+    )
+    today = today or timezone.localdate()
+    due = _check_can_file(award, PROGRESS, period_end, today)
+    if not (narrative.get("accomplishments") or "").strip():
+        raise ValidationError(
+            {"accomplishments": "Describe what the task force accomplished in the period."}
+        )
+    errors = {}
+    for name, label in MEASURES:
+        value = measures.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            errors[name] = f"{label}: enter a whole number, 0 or more."
+    if errors:
+        raise ValidationError(errors)
+    report = _save_filing(
+        ProgressReport,
+        award,
+        due,
+        actor,
+        {
+            "accomplishments": narrative["accomplishments"].strip(),
+            "challenges": (narrative.get("challenges") or "").strip(),
+            "next_steps": (narrative.get("next_steps") or "").strip(),
+            **{name: measures[name] for name, _ in MEASURES},
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="reports.progress.submitted",
+        obj=report,
+        task_force=award.task_force,
+        after={"period_end": str(period_end), "measures": {n: measures[n] for n, _ in MEASURES}},
+    )
+    return report
+
+
+@transaction.atomic
+def report_review(
+    *, actor, report: FinancialReport | ProgressReport, accept: bool, comment: str = ""
+):
+    """The program office accepts a submitted report or returns it with comments."""
+    lock_award(report.award_id)
+    access.require(access.can_manage_program(actor), "Only program managers review reports.")
+    report = type(report).objects.get(pk=report.pk)
+    if report.status != ReviewStatus.SUBMITTED:
+        raise ValidationError(
+            f"This report is {report.get_status_display().lower()}, not waiting for review."
+        )
+    comment = (comment or "").strip()
+    if not accept and not comment:
+        raise ValidationError({"comment": "Say what needs correcting."})
+    report.status = ReviewStatus.ACCEPTED if accept else ReviewStatus.RETURNED
+    report.reviewed_by, report.reviewed_at, report.review_comment = actor, timezone.now(), comment
+    report.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    kind = "sf425" if isinstance(report, FinancialReport) else "progress"
+    audit_record(
+        actor=actor,
+        action=f"reports.{kind}.{'accepted' if accept else 'returned'}",
+        obj=report,
+        task_force=report.award.task_force,
+        after={"status": report.status, "comment": comment},
+    )
+    return report
+
+
+def overdue_reports(award: Award, *, today: date) -> list[DueReport]:
+    filed = {SF425: filed_periods(award, SF425), PROGRESS: filed_periods(award, PROGRESS)}
+    return [
+        r
+        for r in reporting_calendar(award)
+        if r.due_on < today and r.period_end not in filed[r.kind]
+    ]
+
+
+def place_delinquency_holds(*, today: date | None = None) -> list[Hold]:
+    """Hold the funds of every award with a report past due (domain.md §3.9)."""
+    today = today or timezone.localdate()
+    placed = []
+    for award in Award.objects.filter(
+        status__in=(Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT)
+    ).select_related("task_force"):
+        for due in overdue_reports(award, today=today):
+            hold = hold_place_for_late_report(
+                award=award,
+                report_key=due.key,
+                placed_by="place_delinquency_holds",
+                reason=f"{due.label} was due {due.due_on:%m/%d/%Y} and has not been submitted",
+            )
+            if hold:
+                placed.append(hold)
+    return placed
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    label: str
+    done: bool
+    detail: str
+
+
+def closeout_checklist(award: Award) -> list[ChecklistItem]:
+    """What closeout needs (domain.md §4.4), each with where it stands."""
+    final_ffr = FinancialReport.objects.filter(award=award, is_final=True).first()
+    final_progress = ProgressReport.objects.filter(award=award, is_final=True).first()
+    balances = award_balances(award, as_of=date.max)
+    open_draws = DrawdownRequest.objects.filter(
+        award=award, status__in=DrawdownRequest.OPEN
+    ).count()
+    unobligated = balances.unobligated
+    return [
+        ChecklistItem(
+            "Final SF-425 accepted, with no unliquidated obligations",
+            bool(
+                final_ffr
+                and final_ffr.status == ReviewStatus.ACCEPTED
+                and final_ffr.lines.get("10f") == "0.00"
+            ),
+            final_ffr.get_status_display() if final_ffr else "Not filed",
+        ),
+        ChecklistItem(
+            "Final progress report accepted",
+            bool(final_progress and final_progress.status == ReviewStatus.ACCEPTED),
+            final_progress.get_status_display() if final_progress else "Not filed",
+        ),
+        ChecklistItem(
+            "Final drawdown made and no cash left on hand",
+            open_draws == 0 and balances.cash_on_hand == ZERO,
+            f"{open_draws} request(s) open; cash on hand {format_money(balances.cash_on_hand)}",
+        ),
+        ChecklistItem(
+            "Remaining balance to deobligate recorded",
+            bool(final_ffr and final_ffr.status == ReviewStatus.ACCEPTED),
+            f"{format_money(unobligated)} to deobligate",
+        ),
+        ChecklistItem(
+            "Match met",
+            balances.recipient_expenditures >= balances.match_required,
+            f"{format_money(balances.recipient_expenditures)} of {format_money(balances.match_required)}",
+        ),
+    ]
+
+
+@transaction.atomic
+def award_close(*, actor, award: Award) -> Award:
+    award = lock_award(award.pk)
+    access.require(access.can_manage_program(actor))
+    missing = [item.label for item in closeout_checklist(award) if not item.done]
+    if missing:
+        raise ValidationError(["Closeout is not complete:"] + missing)
+    return award_mark_closed(actor=actor, award=award)

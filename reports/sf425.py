@@ -1,0 +1,118 @@
+"""The SF-425 Federal Financial Report, computed from the ledger (domain.md §4.1).
+
+Lines 10a–10o are cumulative from the start of the award to the period end; nothing is
+typed in. Header lines 1–9 come from the award and its recipient.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+
+from budgets.balances import award_balances, signed_sum
+from budgets.models import LedgerEntry
+from grants.models import Award
+from grants.money import CENT, ZERO
+
+LINE_LABELS = {
+    "10a": "Cash receipts",
+    "10b": "Cash disbursements",
+    "10c": "Cash on hand (10a − 10b)",
+    "10d": "Total federal funds authorized",
+    "10e": "Federal share of expenditures",
+    "10f": "Federal share of unliquidated obligations",
+    "10g": "Total federal share (10e + 10f)",
+    "10h": "Unobligated balance of federal funds (10d − 10g)",
+    "10i": "Total recipient share required",
+    "10j": "Recipient share of expenditures",
+    "10k": "Remaining recipient share to be provided (10i − 10j)",
+    "10l": "Total federal program income earned",
+    "10m": "Program income expended in accordance with the deduction alternative",
+    "10n": "Program income expended in accordance with the addition alternative",
+    "10o": "Unexpended program income (10l − 10m − 10n)",
+    "11": "Indirect expense charged (category J, federal share)",
+}
+
+
+@dataclass(frozen=True)
+class SF425:
+    award_number: str
+    recipient: str
+    recipient_address: str
+    uei: str
+    ein: str
+    report_type: str
+    basis: str
+    period_start: date
+    period_end: date
+    reporting_period_end: date
+    lines: dict[str, Decimal]
+
+    def line_rows(self) -> list[tuple[str, str, Decimal]]:
+        return [(number, LINE_LABELS[number], self.lines[number]) for number in LINE_LABELS]
+
+    @property
+    def cash_on_hand(self) -> Decimal:
+        return self.lines["10c"]
+
+    def as_json(self) -> dict[str, str]:
+        return {number: str(amount) for number, amount in self.lines.items()}
+
+
+def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
+    b = award_balances(award, as_of=period_end)
+    indirect = (
+        LedgerEntry.objects.filter(
+            award=award,
+            kind=LedgerEntry.Kind.EXPENDITURE,
+            category="J",
+            share=LedgerEntry.Share.FEDERAL,
+            effective_date__lte=period_end,
+        )
+        .aggregate(t=signed_sum(Q()))["t"]
+        .quantize(CENT)
+    )
+    # Program income spent is not yet recorded by alternative; both lines are zero.
+    deduction = addition = ZERO
+    lines = {
+        "10a": b.drawn,
+        "10b": b.disbursed,
+        "10c": b.cash_on_hand,
+        "10d": b.authorized,
+        "10e": b.federal_expenditures,
+        "10f": b.unliquidated,
+        "10g": b.total_federal_share,
+        "10h": b.unobligated,
+        "10i": b.match_required,
+        "10j": b.recipient_expenditures,
+        "10k": b.match_remaining,
+        "10l": b.program_income,
+        "10m": deduction,
+        "10n": addition,
+        "10o": b.program_income - deduction - addition,
+        "11": indirect,
+    }
+    recipient = award.recipient
+    return SF425(
+        award_number=award.award_number,
+        recipient=recipient.legal_name,
+        recipient_address=recipient.address,
+        uei=recipient.uei,
+        ein=recipient.ein,
+        report_type="Final" if is_final else "Quarterly",
+        basis="Accrual",
+        period_start=award.period_start,
+        period_end=award.period_end,
+        reporting_period_end=period_end,
+        lines=lines,
+    )
+
+
+def variance(certified: dict[str, str], current: SF425) -> dict[str, tuple[Decimal, Decimal]]:
+    """Lines whose recomputed value differs from what was certified: (certified, now)."""
+    return {
+        number: (Decimal(certified[number]), amount)
+        for number, amount in current.lines.items()
+        if number in certified and Decimal(certified[number]) != amount
+    }
