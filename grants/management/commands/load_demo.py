@@ -30,8 +30,8 @@ from grants.selectors import appropriation_available
 from grants.services import (
     FundingRequest,
     amendment_record,
-    award_mark_closed,
     appropriation_create,
+    award_mark_closed,
     award_transition,
     hold_lift,
     hold_place,
