@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # budgets first: its /awards/new/ must win over grants' /awards/<number>/.
     path("", include("budgets.urls")),
+    path("", include("reports.urls")),
     path("", include("grants.urls")),
     path("admin/", admin.site.urls),
 ]

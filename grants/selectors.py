@@ -110,6 +110,22 @@ def rule_value(key: str, *, on: date) -> Decimal:
     return row.value
 
 
+class RuleBook:
+    """Every dated value of some rules, read once: for loops that would otherwise ask
+    the database the same question for each award or period."""
+
+    def __init__(self, keys: list[str]):
+        self._rows: dict[str, list[RuleValue]] = {key: [] for key in keys}
+        for row in RuleValue.objects.filter(key__in=keys).order_by("-effective_from"):
+            self._rows[row.key].append(row)
+
+    def value(self, key: str, *, on: date) -> Decimal:
+        for row in self._rows[key]:
+            if row.effective_from <= on and (row.effective_to is None or row.effective_to >= on):
+                return row.value
+        raise LookupError(f"no value of {key!r} is in force on {on}")
+
+
 @dataclass(frozen=True)
 class MoneyChain:
     """The top of the money chain for one fiscal year, or for every year."""

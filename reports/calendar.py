@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from grants.models import Award
-from grants.selectors import rule_value
+from grants.selectors import RuleBook
 
 SF425 = "sf425"
 PROGRESS = "progress"
@@ -56,9 +56,16 @@ def _period_ends(start: date, end: date, months: tuple[int, ...]):
         year += 1
 
 
-def reporting_calendar(award: Award) -> list[DueReport]:
-    """Every report the award owes, in due-date order (SF-425 before progress on a tie)."""
-    final_days = int(rule_value("final_report_days", on=award.period_end))
+RULE_KEYS = ["final_report_days", "ffr_due_days", "progress_report_due_days"]
+
+
+def reporting_calendar(award: Award, rules: RuleBook | None = None) -> list[DueReport]:
+    """Every report the award owes, in due-date order (SF-425 before progress on a tie).
+
+    Pass a RuleBook when building calendars for many awards.
+    """
+    rules = rules or RuleBook(RULE_KEYS)
+    final_days = int(rules.value("final_report_days", on=award.period_end))
     final_due = award.period_end + timedelta(days=final_days)
     reports = []
     for kind, months, offset_key in (
@@ -67,7 +74,7 @@ def reporting_calendar(award: Award) -> list[DueReport]:
     ):
         previous = award.period_start
         for period_end in _period_ends(award.period_start, award.period_end, months):
-            days = int(rule_value(offset_key, on=period_end))
+            days = int(rules.value(offset_key, on=period_end))
             reports.append(
                 DueReport(
                     award, kind, previous, period_end, period_end + timedelta(days=days), False

@@ -1,12 +1,30 @@
-"""The home dashboard: the money chain for one fiscal year and for every year."""
+"""The dashboard and the reporting pages."""
 
+from datetime import date
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from budgets.balances import awards_with_excess_cash
 from grants import access, selectors
-from grants.models import fiscal_year_of
+from grants.models import Award, fiscal_year_of
+from grants.views import add_service_errors, get_or_404
+from reports import services
+from reports.calendar import PROGRESS, SF425, find_due
+from reports.forms import ProgressForm, ReviewForm, SF425Form
+from reports.models import MEASURES, FinancialReport, ProgressReport
+from reports.selectors import (
+    calendar_for_awards,
+    calendar_for_user,
+    financial_reports_for_user,
+    progress_reports_for_user,
+)
+from reports.sf425 import compute_sf425, variance
 
 
 @login_required
@@ -32,3 +50,267 @@ def home(request):
     context["awards"] = awards.order_by("task_force__state", "task_force__name")[:100]
     context["award_count"] = awards.count()
     return render(request, "reports/home.html", context)
+
+
+# --- Reporting -----------------------------------------------------------------------
+
+
+def _award(request, award_number: str) -> Award:
+    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+
+
+def _period(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Http404("No such reporting period.") from None
+
+
+@login_required
+def award_reports(request, award_number: str):
+    """The award's reports tab: its calendar, variances against certified numbers, and
+    the closeout checklist."""
+    award = _award(request, award_number)
+    today = timezone.localdate()
+    rows = calendar_for_awards(Award.objects.filter(pk=award.pk), today=today)
+    variances = []
+    for report in FinancialReport.objects.filter(award=award, status__in=("submitted", "accepted")):
+        now = compute_sf425(award, period_end=report.period_end, is_final=report.is_final)
+        diff = variance(report.lines, now)
+        if diff:
+            variances.append((report, sorted(diff.items())))
+    checklist = (
+        services.closeout_checklist(award) if award.status == Award.Status.IN_CLOSEOUT else None
+    )
+    return render(
+        request,
+        "reports/award_reports.html",
+        {
+            "award": award,
+            "rows": rows,
+            "variances": variances,
+            "checklist": checklist,
+            "can_close": checklist is not None
+            and access.can_manage_program(request.user)
+            and all(i.done for i in checklist),
+            "can_file_sf425": access.can_record_spending(request.user, award),
+            "can_file_progress": access.can_file_progress_report(request.user, award),
+        },
+    )
+
+
+def _review_context(request, report):
+    return {
+        "review_form": ReviewForm(),
+        "can_review": access.can_manage_program(request.user)
+        and report is not None
+        and report.status == "submitted",
+    }
+
+
+@login_required
+def sf425_detail(request, award_number: str, period_end: str):
+    award = _award(request, award_number)
+    due = find_due(award, SF425, _period(period_end))
+    if due is None:
+        raise Http404("No such reporting period.")
+    report = FinancialReport.objects.filter(award=award, period_end=due.period_end).first()
+    can_file = access.can_record_spending(request.user, award) and (
+        report is None or report.status == "returned"
+    )
+    form = SF425Form(request.POST or None, initial={"remarks": report.remarks if report else ""})
+    if request.method == "POST":
+        access.require(
+            can_file, "Only the task force's finance officers file the SF-425, and only once."
+        )
+        if form.is_valid():
+            try:
+                services.sf425_submit(
+                    actor=request.user,
+                    award=award,
+                    period_end=due.period_end,
+                    remarks=form.cleaned_data["remarks"],
+                    certifier=form.cleaned_data,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Submitted the {due.label.lower()}.")
+                return redirect("reports:sf425_detail", award.award_number, period_end)
+    computed = compute_sf425(award, period_end=due.period_end, is_final=due.is_final)
+    certified = None
+    if report is not None and report.is_in:
+        certified = [
+            (number, label, report.lines.get(number)) for number, label, _ in computed.line_rows()
+        ]
+    return render(
+        request,
+        "reports/sf425_detail.html",
+        {
+            "award": award,
+            "due": due,
+            "report": report,
+            "sf425": computed,
+            "certified": certified,
+            "variance": variance(report.lines, computed)
+            if report is not None and report.is_in
+            else {},
+            "form": form,
+            "can_file": can_file,
+            **_review_context(request, report),
+        },
+    )
+
+
+@login_required
+def progress_detail(request, award_number: str, period_end: str):
+    award = _award(request, award_number)
+    due = find_due(award, PROGRESS, _period(period_end))
+    if due is None:
+        raise Http404("No such reporting period.")
+    report = ProgressReport.objects.filter(award=award, period_end=due.period_end).first()
+    can_file = access.can_file_progress_report(request.user, award) and (
+        report is None or report.status == "returned"
+    )
+    initial = {}
+    if report is not None:
+        initial = {name: getattr(report, name) for name, _ in MEASURES}
+        initial.update(
+            accomplishments=report.accomplishments,
+            challenges=report.challenges,
+            next_steps=report.next_steps,
+        )
+    form = ProgressForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        access.require(
+            can_file, "Only the task force's staff file its progress reports, and only once."
+        )
+        if form.is_valid():
+            try:
+                services.progress_submit(
+                    actor=request.user,
+                    award=award,
+                    period_end=due.period_end,
+                    narrative=form.narrative(),
+                    measures=form.measures(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Submitted the {due.label.lower()}.")
+                return redirect("reports:progress_detail", award.award_number, period_end)
+    measures = [(label, getattr(report, name)) for name, label in MEASURES] if report else []
+    return render(
+        request,
+        "reports/progress_detail.html",
+        {
+            "award": award,
+            "due": due,
+            "report": report,
+            "form": form,
+            "can_file": can_file,
+            "measures": measures,
+            **_review_context(request, report),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_review(request, kind: str, report_id: int):
+    selector = {SF425: financial_reports_for_user, PROGRESS: progress_reports_for_user}.get(kind)
+    if selector is None:
+        raise Http404("No such report.")
+    report = get_or_404(selector(user=request.user), pk=report_id)
+    access.require(access.can_manage_program(request.user), "Only program managers review reports.")
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.report_review(
+            actor=request.user,
+            report=report,
+            accept=accept,
+            comment=form.cleaned_data.get("comment", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "Report accepted."
+            if accept
+            else "Report returned to the task force with your comments.",
+        )
+    view = "reports:sf425_detail" if kind == SF425 else "reports:progress_detail"
+    return redirect(view, report.award.award_number, report.period_end.isoformat())
+
+
+@login_required
+@require_POST
+def award_close(request, award_number: str):
+    award = _award(request, award_number)
+    access.require(access.can_manage_program(request.user))
+    try:
+        services.award_close(actor=request.user, award=award)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Award {award} is closed.")
+    return redirect("reports:award_reports", award.award_number)
+
+
+@login_required
+def reporting_calendar_page(request):
+    """What is due, overdue and done: the task force's own, or every task force's for
+    the program office, latest first."""
+    today = timezone.localdate()
+    rows = calendar_for_user(user=request.user, today=today)
+    show = request.GET.get("show", "open")
+    if show == "open":
+        rows = [
+            r for r in rows if r.needs_action and r.due.period_end < today or r.state == "Overdue"
+        ]
+    sort = request.GET.get("sort", "lateness")
+    if sort == "due":
+        rows.sort(key=lambda r: (r.due.due_on, r.due.award.award_number))
+    else:
+        rows.sort(key=lambda r: (-r.days_late, r.due.due_on, r.due.award.award_number))
+    return render(
+        request, "reports/calendar.html", {"rows": rows, "show": show, "sort": sort, "today": today}
+    )
+
+
+@login_required
+def measures_page(request):
+    """ICAC performance measures, task forces side by side, period by period."""
+    reports = progress_reports_for_user(user=request.user).filter(
+        status__in=("submitted", "accepted")
+    )
+    periods = sorted(set(reports.values_list("period_end", flat=True)), reverse=True)
+    chosen = (
+        _period(request.GET["period"])
+        if request.GET.get("period")
+        else (periods[0] if periods else None)
+    )
+    rows = (
+        reports.filter(period_end=chosen).order_by(
+            "award__task_force__state", "award__task_force__name"
+        )
+        if chosen
+        else []
+    )
+    columns = [(name, label) for name, label in MEASURES]
+    table = [(r, [getattr(r, name) for name, _ in columns]) for r in rows]
+    totals = [sum(values[i] for _, values in table) for i in range(len(columns))] if table else []
+    return render(
+        request,
+        "reports/measures.html",
+        {
+            "periods": periods,
+            "chosen": chosen,
+            "columns": columns,
+            "table": table,
+            "totals": totals,
+        },
+    )

@@ -10,10 +10,12 @@ from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from budgets.models import DrawdownRequest, LedgerEntry
 from grants.models import Award
 from grants.services import hold_place
+from reports.models import FinancialReport
 
 PERSONAS = ["anonymous", "officer_a", "officer_b", "pm", "approver", "auditor"]
 LOGIN = 302  # anonymous people are sent to the sign-in page
@@ -53,6 +55,17 @@ MATRIX = {
     ("budgets:drawdown_queue", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("budgets:drawdown_decide", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("budgets:drawdown_decide", "POST"): row(LOGIN, 403, 404, 403, 302, 403),
+    ("reports:award_reports", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("reports:award_close", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("reports:award_close", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    ("reports:sf425_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("reports:sf425_detail", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("reports:progress_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("reports:progress_detail", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("reports:report_review", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("reports:report_review", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    ("reports:calendar", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("reports:measures", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
 }
 
 POST_DATA = {
@@ -62,6 +75,7 @@ POST_DATA = {
     "budgets:entry_reverse": {"reason": "Posted twice", "idempotency_key": "8a7c2f7e-3c55-4c8e-9d7e-5b0d2b1f0a11"},
     # The award is a draft, so a valid drawdown is refused by the service: the form comes back.
     "budgets:drawdown_create": {"amount": "1.00", "idempotency_key": "0b8f9a52-6a53-4c1e-8f52-3c2d1e0f9a77"},
+    "reports:report_review": {"decision": "accept"},
 }
 
 
@@ -90,6 +104,17 @@ def _url(name: str, program) -> str:
             requested_by=program.officer_a, idempotency_key=uuid.uuid4(),
         )
         return reverse(name, args=[drawdown.pk, "approve"])
+    if name in ("reports:award_reports", "reports:award_close"):
+        return reverse(name, args=[award])
+    if name in ("reports:sf425_detail", "reports:progress_detail"):
+        return reverse(name, args=[award, "2024-12-31"])
+    if name == "reports:report_review":
+        report = FinancialReport.objects.create(
+            award=program.award_a, period_end=date(2024, 12, 31), status="submitted", lines={},
+            submitted_by=program.officer_a, submitted_at=timezone.now(), certifier_name="x",
+            certifier_title="x", certifier_phone="x", certifier_email="x@example.gov",
+        )
+        return reverse(name, args=["sf425", report.pk])
     if name == "grants:hold_lift":
         hold = hold_place(actor=program.pm, award=program.award_a, reason="Open finding")
         return reverse(name, args=[award, hold.pk])

@@ -17,3 +17,9 @@ def percent_of(part, whole):
     if not whole:
         return "—"
     return f"{part * 100 / whole:.1f}%"
+
+
+@register.filter(name="sub")
+def sub(value, other):
+    """{{ a|sub:b }} → a − b"""
+    return value - other

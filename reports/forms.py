@@ -1,0 +1,72 @@
+from django import forms
+
+from reports.models import MEASURES
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault(
+                "class", "usa-textarea" if isinstance(field.widget, forms.Textarea) else "usa-input"
+            )
+
+
+class SF425Form(StyledForm):
+    remarks = forms.CharField(
+        label="Remarks (line 12)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when cash is on hand (line 10c): say why it was not disbursed.",
+    )
+    certifier_name = forms.CharField(label="Name of certifying official (line 13)", max_length=200)
+    certifier_title = forms.CharField(label="Title", max_length=200)
+    certifier_phone = forms.CharField(label="Telephone", max_length=40)
+    certifier_email = forms.EmailField(label="Email")
+    certify = forms.BooleanField(
+        label="I certify that this report is true, complete and accurate to the best of my knowledge.",
+    )
+
+
+class ProgressForm(StyledForm):
+    accomplishments = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+    challenges = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10000
+    )
+    next_steps = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in MEASURES:
+            self.fields[name] = forms.IntegerField(
+                label=label,
+                min_value=0,
+                max_value=10_000_000,
+                error_messages={
+                    "invalid": "Enter a whole number.",
+                    "min_value": "Enter 0 or more.",
+                },
+                widget=forms.TextInput(
+                    attrs={"class": "usa-input usa-input--small", "inputmode": "numeric"}
+                ),
+            )
+
+    def measure_fields(self):
+        return [self[name] for name, _ in MEASURES]
+
+    def narrative(self) -> dict:
+        return {k: self.cleaned_data[k] for k in ("accomplishments", "challenges", "next_steps")}
+
+    def measures(self) -> dict:
+        return {name: self.cleaned_data[name] for name, _ in MEASURES}
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "usa-textarea"}),
+    )

@@ -1,0 +1,79 @@
+"""Reads for the reporting pages, scoped to the person asking."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from grants import selectors as grant_selectors
+from grants.models import Award
+from grants.selectors import RuleBook
+from reports.calendar import PROGRESS, RULE_KEYS, SF425, DueReport, reporting_calendar
+from reports.models import FinancialReport, ProgressReport, Reminder
+
+REPORTING_STATUSES = (Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT)
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    due: DueReport
+    filed: FinancialReport | ProgressReport | None
+    today: date
+
+    @property
+    def state(self) -> str:
+        if self.filed is not None:
+            return self.filed.get_status_display()
+        if self.due.due_on < self.today:
+            return "Overdue"
+        if self.due.period_end < self.today:
+            return "Open for filing"
+        return "Upcoming"
+
+    @property
+    def days_late(self) -> int:
+        if self.filed is not None and self.filed.is_in:
+            return max(0, (self.filed.submitted_at.date() - self.due.due_on).days)
+        return max(0, (self.today - self.due.due_on).days)
+
+    @property
+    def needs_action(self) -> bool:
+        return self.filed is None or self.filed.status == "returned"
+
+
+def calendar_for_awards(awards: QuerySet[Award], *, today: date) -> list[CalendarRow]:
+    """Every report the awards owe with where each stands, in four queries."""
+    awards = list(awards.select_related("task_force"))
+    rules = RuleBook(RULE_KEYS)
+    filed = {}
+    for model, kind in ((FinancialReport, SF425), (ProgressReport, PROGRESS)):
+        for report in model.objects.filter(award__in=awards):
+            filed[(report.award_id, kind, report.period_end)] = report
+    rows = []
+    for award in awards:
+        for due in reporting_calendar(award, rules):
+            rows.append(CalendarRow(due, filed.get((award.pk, due.kind, due.period_end)), today))
+    return rows
+
+
+def calendar_for_user(*, user, today: date) -> list[CalendarRow]:
+    awards = grant_selectors.award_list_for_user(user=user).filter(status__in=REPORTING_STATUSES)
+    return calendar_for_awards(awards, today=today)
+
+
+def financial_reports_for_user(*, user) -> QuerySet[FinancialReport]:
+    return FinancialReport.objects.filter(
+        award__in=grant_selectors.award_list_for_user(user=user)
+    ).select_related("award", "award__task_force", "submitted_by", "reviewed_by")
+
+
+def progress_reports_for_user(*, user) -> QuerySet[ProgressReport]:
+    return ProgressReport.objects.filter(
+        award__in=grant_selectors.award_list_for_user(user=user)
+    ).select_related("award", "award__task_force", "submitted_by", "reviewed_by")
+
+
+def reminders_for_user(*, user) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(
+        award__in=grant_selectors.award_list_for_user(user=user)
+    ).select_related("award", "award__task_force")

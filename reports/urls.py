@@ -1,0 +1,21 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("awards/<str:award_number>/reports/", views.award_reports, name="award_reports"),
+    path("awards/<str:award_number>/reports/close/", views.award_close, name="award_close"),
+    path(
+        "awards/<str:award_number>/sf425/<str:period_end>/", views.sf425_detail, name="sf425_detail"
+    ),
+    path(
+        "awards/<str:award_number>/progress/<str:period_end>/",
+        views.progress_detail,
+        name="progress_detail",
+    ),
+    path("reports/<slug:kind>/<int:report_id>/review/", views.report_review, name="report_review"),
+    path("reports/calendar/", views.reporting_calendar_page, name="calendar"),
+    path("reports/measures/", views.measures_page, name="measures"),
+]
