@@ -36,6 +36,8 @@ from grants.services import (
     hold_lift,
     hold_place,
 )
+from reports.demo import file_history
+from reports.services import place_delinquency_holds
 
 DEMO_PASSWORD = "icac-demo-password"
 
@@ -359,7 +361,9 @@ class Command(BaseCommand):
                 if target is not None:
                     self._advance(pm, award, target)
         self.ledgers(current)
+        self.reports(pm, current)
         self.holds_and_amendments(pm, current)
+        place_delinquency_holds(today=timezone.localdate())
         return created
 
     def ledgers(self, current: int) -> None:
@@ -383,6 +387,19 @@ class Command(BaseCommand):
         texas = Award.objects.filter(fiscal_year=current - 1, task_force__code="tx-north-texas").first()
         if texas:
             pending_request(texas, today=today)
+
+    def reports(self, pm, current: int) -> None:
+        """Reports filed on every award owing them, with a few in other states."""
+        today = timezone.localdate()
+        special = {
+            (current - 1, "co-colorado"): {"skip_last": True},  # late: a hold follows
+            (current - 1, "wi-wisconsin"): {"late_progress": True},
+            (current - 1, "tx-north-texas"): {"leave_last_unreviewed": True},
+            (current - 2, "ny-new-york-state"): {"return_last": True},
+        }
+        awards = Award.objects.filter(status__in=[Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT]).select_related("task_force")
+        for award in awards.order_by("award_number"):
+            file_history(award, pm=pm, today=today, **special.get((award.fiscal_year, award.task_force.code), {}))
 
     def holds_and_amendments(self, pm, current: int) -> None:
         active = Award.objects.filter(fiscal_year=current - 1).order_by("award_number")
