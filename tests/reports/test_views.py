@@ -1,0 +1,63 @@
+import pytest
+from django.urls import reverse
+
+from reports.models import ProgressReport
+from tests.budgets.ledger_helpers import activate
+
+GOOD = {"accomplishments": "Forty investigations opened.", "challenges": "", "next_steps": ""}
+
+
+@pytest.fixture
+def filing(program):
+    activate(program)
+    program.award_a.refresh_from_db()
+    return program
+
+
+def _measures(**changes):
+    from reports.models import MEASURES
+
+    data = {name: "3" for name, _ in MEASURES}
+    data.update(changes)
+    return data
+
+
+def _url(program):
+    return reverse("reports:progress_detail", args=[program.award_a.award_number, "2024-12-31"])
+
+
+@pytest.mark.parametrize("value, message", [("-1", "Enter 0 or more."), ("2.5", "Enter a whole number."),
+                                            ("many", "Enter a whole number.")])
+def test_progress_counts_must_be_whole_and_not_negative(client, filing, value, message):
+    client.force_login(filing.gadmin_a)
+    response = client.post(_url(filing), {**GOOD, **_measures(arrests=value)})
+    assert response.context["form"].errors["arrests"] == [message]
+    assert ProgressReport.objects.count() == 0
+
+
+def test_progress_report_filed_and_shown_side_by_side(client, filing):
+    client.force_login(filing.gadmin_a)
+    response = client.post(_url(filing), {**GOOD, **_measures(arrests="12")})
+    assert response.status_code == 302
+    report = ProgressReport.objects.get()
+    assert (report.arrests, report.status, report.submitted_by) == (12, "submitted", filing.gadmin_a)
+    client.force_login(filing.pm)
+    page = client.get(reverse("reports:measures")).content.decode()
+    assert "Alpha ICAC Task Force" in page and "<strong>12</strong>" in page
+
+
+def test_outsider_cannot_submit(client, filing):
+    client.force_login(filing.officer_b)
+    assert client.post(_url(filing), {**GOOD, **_measures()}).status_code == 404
+    client.force_login(filing.auditor)
+    assert client.post(_url(filing), {**GOOD, **_measures()}).status_code == 403
+    assert ProgressReport.objects.count() == 0
+
+
+def test_calendar_shows_overdue_reports_latest_first(client, filing):
+    client.force_login(filing.officer_a)
+    rows = client.get(reverse("reports:calendar")).context["rows"]
+    assert rows and all(r.due.award == filing.award_a for r in rows)
+    assert rows[0].state == "Overdue" and rows[0].days_late >= rows[-1].days_late
+    client.force_login(filing.officer_b)
+    assert client.get(reverse("reports:calendar")).context["rows"] == []
