@@ -18,6 +18,11 @@ PROGRESS = "progress"
 LABELS = {SF425: "SF-425 financial report", PROGRESS: "Progress report"}
 
 
+def _in_sentence(text: str) -> str:
+    """Lower-case the first letter, unless it starts an abbreviation ("SF-425")."""
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
 @dataclass(frozen=True)
 class DueReport:
     award: Award
@@ -34,12 +39,14 @@ class DueReport:
 
     @property
     def label(self) -> str:
-        final = (
-            "Final " + LABELS[self.kind][0].lower() + LABELS[self.kind][1:]
-            if self.is_final
-            else LABELS[self.kind]
-        )
-        return f"{final}, period ending {self.period_end:%m/%d/%Y}"
+        name = LABELS[self.kind]
+        if self.is_final:
+            name = "Final " + _in_sentence(name)
+        return f"{name}, period ending {self.period_end:%m/%d/%Y}"
+
+    @property
+    def label_in_sentence(self) -> str:
+        return _in_sentence(self.label)
 
 
 def _period_ends(start: date, end: date, months: tuple[int, ...]):

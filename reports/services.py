@@ -5,7 +5,7 @@ it lifts (or the closing it allows) change together.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -59,13 +59,20 @@ def _check_can_file(award: Award, kind: str, period_end: date, today: date) -> D
     ]
     if missing:
         raise ValidationError(
-            f"Reports are filed in order: file the {missing[0].label.lower()} first."
+            f"Reports are filed in order: file the {missing[0].label_in_sentence} first."
         )
     return due
 
 
-def _save_filing(model, award, due, actor, fields: dict):
-    now = timezone.now()
+def _filed_at(today: date):
+    """When the filing happened: now, or midday of the day the clock was set to."""
+    if today == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(today, time(12)))
+
+
+def _save_filing(model, award, due, actor, fields: dict, today: date):
+    now = _filed_at(today)
     report = model.objects.filter(award=award, period_end=due.period_end).first()
     if report is None:
         report = model(award=award, period_end=due.period_end, submissions=0)
@@ -121,7 +128,8 @@ def sf425_submit(
         award,
         due,
         actor,
-        {
+        today=today,
+        fields={
             "lines": sf425.as_json(),
             "remarks": remarks,
             **{k: certifier[k].strip() for k in CERTIFIER_FIELDS},
@@ -175,7 +183,8 @@ def progress_submit(
         award,
         due,
         actor,
-        {
+        today=today,
+        fields={
             "accomplishments": narrative["accomplishments"].strip(),
             "challenges": (narrative.get("challenges") or "").strip(),
             "next_steps": (narrative.get("next_steps") or "").strip(),

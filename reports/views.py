@@ -1,6 +1,7 @@
 """The dashboard and the reporting pages."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -141,7 +142,8 @@ def sf425_detail(request, award_number: str, period_end: str):
     certified = None
     if report is not None and report.is_in:
         certified = [
-            (number, label, report.lines.get(number)) for number, label, _ in computed.line_rows()
+            (number, label, Decimal(report.lines[number]))
+            for number, label, _ in computed.line_rows()
         ]
     return render(
         request,

@@ -70,7 +70,7 @@ def _submit(program, award, period_end, **kwargs):
 
 def test_reports_are_filed_in_order(example):
     award = example.example
-    with pytest.raises(ValidationError, match=r"file the sf-425 financial report, period ending 12/31/2024 first"):
+    with pytest.raises(ValidationError, match=r"file the SF-425 financial report, period ending 12/31/2024 first"):
         _submit(example, award, date(2025, 3, 31))
     _submit(example, award, date(2024, 12, 31))
     report = _submit(example, award, date(2025, 3, 31))
