@@ -47,9 +47,7 @@ def _money(value, field: str, *, allow_zero: bool = False) -> Decimal:
 
 def _check_period(start: date, end: date, field: str = "period_end") -> None:
     if end <= start:
-        raise ValidationError(
-            {field: f"The period must end after it starts ({start:%m/%d/%Y})."}
-        )
+        raise ValidationError({field: f"The period must end after it starts ({start:%m/%d/%Y})."})
 
 
 @transaction.atomic
@@ -128,14 +126,10 @@ def _lock_and_check_funding(funding: list[FundingRequest]) -> dict[int, Appropri
         raise ValidationError({"funding": "An award needs at least one funding line."})
     wanted: dict[int, Decimal] = {}
     for line in funding:
-        wanted[line.appropriation_id] = (
-            wanted.get(line.appropriation_id, ZERO) + line.amount
-        )
+        wanted[line.appropriation_id] = wanted.get(line.appropriation_id, ZERO) + line.amount
     locked = {
         a.pk: a
-        for a in Appropriation.objects.select_for_update()
-        .filter(pk__in=wanted)
-        .order_by("pk")
+        for a in Appropriation.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
     }
     errors = []
     for appropriation_id, amount in sorted(wanted.items()):
@@ -178,8 +172,7 @@ def award_create(
     """
     access.require(access.can_manage_program(actor))
     funding = [
-        FundingRequest(line.appropriation_id, _money(line.amount, "funding"))
-        for line in funding
+        FundingRequest(line.appropriation_id, _money(line.amount, "funding")) for line in funding
     ]
     match_required = _money(match_required, "match_required", allow_zero=True)
     _check_period(period_start, period_end)
@@ -244,9 +237,7 @@ def award_transition(*, actor, award: Award, to_status: str) -> Award:
         to_status == Award.Status.ACTIVE
         and not award.budget_versions.filter(status="approved").exists()
     ):
-        raise ValidationError(
-            "An award needs an approved budget before it becomes active."
-        )
+        raise ValidationError("An award needs an approved budget before it becomes active.")
     before = snapshot(award, ["status"])
     award.status = to_status
     award.save(update_fields=["status"])
@@ -349,7 +340,9 @@ def amendment_record(
 
 
 @transaction.atomic
-def hold_place_for_late_report(*, award: Award, report_key: str, reason: str, placed_by: str) -> Hold | None:
+def hold_place_for_late_report(
+    *, award: Award, report_key: str, reason: str, placed_by: str
+) -> Hold | None:
     """The system's hold on an award whose report is overdue. At most one per report;
     `placed_by` names the job that placed it, for the audit trail."""
     award = Award.objects.select_for_update().get(pk=award.pk)
@@ -359,8 +352,12 @@ def hold_place_for_late_report(*, award: Award, report_key: str, reason: str, pl
         award=award, reason=reason, report_key=report_key, placed_by=None, placed_at=timezone.now()
     )
     audit_record(
-        actor=None, action="grants.hold.placed", obj=hold, task_force=award.task_force,
-        after={"reason": reason, "report": report_key}, data={"by": placed_by},
+        actor=None,
+        action="grants.hold.placed",
+        obj=hold,
+        task_force=award.task_force,
+        after={"reason": reason, "report": report_key},
+        data={"by": placed_by},
     )
     return hold
 
@@ -374,7 +371,10 @@ def holds_lift_for_report(*, actor, award: Award, report_key: str) -> int:
         hold.lift_reason = "Report submitted"
         hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
         audit_record(
-            actor=actor, action="grants.hold.lifted", obj=hold, task_force=award.task_force,
+            actor=actor,
+            action="grants.hold.lifted",
+            obj=hold,
+            task_force=award.task_force,
             after={"lift_reason": hold.lift_reason, "report": report_key},
         )
         lifted += 1
@@ -391,7 +391,35 @@ def award_mark_closed(*, actor, award: Award) -> Award:
     award.status = Award.Status.CLOSED
     award.save(update_fields=["status"])
     audit_record(
-        actor=actor, action="grants.award.closed", obj=award, task_force=award.task_force,
-        before=before, after=snapshot(award, ["status"]),
+        actor=actor,
+        action="grants.award.closed",
+        obj=award,
+        task_force=award.task_force,
+        before=before,
+        after=snapshot(award, ["status"]),
+    )
+    return award
+
+
+@transaction.atomic
+def award_set_drawdown_approval(*, actor, award: Award, required: bool, reason: str) -> Award:
+    """Make an award's drawdowns wait for a financial approver (high-risk recipients),
+    or go back to automatic approval."""
+    access.require(access.can_manage_program(actor))
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the approval rule changes."})
+    before = snapshot(award, ["drawdowns_need_approval"])
+    award.drawdowns_need_approval = required
+    award.save(update_fields=["drawdowns_need_approval"])
+    audit_record(
+        actor=actor,
+        action="grants.award.drawdown_approval_changed",
+        obj=award,
+        task_force=award.task_force,
+        before=before,
+        after=snapshot(award, ["drawdowns_need_approval"]),
+        data={"reason": reason},
     )
     return award

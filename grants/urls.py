@@ -25,6 +25,11 @@ urlpatterns = [
     ),
     path("awards/<str:award_number>/holds/", views.hold_place, name="hold_place"),
     path(
+        "awards/<str:award_number>/drawdown-approval/",
+        views.award_drawdown_approval,
+        name="award_drawdown_approval",
+    ),
+    path(
         "awards/<str:award_number>/holds/<int:hold_id>/lift/",
         views.hold_lift,
         name="hold_lift",

@@ -19,9 +19,7 @@ from grants.tables import AppropriationTable, AwardTable, TaskForceTable
 PER_PAGE = 25
 
 
-def add_service_errors(
-    form, error: ValidationError, extra: dict[str, list] | None = None
-) -> None:
+def add_service_errors(form, error: ValidationError, extra: dict[str, list] | None = None) -> None:
     """Show a service's refusal on the form field it names, or above the form.
 
     Keys the form lacks but `extra` has (such as "funding" or "lines") go to those lists,
@@ -39,9 +37,7 @@ def add_service_errors(
             form.add_error(None, errors)
 
 
-def render_table_page(
-    request, *, template: str, filterset, table, context: dict
-) -> object:
+def render_table_page(request, *, template: str, filterset, table, context: dict) -> object:
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(request, template, {"filter": filterset, "table": table, **context})
 
@@ -72,9 +68,7 @@ def appropriation_list(request):
 
 @login_required
 def appropriation_detail(request, pk: int):
-    appropriation = get_or_404(
-        selectors.appropriation_list_for_user(user=request.user), pk=pk
-    )
+    appropriation = get_or_404(selectors.appropriation_list_for_user(user=request.user), pk=pk)
     funding = (
         AwardFunding.objects.filter(appropriation=appropriation)
         .filter(access.task_force_scope(request.user, field="award__task_force"))
@@ -86,7 +80,9 @@ def appropriation_detail(request, pk: int):
         "grants/appropriation_detail.html",
         {
             "appropriation": appropriation,
-            "set_asides": sorted(appropriation.set_asides.all(), key=lambda s: SetAside.Kind.values.index(s.kind)),
+            "set_asides": sorted(
+                appropriation.set_asides.all(), key=lambda s: SetAside.Kind.values.index(s.kind)
+            ),
             "funding_lines": funding,
             "available": selectors.appropriation_available(appropriation),
         },
@@ -139,9 +135,7 @@ def task_force_list(request):
 
 @login_required
 def task_force_detail(request, code: str):
-    task_force = get_or_404(
-        selectors.task_force_list_for_user(user=request.user), code=code
-    )
+    task_force = get_or_404(selectors.task_force_list_for_user(user=request.user), code=code)
     awards = AwardTable(
         selectors.award_list_for_user(user=request.user).filter(task_force=task_force),
         exclude=("task_force",),
@@ -180,9 +174,7 @@ def award_list(request):
 
 @login_required
 def award_detail(request, award_number: str):
-    award = get_or_404(
-        selectors.award_list_for_user(user=request.user), award_number=award_number
-    )
+    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
     # The budget lives in the budgets app, which builds on this one; the page reads it
     # through the award's reverse relation rather than importing that app.
     versions = list(
@@ -212,9 +204,7 @@ def award_detail(request, award_number: str):
             "award": award,
             "funding_lines": award.funding_lines.select_related("appropriation"),
             "budget_versions": versions,
-            "current_budget": next(
-                (v for v in versions if v.status == "approved"), None
-            ),
+            "current_budget": next((v for v in versions if v.status == "approved"), None),
             "holds": holds,
             "active_holds": [h for h in holds if h.is_active],
             "amendments": award.amendments.select_related("requested_by", "decided_by"),
@@ -228,9 +218,7 @@ def award_detail(request, award_number: str):
 @login_required
 @require_POST
 def award_transition(request, award_number: str):
-    award = get_or_404(
-        selectors.award_list_for_user(user=request.user), award_number=award_number
-    )
+    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a status to move the award to.")
@@ -243,31 +231,23 @@ def award_transition(request, award_number: str):
         messages.error(request, " ".join(error.messages))
     else:
         award.refresh_from_db()
-        messages.success(
-            request, f"{award} is now {award.get_status_display().lower()}."
-        )
+        messages.success(request, f"{award} is now {award.get_status_display().lower()}.")
     return redirect(award)
 
 
 @login_required
 @require_POST
 def hold_place(request, award_number: str):
-    award = get_or_404(
-        selectors.award_list_for_user(user=request.user), award_number=award_number
-    )
+    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
     access.require(access.can_manage_program(request.user))
     form = HoldForm(request.POST)
     if form.is_valid():
         try:
-            services.hold_place(
-                actor=request.user, award=award, reason=form.cleaned_data["reason"]
-            )
+            services.hold_place(actor=request.user, award=award, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request, "Hold placed. Drawdowns are refused until it is lifted."
-            )
+            messages.success(request, "Hold placed. Drawdowns are refused until it is lifted.")
     else:
         messages.error(request, "Say why the hold is placed.")
     return redirect(award)
@@ -276,17 +256,38 @@ def hold_place(request, award_number: str):
 @login_required
 @require_POST
 def hold_lift(request, award_number: str, hold_id: int):
-    award = get_or_404(
-        selectors.award_list_for_user(user=request.user), award_number=award_number
-    )
+    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
     access.require(access.can_manage_program(request.user))
     hold = get_object_or_404(Hold, pk=hold_id, award=award)
     try:
-        services.hold_lift(
-            actor=request.user, hold=hold, reason=request.POST.get("reason", "")
-        )
+        services.hold_lift(actor=request.user, hold=hold, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "Hold lifted.")
+    return redirect(award)
+
+
+@login_required
+@require_POST
+def award_drawdown_approval(request, award_number: str):
+    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    access.require(access.can_manage_program(request.user))
+    required = request.POST.get("required") == "1"
+    try:
+        services.award_set_drawdown_approval(
+            actor=request.user,
+            award=award,
+            required=required,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "Drawdowns on this award now wait for a financial approver."
+            if required
+            else "Drawdowns on this award are approved automatically again.",
+        )
     return redirect(award)

@@ -174,3 +174,16 @@ def test_rule_values_follow_their_effective_dates(db):
     assert rule_value("equipment_threshold", on=date(2024, 10, 1)) == Decimal("10000")
     with pytest.raises(LookupError):
         rule_value("equipment_threshold", on=date(1990, 1, 1))
+
+
+def test_program_manager_requires_drawdown_approval_with_a_reason(program):
+    from grants.services import award_set_drawdown_approval
+
+    with pytest.raises(ValidationError, match="Say why"):
+        award_set_drawdown_approval(actor=program.pm, award=program.award_a, required=True, reason="")
+    with pytest.raises(PermissionDenied):
+        award_set_drawdown_approval(actor=program.approver, award=program.award_a, required=True, reason="x")
+    award = award_set_drawdown_approval(actor=program.pm, award=program.award_a, required=True, reason="High risk")
+    assert award.drawdowns_need_approval is True
+    event = AuditEvent.objects.get(action="grants.award.drawdown_approval_changed")
+    assert event.data["after"] == {"drawdowns_need_approval": True} and event.data["reason"] == "High risk"
