@@ -285,24 +285,31 @@ def reporting_calendar_page(request):
 
 @login_required
 def measures_page(request):
-    """ICAC performance measures, task forces side by side, period by period."""
+    """ICAC performance measures: task forces side by side for one period, or one task
+    force over time."""
     reports = progress_reports_for_user(user=request.user).filter(
         status__in=("submitted", "accepted")
     )
     periods = sorted(set(reports.values_list("period_end", flat=True)), reverse=True)
-    chosen = (
-        _period(request.GET["period"])
-        if request.GET.get("period")
-        else (periods[0] if periods else None)
+    task_forces = selectors.task_force_list_for_user(user=request.user).order_by("state", "name")
+    task_force = (
+        task_forces.filter(code=request.GET["task_force"]).first()
+        if request.GET.get("task_force")
+        else None
     )
-    rows = (
-        reports.filter(period_end=chosen).order_by(
+    chosen = None
+    if task_force is not None:
+        rows = reports.filter(award__task_force=task_force).order_by("period_end")
+    else:
+        chosen = (
+            _period(request.GET["period"])
+            if request.GET.get("period")
+            else (periods[0] if periods else None)
+        )
+        rows = reports.filter(period_end=chosen).order_by(
             "award__task_force__state", "award__task_force__name"
         )
-        if chosen
-        else []
-    )
-    columns = [(name, label) for name, label in MEASURES]
+    columns = list(MEASURES)
     table = [(r, [getattr(r, name) for name, _ in columns]) for r in rows]
     totals = [sum(values[i] for _, values in table) for i in range(len(columns))] if table else []
     return render(
@@ -314,5 +321,7 @@ def measures_page(request):
             "columns": columns,
             "table": table,
             "totals": totals,
+            "task_forces": task_forces,
+            "task_force": task_force,
         },
     )

@@ -61,3 +61,12 @@ def test_calendar_shows_overdue_reports_latest_first(client, filing):
     assert rows[0].state == "Overdue" and rows[0].days_late >= rows[-1].days_late
     client.force_login(filing.officer_b)
     assert client.get(reverse("reports:calendar")).context["rows"] == []
+
+
+def test_measures_over_time_for_one_task_force(client, filing):
+    client.force_login(filing.gadmin_a)
+    client.post(_url(filing), {**GOOD, **_measures(arrests="12")})
+    client.force_login(filing.pm)
+    response = client.get(reverse("reports:measures"), {"task_force": filing.task_force_a.code})
+    rows = response.context["table"]
+    assert [(r.period_end.isoformat(), values[3]) for r, values in rows] == [("2024-12-31", 12)]
