@@ -188,9 +188,10 @@ def award_detail(request, award_number: str):
     )
     holds = list(selectors.hold_list_for_award(award=award))
     user = request.user
+    # Closing goes through the closeout checklist on the reports tab.
     next_statuses = [
         Award.Status(s)
-        for s in Award.TRANSITIONS[Award.Status(award.status)]
+        for s in sorted(Award.TRANSITIONS[Award.Status(award.status)] - {Award.Status.CLOSED})
         if (
             access.can_accept_award(user, award)
             if s == Award.Status.ACCEPTED
