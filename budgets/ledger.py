@@ -381,7 +381,7 @@ def _decide(
 
 
 @transaction.atomic
-def drawdown_approve(*, actor, request: DrawdownRequest, note: str = "") -> DrawdownRequest:
+def _drawdown_approve(*, actor, request: DrawdownRequest, note: str = "") -> DrawdownRequest:
     award, request = _decide(actor, request, allowed_from=(DrawdownRequest.Status.REQUESTED,))
     _check_drawable(award, timezone.localdate())
     request.status, request.decided_by, request.decided_at = (
@@ -403,7 +403,7 @@ def drawdown_approve(*, actor, request: DrawdownRequest, note: str = "") -> Draw
 
 
 @transaction.atomic
-def drawdown_reject(*, actor, request: DrawdownRequest, note: str) -> DrawdownRequest:
+def _drawdown_reject(*, actor, request: DrawdownRequest, note: str) -> DrawdownRequest:
     award, request = _decide(actor, request, allowed_from=DrawdownRequest.OPEN)
     if not (note or "").strip():
         raise ValidationError({"note": "Say why the drawdown is rejected."})
@@ -427,7 +427,7 @@ def drawdown_reject(*, actor, request: DrawdownRequest, note: str) -> DrawdownRe
 
 
 @transaction.atomic
-def drawdown_mark_paid(
+def _drawdown_mark_paid(
     *,
     actor,
     request: DrawdownRequest,
@@ -468,3 +468,38 @@ def drawdown_mark_paid(
         after={"status": "paid", "entry": entry.pk, "paid_on": str(paid_on)},
     )
     return request
+
+
+def _refuse_self_decision(actor, request: DrawdownRequest, attempted: str) -> None:
+    """Separation of duties: whoever asked for the cash never decides on it. Checked and
+    audited before the decision's own transaction, so the refusal stays on record even
+    though nothing else is written. (The requester never changes, so no lock is needed.)"""
+    if request.requested_by_id == actor.pk:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action="budgets.drawdown.sod_violation",
+                obj=request,
+                task_force=request.award.task_force,
+                data={"attempted": attempted},
+            )
+        raise PermissionDenied(
+            "The person who requested a drawdown cannot approve, reject or pay it."
+        )
+
+
+def drawdown_approve(*, actor, request: DrawdownRequest, note: str = "") -> DrawdownRequest:
+    _refuse_self_decision(actor, request, "approve")
+    return _drawdown_approve(actor=actor, request=request, note=note)
+
+
+def drawdown_reject(*, actor, request: DrawdownRequest, note: str) -> DrawdownRequest:
+    _refuse_self_decision(actor, request, "reject")
+    return _drawdown_reject(actor=actor, request=request, note=note)
+
+
+def drawdown_mark_paid(
+    *, actor, request: DrawdownRequest, paid_on: date | None = None, today: date | None = None
+) -> DrawdownRequest:
+    _refuse_self_decision(actor, request, "mark paid")
+    return _drawdown_mark_paid(actor=actor, request=request, paid_on=paid_on, today=today)

@@ -70,6 +70,8 @@ def test_requester_never_approves_even_with_both_roles(active):
     assert request.status == "requested"
     with pytest.raises(PermissionDenied, match="requested a drawdown cannot approve"):
         ledger.drawdown_approve(actor=active.officer_a, request=request)
+    violation = AuditEvent.objects.get(action="budgets.drawdown.sod_violation")
+    assert (violation.actor, violation.data) == (active.officer_a, {"attempted": "approve"})
     approved = ledger.drawdown_approve(actor=active.approver, request=request)
     assert approved.status == "approved" and approved.decided_by == active.approver
     with pytest.raises(IntegrityError), transaction.atomic():
