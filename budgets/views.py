@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -122,6 +123,7 @@ def award_ledger(request, award_number: str):
             "can_record": table.can_reverse,
             "entry_kinds": ledger.RECORDABLE_KINDS,
             "active_holds": list(active_holds(award=award)),
+            "export_url": reverse("exports:ledger", args=[award.award_number]),
         },
     )
 
@@ -252,7 +254,7 @@ def drawdown_queue(request):
         template="budgets/drawdown_queue.html",
         filterset=filterset,
         table=table,
-        context={},
+        context={"export_url": reverse("exports:drawdowns")},
     )
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     # budgets first: its /awards/new/ must win over grants' /awards/<number>/.
     path("", include("budgets.urls")),
     path("", include("reports.urls")),
+    path("", include("reports.export_urls")),
     path("", include("grants.urls")),
     path("admin/", admin.site.urls),
 ]

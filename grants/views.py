@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -62,7 +63,7 @@ def appropriation_list(request):
         template="grants/appropriation_list.html",
         filterset=filterset,
         table=AppropriationTable(filterset.qs),
-        context={},
+        context={"export_url": reverse("exports:appropriations")},
     )
 
 
@@ -129,7 +130,7 @@ def task_force_list(request):
         template="grants/task_force_list.html",
         filterset=filterset,
         table=TaskForceTable(filterset.qs),
-        context={},
+        context={"export_url": reverse("exports:task_forces")},
     )
 
 
@@ -168,7 +169,7 @@ def award_list(request):
         template="grants/award_list.html",
         filterset=filterset,
         table=AwardTable(filterset.qs),
-        context={},
+        context={"export_url": reverse("exports:awards")},
     )
 
 

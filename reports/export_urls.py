@@ -1,0 +1,13 @@
+from django.urls import path
+
+from reports import export_views
+
+app_name = "exports"
+
+urlpatterns = [
+    path("exports/awards.xlsx", export_views.awards_xlsx, name="awards"),
+    path("exports/appropriations.xlsx", export_views.appropriations_xlsx, name="appropriations"),
+    path("exports/task-forces.xlsx", export_views.task_forces_xlsx, name="task_forces"),
+    path("exports/drawdowns.xlsx", export_views.drawdowns_xlsx, name="drawdowns"),
+    path("awards/<str:award_number>/ledger.xlsx", export_views.ledger_xlsx, name="ledger"),
+]

