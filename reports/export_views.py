@@ -5,9 +5,10 @@ the rows the person could see, and each download is written to the audit trail.
 """
 
 import io
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
 
 from budgets.filters import DrawdownFilter, LedgerFilter
@@ -16,7 +17,11 @@ from grants import access, selectors
 from grants.audit import audit_record
 from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
 from grants.views import get_or_404
+from reports.calendar import SF425, find_due
+from reports.exports.pdf import build_sf425_pdf
 from reports.exports.xlsx import Column, ExportFile, Sheet, build_workbook
+from reports.models import FinancialReport
+from reports.sf425 import compute_sf425
 
 
 def _about(request: HttpRequest, title: str) -> dict[str, str]:
@@ -266,3 +271,34 @@ def ledger_xlsx(request, award_number: str):
         },
     )
     return _respond(request, export, name="ledger", sheets=[sheet], task_force=award.task_force)
+
+
+@login_required
+def sf425_pdf(request, award_number: str, period_end: str):
+    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    try:
+        due = find_due(award, SF425, date.fromisoformat(period_end))
+    except ValueError:
+        due = None
+    if due is None:
+        raise Http404("No such reporting period.")
+    report = FinancialReport.objects.filter(award=award, period_end=due.period_end).first()
+    sf425 = compute_sf425(award, period_end=due.period_end, is_final=due.is_final)
+    export = build_sf425_pdf(sf425=sf425, report=report, generated_by=request.user.get_username())
+    audit_record(
+        actor=request.user,
+        action="reports.export.downloaded",
+        task_force=award.task_force,
+        data={
+            "export": "sf425_pdf",
+            "award": award.award_number,
+            "period_end": period_end,
+            "filename": export.filename,
+        },
+    )
+    return FileResponse(
+        io.BytesIO(export.content),
+        as_attachment=True,
+        filename=export.filename,
+        content_type=export.content_type,
+    )

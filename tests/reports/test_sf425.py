@@ -6,50 +6,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from budgets import ledger
-from budgets.services import LineInput
 from grants.models import Hold
 from reports.calendar import find_due
 from reports.models import FinancialReport
 from reports.services import place_delinquency_holds, report_review, sf425_submit
 from reports.sf425 import compute_sf425, variance
-from tests import factories
-from tests.budgets.ledger_helpers import activate
+from tests.reports.conftest import CERTIFIER, submit
 
 D = Decimal
-CERTIFIER = {"certifier_name": "Lena Alvarez", "certifier_title": "Finance officer",
-             "certifier_phone": "555-0100", "certifier_email": "lena@example.gov"}
-
-
-@pytest.fixture
-def example(program):
-    """The award of domain.md §7.2: $500,000 with a $50,000 match."""
-    award = factories.make_award(
-        program.pm, task_force=program.task_force_a, appropriation=program.appropriation,
-        amount="500000.00", number="15PJDP-25-GK-00072-MECP", match_required=D("50000.00"),
-        lines=[LineInput("A", D("300000.00"), D("50000.00")), LineInput("D", D("100000.00")),
-               LineInput("H", D("82000.00")), LineInput("J", D("18000.00"))],
-    )
-    activate(program, award)
-    award.refresh_from_db()
-    officer, approver = program.officer_a, program.approver
-
-    def post(kind, amount, day, **fields):
-        return ledger.entry_post(actor=officer, award=award, kind=kind, amount=D(amount), effective_date=day,
-                                 idempotency_key=uuid.uuid4(), today=date(2025, 4, 10), **fields)
-
-    for amount, day in (("120000.00", date(2024, 12, 15)), ("90000.00", date(2025, 3, 10))):
-        request = ledger.drawdown_request(actor=officer, award=award, amount=D(amount), idempotency_key=uuid.uuid4(), today=day)
-        ledger.drawdown_mark_paid(actor=approver, request=request, today=day)
-    post("disbursement", "118500.00", date(2024, 12, 20))
-    post("disbursement", "80000.00", date(2025, 3, 14))
-    post("expenditure", "187000.00", date(2025, 3, 1), category="A")
-    post("expenditure", "18000.00", date(2025, 3, 1), category="J", memo="De minimis 15% of $120,000 MTDC")
-    post("obligation", "15000.00", date(2025, 2, 1), category="H")
-    post("expenditure", "12000.00", date(2025, 3, 1), category="A", share="recipient")
-    program.example = award
-    return program
-
-
 def test_worked_example_7_2_to_the_cent(example):
     award = example.example
     report = compute_sf425(award, period_end=date(2025, 3, 31), is_final=False)
@@ -62,30 +26,24 @@ def test_worked_example_7_2_to_the_cent(example):
     assert find_due(award, "sf425", date(2025, 3, 31)).due_on == date(2025, 4, 30)
 
 
-def _submit(program, award, period_end, **kwargs):
-    kwargs.setdefault("remarks", "Cash drawn 03/10 for the 04/01 payroll.")
-    return sf425_submit(actor=program.officer_a, award=award, period_end=period_end, certifier=CERTIFIER,
-                        today=kwargs.pop("today", date(2025, 4, 10)), **kwargs)
-
-
 def test_reports_are_filed_in_order(example):
     award = example.example
     with pytest.raises(ValidationError, match=r"file the SF-425 financial report, period ending 12/31/2024 first"):
-        _submit(example, award, date(2025, 3, 31))
-    _submit(example, award, date(2024, 12, 31))
-    report = _submit(example, award, date(2025, 3, 31))
+        submit(example, award, date(2025, 3, 31))
+    submit(example, award, date(2024, 12, 31))
+    report = submit(example, award, date(2025, 3, 31))
     assert report.lines["10c"] == "11500.00" and report.status == "submitted"
 
 
 def test_future_duplicate_and_outsider_filings_are_refused(example):
     award = example.example
     with pytest.raises(ValidationError, match="has not ended"):
-        _submit(example, award, date(2025, 6, 30))
+        submit(example, award, date(2025, 6, 30))
     with pytest.raises(ValidationError, match="does not end a reporting period"):
-        _submit(example, award, date(2025, 2, 28))
-    _submit(example, award, date(2024, 12, 31))
+        submit(example, award, date(2025, 2, 28))
+    submit(example, award, date(2024, 12, 31))
     with pytest.raises(ValidationError, match="already submitted"):
-        _submit(example, award, date(2024, 12, 31))
+        submit(example, award, date(2024, 12, 31))
     with pytest.raises(PermissionDenied):
         sf425_submit(actor=example.officer_b, award=award, period_end=date(2025, 3, 31), certifier=CERTIFIER)
     assert FinancialReport.objects.count() == 1
@@ -93,9 +51,9 @@ def test_future_duplicate_and_outsider_filings_are_refused(example):
 
 def test_cash_on_hand_needs_remarks(example):
     award = example.example
-    _submit(example, award, date(2024, 12, 31))
+    submit(example, award, date(2024, 12, 31))
     with pytest.raises(ValidationError) as raised:
-        _submit(example, award, date(2025, 3, 31), remarks=" ")
+        submit(example, award, date(2025, 3, 31), remarks=" ")
     assert raised.value.message_dict["remarks"] == [
         "Cash on hand is $11,500.00 (line 10c): say in the remarks why it was not disbursed."]
 
@@ -112,20 +70,20 @@ def test_late_report_holds_funds_until_submitted(example):
     with pytest.raises(ValidationError, match="Drawdowns are on hold .*SF-425 financial report, period ending 12/31/2024 was due"):
         ledger.drawdown_request(actor=example.officer_a, award=award, amount=D("1.00"), idempotency_key=uuid.uuid4(),
                                 today=date(2025, 2, 1))
-    _submit(example, award, date(2024, 12, 31), today=date(2025, 2, 1))
+    submit(example, award, date(2024, 12, 31), today=date(2025, 2, 1))
     active = Hold.objects.filter(award=award, lifted_at__isnull=True)
     assert [h.report_key for h in active] == ["progress:2024-12-31"]
 
 
 def test_return_and_resubmit_keeps_the_new_numbers(example):
     award = example.example
-    report = _submit(example, award, date(2024, 12, 31))
+    report = submit(example, award, date(2024, 12, 31))
     with pytest.raises(ValidationError, match="Say what needs correcting"):
         report_review(actor=example.pm, report=report, accept=False)
     report_review(actor=example.pm, report=report, accept=False, comment="Disbursements look low")
     ledger.entry_post(actor=example.officer_a, award=award, kind="disbursement", amount=D("1500.00"),
                       effective_date=date(2024, 12, 30), idempotency_key=uuid.uuid4(), today=date(2025, 4, 10))
-    again = _submit(example, award, date(2024, 12, 31))
+    again = submit(example, award, date(2024, 12, 31))
     assert (again.pk, again.status, again.submissions, again.lines["10b"]) == (report.pk, "submitted", 2, "120000.00")
     report_review(actor=example.pm, report=again, accept=True)
     again.refresh_from_db()
@@ -134,7 +92,7 @@ def test_return_and_resubmit_keeps_the_new_numbers(example):
 
 def test_entries_dated_back_show_as_variance(example):
     award = example.example
-    report = _submit(example, award, date(2024, 12, 31))
+    report = submit(example, award, date(2024, 12, 31))
     ledger.entry_post(actor=example.officer_a, award=award, kind="expenditure", amount=D("250.00"), category="A",
                       effective_date=date(2024, 12, 5), idempotency_key=uuid.uuid4(), today=date(2025, 4, 10))
     now = compute_sf425(award, period_end=date(2024, 12, 31), is_final=False)
