@@ -95,7 +95,9 @@ def _write_sheet(wb: Workbook, sheet: Sheet, digest) -> None:
     ws.append(header)
     count = 0
     for row in sheet.rows:
-        ws.append([_cell(ws, value, column) for value, column in zip(row, sheet.columns, strict=True)])
+        ws.append(
+            [_cell(ws, value, column) for value, column in zip(row, sheet.columns, strict=True)]
+        )
         digest.update(repr(row).encode())
         count += 1
     sheet.row_count = count
