@@ -21,6 +21,7 @@ from grants.audit import audit_record
 from grants.models import Award
 from grants.money import format_money, parse_money, sentence
 from grants.selectors import active_holds
+from grants.text import clean_text
 
 Kind = LedgerEntry.Kind
 Share = LedgerEntry.Share
@@ -204,7 +205,7 @@ def entry_post(
         effective_date=effective_date,
         paid_on=paid_on,
         actor=actor,
-        memo=memo.strip(),
+        memo=clean_text(memo),
         idempotency_key=idempotency_key,
         obligation=obligation,
     )
@@ -245,7 +246,7 @@ def entry_reverse(
     replay = _replay(LedgerEntry, idempotency_key, reverses_id=entry.pk)
     if replay:
         return replay
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": "Say why the entry is reversed."})
     if entry.reverses_id:
@@ -345,7 +346,7 @@ def drawdown_request(
         amount=amount,
         requested_on=today,
         requested_by=actor,
-        memo=memo.strip(),
+        memo=clean_text(memo),
         idempotency_key=idempotency_key,
         status=DrawdownRequest.Status.APPROVED if automatic else DrawdownRequest.Status.REQUESTED,
         decided_at=timezone.now() if automatic else None,

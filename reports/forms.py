@@ -7,9 +7,13 @@ class StyledForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.widget.attrs.setdefault(
-                "class", "usa-textarea" if isinstance(field.widget, forms.Textarea) else "usa-input"
-            )
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "usa-checkbox__input"
+            elif isinstance(field.widget, forms.Textarea):
+                css = "usa-textarea"
+            else:
+                css = "usa-input"
+            field.widget.attrs.setdefault("class", css)
 
 
 class SF425Form(StyledForm):

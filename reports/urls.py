@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import feeds, reminder_views, views
 
 app_name = "reports"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("reports/<slug:kind>/<int:report_id>/review/", views.report_review, name="report_review"),
     path("reports/calendar/", views.reporting_calendar_page, name="calendar"),
     path("reports/measures/", views.measures_page, name="measures"),
+    path("reports/reminders/", reminder_views.reminder_list, name="reminders"),
+    path("reports/calendar/feed/", feeds.calendar_feed_settings, name="calendar_feed_settings"),
+    path("reports/calendar/<slug:token>.ics", feeds.calendar_feed, name="calendar_feed"),
 ]

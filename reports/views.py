@@ -119,7 +119,12 @@ def sf425_detail(request, award_number: str, period_end: str):
     can_file = access.can_record_spending(request.user, award) and (
         report is None or report.status == "returned"
     )
-    form = SF425Form(request.POST or None, initial={"remarks": report.remarks if report else ""})
+    form = SF425Form(
+        request.POST or None,
+        initial={name: getattr(report, name) for name in ("remarks", *services.CERTIFIER_FIELDS)}
+        if report
+        else {},
+    )
     if request.method == "POST":
         access.require(
             can_file, "Only the task force's finance officers file the SF-425, and only once."
@@ -136,7 +141,7 @@ def sf425_detail(request, award_number: str, period_end: str):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"Submitted the {due.label.lower()}.")
+                messages.success(request, f"Submitted the {due.label_in_sentence}.")
                 return redirect("reports:sf425_detail", award.award_number, period_end)
     computed = compute_sf425(award, period_end=due.period_end, is_final=due.is_final)
     certified = None
@@ -199,7 +204,7 @@ def progress_detail(request, award_number: str, period_end: str):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"Submitted the {due.label.lower()}.")
+                messages.success(request, f"Submitted the {due.label_in_sentence}.")
                 return redirect("reports:progress_detail", award.award_number, period_end)
     measures = [(label, getattr(report, name)) for name, label in MEASURES] if report else []
     return render(

@@ -42,6 +42,8 @@ MATRIX = {
     ("grants:award_transition", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     ("grants:hold_place", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("grants:hold_place", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    ("grants:award_drawdown_approval", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("grants:award_drawdown_approval", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     ("grants:hold_lift", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("grants:hold_lift", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     ("budgets:award_create", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
@@ -65,13 +67,25 @@ MATRIX = {
     ("reports:report_review", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("reports:report_review", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     ("reports:calendar", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:awards", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:appropriations", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("exports:task_forces", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:drawdowns", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:ledger", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:sf425_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:measures", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("reports:reminders", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("reports:calendar_feed_settings", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("reports:calendar_feed_settings", "POST"): row(LOGIN, 302, 302, 302, 302, 302),
+    # No sign-in: the token is the key, and this one names no feed, whoever asks.
+    ("reports:calendar_feed", "GET"): row(404, 404, 404, 404, 404, 404),
 }
 
 POST_DATA = {
     "grants:award_transition": {"to_status": "offered"},
     "grants:hold_place": {"reason": "Monitoring finding"},
     "grants:hold_lift": {"reason": "Resolved"},
+    "grants:award_drawdown_approval": {"required": "1", "reason": "High-risk designation"},
     "budgets:entry_reverse": {"reason": "Posted twice", "idempotency_key": "8a7c2f7e-3c55-4c8e-9d7e-5b0d2b1f0a11"},
     # The award is a draft, so a valid drawdown is refused by the service: the form comes back.
     "budgets:drawdown_create": {"amount": "1.00", "idempotency_key": "0b8f9a52-6a53-4c1e-8f52-3c2d1e0f9a77"},
@@ -85,11 +99,11 @@ def _url(name: str, program) -> str:
         return reverse(name, args=[program.appropriation.pk])
     if name == "grants:task_force_detail":
         return reverse(name, args=[program.task_force_a.code])
-    if name in ("grants:award_detail", "grants:award_transition", "grants:hold_place"):
+    if name in ("grants:award_detail", "grants:award_transition", "grants:hold_place", "grants:award_drawdown_approval"):
         return reverse(name, args=[award])
     if name == "budgets:entry_create":
         return reverse(name, args=[award, "expenditure"])
-    if name in ("budgets:award_ledger", "budgets:drawdown_create"):
+    if name in ("budgets:award_ledger", "budgets:drawdown_create", "exports:ledger"):
         return reverse(name, args=[award])
     if name == "budgets:entry_reverse":
         entry = LedgerEntry.objects.create(
@@ -106,6 +120,8 @@ def _url(name: str, program) -> str:
         return reverse(name, args=[drawdown.pk, "approve"])
     if name in ("reports:award_reports", "reports:award_close"):
         return reverse(name, args=[award])
+    if name == "exports:sf425_pdf":
+        return reverse(name, args=[award, "2024-12-31"])
     if name in ("reports:sf425_detail", "reports:progress_detail"):
         return reverse(name, args=[award, "2024-12-31"])
     if name == "reports:report_review":
@@ -115,6 +131,8 @@ def _url(name: str, program) -> str:
             certifier_title="x", certifier_phone="x", certifier_email="x@example.gov",
         )
         return reverse(name, args=["sf425", report.pk])
+    if name == "reports:calendar_feed":
+        return reverse(name, args=["not-a-real-calendar-token"])
     if name == "grants:hold_lift":
         hold = hold_place(actor=program.pm, award=program.award_a, reason="Open finding")
         return reverse(name, args=[award, hold.pk])

@@ -1,0 +1,42 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports.models import Reminder
+from reports.reminders import send_reminders
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--today must be a date written YYYY-MM-DD, not {value!r}") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Place holds on awards with reports past due, then email the reminders due today: "
+        "14 and 7 days before a report's due date, on it, and every day it is overdue. "
+        "Run it once a day; running it again the same day sends nothing new."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--today", type=_date, default=None, help="Run as of this date (YYYY-MM-DD)."
+        )
+
+    def handle(self, *args, today=None, **options):
+        summary = send_reminders(today=today)
+        by_stage = ", ".join(
+            f"{label.lower()}: {summary.sent[value]}" for value, label in Reminder.Stage.choices
+        )
+        self.stdout.write(f"As of {summary.today:%m/%d/%Y}:")
+        self.stdout.write(f"Holds placed: {summary.holds_placed}")
+        self.stdout.write(f"Reminders sent: {summary.total_sent} ({by_stage})")
+        self.stdout.write(f"Already sent earlier: {summary.already_sent}")
+        if summary.no_recipients:
+            self.stderr.write(f"Reports with no one to remind: {summary.no_recipients}")
+        if summary.failed:
+            raise CommandError(
+                f"{summary.failed} reminder email(s) could not be sent; they will be retried on the next run."
+            )

@@ -1,0 +1,52 @@
+"""The program office's list of the reminders the daily job has sent."""
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
+
+from grants import access
+from reports.calendar import PROGRESS, SF425
+from reports.models import Reminder
+from reports.selectors import reminders_for_user
+
+SHORT_NAMES = {SF425: "SF-425", PROGRESS: "Progress report"}
+
+
+def report_link(reminder: Reminder) -> tuple[str, str | None]:
+    """What report a reminder was about, and its page, from its key ("sf425:2025-03-31")."""
+    kind, _, period_end = reminder.report_key.partition(":")
+    try:
+        period = date.fromisoformat(period_end)
+    except ValueError:
+        return reminder.report_key, None
+    view = "reports:sf425_detail" if kind == SF425 else "reports:progress_detail"
+    label = f"{SHORT_NAMES.get(kind, kind)}, period ending {period:%m/%d/%Y}"
+    return label, reverse(view, args=[reminder.award.award_number, period_end])
+
+
+@login_required
+def reminder_list(request):
+    access.require(
+        access.can_view_program(request.user),
+        "Only the program office and auditors see the reminders sent.",
+    )
+    stage = request.GET.get("stage", "")
+    if stage not in Reminder.Stage.values:
+        stage = ""
+    reminders = reminders_for_user(user=request.user).order_by("-sent_on", "-pk")
+    if stage:
+        reminders = reminders.filter(stage=stage)
+    page = Paginator(reminders, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/reminders.html",
+        {
+            "page": page,
+            "rows": [(r, *report_link(r)) for r in page],
+            "stage": stage,
+            "stages": Reminder.Stage.choices,
+        },
+    )
