@@ -1,0 +1,657 @@
+"""The ledger services against a plain-Python model of the money, step by random step.
+
+Hypothesis drives one active award through random sequences of obligations,
+expenditures (federal, paying an obligation or not, and recipient share), disbursements,
+drawdown requests and their decisions, reversals and holds, with good and deliberately
+bad amounts. Before each call the model decides whether the service should accept or
+refuse; the test asserts the service agreed, that a refusal wrote nothing, and after
+every step that the balances the service computes from the ledger equal the model's
+(design.md, "The ledger", invariants 1-3).
+
+Each example works inside its own savepoint, rolled back in `teardown`, so the examples
+share the one test database that the `db` fixture opened.
+
+Set LEDGER_STATEFUL_AS_OF=1 to also check the balances as of every date the machine
+uses, not only as of today (date.max). That stricter check is off by default: see the
+note at `balances_hold_as_of_every_date`.
+"""
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from budgets import ledger
+from budgets.balances import award_balances, liquidation_end, obligation_remaining
+from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.services import LineInput
+from grants import access
+from grants.audit import AuditEvent
+from grants.models import Award, Hold, Membership
+from grants.money import MAX_AMOUNT
+from grants.services import hold_lift, hold_place
+from tests import factories
+from tests.budgets.ledger_helpers import activate
+
+D = Decimal
+ZERO = D("0.00")
+CENT = D("0.01")
+
+AUTHORIZED = D("10000.00")
+# Category A has a recipient (non-federal) budget, C only a federal one, D none at all.
+BUDGET = [
+    LineInput("A", D("6000.00"), D("2500.00"), "Investigators"),
+    LineInput("C", D("4000.00"), ZERO, "Training travel"),
+]
+FEDERAL_CATEGORIES = {"A", "C"}
+RECIPIENT_CATEGORIES = {"A"}
+
+# The factory's period of performance is 2024-10-01..2026-09-30. The services' clock
+# (`today=`) is the last day of it, so every date below is in the past for them.
+PERIOD_START = date(2024, 10, 1)
+TODAY = date(2026, 9, 30)
+GOOD_DATES = [
+    date(2024, 10, 1),
+    date(2025, 1, 15),
+    date(2025, 3, 31),
+    date(2025, 9, 30),
+    date(2026, 1, 15),
+    date(2026, 6, 30),
+    date(2026, 9, 30),
+]
+BAD_DATES = [date(2024, 9, 30), date(2026, 10, 1)]  # before the period; after "today"
+
+# An amount is a Decimal, or a token resolved against the model's headroom for the
+# rule at hand: exactly what is left, or one cent more.
+EXACT, OVER = "exact", "over"
+BAD_AMOUNTS = [D("0"), D("0.00"), D("-0.01"), D("-5.00"), D("1.001"), D("0.005")]
+small = st.decimals(min_value=CENT, max_value=D("50.00"), places=2)
+amounts = st.one_of(
+    small,
+    small,
+    st.decimals(min_value=CENT, max_value=D("4000.00"), places=2),
+    st.just(EXACT),
+    st.just(OVER),
+    st.sampled_from(BAD_AMOUNTS),
+)
+dates = st.sampled_from(GOOD_DATES + GOOD_DATES + BAD_DATES)
+# Mostly the two financial approvers; sometimes the finance officer, who may not decide.
+deciders = st.sampled_from(["approver", "approver2", "approver", "approver2", "officer"])
+
+REQUESTED, APPROVED, REJECTED, PAID = (s.value for s in DrawdownRequest.Status)
+# The finance officer ("officer") makes every request, so when they try to decide one the
+# service refuses it as a separation-of-duties violation, and keeps that on record.
+SOD_VIOLATION = "budgets.drawdown.sod_violation"
+OPEN = (REQUESTED, APPROVED)
+
+
+def often(data, label: str) -> bool:
+    """True three times in four (st.booleans() and small integers lean to False/0)."""
+    return data.draw(st.sampled_from([True, True, True, False]), label=label)
+
+
+def valid_amount(amount: D) -> bool:
+    return amount > 0 and amount == amount.quantize(CENT) and amount <= MAX_AMOUNT
+
+
+def good_date(day: date) -> bool:
+    return PERIOD_START <= day <= TODAY
+
+
+@dataclass
+class Entry:
+    pk: int
+    kind: str
+    share: str
+    amount: D
+    day: date
+    obligation: int | None = None
+    reverses: int | None = None
+    reversed: bool = False
+
+    @property
+    def signed(self) -> D:
+        return -self.amount if self.reverses else self.amount
+
+
+@dataclass
+class Request:
+    pk: int
+    amount: D
+    status: str
+    requested_on: date
+    decided_by: str | None = None  # persona name
+
+
+def make_people() -> SimpleNamespace:
+    """The personas, a task force and an appropriation: made once per test run and
+    shared by every example (each example makes its own award)."""
+    task_force = factories.make_task_force("Stateful ICAC Task Force", "va-stateful")
+    other = factories.make_task_force("Other ICAC Task Force", "md-other", "MD")
+    pm = factories.make_user("pm", groups=[access.PROGRAM_MANAGER])
+    fo = Membership.Role.FINANCE_OFFICER
+    return SimpleNamespace(
+        task_force=task_force,
+        appropriation=factories.make_appropriation(pm),
+        gadmin=factories.make_user(
+            "gadmin", memberships=[(task_force, Membership.Role.GRANT_ADMINISTRATOR)]
+        ),
+        users={
+            "pm": pm,
+            "approver": factories.make_user("approver", groups=[access.FINANCIAL_APPROVER]),
+            "approver2": factories.make_user("approver2", groups=[access.FINANCIAL_APPROVER]),
+            "officer": factories.make_user("officer", memberships=[(task_force, fo)]),
+            "outsider": factories.make_user("outsider", memberships=[(other, fo)]),
+        },
+    )
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    people: SimpleNamespace | None = None  # set by the test function
+
+    def __init__(self):
+        super().__init__()
+        self.atomic = None
+        self.award = None
+        self.entries: dict[int, Entry] = {}
+        self.requests: dict[int, Request] = {}
+        self.holds: dict[int, bool] = {}  # hold pk -> active
+        self.last_post = None  # (kwargs, entry pk) of the last accepted entry_post
+
+    # --- set-up and tear-down -------------------------------------------------------
+
+    @initialize(
+        need_approval=st.booleans(),
+        opening_draw=st.sampled_from([ZERO, D("2500.00")]),
+        open_request=st.sampled_from([ZERO, D("500.00")]),
+        opening_obligation=st.booleans(),
+    )
+    def set_up_award(self, need_approval, opening_draw, open_request, opening_obligation):
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        people = self.people
+        self.users = people.users
+        pm = self.users["pm"]
+        award = factories.make_award(
+            pm, task_force=people.task_force, appropriation=people.appropriation,
+            amount=AUTHORIZED, lines=BUDGET,
+        )
+        award = activate(SimpleNamespace(pm=pm, gadmin_a=people.gadmin), award)
+        Award.objects.filter(pk=award.pk).update(drawdowns_need_approval=need_approval)
+        award.refresh_from_db()
+        self.award = award
+        self.need_approval = need_approval
+        # drawdown_approve reads the real clock (it takes no `today=`).
+        self.approval_day_ok = timezone.localdate() <= liquidation_end(award)
+        if opening_draw and (self.approval_day_ok or not need_approval):
+            # Some examples start with cash on hand, so disbursements and the return of
+            # a drawdown come up early (the money still moves through the services)...
+            day = GOOD_DATES[1]
+            request = ledger.drawdown_request(
+                actor=self.users["officer"], award=award, amount=opening_draw,
+                idempotency_key=uuid.uuid4(), today=day)
+            if need_approval:
+                request = ledger.drawdown_approve(actor=self.users["approver"], request=request)
+            request = ledger.drawdown_mark_paid(actor=self.users["approver2"], request=request, today=day)
+            self.requests[request.pk] = Request(
+                request.pk, opening_draw, PAID, day, "approver" if need_approval else None)
+            self.record(request.ledger_entry)
+            # Part of the cash is paid out: the drawdown can no longer be returned whole.
+            self.post(None, kind="disbursement", amount=D("100.00"), effective_date=day)
+        if open_request:
+            # ...and some with a request waiting for a decision or for its cash.
+            day = GOOD_DATES[2]
+            request = ledger.drawdown_request(
+                actor=self.users["officer"], award=award, amount=open_request,
+                idempotency_key=uuid.uuid4(), today=day)
+            self.requests[request.pk] = Request(request.pk, open_request, request.status, day)
+        if opening_obligation:
+            # An obligation partly paid: it cannot be reversed while the payment stands.
+            self.post(None, kind="obligation", amount=D("1000.00"), category="C",
+                      effective_date=GOOD_DATES[1])
+            obligation = LedgerEntry.objects.get(pk=max(self.entries))
+            self.post(None, kind="expenditure", amount=D("400.00"), category="C",
+                      effective_date=GOOD_DATES[2], obligation=obligation)
+
+    def teardown(self):
+        if self.atomic is not None:
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+            self.atomic = None
+
+    # --- the model ------------------------------------------------------------------
+
+    def total(self, **match) -> D:
+        return sum(
+            (e.signed for e in self.entries.values() if all(getattr(e, k) == v for k, v in match.items())),
+            ZERO,
+        )
+
+    def liquidated(self) -> D:
+        return sum((e.signed for e in self.entries.values() if e.kind == "expenditure" and e.obligation), ZERO)
+
+    def model(self) -> dict[str, D]:
+        drawn = self.total(kind="drawdown")
+        disbursed = self.total(kind="disbursement")
+        federal = self.total(kind="expenditure", share="federal")
+        unliquidated = self.total(kind="obligation") - self.liquidated()
+        pending = sum((r.amount for r in self.requests.values() if r.status in OPEN), ZERO)
+        return {
+            "drawn": drawn,
+            "disbursed": disbursed,
+            "cash_on_hand": drawn - disbursed,
+            "federal_expenditures": federal,
+            "recipient_expenditures": self.total(kind="expenditure", share="recipient"),
+            "unliquidated": unliquidated,
+            "unobligated": AUTHORIZED - federal - unliquidated,
+            "pending_drawdowns": pending,
+            "available_to_draw": AUTHORIZED - drawn - pending,
+        }
+
+    def remaining(self, obligation: Entry) -> D:
+        if obligation.reversed:
+            return ZERO
+        paid = sum((e.signed for e in self.entries.values() if e.obligation == obligation.pk), ZERO)
+        return obligation.amount - paid
+
+    def on_hold(self) -> bool:
+        return any(self.holds.values())
+
+    @staticmethod
+    def resolve(choice, headroom: D) -> D:
+        if choice == EXACT:
+            return headroom
+        if choice == OVER:
+            return headroom + CENT
+        return choice
+
+    def db_state(self):
+        """Everything a refused call must leave as it was."""
+        return (
+            LedgerEntry.objects.count(),
+            sorted(DrawdownRequest.objects.values_list("pk", "status")),
+            sorted(Hold.objects.values_list("pk", "lifted_at")),
+        )
+
+    def attempt(self, refusal, call, *, audited: str | None = None):
+        """Call the service. `refusal` is None when the model says it must accept, else
+        the exception class it must refuse with. A refusal writes nothing, except the
+        one audit event named by `audited` (a requester deciding their own drawdown).
+        Returns the service's result, or None."""
+        before = self.db_state()
+        last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        try:
+            result = call()
+        except (ValidationError, PermissionDenied) as error:
+            assert refusal is not None, f"the service refused what the model allows: {error!r}"
+            assert isinstance(error, refusal), f"expected {refusal.__name__}, got {error!r}"
+            assert self.db_state() == before, "a refused call wrote something"
+            events = list(AuditEvent.objects.filter(pk__gt=last_event).values_list("action", flat=True))
+            assert events == ([audited] if audited else []), f"a refused call audited {events}"
+            return None
+        assert refusal is None, f"the service accepted what the model refuses ({refusal.__name__})"
+        return result
+
+    def record(self, entry: LedgerEntry) -> None:
+        self.entries[entry.pk] = Entry(
+            pk=entry.pk,
+            kind=entry.kind,
+            share=entry.share,
+            amount=entry.amount,
+            day=entry.effective_date,
+            obligation=entry.obligation_id,
+            reverses=entry.reverses_id,
+        )
+        if entry.reverses_id:
+            self.entries[entry.reverses_id].reversed = True
+
+    def post(self, refusal, **fields):
+        kwargs = dict(
+            actor=self.users["officer"],
+            award=self.award,
+            idempotency_key=uuid.uuid4(),
+            today=TODAY,
+            **fields,
+        )
+        entry = self.attempt(refusal, lambda: ledger.entry_post(**kwargs))
+        if entry is not None:
+            assert (entry.kind, entry.amount, entry.effective_date) == (
+                fields["kind"], fields["amount"], fields["effective_date"])
+            self.record(entry)
+            self.last_post = (kwargs, entry.pk)
+
+    # --- rules: spending ------------------------------------------------------------
+
+    @rule(choice=amounts, category=st.sampled_from(["A", "C", "D"]), day=dates)
+    def post_obligation(self, choice, category, day):
+        headroom = self.model()["unobligated"]
+        amount = self.resolve(choice, headroom)
+        ok = (
+            valid_amount(amount)
+            and category in FEDERAL_CATEGORIES
+            and good_date(day)
+            and amount <= headroom
+        )
+        self.post(None if ok else ValidationError, kind="obligation", amount=amount,
+                  category=category, effective_date=day)
+
+    @rule(choice=amounts, category=st.sampled_from(["A", "C", "D"]), day=dates)
+    def post_federal_expenditure(self, choice, category, day):
+        headroom = self.model()["unobligated"]
+        amount = self.resolve(choice, headroom)
+        ok = (
+            valid_amount(amount)
+            and category in FEDERAL_CATEGORIES
+            and good_date(day)
+            and amount <= headroom
+        )
+        self.post(None if ok else ValidationError, kind="expenditure", amount=amount,
+                  category=category, effective_date=day)
+
+    @precondition(lambda self: any(e.kind == "obligation" for e in self.entries.values()))
+    @rule(data=st.data(), choice=amounts, category=st.sampled_from(["A", "C", "D"]), day=dates,
+          open_only=st.booleans())
+    def pay_obligation(self, data, choice, category, day, open_only):
+        """A federal expenditure paying an obligation: mostly an open one, sometimes any
+        obligation or reversal of one (reversed, fully paid: all must be refused)."""
+        candidates = [
+            e for e in self.entries.values()
+            if e.kind == "obligation" and (not open_only or (not e.reverses and self.remaining(e) > 0))
+        ]
+        if not candidates:
+            candidates = [e for e in self.entries.values() if e.kind == "obligation"]
+        obligation = data.draw(st.sampled_from(sorted(candidates, key=lambda e: e.pk)))
+        headroom = ZERO if obligation.reverses else self.remaining(obligation)
+        amount = self.resolve(choice, headroom)
+        ok = (
+            valid_amount(amount)
+            and category in FEDERAL_CATEGORIES
+            and not obligation.reverses
+            and good_date(day)
+            and amount <= headroom
+        )
+        self.post(None if ok else ValidationError, kind="expenditure", amount=amount,
+                  category=category, effective_date=day,
+                  obligation=LedgerEntry.objects.get(pk=obligation.pk))
+
+    @rule(choice=amounts, category=st.sampled_from(["A", "C"]), day=dates)
+    def post_recipient_expenditure(self, choice, category, day):
+        """Match spending: bounded by nothing but a non-federal budget in its category."""
+        amount = self.resolve(choice, D("100.00"))
+        ok = valid_amount(amount) and category in RECIPIENT_CATEGORIES and good_date(day)
+        self.post(None if ok else ValidationError, kind="expenditure", amount=amount,
+                  category=category, share="recipient", effective_date=day)
+
+    @rule(choice=amounts, day=dates)
+    def post_disbursement(self, choice, day):
+        cash = self.model()["cash_on_hand"]
+        amount = self.resolve(choice, cash)
+        ok = valid_amount(amount) and good_date(day) and amount <= cash
+        self.post(None if ok else ValidationError, kind="disbursement", amount=amount,
+                  effective_date=day)
+
+    @rule(choice=amounts)
+    def outsider_cannot_post(self, choice):
+        """Another task force's finance officer is refused before anything is looked at."""
+        self.attempt(PermissionDenied, lambda: ledger.entry_post(
+            actor=self.users["outsider"], award=self.award, kind="expenditure",
+            amount=self.resolve(choice, D("1.00")), category="A",
+            effective_date=GOOD_DATES[1], idempotency_key=uuid.uuid4(), today=TODAY))
+
+    @precondition(lambda self: self.last_post is not None)
+    @rule(change=st.booleans())
+    def resubmit_last_post(self, change):
+        """The same idempotency key again: the first entry back, or a conflict."""
+        kwargs, pk = self.last_post
+        if change:
+            kwargs = {**kwargs, "amount": kwargs["amount"] + CENT}
+        again = self.attempt(ledger.IdempotencyConflict if change else None, lambda: ledger.entry_post(**kwargs))
+        if not change:
+            assert again.pk == pk
+
+    # --- rules: drawdowns -----------------------------------------------------------
+
+    @rule(choice=amounts, day=st.sampled_from(GOOD_DATES))
+    def request_drawdown(self, choice, day):
+        available = self.model()["available_to_draw"]
+        amount = self.resolve(choice, available)
+        ok = valid_amount(amount) and not self.on_hold() and amount <= available
+        request = self.attempt(None if ok else ValidationError, lambda: ledger.drawdown_request(
+            actor=self.users["officer"], award=self.award, amount=amount,
+            idempotency_key=uuid.uuid4(), today=day))
+        if request is not None:
+            expected = REQUESTED if self.need_approval else APPROVED
+            assert (request.status, request.amount, request.requested_on) == (expected, amount, day)
+            self.requests[request.pk] = Request(request.pk, amount, expected, day)
+
+    def any_request(self, *statuses: str) -> bool:
+        return any(r.status in statuses for r in self.requests.values())
+
+    def pick_request(self, data, *statuses: str) -> Request:
+        """Mostly a request the rule can act on; sometimes any request at all, which
+        the service must refuse unless it happens to be in the right status too."""
+        requests = sorted(self.requests.values(), key=lambda r: r.pk)
+        wanted = [r for r in requests if r.status in statuses]
+        if wanted and often(data, "an actionable request"):
+            requests = wanted
+        return data.draw(st.sampled_from(requests), label="request")
+
+    @precondition(lambda self: self.any_request(REQUESTED))
+    @rule(data=st.data(), actor=deciders)
+    def approve_drawdown(self, data, actor):
+        request = self.pick_request(data, REQUESTED)
+        if actor == "officer":
+            refusal = PermissionDenied
+        elif request.status != REQUESTED or self.on_hold() or not self.approval_day_ok:
+            refusal = ValidationError
+        else:
+            refusal = None
+        result = self.attempt(refusal, lambda: ledger.drawdown_approve(
+            actor=self.users[actor], request=DrawdownRequest.objects.get(pk=request.pk)),
+            audited=SOD_VIOLATION if actor == "officer" else None)
+        if result is not None:
+            request.status, request.decided_by = APPROVED, actor
+
+    @precondition(lambda self: self.any_request(*OPEN))
+    @rule(data=st.data(), actor=deciders, note=st.sampled_from(["Cash not needed yet", "  "]))
+    def reject_drawdown(self, data, actor, note):
+        request = self.pick_request(data, *OPEN)
+        if actor == "officer":
+            refusal = PermissionDenied
+        elif request.status not in OPEN or not note.strip():
+            refusal = ValidationError
+        else:
+            refusal = None
+        result = self.attempt(refusal, lambda: ledger.drawdown_reject(
+            actor=self.users[actor], request=DrawdownRequest.objects.get(pk=request.pk), note=note),
+            audited=SOD_VIOLATION if actor == "officer" else None)
+        if result is not None:
+            request.status, request.decided_by = REJECTED, actor
+
+    @precondition(lambda self: self.any_request(APPROVED))
+    @rule(data=st.data())
+    def mark_drawdown_paid(self, data):
+        """Payment is recorded on `day` (the service's today and default paid_on).
+        The service does not look at holds here: cash already sent is recorded."""
+        request = self.pick_request(data, APPROVED)
+        if often(data, "an approver who did not approve it"):
+            actor = "approver2" if request.decided_by == "approver" else "approver"
+        else:
+            actor = data.draw(deciders, label="actor")
+        days = [d for d in GOOD_DATES if d >= request.requested_on]
+        if not often(data, "paid on or after the request"):
+            days = GOOD_DATES
+        day = data.draw(st.sampled_from(days), label="day")
+        if actor == "officer":
+            refusal = PermissionDenied
+        elif request.status != APPROVED:
+            refusal = ValidationError
+        elif request.decided_by == actor:
+            refusal = PermissionDenied
+        elif day < request.requested_on:
+            refusal = ValidationError
+        else:
+            refusal = None
+        result = self.attempt(refusal, lambda: ledger.drawdown_mark_paid(
+            actor=self.users[actor], request=DrawdownRequest.objects.get(pk=request.pk), today=day),
+            audited=SOD_VIOLATION if actor == "officer" else None)
+        if result is not None:
+            assert result.ledger_entry.amount == request.amount
+            assert result.ledger_entry.effective_date == day
+            request.status = PAID
+            self.record(result.ledger_entry)
+
+    # --- rules: reversals and holds -------------------------------------------------
+
+    def live_payments(self, obligation: Entry) -> list[Entry]:
+        return [
+            e for e in self.entries.values()
+            if e.obligation == obligation.pk and not e.reverses and not e.reversed
+        ]
+
+    def protected(self) -> list[Entry]:
+        """Live entries whose reversal a rule refuses: an obligation that payments still
+        stand against, a drawdown larger than the cash on hand."""
+        cash = self.model()["cash_on_hand"]
+        return [
+            e for e in sorted(self.entries.values(), key=lambda e: e.pk)
+            if not e.reverses and not e.reversed and (
+                (e.kind == "obligation" and self.live_payments(e))
+                or (e.kind == "drawdown" and e.amount > cash)
+            )
+        ]
+
+    def reverse(self, entry: Entry, day: date, reason: str) -> None:
+        ok = (
+            bool(reason)
+            and not entry.reverses
+            and not entry.reversed
+            and day >= entry.day
+            and not (entry.kind == "obligation" and self.live_payments(entry))
+            and not (entry.kind == "drawdown" and entry.amount > self.model()["cash_on_hand"])
+        )
+        reversal = self.attempt(None if ok else ValidationError, lambda: ledger.entry_reverse(
+            actor=self.users["officer"], entry=LedgerEntry.objects.get(pk=entry.pk),
+            reason=reason, idempotency_key=uuid.uuid4(), effective_date=day))
+        if reversal is not None:
+            assert (reversal.reverses_id, reversal.kind, reversal.amount) == (entry.pk, entry.kind, entry.amount)
+            self.record(reversal)
+
+    @precondition(lambda self: self.entries)
+    @rule(data=st.data(), day=st.sampled_from(GOOD_DATES), reason=st.sampled_from(["Entered in error", ""]))
+    def reverse_entry(self, data, day, reason):
+        """Mostly an entry not yet reversed; sometimes a reversal or a reversed entry."""
+        entries = sorted(self.entries.values(), key=lambda e: e.pk)
+        live = [e for e in entries if not e.reverses and not e.reversed]
+        if not live or not often(data, "a live entry"):
+            live = entries
+        self.reverse(data.draw(st.sampled_from(live), label="entry"), day, reason)
+
+    @precondition(lambda self: self.protected())
+    @rule(data=st.data())
+    def reverse_a_protected_entry(self, data):
+        """Whenever the state has one, try the reversals the rules must refuse."""
+        entry = data.draw(st.sampled_from(self.protected()), label="entry")
+        self.reverse(entry, TODAY, "Entered in error")
+
+    @precondition(lambda self: not self.on_hold())
+    @rule()
+    def place_hold(self):
+        hold = self.attempt(None, lambda: hold_place(
+            actor=self.users["pm"], award=self.award, reason="Single audit finding open"))
+        self.holds[hold.pk] = True
+
+    @precondition(lambda self: self.on_hold())
+    @rule(data=st.data())
+    def lift_hold(self, data):
+        active = sorted(pk for pk, on in self.holds.items() if on)
+        if not active or not often(data, "an active hold"):
+            active = sorted(self.holds)
+        pk = data.draw(st.sampled_from(active), label="hold")
+        lifted = self.attempt(None if self.holds[pk] else ValidationError, lambda: hold_lift(
+            actor=self.users["pm"], hold=Hold.objects.get(pk=pk), reason="Finding closed"))
+        if lifted is not None:
+            self.holds[pk] = False
+
+    # --- invariants -----------------------------------------------------------------
+
+    @invariant()
+    def balances_equal_the_model_and_keep_the_rules(self):
+        # One invariant, not two: award_balances costs most of each step's time.
+        if self.award is None:
+            return
+        b = award_balances(self.award, as_of=date.max)
+        expected = self.model()
+        assert {name: getattr(b, name) for name in expected} == expected
+        assert b.authorized == AUTHORIZED
+        assert b.drawn + b.pending_drawdowns <= b.authorized  # invariant 1
+        assert b.cash_on_hand >= 0
+        assert b.unobligated >= 0  # invariant 2
+        assert b.available_to_draw >= 0
+
+    @invariant()
+    def obligations_never_overpaid(self):
+        if self.award is None:
+            return
+        obligations = LedgerEntry.objects.filter(
+            award=self.award, kind="obligation", reverses__isnull=True
+        ).select_related("reversed_by")
+        for obligation in obligations:
+            remaining = obligation_remaining(obligation)
+            assert remaining >= 0
+            assert remaining == self.remaining(self.entries[obligation.pk])
+
+    @invariant()
+    def requests_match_the_model(self):
+        if self.award is None:
+            return
+        actual = dict(DrawdownRequest.objects.filter(award=self.award).values_list("pk", "status"))
+        assert actual == {pk: r.status for pk, r in self.requests.items()}
+
+    if os.environ.get("LEDGER_STATEFUL_AS_OF") == "1":
+
+        @invariant()
+        def balances_hold_as_of_every_date(self):
+            """SF-425 reports read the balances as of a period end, not as of today.
+            The services check their limits only as of date.max, so a back-dated entry
+            (or a reversal dated later than the entry it cancels) can leave an earlier
+            period with cash on hand or unobligated funds below zero."""
+            if self.award is None:
+                return
+            for day in GOOD_DATES:
+                b = award_balances(self.award, as_of=day)
+                assert b.cash_on_hand >= 0, f"cash on hand {b.cash_on_hand} as of {day}"
+                assert b.unobligated >= 0, f"unobligated {b.unobligated} as of {day}"
+
+
+SETTINGS = settings(
+    max_examples=25,
+    stateful_step_count=25,
+    deadline=None,
+    database=None,  # no .hypothesis/ folder in the work tree
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def test_ledger_services_agree_with_the_model(db):
+    LedgerMachine.people = make_people()
+    try:
+        run_state_machine_as_test(LedgerMachine, settings=SETTINGS)
+    finally:
+        LedgerMachine.people = None
