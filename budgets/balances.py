@@ -95,9 +95,11 @@ def award_balances(award: Award, *, as_of: date) -> Balances:
     not dated into the past.
     """
     sums = ledger_sums(award, as_of=as_of)
-    pending = DrawdownRequest.objects.filter(
-        award=award, status__in=DrawdownRequest.OPEN
-    ).aggregate(t=MoneySum("amount", default=ZERO))["t"].quantize(CENT)
+    pending = (
+        DrawdownRequest.objects.filter(award=award, status__in=DrawdownRequest.OPEN)
+        .aggregate(t=MoneySum("amount", default=ZERO))["t"]
+        .quantize(CENT)
+    )
     return Balances(
         as_of=as_of,
         authorized=award.federal_amount,
@@ -109,6 +111,62 @@ def award_balances(award: Award, *, as_of: date) -> Balances:
         recipient_expenditures=sums["recipient_expenditures"],
         program_income=sums["program_income"],
         pending_drawdowns=pending,
+    )
+
+
+@dataclass(frozen=True)
+class Low:
+    amount: Decimal  # the lowest balance on any day from the day asked about on
+    day: date  # the first day it is that low
+    latest: Decimal  # the balance after every entry
+
+
+@dataclass(frozen=True)
+class Lowest:
+    """The lowest cash on hand (10c) and unobligated balance (10h) on any day from one
+    day on, and where each first reached that low."""
+
+    cash_on_hand: Low
+    unobligated: Low
+
+
+def lowest_from(award: Award, *, since: date) -> Lowest:
+    """A back-dated entry changes the balance of every day after its date, not just
+    today's; and a later reversal can leave today higher than a day in between. So an
+    entry dated `since` must fit under the lowest balance of any day from `since` on.
+    Two queries: the totals before `since`, then one row of totals per day after it."""
+    totals = ledger_sums(award, as_of=since - timedelta(days=1))
+    by_day = (
+        LedgerEntry.objects.filter(award=award, effective_date__gte=since)
+        .values("effective_date")
+        .annotate(**LINE_SUMS)
+        .order_by("effective_date")
+    )
+
+    def cash() -> Decimal:
+        return totals["drawn"] - totals["disbursed"]
+
+    def unobligated() -> Decimal:
+        spent_or_owed = totals["federal_expenditures"] + totals["obligated"] - totals["liquidated"]
+        return award.federal_amount - spent_or_owed
+
+    lows: dict[str, tuple[Decimal, date]] = {}
+
+    def consider(day: date) -> None:
+        for name, value in (("cash", cash()), ("unobligated", unobligated())):
+            if name not in lows or value < lows[name][0]:
+                lows[name] = (value, day)
+
+    days = list(by_day)
+    if not days or days[0]["effective_date"] != since:
+        consider(since)  # the end of `since` itself, when nothing else is dated that day
+    for day in days:
+        for name in LINE_SUMS:
+            totals[name] += day[name]
+        consider(day["effective_date"])
+    return Lowest(
+        cash_on_hand=Low(*lows["cash"], latest=cash()),
+        unobligated=Low(*lows["unobligated"], latest=unobligated()),
     )
 
 

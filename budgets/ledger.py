@@ -14,7 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from budgets.balances import award_balances, liquidation_end, obligation_remaining
+from budgets.balances import (
+    Low,
+    award_balances,
+    liquidation_end,
+    lowest_from,
+    obligation_remaining,
+)
 from budgets.models import BudgetLine, Category, DrawdownRequest, LedgerEntry
 from grants import access
 from grants.audit import audit_record
@@ -98,6 +104,25 @@ def _check_category(award: Award, category: str, share: str) -> None:
         )
 
 
+def _on_day(low: Low) -> str:
+    """Names the day of a low below the latest balance, so that refusing a back-dated
+    entry makes sense to the person who sees the larger balance of today."""
+    return "" if low.amount == low.latest else f" on {low.day:%m/%d/%Y}"
+
+
+def _check_fits(amount: Decimal, low: Low, what: str) -> None:
+    """Refuse an amount above the lowest balance it would reduce."""
+    if amount <= low.amount:
+        return
+    on_day = _on_day(low)
+    raise ValidationError(
+        {
+            "amount": f"{format_money(amount)} is {format_money(amount - low.amount)} more than the "
+            f"{format_money(low.amount)} {what}{on_day}."
+        }
+    )
+
+
 def _replay(model, key: uuid.UUID, **expected):
     """Stripe-style idempotency: the same key and request returns the first result; the
     same key with a different request is refused."""
@@ -159,18 +184,19 @@ def entry_post(
             raise ValidationError(
                 {"obligation": "Only a federal expenditure can pay an obligation of this award."}
             )
-    _check_date(
-        award,
-        kind,
-        effective_date,
-        pays_obligation=obligation is not None,
-        today=today or timezone.localdate(),
-    )
+    today = today or timezone.localdate()
+    _check_date(award, kind, effective_date, pays_obligation=obligation is not None, today=today)
     if paid_on is not None and paid_on < effective_date:
         raise ValidationError({"paid_on": "The date paid cannot be before the date incurred."})
 
-    balances = award_balances(award, as_of=date.max)
     if obligation is not None:
+        if obligation.effective_date > effective_date:
+            raise ValidationError(
+                {
+                    "obligation": f"That obligation is dated {obligation.effective_date:%m/%d/%Y}, "
+                    "after this expenditure; an expenditure pays only an earlier obligation."
+                }
+            )
         remaining = obligation_remaining(obligation)
         if amount > remaining:
             raise ValidationError(
@@ -180,22 +206,16 @@ def entry_post(
                 }
             )
     elif share == Share.FEDERAL and kind in (Kind.OBLIGATION, Kind.EXPENDITURE):
-        # Invariant 2: federal expenditures + unliquidated obligations <= authorized.
-        headroom = balances.unobligated
-        if amount > headroom:
-            raise ValidationError(
-                {
-                    "amount": f"{format_money(amount)} is {format_money(amount - headroom)} more than the "
-                    f"{format_money(headroom)} of federal funds not yet spent or obligated."
-                }
-            )
-    if kind == Kind.DISBURSEMENT and amount > balances.cash_on_hand:
-        raise ValidationError(
-            {
-                "amount": f"{format_money(amount)} is {format_money(amount - balances.cash_on_hand)} more than "
-                f"the {format_money(balances.cash_on_hand)} of federal cash on hand."
-            }
+        # Invariant 2: federal expenditures + unliquidated obligations <= authorized,
+        # on every day from the entry's date on.
+        _check_fits(
+            amount,
+            lowest_from(award, since=effective_date).unobligated,
+            "of federal funds not yet spent or obligated",
         )
+    if kind == Kind.DISBURSEMENT:
+        cash = lowest_from(award, since=effective_date).cash_on_hand
+        _check_fits(amount, cash, "of federal cash on hand")
     entry = LedgerEntry.objects.create(
         award=award,
         kind=kind,
@@ -234,6 +254,7 @@ def entry_reverse(
     reason: str,
     idempotency_key: uuid.UUID,
     effective_date: date | None = None,
+    today: date | None = None,
 ) -> LedgerEntry:
     """Cancel a posted entry with a reversing entry; the original is never changed."""
     award = lock_award(entry.award_id)
@@ -257,22 +278,25 @@ def entry_reverse(
         raise ValidationError(
             f"This entry was already reversed on {entry.reversed_by.effective_date:%m/%d/%Y}."
         )
-    effective_date = effective_date or timezone.localdate()
+    today = today or timezone.localdate()
+    effective_date = effective_date or today
     if effective_date < entry.effective_date:
         raise ValidationError(
             {"effective_date": "A reversal cannot be dated before the entry it reverses."}
         )
+    if effective_date > today:
+        raise ValidationError({"effective_date": f"{effective_date:%m/%d/%Y} is in the future."})
     if (
         entry.kind == Kind.OBLIGATION
         and entry.liquidations.filter(reversed_by__isnull=True, reverses__isnull=True).exists()
     ):
         raise ValidationError("Expenditures have paid this obligation; reverse them first.")
     if entry.kind == Kind.DRAWDOWN:
-        cash = award_balances(award, as_of=date.max).cash_on_hand
-        if entry.amount > cash:
+        cash = lowest_from(award, since=effective_date).cash_on_hand
+        if entry.amount > cash.amount:
             raise ValidationError(
                 f"Returning {format_money(entry.amount)} would leave cash on hand below zero "
-                f"(only {format_money(cash)} is on hand)."
+                f"(only {format_money(cash.amount)} is on hand{_on_day(cash)})."
             )
     reversal = LedgerEntry.objects.create(
         award=award,
@@ -382,9 +406,11 @@ def _decide(
 
 
 @transaction.atomic
-def _drawdown_approve(*, actor, request: DrawdownRequest, note: str = "") -> DrawdownRequest:
+def _drawdown_approve(
+    *, actor, request: DrawdownRequest, note: str = "", today: date | None = None
+) -> DrawdownRequest:
     award, request = _decide(actor, request, allowed_from=(DrawdownRequest.Status.REQUESTED,))
-    _check_drawable(award, timezone.localdate())
+    _check_drawable(award, today or timezone.localdate())
     request.status, request.decided_by, request.decided_at = (
         DrawdownRequest.Status.APPROVED,
         actor,
@@ -489,9 +515,11 @@ def _refuse_self_decision(actor, request: DrawdownRequest, attempted: str) -> No
         )
 
 
-def drawdown_approve(*, actor, request: DrawdownRequest, note: str = "") -> DrawdownRequest:
+def drawdown_approve(
+    *, actor, request: DrawdownRequest, note: str = "", today: date | None = None
+) -> DrawdownRequest:
     _refuse_self_decision(actor, request, "approve")
-    return _drawdown_approve(actor=actor, request=request, note=note)
+    return _drawdown_approve(actor=actor, request=request, note=note, today=today)
 
 
 def drawdown_reject(*, actor, request: DrawdownRequest, note: str) -> DrawdownRequest:

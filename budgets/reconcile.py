@@ -2,6 +2,7 @@
 and compare them with what the database aggregates give and with the ledger's rules."""
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -36,10 +37,37 @@ def _python_totals(entries: list[LedgerEntry]) -> dict[str, Decimal]:
         elif e.kind == Kind.PROGRAM_INCOME:
             totals["program_income"] += signed
         elif e.kind == Kind.EXPENDITURE:
-            totals["federal_expenditures" if e.share == "federal" else "recipient_expenditures"] += signed
+            totals[
+                "federal_expenditures" if e.share == "federal" else "recipient_expenditures"
+            ] += signed
             if e.obligation_id:
                 totals["liquidated"] += signed
     return totals
+
+
+def _days_below_zero(award: Award, entries: list[LedgerEntry]) -> Iterator[str]:
+    """Cash on hand and the unobligated balance at the end of every day with entries:
+    a back-dated entry could break them on a past day while today's totals look fine.
+    Each is reported once, on the first day it goes below zero."""
+    reported: set[str] = set()
+    by_day: dict[date, list[LedgerEntry]] = defaultdict(list)
+    for e in entries:
+        by_day[e.effective_date].append(e)
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for day in sorted(by_day):
+        for name, value in _python_totals(by_day[day]).items():
+            totals[name] += value
+        cash = totals["drawn"] - totals["disbursed"]
+        spent_or_owed = totals["federal_expenditures"] + totals["obligated"] - totals["liquidated"]
+        if cash < 0 and "cash" not in reported:
+            reported.add("cash")
+            yield f"cash on hand is negative on {day:%m/%d/%Y}: {format_money(cash)}"
+        if spent_or_owed > award.federal_amount and "unobligated" not in reported:
+            reported.add("unobligated")
+            yield (
+                f"spent plus unliquidated exceeds authorized on {day:%m/%d/%Y} by "
+                f"{format_money(spent_or_owed - award.federal_amount)}"
+            )
 
 
 def reconcile_award(award: Award) -> list[Problem]:
@@ -59,29 +87,49 @@ def reconcile_award(award: Award) -> list[Problem]:
     }
     for label, (from_db, from_python) in pairs.items():
         if from_db != from_python:
-            problems.append(Problem(name, f"{label}: database says {format_money(from_db)}, entries add up to {format_money(from_python)}"))
+            problems.append(
+                Problem(
+                    name,
+                    f"{label}: database says {format_money(from_db)}, entries add up to {format_money(from_python)}",
+                )
+            )
     if db.drawn + db.pending_drawdowns > db.authorized:
-        problems.append(Problem(name, f"drawn plus pending {format_money(db.drawn + db.pending_drawdowns)} exceeds authorized {format_money(db.authorized)}"))
-    if db.cash_on_hand < 0:
-        problems.append(Problem(name, f"cash on hand is negative: {format_money(db.cash_on_hand)}"))
-    if db.unobligated < 0:
-        problems.append(Problem(name, f"spent plus unliquidated exceeds authorized by {format_money(-db.unobligated)}"))
+        problems.append(
+            Problem(
+                name,
+                f"drawn plus pending {format_money(db.drawn + db.pending_drawdowns)} exceeds authorized {format_money(db.authorized)}",
+            )
+        )
+    problems.extend(Problem(name, message) for message in _days_below_zero(award, entries))
     paid_per_obligation: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for e in entries:
         if e.obligation_id:
             paid_per_obligation[e.obligation_id] += -e.amount if e.reverses_id else e.amount
         if e.reverses_id:
             original = by_pk.get(e.reverses_id)
-            if original is None or original.reverses_id or (original.kind, original.amount) != (e.kind, e.amount):
-                problems.append(Problem(name, f"entry {e.pk} does not mirror the entry it reverses"))
+            if (
+                original is None
+                or original.reverses_id
+                or (original.kind, original.amount) != (e.kind, e.amount)
+            ):
+                problems.append(
+                    Problem(name, f"entry {e.pk} does not mirror the entry it reverses")
+                )
     for obligation_id, paid in paid_per_obligation.items():
         obligation = by_pk.get(obligation_id)
         if obligation is None or paid > obligation.amount:
-            problems.append(Problem(name, f"obligation {obligation_id} is paid beyond its amount ({format_money(paid)})"))
+            problems.append(
+                Problem(
+                    name,
+                    f"obligation {obligation_id} is paid beyond its amount ({format_money(paid)})",
+                )
+            )
     for request in DrawdownRequest.objects.filter(award=award, status=DrawdownRequest.Status.PAID):
         entry = by_pk.get(request.ledger_entry_id)
         if entry is None or entry.kind != Kind.DRAWDOWN or entry.amount != request.amount:
-            problems.append(Problem(name, f"paid drawdown request {request.pk} has no matching ledger entry"))
+            problems.append(
+                Problem(name, f"paid drawdown request {request.pk} has no matching ledger entry")
+            )
     return problems
 
 

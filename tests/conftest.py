@@ -33,6 +33,17 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
+def pin_today(monkeypatch):
+    """Pins the app's clock to a day, for pages whose rules depend on the date:
+    `pin_today(date(2025, 6, 2))`. Services take `today=` directly instead."""
+
+    def pin(day):
+        monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: day)
+
+    return pin
+
+
+@pytest.fixture
 def program(db) -> Program:
     task_force_a = factories.make_task_force("Alpha ICAC Task Force", "va-alpha", "VA")
     task_force_b = factories.make_task_force("Bravo ICAC Task Force", "md-bravo", "MD")
@@ -55,9 +66,15 @@ def program(db) -> Program:
         task_force_b=task_force_b,
         appropriation=appropriation,
         award_a=factories.make_award(
-            pm, task_force=task_force_a, appropriation=appropriation, number="15PJDP-25-GK-00001-MECP"
+            pm,
+            task_force=task_force_a,
+            appropriation=appropriation,
+            number="15PJDP-25-GK-00001-MECP",
         ),
         award_b=factories.make_award(
-            pm, task_force=task_force_b, appropriation=appropriation, number="15PJDP-25-GK-00002-MECP"
+            pm,
+            task_force=task_force_b,
+            appropriation=appropriation,
+            number="15PJDP-25-GK-00002-MECP",
         ),
     )

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 from io import StringIO
 
@@ -22,4 +23,23 @@ def test_check_ledgers_passes_then_names_the_broken_award(program):
     err = StringIO()
     with pytest.raises(CommandError, match="problem"):
         call_command("check_ledgers", stdout=StringIO(), stderr=err)
-    assert "15PJDP-25-GK-00001-MECP: cash on hand is negative: -$400.00" in err.getvalue()
+    assert (
+        "15PJDP-25-GK-00001-MECP: cash on hand is negative on 01/15/2025: -$400.00"
+        in err.getvalue()
+    )
+
+
+def test_check_ledgers_finds_a_past_day_below_zero(program):
+    # Today's totals are fine ($600 on hand), but on 01/15/2025 the $400 was paid out
+    # before the $1,000 drawdown dated 01/20/2025 had arrived.
+    activate(program)
+    program.award_a.refresh_from_db()
+    draw(program, "1000.00", day=date(2025, 1, 10))
+    post(program, "disbursement", "400.00", day=date(2025, 1, 15))
+    LedgerEntry.objects.filter(kind="drawdown").update(effective_date=date(2025, 1, 20))
+    err = StringIO()
+    with pytest.raises(CommandError, match="problem"):
+        call_command("check_ledgers", stdout=StringIO(), stderr=err)
+    assert err.getvalue().splitlines()[-1] == (
+        "15PJDP-25-GK-00001-MECP: cash on hand is negative on 01/15/2025: -$400.00"
+    )

@@ -1,5 +1,5 @@
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -25,8 +25,12 @@ def active(program):
 
 
 def test_balances_follow_the_sf425_lines(active):
-    budget_version_create(actor=active.pm, award=active.award_a, approve=True, lines=[
-        LineInput("A", D("120000.00"), D("50000.00")), LineInput("C", D("80000.00"))])
+    budget_version_create(
+        actor=active.pm,
+        award=active.award_a,
+        approve=True,
+        lines=[LineInput("A", D("120000.00"), D("50000.00")), LineInput("C", D("80000.00"))],
+    )
     draw(active, "50000.00")
     post(active, "disbursement", "38500.00")
     ob = post(active, "obligation", "20000.00")
@@ -34,9 +38,18 @@ def test_balances_follow_the_sf425_lines(active):
     post(active, "expenditure", "5000.00", obligation=ob)
     post(active, "expenditure", "12000.00", category="A", share="recipient")
     b = award_balances(active.award_a, as_of=date.max)
-    assert (b.authorized, b.drawn, b.disbursed, b.cash_on_hand) == (D("200000.00"), D("50000.00"), D("38500.00"), D("11500.00"))
+    assert (b.authorized, b.drawn, b.disbursed, b.cash_on_hand) == (
+        D("200000.00"),
+        D("50000.00"),
+        D("38500.00"),
+        D("11500.00"),
+    )
     assert (b.federal_expenditures, b.unliquidated, b.total_federal_share, b.unobligated) == (
-        D("35000.00"), D("15000.00"), D("50000.00"), D("150000.00"))
+        D("35000.00"),
+        D("15000.00"),
+        D("50000.00"),
+        D("150000.00"),
+    )
     assert b.recipient_expenditures == D("12000.00")
     assert b.available_to_draw == D("150000.00")
 
@@ -45,15 +58,22 @@ def test_drawdown_one_cent_over_available_is_refused(active):
     draw(active, "199999.99", paid=False)
     with pytest.raises(ValidationError) as raised:
         draw(active, "0.02")
-    assert raised.value.message_dict["amount"] == ["$0.02 is $0.01 more than the $0.01 available to draw."]
+    assert raised.value.message_dict["amount"] == [
+        "$0.02 is $0.01 more than the $0.01 available to draw."
+    ]
     assert DrawdownRequest.objects.count() == 1
     draw(active, "0.01", paid=False)
     assert award_balances(active.award_a, as_of=date.max).available_to_draw == D("0.00")
 
 
 def test_drawdown_refused_on_hold_with_its_reason(active):
-    hold = hold_place(actor=active.pm, award=active.award_a, reason="Equipment inventory not provided")
-    with pytest.raises(ValidationError, match="Drawdowns are on hold for award 15PJDP-25-GK-00001-MECP: Equipment inventory not provided."):
+    hold = hold_place(
+        actor=active.pm, award=active.award_a, reason="Equipment inventory not provided"
+    )
+    with pytest.raises(
+        ValidationError,
+        match="Drawdowns are on hold for award 15PJDP-25-GK-00001-MECP: Equipment inventory not provided.",
+    ):
         draw(active, "10.00")
     hold_lift(actor=active.pm, hold=hold, reason="Received")
     assert draw(active, "10.00").status == "paid"
@@ -72,7 +92,9 @@ def test_requester_never_approves_even_with_both_roles(active):
         ledger.drawdown_approve(actor=active.officer_a, request=request)
     violation = AuditEvent.objects.get(action="budgets.drawdown.sod_violation")
     assert (violation.actor, violation.data) == (active.officer_a, {"attempted": "approve"})
-    approved = ledger.drawdown_approve(actor=active.approver, request=request)
+    approved = ledger.drawdown_approve(
+        actor=active.approver, request=request, today=date(2025, 1, 10)
+    )
     assert approved.status == "approved" and approved.decided_by == active.approver
     with pytest.raises(IntegrityError), transaction.atomic():
         DrawdownRequest.objects.filter(pk=request.pk).update(decided_by=active.officer_a)
@@ -85,29 +107,38 @@ def test_rejected_drawdown_frees_its_amount(active):
     assert award_balances(active.award_a, as_of=date.max).available_to_draw == D("0.00")
     with pytest.raises(ValidationError, match="Say why"):
         ledger.drawdown_reject(actor=active.approver, request=request, note="")
-    ledger.drawdown_reject(actor=active.approver, request=request, note="Cash not needed within 10 days")
+    ledger.drawdown_reject(
+        actor=active.approver, request=request, note="Cash not needed within 10 days"
+    )
     assert award_balances(active.award_a, as_of=date.max).available_to_draw == D("200000.00")
 
 
 def test_spending_outside_the_period_or_budget_is_refused(active):
     with pytest.raises(ValidationError) as raised:
         post(active, "expenditure", "10.00", day=date(2024, 9, 30))
-    assert raised.value.message_dict["effective_date"] == ["09/30/2024 is before the period of performance starts (10/01/2024)."]
+    assert raised.value.message_dict["effective_date"] == [
+        "09/30/2024 is before the period of performance starts (10/01/2024)."
+    ]
     with pytest.raises(ValidationError) as raised:
         post(active, "expenditure", "10.00", category="D")
-    assert raised.value.message_dict["category"] == ["D. Equipment has no approved federal budget on this award."]
+    assert raised.value.message_dict["category"] == [
+        "D. Equipment has no approved federal budget on this award."
+    ]
     with pytest.raises(ValidationError) as raised:
-        post(active, "expenditure", "10.00", day=date.today() + timedelta(days=1))
-    assert "is in the future" in raised.value.message_dict["effective_date"][0]
+        post(active, "expenditure", "10.00", day=date(2025, 6, 2), today=date(2025, 6, 1))
+    assert raised.value.message_dict["effective_date"] == ["06/02/2025 is in the future."]
 
 
-@pytest.mark.parametrize("amount, message", [
-    ("0", "The amount must be greater than zero."),
-    ("-5.00", "The amount must be greater than zero."),
-    ("1.001", "1.001 has more than 2 decimal places."),
-    ("NaN", "'NaN' is not a finite amount."),
-    ("1e20", "1e20 is larger than the largest amount allowed, 999,999,999,999.99."),
-])
+@pytest.mark.parametrize(
+    "amount, message",
+    [
+        ("0", "The amount must be greater than zero."),
+        ("-5.00", "The amount must be greater than zero."),
+        ("1.001", "1.001 has more than 2 decimal places."),
+        ("NaN", "'NaN' is not a finite amount."),
+        ("1e20", "1e20 is larger than the largest amount allowed, 999,999,999,999.99."),
+    ],
+)
 def test_bad_amounts_write_nothing(active, amount, message):
     before = LedgerEntry.objects.count(), AuditEvent.objects.count()
     with pytest.raises(ValidationError) as raised:
@@ -121,27 +152,48 @@ def test_federal_spending_cannot_pass_authorized(active):
     with pytest.raises(ValidationError) as raised:
         post(active, "expenditure", "50000.01")
     assert raised.value.message_dict["amount"] == [
-        "$50,000.01 is $0.01 more than the $50,000.00 of federal funds not yet spent or obligated."]
+        "$50,000.01 is $0.01 more than the $50,000.00 of federal funds not yet spent or obligated."
+    ]
 
 
 def test_reversal_once_and_never_of_a_reversal(active):
     entry = post(active, "expenditure", "100.00")
-    reversal = ledger.entry_reverse(actor=active.officer_a, entry=entry, reason="Wrong award", idempotency_key=uuid.uuid4())
+    reversal = ledger.entry_reverse(
+        actor=active.officer_a, entry=entry, reason="Wrong award", idempotency_key=uuid.uuid4()
+    )
     assert award_balances(active.award_a, as_of=date.max).federal_expenditures == D("0.00")
     with pytest.raises(ValidationError, match="already reversed"):
-        ledger.entry_reverse(actor=active.officer_a, entry=entry, reason="again", idempotency_key=uuid.uuid4())
+        ledger.entry_reverse(
+            actor=active.officer_a, entry=entry, reason="again", idempotency_key=uuid.uuid4()
+        )
     with pytest.raises(ValidationError, match="cannot itself be reversed"):
-        ledger.entry_reverse(actor=active.officer_a, entry=reversal, reason="undo", idempotency_key=uuid.uuid4())
+        ledger.entry_reverse(
+            actor=active.officer_a, entry=reversal, reason="undo", idempotency_key=uuid.uuid4()
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
-        LedgerEntry.objects.create(award=entry.award, kind=entry.kind, category="A", amount=D("100.00"),
-                                   effective_date=entry.effective_date, actor=active.officer_a,
-                                   idempotency_key=uuid.uuid4(), reverses=entry)
+        LedgerEntry.objects.create(
+            award=entry.award,
+            kind=entry.kind,
+            category="A",
+            amount=D("100.00"),
+            effective_date=entry.effective_date,
+            actor=active.officer_a,
+            idempotency_key=uuid.uuid4(),
+            reverses=entry,
+        )
 
 
 def test_double_submit_records_one_entry(active):
     key = uuid.uuid4()
-    kwargs = dict(actor=active.officer_a, award=active.award_a, kind="expenditure", amount=D("10.00"),
-                  effective_date=date(2025, 1, 15), category="A", idempotency_key=key)
+    kwargs = dict(
+        actor=active.officer_a,
+        award=active.award_a,
+        kind="expenditure",
+        amount=D("10.00"),
+        effective_date=date(2025, 1, 15),
+        category="A",
+        idempotency_key=key,
+    )
     first = ledger.entry_post(**kwargs)
     assert ledger.entry_post(**kwargs) == first
     with pytest.raises(ledger.IdempotencyConflict):
@@ -151,18 +203,34 @@ def test_double_submit_records_one_entry(active):
 
 def test_other_task_force_cannot_post(active):
     with pytest.raises(PermissionDenied):
-        ledger.entry_post(actor=active.officer_b, award=active.award_a, kind="expenditure", amount=D("1.00"),
-                          effective_date=date(2025, 1, 15), category="A", idempotency_key=uuid.uuid4())
+        ledger.entry_post(
+            actor=active.officer_b,
+            award=active.award_a,
+            kind="expenditure",
+            amount=D("1.00"),
+            effective_date=date(2025, 1, 15),
+            category="A",
+            idempotency_key=uuid.uuid4(),
+        )
 
 
 def test_balances_as_of_a_past_date(active):
     post(active, "expenditure", "100.00", day=date(2025, 1, 15))
     entry = post(active, "expenditure", "50.00", day=date(2025, 2, 15))
-    ledger.entry_reverse(actor=active.officer_a, entry=entry, reason="duplicate", idempotency_key=uuid.uuid4(),
-                         effective_date=date(2025, 3, 1))
+    ledger.entry_reverse(
+        actor=active.officer_a,
+        entry=entry,
+        reason="duplicate",
+        idempotency_key=uuid.uuid4(),
+        effective_date=date(2025, 3, 1),
+    )
     spent = lambda day: award_balances(active.award_a, as_of=day).federal_expenditures  # noqa: E731
-    assert [spent(date(2025, 1, 14)), spent(date(2025, 1, 31)), spent(date(2025, 2, 20)), spent(date(2025, 3, 1))] == [
-        D("0.00"), D("100.00"), D("150.00"), D("100.00")]
+    assert [
+        spent(date(2025, 1, 14)),
+        spent(date(2025, 1, 31)),
+        spent(date(2025, 2, 20)),
+        spent(date(2025, 3, 1)),
+    ] == [D("0.00"), D("100.00"), D("150.00"), D("100.00")]
 
 
 def test_excess_cash_after_ten_days(active):
@@ -195,6 +263,100 @@ def test_obligations_are_paid_no_further_than_owed(active):
     with pytest.raises(ValidationError) as raised:
         post(active, "expenditure", "400.01", obligation=obligation)
     assert raised.value.message_dict["amount"] == [
-        "$400.01 is $0.01 more than the $400.00 still owed on that obligation."]
+        "$400.01 is $0.01 more than the $400.00 still owed on that obligation."
+    ]
     with pytest.raises(ValidationError, match="reverse them first"):
-        ledger.entry_reverse(actor=active.officer_a, entry=obligation, reason="x", idempotency_key=uuid.uuid4())
+        ledger.entry_reverse(
+            actor=active.officer_a, entry=obligation, reason="x", idempotency_key=uuid.uuid4()
+        )
+
+
+def test_back_dated_obligation_must_fit_every_later_day(active):
+    # $150,000 obligated in January and cancelled in March: today $200,000 is unobligated,
+    # but in February only $50,000 was, so a $50,000.01 obligation dated February is refused.
+    first = post(active, "obligation", "150000.00", day=date(2025, 1, 15))
+    ledger.entry_reverse(
+        actor=active.officer_a,
+        entry=first,
+        reason="Contract cancelled",
+        idempotency_key=uuid.uuid4(),
+        effective_date=date(2025, 3, 1),
+    )
+    assert award_balances(active.award_a, as_of=date.max).unobligated == D("200000.00")
+    with pytest.raises(ValidationError) as raised:
+        post(active, "obligation", "50000.01", day=date(2025, 2, 1))
+    assert raised.value.message_dict["amount"] == [
+        "$50,000.01 is $0.01 more than the $50,000.00 of federal funds not yet spent or "
+        "obligated on 02/01/2025."
+    ]
+    post(active, "obligation", "50000.00", day=date(2025, 2, 1))
+    assert award_balances(active.award_a, as_of=date(2025, 2, 1)).unobligated == D("0.00")
+    assert LedgerEntry.objects.filter(kind="obligation").count() == 3
+
+
+def test_back_dated_disbursement_cannot_spend_cash_not_yet_drawn(active):
+    draw(active, "1000.00", day=date(2025, 3, 10))
+    with pytest.raises(ValidationError) as raised:
+        post(active, "disbursement", "0.01", day=date(2025, 3, 9))
+    assert raised.value.message_dict["amount"] == [
+        "$0.01 is $0.01 more than the $0.00 of federal cash on hand on 03/09/2025."
+    ]
+    post(active, "disbursement", "1000.00", day=date(2025, 3, 10))
+    assert award_balances(active.award_a, as_of=date.max).cash_on_hand == D("0.00")
+
+
+def test_returning_cash_already_spent_later_is_refused(active):
+    payment = draw(active, "1000.00", day=date(2025, 3, 10)).ledger_entry
+    post(active, "disbursement", "600.00", day=date(2025, 4, 1))
+    with pytest.raises(ValidationError) as raised:
+        ledger.entry_reverse(
+            actor=active.officer_a,
+            entry=payment,
+            reason="Returned to Treasury",
+            idempotency_key=uuid.uuid4(),
+            effective_date=date(2025, 3, 20),
+        )
+    assert raised.value.messages == [
+        "Returning $1,000.00 would leave cash on hand below zero (only $400.00 is on hand)."
+    ]
+    assert not LedgerEntry.objects.filter(reverses=payment).exists()
+
+
+def test_an_expenditure_pays_only_an_earlier_obligation(active):
+    obligation = post(active, "obligation", "1000.00", day=date(2025, 2, 1))
+    with pytest.raises(ValidationError) as raised:
+        post(active, "expenditure", "100.00", day=date(2025, 1, 31), obligation=obligation)
+    assert raised.value.message_dict["obligation"] == [
+        "That obligation is dated 02/01/2025, after this expenditure; an expenditure pays "
+        "only an earlier obligation."
+    ]
+    assert post(active, "expenditure", "100.00", day=date(2025, 2, 1), obligation=obligation)
+
+
+def test_a_reversal_cannot_be_dated_in_the_future(active):
+    entry = post(active, "expenditure", "100.00", day=date(2025, 1, 15))
+    with pytest.raises(ValidationError) as raised:
+        ledger.entry_reverse(
+            actor=active.officer_a,
+            entry=entry,
+            reason="Wrong category",
+            idempotency_key=uuid.uuid4(),
+            effective_date=date(2025, 2, 2),
+            today=date(2025, 2, 1),
+        )
+    assert raised.value.message_dict["effective_date"] == ["02/02/2025 is in the future."]
+    assert not LedgerEntry.objects.filter(reverses=entry).exists()
+
+
+def test_no_approval_after_the_liquidation_period(active):
+    active.award_a.drawdowns_need_approval = True
+    active.award_a.save(update_fields=["drawdowns_need_approval"])
+    request = draw(active, "10.00", paid=False, day=date(2027, 1, 28))
+    with pytest.raises(ValidationError, match="ended on 01/28/2027"):
+        ledger.drawdown_approve(actor=active.approver, request=request, today=date(2027, 1, 29))
+    request.refresh_from_db()
+    assert request.status == "requested"
+    approved = ledger.drawdown_approve(
+        actor=active.approver, request=request, today=date(2027, 1, 28)
+    )
+    assert approved.status == "approved"

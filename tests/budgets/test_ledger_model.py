@@ -11,12 +11,11 @@ every step that the balances the service computes from the ledger equal the mode
 Each example works inside its own savepoint, rolled back in `teardown`, so the examples
 share the one test database that the `db` fixture opened.
 
-Set LEDGER_STATEFUL_AS_OF=1 to also check the balances as of every date the machine
-uses, not only as of today (date.max). That stricter check is off by default: see the
-note at `balances_hold_as_of_every_date`.
+Entries may be back-dated, so the limits hold on every day, not only today: the model
+takes the lowest balance on any day from an entry's date on, and the invariants check
+the balances as of every date the machine uses.
 """
 
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +24,6 @@ from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -38,7 +36,7 @@ from hypothesis.stateful import (
 )
 
 from budgets import ledger
-from budgets.balances import award_balances, liquidation_end, obligation_remaining
+from budgets.balances import award_balances, obligation_remaining
 from budgets.models import DrawdownRequest, LedgerEntry
 from budgets.services import LineInput
 from grants import access
@@ -189,28 +187,38 @@ class LedgerMachine(RuleBasedStateMachine):
         self.users = people.users
         pm = self.users["pm"]
         award = factories.make_award(
-            pm, task_force=people.task_force, appropriation=people.appropriation,
-            amount=AUTHORIZED, lines=BUDGET,
+            pm,
+            task_force=people.task_force,
+            appropriation=people.appropriation,
+            amount=AUTHORIZED,
+            lines=BUDGET,
         )
         award = activate(SimpleNamespace(pm=pm, gadmin_a=people.gadmin), award)
         Award.objects.filter(pk=award.pk).update(drawdowns_need_approval=need_approval)
         award.refresh_from_db()
         self.award = award
         self.need_approval = need_approval
-        # drawdown_approve reads the real clock (it takes no `today=`).
-        self.approval_day_ok = timezone.localdate() <= liquidation_end(award)
-        if opening_draw and (self.approval_day_ok or not need_approval):
+        if opening_draw:
             # Some examples start with cash on hand, so disbursements and the return of
             # a drawdown come up early (the money still moves through the services)...
             day = GOOD_DATES[1]
             request = ledger.drawdown_request(
-                actor=self.users["officer"], award=award, amount=opening_draw,
-                idempotency_key=uuid.uuid4(), today=day)
+                actor=self.users["officer"],
+                award=award,
+                amount=opening_draw,
+                idempotency_key=uuid.uuid4(),
+                today=day,
+            )
             if need_approval:
-                request = ledger.drawdown_approve(actor=self.users["approver"], request=request)
-            request = ledger.drawdown_mark_paid(actor=self.users["approver2"], request=request, today=day)
+                request = ledger.drawdown_approve(
+                    actor=self.users["approver"], request=request, today=TODAY
+                )
+            request = ledger.drawdown_mark_paid(
+                actor=self.users["approver2"], request=request, today=day
+            )
             self.requests[request.pk] = Request(
-                request.pk, opening_draw, PAID, day, "approver" if need_approval else None)
+                request.pk, opening_draw, PAID, day, "approver" if need_approval else None
+            )
             self.record(request.ledger_entry)
             # Part of the cash is paid out: the drawdown can no longer be returned whole.
             self.post(None, kind="disbursement", amount=D("100.00"), effective_date=day)
@@ -218,16 +226,31 @@ class LedgerMachine(RuleBasedStateMachine):
             # ...and some with a request waiting for a decision or for its cash.
             day = GOOD_DATES[2]
             request = ledger.drawdown_request(
-                actor=self.users["officer"], award=award, amount=open_request,
-                idempotency_key=uuid.uuid4(), today=day)
+                actor=self.users["officer"],
+                award=award,
+                amount=open_request,
+                idempotency_key=uuid.uuid4(),
+                today=day,
+            )
             self.requests[request.pk] = Request(request.pk, open_request, request.status, day)
         if opening_obligation:
             # An obligation partly paid: it cannot be reversed while the payment stands.
-            self.post(None, kind="obligation", amount=D("1000.00"), category="C",
-                      effective_date=GOOD_DATES[1])
+            self.post(
+                None,
+                kind="obligation",
+                amount=D("1000.00"),
+                category="C",
+                effective_date=GOOD_DATES[1],
+            )
             obligation = LedgerEntry.objects.get(pk=max(self.entries))
-            self.post(None, kind="expenditure", amount=D("400.00"), category="C",
-                      effective_date=GOOD_DATES[2], obligation=obligation)
+            self.post(
+                None,
+                kind="expenditure",
+                amount=D("400.00"),
+                category="C",
+                effective_date=GOOD_DATES[2],
+                obligation=obligation,
+            )
 
     def teardown(self):
         if self.atomic is not None:
@@ -237,32 +260,49 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # --- the model ------------------------------------------------------------------
 
-    def total(self, **match) -> D:
+    def total(self, as_of: date, **match) -> D:
         return sum(
-            (e.signed for e in self.entries.values() if all(getattr(e, k) == v for k, v in match.items())),
+            (
+                e.signed
+                for e in self.entries.values()
+                if e.day <= as_of and all(getattr(e, k) == v for k, v in match.items())
+            ),
             ZERO,
         )
 
-    def liquidated(self) -> D:
-        return sum((e.signed for e in self.entries.values() if e.kind == "expenditure" and e.obligation), ZERO)
+    def liquidated(self, as_of: date) -> D:
+        return sum(
+            (
+                e.signed
+                for e in self.entries.values()
+                if e.day <= as_of and e.kind == "expenditure" and e.obligation
+            ),
+            ZERO,
+        )
 
-    def model(self) -> dict[str, D]:
-        drawn = self.total(kind="drawdown")
-        disbursed = self.total(kind="disbursement")
-        federal = self.total(kind="expenditure", share="federal")
-        unliquidated = self.total(kind="obligation") - self.liquidated()
+    def model(self, as_of: date = date.max) -> dict[str, D]:
+        drawn = self.total(as_of, kind="drawdown")
+        disbursed = self.total(as_of, kind="disbursement")
+        federal = self.total(as_of, kind="expenditure", share="federal")
+        unliquidated = self.total(as_of, kind="obligation") - self.liquidated(as_of)
         pending = sum((r.amount for r in self.requests.values() if r.status in OPEN), ZERO)
         return {
             "drawn": drawn,
             "disbursed": disbursed,
             "cash_on_hand": drawn - disbursed,
             "federal_expenditures": federal,
-            "recipient_expenditures": self.total(kind="expenditure", share="recipient"),
+            "recipient_expenditures": self.total(as_of, kind="expenditure", share="recipient"),
             "unliquidated": unliquidated,
             "unobligated": AUTHORIZED - federal - unliquidated,
             "pending_drawdowns": pending,
             "available_to_draw": AUTHORIZED - drawn - pending,
         }
+
+    def lowest(self, name: str, since: date) -> D:
+        """The lowest balance at the end of any day from `since` on: what an entry dated
+        `since` must fit under."""
+        days = {since} | {e.day for e in self.entries.values() if e.day >= since}
+        return min(self.model(as_of=day)[name] for day in days)
 
     def remaining(self, obligation: Entry) -> D:
         if obligation.reversed:
@@ -302,7 +342,9 @@ class LedgerMachine(RuleBasedStateMachine):
             assert refusal is not None, f"the service refused what the model allows: {error!r}"
             assert isinstance(error, refusal), f"expected {refusal.__name__}, got {error!r}"
             assert self.db_state() == before, "a refused call wrote something"
-            events = list(AuditEvent.objects.filter(pk__gt=last_event).values_list("action", flat=True))
+            events = list(
+                AuditEvent.objects.filter(pk__gt=last_event).values_list("action", flat=True)
+            )
             assert events == ([audited] if audited else []), f"a refused call audited {events}"
             return None
         assert refusal is None, f"the service accepted what the model refuses ({refusal.__name__})"
@@ -332,7 +374,10 @@ class LedgerMachine(RuleBasedStateMachine):
         entry = self.attempt(refusal, lambda: ledger.entry_post(**kwargs))
         if entry is not None:
             assert (entry.kind, entry.amount, entry.effective_date) == (
-                fields["kind"], fields["amount"], fields["effective_date"])
+                fields["kind"],
+                fields["amount"],
+                fields["effective_date"],
+            )
             self.record(entry)
             self.last_post = (kwargs, entry.pk)
 
@@ -340,7 +385,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(choice=amounts, category=st.sampled_from(["A", "C", "D"]), day=dates)
     def post_obligation(self, choice, category, day):
-        headroom = self.model()["unobligated"]
+        headroom = self.lowest("unobligated", day)
         amount = self.resolve(choice, headroom)
         ok = (
             valid_amount(amount)
@@ -348,12 +393,17 @@ class LedgerMachine(RuleBasedStateMachine):
             and good_date(day)
             and amount <= headroom
         )
-        self.post(None if ok else ValidationError, kind="obligation", amount=amount,
-                  category=category, effective_date=day)
+        self.post(
+            None if ok else ValidationError,
+            kind="obligation",
+            amount=amount,
+            category=category,
+            effective_date=day,
+        )
 
     @rule(choice=amounts, category=st.sampled_from(["A", "C", "D"]), day=dates)
     def post_federal_expenditure(self, choice, category, day):
-        headroom = self.model()["unobligated"]
+        headroom = self.lowest("unobligated", day)
         amount = self.resolve(choice, headroom)
         ok = (
             valid_amount(amount)
@@ -361,18 +411,30 @@ class LedgerMachine(RuleBasedStateMachine):
             and good_date(day)
             and amount <= headroom
         )
-        self.post(None if ok else ValidationError, kind="expenditure", amount=amount,
-                  category=category, effective_date=day)
+        self.post(
+            None if ok else ValidationError,
+            kind="expenditure",
+            amount=amount,
+            category=category,
+            effective_date=day,
+        )
 
     @precondition(lambda self: any(e.kind == "obligation" for e in self.entries.values()))
-    @rule(data=st.data(), choice=amounts, category=st.sampled_from(["A", "C", "D"]), day=dates,
-          open_only=st.booleans())
+    @rule(
+        data=st.data(),
+        choice=amounts,
+        category=st.sampled_from(["A", "C", "D"]),
+        day=dates,
+        open_only=st.booleans(),
+    )
     def pay_obligation(self, data, choice, category, day, open_only):
         """A federal expenditure paying an obligation: mostly an open one, sometimes any
         obligation or reversal of one (reversed, fully paid: all must be refused)."""
         candidates = [
-            e for e in self.entries.values()
-            if e.kind == "obligation" and (not open_only or (not e.reverses and self.remaining(e) > 0))
+            e
+            for e in self.entries.values()
+            if e.kind == "obligation"
+            and (not open_only or (not e.reverses and self.remaining(e) > 0))
         ]
         if not candidates:
             candidates = [e for e in self.entries.values() if e.kind == "obligation"]
@@ -384,35 +446,57 @@ class LedgerMachine(RuleBasedStateMachine):
             and category in FEDERAL_CATEGORIES
             and not obligation.reverses
             and good_date(day)
+            and obligation.day <= day
             and amount <= headroom
         )
-        self.post(None if ok else ValidationError, kind="expenditure", amount=amount,
-                  category=category, effective_date=day,
-                  obligation=LedgerEntry.objects.get(pk=obligation.pk))
+        self.post(
+            None if ok else ValidationError,
+            kind="expenditure",
+            amount=amount,
+            category=category,
+            effective_date=day,
+            obligation=LedgerEntry.objects.get(pk=obligation.pk),
+        )
 
     @rule(choice=amounts, category=st.sampled_from(["A", "C"]), day=dates)
     def post_recipient_expenditure(self, choice, category, day):
         """Match spending: bounded by nothing but a non-federal budget in its category."""
         amount = self.resolve(choice, D("100.00"))
         ok = valid_amount(amount) and category in RECIPIENT_CATEGORIES and good_date(day)
-        self.post(None if ok else ValidationError, kind="expenditure", amount=amount,
-                  category=category, share="recipient", effective_date=day)
+        self.post(
+            None if ok else ValidationError,
+            kind="expenditure",
+            amount=amount,
+            category=category,
+            share="recipient",
+            effective_date=day,
+        )
 
     @rule(choice=amounts, day=dates)
     def post_disbursement(self, choice, day):
-        cash = self.model()["cash_on_hand"]
+        cash = self.lowest("cash_on_hand", day)
         amount = self.resolve(choice, cash)
         ok = valid_amount(amount) and good_date(day) and amount <= cash
-        self.post(None if ok else ValidationError, kind="disbursement", amount=amount,
-                  effective_date=day)
+        self.post(
+            None if ok else ValidationError, kind="disbursement", amount=amount, effective_date=day
+        )
 
     @rule(choice=amounts)
     def outsider_cannot_post(self, choice):
         """Another task force's finance officer is refused before anything is looked at."""
-        self.attempt(PermissionDenied, lambda: ledger.entry_post(
-            actor=self.users["outsider"], award=self.award, kind="expenditure",
-            amount=self.resolve(choice, D("1.00")), category="A",
-            effective_date=GOOD_DATES[1], idempotency_key=uuid.uuid4(), today=TODAY))
+        self.attempt(
+            PermissionDenied,
+            lambda: ledger.entry_post(
+                actor=self.users["outsider"],
+                award=self.award,
+                kind="expenditure",
+                amount=self.resolve(choice, D("1.00")),
+                category="A",
+                effective_date=GOOD_DATES[1],
+                idempotency_key=uuid.uuid4(),
+                today=TODAY,
+            ),
+        )
 
     @precondition(lambda self: self.last_post is not None)
     @rule(change=st.booleans())
@@ -421,7 +505,9 @@ class LedgerMachine(RuleBasedStateMachine):
         kwargs, pk = self.last_post
         if change:
             kwargs = {**kwargs, "amount": kwargs["amount"] + CENT}
-        again = self.attempt(ledger.IdempotencyConflict if change else None, lambda: ledger.entry_post(**kwargs))
+        again = self.attempt(
+            ledger.IdempotencyConflict if change else None, lambda: ledger.entry_post(**kwargs)
+        )
         if not change:
             assert again.pk == pk
 
@@ -432,9 +518,16 @@ class LedgerMachine(RuleBasedStateMachine):
         available = self.model()["available_to_draw"]
         amount = self.resolve(choice, available)
         ok = valid_amount(amount) and not self.on_hold() and amount <= available
-        request = self.attempt(None if ok else ValidationError, lambda: ledger.drawdown_request(
-            actor=self.users["officer"], award=self.award, amount=amount,
-            idempotency_key=uuid.uuid4(), today=day))
+        request = self.attempt(
+            None if ok else ValidationError,
+            lambda: ledger.drawdown_request(
+                actor=self.users["officer"],
+                award=self.award,
+                amount=amount,
+                idempotency_key=uuid.uuid4(),
+                today=day,
+            ),
+        )
         if request is not None:
             expected = REQUESTED if self.need_approval else APPROVED
             assert (request.status, request.amount, request.requested_on) == (expected, amount, day)
@@ -458,13 +551,19 @@ class LedgerMachine(RuleBasedStateMachine):
         request = self.pick_request(data, REQUESTED)
         if actor == "officer":
             refusal = PermissionDenied
-        elif request.status != REQUESTED or self.on_hold() or not self.approval_day_ok:
+        elif request.status != REQUESTED or self.on_hold():
             refusal = ValidationError
         else:
             refusal = None
-        result = self.attempt(refusal, lambda: ledger.drawdown_approve(
-            actor=self.users[actor], request=DrawdownRequest.objects.get(pk=request.pk)),
-            audited=SOD_VIOLATION if actor == "officer" else None)
+        result = self.attempt(
+            refusal,
+            lambda: ledger.drawdown_approve(
+                actor=self.users[actor],
+                request=DrawdownRequest.objects.get(pk=request.pk),
+                today=TODAY,
+            ),
+            audited=SOD_VIOLATION if actor == "officer" else None,
+        )
         if result is not None:
             request.status, request.decided_by = APPROVED, actor
 
@@ -478,9 +577,15 @@ class LedgerMachine(RuleBasedStateMachine):
             refusal = ValidationError
         else:
             refusal = None
-        result = self.attempt(refusal, lambda: ledger.drawdown_reject(
-            actor=self.users[actor], request=DrawdownRequest.objects.get(pk=request.pk), note=note),
-            audited=SOD_VIOLATION if actor == "officer" else None)
+        result = self.attempt(
+            refusal,
+            lambda: ledger.drawdown_reject(
+                actor=self.users[actor],
+                request=DrawdownRequest.objects.get(pk=request.pk),
+                note=note,
+            ),
+            audited=SOD_VIOLATION if actor == "officer" else None,
+        )
         if result is not None:
             request.status, request.decided_by = REJECTED, actor
 
@@ -508,9 +613,15 @@ class LedgerMachine(RuleBasedStateMachine):
             refusal = ValidationError
         else:
             refusal = None
-        result = self.attempt(refusal, lambda: ledger.drawdown_mark_paid(
-            actor=self.users[actor], request=DrawdownRequest.objects.get(pk=request.pk), today=day),
-            audited=SOD_VIOLATION if actor == "officer" else None)
+        result = self.attempt(
+            refusal,
+            lambda: ledger.drawdown_mark_paid(
+                actor=self.users[actor],
+                request=DrawdownRequest.objects.get(pk=request.pk),
+                today=day,
+            ),
+            audited=SOD_VIOLATION if actor == "officer" else None,
+        )
         if result is not None:
             assert result.ledger_entry.amount == request.amount
             assert result.ledger_entry.effective_date == day
@@ -521,7 +632,8 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def live_payments(self, obligation: Entry) -> list[Entry]:
         return [
-            e for e in self.entries.values()
+            e
+            for e in self.entries.values()
             if e.obligation == obligation.pk and not e.reverses and not e.reversed
         ]
 
@@ -530,8 +642,11 @@ class LedgerMachine(RuleBasedStateMachine):
         stand against, a drawdown larger than the cash on hand."""
         cash = self.model()["cash_on_hand"]
         return [
-            e for e in sorted(self.entries.values(), key=lambda e: e.pk)
-            if not e.reverses and not e.reversed and (
+            e
+            for e in sorted(self.entries.values(), key=lambda e: e.pk)
+            if not e.reverses
+            and not e.reversed
+            and (
                 (e.kind == "obligation" and self.live_payments(e))
                 or (e.kind == "drawdown" and e.amount > cash)
             )
@@ -544,17 +659,32 @@ class LedgerMachine(RuleBasedStateMachine):
             and not entry.reversed
             and day >= entry.day
             and not (entry.kind == "obligation" and self.live_payments(entry))
-            and not (entry.kind == "drawdown" and entry.amount > self.model()["cash_on_hand"])
+            and not (entry.kind == "drawdown" and entry.amount > self.lowest("cash_on_hand", day))
         )
-        reversal = self.attempt(None if ok else ValidationError, lambda: ledger.entry_reverse(
-            actor=self.users["officer"], entry=LedgerEntry.objects.get(pk=entry.pk),
-            reason=reason, idempotency_key=uuid.uuid4(), effective_date=day))
+        reversal = self.attempt(
+            None if ok else ValidationError,
+            lambda: ledger.entry_reverse(
+                actor=self.users["officer"],
+                entry=LedgerEntry.objects.get(pk=entry.pk),
+                reason=reason,
+                idempotency_key=uuid.uuid4(),
+                effective_date=day,
+            ),
+        )
         if reversal is not None:
-            assert (reversal.reverses_id, reversal.kind, reversal.amount) == (entry.pk, entry.kind, entry.amount)
+            assert (reversal.reverses_id, reversal.kind, reversal.amount) == (
+                entry.pk,
+                entry.kind,
+                entry.amount,
+            )
             self.record(reversal)
 
     @precondition(lambda self: self.entries)
-    @rule(data=st.data(), day=st.sampled_from(GOOD_DATES), reason=st.sampled_from(["Entered in error", ""]))
+    @rule(
+        data=st.data(),
+        day=st.sampled_from(GOOD_DATES),
+        reason=st.sampled_from(["Entered in error", ""]),
+    )
     def reverse_entry(self, data, day, reason):
         """Mostly an entry not yet reversed; sometimes a reversal or a reversed entry."""
         entries = sorted(self.entries.values(), key=lambda e: e.pk)
@@ -573,8 +703,12 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: not self.on_hold())
     @rule()
     def place_hold(self):
-        hold = self.attempt(None, lambda: hold_place(
-            actor=self.users["pm"], award=self.award, reason="Single audit finding open"))
+        hold = self.attempt(
+            None,
+            lambda: hold_place(
+                actor=self.users["pm"], award=self.award, reason="Single audit finding open"
+            ),
+        )
         self.holds[hold.pk] = True
 
     @precondition(lambda self: self.on_hold())
@@ -584,8 +718,12 @@ class LedgerMachine(RuleBasedStateMachine):
         if not active or not often(data, "an active hold"):
             active = sorted(self.holds)
         pk = data.draw(st.sampled_from(active), label="hold")
-        lifted = self.attempt(None if self.holds[pk] else ValidationError, lambda: hold_lift(
-            actor=self.users["pm"], hold=Hold.objects.get(pk=pk), reason="Finding closed"))
+        lifted = self.attempt(
+            None if self.holds[pk] else ValidationError,
+            lambda: hold_lift(
+                actor=self.users["pm"], hold=Hold.objects.get(pk=pk), reason="Finding closed"
+            ),
+        )
         if lifted is not None:
             self.holds[pk] = False
 
@@ -624,20 +762,20 @@ class LedgerMachine(RuleBasedStateMachine):
         actual = dict(DrawdownRequest.objects.filter(award=self.award).values_list("pk", "status"))
         assert actual == {pk: r.status for pk, r in self.requests.items()}
 
-    if os.environ.get("LEDGER_STATEFUL_AS_OF") == "1":
-
-        @invariant()
-        def balances_hold_as_of_every_date(self):
-            """SF-425 reports read the balances as of a period end, not as of today.
-            The services check their limits only as of date.max, so a back-dated entry
-            (or a reversal dated later than the entry it cancels) can leave an earlier
-            period with cash on hand or unobligated funds below zero."""
-            if self.award is None:
-                return
-            for day in GOOD_DATES:
-                b = award_balances(self.award, as_of=day)
-                assert b.cash_on_hand >= 0, f"cash on hand {b.cash_on_hand} as of {day}"
-                assert b.unobligated >= 0, f"unobligated {b.unobligated} as of {day}"
+    @invariant()
+    def balances_hold_as_of_every_date(self):
+        """SF-425 reports read the balances as of a period end, not as of today, so
+        back-dated entries and reversals dated after their entry must keep the rules on
+        every date too."""
+        if self.award is None:
+            return
+        for day in GOOD_DATES:
+            b = award_balances(self.award, as_of=day)
+            expected = self.model(as_of=day)
+            for name in ("drawn", "disbursed", "federal_expenditures", "unliquidated"):
+                assert getattr(b, name) == expected[name], f"{name} as of {day}"
+            assert b.cash_on_hand >= 0, f"cash on hand {b.cash_on_hand} as of {day}"
+            assert b.unobligated >= 0, f"unobligated {b.unobligated} as of {day}"
 
 
 SETTINGS = settings(

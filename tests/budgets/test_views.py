@@ -25,50 +25,94 @@ def _entry_url(program, kind="expenditure"):
 def test_expenditure_form_posts_once_and_ignores_extra_fields(client, active):
     client.force_login(active.officer_a)
     key = str(uuid.uuid4())
-    data = {"effective_date": "2025-02-28", "amount": "$1,250.00", "category": "A", "share": "federal",
-            "memo": "February overtime", "idempotency_key": key,
-            "status": "approved", "approved_by": str(active.pm.pk), "award": str(active.award_b.pk), "actor": str(active.pm.pk)}
+    data = {
+        "effective_date": "2025-02-28",
+        "amount": "$1,250.00",
+        "category": "A",
+        "share": "federal",
+        "memo": "February overtime",
+        "idempotency_key": key,
+        "status": "approved",
+        "approved_by": str(active.pm.pk),
+        "award": str(active.award_b.pk),
+        "actor": str(active.pm.pk),
+    }
     first = client.post(_entry_url(active), data)
     second = client.post(_entry_url(active), data)
     assert first.status_code == second.status_code == 302
     entry = LedgerEntry.objects.get()
-    assert (entry.award, entry.actor, entry.amount, entry.category) == (active.award_a, active.officer_a, Decimal("1250.00"), "A")
+    assert (entry.award, entry.actor, entry.amount, entry.category) == (
+        active.award_a,
+        active.officer_a,
+        Decimal("1250.00"),
+        "A",
+    )
 
 
-def test_form_shows_what_is_available_and_refuses_one_cent_too_much(client, active):
+def test_form_shows_what_is_available_and_refuses_one_cent_too_much(client, active, pin_today):
+    pin_today(date(2025, 1, 10))
     draw(active, "199999.99", paid=False)
     client.force_login(active.officer_a)
     url = reverse("budgets:drawdown_create", args=[active.award_a.award_number])
     page = client.get(url).content.decode()
     assert "Available to draw: <strong>$0.01</strong>" in page
     response = client.post(url, {"amount": "0.02", "idempotency_key": str(uuid.uuid4())})
-    assert response.context["form"].errors["amount"] == ["$0.02 is $0.01 more than the $0.01 available to draw."]
+    assert response.context["form"].errors["amount"] == [
+        "$0.02 is $0.01 more than the $0.01 available to draw."
+    ]
     assert DrawdownRequest.objects.count() == 1
 
 
 def test_another_awards_obligation_is_not_a_choice(client, active):
     other = LedgerEntry.objects.create(
-        award=active.award_b, kind="obligation", category="A", amount=Decimal("10.00"),
-        effective_date=date(2025, 1, 5), actor=active.officer_b, idempotency_key=uuid.uuid4())
+        award=active.award_b,
+        kind="obligation",
+        category="A",
+        amount=Decimal("10.00"),
+        effective_date=date(2025, 1, 5),
+        actor=active.officer_b,
+        idempotency_key=uuid.uuid4(),
+    )
     client.force_login(active.officer_a)
-    response = client.post(_entry_url(active), {
-        "effective_date": "2025-02-28", "amount": "5.00", "category": "A", "share": "federal",
-        "obligation": str(other.pk), "idempotency_key": str(uuid.uuid4())})
+    response = client.post(
+        _entry_url(active),
+        {
+            "effective_date": "2025-02-28",
+            "amount": "5.00",
+            "category": "A",
+            "share": "federal",
+            "obligation": str(other.pk),
+            "idempotency_key": str(uuid.uuid4()),
+        },
+    )
     assert "Select a valid choice" in response.context["form"].errors["obligation"][0]
     assert not LedgerEntry.objects.filter(award=active.award_a).exists()
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("amount", "0", "Enter an amount greater than zero."),
-    ("amount", "12.345", "Ensure that there are no more than 2 decimal places."),
-    ("amount", "Infinity", "Enter a number."),
-    ("effective_date", "2026-10-01", "10/01/2026 is after the period of performance ends (09/30/2026)."),
-    ("category", "F", "F. Construction has no approved federal budget on this award."),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("amount", "0", "Enter an amount greater than zero."),
+        ("amount", "12.345", "Ensure that there are no more than 2 decimal places."),
+        ("amount", "Infinity", "Enter a number."),
+        (
+            "effective_date",
+            "2026-10-01",
+            "10/01/2026 is after the period of performance ends (09/30/2026).",
+        ),
+        ("category", "F", "F. Construction has no approved federal budget on this award."),
+    ],
+)
 def test_bad_expenditures_are_explained_on_the_field(client, active, field, value, message):
     client.force_login(active.officer_a)
-    data = {"effective_date": "2025-02-28", "amount": "10.00", "category": "A", "share": "federal",
-            "idempotency_key": str(uuid.uuid4()), field: value}
+    data = {
+        "effective_date": "2025-02-28",
+        "amount": "10.00",
+        "category": "A",
+        "share": "federal",
+        "idempotency_key": str(uuid.uuid4()),
+        field: value,
+    }
     response = client.post(_entry_url(active), data)
     assert response.status_code == 200
     assert message in response.context["form"].errors[field]
@@ -82,10 +126,14 @@ def test_ledger_page_balances_as_of_a_past_date(client, active):
     url = reverse("budgets:award_ledger", args=[active.award_a.award_number])
     early = client.get(url, {"as_of": "2025-02-01"}).context["balances"]
     late = client.get(url).context["balances"]
-    assert (early.federal_expenditures, late.federal_expenditures) == (Decimal("100.00"), Decimal("150.00"))
+    assert (early.federal_expenditures, late.federal_expenditures) == (
+        Decimal("100.00"),
+        Decimal("150.00"),
+    )
 
 
-def test_approver_works_the_queue(client, active):
+def test_approver_works_the_queue(client, active, pin_today):
+    pin_today(date(2025, 1, 10))
     active.award_a.drawdowns_need_approval = True
     active.award_a.save(update_fields=["drawdowns_need_approval"])
     request = draw(active, "300.00", paid=False)
