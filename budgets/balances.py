@@ -3,44 +3,23 @@ what may still be drawn, budget against actual, and excess cash on hand.
 
 Every number is a sum over ledger entries dated on or before the day asked about, so
 any balance can be reproduced as of a past date. A reversal counts negatively from its
-own date.
+own date. The SF-425 lines are summed from the per-day totals (ledger_days).
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Q, QuerySet, When
+from django.db.models import Q, QuerySet
 
-from budgets.models import BudgetLine, Category, DrawdownRequest, LedgerEntry
+from budgets.ledger_days import LINES, signed_sum
+from budgets.models import BudgetLine, Category, DrawdownRequest, LedgerDay, LedgerEntry
 from grants.models import Award
 from grants.money import CENT, ZERO, MoneySum
 from grants.selectors import rule_value
 
 Kind = LedgerEntry.Kind
 Share = LedgerEntry.Share
-
-# +amount for an entry, -amount for a reversal.
-SIGNED_AMOUNT = Case(
-    When(reverses__isnull=True, then=F("amount")),
-    default=-F("amount"),
-    output_field=DecimalField(max_digits=14, decimal_places=2),
-)
-
-
-def signed_sum(condition: Q) -> MoneySum:
-    return MoneySum(SIGNED_AMOUNT, filter=condition, default=ZERO)
-
-
-LINE_SUMS = {
-    "drawn": signed_sum(Q(kind=Kind.DRAWDOWN)),
-    "disbursed": signed_sum(Q(kind=Kind.DISBURSEMENT)),
-    "federal_expenditures": signed_sum(Q(kind=Kind.EXPENDITURE, share=Share.FEDERAL)),
-    "recipient_expenditures": signed_sum(Q(kind=Kind.EXPENDITURE, share=Share.RECIPIENT)),
-    "obligated": signed_sum(Q(kind=Kind.OBLIGATION)),
-    "liquidated": signed_sum(Q(kind=Kind.EXPENDITURE, obligation__isnull=False)),
-    "program_income": signed_sum(Q(kind=Kind.PROGRAM_INCOME)),
-}
 
 
 @dataclass(frozen=True)
@@ -81,11 +60,14 @@ class Balances:
 
 
 def ledger_sums(award: Award, *, as_of: date | None = None) -> dict[str, Decimal]:
-    entries = LedgerEntry.objects.filter(award=award)
+    """The award's signed totals per line, over the entries dated on or before `as_of`
+    (all entries without it), read from the per-day totals (models.LedgerDay)."""
+    days = LedgerDay.objects.filter(award=award)
     if as_of is not None:
-        entries = entries.filter(effective_date__lte=as_of)
+        days = days.filter(day__lte=as_of)
+    totals = days.aggregate(**{line: MoneySum(line, default=ZERO) for line in LINES})
     # SQLite hands back computed decimals unscaled (400 rather than 400.00).
-    return {name: total.quantize(CENT) for name, total in entries.aggregate(**LINE_SUMS).items()}
+    return {line: total.quantize(CENT) for line, total in totals.items()}
 
 
 def award_balances(award: Award, *, as_of: date) -> Balances:
@@ -134,14 +116,9 @@ def lowest_from(award: Award, *, since: date) -> Lowest:
     """A back-dated entry changes the balance of every day after its date, not just
     today's; and a later reversal can leave today higher than a day in between. So an
     entry dated `since` must fit under the lowest balance of any day from `since` on.
-    Two queries: the totals before `since`, then one row of totals per day after it."""
+    Two queries: the totals before `since`, then the per-day totals from it on."""
     totals = ledger_sums(award, as_of=since - timedelta(days=1))
-    by_day = (
-        LedgerEntry.objects.filter(award=award, effective_date__gte=since)
-        .values("effective_date")
-        .annotate(**LINE_SUMS)
-        .order_by("effective_date")
-    )
+    by_day = LedgerDay.objects.filter(award=award, day__gte=since).order_by("day").values()
 
     def cash() -> Decimal:
         return totals["drawn"] - totals["disbursed"]
@@ -158,12 +135,12 @@ def lowest_from(award: Award, *, since: date) -> Lowest:
                 lows[name] = (value, day)
 
     days = list(by_day)
-    if not days or days[0]["effective_date"] != since:
+    if not days or days[0]["day"] != since:
         consider(since)  # the end of `since` itself, when nothing else is dated that day
     for day in days:
-        for name in LINE_SUMS:
-            totals[name] += day[name]
-        consider(day["effective_date"])
+        for line in LINES:
+            totals[line] += day[line]
+        consider(day["day"])
     return Lowest(
         cash_on_hand=Low(*lows["cash"], latest=cash()),
         unobligated=Low(*lows["unobligated"], latest=unobligated()),
@@ -196,11 +173,11 @@ def awards_with_excess_cash(awards: QuerySet[Award], *, today: date) -> list[tup
     """Every award in `awards` holding cash past the rule's days, in one query."""
     cutoff = today - timedelta(days=int(rule_value("cash_on_hand_days", on=today)))
     rows = (
-        LedgerEntry.objects.filter(award__in=awards)
+        LedgerDay.objects.filter(award__in=awards)
         .values("award")
         .annotate(
-            old_draws=signed_sum(Q(kind=Kind.DRAWDOWN, effective_date__lte=cutoff)),
-            disbursed=signed_sum(Q(kind=Kind.DISBURSEMENT, effective_date__lte=today)),
+            old_draws=MoneySum("drawn", filter=Q(day__lte=cutoff), default=ZERO),
+            disbursed=MoneySum("disbursed", filter=Q(day__lte=today), default=ZERO),
         )
         .order_by()
     )

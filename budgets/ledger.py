@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from budgets import ledger_days
 from budgets.balances import (
     Low,
     award_balances,
@@ -229,6 +230,7 @@ def entry_post(
         idempotency_key=idempotency_key,
         obligation=obligation,
     )
+    ledger_days.add_entry(entry)
     audit_record(
         actor=actor,
         action=f"budgets.ledger.{kind}_posted",
@@ -311,6 +313,7 @@ def entry_reverse(
         obligation=entry.obligation,
         reverses=entry,
     )
+    ledger_days.add_entry(reversal)
     audit_record(
         actor=actor,
         action="budgets.ledger.reversed",
@@ -480,6 +483,7 @@ def _drawdown_mark_paid(
         memo=f"Drawdown request {request.pk}",
         idempotency_key=uuid.uuid5(request.idempotency_key, "paid"),
     )
+    ledger_days.add_entry(entry)
     request.status, request.paid_by, request.ledger_entry = (
         DrawdownRequest.Status.PAID,
         actor,

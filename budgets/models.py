@@ -193,6 +193,39 @@ class LedgerEntry(models.Model):
         return self.reverses_id is not None
 
 
+def _day_total(help_text: str) -> models.DecimalField:
+    # Signed (reversals subtract) and two digits wider than an entry: a sum of entries.
+    return models.DecimalField(max_digits=16, decimal_places=2, default=0, help_text=help_text)
+
+
+class LedgerDay(models.Model):
+    """Per award and day, the signed totals of that day's ledger entries by SF-425 line.
+
+    Derived data, written only by `budgets.ledger_days.add_entry` in the same transaction
+    (and under the same award lock) as the entry itself, so that a balance as of any date
+    sums one row per day with activity instead of every entry. `check_ledgers` compares
+    it with the entries; `budgets.ledger_days.rebuild` recomputes it."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    drawn = _day_total("10a: drawdowns received")
+    disbursed = _day_total("10b: disbursements")
+    federal_expenditures = _day_total("10e: federal share of expenditures")
+    recipient_expenditures = _day_total("10j: recipient share of expenditures")
+    obligated = _day_total("obligations made")
+    liquidated = _day_total("expenditures paying an obligation")
+    program_income = _day_total("10l: program income earned")
+
+    class Meta:
+        ordering = ["award", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "day"], name="budgets_ledger_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award} on {self.day}"
+
+
 class DrawdownStatus(models.TextChoices):
     REQUESTED = "requested", "Requested"
     APPROVED = "approved", "Approved"

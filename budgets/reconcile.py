@@ -1,5 +1,6 @@
 """Reconciliation: recompute every award's balances from its entries, in plain Python,
-and compare them with what the database aggregates give and with the ledger's rules."""
+and compare them with what the database gives (the per-day totals and the aggregates
+read from them) and with the ledger's rules."""
 
 from collections import defaultdict
 from collections.abc import Iterator
@@ -8,7 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 from budgets.balances import award_balances
-from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.ledger_days import LINES
+from budgets.models import DrawdownRequest, LedgerDay, LedgerEntry
 from grants.models import Award
 from grants.money import ZERO, format_money
 
@@ -70,6 +72,25 @@ def _days_below_zero(award: Award, entries: list[LedgerEntry]) -> Iterator[str]:
             )
 
 
+def _days_disagreeing(award: Award, entries: list[LedgerEntry]) -> Iterator[str]:
+    """The stored per-day totals (LedgerDay), which every balance is read from, against
+    the entries of each day."""
+    by_day: dict[date, list[LedgerEntry]] = defaultdict(list)
+    for e in entries:
+        by_day[e.effective_date].append(e)
+    stored = {row["day"]: row for row in LedgerDay.objects.filter(award=award).values()}
+    for day in sorted(set(by_day) | set(stored)):
+        python = _python_totals(by_day.get(day, []))
+        row = stored.get(day, {})
+        wrong = [
+            f"{line} {format_money(row.get(line, ZERO))} (entries: {format_money(python[line])})"
+            for line in LINES
+            if row.get(line, ZERO) != python[line]
+        ]
+        if wrong:
+            yield f"day totals for {day:%m/%d/%Y} disagree with the entries: {', '.join(wrong)}"
+
+
 def reconcile_award(award: Award) -> list[Problem]:
     name = award.award_number
     problems = []
@@ -100,6 +121,7 @@ def reconcile_award(award: Award) -> list[Problem]:
                 f"drawn plus pending {format_money(db.drawn + db.pending_drawdowns)} exceeds authorized {format_money(db.authorized)}",
             )
         )
+    problems.extend(Problem(name, message) for message in _days_disagreeing(award, entries))
     problems.extend(Problem(name, message) for message in _days_below_zero(award, entries))
     paid_per_obligation: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for e in entries:

@@ -3,7 +3,7 @@
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from budgets.balances import signed_sum
+from budgets.ledger_days import signed_sum
 from budgets.models import DrawdownRequest, LedgerEntry
 from grants import access
 from grants.models import Award

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from budgets.balances import award_balances, signed_sum
+from budgets.balances import award_balances
+from budgets.ledger_days import signed_sum
 from budgets.models import LedgerEntry
 from grants.models import Award
 from grants.money import CENT, ZERO

@@ -5,7 +5,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from budgets.models import LedgerEntry
+from budgets import ledger_days
+from budgets.balances import award_balances
+from budgets.models import LedgerDay, LedgerEntry
 from tests.budgets.ledger_helpers import activate, draw, post
 
 
@@ -27,6 +29,30 @@ def test_check_ledgers_passes_then_names_the_broken_award(program):
         "15PJDP-25-GK-00001-MECP: cash on hand is negative on 01/15/2025: -$400.00"
         in err.getvalue()
     )
+    # The balances are read from the per-day totals, which still hold the posted $400.
+    assert (
+        "15PJDP-25-GK-00001-MECP: day totals for 01/15/2025 disagree with the entries: "
+        "disbursed $400.00 (entries: $1,400.00)" in err.getvalue()
+    )
+    assert award_balances(program.award_a, as_of=date.max).disbursed == Decimal("400.00")
+
+
+def test_day_totals_rebuilt_from_the_entries_agree(program):
+    activate(program)
+    program.award_a.refresh_from_db()
+    draw(program, "1000.00", day=date(2025, 1, 10))
+    post(program, "disbursement", "400.00", day=date(2025, 1, 15))
+    posted = list(LedgerDay.objects.order_by("day").values_list("day", "drawn", "disbursed"))
+    assert posted == [
+        (date(2025, 1, 10), Decimal("1000.00"), Decimal("0.00")),
+        (date(2025, 1, 15), Decimal("0.00"), Decimal("400.00")),
+    ]
+    LedgerDay.objects.all().delete()
+    assert ledger_days.rebuild() == 2
+    assert (
+        list(LedgerDay.objects.order_by("day").values_list("day", "drawn", "disbursed")) == posted
+    )
+    call_command("check_ledgers", stdout=StringIO())
 
 
 def test_check_ledgers_finds_a_past_day_below_zero(program):

@@ -1,0 +1,92 @@
+"""The per-day totals behind every balance (models.LedgerDay).
+
+A balance as of a date is a sum over the award's ledger. Summing the entries themselves
+costs time in proportion to their number; summing per-day totals costs one row per day
+with activity (a few hundred over a period of performance, however many entries). The
+totals are written with each entry, in its transaction, so they can never be seen out
+of step with it.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, Q, When
+
+from budgets.models import LedgerDay, LedgerEntry
+from grants.money import ZERO, MoneySum
+
+Kind = LedgerEntry.Kind
+Share = LedgerEntry.Share
+
+# +amount for an entry, -amount for a reversal.
+SIGNED_AMOUNT = Case(
+    When(reverses__isnull=True, then=F("amount")),
+    default=-F("amount"),
+    output_field=DecimalField(max_digits=14, decimal_places=2),
+)
+
+
+def signed_sum(condition: Q) -> MoneySum:
+    return MoneySum(SIGNED_AMOUNT, filter=condition, default=ZERO)
+
+
+# Which entries count on which line, as SQL; `lines_of` says the same in Python.
+LINE_SUMS = {
+    "drawn": signed_sum(Q(kind=Kind.DRAWDOWN)),
+    "disbursed": signed_sum(Q(kind=Kind.DISBURSEMENT)),
+    "federal_expenditures": signed_sum(Q(kind=Kind.EXPENDITURE, share=Share.FEDERAL)),
+    "recipient_expenditures": signed_sum(Q(kind=Kind.EXPENDITURE, share=Share.RECIPIENT)),
+    "obligated": signed_sum(Q(kind=Kind.OBLIGATION)),
+    "liquidated": signed_sum(Q(kind=Kind.EXPENDITURE, obligation__isnull=False)),
+    "program_income": signed_sum(Q(kind=Kind.PROGRAM_INCOME)),
+}
+LINES = tuple(LINE_SUMS)
+
+
+def lines_of(kind: str, share: str, pays_obligation: bool) -> tuple[str, ...]:
+    """The SF-425 lines an entry counts on (the same split as LINE_SUMS)."""
+    if kind == Kind.EXPENDITURE:
+        spent = "federal_expenditures" if share == Share.FEDERAL else "recipient_expenditures"
+        return (spent, "liquidated") if pays_obligation else (spent,)
+    return {
+        Kind.DRAWDOWN: ("drawn",),
+        Kind.DISBURSEMENT: ("disbursed",),
+        Kind.OBLIGATION: ("obligated",),
+        Kind.PROGRAM_INCOME: ("program_income",),
+    }[kind]
+
+
+def add_entry(entry: LedgerEntry) -> None:
+    """Count a new entry in its day's totals. Call inside the posting transaction, with
+    the award row locked (ledger.lock_award), so no other writer touches the row."""
+    signed: Decimal = -entry.amount if entry.reverses_id else entry.amount
+    day, _ = LedgerDay.objects.get_or_create(award_id=entry.award_id, day=entry.effective_date)
+    lines = lines_of(entry.kind, entry.share, entry.obligation_id is not None)
+    LedgerDay.objects.filter(pk=day.pk).update(**{line: F(line) + signed for line in lines})
+
+
+def rebuild(award_ids=None, *, entry_model=LedgerEntry, day_model=LedgerDay) -> int:
+    """Recompute the per-day totals from the entries (all awards, or `award_ids`);
+    returns the number of day rows written. The model arguments let a data migration
+    pass its historical models."""
+    entries = entry_model.objects.all()
+    days = day_model.objects.all()
+    if award_ids is not None:
+        entries, days = entries.filter(award_id__in=award_ids), days.filter(award_id__in=award_ids)
+    days.delete()
+    rows = (
+        entries.values("award_id", "effective_date")
+        .annotate(**LINE_SUMS)
+        .order_by("award_id", "effective_date")
+    )
+    created = day_model.objects.bulk_create(
+        (
+            day_model(
+                award_id=row["award_id"],
+                day=row["effective_date"],
+                **{line: row[line] for line in LINES},
+            )
+            for row in rows.iterator(chunk_size=2000)
+        ),
+        batch_size=2000,
+    )
+    return len(created)
