@@ -26,7 +26,6 @@ from reports.exports.summary_pdf import (
 )
 from reports.models import MEASURES
 from reports.services import progress_submit
-from tests import factories
 from tests.reports.test_pdf import _pdf_text
 
 D = Decimal
