@@ -97,7 +97,7 @@ def _funding(award: Award) -> list:
                 for f in lines
             ],
             widths=[0.8 * inch, 2.1 * inch, 1.0 * inch, 2.0 * inch, 1.4 * inch],
-            money_columns=[4],
+            right_columns=[4],
             footer=["Total", "", "", "", total],
         ),
     ]
@@ -160,7 +160,7 @@ def _budget(award: Award) -> list:
                 1.15 * inch,
                 page.FRAME_WIDTH - 5.0 * inch,
             ],
-            money_columns=[1, 2, 3],
+            right_columns=[1, 2, 3],
             footer=[
                 "Total",
                 totals["federal"],

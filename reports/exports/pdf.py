@@ -58,7 +58,7 @@ def build_sf425_pdf(*, sf425: SF425, report=None, generated_by) -> ExportFile:
             ["Line", "Item", "Amount"],
             [(number, label, lines[number]) for number, label, _ in sf425.line_rows()],
             widths=[0.5 * inch, page.FRAME_WIDTH - 2.0 * inch, 1.5 * inch],
-            money_columns=[2],
+            right_columns=[2],
         ),
         page.heading("12. Remarks"),
         page.text(getattr(report, "remarks", "") or "None", page.BODY),

@@ -47,7 +47,14 @@ CELL_RIGHT = ParagraphStyle("cell_right", parent=CELL, alignment=TA_RIGHT)
 HEAD_RIGHT = ParagraphStyle("head_right", parent=CELL_BOLD, alignment=TA_RIGHT)
 TITLE = ParagraphStyle("title", parent=BODY, fontName=BOLD, fontSize=15, leading=18, spaceAfter=4)
 HEADING = ParagraphStyle(
-    "heading", parent=BODY, fontName=BOLD, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4
+    "heading",
+    parent=BODY,
+    fontName=BOLD,
+    fontSize=11,
+    leading=14,
+    spaceBefore=10,
+    spaceAfter=4,
+    keepWithNext=1,  # never the last line of a page, away from what it heads
 )
 
 # Control characters other than tab and newline are not text; reportlab chokes on some.
@@ -94,10 +101,6 @@ def money(value: Decimal | None, *, bold: bool = False) -> Paragraph:
     )
 
 
-def number(value: int) -> Paragraph:
-    return Paragraph(f"{value:,}", CELL_RIGHT)
-
-
 def spacer(height: float = 8) -> Spacer:
     return Spacer(1, height)
 
@@ -123,22 +126,25 @@ def grid_table(
     rows: Sequence[Sequence[object]],
     *,
     widths: Sequence[float],
-    money_columns: Iterable[int] = (),
+    right_columns: Iterable[int] = (),
     footer: Sequence[object] | None = None,
 ) -> Table:
-    """A table with a shaded header repeated on each page, money right-aligned, and an
-    optional bold totals row. Cells may be values or ready-made flowables."""
-    money_columns = set(money_columns)
+    """A table with a shaded header repeated on each page and an optional bold totals
+    row. In `right_columns` (amounts, counts) headers align right and Decimals print as
+    money. Cells may be values or ready-made Paragraphs."""
+    right_columns = set(right_columns)
 
     def cell(value, column, bold=False):
         if isinstance(value, Paragraph):
             return value
-        if column in money_columns and isinstance(value, Decimal):
-            return money(value, bold=bold)
+        if column in right_columns:
+            if isinstance(value, Decimal):
+                return money(value, bold=bold)
+            return text(value, HEAD_RIGHT if bold else CELL_RIGHT)
         return text(value, CELL_BOLD if bold else CELL)
 
     data = [
-        [text(h, HEAD_RIGHT if i in money_columns else CELL_BOLD) for i, h in enumerate(header)]
+        [text(h, HEAD_RIGHT if i in right_columns else CELL_BOLD) for i, h in enumerate(header)]
     ]
     data += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
     style = [

@@ -43,8 +43,9 @@ def build_progress_report_pdf(report: ProgressReport, *, user) -> bytes:
         page.heading("ICAC performance measures"),
         page.grid_table(
             ["Measure", "Value"],
-            [(label, page.number(getattr(report, field))) for field, label in MEASURES],
+            [(label, f"{getattr(report, field):,}") for field, label in MEASURES],
             widths=[page.FRAME_WIDTH - 1.4 * inch, 1.4 * inch],
+            right_columns=[1],
         ),
         page.heading("Accomplishments"),
         page.text(report.accomplishments or "None reported.", page.BODY),

@@ -258,7 +258,7 @@ def _chain_table(summary: ProgramSummary):
         ["", f"FY{summary.fiscal_year}", f"All years since FY{first}"],
         rows,
         widths=[page.FRAME_WIDTH - 3.2 * inch, 1.6 * inch, 1.6 * inch],
-        money_columns=[1, 2],
+        right_columns=[1, 2],
         footer=["Not yet awarded", y.not_yet_awarded, a.not_yet_awarded],
     )
 
@@ -297,7 +297,7 @@ def _appropriations_table(summary: ProgramSummary):
             1.1 * inch,
             1.05 * inch,
         ],
-        money_columns=[3, 4, 5, 6],
+        right_columns=[3, 4, 5, 6],
         footer=[
             "Total",
             "",
@@ -314,15 +314,15 @@ def _task_force_table(summary: ProgramSummary):
     return page.grid_table(
         ["State", "Task force", "Awards", "Awarded", "Drawn", "Drawn %"],
         [
-            (r.state, r.name, page.number(r.awards), r.awarded, r.drawn, r.share_drawn)
+            (r.state, r.name, f"{r.awards:,}", r.awarded, r.drawn, r.share_drawn)
             for r in summary.task_forces
         ],
         widths=[0.5 * inch, 2.9 * inch, 0.7 * inch, 1.2 * inch, 1.2 * inch, 0.8 * inch],
-        money_columns=[3, 4],
+        right_columns=[2, 3, 4, 5],
         footer=[
             "",
             f"{len(summary.task_forces)} task forces",
-            page.number(sum(r.awards for r in summary.task_forces)),
+            f"{sum(r.awards for r in summary.task_forces):,}",
             summary.awarded,
             summary.drawn,
             f"{summary.drawn / summary.awarded:.0%}" if summary.awarded else "—",
