@@ -348,7 +348,7 @@ def test_markup_in_user_text_prints_literally_in_every_document(example, tmp_pat
         actor=example.pm, award=award, kind="administrative", description=HOSTILE,
         requested_on=date(2025, 1, 6),
     )
-    report = _file_progress(example, accomplishments=HOSTILE, challenges="<br/><br/>x\x00\x07y")
+    report = _file_progress(example, accomplishments=HOSTILE, challenges="<br/><br/>x\x1b\x07y")
     documents = {
         "award": build_award_pdf(award, user=example.pm),
         "amendment": build_amendment_pdf(amendment, user=example.pm),
@@ -380,3 +380,9 @@ def test_each_page_renders_to_an_image(example, tmp_path):
     text = _pdf_text(content, tmp_path)
     assert len(pages) >= 2
     assert f"Page {len(pages)} of {len(pages)}" in text and "Page 1 of" in text
+
+
+def test_markup_safe_escapes_and_drops_control_characters():
+    assert pdf_page.markup_safe('x\x00<a href="u">&\x1b\ny') == "x&lt;a href=\"u\"&gt;&amp;<br/>y"
+    assert pdf_page.markup_safe(D("1234.5")) == "$1,234.50"
+    assert pdf_page.markup_safe(date(2025, 7, 1)) == "07/01/2025"
