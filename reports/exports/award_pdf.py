@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Q
 from reportlab.lib.units import inch
 
 from budgets.models import BudgetVersion, Category
@@ -308,11 +307,10 @@ def _label(model: type[models.Model], key: str) -> str:
 
 def _changes(amendment: Amendment) -> list[tuple]:
     """Every before/after the trail holds for the amendment: changes to the amendment
-    itself and to its award that name it. Events with only an "after" (the amendment
-    as recorded) are in the history, not here."""
-    award_events = _events_for(amendment.award).filter(
-        Q(data__amendment=amendment.pk) | Q(data__amendment=amendment.number)
-    )
+    itself, and to its award where the event's data names the amendment's id
+    ({"amendment": pk}). Events with only an "after" (the amendment as recorded) hold
+    no change and are left out."""
+    award_events = _events_for(amendment.award).filter(data__amendment=amendment.pk)
     rows = []
     events = sorted([*_events_for(amendment), *award_events], key=lambda e: (e.occurred_at, e.pk))
     for event in events:

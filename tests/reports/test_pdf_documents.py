@@ -17,6 +17,7 @@ from grants.selectors import money_chain
 from grants.services import amendment_record
 from reports.exports import pdf_page
 from reports.exports.award_pdf import build_amendment_pdf, build_award_pdf
+from reports.exports.pdf import build_financial_report_pdf
 from reports.exports.progress_pdf import build_progress_report_pdf
 from reports.exports.summary_pdf import (
     ProgramSummary,
@@ -26,6 +27,7 @@ from reports.exports.summary_pdf import (
 )
 from reports.models import MEASURES
 from reports.services import progress_submit
+from tests.reports.conftest import submit
 from tests.reports.test_pdf import _pdf_text
 
 D = Decimal
@@ -133,7 +135,10 @@ def test_another_task_forces_award_is_a_404(client, example):
 def test_award_page_links_to_its_pdfs(client, example):
     award = example.example
     amendment_record(
-        actor=example.pm, award=award, kind="administrative", description="New POC",
+        actor=example.pm,
+        award=award,
+        kind="administrative",
+        description="New POC",
         requested_on=date(2025, 1, 6),
     )
     client.force_login(example.officer_a)
@@ -148,30 +153,48 @@ def test_award_page_links_to_its_pdfs(client, example):
 def test_amendment_notice_shows_before_after_effective_date_and_approver(client, example, tmp_path):
     award = example.example
     amendment = amendment_record(
-        actor=example.pm, award=award, kind="no_cost_extension",
+        actor=example.pm,
+        award=award,
+        kind="no_cost_extension",
         description="Extend the period by six months to finish the forensic lab build-out.",
-        requested_on=date(2025, 6, 2), status="approved", decided_on=date(2025, 6, 20),
+        requested_on=date(2025, 6, 2),
+        status="approved",
+        decided_on=date(2025, 6, 20),
         effective_on=date(2025, 7, 1),
     )
     # What a decision leaves in the trail: the award's terms before and after, naming
     # the amendment, and a change to the amendment itself.
     audit_record(
-        actor=example.pm, action="grants.award.extended", obj=award, task_force=award.task_force,
-        before={"period_end": "2026-09-30"}, after={"period_end": "2027-03-31"},
+        actor=example.pm,
+        action="grants.award.extended",
+        obj=award,
+        task_force=award.task_force,
+        before={"period_end": "2026-09-30"},
+        after={"period_end": "2027-03-31"},
         data={"amendment": amendment.pk},
     )
     audit_record(
-        actor=example.pm, action="grants.amendment.changed", obj=amendment,
-        before={"effective_on": "2025-06-20"}, after={"effective_on": "2025-07-01"},
+        actor=example.pm,
+        action="grants.amendment.changed",
+        obj=amendment,
+        before={"effective_on": "2025-06-20"},
+        after={"effective_on": "2025-07-01"},
     )
     # Another amendment's trail stays out of this notice.
     other = amendment_record(
-        actor=example.pm, award=award, kind="administrative", description="New POC",
+        actor=example.pm,
+        award=award,
+        kind="administrative",
+        description="New POC",
         requested_on=date(2025, 6, 3),
     )
     audit_record(
-        actor=example.pm, action="grants.award.changed", obj=award,
-        before={"title": "Old"}, after={"title": "New"}, data={"amendment": other.pk + 100},
+        actor=example.pm,
+        action="grants.award.changed",
+        obj=award,
+        before={"title": "Old"},
+        after={"title": "New"},
+        data={"amendment": other.pk + 100},
     )
     client.force_login(example.auditor)
     content = download(client, reverse("exports:amendment_pdf", args=[award.award_number, 1]))
@@ -197,8 +220,11 @@ def test_amendment_notice_shows_before_after_effective_date_and_approver(client,
 
 def test_amendment_without_changes_or_approval(example, tmp_path):
     amendment = amendment_record(
-        actor=example.pm, award=example.example, kind="budget_modification",
-        description="Move $5,000 from travel to equipment", requested_on=date(2025, 2, 1),
+        actor=example.pm,
+        award=example.example,
+        kind="budget_modification",
+        description="Move $5,000 from travel to equipment",
+        requested_on=date(2025, 2, 1),
     )
     lines = lines_of(build_amendment_pdf(amendment, user=example.auditor), tmp_path)
     assert has_line(lines, "Approval", "Requested; not approved.")
@@ -209,13 +235,22 @@ def test_amendment_without_changes_or_approval(example, tmp_path):
 def test_unknown_amendment_and_other_task_force_are_404(client, example):
     award = example.example
     client.force_login(example.auditor)
-    assert client.get(reverse("exports:amendment_pdf", args=[award.award_number, 9])).status_code == 404
+    assert (
+        client.get(reverse("exports:amendment_pdf", args=[award.award_number, 9])).status_code
+        == 404
+    )
     amendment_record(
-        actor=example.pm, award=award, kind="administrative", description="x",
+        actor=example.pm,
+        award=award,
+        kind="administrative",
+        description="x",
         requested_on=date(2025, 1, 6),
     )
     client.force_login(example.officer_b)
-    assert client.get(reverse("exports:amendment_pdf", args=[award.award_number, 1])).status_code == 404
+    assert (
+        client.get(reverse("exports:amendment_pdf", args=[award.award_number, 1])).status_code
+        == 404
+    )
 
 
 # --- The progress report -----------------------------------------------------------------
@@ -225,14 +260,17 @@ def _file_progress(example, **narrative):
     measures = {name: (i + 1) * 7 for i, (name, _) in enumerate(MEASURES)}
     measures["training_attendees"] = 1234
     return progress_submit(
-        actor=example.officer_a, award=example.example, period_end=date(2024, 12, 31),
+        actor=example.officer_a,
+        award=example.example,
+        period_end=date(2024, 12, 31),
         narrative={
             "accomplishments": "Opened 40 investigations.\nTrained 3 affiliates.",
             "challenges": "Backlog of devices.",
             "next_steps": "",
             **narrative,
         },
-        measures=measures, today=date(2025, 1, 20),
+        measures=measures,
+        today=date(2025, 1, 20),
     )
 
 
@@ -254,18 +292,26 @@ def test_progress_report_pdf_has_every_measure_and_the_narrative(client, example
     assert has_line(lines, "Next steps") and has_line(lines, "None reported.")
     # The progress page links to it.
     client.force_login(example.officer_a)
-    page = client.get(reverse("reports:progress_detail", args=[report.award.award_number, "2024-12-31"]))
+    page = client.get(
+        reverse("reports:progress_detail", args=[report.award.award_number, "2024-12-31"])
+    )
     assert url in page.content.decode()
 
 
 def test_progress_pdf_of_an_unfiled_period_or_other_task_force_is_404(client, example):
     award = example.example.award_number
     client.force_login(example.auditor)
-    assert client.get(reverse("exports:progress_pdf", args=[award, "2024-12-31"])).status_code == 404
-    assert client.get(reverse("exports:progress_pdf", args=[award, "not-a-date"])).status_code == 404
+    assert (
+        client.get(reverse("exports:progress_pdf", args=[award, "2024-12-31"])).status_code == 404
+    )
+    assert (
+        client.get(reverse("exports:progress_pdf", args=[award, "not-a-date"])).status_code == 404
+    )
     _file_progress(example)
     client.force_login(example.officer_b)
-    assert client.get(reverse("exports:progress_pdf", args=[award, "2024-12-31"])).status_code == 404
+    assert (
+        client.get(reverse("exports:progress_pdf", args=[award, "2024-12-31"])).status_code == 404
+    )
 
 
 # --- The program summary -----------------------------------------------------------------
@@ -281,12 +327,18 @@ def test_program_summary_totals_equal_the_dashboard(client, example, tmp_path):
     everything = money_chain(user=example.auditor)
     # The program fixture: $1,000,000 appropriated, $100,000 set aside, three awards.
     assert (chain.appropriated, chain.set_aside, chain.awarded) == (
-        D("1000000.00"), D("100000.00"), D("900000.00"),
+        D("1000000.00"),
+        D("100000.00"),
+        D("900000.00"),
     )
     for label, year, every in (
         ("Appropriated", chain.appropriated, everything.appropriated),
         ("Set aside", chain.set_aside, everything.set_aside),
-        ("Available for task-force awards", chain.available_to_award, everything.available_to_award),
+        (
+            "Available for task-force awards",
+            chain.available_to_award,
+            everything.available_to_award,
+        ),
         ("Awarded", chain.awarded, everything.awarded),
         ("of which in draft awards", chain.awarded_in_draft, everything.awarded_in_draft),
         ("Not yet awarded", chain.not_yet_awarded, everything.not_yet_awarded),
@@ -307,9 +359,10 @@ def test_program_summary_totals_equal_the_dashboard(client, example, tmp_path):
 def test_program_summary_is_for_the_program_office_and_known_years(client, program):
     client.force_login(program.officer_a)
     assert client.get(reverse("exports:program_summary_pdf", args=[2025])).status_code == 403
-    assert reverse("exports:program_summary_pdf", args=[2025]) not in client.get(
-        reverse("home") + "?fy=2025"
-    ).content.decode()
+    assert (
+        reverse("exports:program_summary_pdf", args=[2025])
+        not in client.get(reverse("home") + "?fy=2025").content.decode()
+    )
     client.force_login(program.pm)
     assert client.get(reverse("exports:program_summary_pdf", args=[2019])).status_code == 404
     assert client.get(reverse("exports:program_summary_pdf", args=[1990])).status_code == 404
@@ -317,8 +370,13 @@ def test_program_summary_is_for_the_program_office_and_known_years(client, progr
 
 def test_sixty_one_task_forces_split_into_sorted_charts_on_one_scale():
     rows = [
-        TaskForceRow(f"Task force {i:02d} Internet Crimes Against Children Task Force", "VA", 1,
-                     D(100000 + i * 1000), D(i * 500))
+        TaskForceRow(
+            f"Task force {i:02d} Internet Crimes Against Children Task Force",
+            "VA",
+            1,
+            D(100000 + i * 1000),
+            D(i * 500),
+        )
         for i in range(61)
     ]
     summary = ProgramSummary(2025, date(2025, 5, 1), None, None, [], [], rows)
@@ -326,7 +384,9 @@ def test_sixty_one_task_forces_split_into_sorted_charts_on_one_scale():
     assert len(charts) == 2
     first = charts[0].contents[0]
     second = charts[1].contents[0]
-    assert len(first.categoryAxis.categoryNames) == 31 and len(second.categoryAxis.categoryNames) == 30
+    assert (
+        len(first.categoryAxis.categoryNames) == 31 and len(second.categoryAxis.categoryNames) == 30
+    )
     # Largest at the top: the chart's last category is drawn highest.
     assert first.categoryAxis.categoryNames[-1] == "VA  Task force 60 ICAC Task Force"
     assert second.categoryAxis.categoryNames[0] == "VA  Task force 00 ICAC Task Force"
@@ -345,7 +405,10 @@ def test_markup_in_user_text_prints_literally_in_every_document(example, tmp_pat
     TaskForce.objects.filter(pk=award.task_force_id).update(name="Alpha & <i>Omega</i> Task Force")
     award.refresh_from_db()
     amendment = amendment_record(
-        actor=example.pm, award=award, kind="administrative", description=HOSTILE,
+        actor=example.pm,
+        award=award,
+        kind="administrative",
+        description=HOSTILE,
         requested_on=date(2025, 1, 6),
     )
     report = _file_progress(example, accomplishments=HOSTILE, challenges="<br/><br/>x\x1b\x07y")
@@ -383,6 +446,16 @@ def test_each_page_renders_to_an_image(example, tmp_path):
 
 
 def test_markup_safe_escapes_and_drops_control_characters():
-    assert pdf_page.markup_safe('x\x00<a href="u">&\x1b\ny') == "x&lt;a href=\"u\"&gt;&amp;<br/>y"
+    assert pdf_page.markup_safe('x\x00<a href="u">&\x1b\ny') == 'x&lt;a href="u"&gt;&amp;<br/>y'
     assert pdf_page.markup_safe(D("1234.5")) == "$1,234.50"
     assert pdf_page.markup_safe(date(2025, 7, 1)) == "07/01/2025"
+
+
+def test_financial_report_builder_takes_the_filed_report(example, tmp_path):
+    """The plain builder an evidence pack calls: a filed SF-425 in, the PDF's bytes out."""
+    report = submit(example, example.example, date(2024, 12, 31))
+    content = build_financial_report_pdf(report, user=example.auditor)
+    lines = lines_of(content, tmp_path)
+    assert has_line(lines, "10a", "Cash receipts", "$120,000.00")
+    assert has_line(lines, "10d", "$500,000.00")
+    assert has_line(lines, "Generated", "UTC by auditor", "Page 1 of 1")
