@@ -111,6 +111,7 @@ def key_value_table(rows: Iterable[tuple[str, object]], *, label_width=2.3 * inc
     return Table(
         data,
         colWidths=[label_width, FRAME_WIDTH - label_width],
+        splitInRow=1,  # a value longer than a page (a long description) breaks across pages
         style=TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.5, RULE),
@@ -155,7 +156,7 @@ def grid_table(
     if footer is not None:
         data.append([cell(v, i, bold=True) for i, v in enumerate(footer)])
         style.append(("BACKGROUND", (0, -1), (-1, -1), SHADE))
-    return Table(data, colWidths=list(widths), repeatRows=1, style=TableStyle(style))
+    return Table(data, colWidths=list(widths), repeatRows=1, splitInRow=1, style=TableStyle(style))
 
 
 def username(user) -> str:

@@ -459,3 +459,18 @@ def test_financial_report_builder_takes_the_filed_report(example, tmp_path):
     assert has_line(lines, "10a", "Cash receipts", "$120,000.00")
     assert has_line(lines, "10d", "$500,000.00")
     assert has_line(lines, "Generated", "UTC by auditor", "Page 1 of 1")
+
+
+def test_text_longer_than_a_page_breaks_across_pages(example, tmp_path):
+    """A table row may be taller than a page; without splitting, layout would fail."""
+    description = " ".join(f"w{i}" for i in range(6000)) + " " + "x" * 3000 + " THE-END"
+    amendment = amendment_record(
+        actor=example.pm,
+        award=example.example,
+        kind="administrative",
+        description=description,
+        requested_on=date(2025, 1, 6),
+    )
+    text = _pdf_text(build_amendment_pdf(amendment, user=example.pm), tmp_path)
+    assert "THE-END" in text and "w5999" in text
+    assert int(re.search(r"Page 1 of (\d+)", text).group(1)) > 1
