@@ -5,6 +5,7 @@ The caller has already fetched the award or amendment through a selector scoped 
 user; these builders only read what hangs off it.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -305,6 +306,25 @@ def _label(model: type[models.Model], key: str) -> str:
         return key.replace("_", " ").capitalize()
 
 
+def _stored(model: type[models.Model], key: str, value) -> str:
+    """A value as the audit trail stores it (strings), shown as the field would be:
+    amounts as money, dates as mm/dd/yyyy, choices by their label."""
+    try:
+        field = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return _flatten(value)
+    try:
+        if field.choices and value is not None:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(field, models.DecimalField) and value not in (None, ""):
+            return page.plain(Decimal(str(value)))
+        if isinstance(field, models.DateField) and isinstance(value, str) and value:
+            return page.plain(date.fromisoformat(value[:10]))
+    except (ArithmeticError, ValueError):  # a stored value of another shape: as stored
+        pass
+    return _flatten(value)
+
+
 def _changes(amendment: Amendment) -> list[tuple]:
     """Every before/after the trail holds for the amendment: changes to the amendment
     itself, and to its award where the event's data names the amendment's id
@@ -323,8 +343,8 @@ def _changes(amendment: Amendment) -> list[tuple]:
             rows.append(
                 (
                     f"{subject}: {_label(model, key)}",
-                    _flatten(before.get(key)),
-                    _flatten(after.get(key)),
+                    _stored(model, key, before.get(key)),
+                    _stored(model, key, after.get(key)),
                     f"{page.plain(event.occurred_at)}\n{page.person(event.actor) or 'system'}",
                 )
             )
@@ -335,8 +355,8 @@ def _changes(amendment: Amendment) -> list[tuple]:
             rows.append(
                 (
                     _label(Award, key),
-                    _flatten(own_before.get(key)),
-                    _flatten(own_after.get(key)),
+                    _stored(Award, key, own_before.get(key)),
+                    _stored(Award, key, own_after.get(key)),
                     "",
                 )
             )

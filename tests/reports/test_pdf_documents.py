@@ -169,8 +169,8 @@ def test_amendment_notice_shows_before_after_effective_date_and_approver(client,
         action="grants.award.extended",
         obj=award,
         task_force=award.task_force,
-        before={"period_end": "2026-09-30"},
-        after={"period_end": "2027-03-31"},
+        before={"period_end": "2026-09-30", "federal_amount": "500000.00", "status": "active"},
+        after={"period_end": "2027-03-31", "federal_amount": "550000.00", "status": "active"},
         data={"amendment": amendment.pk},
     )
     audit_record(
@@ -204,8 +204,9 @@ def test_amendment_notice_shows_before_after_effective_date_and_approver(client,
         ("Amendment", "No. 1: No-cost extension"),
         ("Effective date", "07/01/2025"),
         ("Approval", "Approved on 06/20/2025 by pm."),
-        ("Award: Period end", "2026-09-30", "2027-03-31"),
-        ("Amendment: Effective on", "2025-06-20", "2025-07-01"),
+        ("Award: Period end", "09/30/2026", "03/31/2027"),
+        ("Award: Federal amount", "$500,000.00", "$550,000.00"),
+        ("Amendment: Effective on", "06/20/2025", "07/01/2025"),
         ("Kind", "No-cost extension"),
         ("Status", "Approved"),
         ("Requested on", "06/02/2025"),
@@ -214,6 +215,7 @@ def test_amendment_notice_shows_before_after_effective_date_and_approver(client,
     ):
         assert has_line(lines, *expected), expected
     assert not has_line(lines, "Award: Title")
+    assert not has_line(lines, "Award: Status")  # unchanged, so not a change
     event = AuditEvent.objects.get(action="reports.export.downloaded")
     assert event.data["amendment"] == 1 and event.data["export"] == "amendment_pdf"
 
