@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import export_views
+from reports import export_views, pdf_views
 
 app_name = "exports"
 
@@ -11,4 +11,20 @@ urlpatterns = [
     path("exports/drawdowns.xlsx", export_views.drawdowns_xlsx, name="drawdowns"),
     path("awards/<str:award_number>/ledger.xlsx", export_views.ledger_xlsx, name="ledger"),
     path("awards/<str:award_number>/sf425/<str:period_end>.pdf", export_views.sf425_pdf, name="sf425_pdf"),
+    path("awards/<str:award_number>/award.pdf", pdf_views.award_pdf, name="award_pdf"),
+    path(
+        "awards/<str:award_number>/amendments/<int:number>.pdf",
+        pdf_views.amendment_pdf,
+        name="amendment_pdf",
+    ),
+    path(
+        "awards/<str:award_number>/progress/<str:period_end>.pdf",
+        pdf_views.progress_pdf,
+        name="progress_pdf",
+    ),
+    path(
+        "exports/program-summary/FY<int:fiscal_year>.pdf",
+        pdf_views.program_summary_pdf,
+        name="program_summary_pdf",
+    ),
 ]

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from budgets.models import DrawdownRequest, LedgerEntry
 from grants.models import Award
-from grants.services import hold_place
-from reports.models import FinancialReport
+from grants.services import amendment_record, hold_place
+from reports.models import MEASURES, FinancialReport, ProgressReport
 
 PERSONAS = ["anonymous", "officer_a", "officer_b", "pm", "approver", "auditor"]
 LOGIN = 302  # anonymous people are sent to the sign-in page
@@ -73,6 +73,10 @@ MATRIX = {
     ("exports:drawdowns", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("exports:ledger", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:sf425_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:award_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:amendment_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:progress_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:program_summary_pdf", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     ("reports:measures", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("reports:reminders", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     ("reports:calendar_feed_settings", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
@@ -122,6 +126,23 @@ def _url(name: str, program) -> str:
         return reverse(name, args=[award])
     if name == "exports:sf425_pdf":
         return reverse(name, args=[award, "2024-12-31"])
+    if name == "exports:award_pdf":
+        return reverse(name, args=[award])
+    if name == "exports:amendment_pdf":
+        amendment = amendment_record(
+            actor=program.pm, award=program.award_a, kind="administrative",
+            description="New authorized representative", requested_on=date(2025, 1, 6),
+        )
+        return reverse(name, args=[award, amendment.number])
+    if name == "exports:progress_pdf":
+        ProgressReport.objects.create(
+            award=program.award_a, period_end=date(2024, 12, 31), status="submitted",
+            submitted_by=program.officer_a, submitted_at=timezone.now(), accomplishments="x",
+            **{field: 0 for field, _ in MEASURES},
+        )
+        return reverse(name, args=[award, "2024-12-31"])
+    if name == "exports:program_summary_pdf":
+        return reverse(name, args=[program.appropriation.fiscal_year])
     if name in ("reports:sf425_detail", "reports:progress_detail"):
         return reverse(name, args=[award, "2024-12-31"])
     if name == "reports:report_review":

@@ -1,0 +1,249 @@
+"""The page every PDF shares: the program's name and the document's title at the top,
+"Page N of M" and who generated it when (UTC) at the bottom, one font family, and the
+building blocks (text, key–value tables, money tables) the documents are made of.
+
+User text reaches a Paragraph only through `text()`: Paragraph parses markup (<font>,
+<a href>, <img src>), so unescaped text could restyle the page, add links or make
+reportlab read a local file. Chart labels are drawn as plain strings and need no escaping.
+"""
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from grants.money import format_money
+
+PROGRAM_NAME = "ICAC Task Force Program · OJJDP, Office of Justice Programs, U.S. DOJ"
+PAGE_WIDTH, PAGE_HEIGHT = LETTER
+MARGIN = 0.6 * inch
+TOP_MARGIN = 0.95 * inch  # room for the header band
+BOTTOM_MARGIN = 0.8 * inch  # room for the footer
+FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
+
+FONT = "Helvetica"
+BOLD = "Helvetica-Bold"
+INK = colors.HexColor("#1b1b1b")
+RULE = colors.HexColor("#a9aeb1")
+SHADE = colors.HexColor("#f0f0f0")
+HEAD_SHADE = colors.HexColor("#dfe1e2")
+
+BODY = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5, textColor=INK)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=10.5)
+CELL = ParagraphStyle("cell", parent=BODY, fontSize=9, leading=11)
+CELL_BOLD = ParagraphStyle("cell_bold", parent=CELL, fontName=BOLD)
+CELL_RIGHT = ParagraphStyle("cell_right", parent=CELL, alignment=TA_RIGHT)
+HEAD_RIGHT = ParagraphStyle("head_right", parent=CELL_BOLD, alignment=TA_RIGHT)
+TITLE = ParagraphStyle("title", parent=BODY, fontName=BOLD, fontSize=15, leading=18, spaceAfter=4)
+HEADING = ParagraphStyle(
+    "heading",
+    parent=BODY,
+    fontName=BOLD,
+    fontSize=11,
+    leading=14,
+    spaceBefore=10,
+    spaceAfter=4,
+    keepWithNext=1,  # never the last line of a page, away from what it heads
+)
+
+# Control characters other than tab and newline are not text; reportlab chokes on some.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def plain(value) -> str:
+    """A value as the text a person should read: dates as mm/dd/yyyy, money with $."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format_money(value)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%m/%d/%Y %H:%M %Z")
+    if isinstance(value, date):
+        return value.strftime("%m/%d/%Y")
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def markup_safe(value) -> str:
+    """Escape text for Paragraph markup, keeping its line breaks."""
+    cleaned = _CONTROL.sub("", plain(value).replace("\t", "    ").replace("\r\n", "\n"))
+    return escape(cleaned).replace("\n", "<br/>")
+
+
+def text(value, style: ParagraphStyle = CELL) -> Paragraph:
+    """User text as a Paragraph, printed literally whatever markup it contains."""
+    return Paragraph(markup_safe(value), style)
+
+
+def title(value) -> Paragraph:
+    return text(value, TITLE)
+
+
+def heading(value) -> Paragraph:
+    return text(value, HEADING)
+
+
+def money(value: Decimal | None, *, bold: bool = False) -> Paragraph:
+    return Paragraph(
+        escape(format_money(value)) if value is not None else "", HEAD_RIGHT if bold else CELL_RIGHT
+    )
+
+
+def spacer(height: float = 8) -> Spacer:
+    return Spacer(1, height)
+
+
+def key_value_table(rows: Iterable[tuple[str, object]], *, label_width=2.3 * inch) -> Table:
+    """A form-like two-column table: label on a shaded column, value beside it."""
+    data = [[text(label, CELL_BOLD), text(value)] for label, value in rows]
+    return Table(
+        data,
+        colWidths=[label_width, FRAME_WIDTH - label_width],
+        splitInRow=1,  # a value longer than a page (a long description) breaks across pages
+        style=TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (0, -1), SHADE),
+            ]
+        ),
+    )
+
+
+def grid_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    widths: Sequence[float],
+    right_columns: Iterable[int] = (),
+    footer: Sequence[object] | None = None,
+) -> Table:
+    """A table with a shaded header repeated on each page and an optional bold totals
+    row. In `right_columns` (amounts, counts) headers align right and Decimals print as
+    money. Cells may be values or ready-made Paragraphs."""
+    right_columns = set(right_columns)
+
+    def cell(value, column, bold=False):
+        if isinstance(value, Paragraph):
+            return value
+        if column in right_columns:
+            if isinstance(value, Decimal):
+                return money(value, bold=bold)
+            return text(value, HEAD_RIGHT if bold else CELL_RIGHT)
+        return text(value, CELL_BOLD if bold else CELL)
+
+    data = [
+        [text(h, HEAD_RIGHT if i in right_columns else CELL_BOLD) for i, h in enumerate(header)]
+    ]
+    data += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD_SHADE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    if footer is not None:
+        data.append([cell(v, i, bold=True) for i, v in enumerate(footer)])
+        style.append(("BACKGROUND", (0, -1), (-1, -1), SHADE))
+    return Table(data, colWidths=list(widths), repeatRows=1, splitInRow=1, style=TableStyle(style))
+
+
+def username(user) -> str:
+    if user is None:
+        return "system"
+    if isinstance(user, str):
+        return user
+    return user.get_username()
+
+
+def person(user) -> str:
+    """A person as documents name them: full name and username, or the username."""
+    if user is None:
+        return ""
+    full = user.get_full_name()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+class _NumberedCanvas(Canvas):
+    """Holds each page until the end so the footer can say "Page N of M"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont(FONT, 8)
+            self.setFillColor(INK)
+            self.drawRightString(
+                PAGE_WIDTH - MARGIN, 0.45 * inch, f"Page {self._pageNumber} of {total}"
+            )
+            super().showPage()
+        super().save()
+
+
+def _decorate(document_title: str, generated: str):
+    def draw(canvas, doc):
+        canvas.saveState()
+        canvas.setFillColor(INK)
+        canvas.setFont(BOLD, 9)
+        canvas.drawString(MARGIN, PAGE_HEIGHT - 0.5 * inch, PROGRAM_NAME)
+        canvas.setFont(FONT, 9)
+        canvas.drawString(MARGIN, PAGE_HEIGHT - 0.66 * inch, _fit(document_title, 110))
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.75)
+        canvas.line(
+            MARGIN, PAGE_HEIGHT - 0.74 * inch, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 0.74 * inch
+        )
+        canvas.line(MARGIN, 0.62 * inch, PAGE_WIDTH - MARGIN, 0.62 * inch)
+        canvas.setFont(FONT, 8)
+        canvas.drawString(MARGIN, 0.45 * inch, generated)
+        canvas.restoreState()
+
+    return draw
+
+
+def _fit(value: str, limit: int) -> str:
+    value = _CONTROL.sub("", value).replace("\n", " ")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def render(story: list, *, document_title: str, user, subject: str = "") -> bytes:
+    """Lay out `story` on the shared page and return the PDF's bytes."""
+    buffer = io.BytesIO()
+    generated = (
+        f"Generated {timezone.now().astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        f" by {_fit(username(user), 60)} · ICAC Grants Administration"
+    )
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=TOP_MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
+        title=document_title,
+        subject=subject,
+        author="ICAC Grants Administration",
+        creator="ICAC Grants Administration",
+    )
+    decorate = _decorate(document_title, generated)
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_NumberedCanvas)
+    return buffer.getvalue()

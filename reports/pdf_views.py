@@ -1,0 +1,120 @@
+"""Downloads of the PDF documents: the award document, an amendment notice, a progress
+report and the program summary of a fiscal year.
+
+Each reads its object through a selector scoped to the user (another task force's
+award is a 404), builds the file with the plain builder an evidence pack also calls,
+and writes the download to the audit trail with the file's SHA-256.
+"""
+
+import hashlib
+import io
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+
+from grants import access, selectors
+from grants.audit import audit_record
+from grants.models import FIRST_FISCAL_YEAR
+from grants.views import get_or_404
+from reports.exports.award_pdf import (
+    amendment_pdf_filename,
+    award_pdf_filename,
+    build_amendment_pdf,
+    build_award_pdf,
+)
+from reports.exports.progress_pdf import build_progress_report_pdf, progress_report_pdf_filename
+from reports.exports.summary_pdf import build_program_summary_pdf, program_summary_pdf_filename
+from reports.selectors import progress_reports_for_user
+
+
+def _award(request, award_number: str):
+    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+
+
+def _period(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Http404("No such reporting period.") from None
+
+
+def _download(request, content: bytes, filename: str, *, export: str, task_force=None, **data):
+    audit_record(
+        actor=request.user,
+        action="reports.export.downloaded",
+        task_force=task_force,
+        data={
+            "export": export,
+            **data,
+            "filename": filename,
+            "sha256": hashlib.sha256(content).hexdigest(),
+        },
+    )
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+
+
+@login_required
+def award_pdf(request, award_number: str):
+    award = _award(request, award_number)
+    return _download(
+        request,
+        build_award_pdf(award, user=request.user),
+        award_pdf_filename(award),
+        export="award_pdf",
+        task_force=award.task_force,
+        award=award.award_number,
+    )
+
+
+@login_required
+def amendment_pdf(request, award_number: str, number: int):
+    award = _award(request, award_number)
+    amendment = get_or_404(
+        award.amendments.select_related("award__recipient", "award__task_force"), number=number
+    )
+    return _download(
+        request,
+        build_amendment_pdf(amendment, user=request.user),
+        amendment_pdf_filename(amendment),
+        export="amendment_pdf",
+        task_force=award.task_force,
+        award=award.award_number,
+        amendment=amendment.number,
+    )
+
+
+@login_required
+def progress_pdf(request, award_number: str, period_end: str):
+    report = get_or_404(
+        progress_reports_for_user(user=request.user).select_related("award__recipient"),
+        award__award_number=award_number,
+        period_end=_period(period_end),
+    )
+    return _download(
+        request,
+        build_progress_report_pdf(report, user=request.user),
+        progress_report_pdf_filename(report),
+        export="progress_pdf",
+        task_force=report.award.task_force,
+        award=award_number,
+        period_end=report.period_end.isoformat(),
+    )
+
+
+@login_required
+def program_summary_pdf(request, fiscal_year: int):
+    access.require(access.can_view_program(request.user))
+    if fiscal_year < FIRST_FISCAL_YEAR or fiscal_year not in selectors.fiscal_years_for_user(
+        user=request.user
+    ):
+        raise Http404("No such fiscal year.")
+    return _download(
+        request,
+        build_program_summary_pdf(fiscal_year, user=request.user),
+        program_summary_pdf_filename(fiscal_year),
+        export="program_summary_pdf",
+        fiscal_year=fiscal_year,
+    )
