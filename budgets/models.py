@@ -382,6 +382,10 @@ class BudgetModification(models.Model):
         return self.supplement_amount is not None
 
     @property
+    def above_threshold(self) -> bool:
+        return self.award_amount > self.simplified_acquisition_threshold
+
+    @property
     def transfer_share(self):
         """The cumulative transfer as a share of the award (0.11 = 11%)."""
         return self.cumulative_transfer / self.award_amount if self.award_amount else 0
