@@ -297,11 +297,15 @@ class BudgetModification(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices)
     replaces = models.ForeignKey(
-        BudgetVersion, on_delete=models.PROTECT, related_name="+",
+        BudgetVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The current version when proposed; approval replaces it.",
     )
     base = models.ForeignKey(
-        BudgetVersion, on_delete=models.PROTECT, related_name="+",
+        BudgetVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The version last approved by the awarding agency: transfers are measured against it.",
     )
     result = models.OneToOneField(
@@ -352,7 +356,8 @@ class BudgetModification(models.Model):
                 name="budgets_modification_decider_not_requester",
             ),
             models.CheckConstraint(
-                condition=Q(cumulative_transfer__gte=0), name="budgets_modification_transfer_not_negative"
+                condition=Q(cumulative_transfer__gte=0),
+                name="budgets_modification_transfer_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(supplement_amount__isnull=True) | Q(supplement_amount__gt=0),
@@ -394,7 +399,9 @@ class BudgetModification(models.Model):
 class ProposedLine(models.Model):
     """One category of a proposed budget."""
 
-    modification = models.ForeignKey(BudgetModification, on_delete=models.PROTECT, related_name="lines")
+    modification = models.ForeignKey(
+        BudgetModification, on_delete=models.PROTECT, related_name="lines"
+    )
     category = models.CharField(max_length=1, choices=Category.choices)
     federal_amount = money_field(default=0)
     non_federal_amount = money_field(default=0)
@@ -411,6 +418,10 @@ class ProposedLine(models.Model):
                 name="budgets_proposedline_amounts_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(category__in=Category.values), name="budgets_proposedline_category_valid"
+                condition=Q(category__in=Category.values),
+                name="budgets_proposedline_category_valid",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.federal_amount} + {self.non_federal_amount}"

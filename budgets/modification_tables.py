@@ -25,8 +25,17 @@ class BudgetChangeTable(tables.Table):
         model = BudgetModification
         fields = ("requested_on", "requested_by", "cumulative_transfer", "needs_approval", "status")
         sequence = (
-            "pk", "award", "task_force", "kind", "requested_on", "requested_by",
-            "cumulative_transfer", "share", "needs_approval", "status", "decided_by",
+            "pk",
+            "award",
+            "task_force",
+            "kind",
+            "requested_on",
+            "requested_by",
+            "cumulative_transfer",
+            "share",
+            "needs_approval",
+            "status",
+            "decided_by",
         )
         order_by = ("-requested_on",)
 

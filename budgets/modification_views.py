@@ -166,7 +166,8 @@ def detail(request, pk: int):
     for code in sorted(set(base) | set(replaced) | set(proposed)):
         line = proposed.get(code) or replaced.get(code) or base.get(code)
         amounts = [
-            getattr(source.get(code), "federal_amount", None) for source in (base, replaced, proposed)
+            getattr(source.get(code), "federal_amount", None)
+            for source in (base, replaced, proposed)
         ]
         amounts = [a if a is not None else 0 for a in amounts]
         rows.append(
@@ -218,7 +219,9 @@ def decide(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Approved: the new budget is current." if approve else "Rejected.")
+        messages.success(
+            request, "Approved: the new budget is current." if approve else "Rejected."
+        )
     return redirect("modifications:detail", modification.pk)
 
 

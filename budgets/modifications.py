@@ -411,7 +411,11 @@ def supplement_propose(
         action="budgets.supplement.requested",
         obj=modification,
         task_force=award.task_force,
-        after={"amount": str(amount), "appropriation": appropriation.pk, "lines": lines_snapshot(lines)},
+        after={
+            "amount": str(amount),
+            "appropriation": appropriation.pk,
+            "lines": lines_snapshot(lines),
+        },
         data={"amendment": amendment.number},
     )
     return modification

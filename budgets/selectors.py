@@ -67,6 +67,12 @@ def budget_change_list_for_user(*, user) -> QuerySet[BudgetModification]:
     return BudgetModification.objects.filter(
         access.task_force_scope(user, field="award__task_force")
     ).select_related(
-        "award", "award__task_force", "requested_by", "decided_by", "amendment", "appropriation",
-        "base", "result",
+        "award",
+        "award__task_force",
+        "requested_by",
+        "decided_by",
+        "amendment",
+        "appropriation",
+        "base",
+        "result",
     )

@@ -93,8 +93,7 @@ def version_write(
         approved_by=approved_by,
         approved_at=timezone.now(),
         # The first budget governs from the award's start; later ones from their approval.
-        effective_on=effective_on
-        or (award.period_start if number == 1 else timezone.localdate()),
+        effective_on=effective_on or (award.period_start if number == 1 else timezone.localdate()),
         agency_approved=agency_approved,
     )
     _lines_create(version, lines)
@@ -137,11 +136,13 @@ def budget_version_create(
         )
     else:
         number = (
-            award.budget_versions.order_by("-number").values_list("number", flat=True).first()
-            or 0
+            award.budget_versions.order_by("-number").values_list("number", flat=True).first() or 0
         ) + 1
         version = BudgetVersion.objects.create(
-            award=award, number=number, status=BudgetVersion.Status.DRAFT, note=note,
+            award=award,
+            number=number,
+            status=BudgetVersion.Status.DRAFT,
+            note=note,
             created_by=actor,
         )
         _lines_create(version, lines)

@@ -15,9 +15,7 @@ class _Styled(forms.Form):
 
 
 class ExtensionForm(_Styled):
-    new_end = forms.DateField(
-        label="New end date", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    new_end = forms.DateField(label="New end date", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(
         max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="Why more time is needed"
     )

@@ -25,8 +25,18 @@ class AmendmentTable(tables.Table):
         model = Amendment
         fields = ("number", "kind", "status", "requested_on", "decided_on", "effective_on")
         sequence = (
-            "award", "task_force", "number", "kind", "status", "change", "requested_on",
-            "requested_by", "decided_on", "decided_by", "effective_on", "actions",
+            "award",
+            "task_force",
+            "number",
+            "kind",
+            "status",
+            "change",
+            "requested_on",
+            "requested_by",
+            "decided_on",
+            "decided_by",
+            "effective_on",
+            "actions",
         )
         order_by = ("-requested_on",)
 
@@ -37,9 +47,7 @@ class AmendmentTable(tables.Table):
 def amendment_change(amendment: Amendment) -> str:
     """One line saying what the amendment changes."""
     if amendment.period_end_after:
-        return (
-            f"End {amendment.period_end_before:%m/%d/%Y} → {amendment.period_end_after:%m/%d/%Y}"
-        )
+        return f"End {amendment.period_end_before:%m/%d/%Y} → {amendment.period_end_after:%m/%d/%Y}"
     if amendment.amount:
         return f"+{format_money(amendment.amount)} from FY{amendment.appropriation.fiscal_year}"
     if amendment.changes.get("recipient"):

@@ -11,7 +11,12 @@ from django.views.decorators.http import require_POST
 from grants import access, selectors
 from grants.amendment_forms import AdministrativeForm, ExtensionForm
 from grants.amendment_tables import AmendmentTable
-from grants.amendments import administrative_record, extension_decide, extension_limits, extension_request
+from grants.amendments import (
+    administrative_record,
+    extension_decide,
+    extension_limits,
+    extension_request,
+)
 from grants.filters import AmendmentFilter
 from grants.models import Amendment
 from grants.views import add_service_errors, get_or_404, render_table_page
@@ -23,7 +28,9 @@ def _award(request, award_number: str):
 
 @login_required
 def amendment_list(request):
-    filterset = AmendmentFilter(request.GET, queryset=selectors.amendment_list_for_user(user=request.user))
+    filterset = AmendmentFilter(
+        request.GET, queryset=selectors.amendment_list_for_user(user=request.user)
+    )
     table = AmendmentTable(filterset.qs)
     table.can_decide = access.can_decide_amendments(request.user)
     table.user_id = request.user.pk
@@ -61,7 +68,12 @@ def extension(request, award_number: str):
     return render(
         request,
         "grants/extension_form.html",
-        {"award": award, "form": form, "last_day_to_ask": last_day_to_ask, "latest_end": latest_end},
+        {
+            "award": award,
+            "form": form,
+            "last_day_to_ask": last_day_to_ask,
+            "latest_end": latest_end,
+        },
     )
 
 
@@ -93,14 +105,19 @@ def administrative(request, award_number: str):
 @require_POST
 def decide(request, pk: int):
     amendment = get_or_404(selectors.amendment_list_for_user(user=request.user), pk=pk)
-    access.require(access.can_decide_amendments(request.user), "Only a program manager decides extensions.")
+    access.require(
+        access.can_decide_amendments(request.user), "Only a program manager decides extensions."
+    )
     if amendment.kind != Amendment.Kind.NO_COST_EXTENSION:
         messages.error(request, "This amendment is decided on its budget change page.")
         return redirect("amendments:list")
     approve = request.POST.get("decision") == "approve"
     try:
         extension_decide(
-            actor=request.user, amendment=amendment, approve=approve, note=request.POST.get("note", "")
+            actor=request.user,
+            amendment=amendment,
+            approve=approve,
+            note=request.POST.get("note", ""),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -48,7 +48,9 @@ def check_open_for_amendments(award: Award) -> None:
         )
 
 
-def refuse_own_decision(*, actor, requested_by_id: int, obj, task_force, action: str, attempted: str):
+def refuse_own_decision(
+    *, actor, requested_by_id: int, obj, task_force, action: str, attempted: str
+):
     """Separation of duties: whoever asked for a change never decides it, whatever roles
     they hold. The refusal is audited in its own transaction, so it stays on record
     although nothing else is written."""
@@ -177,7 +179,9 @@ def extension_request(
         )
     if new_end <= award.period_end:
         raise ValidationError(
-            {"new_end": f"The new end date must be after the current one ({award.period_end:%m/%d/%Y})."}
+            {
+                "new_end": f"The new end date must be after the current one ({award.period_end:%m/%d/%Y})."
+            }
         )
     if new_end > latest_end:
         months = int(rule_value("no_cost_extension_max_months", on=today))

@@ -14,7 +14,9 @@ from reports.exports.xlsx import Column, Sheet, build_workbook
 
 @login_required
 def budget_changes_xlsx(request):
-    filterset = BudgetChangeFilter(request.GET, queryset=budget_change_list_for_user(user=request.user))
+    filterset = BudgetChangeFilter(
+        request.GET, queryset=budget_change_list_for_user(user=request.user)
+    )
     sheet = Sheet(
         "Budget changes",
         [
@@ -77,7 +79,9 @@ def budget_changes_xlsx(request):
 
 @login_required
 def amendments_xlsx(request):
-    filterset = AmendmentFilter(request.GET, queryset=selectors.amendment_list_for_user(user=request.user))
+    filterset = AmendmentFilter(
+        request.GET, queryset=selectors.amendment_list_for_user(user=request.user)
+    )
     sheet = Sheet(
         "Amendments",
         [

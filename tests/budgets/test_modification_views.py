@@ -26,8 +26,12 @@ D = Decimal
 def big(program):
     appropriation = factories.make_appropriation(program.pm, fiscal_year=2025, amount="2000000.00")
     award = factories.make_award(
-        program.pm, task_force=program.task_force_a, appropriation=appropriation,
-        amount="500000.00", lines=lines(V1), number="15PJDP-25-GK-00500-MECP",
+        program.pm,
+        task_force=program.task_force_a,
+        appropriation=appropriation,
+        amount="500000.00",
+        lines=lines(V1),
+        number="15PJDP-25-GK-00500-MECP",
     )
     program.big = activate(program, award)
     program.big_appropriation = appropriation
@@ -57,7 +61,11 @@ def test_check_shows_the_assessment_and_saves_nothing(client, big):
 def test_submitting_a_small_transfer_applies_it(client, big):
     client.force_login(big.officer_a)
     url = reverse("modifications:propose", args=[big.big.award_number])
-    response = client.post(url, {**grid(moved(V1, "D", "A", "30000.00")), "justification": "Investigator", "submit": "1"}, follow=True)
+    response = client.post(
+        url,
+        {**grid(moved(V1, "D", "A", "30000.00")), "justification": "Investigator", "submit": "1"},
+        follow=True,
+    )
     assert "No prior approval needed: budget version 2 is now current." in response.content.decode()
     assert big.big.budget_versions.get(status="approved").number == 2
 
@@ -65,15 +73,25 @@ def test_submitting_a_small_transfer_applies_it(client, big):
 def test_a_budget_that_does_not_add_up_shows_the_difference(client, big):
     client.force_login(big.officer_a)
     url = reverse("modifications:propose", args=[big.big.award_number])
-    body = client.post(url, {**grid(dict(V1, A="200000.01")), "justification": "x", "submit": "1"}).content.decode()
-    assert "The federal lines add up to $500,000.01, but the award is $500,000.00: $0.01 too much." in body
+    body = client.post(
+        url, {**grid(dict(V1, A="200000.01")), "justification": "x", "submit": "1"}
+    ).content.decode()
+    assert (
+        "The federal lines add up to $500,000.01, but the award is $500,000.00: $0.01 too much."
+        in body
+    )
     assert not BudgetModification.objects.exists()
 
 
 def test_another_task_forces_officer_gets_404_and_pm_403(client, big):
     url = reverse("modifications:propose", args=[big.big.award_number])
     client.force_login(big.officer_b)
-    assert client.post(url, {**grid(moved(V1, "D", "A", "1.00")), "justification": "x", "submit": "1"}).status_code == 404
+    assert (
+        client.post(
+            url, {**grid(moved(V1, "D", "A", "1.00")), "justification": "x", "submit": "1"}
+        ).status_code
+        == 404
+    )
     client.force_login(big.pm)
     assert client.get(url).status_code == 403
     assert not BudgetModification.objects.exists()
@@ -89,11 +107,18 @@ def test_requester_approving_through_the_page_is_refused_and_audited(client, big
     request = BudgetModification.objects.get()
     detail = client.get(reverse("modifications:detail", args=[request.pk])).content.decode()
     assert "you made this request" in detail and 'value="approve"' not in detail
-    response = client.post(reverse("modifications:decide", args=[request.pk]), {"decision": "approve"})
+    response = client.post(
+        reverse("modifications:decide", args=[request.pk]), {"decision": "approve"}
+    )
     assert response.status_code == 403
     request.refresh_from_db()
     assert request.status == "requested"
-    assert AuditEvent.objects.filter(action="budgets.modification.sod_violation", actor=big.officer_a).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="budgets.modification.sod_violation", actor=big.officer_a
+        ).count()
+        == 1
+    )
 
 
 def test_program_manager_approves_on_the_detail_page(client, big):
@@ -107,7 +132,9 @@ def test_program_manager_approves_on_the_detail_page(client, big):
     page = client.get(reverse("modifications:detail", args=[request.pk])).content.decode()
     assert "F. Construction had no federal budget" not in page  # reasons are listed as facts
     assert "New categories with federal money: F." in page
-    response = client.post(reverse("modifications:decide", args=[request.pk]), {"decision": "approve"}, follow=True)
+    response = client.post(
+        reverse("modifications:decide", args=[request.pk]), {"decision": "approve"}, follow=True
+    )
     assert "Approved: the new budget is current." in response.content.decode()
     request.refresh_from_db()
     assert request.status == "approved" and request.result.number == 2
@@ -117,27 +144,48 @@ def test_budget_changes_xlsx_holds_the_scoped_rows_with_numbers(client, big):
     client.force_login(big.officer_a)
     client.post(
         reverse("modifications:propose", args=[big.big.award_number]),
-        {**grid(moved(V1, "E", "C", "55000.00")), "justification": "=HYPERLINK(\"x\")", "submit": "1"},
+        {
+            **grid(moved(V1, "E", "C", "55000.00")),
+            "justification": '=HYPERLINK("x")',
+            "submit": "1",
+        },
     )
-    sheet = workbook(client.get(reverse("change_exports:budget_changes") + "?status=requested"))["Budget changes"]
+    sheet = workbook(client.get(reverse("change_exports:budget_changes") + "?status=requested"))[
+        "Budget changes"
+    ]
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert row["Award number"] == big.big.award_number
-    assert row["Cumulative transfer"] == 55000 and sheet.cell(2, header.index("Cumulative transfer") + 1).number_format == "#,##0.00"
+    assert (
+        row["Cumulative transfer"] == 55000
+        and sheet.cell(2, header.index("Cumulative transfer") + 1).number_format == "#,##0.00"
+    )
     assert row["Share of award (%)"] == "11.00" and row["Needs approval"] == "Yes"
-    assert row["Justification"] == "'=HYPERLINK(\"x\")"
+    assert row["Justification"] == '\'=HYPERLINK("x")'
     client.force_login(big.officer_b)
     other = workbook(client.get(reverse("change_exports:budget_changes")))["Budget changes"]
     assert other.max_row == 1  # header only: another task force's rows are not there
-    assert AuditEvent.objects.filter(action="reports.export.downloaded", data__export="budget_changes").count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action="reports.export.downloaded", data__export="budget_changes"
+        ).count()
+        == 2
+    )
 
 
 def test_terms_page_before_and_after_a_supplement(client, big):
     request = supplement_propose(
-        actor=big.pm, award=big.big, appropriation=big.big_appropriation, amount="100000.00",
-        lines=lines(dict(V1, A="300000.00")), justification="Second lab", today=date(2025, 3, 1),
+        actor=big.pm,
+        award=big.big,
+        appropriation=big.big_appropriation,
+        amount="100000.00",
+        lines=lines(dict(V1, A="300000.00")),
+        justification="Second lab",
+        today=date(2025, 3, 1),
     )
-    budget_modification_decide(actor=big.approver, modification=request, approve=True, today=date(2025, 3, 1))
+    budget_modification_decide(
+        actor=big.approver, modification=request, approve=True, today=date(2025, 3, 1)
+    )
     client.force_login(big.officer_a)
     url = reverse("modifications:terms", args=[big.big.award_number])
     before = client.get(url + "?as_of=2025-02-28").content.decode()
@@ -160,7 +208,11 @@ def test_extension_page_refuses_a_late_request_and_lists_amendments(client, big)
 
 def test_program_manager_decides_an_extension_from_the_list(client, big):
     amendment = extension_request(
-        actor=big.gadmin_a, award=big.big, new_end=date(2027, 3, 31), reason="Trial delayed", today=date(2026, 8, 1)
+        actor=big.gadmin_a,
+        award=big.big,
+        new_end=date(2027, 3, 31),
+        reason="Trial delayed",
+        today=date(2026, 8, 1),
     )
     client.force_login(big.pm)
     page = client.get(reverse("amendments:list")).content.decode()

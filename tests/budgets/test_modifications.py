@@ -5,8 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from budgets import ledger
@@ -47,8 +47,11 @@ def big(program):
     """An active $500,000 award of task force A, budget V1."""
     appropriation = factories.make_appropriation(program.pm, fiscal_year=2025, amount="2000000.00")
     award = factories.make_award(
-        program.pm, task_force=program.task_force_a, appropriation=appropriation,
-        amount="500000.00", lines=lines(V1),
+        program.pm,
+        task_force=program.task_force_a,
+        appropriation=appropriation,
+        amount="500000.00",
+        lines=lines(V1),
     )
     program.big = activate(program, award)
     program.big_appropriation = appropriation
@@ -62,7 +65,9 @@ def propose(p, amounts, **kw):
 
 def current_federal(award) -> dict[str, Decimal]:
     version = award.budget_versions.get(status="approved")
-    return {line.category: line.federal_amount for line in version.lines.all() if line.federal_amount}
+    return {
+        line.category: line.federal_amount for line in version.lines.all() if line.federal_amount
+    }
 
 
 def test_worked_example_7_3(big):
@@ -105,7 +110,9 @@ def test_worked_example_7_3(big):
 
 def test_approval_writes_the_version_and_becomes_the_new_base(big):
     request = propose(big, moved(V1, "E", "C", "55000.00"))
-    decided = budget_modification_decide(actor=big.pm, modification=request, approve=True, today=TODAY)
+    decided = budget_modification_decide(
+        actor=big.pm, modification=request, approve=True, today=TODAY
+    )
     assert decided.status == "approved" and decided.decided_by == big.pm
     assert decided.result.number == 2 and decided.result.agency_approved is True
     assert decided.result.approved_by == big.pm
@@ -115,8 +122,16 @@ def test_approval_writes_the_version_and_becomes_the_new_base(big):
     small = propose(big, moved(moved(V1, "E", "C", "55000.00"), "A", "I", "1000.00"))
     assert small.base == decided.result and small.cumulative_transfer == D("1000.00")
     assert small.status == "applied"
-    actions = list(AuditEvent.objects.filter(action__startswith="budgets.modification").values_list("action", flat=True))
-    assert sorted(actions) == ["budgets.modification.applied", "budgets.modification.approved", "budgets.modification.requested"]
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="budgets.modification").values_list(
+            "action", flat=True
+        )
+    )
+    assert sorted(actions) == [
+        "budgets.modification.applied",
+        "budgets.modification.approved",
+        "budgets.modification.requested",
+    ]
 
 
 def test_rejection_changes_nothing_and_needs_a_reason(big):
@@ -124,7 +139,11 @@ def test_rejection_changes_nothing_and_needs_a_reason(big):
     with pytest.raises(ValidationError, match="Say why the request is rejected"):
         budget_modification_decide(actor=big.pm, modification=request, approve=False, today=TODAY)
     rejected = budget_modification_decide(
-        actor=big.pm, modification=request, approve=False, note="Construction is not allowable", today=TODAY
+        actor=big.pm,
+        modification=request,
+        approve=False,
+        note="Construction is not allowable",
+        today=TODAY,
     )
     assert rejected.status == "rejected" and rejected.result is None
     assert rejected.amendment.status == "rejected"
@@ -135,7 +154,12 @@ def test_rejection_changes_nothing_and_needs_a_reason(big):
 def test_scope_change_needs_approval_and_a_description(big):
     with pytest.raises(ValidationError, match="Describe the change of scope"):
         propose(big, moved(V1, "A", "C", "100.00"), scope_change=True)
-    request = propose(big, moved(V1, "A", "C", "100.00"), scope_change=True, scope_description="Add a prevention programme")
+    request = propose(
+        big,
+        moved(V1, "A", "C", "100.00"),
+        scope_change=True,
+        scope_description="Add a prevention programme",
+    )
     assert request.status == "requested"
     assert request.scope_change and request.scope_description == "Add a prevention programme"
 
@@ -144,22 +168,38 @@ def test_the_threshold_in_force_decides_whether_the_10_percent_rule_applies(prog
     """A $300,000 award: above the $250,000 threshold in September 2025, below the
     $350,000 one from October 2025."""
     appropriation = factories.make_appropriation(program.pm, fiscal_year=2025, amount="2000000.00")
-    award = activate(program, factories.make_award(
-        program.pm, task_force=program.task_force_a, appropriation=appropriation, amount="300000.00",
-        lines=lines({"A": "200000.00", "C": "100000.00"}),
-    ))
+    award = activate(
+        program,
+        factories.make_award(
+            program.pm,
+            task_force=program.task_force_a,
+            appropriation=appropriation,
+            amount="300000.00",
+            lines=lines({"A": "200000.00", "C": "100000.00"}),
+        ),
+    )
     transfer = lines({"A": "140000.00", "C": "160000.00"})  # 20%
     before = assess(award=award, lines=transfer, scope_change=False, on=date(2025, 9, 30))
     after = assess(award=award, lines=transfer, scope_change=False, on=date(2025, 10, 1))
-    assert before.simplified_acquisition_threshold == D("250000.00") and before.exceeds_transfer_limit
-    assert after.simplified_acquisition_threshold == D("350000.00") and not after.exceeds_transfer_limit
-    applied = budget_modification_propose(actor=program.officer_a, award=award, lines=transfer, today=date(2025, 10, 1))
+    assert (
+        before.simplified_acquisition_threshold == D("250000.00") and before.exceeds_transfer_limit
+    )
+    assert (
+        after.simplified_acquisition_threshold == D("350000.00")
+        and not after.exceeds_transfer_limit
+    )
+    applied = budget_modification_propose(
+        actor=program.officer_a, award=award, lines=transfer, today=date(2025, 10, 1)
+    )
     assert applied.status == "applied" and applied.cumulative_transfer == D("60000.00")
 
 
 def test_a_budget_that_does_not_add_up_is_refused(big):
     bad = dict(V1, A="199999.99")
-    with pytest.raises(ValidationError, match=r"The federal lines add up to \$499,999.99, but the award is \$500,000.00: \$0.01 short"):
+    with pytest.raises(
+        ValidationError,
+        match=r"The federal lines add up to \$499,999.99, but the award is \$500,000.00: \$0.01 short",
+    ):
         propose(big, bad)
     assert not BudgetModification.objects.exists()
 
@@ -172,7 +212,9 @@ def test_an_unchanged_budget_is_refused(big):
 def test_only_the_task_forces_finance_officers_propose(big):
     for person in (big.officer_b, big.pm, big.gadmin_a, big.auditor):
         with pytest.raises(PermissionDenied):
-            budget_modification_propose(actor=person, award=big.big, lines=lines(moved(V1, "A", "C", "1.00")), today=TODAY)
+            budget_modification_propose(
+                actor=person, award=big.big, lines=lines(moved(V1, "A", "C", "1.00")), today=TODAY
+            )
     assert not BudgetModification.objects.exists()
 
 
@@ -189,13 +231,17 @@ def test_the_requester_cannot_approve_whatever_roles_they_hold(big):
     request = propose(big, moved(V1, "I", "F", "5000.00"))
     for approve in (True, False):
         with pytest.raises(PermissionDenied, match="cannot approve or reject"):
-            budget_modification_decide(actor=big.officer_a, modification=request, approve=approve, note="x", today=TODAY)
+            budget_modification_decide(
+                actor=big.officer_a, modification=request, approve=approve, note="x", today=TODAY
+            )
     request.refresh_from_db()
     assert request.status == "requested" and request.decided_by is None
     assert big.big.budget_versions.count() == 1
     refusals = AuditEvent.objects.filter(action="budgets.modification.sod_violation")
     assert [(e.actor, e.data["attempted"]) for e in refusals.order_by("pk")] == [
-        (big.officer_a, "approve"), (big.officer_a, "reject")]
+        (big.officer_a, "approve"),
+        (big.officer_a, "reject"),
+    ]
 
 
 def test_the_database_refuses_a_self_decision(big):
@@ -206,9 +252,17 @@ def test_the_database_refuses_a_self_decision(big):
         Amendment.objects.filter(pk=request.amendment_id).update(decided_by=request.requested_by)
     with pytest.raises(IntegrityError), transaction.atomic():
         BudgetModification.objects.create(
-            award=big.big, status="requested", replaces=request.replaces, base=request.base,
-            award_amount=D("1.00"), cumulative_transfer=D("0"), transfer_limit=D("0"), transfer_pct=D("10"),
-            simplified_acquisition_threshold=D("0"), needs_approval=True, requested_by=big.officer_a,
+            award=big.big,
+            status="requested",
+            replaces=request.replaces,
+            base=request.base,
+            award_amount=D("1.00"),
+            cumulative_transfer=D("0"),
+            transfer_limit=D("0"),
+            transfer_pct=D("10"),
+            simplified_acquisition_threshold=D("0"),
+            needs_approval=True,
+            requested_by=big.officer_a,
             requested_on=TODAY,
         )  # a second open request
 
@@ -217,22 +271,35 @@ def test_only_a_program_manager_decides_a_modification(big):
     request = propose(big, moved(V1, "I", "F", "5000.00"))
     for person in (big.approver, big.auditor, big.officer_b):
         with pytest.raises(PermissionDenied):
-            budget_modification_decide(actor=person, modification=request, approve=True, today=TODAY)
+            budget_modification_decide(
+                actor=person, modification=request, approve=True, today=TODAY
+            )
 
 
 def test_approval_is_refused_when_the_budget_changed_meanwhile(big):
     request = propose(big, moved(V1, "I", "F", "5000.00"))
     from budgets.services import budget_version_create
 
-    budget_version_create(actor=big.pm, award=big.big, approve=True, lines=lines(moved(V1, "A", "C", "10.00")))
-    with pytest.raises(ValidationError, match=r"The budget changed since this was proposed \(version 2 is now current\)"):
+    budget_version_create(
+        actor=big.pm, award=big.big, approve=True, lines=lines(moved(V1, "A", "C", "10.00"))
+    )
+    with pytest.raises(
+        ValidationError,
+        match=r"The budget changed since this was proposed \(version 2 is now current\)",
+    ):
         budget_modification_decide(actor=big.pm, modification=request, approve=True, today=TODAY)
 
 
 def _spend(p, category, day=date(2025, 11, 3)):
     return ledger.entry_post(
-        actor=p.officer_a, award=p.big, kind="expenditure", amount="100.00", category=category,
-        effective_date=day, idempotency_key=uuid.uuid4(), today=day,
+        actor=p.officer_a,
+        award=p.big,
+        kind="expenditure",
+        amount="100.00",
+        category=category,
+        effective_date=day,
+        idempotency_key=uuid.uuid4(),
+        today=day,
     )
 
 
@@ -254,8 +321,13 @@ def supplement(p, amount="100000.00", **kw):
     kw.setdefault("today", date(2025, 3, 1))
     new = dict(V1, A=str(D(V1["A"]) + D(amount)))
     return supplement_propose(
-        actor=p.pm, award=p.big, appropriation=kw.pop("appropriation", p.big_appropriation), amount=amount,
-        lines=lines(kw.pop("amounts", new)), justification="Second forensic lab", **kw,
+        actor=p.pm,
+        award=p.big,
+        appropriation=kw.pop("appropriation", p.big_appropriation),
+        amount=amount,
+        lines=lines(kw.pop("amounts", new)),
+        justification="Second forensic lab",
+        **kw,
     )
 
 
@@ -265,34 +337,53 @@ def test_supplement_adds_funding_and_a_budget_when_approved(big):
     assert request.amendment.kind == "supplement" and request.amendment.amount == D("100000.00")
     big.big.refresh_from_db()
     assert big.big.federal_amount == D("500000.00")  # nothing until approved
-    approved = budget_modification_decide(actor=big.approver, modification=request, approve=True, today=date(2025, 3, 1))
+    approved = budget_modification_decide(
+        actor=big.approver, modification=request, approve=True, today=date(2025, 3, 1)
+    )
     big.big.refresh_from_db()
     assert big.big.federal_amount == D("600000.00")
     line = AwardFunding.objects.get(amendment=approved.amendment)
     assert (line.amount, line.appropriation) == (D("100000.00"), big.big_appropriation)
-    assert approved.result.number == 2 and sum(l.federal_amount for l in approved.result.lines.all()) == D("600000.00")
-    assert AuditEvent.objects.filter(action="grants.award.supplemented", actor=big.approver).count() == 1
+    assert approved.result.number == 2 and sum(
+        x.federal_amount for x in approved.result.lines.all()
+    ) == D("600000.00")
+    assert (
+        AuditEvent.objects.filter(action="grants.award.supplemented", actor=big.approver).count()
+        == 1
+    )
 
 
 def test_supplement_larger_than_what_is_left_is_refused(big):
     # $2,000,000 less $100,000 set aside less $500,000 awarded = $1,400,000 left.
-    with pytest.raises(ValidationError, match=r"has \$1,400,000.00 left after set-asides and other awards; the supplement asks for \$1,400,000.01, \$0.01 too much"):
+    with pytest.raises(
+        ValidationError,
+        match=r"has \$1,400,000.00 left after set-asides and other awards; the supplement asks for \$1,400,000.01, \$0.01 too much",
+    ):
         supplement(big, amount="1400000.01")
     assert not Amendment.objects.exists()
 
 
 def test_supplement_checked_again_under_the_lock_at_approval(big):
     request = supplement(big, amount="1400000.00")
-    factories.make_award(big.pm, task_force=big.task_force_b, appropriation=big.big_appropriation, amount="1.00")
-    with pytest.raises(ValidationError, match=r"\$1,399,999.00 left after set-asides and earlier awards; this award asks for \$1,400,000.00, \$1.00 too much"):
-        budget_modification_decide(actor=big.approver, modification=request, approve=True, today=date(2025, 3, 1))
+    factories.make_award(
+        big.pm, task_force=big.task_force_b, appropriation=big.big_appropriation, amount="1.00"
+    )
+    with pytest.raises(
+        ValidationError,
+        match=r"\$1,399,999.00 left after set-asides and earlier awards; this award asks for \$1,400,000.00, \$1.00 too much",
+    ):
+        budget_modification_decide(
+            actor=big.approver, modification=request, approve=True, today=date(2025, 3, 1)
+        )
     request.refresh_from_db()
     big.big.refresh_from_db()
     assert request.status == "requested" and big.big.federal_amount == D("500000.00")
 
 
 def test_supplement_budget_must_add_up_to_the_new_total(big):
-    with pytest.raises(ValidationError, match=r"the award with the supplement is \$600,000.00: \$100,000.00 short"):
+    with pytest.raises(
+        ValidationError, match=r"the award with the supplement is \$600,000.00: \$100,000.00 short"
+    ):
         supplement(big, amounts=V1)
 
 
@@ -302,12 +393,16 @@ def test_supplement_by_requester_refused_and_only_program_office_decides(big):
         budget_modification_decide(actor=big.pm, modification=request, approve=True)
     with pytest.raises(PermissionDenied):
         budget_modification_decide(actor=big.officer_a, modification=request, approve=True)
-    assert AuditEvent.objects.filter(action="budgets.modification.sod_violation", actor=big.pm).exists()
+    assert AuditEvent.objects.filter(
+        action="budgets.modification.sod_violation", actor=big.pm
+    ).exists()
 
 
 def test_terms_as_of_a_date_before_and_after_a_supplement(big):
     request = supplement(big)
-    budget_modification_decide(actor=big.approver, modification=request, approve=True, today=date(2025, 3, 1))
+    budget_modification_decide(
+        actor=big.approver, modification=request, approve=True, today=date(2025, 3, 1)
+    )
     big.big.refresh_from_db()
     before = award_terms_as_of(big.big, date(2025, 2, 28))
     after = award_terms_as_of(big.big, date(2025, 3, 1))

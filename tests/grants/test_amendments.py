@@ -33,7 +33,11 @@ def active(program):
 
 def ask(p, new_end=date(2027, 3, 31), today=ASKED, actor=None):
     return extension_request(
-        actor=actor or p.gadmin_a, award=p.award_a, new_end=new_end, reason="Trial delayed", today=today
+        actor=actor or p.gadmin_a,
+        award=p.award_a,
+        new_end=new_end,
+        reason="Trial delayed",
+        today=today,
     )
 
 
@@ -46,15 +50,27 @@ def test_add_months_keeps_month_ends():
 def test_extension_requested_then_approved_moves_the_end_date(active):
     amendment = ask(active)
     assert (amendment.status, amendment.period_end_before, amendment.period_end_after) == (
-        "requested", END, date(2027, 3, 31))
+        "requested",
+        END,
+        date(2027, 3, 31),
+    )
     active.award_a.refresh_from_db()
     assert active.award_a.period_end == END  # nothing moves until approved
-    decided = extension_decide(actor=active.pm, amendment=amendment, approve=True, today=date(2026, 9, 2))
-    assert (decided.status, decided.decided_on, decided.effective_on) == ("approved", date(2026, 9, 2), date(2026, 9, 2))
+    decided = extension_decide(
+        actor=active.pm, amendment=amendment, approve=True, today=date(2026, 9, 2)
+    )
+    assert (decided.status, decided.decided_on, decided.effective_on) == (
+        "approved",
+        date(2026, 9, 2),
+        date(2026, 9, 2),
+    )
     active.award_a.refresh_from_db()
     assert active.award_a.period_end == date(2027, 3, 31)
     event = AuditEvent.objects.get(action="grants.amendment.approved")
-    assert event.data["before"]["period_end"] == "2026-09-30" and event.data["after"]["period_end"] == "2027-03-31"
+    assert (
+        event.data["before"]["period_end"] == "2026-09-30"
+        and event.data["after"]["period_end"] == "2027-03-31"
+    )
 
 
 def test_calendar_liquidation_and_spending_follow_an_approved_extension(active):
@@ -65,8 +81,14 @@ def test_calendar_liquidation_and_spending_follow_an_approved_extension(active):
 
     def spend():
         return ledger.entry_post(
-            actor=active.officer_a, award=award, kind="expenditure", amount="10.00", category="A",
-            effective_date=late_day, idempotency_key=uuid.uuid4(), today=late_day,
+            actor=active.officer_a,
+            award=award,
+            kind="expenditure",
+            amount="10.00",
+            category="A",
+            effective_date=late_day,
+            idempotency_key=uuid.uuid4(),
+            today=late_day,
         )
 
     with pytest.raises(ValidationError, match="after the period of performance ends"):
@@ -75,7 +97,9 @@ def test_calendar_liquidation_and_spending_follow_an_approved_extension(active):
     award.refresh_from_db()
     finals = [r for r in reporting_calendar(award) if r.is_final]
     assert {(r.period_end, r.due_on) for r in finals} == {(date(2027, 3, 31), date(2027, 7, 29))}
-    quarters = [r.period_end for r in reporting_calendar(award) if r.kind == "sf425" and not r.is_final]
+    quarters = [
+        r.period_end for r in reporting_calendar(award) if r.kind == "sf425" and not r.is_final
+    ]
     assert quarters[-2:] == [date(2026, 9, 30), date(2026, 12, 31)]
     assert liquidation_end(award) == date(2027, 7, 29)
     assert spend().effective_date == late_day
@@ -114,7 +138,12 @@ def test_extension_requester_cannot_decide_and_outsiders_cannot_ask(active):
     active.officer_a._icac_groups = None
     with pytest.raises(PermissionDenied, match="cannot approve or reject"):
         extension_decide(actor=active.officer_a, amendment=amendment, approve=True, today=ASKED)
-    assert AuditEvent.objects.filter(action="grants.amendment.sod_violation", actor=active.officer_a).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="grants.amendment.sod_violation", actor=active.officer_a
+        ).count()
+        == 1
+    )
     with pytest.raises(PermissionDenied):
         extension_decide(actor=active.approver, amendment=amendment, approve=True, today=ASKED)
     amendment.refresh_from_db()
@@ -125,7 +154,9 @@ def test_rejected_extension_changes_nothing(active):
     amendment = ask(active)
     with pytest.raises(ValidationError, match="Say why the extension is rejected"):
         extension_decide(actor=active.pm, amendment=amendment, approve=False, today=ASKED)
-    extension_decide(actor=active.pm, amendment=amendment, approve=False, note="Not justified", today=ASKED)
+    extension_decide(
+        actor=active.pm, amendment=amendment, approve=False, note="Not justified", today=ASKED
+    )
     active.award_a.refresh_from_db()
     assert active.award_a.period_end == END
     assert Amendment.objects.get().decision_note == "Not justified"
@@ -142,13 +173,18 @@ def test_administrative_change_updates_the_recipient_and_keeps_before_and_after(
     recipient = active.award_a.recipient
     old_street = recipient.street
     amendment = administrative_record(
-        actor=active.gadmin_a, award=active.award_a, description="New address; new authorized representative",
-        recipient_changes={"street": "1 Main St", "city": "Richmond", "zip_code": ""}, today=date(2025, 5, 1),
+        actor=active.gadmin_a,
+        award=active.award_a,
+        description="New address; new authorized representative",
+        recipient_changes={"street": "1 Main St", "city": "Richmond", "zip_code": ""},
+        today=date(2025, 5, 1),
     )
     recipient.refresh_from_db()
     assert (recipient.street, recipient.city) == ("1 Main St", "Richmond")
     assert amendment.status == "approved" and amendment.effective_on == date(2025, 5, 1)
-    assert amendment.changes == {"recipient": {"street": [old_street, "1 Main St"], "city": ["", "Richmond"]}}
+    assert amendment.changes == {
+        "recipient": {"street": [old_street, "1 Main St"], "city": ["", "Richmond"]}
+    }
     assert amendment.decided_by is None and amendment.requested_by == active.gadmin_a
     with pytest.raises(PermissionDenied):
         administrative_record(actor=active.officer_b, award=active.award_a, description="x")
