@@ -1,6 +1,6 @@
 import django_filters
 
-from budgets.models import Category, DrawdownRequest, LedgerEntry
+from budgets.models import BudgetModification, Category, DrawdownRequest, LedgerEntry
 from grants.filters import UswdsFilterSet
 
 
@@ -26,3 +26,18 @@ class DrawdownFilter(UswdsFilterSet):
     class Meta:
         model = DrawdownRequest
         fields = ["status"]
+
+
+class BudgetChangeFilter(UswdsFilterSet):
+    award_number = django_filters.CharFilter(
+        field_name="award__award_number", lookup_expr="icontains", label="Award number contains"
+    )
+    status = django_filters.ChoiceFilter(choices=BudgetModification.Status.choices)
+    needs_approval = django_filters.BooleanFilter(label="Needs prior approval")
+    supplement = django_filters.BooleanFilter(
+        field_name="supplement_amount", lookup_expr="isnull", exclude=True, label="Supplement"
+    )
+
+    class Meta:
+        model = BudgetModification
+        fields = ["status", "needs_approval"]

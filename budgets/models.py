@@ -51,6 +51,17 @@ class BudgetVersion(models.Model):
         blank=True,
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    effective_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="First day this version governs the award (terms as of a date).",
+    )
+    agency_approved = models.BooleanField(
+        default=True,
+        help_text="Approved by the awarding agency; False for a modification that needed "
+        "no prior approval and applied at once. Transfers are measured against the last "
+        "version the agency approved.",
+    )
 
     class Meta:
         ordering = ["award", "-number"]
@@ -290,3 +301,160 @@ class DrawdownRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Drawdown {self.amount} for {self.award} ({self.get_status_display()})"
+
+
+class ModificationStatus(models.TextChoices):
+    REQUESTED = "requested", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    APPLIED = "applied", "Applied (no prior approval needed)"
+
+
+class BudgetModification(models.Model):
+    """A proposed new budget for an award: a transfer among categories (budget
+    modification) or, with `supplement_amount`, a supplement that adds funding.
+
+    The assessment against the 10% rule is computed when it is proposed and kept, so the
+    page shows what the proposer and the decider saw."""
+
+    Status = ModificationStatus
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="budget_modifications")
+    amendment = models.OneToOneField(
+        "grants.Amendment",
+        on_delete=models.PROTECT,
+        related_name="budget_modification",
+        null=True,
+        blank=True,
+        help_text="The grant award modification (GAM) when prior approval is needed.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    replaces = models.ForeignKey(
+        BudgetVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The current version when proposed; approval replaces it.",
+    )
+    base = models.ForeignKey(
+        BudgetVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The version last approved by the awarding agency: transfers are measured against it.",
+    )
+    result = models.OneToOneField(
+        BudgetVersion, on_delete=models.PROTECT, related_name="modification", null=True, blank=True
+    )
+    supplement_amount = money_field(null=True, blank=True)
+    appropriation = models.ForeignKey(
+        "grants.Appropriation", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    award_amount = money_field(help_text="The award's federal amount when proposed.")
+    cumulative_transfer = money_field()
+    transfer_limit = money_field(help_text="The rule's share of the award, in dollars.")
+    transfer_pct = models.DecimalField(max_digits=7, decimal_places=4)
+    simplified_acquisition_threshold = money_field()
+    exceeds_transfer_limit = models.BooleanField(default=False)
+    new_categories = models.CharField(max_length=10, blank=True)
+    scope_change = models.BooleanField(default=False)
+    scope_description = models.TextField(blank=True)
+    justification = models.TextField(blank=True)
+    needs_approval = models.BooleanField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_on = models.DateField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_on = models.DateField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One request waiting per award: each is measured against the same base.
+            models.UniqueConstraint(
+                fields=["award"],
+                condition=Q(status="requested"),
+                name="budgets_modification_one_open_per_award",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ModificationStatus.values),
+                name="budgets_modification_status_valid",
+            ),
+            # Separation of duties: whoever proposes a budget never approves it.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="budgets_modification_decider_not_requester",
+            ),
+            models.CheckConstraint(
+                condition=Q(cumulative_transfer__gte=0),
+                name="budgets_modification_transfer_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(supplement_amount__isnull=True) | Q(supplement_amount__gt=0),
+                name="budgets_modification_supplement_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(supplement_amount__isnull=True) | Q(appropriation__isnull=False),
+                name="budgets_modification_supplement_has_source",
+            ),
+            # Applied at once only when no prior approval is needed.
+            models.CheckConstraint(
+                condition=~Q(status="applied") | Q(needs_approval=False),
+                name="budgets_modification_applied_needs_no_approval",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "applied"]) | Q(result__isnull=False),
+                name="budgets_modification_approved_has_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind = "Supplement" if self.supplement_amount else "Budget modification"
+        return f"{kind} {self.pk} to {self.award}"
+
+    @property
+    def is_supplement(self) -> bool:
+        return self.supplement_amount is not None
+
+    @property
+    def above_threshold(self) -> bool:
+        return self.award_amount > self.simplified_acquisition_threshold
+
+    @property
+    def transfer_share(self):
+        """The cumulative transfer as a share of the award (0.11 = 11%)."""
+        return self.cumulative_transfer / self.award_amount if self.award_amount else 0
+
+
+class ProposedLine(models.Model):
+    """One category of a proposed budget."""
+
+    modification = models.ForeignKey(
+        BudgetModification, on_delete=models.PROTECT, related_name="lines"
+    )
+    category = models.CharField(max_length=1, choices=Category.choices)
+    federal_amount = money_field(default=0)
+    non_federal_amount = money_field(default=0)
+    narrative = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["modification", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["modification", "category"], name="budgets_proposedline_one_per_category"
+            ),
+            models.CheckConstraint(
+                condition=Q(federal_amount__gte=0) & Q(non_federal_amount__gte=0),
+                name="budgets_proposedline_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=Category.values),
+                name="budgets_proposedline_category_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.federal_amount} + {self.non_federal_amount}"

@@ -4,7 +4,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from budgets.ledger_days import signed_sum
-from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.models import BudgetModification, DrawdownRequest, LedgerEntry
 from grants import access
 from grants.models import Award
 from grants.money import ZERO
@@ -60,3 +60,19 @@ def drawdown_list_for_user(*, user) -> QuerySet[DrawdownRequest]:
     return DrawdownRequest.objects.filter(
         access.task_force_scope(user, field="award__task_force")
     ).select_related("award", "award__task_force", "requested_by", "decided_by", "paid_by")
+
+
+def budget_change_list_for_user(*, user) -> QuerySet[BudgetModification]:
+    """Budget modifications and supplements of the awards the person may read."""
+    return BudgetModification.objects.filter(
+        access.task_force_scope(user, field="award__task_force")
+    ).select_related(
+        "award",
+        "award__task_force",
+        "requested_by",
+        "decided_by",
+        "amendment",
+        "appropriation",
+        "base",
+        "result",
+    )

@@ -1,6 +1,7 @@
 """Writes to budgets. Each function runs in one transaction that locks the award."""
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ class LineInput:
     narrative: str = ""
 
 
-def _clean_lines(lines: list[LineInput]) -> list[LineInput]:
+def clean_lines(lines: list[LineInput]) -> list[LineInput]:
     cleaned, seen = [], set()
     for line in lines:
         if line.category not in Category.values:
@@ -65,34 +66,41 @@ def check_budget_adds_up(*, award: Award, lines: list[LineInput]) -> None:
         )
 
 
-@transaction.atomic
-def budget_version_create(
-    *, actor, award: Award, lines: list[LineInput], approve: bool, note: str = ""
+def version_write(
+    *,
+    award: Award,
+    lines: list[LineInput],
+    created_by,
+    approved_by,
+    note: str = "",
+    effective_on: date | None = None,
+    agency_approved: bool = True,
 ) -> BudgetVersion:
-    """Add a budget version to an award. When approved it becomes the current budget and
-    the one it replaces is kept as superseded."""
-    access.require(access.can_manage_program(actor))
-    award = Award.objects.select_for_update().get(pk=award.pk)
-    lines = _clean_lines(lines)
-    if approve:
-        check_budget_adds_up(award=award, lines=lines)
+    """Write an approved version and supersede the current one. The caller holds the
+    award lock, has checked permission and that the lines add up, and audits."""
     number = (
         award.budget_versions.order_by("-number").values_list("number", flat=True).first() or 0
     ) + 1
-    now = timezone.now()
-    if approve:
-        award.budget_versions.filter(status=BudgetVersion.Status.APPROVED).update(
-            status=BudgetVersion.Status.SUPERSEDED
-        )
+    award.budget_versions.filter(status=BudgetVersion.Status.APPROVED).update(
+        status=BudgetVersion.Status.SUPERSEDED
+    )
     version = BudgetVersion.objects.create(
         award=award,
         number=number,
-        status=BudgetVersion.Status.APPROVED if approve else BudgetVersion.Status.DRAFT,
+        status=BudgetVersion.Status.APPROVED,
         note=note,
-        created_by=actor,
-        approved_by=actor if approve else None,
-        approved_at=now if approve else None,
+        created_by=created_by,
+        approved_by=approved_by,
+        approved_at=timezone.now(),
+        # The first budget governs from the award's start; later ones from their approval.
+        effective_on=effective_on or (award.period_start if number == 1 else timezone.localdate()),
+        agency_approved=agency_approved,
     )
+    _lines_create(version, lines)
+    return version
+
+
+def _lines_create(version: BudgetVersion, lines: list[LineInput]) -> None:
     BudgetLine.objects.bulk_create(
         BudgetLine(
             version=version,
@@ -103,19 +111,47 @@ def budget_version_create(
         )
         for line in lines
     )
+
+
+def lines_snapshot(lines) -> dict[str, list[str]]:
+    """Budget lines as the audit trail keeps them: category -> [federal, non-federal]."""
+    return {
+        line.category: [str(line.federal_amount), str(line.non_federal_amount)] for line in lines
+    }
+
+
+@transaction.atomic
+def budget_version_create(
+    *, actor, award: Award, lines: list[LineInput], approve: bool, note: str = ""
+) -> BudgetVersion:
+    """Add a budget version to an award. When approved it becomes the current budget and
+    the one it replaces is kept as superseded."""
+    access.require(access.can_manage_program(actor))
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    lines = clean_lines(lines)
+    if approve:
+        check_budget_adds_up(award=award, lines=lines)
+        version = version_write(
+            award=award, lines=lines, created_by=actor, approved_by=actor, note=note
+        )
+    else:
+        number = (
+            award.budget_versions.order_by("-number").values_list("number", flat=True).first() or 0
+        ) + 1
+        version = BudgetVersion.objects.create(
+            award=award,
+            number=number,
+            status=BudgetVersion.Status.DRAFT,
+            note=note,
+            created_by=actor,
+        )
+        _lines_create(version, lines)
     audit_record(
         actor=actor,
         action="budgets.version.approved" if approve else "budgets.version.drafted",
         obj=version,
         task_force=award.task_force,
-        after={
-            "number": number,
-            "status": version.status,
-            "lines": {
-                line.category: [str(line.federal_amount), str(line.non_federal_amount)]
-                for line in lines
-            },
-        },
+        after={"number": version.number, "status": version.status, "lines": lines_snapshot(lines)},
     )
     return version
 

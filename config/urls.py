@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # budgets first: its /awards/new/ must win over grants' /awards/<number>/.
     path("", include("budgets.urls")),
+    path("", include("budgets.modification_urls")),
+    path("", include("grants.amendment_urls")),
+    path("", include("reports.change_export_urls")),
     path("", include("reports.urls")),
     path("", include("reports.export_urls")),
     path("", include("grants.urls")),

@@ -113,6 +113,46 @@ def can_decide_drawdowns(user) -> bool:
     return is_financial_approver(user)
 
 
+def can_propose_budget_modification(user, award) -> bool:
+    """A new budget for an award (transfers among categories): the task force's own
+    finance officers, the Financial Manager role of JustGrants."""
+    return award.task_force_id in task_force_ids(user, roles=(Membership.Role.FINANCE_OFFICER,))
+
+
+def can_propose_supplement(user) -> bool:
+    """Supplements add federal funds from an appropriation: a program-office action."""
+    return is_program_manager(user)
+
+
+def can_decide_budget_change(user, *, supplement: bool) -> bool:
+    """Approve or reject a budget modification (a program manager) or a supplement (a
+    program manager or a financial approver, who clears the funding). Never the person
+    who asked: the services refuse that whatever roles the person holds."""
+    if supplement:
+        return is_program_office(user)
+    return is_program_manager(user)
+
+
+def can_request_extension(user, award) -> bool:
+    """No-cost extensions: the task force's finance officers and grant administrators."""
+    return award.task_force_id in task_force_ids(
+        user, roles=(Membership.Role.FINANCE_OFFICER, Membership.Role.GRANT_ADMINISTRATOR)
+    )
+
+
+def can_decide_amendments(user) -> bool:
+    """Approve or reject a no-cost extension."""
+    return is_program_manager(user)
+
+
+def can_record_administrative_change(user, award) -> bool:
+    """Contacts and recipient details: a program manager or the task force's grant
+    administrator."""
+    return is_program_manager(user) or award.task_force_id in task_force_ids(
+        user, roles=(Membership.Role.GRANT_ADMINISTRATOR,)
+    )
+
+
 def require(
     allowed: bool, message: str = "You do not have permission to do that."
 ) -> None:

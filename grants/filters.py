@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from grants.models import Appropriation, Award, TaskForce
+from grants.models import Amendment, Appropriation, Award, TaskForce
 
 
 class UswdsFilterSet(django_filters.FilterSet):
@@ -51,3 +51,13 @@ class AwardFilter(UswdsFilterSet):
         self.filters["task_force"].queryset = (
             task_forces if task_forces is not None else TaskForce.objects.none()
         )
+
+
+class AmendmentFilter(UswdsFilterSet):
+    award_number = django_filters.CharFilter(
+        field_name="award__award_number", lookup_expr="icontains", label="Award number contains"
+    )
+
+    class Meta:
+        model = Amendment
+        fields = ["kind", "status"]

@@ -359,6 +359,14 @@ class AwardFunding(models.Model):
     )
     amount = money_field()
     created_at = models.DateTimeField(auto_now_add=True)
+    amendment = models.ForeignKey(
+        "Amendment",
+        on_delete=models.PROTECT,
+        related_name="funding_lines",
+        null=True,
+        blank=True,
+        help_text="The supplement that added this line; blank for the award's original funding.",
+    )
 
     class Meta:
         ordering = ["award", "pk"]
@@ -461,6 +469,18 @@ class Amendment(models.Model):
         null=True,
         blank=True,
     )
+    decision_note = models.CharField(max_length=500, blank=True)
+    # No-cost extension: the end date it moves from and to. Kept on the amendment so the
+    # award's terms can be rebuilt as of any day (the award row holds only the latest).
+    period_end_before = models.DateField(null=True, blank=True)
+    period_end_after = models.DateField(null=True, blank=True)
+    # Supplement: how much, from which appropriation.
+    amount = money_field(null=True, blank=True)
+    appropriation = models.ForeignKey(
+        Appropriation, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # Administrative change: the recipient's details before and after.
+    changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["award", "number"]
@@ -480,6 +500,20 @@ class Amendment(models.Model):
                 condition=Q(decided_on__isnull=True)
                 | Q(decided_on__gte=F("requested_on")),
                 name="grants_amendment_decided_after_requested",
+            ),
+            # Separation of duties: whoever asks for a change never decides it.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="grants_amendment_decider_not_requester",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gt=0),
+                name="grants_amendment_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end_after__isnull=True)
+                | Q(period_end_after__gt=F("period_end_before")),
+                name="grants_amendment_extension_moves_later",
             ),
         ]
 

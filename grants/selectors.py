@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from grants import access
 from grants.models import (
+    Amendment,
     Appropriation,
     Award,
     AwardFunding,
@@ -175,3 +176,10 @@ def fiscal_years_for_user(*, user) -> list[int]:
     else:
         years = award_list_for_user(user=user).values_list("fiscal_year", flat=True)
     return sorted(set(years), reverse=True)
+
+
+def amendment_list_for_user(*, user) -> QuerySet[Amendment]:
+    """Amendments of the awards the person may read."""
+    return Amendment.objects.filter(
+        access.task_force_scope(user, field="award__task_force")
+    ).select_related("award", "award__task_force", "requested_by", "decided_by", "appropriation")

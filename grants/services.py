@@ -325,7 +325,8 @@ def amendment_record(
         decided_on=decided_on,
         effective_on=effective_on,
         requested_by=actor,
-        decided_by=actor if decided_on else None,
+        # Recorded after the fact: the decision was made outside the system, by the agency.
+        decided_by=None,
     )
     amendment.full_clean()
     amendment.save()

@@ -213,6 +213,10 @@ def award_detail(request, award_number: str):
             "next_statuses": next_statuses,
             "can_manage": access.can_manage_program(user),
             "hold_form": HoldForm(),
+            "can_propose_budget": access.can_propose_budget_modification(user, award),
+            "can_propose_supplement": access.can_propose_supplement(user),
+            "can_request_extension": access.can_request_extension(user, award),
+            "can_record_administrative": access.can_record_administrative_change(user, award),
         },
     )
 

@@ -5,9 +5,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from budgets.balances import awards_with_excess_cash
-from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.models import BudgetModification, DrawdownRequest, LedgerEntry
 from budgets.reconcile import reconcile_all
-from grants.models import Appropriation, Award, Hold, TaskForce
+from grants.models import Amendment, Appropriation, Award, Hold, TaskForce
 from grants.money import ZERO, MoneySum
 
 
@@ -44,6 +44,10 @@ def test_load_demo_builds_the_program_and_is_safe_to_run_again(db):
     assert [a.task_force.code for a, _ in awards_with_excess_cash(Award.objects.all(), today=today)] == ["ca-los-angeles"]
     assert reconcile_all()[1] == []
     call_command("check_ledgers", stdout=StringIO())
+
+    # Budget changes: one applied at once, one waiting for a program manager; an extension.
+    assert sorted(BudgetModification.objects.values_list("status", flat=True)) == ["applied", "requested"]
+    assert Amendment.objects.filter(kind="no_cost_extension", status="approved").count() == 1
 
     printed = out.getvalue()
     for username in ("pm", "approver", "auditor", "officer.la", "officer.ny", "gadmin.la", "admin"):

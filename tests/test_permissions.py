@@ -12,8 +12,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from budgets.models import DrawdownRequest, LedgerEntry
-from grants.models import Award
+from budgets.models import BudgetModification, DrawdownRequest, LedgerEntry
+from grants.models import Amendment, Award
 from grants.services import amendment_record, hold_place
 from reports.models import MEASURES, FinancialReport, ProgressReport
 
@@ -81,6 +81,24 @@ MATRIX = {
     ("reports:reminders", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     ("reports:calendar_feed_settings", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("reports:calendar_feed_settings", "POST"): row(LOGIN, 302, 302, 302, 302, 302),
+    ("modifications:propose", "GET"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("modifications:propose", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("modifications:supplement", "GET"): row(LOGIN, 403, 404, 200, 403, 403),
+    ("modifications:supplement", "POST"): row(LOGIN, 403, 404, 200, 403, 403),
+    ("modifications:terms", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("modifications:list", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("modifications:detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("modifications:decide", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("modifications:decide", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    ("amendments:list", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("amendments:decide", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("amendments:decide", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    ("amendments:extension", "GET"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("amendments:extension", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("amendments:administrative", "GET"): row(LOGIN, 403, 404, 200, 403, 403),
+    ("amendments:administrative", "POST"): row(LOGIN, 403, 404, 200, 403, 403),
+    ("change_exports:budget_changes", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("change_exports:amendments", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     # No sign-in: the token is the key, and this one names no feed, whoever asks.
     ("reports:calendar_feed", "GET"): row(404, 404, 404, 404, 404, 404),
 }
@@ -94,6 +112,8 @@ POST_DATA = {
     # The award is a draft, so a valid drawdown is refused by the service: the form comes back.
     "budgets:drawdown_create": {"amount": "1.00", "idempotency_key": "0b8f9a52-6a53-4c1e-8f52-3c2d1e0f9a77"},
     "reports:report_review": {"decision": "accept"},
+    "modifications:decide": {"decision": "reject", "note": "Not allowable"},
+    "amendments:decide": {"decision": "reject", "note": "Not justified"},
 }
 
 
@@ -152,6 +172,30 @@ def _url(name: str, program) -> str:
             certifier_title="x", certifier_phone="x", certifier_email="x@example.gov",
         )
         return reverse(name, args=["sf425", report.pk])
+    if name in ("modifications:propose", "modifications:supplement", "modifications:terms",
+                "amendments:extension", "amendments:administrative"):
+        return reverse(name, args=[award])
+    if name in ("modifications:detail", "modifications:decide"):
+        version = program.award_a.budget_versions.get()
+        modification = BudgetModification.objects.create(
+            award=program.award_a, status="requested", replaces=version, base=version,
+            award_amount=program.award_a.federal_amount, cumulative_transfer=Decimal("0.00"),
+            transfer_limit=Decimal("20000.00"), transfer_pct=Decimal("10"),
+            simplified_acquisition_threshold=Decimal("350000.00"), new_categories="F",
+            needs_approval=True, requested_by=program.officer_a, requested_on=date(2025, 1, 6),
+            amendment=Amendment.objects.create(
+                award=program.award_a, number=1, kind="budget_modification", description="x",
+                requested_on=date(2025, 1, 6), requested_by=program.officer_a,
+            ),
+        )
+        return reverse(name, args=[modification.pk])
+    if name == "amendments:decide":
+        amendment = Amendment.objects.create(
+            award=program.award_a, number=1, kind="no_cost_extension", description="Trial delayed",
+            requested_on=date(2025, 1, 6), requested_by=program.gadmin_a,
+            period_end_before=program.award_a.period_end, period_end_after=date(2027, 3, 31),
+        )
+        return reverse(name, args=[amendment.pk])
     if name == "reports:calendar_feed":
         return reverse(name, args=["not-a-real-calendar-token"])
     if name == "grants:hold_lift":

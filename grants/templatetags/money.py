@@ -23,3 +23,9 @@ def percent_of(part, whole):
 def sub(value, other):
     """{{ a|sub:b }} → a − b"""
     return value - other
+
+
+@register.filter(name="percent")
+def percent(share):
+    """{{ share|percent }} → 11.00% (a share of 0.11)"""
+    return f"{share * 100:.2f}%"

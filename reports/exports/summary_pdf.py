@@ -20,7 +20,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import inch
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak
 
-from budgets.balances import signed_sum
+from budgets.ledger_days import signed_sum
 from budgets.models import LedgerEntry
 from grants import selectors
 from grants.money import ZERO, MoneySum

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from budgets.change_demo import budget_changes
 from budgets.demo import pending_request, post_history
 from budgets.services import LineInput, award_create_with_budget
 from grants import access
@@ -363,6 +364,7 @@ class Command(BaseCommand):
         self.ledgers(current)
         self.reports(pm, current)
         self.holds_and_amendments(pm, current)
+        budget_changes(year=current - 1, today=timezone.localdate())
         place_delinquency_holds(today=timezone.localdate())
         return created
 

@@ -1,0 +1,56 @@
+"""Forms for proposing a new budget (modification or supplement) and deciding on it."""
+
+from django import forms
+
+from budgets.forms import BudgetLinesForm
+from budgets.models import BudgetVersion
+from grants.money import MoneyFormField
+
+
+class ModificationForm(forms.Form):
+    justification = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="Why the budget changes"
+    )
+    scope_change = forms.BooleanField(
+        required=False, label="This change alters the project's scope or objectives"
+    )
+    scope_description = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What changes in scope",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", "usa-textarea")
+            else:
+                field.widget.attrs.setdefault("class", "usa-checkbox__input")
+
+
+class SupplementForm(forms.Form):
+    appropriation = forms.ModelChoiceField(queryset=None, label="Appropriation it comes from")
+    supplement_amount = MoneyFormField(label="Supplement (federal)")
+    justification = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="What it pays for"
+    )
+
+    def __init__(self, *args, appropriations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appropriation"].queryset = appropriations
+        self.fields["appropriation"].widget.attrs["class"] = "usa-select"
+        self.fields["supplement_amount"].widget.attrs["class"] = "usa-input"
+        self.fields["justification"].widget.attrs["class"] = "usa-textarea"
+
+
+def lines_form(data, version: BudgetVersion | None) -> BudgetLinesForm:
+    """The A–J grid, filled with the current budget when first shown."""
+    initial = {}
+    if version is not None:
+        for line in version.lines.all():
+            initial[f"federal_{line.category}"] = line.federal_amount
+            initial[f"non_federal_{line.category}"] = line.non_federal_amount
+            initial[f"narrative_{line.category}"] = line.narrative
+    return BudgetLinesForm(data, prefix="budget", initial=initial)

@@ -1,0 +1,46 @@
+import django_tables2 as tables
+
+from budgets.models import BudgetModification
+from grants.tables import MoneyColumn
+
+
+class BudgetChangeTable(tables.Table):
+    pk = tables.Column(
+        "Request", linkify=("modifications:detail", [tables.A("pk")]), order_by=("pk",)
+    )
+    award = tables.Column(
+        linkify=lambda record: record.award.get_absolute_url(), order_by=("award__award_number",)
+    )
+    task_force = tables.Column(accessor="award__task_force__name", verbose_name="Task force")
+    kind = tables.Column("Kind", accessor="supplement_amount", order_by=("supplement_amount",))
+    requested_on = tables.DateColumn("m/d/Y")
+    requested_by = tables.Column(order_by=("requested_by__username",))
+    cumulative_transfer = MoneyColumn("Cumulative transfer")
+    share = tables.Column("Share of award", accessor="cumulative_transfer", orderable=False)
+    needs_approval = tables.BooleanColumn("Needs approval", yesno="Yes,No")
+    status = tables.Column()
+    decided_by = tables.Column("Decided by")
+
+    class Meta:
+        model = BudgetModification
+        fields = ("requested_on", "requested_by", "cumulative_transfer", "needs_approval", "status")
+        sequence = (
+            "pk",
+            "award",
+            "task_force",
+            "kind",
+            "requested_on",
+            "requested_by",
+            "cumulative_transfer",
+            "share",
+            "needs_approval",
+            "status",
+            "decided_by",
+        )
+        order_by = ("-requested_on",)
+
+    def render_kind(self, record):
+        return "Supplement" if record.is_supplement else "Budget modification"
+
+    def render_share(self, record):
+        return f"{record.transfer_share * 100:.2f}%"

@@ -1,0 +1,240 @@
+"""Pages for budget modifications, supplements, and an award's terms as of a date."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from budgets.filters import BudgetChangeFilter
+from budgets.modification_forms import ModificationForm, SupplementForm, lines_form
+from budgets.modification_tables import BudgetChangeTable
+from budgets.modifications import (
+    Assessment,
+    assess,
+    budget_modification_decide,
+    budget_modification_propose,
+    current_version,
+    supplement_propose,
+)
+from budgets.selectors import budget_change_list_for_user
+from budgets.services import clean_lines
+from budgets.terms import award_terms_as_of
+from grants import access, selectors
+from grants.amendment_forms import DecisionForm
+from grants.models import Award
+from grants.money import format_money
+from grants.views import add_service_errors, get_or_404, render_table_page
+
+
+def _award(request, award_number: str) -> Award:
+    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+
+
+def _preview(form, budget, award: Award) -> Assessment | None:
+    """The 10% rule's verdict on what is on the form, without saving anything."""
+    try:
+        return assess(
+            award=award,
+            lines=clean_lines(budget.lines()),
+            scope_change=form.cleaned_data.get("scope_change", False),
+            on=timezone.localdate(),
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
+@login_required
+def propose(request, award_number: str):
+    """A finance officer proposes a new budget; "Check" shows the assessment first."""
+    award = _award(request, award_number)
+    access.require(
+        access.can_propose_budget_modification(request.user, award),
+        "Only the task force's finance officers propose budget modifications.",
+    )
+    data = request.POST if request.method == "POST" else None
+    form = ModificationForm(data)
+    budget = lines_form(data, current_version(award))
+    section_errors = {"lines": [], "scope_description": []}
+    assessment = None
+    if data is not None and form.is_valid() & budget.is_valid():
+        if "check" in data:
+            assessment = _preview(form, budget, award)
+        else:
+            try:
+                modification = budget_modification_propose(
+                    actor=request.user,
+                    award=award,
+                    lines=budget.lines(),
+                    justification=form.cleaned_data["justification"],
+                    scope_change=form.cleaned_data["scope_change"],
+                    scope_description=form.cleaned_data["scope_description"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error, extra=section_errors)
+            else:
+                if modification.status == modification.Status.APPLIED:
+                    messages.success(
+                        request,
+                        f"No prior approval needed: budget version {modification.result.number} "
+                        "is now current.",
+                    )
+                else:
+                    messages.success(
+                        request, "Prior approval is needed: the request went to a program manager."
+                    )
+                return redirect("modifications:detail", modification.pk)
+    return render(
+        request,
+        "budgets/modification_form.html",
+        {
+            "award": award,
+            "form": form,
+            "budget": budget,
+            "budget_errors": section_errors["lines"],
+            "assessment": assessment,
+        },
+    )
+
+
+@login_required
+def supplement(request, award_number: str):
+    award = _award(request, award_number)
+    access.require(
+        access.can_propose_supplement(request.user), "Only a program manager proposes supplements."
+    )
+    data = request.POST if request.method == "POST" else None
+    form = SupplementForm(
+        data,
+        appropriations=selectors.appropriation_list_for_user(user=request.user).order_by(
+            "-fiscal_year", "pk"
+        ),
+    )
+    budget = lines_form(data, current_version(award))
+    section_errors = {"lines": []}
+    if data is not None and form.is_valid() & budget.is_valid():
+        try:
+            modification = supplement_propose(
+                actor=request.user,
+                award=award,
+                appropriation=form.cleaned_data["appropriation"],
+                amount=form.cleaned_data["supplement_amount"],
+                lines=budget.lines(),
+                justification=form.cleaned_data["justification"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, extra=section_errors)
+        else:
+            messages.success(
+                request,
+                f"Supplement of {format_money(modification.supplement_amount)} proposed; "
+                "it waits for approval.",
+            )
+            return redirect("modifications:detail", modification.pk)
+    return render(
+        request,
+        "budgets/supplement_form.html",
+        {"award": award, "form": form, "budget": budget, "budget_errors": section_errors["lines"]},
+    )
+
+
+@login_required
+def change_list(request):
+    queryset = budget_change_list_for_user(user=request.user)
+    filterset = BudgetChangeFilter(request.GET, queryset=queryset)
+    return render_table_page(
+        request,
+        template="budgets/modification_list.html",
+        filterset=filterset,
+        table=BudgetChangeTable(filterset.qs),
+        context={"export_url": reverse("change_exports:budget_changes")},
+    )
+
+
+@login_required
+def detail(request, pk: int):
+    modification = get_or_404(budget_change_list_for_user(user=request.user), pk=pk)
+    base = {line.category: line for line in modification.base.lines.all()}
+    replaced = {line.category: line for line in modification.replaces.lines.all()}
+    proposed = {line.category: line for line in modification.lines.all()}
+    rows = []
+    for code in sorted(set(base) | set(replaced) | set(proposed)):
+        line = proposed.get(code) or replaced.get(code) or base.get(code)
+        amounts = [
+            getattr(source.get(code), "federal_amount", None)
+            for source in (base, replaced, proposed)
+        ]
+        amounts = [a if a is not None else 0 for a in amounts]
+        rows.append(
+            {
+                "label": line.get_category_display(),
+                "base": amounts[0],
+                "current": amounts[1],
+                "proposed": amounts[2],
+                "change": amounts[2] - amounts[0],
+                "non_federal": getattr(proposed.get(code), "non_federal_amount", 0),
+                "narrative": getattr(proposed.get(code), "narrative", ""),
+            }
+        )
+    user = request.user
+    can_decide = (
+        modification.status == modification.Status.REQUESTED
+        and access.can_decide_budget_change(user, supplement=modification.is_supplement)
+        and modification.requested_by_id != user.pk
+    )
+    return render(
+        request,
+        "budgets/modification_detail.html",
+        {
+            "modification": modification,
+            "award": modification.award,
+            "rows": rows,
+            "can_decide": can_decide,
+            "is_requester": modification.requested_by_id == user.pk,
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide(request, pk: int):
+    modification = get_or_404(budget_change_list_for_user(user=request.user), pk=pk)
+    access.require(
+        access.can_decide_budget_change(request.user, supplement=modification.is_supplement)
+    )
+    approve = request.POST.get("decision") == "approve"
+    try:
+        budget_modification_decide(
+            actor=request.user,
+            modification=modification,
+            approve=approve,
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, "Approved: the new budget is current." if approve else "Rejected."
+        )
+    return redirect("modifications:detail", modification.pk)
+
+
+@login_required
+def terms(request, award_number: str):
+    """The award's period, federal amount, funding lines and budget on a chosen day."""
+    award = _award(request, award_number)
+    try:
+        on = date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        on = timezone.localdate()
+    return render(
+        request,
+        "budgets/award_terms.html",
+        {"award": award, "as_of": on, "view": award_terms_as_of(award, on)},
+    )

@@ -1,0 +1,383 @@
+"""Amendments (grant award modifications): no-cost extensions, administrative changes,
+and the grants side of supplements and budget modifications (the budgets app builds on
+these for the parts that touch a budget).
+
+Every amendment is requested by one person and decided by another (a database check
+too); each keeps its request, decision and effective dates, and what it changed, so the
+award's terms can be rebuilt as of any day (`award_terms_on`).
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from grants import access
+from grants.audit import audit_record
+from grants.models import Amendment, Award, AwardFunding, Recipient
+from grants.money import ZERO, format_money
+from grants.selectors import appropriation_available, rule_value
+from grants.services import FundingRequest, _lock_and_check_funding
+from grants.text import clean_text
+
+OPEN_FOR_AMENDMENTS = (Award.Status.ACCEPTED, Award.Status.ACTIVE)
+# Recipient details an administrative change may correct.
+RECIPIENT_FIELDS = ("legal_name", "street", "city", "state", "zip_code")
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day if it has no such day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def lock_award(award_id: int) -> Award:
+    return Award.objects.select_for_update().get(pk=award_id)
+
+
+def check_open_for_amendments(award: Award) -> None:
+    if award.status not in OPEN_FOR_AMENDMENTS:
+        raise ValidationError(
+            f"Award {award} is {award.get_status_display().lower()}; only accepted and active "
+            "awards can be amended."
+        )
+
+
+def refuse_own_decision(
+    *, actor, requested_by_id: int, obj, task_force, action: str, attempted: str
+):
+    """Separation of duties: whoever asked for a change never decides it, whatever roles
+    they hold. The refusal is audited in its own transaction, so it stays on record
+    although nothing else is written."""
+    if requested_by_id == actor.pk:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action=action,
+                obj=obj,
+                task_force=task_force,
+                data={"attempted": attempted},
+            )
+        raise PermissionDenied("The person who asked for a change cannot approve or reject it.")
+
+
+def amendment_open(
+    *, award: Award, kind: str, description: str, requested_by, requested_on: date, **fields
+) -> Amendment:
+    """A new amendment in the requested state. The caller holds the award lock and has
+    checked the requester's permission."""
+    amendment = Amendment(
+        award=award,
+        number=award.amendments.count() + 1,
+        kind=kind,
+        status=Amendment.Status.REQUESTED,
+        description=clean_text(description),
+        requested_on=requested_on,
+        requested_by=requested_by,
+        **fields,
+    )
+    amendment.full_clean()
+    amendment.save()
+    return amendment
+
+
+def amendment_close(
+    *, amendment: Amendment, approve: bool, decided_by, decided_on: date, note: str = ""
+) -> Amendment:
+    """Record the decision; an approved amendment takes effect the day it is decided."""
+    amendment.status = Amendment.Status.APPROVED if approve else Amendment.Status.REJECTED
+    amendment.decided_by, amendment.decided_on = decided_by, decided_on
+    amendment.effective_on = decided_on if approve else None
+    amendment.decision_note = clean_text(note)
+    amendment.save(
+        update_fields=["status", "decided_by", "decided_on", "effective_on", "decision_note"]
+    )
+    return amendment
+
+
+def supplement_check_available(*, appropriation, amount: Decimal) -> None:
+    """An early, unlocked look: the binding check is `supplement_fund`, under the lock."""
+    available = appropriation_available(appropriation)
+    if amount > available:
+        raise ValidationError(
+            {
+                "supplement_amount": f"FY{appropriation.fiscal_year} {appropriation.name} has "
+                f"{format_money(available)} left after set-asides and other awards; the "
+                f"supplement asks for {format_money(amount)}, "
+                f"{format_money(amount - available)} too much."
+            }
+        )
+
+
+def supplement_fund(*, award: Award, amendment: Amendment) -> AwardFunding:
+    """Add the supplement's funding line and raise the award's federal amount. Locks the
+    appropriation row and checks what is left of it after set-asides and other awards.
+    Runs inside the caller's transaction, which holds the award lock."""
+    try:
+        _lock_and_check_funding([FundingRequest(amendment.appropriation_id, amendment.amount)])
+    except ValidationError as error:
+        raise ValidationError({"supplement_amount": error.message_dict["funding"]}) from None
+    line = AwardFunding.objects.create(
+        award=award,
+        appropriation_id=amendment.appropriation_id,
+        amount=amendment.amount,
+        amendment=amendment,
+    )
+    before = str(award.federal_amount)
+    award.federal_amount += amendment.amount
+    award.save(update_fields=["federal_amount"])
+    audit_record(
+        actor=amendment.decided_by,
+        action="grants.award.supplemented",
+        obj=award,
+        task_force=award.task_force,
+        before={"federal_amount": before},
+        after={"federal_amount": str(award.federal_amount)},
+        data={
+            "amendment": amendment.pk,
+            "amendment_number": amendment.number,
+            "appropriation": amendment.appropriation_id,
+        },
+    )
+    return line
+
+
+# --- No-cost extensions ----------------------------------------------------------------
+
+
+def extension_limits(award: Award, *, on: date) -> tuple[date, date]:
+    """The last day to ask for an extension and the latest end date it may set."""
+    notice = int(rule_value("no_cost_extension_notice_days", on=on))
+    months = int(rule_value("no_cost_extension_max_months", on=on))
+    return award.period_end - timedelta(days=notice), add_months(award.period_end, months)
+
+
+@transaction.atomic
+def extension_request(
+    *, actor, award: Award, new_end: date, reason: str, today: date | None = None
+) -> Amendment:
+    """Ask to move the award's end date, at least the rule's days before it ends and by
+    at most the rule's months (dated rule values, domain.md §3.4)."""
+    award = lock_award(award.pk)
+    access.require(
+        access.can_request_extension(actor, award),
+        "Only the task force's finance officers and grant administrators request extensions.",
+    )
+    check_open_for_amendments(award)
+    today = today or timezone.localdate()
+    reason = clean_text(reason)
+    if not reason:
+        raise ValidationError({"reason": "Say why the extension is needed."})
+    last_day_to_ask, latest_end = extension_limits(award, on=today)
+    notice = (award.period_end - last_day_to_ask).days
+    if today > last_day_to_ask:
+        raise ValidationError(
+            f"A no-cost extension must be requested at least {notice} days before the period "
+            f"ends ({award.period_end:%m/%d/%Y}); the last day to ask was "
+            f"{last_day_to_ask:%m/%d/%Y}."
+        )
+    if new_end <= award.period_end:
+        raise ValidationError(
+            {
+                "new_end": f"The new end date must be after the current one ({award.period_end:%m/%d/%Y})."
+            }
+        )
+    if new_end > latest_end:
+        months = int(rule_value("no_cost_extension_max_months", on=today))
+        raise ValidationError(
+            {
+                "new_end": f"An extension is at most {months} months: the latest end date is "
+                f"{latest_end:%m/%d/%Y}."
+            }
+        )
+    if award.amendments.filter(
+        kind=Amendment.Kind.NO_COST_EXTENSION, status=Amendment.Status.REQUESTED
+    ).exists():
+        raise ValidationError("An extension of this award is already waiting for a decision.")
+    amendment = amendment_open(
+        award=award,
+        kind=Amendment.Kind.NO_COST_EXTENSION,
+        description=reason,
+        requested_by=actor,
+        requested_on=today,
+        period_end_before=award.period_end,
+        period_end_after=new_end,
+    )
+    audit_record(
+        actor=actor,
+        action="grants.amendment.requested",
+        obj=amendment,
+        task_force=award.task_force,
+        after={
+            "kind": amendment.kind,
+            "period_end_before": str(award.period_end),
+            "period_end_after": str(new_end),
+        },
+    )
+    return amendment
+
+
+@transaction.atomic
+def _extension_decide(*, actor, amendment: Amendment, approve: bool, note: str, today: date):
+    award = lock_award(amendment.award_id)
+    access.require(
+        access.can_decide_amendments(actor), "Only a program manager decides extensions."
+    )
+    amendment = Amendment.objects.get(pk=amendment.pk)
+    if amendment.requested_by_id == actor.pk:  # re-read under the lock
+        raise PermissionDenied("The person who asked for a change cannot approve or reject it.")
+    if amendment.kind != Amendment.Kind.NO_COST_EXTENSION:
+        raise ValidationError("This amendment is decided on its budget page.")
+    if amendment.status != Amendment.Status.REQUESTED:
+        raise ValidationError(f"This amendment is {amendment.get_status_display().lower()}.")
+    if not approve and not clean_text(note):
+        raise ValidationError({"note": "Say why the extension is rejected."})
+    if approve and amendment.period_end_before != award.period_end:
+        raise ValidationError(
+            f"The award's end date changed since this was requested (now "
+            f"{award.period_end:%m/%d/%Y}); reject it and ask again."
+        )
+    amendment_close(
+        amendment=amendment, approve=approve, decided_by=actor, decided_on=today, note=note
+    )
+    before = {"period_end": str(award.period_end)}
+    if approve:
+        award.period_end = amendment.period_end_after
+        award.save(update_fields=["period_end"])
+    audit_record(
+        actor=actor,
+        action="grants.amendment.approved" if approve else "grants.amendment.rejected",
+        obj=amendment,
+        task_force=award.task_force,
+        before={"status": "requested", **before},
+        after={"status": amendment.status, "period_end": str(award.period_end)},
+        data={"note": amendment.decision_note},
+    )
+    return amendment
+
+
+def extension_decide(
+    *, actor, amendment: Amendment, approve: bool, note: str = "", today: date | None = None
+) -> Amendment:
+    """Approve (the end date moves; the reporting calendar and the liquidation period,
+    computed from it, follow) or reject (nothing changes) a no-cost extension."""
+    refuse_own_decision(
+        actor=actor,
+        requested_by_id=amendment.requested_by_id,
+        obj=amendment,
+        task_force=amendment.award.task_force,
+        action="grants.amendment.sod_violation",
+        attempted="approve" if approve else "reject",
+    )
+    return _extension_decide(
+        actor=actor,
+        amendment=amendment,
+        approve=approve,
+        note=note,
+        today=today or timezone.localdate(),
+    )
+
+
+# --- Administrative changes --------------------------------------------------------
+
+
+@transaction.atomic
+def administrative_record(
+    *,
+    actor,
+    award: Award,
+    description: str,
+    recipient_changes: dict[str, str] | None = None,
+    today: date | None = None,
+) -> Amendment:
+    """Record a change of contacts or recipient details. It needs no approval: it takes
+    effect when recorded, and the recipient's details before and after are kept."""
+    award = lock_award(award.pk)
+    access.require(
+        access.can_record_administrative_change(actor, award),
+        "Only a program manager or the task force's grant administrator records this.",
+    )
+    today = today or timezone.localdate()
+    description = clean_text(description)
+    if not description:
+        raise ValidationError({"description": "Say what changes."})
+    recipient = Recipient.objects.select_for_update().get(pk=award.recipient_id)
+    changes = {}
+    for field, value in (recipient_changes or {}).items():
+        if field not in RECIPIENT_FIELDS:
+            raise ValidationError(f"{field} is not a recipient detail that can be changed here.")
+        value = clean_text(value)
+        if value and value != getattr(recipient, field):
+            changes[field] = [getattr(recipient, field), value]
+            setattr(recipient, field, value)
+    if changes:
+        recipient.full_clean()
+        recipient.save(update_fields=list(changes))
+    amendment = Amendment(
+        award=award,
+        number=award.amendments.count() + 1,
+        kind=Amendment.Kind.ADMINISTRATIVE,
+        status=Amendment.Status.APPROVED,
+        description=description,
+        requested_on=today,
+        requested_by=actor,
+        decided_on=today,
+        effective_on=today,
+        changes={"recipient": changes} if changes else {},
+    )
+    amendment.full_clean()
+    amendment.save()
+    audit_record(
+        actor=actor,
+        action="grants.amendment.recorded",
+        obj=amendment,
+        task_force=award.task_force,
+        before={f"recipient.{k}": v[0] for k, v in changes.items()},
+        after={f"recipient.{k}": v[1] for k, v in changes.items()},
+        data={"kind": amendment.kind, "description": description},
+    )
+    return amendment
+
+
+# --- Terms as of a date ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Terms:
+    on: date
+    period_start: date
+    period_end: date
+    federal_amount: Decimal
+    funding_lines: list[AwardFunding]
+    amendments_in_effect: list[Amendment]
+
+
+def award_terms_on(award: Award, on: date) -> Terms:
+    """The award's period and funding as they stood on a day: approved amendments that
+    took effect later are undone (an extension's earlier end date, a supplement's line)."""
+    approved = list(
+        award.amendments.filter(status=Amendment.Status.APPROVED).order_by("effective_on", "number")
+    )
+    period_end = award.period_end
+    for amendment in reversed(approved):
+        if amendment.effective_on > on and amendment.period_end_before:
+            period_end = amendment.period_end_before
+    later = {a.pk for a in approved if a.effective_on > on}
+    lines = [
+        line
+        for line in award.funding_lines.select_related("appropriation", "amendment").order_by("pk")
+        if line.amendment_id is None or line.amendment_id not in later
+    ]
+    return Terms(
+        on=on,
+        period_start=award.period_start,
+        period_end=period_end,
+        federal_amount=sum((line.amount for line in lines), ZERO),
+        funding_lines=lines,
+        amendments_in_effect=[a for a in approved if a.effective_on <= on],
+    )

@@ -1,0 +1,192 @@
+"""No-cost extensions and administrative changes; the award's terms as of a date."""
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from budgets import ledger
+from budgets.balances import liquidation_end
+from grants.amendments import (
+    add_months,
+    administrative_record,
+    award_terms_on,
+    extension_decide,
+    extension_request,
+)
+from grants.audit import AuditEvent
+from grants.models import Amendment
+from reports.calendar import reporting_calendar
+from tests.budgets.ledger_helpers import activate
+
+END = date(2026, 9, 30)  # the fixture award's period: 2024-10-01 to 2026-09-30
+ASKED = date(2026, 8, 31)  # 30 days before the end: the last day to ask
+
+
+@pytest.fixture
+def active(program):
+    program.award_a = activate(program)
+    return program
+
+
+def ask(p, new_end=date(2027, 3, 31), today=ASKED, actor=None):
+    return extension_request(
+        actor=actor or p.gadmin_a,
+        award=p.award_a,
+        new_end=new_end,
+        reason="Trial delayed",
+        today=today,
+    )
+
+
+def test_add_months_keeps_month_ends():
+    assert add_months(date(2026, 9, 30), 12) == date(2027, 9, 30)
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
+
+
+def test_extension_requested_then_approved_moves_the_end_date(active):
+    amendment = ask(active)
+    assert (amendment.status, amendment.period_end_before, amendment.period_end_after) == (
+        "requested",
+        END,
+        date(2027, 3, 31),
+    )
+    active.award_a.refresh_from_db()
+    assert active.award_a.period_end == END  # nothing moves until approved
+    decided = extension_decide(
+        actor=active.pm, amendment=amendment, approve=True, today=date(2026, 9, 2)
+    )
+    assert (decided.status, decided.decided_on, decided.effective_on) == (
+        "approved",
+        date(2026, 9, 2),
+        date(2026, 9, 2),
+    )
+    active.award_a.refresh_from_db()
+    assert active.award_a.period_end == date(2027, 3, 31)
+    event = AuditEvent.objects.get(action="grants.amendment.approved")
+    assert (
+        event.data["before"]["period_end"] == "2026-09-30"
+        and event.data["after"]["period_end"] == "2027-03-31"
+    )
+
+
+def test_calendar_liquidation_and_spending_follow_an_approved_extension(active):
+    award = active.award_a
+    final_before = [r for r in reporting_calendar(award) if r.is_final]
+    assert {r.due_on for r in final_before} == {END + timedelta(days=120)}
+    late_day = date(2026, 10, 15)
+
+    def spend():
+        return ledger.entry_post(
+            actor=active.officer_a,
+            award=award,
+            kind="expenditure",
+            amount="10.00",
+            category="A",
+            effective_date=late_day,
+            idempotency_key=uuid.uuid4(),
+            today=late_day,
+        )
+
+    with pytest.raises(ValidationError, match="after the period of performance ends"):
+        spend()
+    extension_decide(actor=active.pm, amendment=ask(active), approve=True, today=date(2026, 9, 2))
+    award.refresh_from_db()
+    finals = [r for r in reporting_calendar(award) if r.is_final]
+    assert {(r.period_end, r.due_on) for r in finals} == {(date(2027, 3, 31), date(2027, 7, 29))}
+    quarters = [
+        r.period_end for r in reporting_calendar(award) if r.kind == "sf425" and not r.is_final
+    ]
+    assert quarters[-2:] == [date(2026, 9, 30), date(2026, 12, 31)]
+    assert liquidation_end(award) == date(2027, 7, 29)
+    assert spend().effective_date == late_day
+
+
+def test_extension_asked_too_late_is_refused(active):
+    with pytest.raises(ValidationError) as error:
+        ask(active, today=date(2026, 9, 1))
+    assert error.value.messages == [
+        "A no-cost extension must be requested at least 30 days before the period ends "
+        "(09/30/2026); the last day to ask was 08/31/2026."
+    ]
+    assert not Amendment.objects.exists()
+
+
+def test_extension_too_long_or_not_later_is_refused(active):
+    with pytest.raises(ValidationError) as error:
+        ask(active, new_end=date(2027, 10, 1))
+    assert error.value.message_dict == {
+        "new_end": ["An extension is at most 12 months: the latest end date is 09/30/2027."]
+    }
+    assert ask(active, new_end=date(2027, 9, 30)).period_end_after == date(2027, 9, 30)
+    with pytest.raises(ValidationError, match="already waiting"):
+        ask(active)
+    with pytest.raises(ValidationError, match=r"must be after the current one \(09/30/2026\)"):
+        Amendment.objects.update(status="withdrawn")
+        ask(active, new_end=END)
+
+
+def test_extension_requester_cannot_decide_and_outsiders_cannot_ask(active):
+    for outsider in (active.officer_b, active.auditor, active.approver):
+        with pytest.raises(PermissionDenied):
+            ask(active, actor=outsider)
+    amendment = ask(active, actor=active.officer_a)
+    active.officer_a.groups.add(Group.objects.get(name="Program manager"))
+    active.officer_a._icac_groups = None
+    with pytest.raises(PermissionDenied, match="cannot approve or reject"):
+        extension_decide(actor=active.officer_a, amendment=amendment, approve=True, today=ASKED)
+    assert (
+        AuditEvent.objects.filter(
+            action="grants.amendment.sod_violation", actor=active.officer_a
+        ).count()
+        == 1
+    )
+    with pytest.raises(PermissionDenied):
+        extension_decide(actor=active.approver, amendment=amendment, approve=True, today=ASKED)
+    amendment.refresh_from_db()
+    assert amendment.status == "requested"
+
+
+def test_rejected_extension_changes_nothing(active):
+    amendment = ask(active)
+    with pytest.raises(ValidationError, match="Say why the extension is rejected"):
+        extension_decide(actor=active.pm, amendment=amendment, approve=False, today=ASKED)
+    extension_decide(
+        actor=active.pm, amendment=amendment, approve=False, note="Not justified", today=ASKED
+    )
+    active.award_a.refresh_from_db()
+    assert active.award_a.period_end == END
+    assert Amendment.objects.get().decision_note == "Not justified"
+
+
+def test_terms_as_of_before_and_after_an_extension(active):
+    extension_decide(actor=active.pm, amendment=ask(active), approve=True, today=date(2026, 9, 2))
+    active.award_a.refresh_from_db()
+    assert award_terms_on(active.award_a, date(2026, 9, 1)).period_end == END
+    assert award_terms_on(active.award_a, date(2026, 9, 2)).period_end == date(2027, 3, 31)
+
+
+def test_administrative_change_updates_the_recipient_and_keeps_before_and_after(active):
+    recipient = active.award_a.recipient
+    old_street = recipient.street
+    amendment = administrative_record(
+        actor=active.gadmin_a,
+        award=active.award_a,
+        description="New address; new authorized representative",
+        recipient_changes={"street": "1 Main St", "city": "Richmond", "zip_code": ""},
+        today=date(2025, 5, 1),
+    )
+    recipient.refresh_from_db()
+    assert (recipient.street, recipient.city) == ("1 Main St", "Richmond")
+    assert amendment.status == "approved" and amendment.effective_on == date(2025, 5, 1)
+    assert amendment.changes == {
+        "recipient": {"street": [old_street, "1 Main St"], "city": ["", "Richmond"]}
+    }
+    assert amendment.decided_by is None and amendment.requested_by == active.gadmin_a
+    with pytest.raises(PermissionDenied):
+        administrative_record(actor=active.officer_b, award=active.award_a, description="x")
+    with pytest.raises(ValidationError, match="Say what changes"):
+        administrative_record(actor=active.pm, award=active.award_a, description="  ")
