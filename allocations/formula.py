@@ -13,7 +13,7 @@ fractions. How cents are rounded is decision record 0003:
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from math import ceil, floor
 
@@ -105,6 +105,12 @@ def cents(amount: Decimal) -> int:
 
 def to_money(value: int) -> Decimal:
     return (Decimal(value) / 100).quantize(Decimal("0.01"))
+
+
+def share_percent(share: Fraction) -> Decimal:
+    """A share as a percentage to 5 places, for display only (amounts use the exact share)."""
+    value = Decimal(share.numerator * 100) / Decimal(share.denominator)
+    return value.quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP)
 
 
 def _pct(value: Decimal) -> str:
