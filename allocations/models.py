@@ -192,7 +192,3 @@ class AllocationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run}: {self.task_force} {format_money(self.total)}"
-
-    @property
-    def formula_total(self):
-        return self.floor_amount + self.formula_amount
