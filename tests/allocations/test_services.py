@@ -108,15 +108,21 @@ def test_publishing_twice_is_refused(program):
     with pytest.raises(ValidationError, match="a published allocation does not change"):
         run_publish(actor=program.pm, run=run)
     other = make_run(program.pm, program.appropriation, name="Another", pool="10000.00")
-    with pytest.raises(ValidationError, match="FY2025 already has a published allocation, “Baseline”"):
+    with pytest.raises(
+        ValidationError, match="FY2025 already has a published allocation, “Baseline”"
+    ):
         run_publish(actor=program.pm, run=other)
     assert _count()[1:] == (before[1] + 2, before[2], before[3] + 1)  # only the new scenario
 
 
 def test_publish_refused_when_the_appropriation_has_less_left(program):
     run = program_run(program)  # $400,000 of the $500,000 left
-    factories.make_award(program.pm, task_force=program.task_force_b, appropriation=program.appropriation,
-                         amount="150000.00")
+    factories.make_award(
+        program.pm,
+        task_force=program.task_force_b,
+        appropriation=program.appropriation,
+        amount="150000.00",
+    )
     before = _count()
     with pytest.raises(ValidationError) as caught:
         run_publish(actor=program.pm, run=run)
@@ -150,11 +156,18 @@ def test_match_waiver_sets_match_to_zero_with_reason_and_audit(program):
     assert line.match_required == Decimal("18750.00")  # 25% of 3/4 of $100,000
     with pytest.raises(ValidationError, match="Say why the match is waived."):
         run_waive_match(actor=program.pm, run=run, task_force=program.task_force_a, reason=" ")
-    run_waive_match(actor=program.pm, run=run, task_force=program.task_force_a,
-                    reason="Financial hardship: county budget freeze")
+    run_waive_match(
+        actor=program.pm,
+        run=run,
+        task_force=program.task_force_a,
+        reason="Financial hardship: county budget freeze",
+    )
     line.refresh_from_db()
     assert (line.match_required, line.match_waived, line.total) == (
-        Decimal("0.00"), True, Decimal("299250.00"))  # $1,500 floor + $222,750 + $75,000
+        Decimal("0.00"),
+        True,
+        Decimal("299250.00"),
+    )  # $1,500 floor + $222,750 + $75,000
     event = AuditEvent.objects.get(action="allocations.match.waived")
     assert event.data["before"]["match_required"] == "18750.00"
     assert event.task_force == program.task_force_a
@@ -169,17 +182,36 @@ def test_match_waiver_sets_match_to_zero_with_reason_and_audit(program):
 @pytest.mark.parametrize(
     "overrides, field, message",
     [
-        ({"weights": {"population": Decimal("50"), "leads": Decimal("20"), "cases_referred": Decimal("20"),
-                      "prosecutions": Decimal("10"), "training": Decimal("10")}},
-         "__all__", "The weights add up to 110%; they must add up to 100%."),
-        ({"formula_pct": Decimal("70")}, "formula_pct",
-         "At least 75% of the pool goes out by formula (34 U.S.C. 21116); 70% is too little."),
-        ({"pool": "500000.01"}, "pool",
-         "FY2025 ICAC Task Force Program has $500,000.00 left after set-asides and earlier "
-         "awards; the pool cannot be more."),
-        ({"pool": "0.01"}, "pool",
-         "The pool is too small for the floors: 2 task forces × $0.01 (0.5% of the formula "
-         "funds, $0.01) is $0.02."),
+        (
+            {
+                "weights": {
+                    "population": Decimal("50"),
+                    "leads": Decimal("20"),
+                    "cases_referred": Decimal("20"),
+                    "prosecutions": Decimal("10"),
+                    "training": Decimal("10"),
+                }
+            },
+            "__all__",
+            "The weights add up to 110%; they must add up to 100%.",
+        ),
+        (
+            {"formula_pct": Decimal("70")},
+            "formula_pct",
+            "At least 75% of the pool goes out by formula (34 U.S.C. 21116); 70% is too little.",
+        ),
+        (
+            {"pool": "500000.01"},
+            "pool",
+            "FY2025 ICAC Task Force Program has $500,000.00 left after set-asides and earlier "
+            "awards; the pool cannot be more.",
+        ),
+        (
+            {"pool": "0.01"},
+            "pool",
+            "The pool is too small for the floors: 2 task forces × $0.01 (0.5% of the formula "
+            "funds, $0.01) is $0.02.",
+        ),
     ],
 )
 def test_bad_scenario_input_changes_nothing(program, overrides, field, message):
