@@ -4,11 +4,27 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.db.models.lookups import Exact
 from django.urls import reverse
 
 from allocations.formula import FACTORS, FloorMode
 from grants.models import FIRST_FISCAL_YEAR, Appropriation, Award, TaskForce
 from grants.money import format_money, money_field
+
+
+def cents(field: str):
+    """A money column in whole cents, for constraints that add columns up. SQLite keeps
+    decimals as binary floats, where 135000.01 + 562950.07 need not equal 697950.08;
+    whole cents add up exactly on both databases."""
+    return Round(F(field) * 100)
+
+
+def cents_add_up(total: str, *parts: str) -> Exact:
+    summed = cents(parts[0])
+    for part in parts[1:]:
+        summed = summed + cents(part)
+    return Exact(cents(total), summed)
 
 
 def percent_field(verbose_name: str, **kwargs) -> models.DecimalField:
@@ -126,7 +142,7 @@ class AllocationRun(models.Model):
             ),
             models.CheckConstraint(condition=Q(pool__gt=0), name="allocations_run_pool_positive"),
             models.CheckConstraint(
-                condition=Q(pool=F("formula_funds") + F("need_funds")),
+                condition=cents_add_up("pool", "formula_funds", "need_funds"),
                 name="allocations_run_parts_add_up",
             ),
             models.CheckConstraint(
@@ -176,7 +192,7 @@ class AllocationLine(models.Model):
                 fields=["run", "task_force"], name="allocations_line_one_per_task_force"
             ),
             models.CheckConstraint(
-                condition=Q(total=F("floor_amount") + F("formula_amount") + F("need_amount")),
+                condition=cents_add_up("total", "floor_amount", "formula_amount", "need_amount"),
                 name="allocations_line_total_adds_up",
             ),
             models.CheckConstraint(
