@@ -156,8 +156,9 @@ def _compare_form(request):
     runs = selectors.run_list_for_user(user=request.user)
     data = request.GET.copy()
     if not data.get("fiscal_year") and years:
-        with_runs = [y for y in years if runs.filter(fiscal_year=y).exists()]
-        data["fiscal_year"] = str((with_runs or years)[0])
+        # The latest year that has a scenario, else the latest year.
+        with_runs = runs.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
+        data["fiscal_year"] = str(with_runs or years[0])
     try:
         year = int(data.get("fiscal_year", 0))
     except ValueError:
