@@ -114,7 +114,13 @@ def factor_data_import(
     for row in rows:
         errors = _factor_errors(row.values)
         if errors:
-            raise ValidationError(f"{row.task_force.code}: {errors}")
+            raise ValidationError(
+                [
+                    f"{row.task_force.code}, {field.replace('_', ' ')}: {message}"
+                    for field, messages in errors.items()
+                    for message in messages
+                ]
+            )
     created, updated = _upsert_factors(actor=actor, fiscal_year=fiscal_year, rows=rows)
     audit_record(
         actor=actor,
@@ -360,13 +366,15 @@ def run_publish(*, actor, run: AllocationRun) -> AllocationRun:
     access.require(
         access.can_manage_allocations(actor), "Only a program manager can publish an allocation."
     )
+    # Lock every scenario of the year, in id order: two publishes of the same year then
+    # queue, and the second sees the first's result once it is committed.
+    year_runs = list(
+        AllocationRun.objects.select_for_update().filter(fiscal_year=run.fiscal_year).order_by("pk")
+    )
     run = _locked_draft(run)
-    other = (
-        AllocationRun.objects.filter(
-            fiscal_year=run.fiscal_year, status=AllocationRun.Status.PUBLISHED
-        )
-        .exclude(pk=run.pk)
-        .first()
+    other = next(
+        (r for r in year_runs if r.pk != run.pk and r.status == AllocationRun.Status.PUBLISHED),
+        None,
     )
     if other is not None:
         raise ValidationError(
