@@ -28,7 +28,7 @@ from allocations.models import AllocationLine, AllocationRun, FactorData
 from allocations.selectors import statutory_minimums, task_forces_without_factors
 from grants import access
 from grants.audit import audit_record, snapshot
-from grants.models import Appropriation, Award, TaskForce
+from grants.models import FIRST_FISCAL_YEAR, Appropriation, Award, TaskForce
 from grants.money import format_money
 from grants.selectors import appropriation_available
 from grants.services import FundingRequest, award_create
@@ -88,6 +88,8 @@ def factor_data_set(*, actor, task_force: TaskForce, fiscal_year: int, values: d
     """Enter or correct one task force's factor data for a fiscal year."""
     access.require(access.can_manage_allocations(actor))
     errors = _factor_errors(values)
+    if not FIRST_FISCAL_YEAR <= fiscal_year <= 2100:
+        errors["__all__"] = [f"FY{fiscal_year} is not a fiscal year of the program (1998–2100)."]
     if errors:
         raise ValidationError(errors)
     before_row = FactorData.objects.filter(task_force=task_force, fiscal_year=fiscal_year).first()

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from allocations.models import AllocationLine, AllocationRun, FactorData
-from allocations.selectors import line_list_for_run
+from allocations.selectors import line_list_for_run, statutory_minimums
 from allocations.services import run_publish, run_waive_match
 from grants.audit import AuditEvent
 from grants.models import Appropriation, Award, AwardFunding
@@ -240,3 +240,22 @@ def test_factor_data_edit_is_audited_with_before_and_after(program):
     assert FactorData.objects.get().population == 12
     event = AuditEvent.objects.filter(action="allocations.factors.updated").get()
     assert event.data["before"]["population"] == 10 and event.data["after"]["population"] == 12
+
+
+def test_statutory_minimums_come_from_dated_rule_values(db):
+    assert statutory_minimums(2025) == {
+        "min_formula_pct": Decimal("75"),
+        "min_floor_pct": Decimal("0.5"),
+        "min_match_pct": Decimal("25"),
+    }
+    # FY2009's funds went out under the PROTECT Act (in force from 2008-10-13); FY2008's
+    # were before it, with no statutory minimum.
+    assert statutory_minimums(2009)["min_formula_pct"] == Decimal("75")
+    assert set(statutory_minimums(2008).values()) == {Decimal("0")}
+
+
+def test_factor_data_for_a_year_outside_the_program_is_refused(program):
+    with pytest.raises(ValidationError) as caught:
+        make_factors(program.pm, program.task_force_a, fiscal_year=1990)
+    assert caught.value.messages == ["FY1990 is not a fiscal year of the program (1998–2100)."]
+    assert not FactorData.objects.exists()
