@@ -4,12 +4,15 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from allocations.models import AllocationRun, FactorData
 from grants.audit import AuditEvent
 from grants.models import Award
+from tests import factories
 from tests.allocations.helpers import make_factors, make_run, program_run
 
 HEADER = "Task force code,Population,Investigative leads,Cases referred,Successful prosecutions,Training and outreach,Need score"
@@ -303,3 +306,17 @@ def test_factor_workbook_goes_back_in_through_the_import(client, program):
         9,
     )
     assert imported[program.task_force_a].need_score == Decimal("2.50")
+
+
+def test_scenario_page_queries_do_not_grow_with_task_forces(client, program):
+    client.force_login(program.auditor)
+    small = program_run(program)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(small.get_absolute_url()).status_code == 200
+    for i in range(10):
+        task_force = factories.make_task_force(f"Extra {i}", f"zz-extra-{i}", "ZZ")
+        make_factors(program.pm, task_force, value=10 + i)
+    large = make_run(program.pm, program.appropriation, name="Twelve", pool="400000.00")
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(large.get_absolute_url()).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
