@@ -62,6 +62,7 @@ def publish_demo_allocation(
             fiscal_year=year,
             rows=demo_factor_rows(task_forces, year),
             filename="demonstration data",
+            source="Demonstration data, invented [I]: not published statistics",
         )
     common = {
         "actor": pm,

@@ -186,6 +186,7 @@ def factors_xlsx(request):
             Column(headers[0], width=28),
             *(Column(h, "int", 14) for h in headers[1:-1]),
             Column(headers[-1], "money", 14),
+            Column("Source", width=40),
         ],
         (
             (
@@ -199,6 +200,7 @@ def factors_xlsx(request):
                 f.prosecutions,
                 f.training,
                 f.need_score,
+                f.source,
             )
             for f in filterset.qs.order_by("fiscal_year", "task_force__state", "task_force__name")
         ),

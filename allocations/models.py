@@ -54,6 +54,7 @@ class FactorData(models.Model):
         help_text="Other criteria of need (factor VI); need-based funds follow it. "
         "0 for a task force that takes no need-based funds.",
     )
+    source = models.CharField(max_length=200, blank=True, help_text="Where the figures come from.")
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -60,7 +60,9 @@ def _factor_errors(values: dict) -> dict[str, list[str]]:
     return errors
 
 
-def _upsert_factors(*, actor, fiscal_year: int, rows: list[FactorValues]) -> tuple[int, int]:
+def _upsert_factors(
+    *, actor, fiscal_year: int, rows: list[FactorValues], source: str
+) -> tuple[int, int]:
     existing = {
         f.task_force_id: f
         for f in FactorData.objects.select_for_update().filter(
@@ -78,6 +80,7 @@ def _upsert_factors(*, actor, fiscal_year: int, rows: list[FactorValues]) -> tup
         for name in FACTOR_FIELDS:
             setattr(factor, name, row.values[name])
         factor.updated_by = actor
+        factor.source = source[:200]
         factor.full_clean(validate_unique=False)
         factor.save()
     return created, updated
@@ -94,7 +97,12 @@ def factor_data_set(*, actor, task_force: TaskForce, fiscal_year: int, values: d
         raise ValidationError(errors)
     before_row = FactorData.objects.filter(task_force=task_force, fiscal_year=fiscal_year).first()
     before = snapshot(before_row, list(FACTOR_FIELDS)) if before_row else None
-    _upsert_factors(actor=actor, fiscal_year=fiscal_year, rows=[FactorValues(task_force, values)])
+    _upsert_factors(
+        actor=actor,
+        fiscal_year=fiscal_year,
+        rows=[FactorValues(task_force, values)],
+        source="Entered by hand",
+    )
     factor = FactorData.objects.get(task_force=task_force, fiscal_year=fiscal_year)
     audit_record(
         actor=actor,
@@ -109,9 +117,10 @@ def factor_data_set(*, actor, task_force: TaskForce, fiscal_year: int, values: d
 
 @transaction.atomic
 def factor_data_import(
-    *, actor, fiscal_year: int, rows: list[FactorValues], filename: str
+    *, actor, fiscal_year: int, rows: list[FactorValues], filename: str, source: str = ""
 ) -> tuple[int, int]:
-    """Save a whole imported file's factor data, or nothing. Returns (created, updated)."""
+    """Save a whole imported file's factor data, or nothing. Returns (created, updated).
+    Each row records where it came from: `source`, or else the file's name."""
     access.require(access.can_manage_allocations(actor))
     for row in rows:
         errors = _factor_errors(row.values)
@@ -123,7 +132,12 @@ def factor_data_import(
                     for message in messages
                 ]
             )
-    created, updated = _upsert_factors(actor=actor, fiscal_year=fiscal_year, rows=rows)
+    created, updated = _upsert_factors(
+        actor=actor,
+        fiscal_year=fiscal_year,
+        rows=rows,
+        source=source or f"Imported from {filename}",
+    )
     audit_record(
         actor=actor,
         action="allocations.factors.imported",

@@ -122,6 +122,7 @@ class FactorTable(tables.Table):
             "prosecutions",
             "training",
             "need_score",
+            "source",
             "updated_at",
         )
         sequence = ("fiscal_year", "state", "task_force", "...")

@@ -149,7 +149,11 @@ def test_import_csv_and_xlsx(client, program):
     )
     assert response.status_code == 302
     a = FactorData.objects.get(task_force=program.task_force_a, fiscal_year=2025)
-    assert (a.population, a.need_score) == (8600000, Decimal("12.50"))
+    assert (a.population, a.need_score, a.source) == (
+        8600000,
+        Decimal("12.50"),
+        "Imported from f.csv",
+    )
     event = AuditEvent.objects.get(action="allocations.factors.imported")
     assert (event.data["created"], event.data["updated"], event.data["filename"]) == (2, 0, "f.csv")
 
@@ -289,7 +293,8 @@ def test_factor_workbook_goes_back_in_through_the_import(client, program):
     client.force_login(program.pm)
     wb = _workbook(client.get(reverse("allocations:factors_xlsx"), {"fiscal_year": "2025"}))
     ws = wb["Factor data"]
-    assert [c.value for c in ws[1]][3:] == HEADER.split(",")
+    assert [c.value for c in ws[1]][3:] == [*HEADER.split(","), "Source"]
+    assert ws["K2"].value == "Entered by hand"
     ws.cell(row=2, column=5, value=4242)  # row 2 is Bravo (MD sorts before VA)
     del wb["About"]
     content = BytesIO()
