@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "grants",
     "budgets",
     "reports",
+    "allocations",
 ]
 
 MIDDLEWARE = [

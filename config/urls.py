@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("reports.export_urls")),
     path("", include("grants.urls")),
+    path("", include("allocations.urls")),
     path("admin/", admin.site.urls),
 ]

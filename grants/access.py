@@ -153,6 +153,18 @@ def can_record_administrative_change(user, award) -> bool:
     )
 
 
+def can_view_allocations(user) -> bool:
+    """Formula allocation scenarios and factor data. They are pre-decisional and compare
+    every task force, so task-force staff see none of them (not even their own line);
+    what a published run gives them arrives as their draft award."""
+    return sees_every_task_force(user)
+
+
+def can_manage_allocations(user) -> bool:
+    """Enter and import factor data, create scenarios, waive match, publish a run."""
+    return is_program_manager(user)
+
+
 def require(
     allowed: bool, message: str = "You do not have permission to do that."
 ) -> None:

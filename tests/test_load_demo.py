@@ -4,6 +4,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.utils import timezone
 
+from allocations.models import AllocationRun
 from budgets.balances import awards_with_excess_cash
 from budgets.models import BudgetModification, DrawdownRequest, LedgerEntry
 from budgets.reconcile import reconcile_all
@@ -48,6 +49,14 @@ def test_load_demo_builds_the_program_and_is_safe_to_run_again(db):
     # Budget changes: one applied at once, one waiting for a program manager; an extension.
     assert sorted(BudgetModification.objects.values_list("status", flat=True)) == ["applied", "requested"]
     assert Amendment.objects.filter(kind="no_cost_extension", status="approved").count() == 1
+
+    # This year's awards come from its published allocation, a draft scenario beside it.
+    runs = {run.status: run for run in AllocationRun.objects.all()}
+    assert sorted(runs) == ["draft", "published"] and AllocationRun.objects.count() == 2
+    published = runs["published"]
+    assert published.lines.aggregate(t=MoneySum("total", default=ZERO))["t"] == published.pool
+    assert Award.objects.filter(allocation_line__run=published).count() == 61
+    assert published.lines.filter(match_waived=True).count() == 1
 
     printed = out.getvalue()
     for username in ("pm", "approver", "auditor", "officer.la", "officer.ny", "gadmin.la", "admin"):

@@ -16,6 +16,7 @@ from budgets.models import BudgetModification, DrawdownRequest, LedgerEntry
 from grants.models import Amendment, Award
 from grants.services import amendment_record, hold_place
 from reports.models import MEASURES, FinancialReport, ProgressReport
+from tests.allocations.helpers import program_run
 
 PERSONAS = ["anonymous", "officer_a", "officer_b", "pm", "approver", "auditor"]
 LOGIN = 302  # anonymous people are sent to the sign-in page
@@ -101,6 +102,24 @@ MATRIX = {
     ("change_exports:amendments", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     # No sign-in: the token is the key, and this one names no feed, whoever asks.
     ("reports:calendar_feed", "GET"): row(404, 404, 404, 404, 404, 404),
+    # Allocation scenarios: program office and auditors read; program managers act;
+    # task-force staff see none (docs: README "Formula allocations").
+    ("allocations:run_list", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("allocations:run_create", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    ("allocations:runs_xlsx", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("allocations:compare", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("allocations:compare_xlsx", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("allocations:factor_list", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("allocations:factors_xlsx", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("allocations:factor_import", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    ("allocations:factor_edit", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    ("allocations:factor_edit", "POST"): row(LOGIN, 403, 403, 302, 403, 403),
+    ("allocations:run_detail", "GET"): row(LOGIN, 404, 404, 200, 200, 200),
+    ("allocations:run_xlsx", "GET"): row(LOGIN, 404, 404, 200, 200, 200),
+    ("allocations:run_publish", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("allocations:run_publish", "POST"): row(LOGIN, 404, 404, 302, 403, 403),
+    ("allocations:run_waive", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("allocations:run_waive", "POST"): row(LOGIN, 404, 404, 302, 403, 403),
 }
 
 POST_DATA = {
@@ -114,6 +133,11 @@ POST_DATA = {
     "reports:report_review": {"decision": "accept"},
     "modifications:decide": {"decision": "reject", "note": "Not allowable"},
     "amendments:decide": {"decision": "reject", "note": "Not justified"},
+    "allocations:factor_edit": {
+        "population": "8600000", "leads": "1200", "cases_referred": "300", "prosecutions": "210",
+        "training": "4000", "need_score": "12.5",
+    },
+    "allocations:run_waive": lambda program: {"task_force": program.task_force_a.pk, "reason": "Hardship"},
 }
 
 
@@ -198,6 +222,11 @@ def _url(name: str, program) -> str:
         return reverse(name, args=[amendment.pk])
     if name == "reports:calendar_feed":
         return reverse(name, args=["not-a-real-calendar-token"])
+    if name in ("allocations:run_detail", "allocations:run_xlsx", "allocations:run_publish",
+                "allocations:run_waive"):
+        return reverse(name, args=[program_run(program).pk])
+    if name == "allocations:factor_edit":
+        return reverse(name, args=[2025, program.task_force_a.code])
     if name == "grants:hold_lift":
         hold = hold_place(actor=program.pm, award=program.award_a, reason="Open finding")
         return reverse(name, args=[award, hold.pk])
@@ -229,7 +258,9 @@ def test_permission_matrix(client, program, name, method, persona, expected):
     if persona != "anonymous":
         client.force_login(getattr(program, persona))
     url = _url(name, program)
-    response = client.post(url, POST_DATA.get(name, {})) if method == "POST" else client.get(url)
+    data = POST_DATA.get(name, {})
+    data = data(program) if callable(data) else data
+    response = client.post(url, data) if method == "POST" else client.get(url)
     assert response.status_code == expected, f"{persona} {method} {url}"
     if expected == LOGIN and persona == "anonymous" and name != "logout":
         assert response["Location"].startswith(reverse("login"))

@@ -11,9 +11,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from allocations.demo import publish_demo_allocation
 from budgets.change_demo import budget_changes
 from budgets.demo import pending_request, post_history
-from budgets.services import LineInput, award_create_with_budget
+from budgets.services import LineInput, award_create_with_budget, budget_version_create
 from grants import access
 from grants.demo import funding_rows, task_force_rows
 from grants.models import (
@@ -336,6 +337,9 @@ class Command(BaseCommand):
             pool = appropriation_available(appropriation)
             if pool <= 0 or Award.objects.filter(fiscal_year=year).exists():
                 continue
+            if year == current:  # this year's awards come from its published allocation
+                created += self.allocated_awards(pm, task_forces, appropriation, pool)
+                continue
             weights = {code: Decimal(70 + int(_digits(code, 2)) % 60) for code in codes}
             total_weight = sum(weights.values())
             budget = pool * Decimal("0.97")  # keep a little back, as the program office does
@@ -367,6 +371,21 @@ class Command(BaseCommand):
         budget_changes(year=current - 1, today=timezone.localdate())
         place_delinquency_holds(today=timezone.localdate())
         return created
+
+    def allocated_awards(self, pm, task_forces, appropriation, pool) -> int:
+        """Publish the year's formula allocation (with a draft scenario beside it), then
+        give each award its budget and move it along as the people would."""
+        budget = (pool * Decimal("0.97")).quantize(Decimal("1E3"))  # a little kept back
+        awards = publish_demo_allocation(pm, appropriation, [task_forces[c] for c in sorted(task_forces)], budget)
+        for index, award in enumerate(awards, start=1):
+            budget_version_create(
+                actor=pm, award=award, lines=self.budget_lines(award.federal_amount, award.match_required),
+                approve=True, note="Initial budget",
+            )
+            target = [Award.Status.ACTIVE, Award.Status.ACCEPTED, Award.Status.OFFERED, None][index % 4]
+            if target is not None:
+                self._advance(pm, award, target)
+        return len(awards)
 
     def ledgers(self, current: int) -> None:
         """Money moving on a few awards of the last two years (see budgets/demo.py)."""

@@ -1,0 +1,187 @@
+"""HTML tables of scenarios, their lines and factor data. Display only."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from allocations.models import AllocationLine, AllocationRun, FactorData
+from grants.money import format_money
+from grants.tables import MoneyColumn
+
+
+class NumberColumn(tables.Column):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "attrs", {"td": {"class": "text-right text-tabular"}, "th": {"class": "text-right"}}
+        )
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return f"{value:,}"
+
+
+class RunTable(tables.Table):
+    fiscal_year = tables.Column("FY")
+    name = tables.Column("Scenario", linkify=True)
+    status = tables.Column()
+    appropriation = tables.Column(order_by=("appropriation__name",))
+    pool = MoneyColumn("Pool")
+    formula_pct = tables.Column("Formula %")
+    floor_mode = tables.Column("Floor")
+    match_total = MoneyColumn("Match required")
+    created_by = tables.Column("Created by", order_by=("created_by__username",))
+    published_at = tables.DateTimeColumn("m/d/Y", verbose_name="Published")
+
+    class Meta:
+        model = AllocationRun
+        fields = ("fiscal_year", "name", "status", "appropriation", "pool", "formula_pct")
+        sequence = (
+            "fiscal_year",
+            "name",
+            "status",
+            "appropriation",
+            "pool",
+            "formula_pct",
+            "floor_mode",
+            "match_total",
+            "created_by",
+            "published_at",
+        )
+        order_by = ("-fiscal_year", "name")
+
+    def render_appropriation(self, record):
+        return f"FY{record.appropriation.fiscal_year} {record.appropriation.name}"
+
+    def render_formula_pct(self, value):
+        return f"{value.normalize():f}%"
+
+
+class LineTable(tables.Table):
+    state = tables.Column(accessor="task_force__state", verbose_name="State")
+    task_force = tables.Column(order_by=("task_force__name",))
+    weighted_share = tables.Column("Weighted share")
+    floor_amount = MoneyColumn("Floor")
+    formula_amount = MoneyColumn("Formula share")
+    need_amount = MoneyColumn("Need-based")
+    total = MoneyColumn("Total")
+    match_required = MoneyColumn("Match required")
+    prior_year = MoneyColumn("Last year's award")
+    change = MoneyColumn("Change")
+    award = tables.Column("Award", empty_values=(None,), order_by=("award__award_number",))
+
+    class Meta:
+        model = AllocationLine
+        fields = ("task_force", "weighted_share")
+        sequence = (
+            "state",
+            "task_force",
+            "weighted_share",
+            "floor_amount",
+            "formula_amount",
+            "need_amount",
+            "total",
+            "match_required",
+            "prior_year",
+            "change",
+            "award",
+        )
+        order_by = ("state", "task_force")
+
+    def render_weighted_share(self, value):
+        return f"{value:.3f}%"
+
+    def render_match_required(self, record, value):
+        if record.match_waived:
+            return format_html("{} <span class='usa-tag'>waived</span>", format_money(value))
+        return format_money(value)
+
+    def render_award(self, value):
+        return format_html("<a href='{}'>{}</a>", value.get_absolute_url(), value.award_number)
+
+
+class FactorTable(tables.Table):
+    fiscal_year = tables.Column("FY")
+    state = tables.Column(accessor="task_force__state", verbose_name="State")
+    task_force = tables.Column(order_by=("task_force__name",))
+    population = NumberColumn()
+    leads = NumberColumn("Leads")
+    cases_referred = NumberColumn("Referred")
+    prosecutions = NumberColumn("Prosecutions")
+    training = NumberColumn("Training")
+    need_score = NumberColumn("Need score")
+    updated_at = tables.DateTimeColumn("m/d/Y", verbose_name="Updated")
+
+    class Meta:
+        model = FactorData
+        fields = (
+            "fiscal_year",
+            "task_force",
+            "population",
+            "leads",
+            "cases_referred",
+            "prosecutions",
+            "training",
+            "need_score",
+            "source",
+            "updated_at",
+        )
+        sequence = ("fiscal_year", "state", "task_force", "...")
+        order_by = ("-fiscal_year", "state", "task_force")
+
+    def __init__(self, *args, can_edit: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_edit = can_edit
+
+    def render_task_force(self, record, value):
+        if not self.can_edit:
+            return value.name
+        url = reverse("allocations:factor_edit", args=[record.fiscal_year, value.code])
+        return format_html("<a href='{}'>{}</a>", url, value.name)
+
+
+COMPARE_PARTS = [
+    ("floor_amount", "floor"),
+    ("formula_amount", "formula share"),
+    ("need_amount", "need-based"),
+    ("match_required", "match"),
+    ("total", "total"),
+    ("change", "change"),
+]
+
+
+class CompareTable(tables.Table):
+    """One row per task force; for each compared scenario its floor, formula share,
+    need-based amount, match, total and change from last year's award."""
+
+    state = tables.Column()
+    task_force = tables.Column()
+    prior_year = MoneyColumn("Last year's award")
+
+    class Meta:
+        orderable = False
+
+    @classmethod
+    def build(cls, rows, runs):
+        data = []
+        for row in rows:
+            item = {
+                "state": row.task_force.state,
+                "task_force": row.task_force.name,
+                "prior_year": row.prior_year,
+            }
+            for index, line in enumerate(row.cells):
+                for field, _ in COMPARE_PARTS:
+                    if line is None:
+                        value = None
+                    elif field == "change":
+                        value = line.total - row.prior_year
+                    else:
+                        value = getattr(line, field)
+                    item[f"r{index}_{field}"] = value
+            data.append(item)
+        extra = [
+            (f"r{index}_{field}", MoneyColumn(f"{run.name}: {label}"))
+            for index, run in enumerate(runs)
+            for field, label in COMPARE_PARTS
+        ]
+        return cls(data, extra_columns=extra)
