@@ -92,6 +92,13 @@ def run_detail(request, pk: int):
                 pk__in=run.lines.filter(match_waived=False).values("task_force")
             )
         )
+    # A year's allocation is published once: say so rather than offer a refused button.
+    published_for_year = (
+        selectors.run_list_for_user(user=request.user)
+        .filter(fiscal_year=run.fiscal_year, status=AllocationRun.Status.PUBLISHED)
+        .exclude(pk=run.pk)
+        .first()
+    )
     return render_table_page(
         request,
         template="allocations/run_detail.html",
@@ -99,6 +106,7 @@ def run_detail(request, pk: int):
         table=LineTable(filterset.qs),
         context={
             "run": run,
+            "published_for_year": published_for_year,
             "export_url": reverse("allocations:run_xlsx", args=[run.pk]),
             "can_manage": can_manage,
             "waiver_form": waiver_form,

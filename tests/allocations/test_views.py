@@ -119,6 +119,11 @@ def test_publish_and_waive_through_the_pages(client, program):
     )
     assert "a published allocation does not change" in response.content.decode()
     assert 'data-testid="publish"' not in client.get(run.get_absolute_url()).content.decode()
+    # Another draft of the same year is kept for comparison, without a publish button.
+    other = make_run(program.pm, program.appropriation, name="Alternative", pool="100000.00")
+    page = client.get(other.get_absolute_url()).content.decode()
+    assert 'data-testid="publish"' not in page
+    assert "FY2025's allocation is already published: <a href=" in page
 
 
 def test_finance_officers_see_no_scenario_and_approvers_cannot_publish(client, program):
