@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 
 from budgets.ledger_days import LINES, signed_sum
 from budgets.models import BudgetLine, Category, DrawdownRequest, LedgerDay, LedgerEntry
-from grants.models import Award
+from grants.models import Award, AwardFunding
 from grants.money import CENT, ZERO, MoneySum
 from grants.selectors import rule_value
 
@@ -59,6 +59,21 @@ class Balances:
         return self.authorized - self.drawn - self.pending_drawdowns
 
 
+def _funding_in_force(day: date) -> Q:
+    # The award's own funding lines, and those of supplements in effect by `day`.
+    return Q(amendment__isnull=True) | Q(amendment__effective_on__lte=day)
+
+
+def authorized_on(award: Award, day: date) -> Decimal:
+    """Federal funds authorized (SF-425 10d) on a day: a supplement counts from the day
+    it takes effect, so a report for an earlier quarter shows the amount then in force."""
+    return (
+        AwardFunding.objects.filter(_funding_in_force(day), award=award)
+        .aggregate(t=MoneySum("amount", default=ZERO))["t"]
+        .quantize(CENT)
+    )
+
+
 def ledger_sums(award: Award, *, as_of: date | None = None) -> dict[str, Decimal]:
     """The award's signed totals per line, over the entries dated on or before `as_of`
     (all entries without it), read from the per-day totals (models.LedgerDay)."""
@@ -84,7 +99,7 @@ def award_balances(award: Award, *, as_of: date) -> Balances:
     )
     return Balances(
         as_of=as_of,
-        authorized=award.federal_amount,
+        authorized=authorized_on(award, as_of),
         drawn=sums["drawn"],
         disbursed=sums["disbursed"],
         federal_expenditures=sums["federal_expenditures"],
@@ -119,13 +134,22 @@ def lowest_from(award: Award, *, since: date) -> Lowest:
     Two queries: the totals before `since`, then the per-day totals from it on."""
     totals = ledger_sums(award, as_of=since - timedelta(days=1))
     by_day = LedgerDay.objects.filter(award=award, day__gte=since).order_by("day").values()
+    # Supplements raise the authorized amount from the day they take effect.
+    authorized = authorized_on(award, since)
+    raises = list(
+        AwardFunding.objects.filter(award=award, amendment__effective_on__gt=since)
+        .values("amendment__effective_on")
+        .annotate(t=MoneySum("amount", default=ZERO))
+        .order_by("amendment__effective_on")
+        .values_list("amendment__effective_on", "t")
+    )
 
     def cash() -> Decimal:
         return totals["drawn"] - totals["disbursed"]
 
     def unobligated() -> Decimal:
         spent_or_owed = totals["federal_expenditures"] + totals["obligated"] - totals["liquidated"]
-        return award.federal_amount - spent_or_owed
+        return authorized - spent_or_owed
 
     lows: dict[str, tuple[Decimal, date]] = {}
 
@@ -140,7 +164,10 @@ def lowest_from(award: Award, *, since: date) -> Lowest:
     for day in days:
         for line in LINES:
             totals[line] += day[line]
+        while raises and raises[0][0] <= day["day"]:
+            authorized += raises.pop(0)[1]
         consider(day["day"])
+    authorized += sum((amount for _, amount in raises), ZERO)  # raised after the last entry
     return Lowest(
         cash_on_hand=Low(*lows["cash"], latest=cash()),
         unobligated=Low(*lows["unobligated"], latest=unobligated()),
@@ -242,6 +269,36 @@ def budget_versus_actual(award: Award, *, as_of: date) -> list[BudgetActual]:
             )
         )
     return result
+
+
+def committed_by_category(award: Award) -> dict[str, Decimal]:
+    """Per budget category, the federal money already committed in it: expenditures
+    plus what is still owed on its obligations (an obligation's payments count against
+    the obligation's category). A budget cannot go below this."""
+    entries = LedgerEntry.objects.filter(award=award).order_by()
+    committed: dict[str, Decimal] = {}
+
+    def add(rows, key: str) -> None:
+        for row in rows:
+            committed[row[key]] = committed.get(row[key], ZERO) + row["t"]
+
+    add(
+        entries.filter(kind=Kind.EXPENDITURE, share=Share.FEDERAL)
+        .values("category")
+        .annotate(t=signed_sum(Q())),
+        "category",
+    )
+    add(
+        entries.filter(kind=Kind.OBLIGATION).values("category").annotate(t=signed_sum(Q())),
+        "category",
+    )
+    add(
+        entries.filter(obligation__isnull=False)
+        .values("obligation__category")
+        .annotate(t=-signed_sum(Q())),
+        "obligation__category",
+    )
+    return {category: total.quantize(CENT) for category, total in committed.items() if total}
 
 
 def period_elapsed_share(award: Award, *, as_of: date) -> Decimal:

@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from budgets.balances import committed_by_category
 from budgets.models import BudgetModification, BudgetVersion, Category, ProposedLine
 from budgets.services import (
     LineInput,
@@ -241,6 +242,20 @@ def _assessment_data(assessment: Assessment) -> dict:
     }
 
 
+def _check_covers_commitments(award: Award, lines: list[LineInput]) -> None:
+    """No category's federal budget may fall below what is already spent or obligated in
+    it: the spending would stand unbudgeted, and open obligations could not be paid."""
+    proposed = {line.category: line.federal_amount for line in lines}
+    short = [
+        f"{Category(category).label}: {format_money(proposed.get(category, ZERO))} is below the "
+        f"{format_money(committed)} already spent or obligated in it."
+        for category, committed in sorted(committed_by_category(award).items())
+        if proposed.get(category, ZERO) < committed
+    ]
+    if short:
+        raise ValidationError({"lines": short})
+
+
 def _check_no_open_request(award: Award) -> None:
     if award.budget_modifications.filter(status=BudgetModification.Status.REQUESTED).exists():
         raise ValidationError(
@@ -271,6 +286,7 @@ def budget_modification_propose(
     today = today or timezone.localdate()
     lines = clean_lines(lines)
     check_budget_adds_up(award=award, lines=lines)
+    _check_covers_commitments(award, lines)
     scope_description = clean_text(scope_description)
     if scope_change and not scope_description:
         raise ValidationError({"scope_description": "Describe the change of scope."})
@@ -381,6 +397,7 @@ def supplement_propose(
                 f"{format_money(abs(federal - total))} {'too much' if federal > total else 'short'}."
             }
         )
+    _check_covers_commitments(award, lines)
     _check_no_open_request(award)
     assessment = assess(
         award=award, lines=lines, scope_change=False, on=today, supplement_amount=amount
@@ -442,6 +459,8 @@ def _decide(*, actor, modification: BudgetModification, approve: bool, note: str
             raise ValidationError({"note": "Say why the request is rejected."})
         modification.status = BudgetModification.Status.REJECTED
     else:
+        # Rejecting stays possible once the award moves to closeout; approving does not.
+        check_open_for_amendments(award)
         current = current_version(award)
         if current is None or current.pk != modification.replaces_id:
             raise ValidationError(
@@ -449,6 +468,7 @@ def _decide(*, actor, modification: BudgetModification, approve: bool, note: str
                 f"{current.number if current else '—'} is now current); reject it and propose again."
             )
         lines = list(modification.lines.all())
+        _check_covers_commitments(award, lines)  # spending may have moved since the proposal
         if modification.is_supplement:
             modification.amendment.decided_by = actor  # the funding audit names the decider
             supplement_fund(award=award, amendment=modification.amendment)

@@ -237,6 +237,8 @@ def _extension_decide(*, actor, amendment: Amendment, approve: bool, note: str, 
         raise ValidationError(f"This amendment is {amendment.get_status_display().lower()}.")
     if not approve and not clean_text(note):
         raise ValidationError({"note": "Say why the extension is rejected."})
+    if approve:  # rejecting stays possible once the award moves to closeout
+        check_open_for_amendments(award)
     if approve and amendment.period_end_before != award.period_end:
         raise ValidationError(
             f"The award's end date changed since this was requested (now "

@@ -238,6 +238,16 @@ def award_transition(*, actor, award: Award, to_status: str) -> Award:
         and not award.budget_versions.filter(status="approved").exists()
     ):
         raise ValidationError("An award needs an approved budget before it becomes active.")
+    if to_status == Award.Status.IN_CLOSEOUT:
+        waiting = award.amendments.filter(status=Amendment.Status.REQUESTED).order_by("number")
+        if waiting:
+            raise ValidationError(
+                "Decide the requests still waiting before closeout: "
+                + "; ".join(
+                    f"amendment {a.number} ({a.get_kind_display().lower()})" for a in waiting
+                )
+                + "."
+            )
     before = snapshot(award, ["status"])
     award.status = to_status
     award.save(update_fields=["status"])

@@ -426,3 +426,84 @@ def test_terms_as_of_a_date_before_and_after_a_supplement(big):
     assert before.terms.amendments_in_effect == []
     # Before the award started, the first budget is not yet in force.
     assert award_terms_as_of(big.big, date(2024, 9, 30)).budget is None
+
+
+def test_no_approval_once_the_award_is_in_closeout(big):
+    from grants.services import award_transition
+
+    request = supplement(big)
+    with pytest.raises(ValidationError) as raised:
+        award_transition(actor=big.pm, award=big.big, to_status="in_closeout")
+    assert raised.value.messages == [
+        "Decide the requests still waiting before closeout: amendment 1 (supplement)."
+    ]
+    # Had the award moved to closeout anyway, approving is refused; rejecting is not.
+    type(big.big).objects.filter(pk=big.big.pk).update(status="in_closeout")
+    with pytest.raises(ValidationError, match="is in closeout; only accepted and active"):
+        budget_modification_decide(
+            actor=big.approver, modification=request, approve=True, today=date(2025, 3, 1)
+        )
+    big.big.refresh_from_db()
+    assert big.big.federal_amount == D("500000.00")
+    assert not AwardFunding.objects.filter(amendment=request.amendment).exists()
+    rejected = budget_modification_decide(
+        actor=big.approver, modification=request, approve=False, note="Award closing"
+    )
+    assert rejected.status == "rejected"
+
+
+def test_a_category_cannot_go_below_what_is_spent_or_owed_in_it(big):
+    spend = dict(
+        actor=big.officer_a, award=big.big, category="D", idempotency_key=None, today=TODAY
+    )
+    ledger.entry_post(
+        **{**spend, "idempotency_key": uuid.uuid4()},
+        kind="expenditure",
+        amount=D("45000.00"),
+        effective_date=date(2025, 2, 3),
+    )
+    ledger.entry_post(
+        **{**spend, "idempotency_key": uuid.uuid4()},
+        kind="obligation",
+        amount=D("15000.00"),
+        effective_date=date(2025, 2, 4),
+    )
+    # Equipment has $80,000: $45,000 spent and $15,000 owed. Moving $20,000 out is fine
+    # (4% of the award); $20,000.01 would leave spending unbudgeted.
+    with pytest.raises(ValidationError) as raised:
+        propose(big, moved(V1, "D", "A", "20000.01"))
+    assert raised.value.message_dict["lines"] == [
+        "D. Equipment: $59,999.99 is below the $60,000.00 already spent or obligated in it."
+    ]
+    assert BudgetModification.objects.count() == 0
+    assert propose(big, moved(V1, "D", "A", "20000.00")).status == "applied"
+
+
+def test_sf425_authorized_follows_a_supplement_from_its_effective_day(big):
+    from budgets.balances import award_balances
+
+    request = supplement(big)
+    budget_modification_decide(
+        actor=big.approver, modification=request, approve=True, today=date(2025, 3, 1)
+    )
+    before, after = (
+        award_balances(big.big, as_of=day).authorized
+        for day in (date(2025, 2, 28), date(2025, 3, 1))
+    )
+    assert (before, after) == (D("500000.00"), D("600000.00"))
+    # A federal expenditure dated before the supplement fits under the $500,000 then in force.
+    with pytest.raises(ValidationError) as raised:
+        ledger.entry_post(
+            actor=big.officer_a,
+            award=big.big,
+            kind="expenditure",
+            category="A",
+            amount=D("500000.01"),
+            effective_date=date(2025, 2, 3),
+            idempotency_key=uuid.uuid4(),
+            today=TODAY,
+        )
+    assert raised.value.message_dict["amount"] == [
+        "$500,000.01 is $0.01 more than the $500,000.00 of federal funds not yet spent or "
+        "obligated on 02/03/2025."
+    ]

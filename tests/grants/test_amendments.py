@@ -190,3 +190,12 @@ def test_administrative_change_updates_the_recipient_and_keeps_before_and_after(
         administrative_record(actor=active.officer_b, award=active.award_a, description="x")
     with pytest.raises(ValidationError, match="Say what changes"):
         administrative_record(actor=active.pm, award=active.award_a, description="  ")
+
+
+def test_extension_not_approved_once_the_award_is_in_closeout(active):
+    amendment = ask(active)
+    type(active.award_a).objects.filter(pk=active.award_a.pk).update(status="in_closeout")
+    with pytest.raises(ValidationError, match="is in closeout; only accepted and active"):
+        extension_decide(actor=active.pm, amendment=amendment, approve=True, today=date(2026, 9, 2))
+    active.award_a.refresh_from_db()
+    assert active.award_a.period_end == date(2026, 9, 30)
