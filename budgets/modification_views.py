@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,7 +23,7 @@ from budgets.modifications import (
     supplement_propose,
 )
 from budgets.selectors import budget_change_list_for_user
-from budgets.services import clean_lines
+from budgets.services import budget_version_create, clean_lines
 from budgets.terms import award_terms_as_of
 from grants import access, selectors
 from grants.amendment_forms import DecisionForm
@@ -99,6 +100,39 @@ def propose(request, award_number: str):
             "budget_errors": section_errors["lines"],
             "assessment": assessment,
         },
+    )
+
+
+@login_required
+def pre_award_budget(request, award_number: str):
+    """A program manager sets (or revises) a draft award's budget before it is offered,
+    e.g. for the awards a published allocation creates without one."""
+    award = _award(request, award_number)
+    access.require(
+        access.can_manage_program(request.user), "Only a program manager sets an award's budget."
+    )
+    data = request.POST if request.method == "POST" else None
+    form = forms.Form(data)
+    budget = lines_form(data, current_version(award))
+    section_errors = {"lines": []}
+    if data is not None and budget.is_valid():
+        try:
+            version = budget_version_create(
+                actor=request.user,
+                award=award,
+                lines=budget.lines(),
+                approve=True,
+                note="Pre-award budget",
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, extra=section_errors)
+        else:
+            messages.success(request, f"Budget version {version.number} is now current.")
+            return redirect(award.get_absolute_url())
+    return render(
+        request,
+        "budgets/pre_award_budget.html",
+        {"award": award, "form": form, "budget": budget, "budget_errors": section_errors["lines"]},
     )
 
 

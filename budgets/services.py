@@ -124,10 +124,16 @@ def lines_snapshot(lines) -> dict[str, list[str]]:
 def budget_version_create(
     *, actor, award: Award, lines: list[LineInput], approve: bool, note: str = ""
 ) -> BudgetVersion:
-    """Add a budget version to an award. When approved it becomes the current budget and
-    the one it replaces is kept as superseded."""
+    """Add a budget version to an award before it is offered. When approved it becomes
+    the current budget and the one it replaces is kept as superseded. Once the award is
+    offered, its budget changes only through a budget modification (the 10% rule)."""
     access.require(access.can_manage_program(actor))
     award = Award.objects.select_for_update().get(pk=award.pk)
+    if award.status != Award.Status.DRAFT:
+        raise ValidationError(
+            f"Award {award} is {award.get_status_display().lower()}; its budget now changes "
+            "through a budget modification."
+        )
     lines = clean_lines(lines)
     if approve:
         check_budget_adds_up(award=award, lines=lines)

@@ -234,10 +234,15 @@ def award_transition(*, actor, award: Award, to_status: str) -> Award:
             f"{Award.Status(to_status).label.lower()}."
         )
     if (
-        to_status == Award.Status.ACTIVE
+        to_status in (Award.Status.OFFERED, Award.Status.ACTIVE)
         and not award.budget_versions.filter(status="approved").exists()
     ):
-        raise ValidationError("An award needs an approved budget before it becomes active.")
+        # The offer carries the budget: without one the award could never get one
+        # (after the offer a budget only changes by modification of the current one).
+        raise ValidationError(
+            f"An award needs an approved budget before it is "
+            f"{'offered' if to_status == Award.Status.OFFERED else 'active'}."
+        )
     if to_status == Award.Status.IN_CLOSEOUT:
         waiting = award.amendments.filter(status=Amendment.Status.REQUESTED).order_by("number")
         if waiting:

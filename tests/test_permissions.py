@@ -83,6 +83,9 @@ MATRIX = {
     ("reports:calendar_feed_settings", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("reports:calendar_feed_settings", "POST"): row(LOGIN, 302, 302, 302, 302, 302),
     ("modifications:propose", "GET"): row(LOGIN, 200, 404, 403, 403, 403),
+    # The factory's award A is a draft: the program manager may set its budget.
+    ("modifications:pre_award", "GET"): row(LOGIN, 403, 404, 200, 403, 403),
+    ("modifications:pre_award", "POST"): row(LOGIN, 403, 404, 200, 403, 403),
     ("modifications:propose", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
     ("modifications:supplement", "GET"): row(LOGIN, 403, 404, 200, 403, 403),
     ("modifications:supplement", "POST"): row(LOGIN, 403, 404, 200, 403, 403),
@@ -197,6 +200,7 @@ def _url(name: str, program) -> str:
         )
         return reverse(name, args=["sf425", report.pk])
     if name in ("modifications:propose", "modifications:supplement", "modifications:terms",
+                "modifications:pre_award",
                 "amendments:extension", "amendments:administrative"):
         return reverse(name, args=[award])
     if name in ("modifications:detail", "modifications:decide"):

@@ -24,13 +24,16 @@ def active(program):
     return program
 
 
-def test_balances_follow_the_sf425_lines(active):
+def test_balances_follow_the_sf425_lines(program):
     budget_version_create(
-        actor=active.pm,
-        award=active.award_a,
+        actor=program.pm,
+        award=program.award_a,
         approve=True,
         lines=[LineInput("A", D("120000.00"), D("50000.00")), LineInput("C", D("80000.00"))],
     )
+    activate(program)
+    program.award_a.refresh_from_db()
+    active = program
     draw(active, "50000.00")
     post(active, "disbursement", "38500.00")
     ob = post(active, "obligation", "20000.00")
