@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 
+from budgets.balances import committed_by_category
 from budgets.demo import finance_officer
 from budgets.models import BudgetModification
 from budgets.modifications import budget_modification_propose, current_version
@@ -39,7 +40,10 @@ def budget_changes(*, year: int, today: date) -> None:
     ).first()
     if award is not None and not BudgetModification.objects.filter(award=award).exists():
         officer = finance_officer(award)
-        shift = round_money(award.federal_amount * Decimal("0.03"))
+        # 3% of the award, or what Equipment has not yet spent or obligated if less.
+        budgeted = current_version(award).lines.get(category="D").federal_amount
+        unspent = budgeted - committed_by_category(award).get("D", Decimal("0"))
+        shift = min(round_money(award.federal_amount * Decimal("0.03")), unspent // 100 * 100)
         budget_modification_propose(
             actor=officer,
             award=award,
@@ -50,7 +54,7 @@ def budget_changes(*, year: int, today: date) -> None:
         budget_modification_propose(
             actor=officer,
             award=award,
-            lines=_moved(award, "I", "F", Decimal("15000.00")),
+            lines=_moved(award, "I", "F", Decimal("12000.00")),
             today=today,
             justification="Build a secure evidence room (construction had no budget)",
         )
