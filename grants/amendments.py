@@ -97,7 +97,30 @@ def amendment_close(
     amendment.save(
         update_fields=["status", "decided_by", "decided_on", "effective_on", "decision_note"]
     )
+    if approve:
+        _bring_under_current_guidance(amendment)
     return amendment
+
+
+def _bring_under_current_guidance(amendment: Amendment) -> None:
+    """An award amended on or after the 2024 revision's effective date comes under it
+    (domain.md §3.1). The caller holds the award lock."""
+    award = Award.objects.get(pk=amendment.award_id)
+    governing = Award.UniformGuidance.in_force_on(amendment.decided_on)
+    if award.ug_version == governing or governing == Award.UniformGuidance.UG_2014:
+        return
+    before = award.ug_version
+    award.ug_version = governing
+    award.save(update_fields=["ug_version"])
+    audit_record(
+        actor=amendment.decided_by,
+        action="grants.award.guidance_changed",
+        obj=award,
+        task_force=award.task_force,
+        before={"ug_version": before},
+        after={"ug_version": governing},
+        data={"amendment": amendment.pk, "amendment_number": amendment.number},
+    )
 
 
 def supplement_check_available(*, appropriation, amount: Decimal) -> None:

@@ -268,6 +268,16 @@ class UniformGuidance(models.TextChoices):
     UG_2014 = "2014", "2 CFR 200 (2014)"
     UG_2024 = "2024", "2 CFR 200 (2024 revision)"
 
+    @classmethod
+    def in_force_on(cls, day) -> "UniformGuidance":
+        """The revision governing an award made, or amended, on `day` (domain.md §3.1:
+        the 2024 revision applies from 2024-10-01 to new awards and to awards amended
+        from then on, including added funding; it is not retroactive)."""
+        return cls.UG_2024 if day >= UG_2024_EFFECTIVE else cls.UG_2014
+
+
+UG_2024_EFFECTIVE = date(2024, 10, 1)
+
 
 class Award(models.Model):
     Status = AwardStatus

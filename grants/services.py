@@ -163,7 +163,7 @@ def award_create(
     match_required=ZERO,
     special_conditions: str = "",
     recipient: Recipient | None = None,
-    ug_version: str = Award.UniformGuidance.UG_2024,
+    ug_version: str | None = None,
 ) -> Award:
     """Create a draft award funded from one or more appropriations.
 
@@ -190,7 +190,7 @@ def award_create(
         federal_amount=sum((line.amount for line in funding), ZERO),
         match_required=match_required,
         special_conditions=special_conditions,
-        ug_version=ug_version,
+        ug_version=ug_version or Award.UniformGuidance.in_force_on(period_start),
     )
     award.full_clean()
     _lock_and_check_funding(funding)

@@ -199,3 +199,28 @@ def test_extension_not_approved_once_the_award_is_in_closeout(active):
         extension_decide(actor=active.pm, amendment=amendment, approve=True, today=date(2026, 9, 2))
     active.award_a.refresh_from_db()
     assert active.award_a.period_end == date(2026, 9, 30)
+
+
+def test_an_award_made_before_the_2024_revision_comes_under_it_when_amended(program):
+    from tests import factories
+
+    older = factories.make_award(
+        program.pm,
+        task_force=program.task_force_a,
+        appropriation=program.appropriation,
+        period_start=date(2023, 10, 1),
+        amount="1000.00",
+    )
+    assert older.ug_version == "2014"
+    program.award_a = activate(program, older)
+    amendment = ask(program)
+    assert older.__class__.objects.get(pk=older.pk).ug_version == "2014"  # asking changes nothing
+    extension_decide(actor=program.pm, amendment=amendment, approve=True, today=ASKED)
+    older.refresh_from_db()
+    assert older.ug_version == "2024"
+    event = AuditEvent.objects.get(action="grants.award.guidance_changed")
+    assert (event.data["before"], event.data["after"]) == (
+        {"ug_version": "2014"},
+        {"ug_version": "2024"},
+    )
+    assert program.award_b.ug_version == "2024"  # made from 2024-10-01 on

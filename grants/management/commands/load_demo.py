@@ -294,7 +294,7 @@ class Command(BaseCommand):
             period_end=end,
             match_required=match,
             funding=[FundingRequest(appropriation.pk, amount)],
-            ug_version=Award.UniformGuidance.UG_2024 if start >= date(2024, 10, 1) else Award.UniformGuidance.UG_2014,
+            ug_version=Award.UniformGuidance.in_force_on(start),
         )
 
     def _advance(self, pm, award, to_status):
