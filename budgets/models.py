@@ -416,6 +416,11 @@ class BudgetModification(models.Model):
         return f"{kind} {self.pk} to {self.award}"
 
     @property
+    def new_category_labels(self) -> list[str]:
+        # Stored as the category letters run together ("FG"), shown by name.
+        return [Category(code).label for code in self.new_categories]
+
+    @property
     def is_supplement(self) -> bool:
         return self.supplement_amount is not None
 

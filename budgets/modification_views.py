@@ -23,7 +23,7 @@ from budgets.modifications import (
     supplement_propose,
 )
 from budgets.selectors import budget_change_list_for_user
-from budgets.services import budget_version_create, clean_lines
+from budgets.services import budget_version_create, check_budget_adds_up, clean_lines
 from budgets.terms import award_terms_as_of
 from grants import access, selectors
 from grants.amendment_forms import DecisionForm
@@ -39,9 +39,11 @@ def _award(request, award_number: str) -> Award:
 def _preview(form, budget, award: Award) -> Assessment | None:
     """The 10% rule's verdict on what is on the form, without saving anything."""
     try:
+        lines = clean_lines(budget.lines())
+        check_budget_adds_up(award=award, lines=lines)  # as Submit would, so they agree
         return assess(
             award=award,
-            lines=clean_lines(budget.lines()),
+            lines=lines,
             scope_change=form.cleaned_data.get("scope_change", False),
             on=timezone.localdate(),
         )
@@ -253,9 +255,16 @@ def decide(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request, "Approved: the new budget is current." if approve else "Rejected."
-        )
+        if not approve:
+            messages.success(request, "Rejected; nothing changed.")
+        elif modification.is_supplement:
+            messages.success(
+                request,
+                f"Approved: {format_money(modification.amendment.amount)} added to the award, "
+                "and its new budget is current.",
+            )
+        else:
+            messages.success(request, "Approved: the new budget is current.")
     return redirect("modifications:detail", modification.pk)
 
 
@@ -263,9 +272,11 @@ def decide(request, pk: int):
 def terms(request, award_number: str):
     """The award's period, federal amount, funding lines and budget on a chosen day."""
     award = _award(request, award_number)
+    asked = request.GET.get("as_of", "")
     try:
-        on = date.fromisoformat(request.GET.get("as_of", ""))
+        on = date.fromisoformat(asked) if asked else timezone.localdate()
     except ValueError:
+        messages.error(request, f"“{asked}” is not a date (YYYY-MM-DD); showing today's terms.")
         on = timezone.localdate()
     return render(
         request,

@@ -178,15 +178,24 @@ def _budget(award: Award) -> list:
     )
     story.append(
         page.text(
-            _agreement(totals["non_federal"], award.match_required, "required match"), page.SMALL
+            _agreement(
+                totals["non_federal"], award.match_required, "required match", at_least=True
+            ),
+            page.SMALL,
         )
     )
     return story
 
 
-def _agreement(total: Decimal, expected: Decimal, name: str) -> str:
+def _agreement(total: Decimal, expected: Decimal, name: str, *, at_least: bool = False) -> str:
+    """Whether the budget's total equals `expected`, or, with `at_least` (the match, which
+    a recipient may exceed), reaches it."""
     if total == expected:
         return f"The budget's total equals the {name} ({page.plain(expected)})."
+    if at_least and total > expected:
+        return (
+            f"The budget's total ({page.plain(total)}) meets the {name} ({page.plain(expected)})."
+        )
     return (
         f"Warning: the budget's total ({page.plain(total)}) differs from the {name} "
         f"({page.plain(expected)}) by {page.plain(total - expected)}."

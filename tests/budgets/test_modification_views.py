@@ -58,6 +58,15 @@ def test_check_shows_the_assessment_and_saves_nothing(client, big):
     assert not BudgetModification.objects.exists()
 
 
+def test_check_refuses_a_budget_that_does_not_add_up_as_submit_would(client, big):
+    client.force_login(big.officer_a)
+    url = reverse("modifications:propose", args=[big.big.award_number])
+    short = dict(V1, A="199999.99")
+    body = client.post(url, {**grid(short), "justification": "x", "check": "1"}).content.decode()
+    assert "$0.01 short" in body
+    assert "No prior approval needed" not in body and "Prior approval needed" not in body
+
+
 def test_submitting_a_small_transfer_applies_it(client, big):
     client.force_login(big.officer_a)
     url = reverse("modifications:propose", args=[big.big.award_number])
@@ -131,7 +140,7 @@ def test_program_manager_approves_on_the_detail_page(client, big):
     client.force_login(big.pm)
     page = client.get(reverse("modifications:detail", args=[request.pk])).content.decode()
     assert "F. Construction had no federal budget" not in page  # reasons are listed as facts
-    assert "New categories with federal money: F." in page
+    assert "New categories with federal money: F. Construction." in page
     response = client.post(
         reverse("modifications:decide", args=[request.pk]), {"decision": "approve"}, follow=True
     )
@@ -195,6 +204,8 @@ def test_terms_page_before_and_after_a_supplement(client, big):
     assert 'data-testid="federal-amount">$600,000.00<' in after
     assert 'data-testid="budget-version">Version 2,' in after
     assert "Amendment 1 (effective 03/01/2025)" in after
+    wrong = client.get(url + "?as_of=2025-02-30").content.decode()
+    assert "“2025-02-30” is not a date (YYYY-MM-DD); showing today&#x27;s terms." in wrong
 
 
 def test_extension_page_refuses_a_late_request_and_lists_amendments(client, big):

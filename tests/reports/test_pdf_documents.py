@@ -476,3 +476,12 @@ def test_text_longer_than_a_page_breaks_across_pages(example, tmp_path):
     text = _pdf_text(build_amendment_pdf(amendment, user=example.pm), tmp_path)
     assert "THE-END" in text and "w5999" in text
     assert int(re.search(r"Page 1 of (\d+)", text).group(1)) > 1
+
+
+def test_award_document_accepts_a_match_above_the_required_one(example, tmp_path):
+    award = example.example
+    Award.objects.filter(pk=award.pk).update(match_required=D("40000.00"))
+    award.refresh_from_db()
+    lines = lines_of(build_award_pdf(award, user=example.pm), tmp_path)
+    assert not has_line(lines, "Warning")
+    assert has_line(lines, "The budget's total ($50,000.00) meets the required match")
