@@ -25,6 +25,7 @@ from budgets.balances import (
 from budgets.models import BudgetLine, Category, DrawdownRequest, LedgerEntry
 from grants import access
 from grants.audit import audit_record
+from grants.duties import lock_award, refuse_own_decision
 from grants.models import Award
 from grants.money import format_money, parse_money, sentence
 from grants.selectors import active_holds
@@ -39,11 +40,6 @@ RECORDABLE_KINDS = (Kind.OBLIGATION, Kind.EXPENDITURE, Kind.DISBURSEMENT, Kind.P
 
 class IdempotencyConflict(ValidationError):
     """The key was used before for a different request."""
-
-
-def lock_award(award_id: int) -> Award:
-    """Take the award's row lock for the rest of the transaction."""
-    return Award.objects.select_for_update().get(pk=award_id)
 
 
 def _amount(value) -> Decimal:
@@ -502,21 +498,15 @@ def _drawdown_mark_paid(
 
 
 def _refuse_self_decision(actor, request: DrawdownRequest, attempted: str) -> None:
-    """Separation of duties: whoever asked for the cash never decides on it. Checked and
-    audited before the decision's own transaction, so the refusal stays on record even
-    though nothing else is written. (The requester never changes, so no lock is needed.)"""
-    if request.requested_by_id == actor.pk:
-        with transaction.atomic():
-            audit_record(
-                actor=actor,
-                action="budgets.drawdown.sod_violation",
-                obj=request,
-                task_force=request.award.task_force,
-                data={"attempted": attempted},
-            )
-        raise PermissionDenied(
-            "The person who requested a drawdown cannot approve, reject or pay it."
-        )
+    refuse_own_decision(
+        actor=actor,
+        requested_by_id=request.requested_by_id,
+        obj=request,
+        task_force=request.award.task_force,
+        action="budgets.drawdown.sod_violation",
+        attempted=attempted,
+        message="The person who requested a drawdown cannot approve, reject or pay it.",
+    )
 
 
 def drawdown_approve(

@@ -57,7 +57,7 @@ def lines_of(kind: str, share: str, pays_obligation: bool) -> tuple[str, ...]:
 
 def add_entry(entry: LedgerEntry) -> None:
     """Count a new entry in its day's totals. Call inside the posting transaction, with
-    the award row locked (ledger.lock_award), so no other writer touches the row."""
+    the award row locked (grants.duties.lock_award), so no other writer touches the row."""
     signed: Decimal = -entry.amount if entry.reverses_id else entry.amount
     day, _ = LedgerDay.objects.get_or_create(award_id=entry.award_id, day=entry.effective_date)
     lines = lines_of(entry.kind, entry.share, entry.obligation_id is not None)

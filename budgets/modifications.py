@@ -37,15 +37,15 @@ from budgets.services import (
 )
 from grants import access
 from grants.amendments import (
+    OWN_DECISION,
     amendment_close,
     amendment_open,
     check_open_for_amendments,
-    lock_award,
-    refuse_own_decision,
     supplement_check_available,
     supplement_fund,
 )
 from grants.audit import audit_record
+from grants.duties import lock_award, refuse_own_decision
 from grants.models import Amendment, Appropriation, Award
 from grants.money import ZERO, format_money, parse_money, round_money, sentence
 from grants.selectors import rule_value
@@ -449,7 +449,7 @@ def _decide(*, actor, modification: BudgetModification, approve: bool, note: str
         else "Only a program manager decides budget modifications.",
     )
     if modification.requested_by_id == actor.pk:  # re-read under the lock
-        raise PermissionDenied("The person who asked for a change cannot approve or reject it.")
+        raise PermissionDenied(OWN_DECISION)
     if modification.status != BudgetModification.Status.REQUESTED:
         raise ValidationError(f"This request is {modification.get_status_display().lower()}.")
     note = clean_text(note)
@@ -528,6 +528,7 @@ def budget_modification_decide(
         task_force=modification.award.task_force,
         action="budgets.modification.sod_violation",
         attempted="approve" if approve else "reject",
+        message=OWN_DECISION,
     )
     return _decide(
         actor=actor,

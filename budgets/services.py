@@ -66,6 +66,12 @@ def check_budget_adds_up(*, award: Award, lines: list[LineInput]) -> None:
         )
 
 
+def _next_version_number(award: Award) -> int:
+    # Under the award lock, so two writers cannot take the same number.
+    last = award.budget_versions.order_by("-number").values_list("number", flat=True).first()
+    return (last or 0) + 1
+
+
 def version_write(
     *,
     award: Award,
@@ -78,9 +84,7 @@ def version_write(
 ) -> BudgetVersion:
     """Write an approved version and supersede the current one. The caller holds the
     award lock, has checked permission and that the lines add up, and audits."""
-    number = (
-        award.budget_versions.order_by("-number").values_list("number", flat=True).first() or 0
-    ) + 1
+    number = _next_version_number(award)
     award.budget_versions.filter(status=BudgetVersion.Status.APPROVED).update(
         status=BudgetVersion.Status.SUPERSEDED
     )
@@ -141,9 +145,7 @@ def budget_version_create(
             award=award, lines=lines, created_by=actor, approved_by=actor, note=note
         )
     else:
-        number = (
-            award.budget_versions.order_by("-number").values_list("number", flat=True).first() or 0
-        ) + 1
+        number = _next_version_number(award)
         version = BudgetVersion.objects.create(
             award=award,
             number=number,

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from grants import access
 from grants.audit import audit_record
+from grants.duties import lock_award, refuse_own_decision
 from grants.models import Amendment, Award, AwardFunding, Recipient
 from grants.money import ZERO, format_money
 from grants.selectors import appropriation_available, rule_value
@@ -36,10 +37,6 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def lock_award(award_id: int) -> Award:
-    return Award.objects.select_for_update().get(pk=award_id)
-
-
 def check_open_for_amendments(award: Award) -> None:
     if award.status not in OPEN_FOR_AMENDMENTS:
         raise ValidationError(
@@ -48,22 +45,7 @@ def check_open_for_amendments(award: Award) -> None:
         )
 
 
-def refuse_own_decision(
-    *, actor, requested_by_id: int, obj, task_force, action: str, attempted: str
-):
-    """Separation of duties: whoever asked for a change never decides it, whatever roles
-    they hold. The refusal is audited in its own transaction, so it stays on record
-    although nothing else is written."""
-    if requested_by_id == actor.pk:
-        with transaction.atomic():
-            audit_record(
-                actor=actor,
-                action=action,
-                obj=obj,
-                task_force=task_force,
-                data={"attempted": attempted},
-            )
-        raise PermissionDenied("The person who asked for a change cannot approve or reject it.")
+OWN_DECISION = "The person who asked for a change cannot approve or reject it."
 
 
 def amendment_open(
@@ -253,7 +235,7 @@ def _extension_decide(*, actor, amendment: Amendment, approve: bool, note: str, 
     )
     amendment = Amendment.objects.get(pk=amendment.pk)
     if amendment.requested_by_id == actor.pk:  # re-read under the lock
-        raise PermissionDenied("The person who asked for a change cannot approve or reject it.")
+        raise PermissionDenied(OWN_DECISION)
     if amendment.kind != Amendment.Kind.NO_COST_EXTENSION:
         raise ValidationError("This amendment is decided on its budget page.")
     if amendment.status != Amendment.Status.REQUESTED:
@@ -298,6 +280,7 @@ def extension_decide(
         task_force=amendment.award.task_force,
         action="grants.amendment.sod_violation",
         attempted="approve" if approve else "reject",
+        message=OWN_DECISION,
     )
     return _extension_decide(
         actor=actor,

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from budgets.balances import award_balances
-from budgets.ledger import lock_award
 from budgets.models import DrawdownRequest
 from grants import access
 from grants.audit import audit_record
+from grants.duties import lock_award
 from grants.models import Award, Hold
 from grants.money import ZERO, format_money
 from grants.services import award_mark_closed, hold_place_for_late_report, holds_lift_for_report

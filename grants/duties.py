@@ -1,0 +1,37 @@
+"""Row locks and separation of duties, shared by every service that changes an award.
+
+Money rules are checked under the award's row lock, so two people acting on one award
+queue instead of both acting on a balance the other is changing. Whoever asks for
+something (cash, a budget change, an amendment) never decides it, whatever roles they
+hold.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from grants.audit import audit_record
+from grants.models import Award
+
+
+def lock_award(award_id: int) -> Award:
+    """Take the award's row lock for the rest of the transaction, and read it afresh."""
+    return Award.objects.select_for_update().get(pk=award_id)
+
+
+def refuse_own_decision(
+    *, actor, requested_by_id: int, obj, task_force, action: str, attempted: str, message: str
+) -> None:
+    """Refuse, and audit as `action`, a decision by the person who asked. The audit event
+    is written in its own transaction, before the decision's, so the refusal stays on
+    record although nothing else is written. (The requester of a request never changes,
+    so this needs no lock; the services check again under theirs.)"""
+    if requested_by_id == actor.pk:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action=action,
+                obj=obj,
+                task_force=task_force,
+                data={"attempted": attempted},
+            )
+        raise PermissionDenied(message)
