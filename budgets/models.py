@@ -356,6 +356,9 @@ class BudgetModification(models.Model):
     exceeds_transfer_limit = models.BooleanField(default=False)
     new_categories = models.CharField(max_length=10, blank=True)
     scope_change = models.BooleanField(default=False)
+    # The recipient's share (match) budgeted below the agency-approved budget's: a change
+    # in cost sharing, which needs prior approval (2 CFR 200.308).
+    match_reduced = models.BooleanField(default=False)
     scope_description = models.TextField(blank=True)
     justification = models.TextField(blank=True)
     needs_approval = models.BooleanField()

@@ -101,6 +101,8 @@ class Assessment:
     exceeds_transfer_limit: bool
     new_categories: list[str]
     scope_change: bool
+    match_before: Decimal = ZERO  # non-federal total of the agency-approved budget
+    match_proposed: Decimal = ZERO
     is_supplement: bool = False
     changes: list[LineChange] = field(default_factory=list)
 
@@ -113,12 +115,17 @@ class Assessment:
         return self.cumulative_transfer / self.award_amount if self.award_amount else ZERO
 
     @property
+    def match_reduced(self) -> bool:
+        return self.match_proposed < self.match_before
+
+    @property
     def needs_approval(self) -> bool:
         return (
             self.is_supplement
             or self.exceeds_transfer_limit
             or bool(self.new_categories)
             or self.scope_change
+            or self.match_reduced
         )
 
     @property
@@ -138,6 +145,11 @@ class Assessment:
             )
         if self.scope_change:
             reasons.append("The change alters the project's scope or objectives.")
+        if self.match_reduced:
+            reasons.append(
+                f"The recipient's share falls from {format_money(self.match_before)} to "
+                f"{format_money(self.match_proposed)}: a change in cost sharing."
+            )
         return reasons
 
 
@@ -181,6 +193,8 @@ def assess(
         exceeds_transfer_limit=amount > threshold and transfer * PERCENT > amount * pct,
         new_categories=[c.category for c in changes if not c.base and c.proposed],
         scope_change=scope_change,
+        match_before=sum((line.non_federal_amount for line in base.lines.all()), ZERO),
+        match_proposed=sum((line.non_federal_amount for line in lines), ZERO),
         is_supplement=supplement_amount is not None,
         changes=changes,
     )
@@ -214,6 +228,7 @@ def _create(
         exceeds_transfer_limit=assessment.exceeds_transfer_limit,
         new_categories="".join(assessment.new_categories),
         scope_change=assessment.scope_change,
+        match_reduced=assessment.match_reduced,
         needs_approval=assessment.needs_approval,
         requested_by=actor,
         requested_on=today,

@@ -511,3 +511,28 @@ def test_sf425_authorized_follows_a_supplement_from_its_effective_day(big):
         "$500,000.01 is $0.01 more than the $500,000.00 of federal funds not yet spent or "
         "obligated on 02/03/2025."
     ]
+
+
+def test_a_lower_match_needs_prior_approval_whatever_the_transfer(program):
+    appropriation = factories.make_appropriation(program.pm, fiscal_year=2025, amount="900000.00")
+    base = [LineInput("A", D("60000.00"), D("20000.00")), LineInput("C", D("40000.00"))]
+    award = activate(
+        program,
+        factories.make_award(
+            program.pm,
+            task_force=program.task_force_a,
+            appropriation=appropriation,
+            amount="100000.00",
+            lines=base,
+        ),
+    )
+    lower = [LineInput("A", D("60000.00"), D("19999.99")), LineInput("C", D("40000.00"))]
+    request = budget_modification_propose(
+        actor=program.officer_a, award=award, lines=lower, justification="x", today=TODAY
+    )
+    assert request.status == "requested" and request.match_reduced
+    assert request.cumulative_transfer == D("0.00")  # no federal money moved
+    assessment = assess(award=award, lines=lower, scope_change=False, on=TODAY)
+    assert assessment.reasons == [
+        "The recipient's share falls from $20,000.00 to $19,999.99: a change in cost sharing."
+    ]
