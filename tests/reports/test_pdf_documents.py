@@ -248,11 +248,11 @@ def test_unknown_amendment_and_other_task_force_are_404(client, example):
         description="x",
         requested_on=date(2025, 1, 6),
     )
+    url = reverse("exports:amendment_pdf", args=[award.award_number, 1])
+    client.force_login(example.officer_a)  # the award's own task force: the notice
+    assert client.get(url).status_code == 200
     client.force_login(example.officer_b)
-    assert (
-        client.get(reverse("exports:amendment_pdf", args=[award.award_number, 1])).status_code
-        == 404
-    )
+    assert client.get(url).status_code == 404
 
 
 # --- The progress report -----------------------------------------------------------------
