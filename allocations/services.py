@@ -29,8 +29,7 @@ from allocations.selectors import statutory_minimums, task_forces_without_factor
 from grants import access
 from grants.audit import audit_record, snapshot
 from grants.models import FIRST_FISCAL_YEAR, Appropriation, Award, TaskForce
-from grants.money import format_money
-from grants.selectors import appropriation_available
+from grants.selectors import appropriation_available, appropriation_shortfall
 from grants.services import FundingRequest, award_create
 
 FACTOR_FIELDS = (*FACTORS, "need_score")
@@ -213,11 +212,9 @@ def run_create(
     pool = available if pool is None else pool
     name = (name or "").strip()
     errors: dict[str, list[str]] = {}
-    if pool > available:
-        errors["pool"] = [
-            f"FY{fiscal_year} {appropriation.name} has {format_money(available)} left after "
-            f"set-asides and earlier awards; the pool cannot be more."
-        ]
+    shortfall = appropriation_shortfall(appropriation, pool, asks="the pool is")
+    if shortfall:
+        errors["pool"] = [shortfall]
     if not name:
         errors["name"] = ["Name the scenario."]
     elif AllocationRun.objects.filter(fiscal_year=fiscal_year, name=name).exists():
@@ -398,14 +395,9 @@ def run_publish(*, actor, run: AllocationRun) -> AllocationRun:
             "a fiscal year's allocation is published once."
         )
     appropriation = Appropriation.objects.select_for_update().get(pk=run.appropriation_id)
-    available = appropriation_available(appropriation)
-    if run.pool > available:
-        raise ValidationError(
-            f"FY{appropriation.fiscal_year} {appropriation.name} has {format_money(available)} "
-            f"left after set-asides and earlier awards; this allocation needs "
-            f"{format_money(run.pool)}, {format_money(run.pool - available)} too much. "
-            "Create a scenario with a smaller pool."
-        )
+    shortfall = appropriation_shortfall(appropriation, run.pool, asks="this allocation needs")
+    if shortfall:
+        raise ValidationError(f"{shortfall} Create a scenario with a smaller pool.")
     lines = list(
         run.lines.select_related("task_force").order_by("task_force__state", "task_force__name")
     )

@@ -20,8 +20,8 @@ from grants import access
 from grants.audit import audit_record
 from grants.duties import lock_award, refuse_own_decision
 from grants.models import Amendment, Award, AwardFunding, Recipient
-from grants.money import ZERO, format_money
-from grants.selectors import appropriation_available, rule_value
+from grants.money import ZERO
+from grants.selectors import appropriation_shortfall, rule_value
 from grants.services import FundingRequest, _lock_and_check_funding
 from grants.text import clean_text
 
@@ -107,16 +107,9 @@ def _bring_under_current_guidance(amendment: Amendment) -> None:
 
 def supplement_check_available(*, appropriation, amount: Decimal) -> None:
     """An early, unlocked look: the binding check is `supplement_fund`, under the lock."""
-    available = appropriation_available(appropriation)
-    if amount > available:
-        raise ValidationError(
-            {
-                "supplement_amount": f"FY{appropriation.fiscal_year} {appropriation.name} has "
-                f"{format_money(available)} left after set-asides and other awards; the "
-                f"supplement asks for {format_money(amount)}, "
-                f"{format_money(amount - available)} too much."
-            }
-        )
+    shortfall = appropriation_shortfall(appropriation, amount, asks="the supplement asks for")
+    if shortfall:
+        raise ValidationError({"supplement_amount": shortfall})
 
 
 def supplement_fund(*, award: Award, amendment: Amendment) -> AwardFunding:

@@ -18,7 +18,7 @@ from grants.models import (
     SetAside,
     TaskForce,
 )
-from grants.money import ZERO, MoneySum
+from grants.money import ZERO, MoneySum, format_money
 
 
 def _sum_subquery(queryset: QuerySet, outer_field: str = "pk", field: str = "amount"):
@@ -64,15 +64,24 @@ def appropriation_available(appropriation: Appropriation) -> Decimal:
     return appropriation.amount - set_aside - awarded
 
 
+def appropriation_shortfall(appropriation: Appropriation, amount: Decimal, *, asks: str) -> str:
+    """The message when `amount` is more than what is left of the appropriation, or ""
+    when it fits. `asks` names the request: "this award asks for", "the pool is"."""
+    available = appropriation_available(appropriation)
+    if amount <= available:
+        return ""
+    return (
+        f"FY{appropriation.fiscal_year} {appropriation.name} has {format_money(available)} "
+        f"left after set-asides and earlier awards; {asks} {format_money(amount)}, "
+        f"{format_money(amount - available)} too much."
+    )
+
+
 def task_force_list_for_user(*, user) -> QuerySet[TaskForce]:
     return (
         TaskForce.objects.filter(access.task_force_scope(user, field="pk"))
         .select_related("lead_organization")
-        .annotate(
-            awarded_total=_sum_subquery(
-                Award.objects.all(), "task_force", "federal_amount"
-            )
-        )
+        .annotate(awarded_total=_sum_subquery(Award.objects.all(), "task_force", "federal_amount"))
     )
 
 

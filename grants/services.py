@@ -25,7 +25,7 @@ from grants.models import (
     validate_award_number,
 )
 from grants.money import ZERO, format_money, parse_money, sentence
-from grants.selectors import appropriation_available
+from grants.selectors import appropriation_shortfall
 
 
 def _money(value, field: str, *, allow_zero: bool = False) -> Decimal:
@@ -137,14 +137,9 @@ def _lock_and_check_funding(funding: list[FundingRequest]) -> dict[int, Appropri
         if appropriation is None:
             errors.append(f"Appropriation {appropriation_id} does not exist.")
             continue
-        available = appropriation_available(appropriation)
-        if amount > available:
-            errors.append(
-                f"FY{appropriation.fiscal_year} {appropriation.name} has "
-                f"{format_money(available)} left after set-asides and earlier awards; "
-                f"this award asks for {format_money(amount)}, "
-                f"{format_money(amount - available)} too much."
-            )
+        shortfall = appropriation_shortfall(appropriation, amount, asks="this award asks for")
+        if shortfall:
+            errors.append(shortfall)
     if errors:
         raise ValidationError({"funding": errors})
     return locked

@@ -204,7 +204,7 @@ def test_match_waiver_sets_match_to_zero_with_reason_and_audit(program):
             {"pool": "500000.01"},
             "pool",
             "FY2025 ICAC Task Force Program has $500,000.00 left after set-asides and earlier "
-            "awards; the pool cannot be more.",
+            "awards; the pool is $500,000.01, $0.01 too much.",
         ),
         (
             {"pool": "0.01"},

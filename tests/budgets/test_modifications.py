@@ -373,7 +373,7 @@ def test_supplement_larger_than_what_is_left_is_refused(big):
     # $2,000,000 less $100,000 set aside less $500,000 awarded = $1,400,000 left.
     with pytest.raises(
         ValidationError,
-        match=r"has \$1,400,000.00 left after set-asides and other awards; the supplement asks for \$1,400,000.01, \$0.01 too much",
+        match=r"has \$1,400,000.00 left after set-asides and earlier awards; the supplement asks for \$1,400,000.01, \$0.01 too much",
     ):
         supplement(big, amount="1400000.01")
     assert not Amendment.objects.exists()
