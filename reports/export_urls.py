@@ -10,5 +10,26 @@ urlpatterns = [
     path("exports/task-forces.xlsx", export_views.task_forces_xlsx, name="task_forces"),
     path("exports/drawdowns.xlsx", export_views.drawdowns_xlsx, name="drawdowns"),
     path("awards/<str:award_number>/ledger.xlsx", export_views.ledger_xlsx, name="ledger"),
-    path("awards/<str:award_number>/sf425/<str:period_end>.pdf", export_views.sf425_pdf, name="sf425_pdf"),
+    path(
+        "awards/<str:award_number>/sf425/<str:period_end>.pdf",
+        export_views.sf425_pdf,
+        name="sf425_pdf",
+    ),
+    path("exports/auditor-workbook.xlsx", export_views.program_workbook, name="program_workbook"),
+    path(
+        "awards/<str:award_number>/workbook.xlsx",
+        export_views.award_workbook,
+        name="award_workbook",
+    ),
+    path("awards/<str:award_number>/evidence-pack.zip", export_views.award_pack, name="award_pack"),
+    path(
+        "task-forces/<slug:code>/evidence-pack.zip",
+        export_views.task_force_pack,
+        name="task_force_pack",
+    ),
+    path(
+        "fiscal-years/<int:fiscal_year>/evidence-pack.zip",
+        export_views.fiscal_year_pack,
+        name="fiscal_year_pack",
+    ),
 ]
