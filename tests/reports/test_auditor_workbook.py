@@ -46,8 +46,13 @@ def filed(example):
     hold_place(actor=program.pm, award=award, reason=HYPERLINK)
     Award.objects.filter(pk=program.award_b.pk).update(status="active")
     LedgerEntry.objects.create(
-        award=program.award_b, kind="drawdown", amount=D("777.77"), effective_date=date(2025, 1, 5),
-        actor=program.officer_b, idempotency_key=uuid.uuid4(), memo=BRAVO_MEMO,
+        award=program.award_b,
+        kind="drawdown",
+        amount=D("777.77"),
+        effective_date=date(2025, 1, 5),
+        actor=program.officer_b,
+        idempotency_key=uuid.uuid4(),
+        memo=BRAVO_MEMO,
     )
     hold_place(actor=program.pm, award=program.award_b, reason="Bravo-only hold")
     return program
@@ -74,9 +79,19 @@ def test_program_workbook_totals_equal_the_apps_totals(client, filed):
     client.force_login(filed.auditor)
     wb = open_workbook(client.get(reverse("exports:program_workbook")))
     assert wb.sheetnames == [
-        "Appropriations", "Funding lines", "Awards", "Amendments", "Budget versions",
-        "Budget lines", "Ledger", "Drawdowns", "SF-425 reports", "Performance measures",
-        "Holds", "Audit events", "About",
+        "Appropriations",
+        "Funding lines",
+        "Awards",
+        "Amendments",
+        "Budget versions",
+        "Budget lines",
+        "Ledger",
+        "Drawdowns",
+        "SF-425 reports",
+        "Performance measures",
+        "Holds",
+        "Audit events",
+        "About",
     ]
     chain = selectors.money_chain(user=filed.auditor)
     totals = labelled_totals(wb["Appropriations"])
@@ -142,7 +157,9 @@ def test_cells_keep_their_types_and_formats(client, filed):
 
 def test_running_balances_follow_ledger_order(client, filed):
     client.force_login(filed.auditor)
-    wb = open_workbook(client.get(reverse("exports:award_workbook", args=["15PJDP-25-GK-00072-MECP"])))
+    wb = open_workbook(
+        client.get(reverse("exports:award_workbook", args=["15PJDP-25-GK-00072-MECP"]))
+    )
     rows = data_rows(wb["Ledger"])
     last = rows[-1]
     # After every entry of §7.2: 210,000.00 drawn - 198,500.00 disbursed; 205,000.00 spent.
@@ -156,7 +173,9 @@ def test_user_text_that_looks_like_a_formula_stays_text(client, filed):
     assert [(c.value, c.data_type) for c in reasons] == [("'" + HYPERLINK, "s")]
     assert not any(
         isinstance(c.value, str) and c.value.startswith("=HYPERLINK")
-        for ws in wb for row in ws.iter_rows() for c in row
+        for ws in wb
+        for row in ws.iter_rows()
+        for c in row
     )
 
 
@@ -211,8 +230,17 @@ def test_award_workbook_holds_the_award_only(client, filed):
     client.force_login(filed.officer_a)
     wb = open_workbook(client.get(reverse("exports:award_workbook", args=[number])))
     assert wb.sheetnames == [
-        "Funding lines", "Terms", "Amendments", "Budget versions", "Budget lines", "Ledger",
-        "Drawdowns", "SF-425 reports", "Performance measures", "Holds", "About",
+        "Funding lines",
+        "Terms",
+        "Amendments",
+        "Budget versions",
+        "Budget lines",
+        "Ledger",
+        "Drawdowns",
+        "SF-425 reports",
+        "Performance measures",
+        "Holds",
+        "About",
     ]
     assert [r[0] for r in data_rows(wb["Terms"])] == [number]
     assert {r[0] for r in data_rows(wb["Ledger"])} == {number}
@@ -251,12 +279,26 @@ def test_libreoffice_opens_the_file_and_recalculates_the_same_totals(client, fil
     source = tmp_path / "workbook.xlsx"
     source.write_bytes(response_bytes(client.get(reverse("exports:program_workbook"))))
     ours = load_workbook(source)
-    expected = {name: labelled_totals(ours[name]) for name in ("Appropriations", "Ledger", "Budget lines", "Drawdowns")}
+    expected = {
+        name: labelled_totals(ours[name])
+        for name in ("Appropriations", "Ledger", "Budget lines", "Drawdowns")
+    }
     out = tmp_path / "out"
     result = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--calc",
-         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(source)],
-        capture_output=True, timeout=120, check=False,
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     recalculated = load_workbook(out / "workbook.xlsx", data_only=True)
@@ -270,7 +312,8 @@ def test_libreoffice_opens_the_file_and_recalculates_the_same_totals(client, fil
             for cell in row[1:]:
                 if isinstance(cell.value, str) and cell.value.startswith("=S"):
                     key = f"Total {headers[cell.column - 1]}" if label == "Total" else label
-                    found[key] = D(str(ws.cell(row=cell.row, column=cell.column).value)).quantize(CENT)
+                    found[key] = D(str(ws.cell(row=cell.row, column=cell.column).value)).quantize(
+                        CENT
+                    )
         assert found == totals, name
     assert recalculated.sheetnames == ours.sheetnames
-

@@ -26,9 +26,7 @@ def _column(ws, reference: str) -> list:
     first_col, first_row, last_col, last_row = re.fullmatch(RANGE, reference).groups()
     assert first_col == last_col, reference
     index = column_index_from_string(first_col)
-    return [
-        ws.cell(row=r, column=index).value for r in range(int(first_row), int(last_row) + 1)
-    ]
+    return [ws.cell(row=r, column=index).value for r in range(int(first_row), int(last_row) + 1)]
 
 
 def _amount(value) -> Decimal:
