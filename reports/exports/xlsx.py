@@ -17,13 +17,14 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+FORMATS = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "datetime": DATETIME_FORMAT}
 MAX_TEXT = 32767
 ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "#")
@@ -92,42 +93,53 @@ def _cell(ws, value, column: Column):
     return cell
 
 
-class _RowWriter:
-    """Writes rows through one styled cell per column, reused for every row.
+class _StyledCell(Cell):
+    """A cell handed to a write-only sheet's append(). openpyxl first tries the cell as a
+    value and formats repr(cell) into an exception it then discards, once per cell; a
+    constant repr keeps that detour cheap on a million-row sheet."""
 
-    A write-only sheet serialises each appended row at once, so a cell can be refilled
-    for the next row; its style is looked up once per column, not once per cell, which
-    keeps a million-row sheet close to the speed of bare openpyxl.
+    def __repr__(self) -> str:
+        return "<styled cell>"
+
+
+class _RowWriter:
+    """Turns rows of values into what a write-only sheet appends.
+
+    Text (made safe by safe_text, so openpyxl can only read it as a string), whole
+    numbers and blanks go in as plain values, as bare openpyxl would write them. Amounts
+    and dates need a number format, so they go through one styled cell per column,
+    refilled for every row: a write-only sheet serialises each row as it is appended, and
+    the style is looked up once per column rather than once per cell.
     """
 
     def __init__(self, ws, columns: list[Column]):
-        self.columns = columns
+        self.kinds = [column.kind for column in columns]
         self.cells = []
         for column in columns:
-            cell = WriteOnlyCell(ws)
-            if column.kind == "money":
-                cell.number_format = MONEY_FORMAT
-            elif column.kind == "date":
-                cell.number_format = DATE_FORMAT
-            elif column.kind == "datetime":
-                cell.number_format = DATETIME_FORMAT
+            cell = None
+            if column.kind in FORMATS:
+                cell = _StyledCell(worksheet=ws, column=1, row=1)
+                cell.number_format = FORMATS[column.kind]
             self.cells.append(cell)
 
     def row(self, values: tuple) -> list:
-        cells = self.cells
-        for cell, value, column in zip(cells, values, self.columns, strict=True):
+        out = []
+        for cell, value, kind in zip(self.cells, values, self.kinds, strict=True):
             if value is None or value == "":
-                cell.value = None
-            elif column.kind == "text":
-                cell.value = safe_text(value)
-                cell.data_type = "s"  # a string, whatever openpyxl guesses
-            elif column.kind == "money":
+                out.append(None)  # no cell at all, as openpyxl does for None
+            elif kind == "text":
+                out.append(safe_text(value))
+            elif kind == "int":
+                out.append(int(value))
+            elif kind == "money":
                 cell.value = value if isinstance(value, Decimal) else Decimal(value)
-            elif column.kind in ("date", "datetime"):
-                cell.value = value if isinstance(value, (date, datetime)) else None
+                out.append(cell)
+            elif isinstance(value, (date, datetime)):
+                cell.value = value
+                out.append(cell)
             else:
-                cell.value = int(value)
-        return cells
+                out.append(None)
+        return out
 
 
 def _write_sheet(wb: Workbook, sheet: Sheet, digest) -> None:
