@@ -317,3 +317,39 @@ def test_libreoffice_opens_the_file_and_recalculates_the_same_totals(client, fil
                     )
         assert found == totals, name
     assert recalculated.sheetnames == ours.sheetnames
+
+
+def _queries_for_program_workbook(user) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.exports.workbooks import selection_about
+    from reports.exports.xlsx import write_workbook
+
+    with CaptureQueriesContext(connection) as captured:
+        selection = Selection()
+        sheets = selection_sheets(user=user, selection=selection)
+        write_workbook(
+            BytesIO(), sheets=sheets, about=selection_about(user=user, selection=selection)
+        )
+    return len(captured.captured_queries)
+
+
+def test_query_count_does_not_grow_with_the_rows(filed):
+    """One query per sheet, however many rows: no query per award, entry or report."""
+    _queries_for_program_workbook(filed.auditor)  # the user's groups are read once, then kept
+    before = _queries_for_program_workbook(filed.auditor)
+    assert before == 12  # one per sheet
+    award = filed.example
+    for day in (date(2025, 4, 1), date(2025, 4, 2), date(2025, 4, 3)):
+        LedgerEntry.objects.create(
+            award=award,
+            kind="disbursement",
+            amount=D("1.00"),
+            effective_date=day,
+            actor=filed.officer_a,
+            idempotency_key=uuid.uuid4(),
+        )
+    hold_place(actor=filed.pm, award=filed.award_b, reason="Second hold")
+    submit(filed, award, date(2025, 6, 30), today=date(2025, 7, 10))
+    assert _queries_for_program_workbook(filed.auditor) == before
