@@ -66,7 +66,10 @@ def parse_args():
     parser.add_argument("--batch", type=int, default=5_000, help="bulk_create batch size")
     parser.add_argument("--repeat", type=int, default=2, help="timed runs of each writer")
     parser.add_argument(
-        "--no-tracemalloc", action="store_true", help="skip the traced memory passes"
+        "--trace",
+        choices=["both", "ours", "none"],
+        default="both",
+        help="which exports to run again under tracemalloc (slow) for their peak memory",
     )
     parser.add_argument(
         "--raw-query",
@@ -303,10 +306,10 @@ def main() -> int:
                 f"(before the exports: {rss_before:.0f} MB; target < {MEMORY_TARGET_MB} MB: "
                 f"{'met' if max_rss_mb() < MEMORY_TARGET_MB else 'missed'})"
             )
-            if not args.no_tracemalloc:
-                for name, writer in (("ours", write_ours), ("reference", write_reference)):
-                    peak = traced_peak_mb(writer, award)
-                    print(f"  tracemalloc peak during the export, {name}: {peak:.1f} MB")
+            traced = {"both": writers[:2], "ours": writers[1:2], "none": []}[args.trace]
+            for name, writer in traced:
+                peak = traced_peak_mb(writer, award)
+                print(f"  tracemalloc peak during the export, {name}: {peak:.1f} MB")
             render, both = time_pdf(award)
             median = statistics.median(render)
             print(
