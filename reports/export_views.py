@@ -27,6 +27,7 @@ from reports.exports.workbooks import (
     Selection,
     appropriation_sheet,
     award_sheet,
+    consistent_snapshot,
     drawdown_sheet,
     selection_about,
     selection_sheets,
@@ -246,7 +247,8 @@ def _selection_response(request, *, selection: Selection, kind: str, write) -> F
     """Write the file with `write(handle)`, audit the download, stream the file."""
     handle = tempfile.TemporaryFile()
     try:
-        filename, content_type, data = write(handle)
+        with consistent_snapshot():
+            filename, content_type, data = write(handle)
         handle.seek(0)
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
         handle.seek(0)

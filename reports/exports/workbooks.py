@@ -15,10 +15,12 @@ events.
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -619,6 +621,21 @@ def _json(data) -> str:
 
 
 # --- Workbooks ------------------------------------------------------------------------
+
+
+@contextmanager
+def consistent_snapshot():
+    """Read every sheet from one moment. On PostgreSQL the export runs in a REPEATABLE
+    READ, READ ONLY transaction, so an entry posted while the file is written cannot make
+    the ledger sheet disagree with the drawdowns or the SF-425 sheet. SQLite is left in
+    autocommit: its transaction would lock out every writer for the whole export."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
 
 
 def selection_sheets(*, user, selection: Selection) -> list[Sheet]:

@@ -353,3 +353,43 @@ def test_query_count_does_not_grow_with_the_rows(filed):
     hold_place(actor=filed.pm, award=filed.award_b, reason="Second hold")
     submit(filed, award, date(2025, 6, 30), today=date(2025, 7, 10))
     assert _queries_for_program_workbook(filed.auditor) == before
+
+
+@pytest.fixture
+def postgres_only():
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite exports read in autocommit; the snapshot is PostgreSQL's")
+    # Content-type ids cached by earlier tests may not survive their flush.
+    ContentType.objects.clear_cache()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_sheet_reads_the_same_moment(postgres_only, filed):
+    """An entry committed by someone else mid-export is not in the file."""
+    import threading
+
+    from django.db import connection as default_connection
+
+    from reports.exports.workbooks import consistent_snapshot
+
+    def post_elsewhere():
+        LedgerEntry.objects.create(
+            award=filed.example,
+            kind="disbursement",
+            amount=D("1.00"),
+            effective_date=date(2025, 4, 1),
+            actor=filed.officer_a,
+            idempotency_key=uuid.uuid4(),
+        )
+        default_connection.close()
+
+    with consistent_snapshot():
+        before = LedgerEntry.objects.count()
+        thread = threading.Thread(target=post_elsewhere)
+        thread.start()
+        thread.join()
+        assert LedgerEntry.objects.count() == before
+    assert LedgerEntry.objects.count() == before + 1
