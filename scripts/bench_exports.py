@@ -23,7 +23,8 @@ For each row count it bulk-inserts that many ledger entries on one award, then:
       export: tracemalloc's peak of Python allocations during the export, in a separate
       pass so tracing does not slow the timed one, and the process's peak RSS
       (resource.getrusage), target < 250 MB;
-  (d) times one SF-425 PDF (build_sf425_pdf), target < 200 ms, and the SF-425 computed
+  (d) with --program, writes the whole-program auditor workbook (every sheet) too;
+  (e) times one SF-425 PDF (build_sf425_pdf), target < 200 ms, and the SF-425 computed
       from that ledger plus the PDF.
 """
 
@@ -75,6 +76,11 @@ def parse_args():
         "--raw-query",
         action="store_true",
         help="also time bare openpyxl on the raw query rows (no running balances)",
+    )
+    parser.add_argument(
+        "--program",
+        action="store_true",
+        help="also write the whole-program auditor workbook (every sheet) and trace it",
     )
     parser.add_argument("--seed", type=int, default=20241001)
     return parser.parse_args()
@@ -211,6 +217,21 @@ def write_raw_query(award, handle) -> int:
     return count
 
 
+def program_writer(user):
+    """The whole-program auditor workbook (every sheet), as the program manager gets it."""
+
+    def write_program(award, handle) -> int:
+        from reports.exports.workbooks import Selection, selection_about, selection_sheets
+        from reports.exports.xlsx import write_workbook
+
+        selection = Selection()
+        sheets = selection_sheets(user=user, selection=selection)
+        write_workbook(handle, sheets=sheets, about=selection_about(user=user, selection=selection))
+        return next(s.row_count for s in sheets if s.title == "Ledger")
+
+    return write_program
+
+
 def timed(writer, award) -> tuple[float, int, int]:
     """(seconds, rows, bytes) of one run of `writer` into a temporary file."""
     gc.collect()
@@ -268,7 +289,7 @@ def main() -> int:
     db = connection.vendor
     try:
         print(f"database: {db} (scratch database {scratch}; the real one is untouched)")
-        _, officer, award = build_award()
+        pm, officer, award = build_award()
         total = 0
         for target in sorted(args.rows):
             seconds = add_entries(award, officer, target - total, args.batch, rng)
@@ -310,6 +331,16 @@ def main() -> int:
             for name, writer in traced:
                 peak = traced_peak_mb(writer, award)
                 print(f"  tracemalloc peak during the export, {name}: {peak:.1f} MB")
+            if args.program:
+                seconds, rows, size = timed(program_writer(pm), award)
+                print(
+                    f"  whole-program workbook (every sheet): {seconds:.1f} s, "
+                    f"{size / 1e6:.1f} MB file, ledger {rows / seconds:,.0f} rows/s"
+                )
+                if args.trace != "none":
+                    peak = traced_peak_mb(program_writer(pm), award)
+                    print(f"  tracemalloc peak, whole-program workbook: {peak:.1f} MB")
+                print(f"  peak RSS of the process: {max_rss_mb():.0f} MB")
             render, both = time_pdf(award)
             median = statistics.median(render)
             print(
