@@ -40,6 +40,8 @@ def _pack(client, user, url_name, *args) -> tuple[bytes, zipfile.ZipFile]:
     client.force_login(user)
     response = client.get(reverse(url_name, args=args))
     assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith('attachment; filename="evidence-pack-')
+    assert response["Cache-Control"] == "no-store"
     content = response_bytes(response)
     return content, zipfile.ZipFile(BytesIO(content))
 
