@@ -366,7 +366,10 @@ def postgres_only():
     ContentType.objects.clear_cache()
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise take the
+# roles and rule values the migrations seeded away from the tests that follow.
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_sheet_reads_the_same_moment(postgres_only, filed):
     """An entry committed by someone else mid-export is not in the file."""
     import threading
