@@ -8,6 +8,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from grants import access
+from grants.audit import AuditEvent
 from grants.models import (
     Amendment,
     Appropriation,
@@ -97,6 +98,15 @@ def award_list_for_user(*, user) -> QuerySet[Award]:
 
 def award_get_for_user(*, user, award_number: str) -> Award:
     return award_list_for_user(user=user).get(award_number=award_number)
+
+
+def audit_events_for_user(*, user) -> QuerySet[AuditEvent]:
+    """The audit trail as far as the user may read it: every event for the program office
+    and auditors; for task-force staff, the events recorded against their task forces
+    (program-level events, which name no task force, are not theirs to read)."""
+    return AuditEvent.objects.filter(access.task_force_scope(user)).select_related(
+        "actor", "task_force", "content_type"
+    )
 
 
 def hold_list_for_award(*, award: Award) -> QuerySet[Hold]:

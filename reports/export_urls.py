@@ -27,4 +27,21 @@ urlpatterns = [
         pdf_views.program_summary_pdf,
         name="program_summary_pdf",
     ),
+    path("exports/auditor-workbook.xlsx", export_views.program_workbook, name="program_workbook"),
+    path(
+        "awards/<str:award_number>/workbook.xlsx",
+        export_views.award_workbook,
+        name="award_workbook",
+    ),
+    path("awards/<str:award_number>/evidence-pack.zip", export_views.award_pack, name="award_pack"),
+    path(
+        "task-forces/<slug:code>/evidence-pack.zip",
+        export_views.task_force_pack,
+        name="task_force_pack",
+    ),
+    path(
+        "fiscal-years/<int:fiscal_year>/evidence-pack.zip",
+        export_views.fiscal_year_pack,
+        name="fiscal_year_pack",
+    ),
 ]

@@ -4,11 +4,13 @@ Each reads through the same selector and filter as its page, so the file holds e
 the rows the person could see, and each download is written to the audit trail.
 """
 
+import hashlib
 import io
+import tempfile
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBadRequest
 from django.utils import timezone
 
 from budgets.filters import DrawdownFilter, LedgerFilter
@@ -16,10 +18,29 @@ from budgets.selectors import drawdown_list_for_user, ledger_for_award
 from grants import access, selectors
 from grants.audit import audit_record
 from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
+from grants.models import FIRST_FISCAL_YEAR
 from grants.views import get_or_404
 from reports.calendar import SF425, find_due
+from reports.exports.packs import ZIP_TYPE, write_pack
 from reports.exports.pdf import build_sf425_pdf
-from reports.exports.xlsx import Column, ExportFile, Sheet, build_workbook
+from reports.exports.workbooks import (
+    Selection,
+    appropriation_sheet,
+    award_sheet,
+    consistent_snapshot,
+    drawdown_sheet,
+    selection_about,
+    selection_sheets,
+    workbook_filename,
+)
+from reports.exports.xlsx import (
+    XLSX_TYPE,
+    Column,
+    ExportFile,
+    Sheet,
+    build_workbook,
+    write_workbook,
+)
 from reports.models import FinancialReport
 from reports.sf425 import compute_sf425
 
@@ -70,38 +91,7 @@ def awards_xlsx(request):
         queryset=selectors.award_list_for_user(user=request.user),
         task_forces=selectors.task_force_list_for_user(user=request.user),
     )
-    sheet = Sheet(
-        "Awards",
-        [
-            Column("Award number", width=26),
-            Column("Fiscal year", "int", 10),
-            Column("Task force", width=40),
-            Column("Recipient", width=36),
-            Column("UEI", width=14),
-            Column("Title", width=40),
-            Column("Period start", "date", 12),
-            Column("Period end", "date", 12),
-            Column("Federal amount", "money", 16, total=True),
-            Column("Match required", "money", 16, total=True),
-            Column("Status", width=12),
-        ],
-        (
-            (
-                a.award_number,
-                a.fiscal_year,
-                a.task_force.name,
-                a.recipient.legal_name,
-                a.recipient.uei,
-                a.title,
-                a.period_start,
-                a.period_end,
-                a.federal_amount,
-                a.match_required,
-                a.get_status_display(),
-            )
-            for a in filterset.qs.order_by("-fiscal_year", "award_number").iterator(chunk_size=2000)
-        ),
-    )
+    sheet = award_sheet(filterset.qs)
     export = build_workbook(
         filename=f"awards-{_stamp()}.xlsx", sheets=[sheet], about=_about(request, "Awards")
     )
@@ -114,34 +104,7 @@ def appropriations_xlsx(request):
     filterset = AppropriationFilter(
         request.GET, queryset=selectors.appropriation_list_for_user(user=request.user)
     )
-    sheet = Sheet(
-        "Appropriations",
-        [
-            Column("Fiscal year", "int", 10),
-            Column("Name", width=34),
-            Column("Public law", width=14),
-            Column("Source", width=50),
-            Column("Source status", width=22),
-            Column("Appropriated", "money", 16, total=True),
-            Column("Set aside", "money", 16, total=True),
-            Column("Awarded", "money", 16, total=True),
-            Column("Not yet awarded", "money", 16, total=True),
-        ],
-        (
-            (
-                a.fiscal_year,
-                a.name,
-                a.public_law,
-                a.source,
-                a.get_source_status_display(),
-                a.amount,
-                a.set_aside_total,
-                a.awarded_total,
-                a.amount - a.set_aside_total - a.awarded_total,
-            )
-            for a in filterset.qs.order_by("fiscal_year", "pk")
-        ),
-    )
+    sheet = appropriation_sheet(filterset.qs)
     export = build_workbook(
         filename=f"appropriations-{_stamp()}.xlsx",
         sheets=[sheet],
@@ -188,36 +151,7 @@ def task_forces_xlsx(request):
 @login_required
 def drawdowns_xlsx(request):
     filterset = DrawdownFilter(request.GET, queryset=drawdown_list_for_user(user=request.user))
-    sheet = Sheet(
-        "Drawdowns",
-        [
-            Column("Award number", width=26),
-            Column("Task force", width=40),
-            Column("Amount", "money", 14, total=True),
-            Column("Requested on", "date", 12),
-            Column("Requested by", width=18),
-            Column("Status", width=12),
-            Column("Decided by", width=18),
-            Column("Decision note", width=40),
-            Column("Paid on", "date", 12),
-            Column("Memo", width=40),
-        ],
-        (
-            (
-                d.award.award_number,
-                d.award.task_force.name,
-                d.amount,
-                d.requested_on,
-                d.requested_by.username,
-                d.get_status_display(),
-                d.decided_by.username if d.decided_by else "",
-                d.decision_note,
-                d.ledger_entry.effective_date if d.ledger_entry_id else None,
-                d.memo,
-            )
-            for d in filterset.qs.select_related("ledger_entry").order_by("requested_on", "pk")
-        ),
-    )
+    sheet = drawdown_sheet(filterset.qs)
     export = build_workbook(
         filename=f"drawdowns-{_stamp()}.xlsx", sheets=[sheet], about=_about(request, "Drawdowns")
     )
@@ -302,3 +236,109 @@ def sf425_pdf(request, award_number: str, period_end: str):
         filename=export.filename,
         content_type=export.content_type,
     )
+
+
+# --- Auditor workbooks and evidence packs ------------------------------------------------
+# Built into temporary files and streamed from there, so a whole-program workbook never
+# sits in memory. Every download is audited with the SHA-256 the file carries.
+
+
+def _selection_response(request, *, selection: Selection, kind: str, write) -> FileResponse:
+    """Write the file with `write(handle)`, audit the download, stream the file."""
+    handle = tempfile.TemporaryFile()
+    try:
+        with consistent_snapshot():
+            filename, content_type, data = write(handle)
+        handle.seek(0)
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    task_force = selection.task_force or (selection.award.task_force if selection.award else None)
+    audit_record(
+        actor=request.user,
+        action="reports.export.downloaded",
+        task_force=task_force,
+        data={
+            "export": kind,
+            "selection": selection.label,
+            "fiscal_year": selection.fiscal_year,
+            "filename": filename,
+            "file_sha256": digest,
+            **data,
+        },
+    )
+    # FileResponse closes (and so deletes) the temporary file once it is sent.
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+def _workbook_response(request, selection: Selection) -> FileResponse:
+    def write(handle):
+        sheets = selection_sheets(user=request.user, selection=selection)
+        about = selection_about(user=request.user, selection=selection)
+        data_sha256 = write_workbook(handle, sheets=sheets, about=about)
+        rows = {sheet.title: sheet.row_count for sheet in sheets}
+        return workbook_filename(selection), XLSX_TYPE, {"rows": rows, "data_sha256": data_sha256}
+
+    return _selection_response(request, selection=selection, kind="auditor_workbook", write=write)
+
+
+def _pack_response(request, selection: Selection) -> FileResponse:
+    def write(handle):
+        pack = write_pack(handle, user=request.user, selection=selection)
+        files = [{"path": f.path, "sha256": f.sha256, "bytes": f.size} for f in pack.files]
+        return pack.filename, ZIP_TYPE, {"rows": pack.rows, "files": files}
+
+    return _selection_response(request, selection=selection, kind="evidence_pack", write=write)
+
+
+def _fiscal_year(value: str | None) -> int | None:
+    """The fiscal year a query asks for; None for the whole program."""
+    if value in (None, ""):
+        return None
+    if not value.isdigit() or not FIRST_FISCAL_YEAR <= int(value) <= 2100:
+        raise ValueError(
+            f"Fiscal year (fy) must be a year from {FIRST_FISCAL_YEAR} to 2100, such as 2025; "
+            f"got {value[:20]!r}."
+        )
+    return int(value)
+
+
+@login_required
+def program_workbook(request):
+    """The auditor workbook for the whole program, or one fiscal year with ?fy=2025.
+
+    Task-force staff get it for their own task forces (see selection_about)."""
+    try:
+        fiscal_year = _fiscal_year(request.GET.get("fy"))
+    except ValueError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    return _workbook_response(request, Selection(fiscal_year=fiscal_year))
+
+
+@login_required
+def award_workbook(request, award_number: str):
+    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    return _workbook_response(request, Selection(award=award))
+
+
+@login_required
+def award_pack(request, award_number: str):
+    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    return _pack_response(request, Selection(award=award))
+
+
+@login_required
+def task_force_pack(request, code: str):
+    task_force = get_or_404(selectors.task_force_list_for_user(user=request.user), code=code)
+    return _pack_response(request, Selection(task_force=task_force))
+
+
+@login_required
+def fiscal_year_pack(request, fiscal_year: int):
+    try:
+        _fiscal_year(str(fiscal_year))
+    except ValueError:
+        raise Http404("No such fiscal year.") from None
+    return _pack_response(request, Selection(fiscal_year=fiscal_year))

@@ -78,6 +78,12 @@ MATRIX = {
     ("exports:amendment_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:progress_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:program_summary_pdf", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    # Task-force staff get the program workbook and a year's pack for their own task force.
+    ("exports:program_workbook", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:award_workbook", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:award_pack", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:task_force_pack", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:fiscal_year_pack", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("reports:measures", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("reports:reminders", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     ("reports:calendar_feed_settings", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
@@ -148,13 +154,18 @@ def _url(name: str, program) -> str:
     award = program.award_a.award_number
     if name == "grants:appropriation_detail":
         return reverse(name, args=[program.appropriation.pk])
-    if name == "grants:task_force_detail":
+    if name == "exports:fiscal_year_pack":
+        return reverse(name, args=[2025])
+    if name in ("grants:task_force_detail", "exports:task_force_pack"):
         return reverse(name, args=[program.task_force_a.code])
     if name in ("grants:award_detail", "grants:award_transition", "grants:hold_place", "grants:award_drawdown_approval"):
         return reverse(name, args=[award])
     if name == "budgets:entry_create":
         return reverse(name, args=[award, "expenditure"])
-    if name in ("budgets:award_ledger", "budgets:drawdown_create", "exports:ledger"):
+    if name in (
+        "budgets:award_ledger", "budgets:drawdown_create", "exports:ledger",
+        "exports:award_workbook", "exports:award_pack",
+    ):
         return reverse(name, args=[award])
     if name == "budgets:entry_reverse":
         entry = LedgerEntry.objects.create(

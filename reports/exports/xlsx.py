@@ -17,12 +17,14 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+FORMATS = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "datetime": DATETIME_FORMAT}
 MAX_TEXT = 32767
 ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "#")
@@ -51,9 +53,18 @@ def safe_text(value) -> str:
 @dataclass(frozen=True)
 class Column:
     header: str
-    kind: str = "text"  # text | money | date | int
+    kind: str = "text"  # text | money | date | datetime | int
     width: int = 16
     total: bool = False
+
+
+class SumIf(NamedTuple):
+    """A total of one money column over the rows whose text columns hold given values,
+    written below the sheet as a SUMIFS formula (for example: drawdowns received)."""
+
+    label: str
+    column: str
+    where: tuple[tuple[str, str], ...]
 
 
 @dataclass
@@ -61,6 +72,7 @@ class Sheet:
     title: str
     columns: list[Column]
     rows: Iterable[tuple]
+    sum_ifs: list[SumIf] = field(default_factory=list)
     row_count: int = field(default=0, init=False)
 
 
@@ -70,15 +82,64 @@ def _cell(ws, value, column: Column):
     if column.kind == "money":
         cell = WriteOnlyCell(ws, value=Decimal(value))
         cell.number_format = MONEY_FORMAT
-    elif column.kind == "date":
+    elif column.kind in ("date", "datetime"):
         cell = WriteOnlyCell(ws, value=value if isinstance(value, (date, datetime)) else None)
-        cell.number_format = DATE_FORMAT
+        cell.number_format = DATE_FORMAT if column.kind == "date" else DATETIME_FORMAT
     elif column.kind == "int":
         cell = WriteOnlyCell(ws, value=int(value))
     else:
         cell = WriteOnlyCell(ws, value=safe_text(value))
         cell.data_type = "s"  # a string, whatever openpyxl guesses
     return cell
+
+
+class _StyledCell(Cell):
+    """A cell handed to a write-only sheet's append(). openpyxl first tries the cell as a
+    value and formats repr(cell) into an exception it then discards, once per cell; a
+    constant repr keeps that detour cheap on a million-row sheet."""
+
+    def __repr__(self) -> str:
+        return "<styled cell>"
+
+
+class _RowWriter:
+    """Turns rows of values into what a write-only sheet appends.
+
+    Text (made safe by safe_text, so openpyxl can only read it as a string), whole
+    numbers and blanks go in as plain values, as bare openpyxl would write them. Amounts
+    and dates need a number format, so they go through one styled cell per column,
+    refilled for every row: a write-only sheet serialises each row as it is appended, and
+    the style is looked up once per column rather than once per cell.
+    """
+
+    def __init__(self, ws, columns: list[Column]):
+        self.kinds = [column.kind for column in columns]
+        self.cells = []
+        for column in columns:
+            cell = None
+            if column.kind in FORMATS:
+                cell = _StyledCell(worksheet=ws, column=1, row=1)
+                cell.number_format = FORMATS[column.kind]
+            self.cells.append(cell)
+
+    def row(self, values: tuple) -> list:
+        out = []
+        for cell, value, kind in zip(self.cells, values, self.kinds, strict=True):
+            if value is None or value == "":
+                out.append(None)  # no cell at all, as openpyxl does for None
+            elif kind == "text":
+                out.append(safe_text(value))
+            elif kind == "int":
+                out.append(int(value))
+            elif kind == "money":
+                cell.value = value if isinstance(value, Decimal) else Decimal(value)
+                out.append(cell)
+            elif isinstance(value, (date, datetime)):
+                cell.value = value
+                out.append(cell)
+            else:
+                out.append(None)
+        return out
 
 
 def _write_sheet(wb: Workbook, sheet: Sheet, digest) -> None:
@@ -93,17 +154,18 @@ def _write_sheet(wb: Workbook, sheet: Sheet, digest) -> None:
         cell.font = bold
         header.append(cell)
     ws.append(header)
+    writer = _RowWriter(ws, sheet.columns)
     count = 0
     for row in sheet.rows:
-        ws.append(
-            [_cell(ws, value, column) for value, column in zip(row, sheet.columns, strict=True)]
-        )
+        ws.append(writer.row(row))
         digest.update(repr(row).encode())
         count += 1
     sheet.row_count = count
     last_column = get_column_letter(len(sheet.columns))
     ws.auto_filter.ref = f"A1:{last_column}{count + 1}"
-    if any(column.total for column in sheet.columns) and count:
+    if not count:
+        return
+    if any(column.total for column in sheet.columns):
         totals = [WriteOnlyCell(ws, value="Total")]
         totals[0].font = bold
         for index, column in enumerate(sheet.columns[1:], start=2):
@@ -116,11 +178,36 @@ def _write_sheet(wb: Workbook, sheet: Sheet, digest) -> None:
                 cell = WriteOnlyCell(ws, value=None)
             totals.append(cell)
         ws.append(totals)
+    letters = {c.header: get_column_letter(i) for i, c in enumerate(sheet.columns, start=1)}
+
+    def span(header: str) -> str:
+        return f"${letters[header]}$2:${letters[header]}${count + 1}"
+
+    for sum_if in sheet.sum_ifs:
+        # The criteria are our own labels, never user text.
+        criteria = "".join(
+            f',{span(header)},"{value.replace(chr(34), chr(34) * 2)}"'
+            for header, value in sum_if.where
+        )
+        row = [WriteOnlyCell(ws, value=None) for _ in sheet.columns]
+        row[0] = WriteOnlyCell(ws, value=sum_if.label)
+        row[0].font = bold
+        index = list(letters).index(sum_if.column)
+        formula = WriteOnlyCell(ws, value=f"=SUMIFS({span(sum_if.column)}{criteria})")
+        formula.number_format = MONEY_FORMAT
+        formula.font = bold
+        row[index] = formula
+        ws.append(row)
 
 
-def build_workbook(*, filename: str, sheets: list[Sheet], about: dict[str, str]) -> ExportFile:
-    """Write the sheets, then an "About" sheet: who, when, what filters, how many rows,
-    and a SHA-256 of the data so a copy can be checked against another."""
+def write_workbook(handle, *, sheets: list[Sheet], about: dict[str, str]) -> str:
+    """Write the sheets to the open binary file `handle`, then an "About" sheet: who,
+    when, what filters, how many rows, and a SHA-256 of the data so a copy can be
+    checked against another. Returns that SHA-256.
+
+    Rows are consumed as they are written, so sheets built from queryset iterators keep
+    memory flat whatever their size.
+    """
     wb = Workbook(write_only=True)
     digest = hashlib.sha256()
     for sheet in sheets:
@@ -129,12 +216,19 @@ def build_workbook(*, filename: str, sheets: list[Sheet], about: dict[str, str])
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 80
     rows = list(about.items()) + [(f"Rows in {s.title}", str(s.row_count)) for s in sheets]
-    rows.append(("SHA-256 of the data", digest.hexdigest()))
+    sha256 = digest.hexdigest()
+    rows.append(("SHA-256 of the data", sha256))
     for key, value in rows:
         ws.append([_cell(ws, key, Column("")), _cell(ws, value, Column(""))])
+    wb.save(handle)
+    return sha256
+
+
+def build_workbook(*, filename: str, sheets: list[Sheet], about: dict[str, str]) -> ExportFile:
+    """The workbook as bytes, for downloads small enough to hold in memory."""
     # Stream to a temporary file rather than building the archive in memory.
     with tempfile.TemporaryFile() as handle:
-        wb.save(handle)
+        write_workbook(handle, sheets=sheets, about=about)
         handle.seek(0)
         content = handle.read()
     return ExportFile(filename, XLSX_TYPE, content)
