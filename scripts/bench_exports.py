@@ -123,6 +123,7 @@ def build_award():
 
 def add_entries(award, officer, count: int, batch: int, rng: random.Random) -> float:
     """`count` more ledger rows, generated a batch at a time (never all in memory)."""
+    from budgets import ledger_days
     from budgets.models import LedgerEntry
 
     kinds = [
@@ -158,6 +159,9 @@ def add_entries(award, officer, count: int, batch: int, rng: random.Random) -> f
                 )
             LedgerEntry.objects.bulk_create(rows)
             done += len(rows)
+        # Entries written around the posting services: their per-day totals, which the
+        # SF-425 reads, are recomputed as any bulk load must (docs/decisions/0005).
+        ledger_days.rebuild([award.pk])
     return time.perf_counter() - start
 
 
