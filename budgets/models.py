@@ -302,6 +302,16 @@ class DrawdownRequest(models.Model):
     def __str__(self) -> str:
         return f"Drawdown {self.amount} for {self.award} ({self.get_status_display()})"
 
+    @property
+    def returned_on(self):
+        """The day the cash of a paid request went back to the Treasury (its drawdown
+        entry reversed), or None. The request stays "paid": the return is a ledger entry
+        of its own."""
+        if self.ledger_entry_id is None:
+            return None
+        reversal = getattr(self.ledger_entry, "reversed_by", None)
+        return reversal.effective_date if reversal else None
+
 
 class ModificationStatus(models.TextChoices):
     REQUESTED = "requested", "Waiting for approval"

@@ -59,7 +59,14 @@ def open_obligations(*, award: Award) -> QuerySet[LedgerEntry]:
 def drawdown_list_for_user(*, user) -> QuerySet[DrawdownRequest]:
     return DrawdownRequest.objects.filter(
         access.task_force_scope(user, field="award__task_force")
-    ).select_related("award", "award__task_force", "requested_by", "decided_by", "paid_by")
+    ).select_related(
+        "award",
+        "award__task_force",
+        "requested_by",
+        "decided_by",
+        "paid_by",
+        "ledger_entry__reversed_by",
+    )
 
 
 def budget_change_list_for_user(*, user) -> QuerySet[BudgetModification]:

@@ -85,3 +85,7 @@ class DrawdownTable(tables.Table):
             "award", "task_force", "amount", "requested_on", "requested_by", "status", "actions", "decided_by"
         )
         order_by = ("-requested_on",)
+
+    def render_status(self, record, value):
+        returned = record.returned_on
+        return f"{value}; cash returned {returned:%m/%d/%Y}" if returned else value

@@ -426,7 +426,12 @@ DRAWDOWN_STATUS = _display(DrawdownRequest.Status.choices)
 
 def drawdown_sheet(drawdowns: QuerySet[DrawdownRequest]) -> Sheet:
     drawdowns = drawdowns.select_related(
-        "award", "award__task_force", "requested_by", "decided_by", "ledger_entry"
+        "award",
+        "award__task_force",
+        "requested_by",
+        "decided_by",
+        "ledger_entry",
+        "ledger_entry__reversed_by",
     ).order_by("award__award_number", "requested_on", "pk")
     return Sheet(
         "Drawdowns",
@@ -441,6 +446,7 @@ def drawdown_sheet(drawdowns: QuerySet[DrawdownRequest]) -> Sheet:
             Column("Decided at", "datetime", 19),
             Column("Decision note", width=40),
             Column("Paid on", "date", 12),
+            Column("Cash returned on", "date", 12),
             Column("Memo", width=40),
         ],
         (
@@ -455,6 +461,7 @@ def drawdown_sheet(drawdowns: QuerySet[DrawdownRequest]) -> Sheet:
                 _local(d.decided_at),
                 d.decision_note,
                 d.ledger_entry.effective_date if d.ledger_entry_id else None,
+                d.returned_on,
                 d.memo,
             )
             for d in drawdowns.iterator(chunk_size=CHUNK)

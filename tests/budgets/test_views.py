@@ -151,3 +151,35 @@ def test_dashboard_flags_excess_cash(client, active):
     page = client.get(reverse("home")).content.decode()
     assert "Cash drawn but not disbursed after 10 days" in page
     assert "15PJDP-25-GK-00001-MECP</a> (Alpha ICAC Task Force): $5,000.00" in page
+
+
+def test_a_paid_drawdown_whose_cash_went_back_says_so_on_screen_and_in_the_file(client, active):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from budgets import ledger
+    from tests.reports.workbook_helpers import response_bytes
+
+    paid = draw(active, "700.00", day=date(2025, 3, 10))
+    ledger.entry_reverse(
+        actor=active.officer_a,
+        entry=paid.ledger_entry,
+        reason="Not needed within 10 days; returned",
+        idempotency_key=uuid.uuid4(),
+        effective_date=date(2025, 3, 20),
+        today=date(2025, 3, 20),
+    )
+    client.force_login(active.approver)
+    queue = client.get(reverse("budgets:drawdown_queue") + "?status=paid").content.decode()
+    assert "Paid; cash returned 03/20/2025" in queue
+    sheet = load_workbook(BytesIO(response_bytes(client.get(reverse("exports:drawdowns")))))[
+        "Drawdowns"
+    ]
+    header = [cell.value for cell in sheet[1]]
+    row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    assert (row["Status"], row["Paid on"].date(), row["Cash returned on"].date()) == (
+        "Paid",
+        date(2025, 3, 10),
+        date(2025, 3, 20),
+    )
