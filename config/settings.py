@@ -55,13 +55,12 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
-SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) is required"
-        )
-    SECRET_KEY = "development-only-key-not-for-production-use-0123456789abcdefghijkl"
+# In production the key is required to serve (config/wsgi.py refuses to start without
+# it) and to sign anything (Django refuses an empty key on use); commands that sign
+# nothing, such as migrate and makemigrations, run without one.
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY") or (
+    "development-only-key-not-for-production-use-0123456789abcdefghijkl" if DEBUG else ""
+)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 
