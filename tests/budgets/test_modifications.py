@@ -95,6 +95,13 @@ def test_worked_example_7_3(big):
     assert second.amendment.kind == Amendment.Kind.BUDGET_MODIFICATION
     assert second.amendment.status == Amendment.Status.REQUESTED
     assert current_federal(big.big)["C"] == D("20000.00")  # nothing applied yet
+    applied = AuditEvent.objects.get(action="budgets.modification.applied").data
+    assert applied["after"]["version"] == 2 and applied["after"]["lines"]["A"][0] == "230000.00"
+    assert applied["cumulative_transfer"] == "30000.00" and "amendment" not in applied
+    requested = AuditEvent.objects.get(action="budgets.modification.requested").data
+    assert "version" not in requested["after"] and requested["after"]["lines"]["C"][0] == "45000.00"
+    assert requested["amendment"] == second.amendment.number
+    assert requested["cumulative_transfer"] == "55000.00" and requested["needs_approval"] is True
 
     construction = assess(
         award=big.big, lines=lines(moved(v2, "I", "F", "5000.00")), scope_change=False, on=TODAY
