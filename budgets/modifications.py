@@ -308,63 +308,55 @@ def budget_modification_propose(
     _check_no_open_request(award)
     assessment = assess(award=award, lines=lines, scope_change=scope_change, on=today)
     _check_changed(lines, assessment.current)
-    common = {
-        "justification": clean_text(justification),
-        "scope_description": scope_description,
-    }
-    if not assessment.needs_approval:
-        version = version_write(
-            award=award,
-            lines=lines,
-            created_by=actor,
-            approved_by=None,
-            note="Budget modification (no prior approval needed)",
-            effective_on=today,
-            agency_approved=False,
-        )
-        modification = _create(
-            award=award,
-            actor=actor,
-            lines=lines,
-            assessment=assessment,
-            today=today,
-            status=BudgetModification.Status.APPLIED,
-            result=version,
-            **common,
-        )
-        audit_record(
-            actor=actor,
-            action="budgets.modification.applied",
-            obj=modification,
-            task_force=award.task_force,
-            after={"version": modification.result.number, "lines": lines_snapshot(lines)},
-            data=_assessment_data(assessment),
-        )
-        return modification
-    amendment = amendment_open(
-        award=award,
-        kind=Amendment.Kind.BUDGET_MODIFICATION,
-        description=common["justification"] or "Budget modification",
-        requested_by=actor,
-        requested_on=today,
-    )
+    justification = clean_text(justification)
+    # Applied at once (a new version) or waiting for approval (a budget-modification GAM):
+    # either way the same modification record and one audit event named for its status.
+    if assessment.needs_approval:
+        outcome = {
+            "status": BudgetModification.Status.REQUESTED,
+            "amendment": amendment_open(
+                award=award,
+                kind=Amendment.Kind.BUDGET_MODIFICATION,
+                description=justification or "Budget modification",
+                requested_by=actor,
+                requested_on=today,
+            ),
+        }
+    else:
+        outcome = {
+            "status": BudgetModification.Status.APPLIED,
+            "result": version_write(
+                award=award,
+                lines=lines,
+                created_by=actor,
+                approved_by=None,
+                note="Budget modification (no prior approval needed)",
+                effective_on=today,
+                agency_approved=False,
+            ),
+        }
     modification = _create(
         award=award,
         actor=actor,
         lines=lines,
         assessment=assessment,
         today=today,
-        status=BudgetModification.Status.REQUESTED,
-        amendment=amendment,
-        **common,
+        justification=justification,
+        scope_description=scope_description,
+        **outcome,
     )
+    after, data = {"lines": lines_snapshot(lines)}, _assessment_data(assessment)
+    if modification.result:
+        after["version"] = modification.result.number
+    if modification.amendment:
+        data["amendment"] = modification.amendment.number
     audit_record(
         actor=actor,
-        action="budgets.modification.requested",
+        action=f"budgets.modification.{modification.status}",
         obj=modification,
         task_force=award.task_force,
-        after={"lines": lines_snapshot(lines)},
-        data={**_assessment_data(assessment), "amendment": amendment.number},
+        after=after,
+        data=data,
     )
     return modification
 
