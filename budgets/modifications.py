@@ -32,6 +32,7 @@ from budgets.services import (
     LineInput,
     check_budget_adds_up,
     clean_lines,
+    lines_create,
     lines_snapshot,
     version_write,
 )
@@ -234,16 +235,7 @@ def _create(
         requested_on=today,
         **fields,
     )
-    ProposedLine.objects.bulk_create(
-        ProposedLine(
-            modification=modification,
-            category=line.category,
-            federal_amount=line.federal_amount,
-            non_federal_amount=line.non_federal_amount,
-            narrative=line.narrative,
-        )
-        for line in lines
-    )
+    lines_create(ProposedLine, lines, modification=modification)
     return modification
 
 

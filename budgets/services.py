@@ -100,14 +100,16 @@ def version_write(
         effective_on=effective_on or (award.period_start if number == 1 else timezone.localdate()),
         agency_approved=agency_approved,
     )
-    _lines_create(version, lines)
+    lines_create(BudgetLine, lines, version=version)
     return version
 
 
-def _lines_create(version: BudgetVersion, lines: list[LineInput]) -> None:
-    BudgetLine.objects.bulk_create(
-        BudgetLine(
-            version=version,
+def lines_create(model, lines: list[LineInput], **parent) -> None:
+    """Write budget lines as rows of `model` (a version's BudgetLine or a modification's
+    ProposedLine), each tied to `parent`."""
+    model.objects.bulk_create(
+        model(
+            **parent,
             category=line.category,
             federal_amount=line.federal_amount,
             non_federal_amount=line.non_federal_amount,
@@ -153,7 +155,7 @@ def budget_version_create(
             note=note,
             created_by=actor,
         )
-        _lines_create(version, lines)
+        lines_create(BudgetLine, lines, version=version)
     audit_record(
         actor=actor,
         action="budgets.version.approved" if approve else "budgets.version.drafted",
