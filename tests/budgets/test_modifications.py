@@ -408,6 +408,13 @@ def test_supplement_budget_must_add_up_to_the_new_total(big):
         ValidationError, match=r"the award with the supplement is \$600,000.00: \$100,000.00 short"
     ):
         supplement(big, amounts=V1)
+    with pytest.raises(ValidationError) as refused:
+        supplement(big, amounts=dict(V1, A="350000.00"))
+    assert refused.value.message_dict["lines"] == [
+        "The federal lines add up to $650,000.00, but the award with the supplement is "
+        "$600,000.00: $50,000.00 too much."
+    ]
+    assert not BudgetModification.objects.exists()
 
 
 def test_supplement_by_requester_refused_and_only_program_office_decides(big):
