@@ -386,16 +386,7 @@ def supplement_propose(
         raise ValidationError({"justification": "Say what the supplement pays for."})
     supplement_check_available(appropriation=appropriation, amount=amount)
     lines = clean_lines(lines)
-    total = award.federal_amount + amount
-    federal = sum((line.federal_amount for line in lines), ZERO)
-    if federal != total:
-        raise ValidationError(
-            {
-                "lines": f"The federal lines add up to {format_money(federal)}, but the award "
-                f"with the supplement is {format_money(total)}: "
-                f"{format_money(abs(federal - total))} {'too much' if federal > total else 'short'}."
-            }
-        )
+    check_budget_adds_up(award=award, lines=lines, supplement=amount)
     _check_covers_commitments(award, lines)
     _check_no_open_request(award)
     assessment = assess(

@@ -52,15 +52,20 @@ def clean_lines(lines: list[LineInput]) -> list[LineInput]:
     return cleaned
 
 
-def check_budget_adds_up(*, award: Award, lines: list[LineInput]) -> None:
-    """An approved budget's federal lines add up exactly to the award's federal amount."""
+def check_budget_adds_up(
+    *, award: Award, lines: list[LineInput], supplement: Decimal = ZERO
+) -> None:
+    """An approved budget's federal lines add up exactly to the award's federal amount
+    (plus, for a proposed supplement's budget, the supplement)."""
+    expected = award.federal_amount + supplement
     total = sum((line.federal_amount for line in lines), ZERO)
-    if total != award.federal_amount:
-        difference = total - award.federal_amount
+    if total != expected:
+        difference = total - expected
+        award_is = "the award with the supplement is" if supplement else "the award is"
         raise ValidationError(
             {
-                "lines": f"The federal lines add up to {format_money(total)}, but the award is "
-                f"{format_money(award.federal_amount)}: {format_money(abs(difference))} "
+                "lines": f"The federal lines add up to {format_money(total)}, but {award_is} "
+                f"{format_money(expected)}: {format_money(abs(difference))} "
                 f"{'too much' if difference > 0 else 'short'}."
             }
         )
