@@ -271,6 +271,42 @@ def _check_no_open_request(award: Award) -> None:
         )
 
 
+def _checked_proposal(
+    *, award: Award, lines: list[LineInput], scope_change: bool, scope_description: str, today
+) -> tuple[list[LineInput], str, Assessment]:
+    """Every rule a proposed budget must pass, then its assessment. Shared by the proposal
+    (under the award lock) and its preview, so that Check and Submit agree."""
+    lines = clean_lines(lines)
+    check_budget_adds_up(award=award, lines=lines)
+    _check_covers_commitments(award, lines)
+    scope_description = clean_text(scope_description)
+    if scope_change and not scope_description:
+        raise ValidationError({"scope_description": "Describe the change of scope."})
+    _check_no_open_request(award)
+    assessment = assess(award=award, lines=lines, scope_change=scope_change, on=today)
+    _check_changed(lines, assessment.current)
+    return lines, scope_description, assessment
+
+
+def budget_modification_preview(
+    *,
+    award: Award,
+    lines: list[LineInput],
+    scope_change: bool = False,
+    scope_description: str = "",
+    today: date | None = None,
+) -> Assessment:
+    """What proposing `lines` would meet: the same refusals, or the 10% rule's verdict.
+    Reads only."""
+    return _checked_proposal(
+        award=award,
+        lines=lines,
+        scope_change=scope_change,
+        scope_description=scope_description,
+        today=today or timezone.localdate(),
+    )[2]
+
+
 @transaction.atomic
 def budget_modification_propose(
     *,
@@ -291,15 +327,13 @@ def budget_modification_propose(
     )
     check_open_for_amendments(award)
     today = today or timezone.localdate()
-    lines = clean_lines(lines)
-    check_budget_adds_up(award=award, lines=lines)
-    _check_covers_commitments(award, lines)
-    scope_description = clean_text(scope_description)
-    if scope_change and not scope_description:
-        raise ValidationError({"scope_description": "Describe the change of scope."})
-    _check_no_open_request(award)
-    assessment = assess(award=award, lines=lines, scope_change=scope_change, on=today)
-    _check_changed(lines, assessment.current)
+    lines, scope_description, assessment = _checked_proposal(
+        award=award,
+        lines=lines,
+        scope_change=scope_change,
+        scope_description=scope_description,
+        today=today,
+    )
     justification = clean_text(justification)
     # Applied at once (a new version) or waiting for approval (a budget-modification GAM):
     # either way the same modification record and one audit event named for its status.

@@ -64,6 +64,19 @@ def test_check_shows_the_assessment_and_saves_nothing(client, big):
     assert not BudgetModification.objects.exists()
 
 
+def test_check_refuses_what_submit_would_refuse(client, big):
+    client.force_login(big.officer_a)
+    url = reverse("modifications:propose", args=[big.big.award_number])
+    unchanged = client.post(url, {**grid(V1), "justification": "None", "check": "1"})
+    body = unchanged.content.decode()
+    assert "The proposed budget is the same as the current one." in body
+    assert "No prior approval needed" not in body and "Prior approval needed" not in body
+    data = {**grid(moved(V1, "E", "C", "5000.00")), "justification": "Trainings", "check": "1"}
+    body = client.post(url, {**data, "scope_change": "on"}).content.decode()
+    assert "Describe the change of scope." in body
+    assert not BudgetModification.objects.exists()
+
+
 def test_check_refuses_a_budget_that_does_not_add_up_as_submit_would(client, big):
     client.force_login(big.officer_a)
     url = reverse("modifications:propose", args=[big.big.award_number])
