@@ -131,7 +131,3 @@ class DrawdownForm(IdempotentForm):
 
 class ReverseForm(IdempotentForm):
     reason = forms.CharField(max_length=500, label="Why reverse this entry")
-
-
-class DecisionForm(forms.Form):
-    note = forms.CharField(max_length=500, required=False)

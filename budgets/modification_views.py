@@ -16,14 +16,14 @@ from budgets.modification_forms import ModificationForm, SupplementForm, lines_f
 from budgets.modification_tables import BudgetChangeTable
 from budgets.modifications import (
     Assessment,
-    assess,
     budget_modification_decide,
+    budget_modification_preview,
     budget_modification_propose,
     current_version,
     supplement_propose,
 )
 from budgets.selectors import budget_change_list_for_user
-from budgets.services import budget_version_create, check_budget_adds_up, clean_lines
+from budgets.services import budget_version_create
 from budgets.terms import award_terms_as_of
 from grants import access, selectors
 from grants.amendment_forms import DecisionForm
@@ -39,13 +39,11 @@ def _award(request, award_number: str) -> Award:
 def _preview(form, budget, award: Award) -> Assessment | None:
     """The 10% rule's verdict on what is on the form, without saving anything."""
     try:
-        lines = clean_lines(budget.lines())
-        check_budget_adds_up(award=award, lines=lines)  # as Submit would, so they agree
-        return assess(
+        return budget_modification_preview(
             award=award,
-            lines=lines,
+            lines=budget.lines(),
             scope_change=form.cleaned_data.get("scope_change", False),
-            on=timezone.localdate(),
+            scope_description=form.cleaned_data.get("scope_description", ""),
         )
     except ValidationError as error:
         add_service_errors(form, error)

@@ -32,6 +32,7 @@ from budgets.services import (
     LineInput,
     check_budget_adds_up,
     clean_lines,
+    lines_create,
     lines_snapshot,
     version_write,
 )
@@ -234,16 +235,7 @@ def _create(
         requested_on=today,
         **fields,
     )
-    ProposedLine.objects.bulk_create(
-        ProposedLine(
-            modification=modification,
-            category=line.category,
-            federal_amount=line.federal_amount,
-            non_federal_amount=line.non_federal_amount,
-            narrative=line.narrative,
-        )
-        for line in lines
-    )
+    lines_create(ProposedLine, lines, modification=modification)
     return modification
 
 
@@ -279,6 +271,42 @@ def _check_no_open_request(award: Award) -> None:
         )
 
 
+def _checked_proposal(
+    *, award: Award, lines: list[LineInput], scope_change: bool, scope_description: str, today
+) -> tuple[list[LineInput], str, Assessment]:
+    """Every rule a proposed budget must pass, then its assessment. Shared by the proposal
+    (under the award lock) and its preview, so that Check and Submit agree."""
+    lines = clean_lines(lines)
+    check_budget_adds_up(award=award, lines=lines)
+    _check_covers_commitments(award, lines)
+    scope_description = clean_text(scope_description)
+    if scope_change and not scope_description:
+        raise ValidationError({"scope_description": "Describe the change of scope."})
+    _check_no_open_request(award)
+    assessment = assess(award=award, lines=lines, scope_change=scope_change, on=today)
+    _check_changed(lines, assessment.current)
+    return lines, scope_description, assessment
+
+
+def budget_modification_preview(
+    *,
+    award: Award,
+    lines: list[LineInput],
+    scope_change: bool = False,
+    scope_description: str = "",
+    today: date | None = None,
+) -> Assessment:
+    """What proposing `lines` would meet: the same refusals, or the 10% rule's verdict.
+    Reads only."""
+    return _checked_proposal(
+        award=award,
+        lines=lines,
+        scope_change=scope_change,
+        scope_description=scope_description,
+        today=today or timezone.localdate(),
+    )[2]
+
+
 @transaction.atomic
 def budget_modification_propose(
     *,
@@ -299,72 +327,62 @@ def budget_modification_propose(
     )
     check_open_for_amendments(award)
     today = today or timezone.localdate()
-    lines = clean_lines(lines)
-    check_budget_adds_up(award=award, lines=lines)
-    _check_covers_commitments(award, lines)
-    scope_description = clean_text(scope_description)
-    if scope_change and not scope_description:
-        raise ValidationError({"scope_description": "Describe the change of scope."})
-    _check_no_open_request(award)
-    assessment = assess(award=award, lines=lines, scope_change=scope_change, on=today)
-    _check_changed(lines, assessment.current)
-    common = {
-        "justification": clean_text(justification),
-        "scope_description": scope_description,
-    }
-    if not assessment.needs_approval:
-        version = version_write(
-            award=award,
-            lines=lines,
-            created_by=actor,
-            approved_by=None,
-            note="Budget modification (no prior approval needed)",
-            effective_on=today,
-            agency_approved=False,
-        )
-        modification = _create(
-            award=award,
-            actor=actor,
-            lines=lines,
-            assessment=assessment,
-            today=today,
-            status=BudgetModification.Status.APPLIED,
-            result=version,
-            **common,
-        )
-        audit_record(
-            actor=actor,
-            action="budgets.modification.applied",
-            obj=modification,
-            task_force=award.task_force,
-            after={"version": modification.result.number, "lines": lines_snapshot(lines)},
-            data=_assessment_data(assessment),
-        )
-        return modification
-    amendment = amendment_open(
+    lines, scope_description, assessment = _checked_proposal(
         award=award,
-        kind=Amendment.Kind.BUDGET_MODIFICATION,
-        description=common["justification"] or "Budget modification",
-        requested_by=actor,
-        requested_on=today,
+        lines=lines,
+        scope_change=scope_change,
+        scope_description=scope_description,
+        today=today,
     )
+    justification = clean_text(justification)
+    # Applied at once (a new version) or waiting for approval (a budget-modification GAM):
+    # either way the same modification record and one audit event named for its status.
+    if assessment.needs_approval:
+        outcome = {
+            "status": BudgetModification.Status.REQUESTED,
+            "amendment": amendment_open(
+                award=award,
+                kind=Amendment.Kind.BUDGET_MODIFICATION,
+                description=justification or "Budget modification",
+                requested_by=actor,
+                requested_on=today,
+            ),
+        }
+    else:
+        outcome = {
+            "status": BudgetModification.Status.APPLIED,
+            "result": version_write(
+                award=award,
+                lines=lines,
+                created_by=actor,
+                approved_by=None,
+                note="Budget modification (no prior approval needed)",
+                effective_on=today,
+                agency_approved=False,
+            ),
+        }
     modification = _create(
         award=award,
         actor=actor,
         lines=lines,
         assessment=assessment,
         today=today,
-        status=BudgetModification.Status.REQUESTED,
-        amendment=amendment,
-        **common,
+        justification=justification,
+        scope_description=scope_description,
+        **outcome,
     )
+    after, data = {"lines": lines_snapshot(lines)}, _assessment_data(assessment)
+    if modification.result:
+        after["version"] = modification.result.number
+    if modification.amendment:
+        data["amendment"] = modification.amendment.number
     audit_record(
         actor=actor,
-        action="budgets.modification.requested",
+        action=f"budgets.modification.{modification.status}",
         obj=modification,
         task_force=award.task_force,
-        after={"lines": lines_snapshot(lines)},
-        data={**_assessment_data(assessment), "amendment": amendment.number},
+        after=after,
+        data=data,
     )
     return modification
 
@@ -402,16 +420,7 @@ def supplement_propose(
         raise ValidationError({"justification": "Say what the supplement pays for."})
     supplement_check_available(appropriation=appropriation, amount=amount)
     lines = clean_lines(lines)
-    total = award.federal_amount + amount
-    federal = sum((line.federal_amount for line in lines), ZERO)
-    if federal != total:
-        raise ValidationError(
-            {
-                "lines": f"The federal lines add up to {format_money(federal)}, but the award "
-                f"with the supplement is {format_money(total)}: "
-                f"{format_money(abs(federal - total))} {'too much' if federal > total else 'short'}."
-            }
-        )
+    check_budget_adds_up(award=award, lines=lines, supplement=amount)
     _check_covers_commitments(award, lines)
     _check_no_open_request(award)
     assessment = assess(

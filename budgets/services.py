@@ -52,15 +52,20 @@ def clean_lines(lines: list[LineInput]) -> list[LineInput]:
     return cleaned
 
 
-def check_budget_adds_up(*, award: Award, lines: list[LineInput]) -> None:
-    """An approved budget's federal lines add up exactly to the award's federal amount."""
+def check_budget_adds_up(
+    *, award: Award, lines: list[LineInput], supplement: Decimal = ZERO
+) -> None:
+    """An approved budget's federal lines add up exactly to the award's federal amount
+    (plus, for a proposed supplement's budget, the supplement)."""
+    expected = award.federal_amount + supplement
     total = sum((line.federal_amount for line in lines), ZERO)
-    if total != award.federal_amount:
-        difference = total - award.federal_amount
+    if total != expected:
+        difference = total - expected
+        award_is = "the award with the supplement is" if supplement else "the award is"
         raise ValidationError(
             {
-                "lines": f"The federal lines add up to {format_money(total)}, but the award is "
-                f"{format_money(award.federal_amount)}: {format_money(abs(difference))} "
+                "lines": f"The federal lines add up to {format_money(total)}, but {award_is} "
+                f"{format_money(expected)}: {format_money(abs(difference))} "
                 f"{'too much' if difference > 0 else 'short'}."
             }
         )
@@ -100,14 +105,16 @@ def version_write(
         effective_on=effective_on or (award.period_start if number == 1 else timezone.localdate()),
         agency_approved=agency_approved,
     )
-    _lines_create(version, lines)
+    lines_create(BudgetLine, lines, version=version)
     return version
 
 
-def _lines_create(version: BudgetVersion, lines: list[LineInput]) -> None:
-    BudgetLine.objects.bulk_create(
-        BudgetLine(
-            version=version,
+def lines_create(model, lines: list[LineInput], **parent) -> None:
+    """Write budget lines as rows of `model` (a version's BudgetLine or a modification's
+    ProposedLine), each tied to `parent`."""
+    model.objects.bulk_create(
+        model(
+            **parent,
             category=line.category,
             federal_amount=line.federal_amount,
             non_federal_amount=line.non_federal_amount,
@@ -153,7 +160,7 @@ def budget_version_create(
             note=note,
             created_by=actor,
         )
-        _lines_create(version, lines)
+        lines_create(BudgetLine, lines, version=version)
     audit_record(
         actor=actor,
         action="budgets.version.approved" if approve else "budgets.version.drafted",

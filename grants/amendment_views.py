@@ -28,9 +28,11 @@ def _award(request, award_number: str):
 
 @login_required
 def amendment_list(request):
-    filterset = AmendmentFilter(
-        request.GET, queryset=selectors.amendment_list_for_user(user=request.user)
+    # Each row links its budget change: read it with the row, not one query per row.
+    amendments = selectors.amendment_list_for_user(user=request.user).select_related(
+        "budget_modification"
     )
+    filterset = AmendmentFilter(request.GET, queryset=amendments)
     table = AmendmentTable(filterset.qs)
     table.can_decide = access.can_decide_amendments(request.user)
     table.user_id = request.user.pk

@@ -53,9 +53,8 @@ def amendment_open(
 ) -> Amendment:
     """A new amendment in the requested state. The caller holds the award lock and has
     checked the requester's permission."""
-    amendment = Amendment(
+    return _amendment_add(
         award=award,
-        number=award.amendments.count() + 1,
         kind=kind,
         status=Amendment.Status.REQUESTED,
         description=clean_text(description),
@@ -63,6 +62,12 @@ def amendment_open(
         requested_by=requested_by,
         **fields,
     )
+
+
+def _amendment_add(*, award: Award, **fields) -> Amendment:
+    """Save the award's next amendment, numbered in order; the caller holds the award lock,
+    so two amendments cannot take the same number."""
+    amendment = Amendment(award=award, number=award.amendments.count() + 1, **fields)
     amendment.full_clean()
     amendment.save()
     return amendment
@@ -319,9 +324,8 @@ def administrative_record(
     if changes:
         recipient.full_clean()
         recipient.save(update_fields=list(changes))
-    amendment = Amendment(
+    amendment = _amendment_add(
         award=award,
-        number=award.amendments.count() + 1,
         kind=Amendment.Kind.ADMINISTRATIVE,
         status=Amendment.Status.APPROVED,
         description=description,
@@ -331,8 +335,6 @@ def administrative_record(
         effective_on=today,
         changes={"recipient": changes} if changes else {},
     )
-    amendment.full_clean()
-    amendment.save()
     audit_record(
         actor=actor,
         action="grants.amendment.recorded",

@@ -6,12 +6,18 @@ from io import BytesIO
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from budgets.models import BudgetModification
-from budgets.modifications import budget_modification_decide, supplement_propose
+from budgets.modifications import (
+    budget_modification_decide,
+    budget_modification_propose,
+    supplement_propose,
+)
 from grants.amendments import extension_request
 from grants.audit import AuditEvent
 from grants.models import Amendment, Award
@@ -55,6 +61,19 @@ def test_check_shows_the_assessment_and_saves_nothing(client, big):
     assert 'data-testid="cumulative-transfer">$55,000.00<' in body
     assert 'data-testid="transfer-share">11.00%<' in body
     assert "Cumulative transfers of $55,000.00 are more than 10% of the award ($50,000.00)." in body
+    assert not BudgetModification.objects.exists()
+
+
+def test_check_refuses_what_submit_would_refuse(client, big):
+    client.force_login(big.officer_a)
+    url = reverse("modifications:propose", args=[big.big.award_number])
+    unchanged = client.post(url, {**grid(V1), "justification": "None", "check": "1"})
+    body = unchanged.content.decode()
+    assert "The proposed budget is the same as the current one." in body
+    assert "No prior approval needed" not in body and "Prior approval needed" not in body
+    data = {**grid(moved(V1, "E", "C", "5000.00")), "justification": "Trainings", "check": "1"}
+    body = client.post(url, {**data, "scope_change": "on"}).content.decode()
+    assert "Describe the change of scope." in body
     assert not BudgetModification.objects.exists()
 
 
@@ -235,3 +254,32 @@ def test_program_manager_decides_an_extension_from_the_list(client, big):
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert row["Status"] == "Approved" and row["End after"].date() == date(2027, 3, 31)
+
+
+def test_amendment_list_links_each_budget_change_without_a_query_per_row(client, big):
+    def request_and_reject():
+        modification = budget_modification_propose(
+            actor=big.officer_a, award=big.big, lines=lines(moved(V1, "E", "C", "55000.00"))
+        )
+        budget_modification_decide(
+            actor=big.pm, modification=modification, approve=False, note="Not now"
+        )
+        return modification
+
+    client.force_login(big.pm)
+    first = request_and_reject()
+    with CaptureQueriesContext(connection) as one_row:
+        page = client.get(reverse("amendments:list")).content.decode()
+    assert page.count(reverse("modifications:detail", args=[first.pk])) == 1
+    more = [request_and_reject() for _ in range(2)]
+    with CaptureQueriesContext(connection) as three_rows:
+        page = client.get(reverse("amendments:list")).content.decode()
+    for modification in (first, *more):
+        assert page.count(reverse("modifications:detail", args=[modification.pk])) == 1
+
+    # (Each row's actions template re-runs the context processors; only the budget-change
+    # reads are counted here.)
+    def budget_change_reads(queries):
+        return [q for q in queries if "budgets_budgetmodification" in q["sql"]]
+
+    assert len(budget_change_reads(three_rows)) == len(budget_change_reads(one_row)) == 1

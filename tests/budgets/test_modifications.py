@@ -95,6 +95,13 @@ def test_worked_example_7_3(big):
     assert second.amendment.kind == Amendment.Kind.BUDGET_MODIFICATION
     assert second.amendment.status == Amendment.Status.REQUESTED
     assert current_federal(big.big)["C"] == D("20000.00")  # nothing applied yet
+    applied = AuditEvent.objects.get(action="budgets.modification.applied").data
+    assert applied["after"]["version"] == 2 and applied["after"]["lines"]["A"][0] == "230000.00"
+    assert applied["cumulative_transfer"] == "30000.00" and "amendment" not in applied
+    requested = AuditEvent.objects.get(action="budgets.modification.requested").data
+    assert "version" not in requested["after"] and requested["after"]["lines"]["C"][0] == "45000.00"
+    assert requested["amendment"] == second.amendment.number
+    assert requested["cumulative_transfer"] == "55000.00" and requested["needs_approval"] is True
 
     construction = assess(
         award=big.big, lines=lines(moved(v2, "I", "F", "5000.00")), scope_change=False, on=TODAY
@@ -401,6 +408,13 @@ def test_supplement_budget_must_add_up_to_the_new_total(big):
         ValidationError, match=r"the award with the supplement is \$600,000.00: \$100,000.00 short"
     ):
         supplement(big, amounts=V1)
+    with pytest.raises(ValidationError) as refused:
+        supplement(big, amounts=dict(V1, A="350000.00"))
+    assert refused.value.message_dict["lines"] == [
+        "The federal lines add up to $650,000.00, but the award with the supplement is "
+        "$600,000.00: $50,000.00 too much."
+    ]
+    assert not BudgetModification.objects.exists()
 
 
 def test_supplement_by_requester_refused_and_only_program_office_decides(big):

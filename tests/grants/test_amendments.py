@@ -186,6 +186,10 @@ def test_administrative_change_updates_the_recipient_and_keeps_before_and_after(
         "recipient": {"street": [old_street, "1 Main St"], "city": ["", "Richmond"]}
     }
     assert amendment.decided_by is None and amendment.requested_by == active.gadmin_a
+    assert (amendment.number, amendment.decided_on) == (1, date(2025, 5, 1))
+    extension = ask(active)
+    later = administrative_record(actor=active.pm, award=active.award_a, description="New contact")
+    assert (extension.number, later.number, later.changes) == (2, 3, {})
     with pytest.raises(PermissionDenied):
         administrative_record(actor=active.officer_b, award=active.award_a, description="x")
     with pytest.raises(ValidationError, match="Say what changes"):
