@@ -45,8 +45,12 @@ from reports.models import FinancialReport
 from reports.sf425 import compute_sf425
 
 
+def _filters(request: HttpRequest) -> dict[str, str]:
+    return {k: v for k, v in request.GET.items() if v}
+
+
 def _about(request: HttpRequest, title: str) -> dict[str, str]:
-    filters = "; ".join(f"{k}={v}" for k, v in request.GET.items() if v) or "none"
+    filters = "; ".join(f"{k}={v}" for k, v in _filters(request).items()) or "none"
     return {
         "Export": title,
         "Exported by": request.user.get_username(),
@@ -58,19 +62,19 @@ def _about(request: HttpRequest, title: str) -> dict[str, str]:
     }
 
 
-def _respond(
-    request, export: ExportFile, *, name: str, sheets: list[Sheet], task_force=None
+def _stamp() -> str:
+    return timezone.localdate().strftime("%Y%m%d")
+
+
+def audited_download(
+    request, export: ExportFile, *, name: str, task_force=None, **data
 ) -> FileResponse:
+    """Write the download to the audit trail and send the file as an attachment."""
     audit_record(
         actor=request.user,
         action="reports.export.downloaded",
         task_force=task_force,
-        data={
-            "export": name,
-            "filters": {k: v for k, v in request.GET.items() if v},
-            "rows": sum(s.row_count for s in sheets),
-            "filename": export.filename,
-        },
+        data={"export": name, **data, "filename": export.filename},
     )
     return FileResponse(
         io.BytesIO(export.content),
@@ -80,8 +84,32 @@ def _respond(
     )
 
 
-def _stamp() -> str:
-    return timezone.localdate().strftime("%Y%m%d")
+def xlsx_download(
+    request,
+    sheet: Sheet,
+    *,
+    name: str,
+    filename: str,
+    title: str,
+    about: dict[str, str] | None = None,
+    task_force=None,
+) -> FileResponse:
+    """The download of a table page: one sheet of the rows on screen, an About sheet naming
+    the filters, an audit event with the row count, named `{filename}-YYYYMMDD.xlsx`."""
+    export = build_workbook(
+        filename=f"{filename}-{_stamp()}.xlsx",
+        sheets=[sheet],
+        about={**_about(request, title), **(about or {})},
+    )
+    # The rows are counted as the workbook is written, so only after build_workbook.
+    return audited_download(
+        request,
+        export,
+        name=name,
+        task_force=task_force,
+        filters=_filters(request),
+        rows=sheet.row_count,
+    )
 
 
 @login_required
@@ -92,10 +120,7 @@ def awards_xlsx(request):
         task_forces=selectors.task_force_list_for_user(user=request.user),
     )
     sheet = award_sheet(filterset.qs)
-    export = build_workbook(
-        filename=f"awards-{_stamp()}.xlsx", sheets=[sheet], about=_about(request, "Awards")
-    )
-    return _respond(request, export, name="awards", sheets=[sheet])
+    return xlsx_download(request, sheet, name="awards", filename="awards", title="Awards")
 
 
 @login_required
@@ -105,12 +130,9 @@ def appropriations_xlsx(request):
         request.GET, queryset=selectors.appropriation_list_for_user(user=request.user)
     )
     sheet = appropriation_sheet(filterset.qs)
-    export = build_workbook(
-        filename=f"appropriations-{_stamp()}.xlsx",
-        sheets=[sheet],
-        about=_about(request, "Appropriations"),
+    return xlsx_download(
+        request, sheet, name="appropriations", filename="appropriations", title="Appropriations"
     )
-    return _respond(request, export, name="appropriations", sheets=[sheet])
 
 
 @login_required
@@ -140,22 +162,16 @@ def task_forces_xlsx(request):
             for t in filterset.qs.order_by("state", "name")
         ),
     )
-    export = build_workbook(
-        filename=f"task-forces-{_stamp()}.xlsx",
-        sheets=[sheet],
-        about=_about(request, "Task forces"),
+    return xlsx_download(
+        request, sheet, name="task_forces", filename="task-forces", title="Task forces"
     )
-    return _respond(request, export, name="task_forces", sheets=[sheet])
 
 
 @login_required
 def drawdowns_xlsx(request):
     filterset = DrawdownFilter(request.GET, queryset=drawdown_list_for_user(user=request.user))
     sheet = drawdown_sheet(filterset.qs)
-    export = build_workbook(
-        filename=f"drawdowns-{_stamp()}.xlsx", sheets=[sheet], about=_about(request, "Drawdowns")
-    )
-    return _respond(request, export, name="drawdowns", sheets=[sheet])
+    return xlsx_download(request, sheet, name="drawdowns", filename="drawdowns", title="Drawdowns")
 
 
 @login_required
@@ -196,15 +212,15 @@ def ledger_xlsx(request, award_number: str):
             for e in filterset.qs.order_by("effective_date", "pk")
         ),
     )
-    export = build_workbook(
-        filename=f"ledger-{award.award_number}-{_stamp()}.xlsx",
-        sheets=[sheet],
-        about={
-            **_about(request, f"Ledger of award {award.award_number}"),
-            "Award": award.award_number,
-        },
+    return xlsx_download(
+        request,
+        sheet,
+        name="ledger",
+        filename=f"ledger-{award.award_number}",
+        title=f"Ledger of award {award.award_number}",
+        about={"Award": award.award_number},
+        task_force=award.task_force,
     )
-    return _respond(request, export, name="ledger", sheets=[sheet], task_force=award.task_force)
 
 
 @login_required
@@ -219,22 +235,13 @@ def sf425_pdf(request, award_number: str, period_end: str):
     report = FinancialReport.objects.filter(award=award, period_end=due.period_end).first()
     sf425 = compute_sf425(award, period_end=due.period_end, is_final=due.is_final)
     export = build_sf425_pdf(sf425=sf425, report=report, generated_by=request.user.get_username())
-    audit_record(
-        actor=request.user,
-        action="reports.export.downloaded",
+    return audited_download(
+        request,
+        export,
+        name="sf425_pdf",
         task_force=award.task_force,
-        data={
-            "export": "sf425_pdf",
-            "award": award.award_number,
-            "period_end": period_end,
-            "filename": export.filename,
-        },
-    )
-    return FileResponse(
-        io.BytesIO(export.content),
-        as_attachment=True,
-        filename=export.filename,
-        content_type=export.content_type,
+        award=award.award_number,
+        period_end=period_end,
     )
 
 

@@ -50,6 +50,9 @@ def test_filters_and_scope_are_honoured(client, program):
     client.force_login(program.pm)
     rows = list(_workbook(client.get(reverse("exports:awards"), {"award_number": "00001"})).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:-1]] == ["15PJDP-25-GK-00001-MECP"]
+    event = AuditEvent.objects.filter(action="reports.export.downloaded").latest("pk")
+    assert event.actor == program.pm and event.data["filters"] == {"award_number": "00001"}
+    assert event.data["rows"] == 1 and event.data["filename"].startswith("awards-")
     assert client.get(reverse("exports:ledger", args=["15PJDP-25-GK-00001-MECP"])).status_code == 200
     client.force_login(program.officer_b)
     assert client.get(reverse("exports:ledger", args=["15PJDP-25-GK-00001-MECP"])).status_code == 404
