@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from budgets import ledger
 from grants.audit import AuditEvent
 from reports.exports.xlsx import safe_text
-from tests.budgets.ledger_helpers import activate, post
+from tests.budgets.ledger_helpers import activate, draw, post
 
 
 def _workbook(response):
@@ -86,6 +86,31 @@ def test_ledger_workbook_ties_out_to_the_balances(client, program):
     amounts = [row[6] for row in ws.iter_rows(min_row=2, values_only=True) if row[0] != "Total"]
     assert [Decimal(str(a)) for a in amounts] == [Decimal("100.25"), Decimal("50.10"), Decimal("-50.10")]
     assert list(ws.iter_rows(values_only=True))[-1][8] is None  # running columns are not totalled
+
+
+def test_filtered_ledger_download_keeps_the_balances_of_the_whole_ledger(client, program):
+    """Filters choose the rows; the running balances stay those of the whole ledger."""
+    activate(program)
+    program.award_a.refresh_from_db()
+    draw(program, "300.00")
+    post(program, "expenditure", "100.25")
+    post(program, "disbursement", "40.00", day=date(2025, 1, 16))
+    post(program, "expenditure", "50.10", day=date(2025, 1, 20))
+    client.force_login(program.auditor)
+    url = reverse("exports:ledger", args=[program.award_a.award_number])
+    ws = _workbook(client.get(url, {"kind": "expenditure", "date_from": "2025-01-16"}))["Ledger"]
+    rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] != "Total"]
+    assert [(r[2], Decimal(str(r[6])), Decimal(str(r[7])), Decimal(str(r[8]))) for r in rows] == [
+        ("Expenditure", Decimal("50.10"), Decimal("260.00"), Decimal("150.35")),
+    ]
+    every = _workbook(client.get(url))["Ledger"]
+    rows = [r for r in every.iter_rows(min_row=2, values_only=True) if r[0] != "Total"]
+    assert [(r[2], Decimal(str(r[7])), Decimal(str(r[8]))) for r in rows] == [
+        ("Drawdown received", Decimal("300.00"), Decimal("0")),
+        ("Expenditure", Decimal("300.00"), Decimal("100.25")),
+        ("Disbursement", Decimal("260.00"), Decimal("100.25")),
+        ("Expenditure", Decimal("260.00"), Decimal("150.35")),
+    ]
 
 
 def test_safe_text_truncation_is_marked():
