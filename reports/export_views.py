@@ -24,11 +24,13 @@ from reports.calendar import SF425, find_due
 from reports.exports.packs import ZIP_TYPE, write_pack
 from reports.exports.pdf import build_sf425_pdf
 from reports.exports.workbooks import (
+    LEDGER_COLUMNS,
     Selection,
     appropriation_sheet,
     award_sheet,
     consistent_snapshot,
     drawdown_sheet,
+    ledger_rows,
     selection_about,
     selection_sheets,
     workbook_filename,
@@ -177,40 +179,31 @@ def drawdowns_xlsx(request):
 @login_required
 def ledger_xlsx(request, award_number: str):
     award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
-    filterset = LedgerFilter(request.GET, queryset=ledger_for_award(award=award))
+    ledger = ledger_for_award(award=award)
+    # The filters choose the rows; the running balances are those of the whole ledger,
+    # carried along by ledger_rows in one pass rather than by a subquery per row.
+    shown = set(LedgerFilter(request.GET, queryset=ledger).qs.values_list("pk", flat=True))
+    columns = [
+        Column("Entry", "int", 9),
+        Column("Date", "date", 12),
+        Column("Kind", width=18),
+        Column("Reverses entry", "int", 10),
+        Column("Category", width=24),
+        Column("Share", width=12),
+        Column("Amount", "money", 15, total=True),
+        Column("Cash on hand after", "money", 16),
+        Column("Federal spent after", "money", 16),
+        Column("Memo", width=44),
+        Column("Recorded by", width=16),
+        Column("Posted at", "date", 18),
+    ]
+    headers = [column.header for column in LEDGER_COLUMNS]
+    keep = [headers.index(column.header) for column in columns]
+    entry = headers.index("Entry")
     sheet = Sheet(
         "Ledger",
-        [
-            Column("Entry", "int", 9),
-            Column("Date", "date", 12),
-            Column("Kind", width=18),
-            Column("Reverses entry", "int", 10),
-            Column("Category", width=24),
-            Column("Share", width=12),
-            Column("Amount", "money", 15, total=True),
-            Column("Cash on hand after", "money", 16),
-            Column("Federal spent after", "money", 16),
-            Column("Memo", width=44),
-            Column("Recorded by", width=16),
-            Column("Posted at", "date", 18),
-        ],
-        (
-            (
-                e.pk,
-                e.effective_date,
-                e.get_kind_display(),
-                e.reverses_id,
-                e.get_category_display(),
-                e.get_share_display(),
-                -e.amount if e.reverses_id else e.amount,
-                e.cash_after,
-                e.federal_spent_after,
-                e.memo,
-                e.actor.username,
-                timezone.localtime(e.posted_at).replace(tzinfo=None),
-            )
-            for e in filterset.qs.order_by("effective_date", "pk")
-        ),
+        columns,
+        (tuple(row[i] for i in keep) for row in ledger_rows(ledger) if row[entry] in shown),
     )
     return xlsx_download(
         request,
