@@ -83,7 +83,9 @@ def amendment_pdf(request, award_number: str, number: int):
 @login_required
 def progress_pdf(request, award_number: str, period_end: str):
     report = get_or_404(
-        progress_reports_for_user(user=request.user).select_related("award__recipient"),
+        progress_reports_for_user(user=request.user).select_related(
+            "award__recipient", "award__task_force"
+        ),
         award__award_number=award_number,
         period_end=_period(period_end),
     )
