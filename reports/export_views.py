@@ -68,16 +68,21 @@ def _stamp() -> str:
     return timezone.localdate().strftime("%Y%m%d")
 
 
-def audited_download(
-    request, export: ExportFile, *, name: str, task_force=None, **data
-) -> FileResponse:
-    """Write the download to the audit trail and send the file as an attachment."""
+def _record_download(request, *, name: str, filename: str, task_force=None, **data) -> None:
+    """Every download, whatever its kind, is one audit event of the same action."""
     audit_record(
         actor=request.user,
         action="reports.export.downloaded",
         task_force=task_force,
-        data={"export": name, **data, "filename": export.filename},
+        data={"export": name, **data, "filename": filename},
     )
+
+
+def audited_download(
+    request, export: ExportFile, *, name: str, task_force=None, **data
+) -> FileResponse:
+    """Write the download to the audit trail and send the file as an attachment."""
+    _record_download(request, name=name, filename=export.filename, task_force=task_force, **data)
     return FileResponse(
         io.BytesIO(export.content),
         as_attachment=True,
@@ -256,18 +261,15 @@ def _selection_response(request, *, selection: Selection, kind: str, write) -> F
         handle.close()
         raise
     task_force = selection.task_force or (selection.award.task_force if selection.award else None)
-    audit_record(
-        actor=request.user,
-        action="reports.export.downloaded",
+    _record_download(
+        request,
+        name=kind,
+        filename=filename,
         task_force=task_force,
-        data={
-            "export": kind,
-            "selection": selection.label,
-            "fiscal_year": selection.fiscal_year,
-            "filename": filename,
-            "file_sha256": digest,
-            **data,
-        },
+        selection=selection.label,
+        fiscal_year=selection.fiscal_year,
+        file_sha256=digest,
+        **data,
     )
     # FileResponse closes (and so deletes) the temporary file once it is sent.
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
