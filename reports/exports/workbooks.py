@@ -252,6 +252,9 @@ def amendment_sheet(awards: QuerySet[Award]) -> Sheet:
 
 
 VERSION_STATUS = _display(BudgetVersion.Status.choices)
+KIND = _display(LedgerEntry.Kind.choices)
+SHARE = _display(LedgerEntry.Share.choices)
+CATEGORY = {"": "", **_display(Category.choices)}
 APPROVED = VERSION_STATUS[BudgetVersion.Status.APPROVED]
 
 
@@ -303,7 +306,6 @@ def budget_line_sheet(awards: QuerySet[Award]) -> Sheet:
             "narrative",
         )
     )
-    categories = _display(Category.choices)
     where = (("Version status", APPROVED),)
     return Sheet(
         "Budget lines",
@@ -317,7 +319,7 @@ def budget_line_sheet(awards: QuerySet[Award]) -> Sheet:
             Column("Narrative", width=50),
         ],
         (
-            (number, version, VERSION_STATUS[status], categories[cat], fed, non_fed, text)
+            (number, version, VERSION_STATUS[status], CATEGORY[cat], fed, non_fed, text)
             for number, version, status, cat, fed, non_fed, text in lines.iterator(chunk_size=CHUNK)
         ),
         sum_ifs=[
@@ -327,9 +329,6 @@ def budget_line_sheet(awards: QuerySet[Award]) -> Sheet:
     )
 
 
-KIND = _display(LedgerEntry.Kind.choices)
-SHARE = _display(LedgerEntry.Share.choices)
-CATEGORY = {"": "", **_display(Category.choices)}
 Kind = LedgerEntry.Kind
 
 # The SF-425 transaction lines the ledger sheet totals, as SUMIFS over its rows; each
