@@ -506,13 +506,18 @@ def _report_head(r) -> tuple:
     )
 
 
-def sf425_sheet(awards: QuerySet[Award]) -> Sheet:
-    """Every filed SF-425 with the lines as certified (not as the ledger gives now)."""
-    reports = (
-        FinancialReport.objects.filter(award__in=awards.values("pk"))
+def _reports(model, awards: QuerySet[Award]) -> QuerySet:
+    """The SF-425s or progress reports of `awards`, with what _report_head reads."""
+    return (
+        model.objects.filter(award__in=awards.values("pk"))
         .select_related("award", "award__task_force", "submitted_by", "reviewed_by")
         .order_by("award__award_number", "period_end")
     )
+
+
+def sf425_sheet(awards: QuerySet[Award]) -> Sheet:
+    """Every filed SF-425 with the lines as certified (not as the ledger gives now)."""
+    reports = _reports(FinancialReport, awards)
     return Sheet(
         "SF-425 reports",
         REPORT_COLUMNS
@@ -529,11 +534,7 @@ def sf425_sheet(awards: QuerySet[Award]) -> Sheet:
 
 def progress_sheet(awards: QuerySet[Award]) -> Sheet:
     """Progress reports with the ICAC performance measures."""
-    reports = (
-        ProgressReport.objects.filter(award__in=awards.values("pk"))
-        .select_related("award", "award__task_force", "submitted_by", "reviewed_by")
-        .order_by("award__award_number", "period_end")
-    )
+    reports = _reports(ProgressReport, awards)
     return Sheet(
         "Performance measures",
         REPORT_COLUMNS
