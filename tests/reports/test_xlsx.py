@@ -113,6 +113,19 @@ def test_filtered_ledger_download_keeps_the_balances_of_the_whole_ledger(client,
     ]
 
 
+def test_about_sheet_text_never_becomes_a_formula():
+    from reports.exports.xlsx import write_workbook
+
+    handle = BytesIO()
+    write_workbook(handle, sheets=[], about={"=Export": "=HYPERLINK(\"http://x.invalid\")", "Blank": ""})
+    ws = load_workbook(BytesIO(handle.getvalue()))["About"]
+    assert [(c.value, c.data_type) for c in ws[1]] == [
+        ("'=Export", "s"), ("'=HYPERLINK(\"http://x.invalid\")", "s"),
+    ]
+    assert ws["A2"].value == "Blank" and ws["B2"].value is None
+    assert ws["A3"].value == "SHA-256 of the data" and len(ws["B3"].value) == 64
+
+
 def test_safe_text_truncation_is_marked():
     text = safe_text("x" * 40000)
     assert len(text) == 32767 and text.endswith("[truncated]")
