@@ -18,7 +18,7 @@ from budgets.selectors import drawdown_list_for_user, ledger_for_award
 from grants import access, selectors
 from grants.audit import audit_record
 from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
-from grants.models import FIRST_FISCAL_YEAR
+from grants.models import FIRST_FISCAL_YEAR, Award
 from grants.views import get_or_404
 from reports.calendar import SF425, find_due
 from reports.exports.packs import ZIP_TYPE, write_pack
@@ -62,6 +62,11 @@ def _about(request: HttpRequest, title: str) -> dict[str, str]:
         if access.sees_every_task_force(request.user)
         else "your task force",
     }
+
+
+def award_or_404(request, award_number: str) -> Award:
+    """The award as far as the person may read it: another task force's award is a 404."""
+    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
 
 
 def _stamp() -> str:
@@ -183,7 +188,7 @@ def drawdowns_xlsx(request):
 
 @login_required
 def ledger_xlsx(request, award_number: str):
-    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    award = award_or_404(request, award_number)
     ledger = ledger_for_award(award=award)
     # The filters choose the rows; the running balances are those of the whole ledger,
     # carried along by ledger_rows in one pass rather than by a subquery per row.
@@ -223,7 +228,7 @@ def ledger_xlsx(request, award_number: str):
 
 @login_required
 def sf425_pdf(request, award_number: str, period_end: str):
-    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    award = award_or_404(request, award_number)
     try:
         due = find_due(award, SF425, date.fromisoformat(period_end))
     except ValueError:
@@ -321,13 +326,13 @@ def program_workbook(request):
 
 @login_required
 def award_workbook(request, award_number: str):
-    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    award = award_or_404(request, award_number)
     return _workbook_response(request, Selection(award=award))
 
 
 @login_required
 def award_pack(request, award_number: str):
-    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    award = award_or_404(request, award_number)
     return _pack_response(request, Selection(award=award))
 
 

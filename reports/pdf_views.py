@@ -15,7 +15,7 @@ from django.http import Http404
 from grants import access, selectors
 from grants.models import FIRST_FISCAL_YEAR
 from grants.views import get_or_404
-from reports.export_views import audited_download
+from reports.export_views import audited_download, award_or_404
 from reports.exports.award_pdf import (
     amendment_pdf_filename,
     award_pdf_filename,
@@ -26,10 +26,6 @@ from reports.exports.progress_pdf import build_progress_report_pdf, progress_rep
 from reports.exports.summary_pdf import build_program_summary_pdf, program_summary_pdf_filename
 from reports.exports.xlsx import ExportFile
 from reports.selectors import progress_reports_for_user
-
-
-def _award(request, award_number: str):
-    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
 
 
 def _period(value: str) -> date:
@@ -52,7 +48,7 @@ def _download(request, content: bytes, filename: str, *, export: str, task_force
 
 @login_required
 def award_pdf(request, award_number: str):
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     return _download(
         request,
         build_award_pdf(award, user=request.user),
@@ -65,7 +61,7 @@ def award_pdf(request, award_number: str):
 
 @login_required
 def amendment_pdf(request, award_number: str, number: int):
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     amendment = get_or_404(
         award.amendments.select_related("award__recipient", "award__task_force"), number=number
     )
