@@ -30,6 +30,7 @@ from reports.exports.workbooks import (
     award_sheet,
     consistent_snapshot,
     drawdown_sheet,
+    exported_at,
     ledger_rows,
     selection_about,
     selection_sheets,
@@ -56,7 +57,7 @@ def _about(request: HttpRequest, title: str) -> dict[str, str]:
     return {
         "Export": title,
         "Exported by": request.user.get_username(),
-        "Exported at": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "Exported at": exported_at(),
         "Filters": filters,
         "Scope": "every task force"
         if access.sees_every_task_force(request.user)

@@ -40,6 +40,11 @@ def _local(moment: datetime | None) -> datetime | None:
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
+def exported_at() -> str:
+    """Now, as every About sheet states it: local wall-clock time with its zone."""
+    return timezone.localtime().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
 def _yes_no(flag: bool) -> str:
     return "Yes" if flag else "No"
 
@@ -683,7 +688,7 @@ def selection_about(*, user, selection: Selection) -> dict[str, str]:
     about = {
         "Export": f"Auditor workbook: {selection.label}",
         "Exported by": user.get_username(),
-        "Exported at": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "Exported at": exported_at(),
         "Selection": selection.label,
     }
     if access.sees_every_task_force(user):

@@ -1,5 +1,6 @@
 """Open the workbooks the app sends and check what an auditor would rely on."""
 
+import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -38,6 +39,7 @@ def test_awards_workbook_keeps_types_formats_and_totals(client, program):
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:N3"  # 14 columns, 2 awards
     about = dict(wb["About"].iter_rows(values_only=True))
     assert about["Exported by"] == "auditor" and about["Rows in Awards"] == "2"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+", about["Exported at"])
     assert len(about["SHA-256 of the data"]) == 64
     event = AuditEvent.objects.get(action="reports.export.downloaded")
     assert event.actor == program.auditor and event.data["rows"] == 2
