@@ -13,8 +13,8 @@ from allocations.tables import COMPARE_PARTS
 from allocations.views import _compare_form
 from grants import access
 from grants.views import get_or_404
-from reports.export_views import _about, _respond, _stamp
-from reports.exports.xlsx import Column, Sheet, build_workbook
+from reports.export_views import xlsx_download
+from reports.exports.xlsx import Column, Sheet
 
 
 @login_required
@@ -61,12 +61,13 @@ def runs_xlsx(request):
             for r in filterset.qs.order_by("-fiscal_year", "name")
         ),
     )
-    export = build_workbook(
-        filename=f"allocation-scenarios-{_stamp()}.xlsx",
-        sheets=[sheet],
-        about=_about(request, "Allocation scenarios"),
+    return xlsx_download(
+        request,
+        sheet,
+        name="allocation_runs",
+        filename="allocation-scenarios",
+        title="Allocation scenarios",
     )
-    return _respond(request, export, name="allocation_runs", sheets=[sheet])
 
 
 @login_required
@@ -111,9 +112,13 @@ def run_xlsx(request, pk: int):
             for line in filterset.qs.order_by("task_force__state", "task_force__name")
         ),
     )
-    about = _about(request, f"FY{run.fiscal_year} allocation “{run.name}”")
-    about.update(
-        {
+    return xlsx_download(
+        request,
+        sheet,
+        name="allocation_run",
+        filename=f"allocation-FY{run.fiscal_year}-{run.pk}",
+        title=f"FY{run.fiscal_year} allocation “{run.name}”",
+        about={
             "Status": run.get_status_display(),
             "Pool": f"{run.pool:,}",
             "Formula share": f"{run.formula_pct.normalize():f}% = {run.formula_funds:,}",
@@ -122,14 +127,8 @@ def run_xlsx(request, pk: int):
             "Match": f"{run.match_pct.normalize():f}% of need-based funds",
             "Weights": ", ".join(f"{k} {v.normalize():f}%" for k, v in run.weights.items()),
             "Rounding": "Largest remainder on cents (decision record 0003)",
-        }
+        },
     )
-    export = build_workbook(
-        filename=f"allocation-FY{run.fiscal_year}-{run.pk}-{_stamp()}.xlsx",
-        sheets=[sheet],
-        about=about,
-    )
-    return _respond(request, export, name="allocation_run", sheets=[sheet])
 
 
 @login_required
@@ -161,12 +160,13 @@ def compare_xlsx(request):
 
     sheet = Sheet("Comparison", columns, (values(row) for row in rows))
     year = form.cleaned_data.get("fiscal_year") if form.is_bound and form.is_valid() else ""
-    export = build_workbook(
-        filename=f"allocation-comparison-FY{year}-{_stamp()}.xlsx",
-        sheets=[sheet],
-        about=_about(request, f"FY{year} allocation scenarios compared"),
+    return xlsx_download(
+        request,
+        sheet,
+        name="allocation_comparison",
+        filename=f"allocation-comparison-FY{year}",
+        title=f"FY{year} allocation scenarios compared",
     )
-    return _respond(request, export, name="allocation_comparison", sheets=[sheet])
 
 
 @login_required
@@ -205,9 +205,10 @@ def factors_xlsx(request):
             for f in filterset.qs.order_by("fiscal_year", "task_force__state", "task_force__name")
         ),
     )
-    export = build_workbook(
-        filename=f"allocation-factors-{_stamp()}.xlsx",
-        sheets=[sheet],
-        about=_about(request, "Allocation factor data"),
+    return xlsx_download(
+        request,
+        sheet,
+        name="allocation_factors",
+        filename="allocation-factors",
+        title="Allocation factor data",
     )
-    return _respond(request, export, name="allocation_factors", sheets=[sheet])

@@ -8,8 +8,8 @@ from budgets.selectors import budget_change_list_for_user
 from grants import selectors
 from grants.amendment_tables import amendment_change
 from grants.filters import AmendmentFilter
-from reports.export_views import _about, _respond, _stamp
-from reports.exports.xlsx import Column, Sheet, build_workbook
+from reports.export_views import xlsx_download
+from reports.exports.xlsx import Column, Sheet
 
 
 @login_required
@@ -69,12 +69,13 @@ def budget_changes_xlsx(request):
             for m in filterset.qs.order_by("requested_on", "pk")
         ),
     )
-    export = build_workbook(
-        filename=f"budget-changes-{_stamp()}.xlsx",
-        sheets=[sheet],
-        about=_about(request, "Budget modifications and supplements"),
+    return xlsx_download(
+        request,
+        sheet,
+        name="budget_changes",
+        filename="budget-changes",
+        title="Budget modifications and supplements",
     )
-    return _respond(request, export, name="budget_changes", sheets=[sheet])
 
 
 @login_required
@@ -124,7 +125,6 @@ def amendments_xlsx(request):
             for a in filterset.qs.order_by("award__award_number", "number")
         ),
     )
-    export = build_workbook(
-        filename=f"amendments-{_stamp()}.xlsx", sheets=[sheet], about=_about(request, "Amendments")
+    return xlsx_download(
+        request, sheet, name="amendments", filename="amendments", title="Amendments"
     )
-    return _respond(request, export, name="amendments", sheets=[sheet])

@@ -18,17 +18,20 @@ from budgets.selectors import drawdown_list_for_user, ledger_for_award
 from grants import access, selectors
 from grants.audit import audit_record
 from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
-from grants.models import FIRST_FISCAL_YEAR
+from grants.models import FIRST_FISCAL_YEAR, Award
 from grants.views import get_or_404
 from reports.calendar import SF425, find_due
 from reports.exports.packs import ZIP_TYPE, write_pack
 from reports.exports.pdf import build_sf425_pdf
 from reports.exports.workbooks import (
+    LEDGER_COLUMNS,
     Selection,
     appropriation_sheet,
     award_sheet,
     consistent_snapshot,
     drawdown_sheet,
+    exported_at,
+    ledger_rows,
     selection_about,
     selection_sheets,
     workbook_filename,
@@ -45,12 +48,16 @@ from reports.models import FinancialReport
 from reports.sf425 import compute_sf425
 
 
+def _filters(request: HttpRequest) -> dict[str, str]:
+    return {k: v for k, v in request.GET.items() if v}
+
+
 def _about(request: HttpRequest, title: str) -> dict[str, str]:
-    filters = "; ".join(f"{k}={v}" for k, v in request.GET.items() if v) or "none"
+    filters = "; ".join(f"{k}={v}" for k, v in _filters(request).items()) or "none"
     return {
         "Export": title,
         "Exported by": request.user.get_username(),
-        "Exported at": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "Exported at": exported_at(),
         "Filters": filters,
         "Scope": "every task force"
         if access.sees_every_task_force(request.user)
@@ -58,20 +65,30 @@ def _about(request: HttpRequest, title: str) -> dict[str, str]:
     }
 
 
-def _respond(
-    request, export: ExportFile, *, name: str, sheets: list[Sheet], task_force=None
-) -> FileResponse:
+def award_or_404(request, award_number: str) -> Award:
+    """The award as far as the person may read it: another task force's award is a 404."""
+    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+
+
+def _stamp() -> str:
+    return timezone.localdate().strftime("%Y%m%d")
+
+
+def _record_download(request, *, name: str, filename: str, task_force=None, **data) -> None:
+    """Every download, whatever its kind, is one audit event of the same action."""
     audit_record(
         actor=request.user,
         action="reports.export.downloaded",
         task_force=task_force,
-        data={
-            "export": name,
-            "filters": {k: v for k, v in request.GET.items() if v},
-            "rows": sum(s.row_count for s in sheets),
-            "filename": export.filename,
-        },
+        data={"export": name, **data, "filename": filename},
     )
+
+
+def audited_download(
+    request, export: ExportFile, *, name: str, task_force=None, **data
+) -> FileResponse:
+    """Write the download to the audit trail and send the file as an attachment."""
+    _record_download(request, name=name, filename=export.filename, task_force=task_force, **data)
     return FileResponse(
         io.BytesIO(export.content),
         as_attachment=True,
@@ -80,8 +97,32 @@ def _respond(
     )
 
 
-def _stamp() -> str:
-    return timezone.localdate().strftime("%Y%m%d")
+def xlsx_download(
+    request,
+    sheet: Sheet,
+    *,
+    name: str,
+    filename: str,
+    title: str,
+    about: dict[str, str] | None = None,
+    task_force=None,
+) -> FileResponse:
+    """The download of a table page: one sheet of the rows on screen, an About sheet naming
+    the filters, an audit event with the row count, named `{filename}-YYYYMMDD.xlsx`."""
+    export = build_workbook(
+        filename=f"{filename}-{_stamp()}.xlsx",
+        sheets=[sheet],
+        about={**_about(request, title), **(about or {})},
+    )
+    # The rows are counted as the workbook is written, so only after build_workbook.
+    return audited_download(
+        request,
+        export,
+        name=name,
+        task_force=task_force,
+        filters=_filters(request),
+        rows=sheet.row_count,
+    )
 
 
 @login_required
@@ -92,10 +133,7 @@ def awards_xlsx(request):
         task_forces=selectors.task_force_list_for_user(user=request.user),
     )
     sheet = award_sheet(filterset.qs)
-    export = build_workbook(
-        filename=f"awards-{_stamp()}.xlsx", sheets=[sheet], about=_about(request, "Awards")
-    )
-    return _respond(request, export, name="awards", sheets=[sheet])
+    return xlsx_download(request, sheet, name="awards", filename="awards", title="Awards")
 
 
 @login_required
@@ -105,12 +143,9 @@ def appropriations_xlsx(request):
         request.GET, queryset=selectors.appropriation_list_for_user(user=request.user)
     )
     sheet = appropriation_sheet(filterset.qs)
-    export = build_workbook(
-        filename=f"appropriations-{_stamp()}.xlsx",
-        sheets=[sheet],
-        about=_about(request, "Appropriations"),
+    return xlsx_download(
+        request, sheet, name="appropriations", filename="appropriations", title="Appropriations"
     )
-    return _respond(request, export, name="appropriations", sheets=[sheet])
 
 
 @login_required
@@ -140,76 +175,61 @@ def task_forces_xlsx(request):
             for t in filterset.qs.order_by("state", "name")
         ),
     )
-    export = build_workbook(
-        filename=f"task-forces-{_stamp()}.xlsx",
-        sheets=[sheet],
-        about=_about(request, "Task forces"),
+    return xlsx_download(
+        request, sheet, name="task_forces", filename="task-forces", title="Task forces"
     )
-    return _respond(request, export, name="task_forces", sheets=[sheet])
 
 
 @login_required
 def drawdowns_xlsx(request):
     filterset = DrawdownFilter(request.GET, queryset=drawdown_list_for_user(user=request.user))
     sheet = drawdown_sheet(filterset.qs)
-    export = build_workbook(
-        filename=f"drawdowns-{_stamp()}.xlsx", sheets=[sheet], about=_about(request, "Drawdowns")
-    )
-    return _respond(request, export, name="drawdowns", sheets=[sheet])
+    return xlsx_download(request, sheet, name="drawdowns", filename="drawdowns", title="Drawdowns")
 
 
 @login_required
 def ledger_xlsx(request, award_number: str):
-    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
-    filterset = LedgerFilter(request.GET, queryset=ledger_for_award(award=award))
+    award = award_or_404(request, award_number)
+    ledger = ledger_for_award(award=award)
+    # The filters choose the rows; the running balances are those of the whole ledger,
+    # carried along by ledger_rows in one pass rather than by a subquery per row.
+    shown = set(LedgerFilter(request.GET, queryset=ledger).qs.values_list("pk", flat=True))
+    columns = [
+        Column("Entry", "int", 9),
+        Column("Date", "date", 12),
+        Column("Kind", width=18),
+        Column("Reverses entry", "int", 10),
+        Column("Category", width=24),
+        Column("Share", width=12),
+        Column("Amount", "money", 15, total=True),
+        Column("Cash on hand after", "money", 16),
+        Column("Federal spent after", "money", 16),
+        Column("Memo", width=44),
+        Column("Recorded by", width=16),
+        Column("Posted at", "date", 18),
+    ]
+    headers = [column.header for column in LEDGER_COLUMNS]
+    keep = [headers.index(column.header) for column in columns]
+    entry = headers.index("Entry")
     sheet = Sheet(
         "Ledger",
-        [
-            Column("Entry", "int", 9),
-            Column("Date", "date", 12),
-            Column("Kind", width=18),
-            Column("Reverses entry", "int", 10),
-            Column("Category", width=24),
-            Column("Share", width=12),
-            Column("Amount", "money", 15, total=True),
-            Column("Cash on hand after", "money", 16),
-            Column("Federal spent after", "money", 16),
-            Column("Memo", width=44),
-            Column("Recorded by", width=16),
-            Column("Posted at", "date", 18),
-        ],
-        (
-            (
-                e.pk,
-                e.effective_date,
-                e.get_kind_display(),
-                e.reverses_id,
-                e.get_category_display(),
-                e.get_share_display(),
-                -e.amount if e.reverses_id else e.amount,
-                e.cash_after,
-                e.federal_spent_after,
-                e.memo,
-                e.actor.username,
-                timezone.localtime(e.posted_at).replace(tzinfo=None),
-            )
-            for e in filterset.qs.order_by("effective_date", "pk")
-        ),
+        columns,
+        (tuple(row[i] for i in keep) for row in ledger_rows(ledger) if row[entry] in shown),
     )
-    export = build_workbook(
-        filename=f"ledger-{award.award_number}-{_stamp()}.xlsx",
-        sheets=[sheet],
-        about={
-            **_about(request, f"Ledger of award {award.award_number}"),
-            "Award": award.award_number,
-        },
+    return xlsx_download(
+        request,
+        sheet,
+        name="ledger",
+        filename=f"ledger-{award.award_number}",
+        title=f"Ledger of award {award.award_number}",
+        about={"Award": award.award_number},
+        task_force=award.task_force,
     )
-    return _respond(request, export, name="ledger", sheets=[sheet], task_force=award.task_force)
 
 
 @login_required
 def sf425_pdf(request, award_number: str, period_end: str):
-    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    award = award_or_404(request, award_number)
     try:
         due = find_due(award, SF425, date.fromisoformat(period_end))
     except ValueError:
@@ -219,22 +239,13 @@ def sf425_pdf(request, award_number: str, period_end: str):
     report = FinancialReport.objects.filter(award=award, period_end=due.period_end).first()
     sf425 = compute_sf425(award, period_end=due.period_end, is_final=due.is_final)
     export = build_sf425_pdf(sf425=sf425, report=report, generated_by=request.user.get_username())
-    audit_record(
-        actor=request.user,
-        action="reports.export.downloaded",
+    return audited_download(
+        request,
+        export,
+        name="sf425_pdf",
         task_force=award.task_force,
-        data={
-            "export": "sf425_pdf",
-            "award": award.award_number,
-            "period_end": period_end,
-            "filename": export.filename,
-        },
-    )
-    return FileResponse(
-        io.BytesIO(export.content),
-        as_attachment=True,
-        filename=export.filename,
-        content_type=export.content_type,
+        award=award.award_number,
+        period_end=period_end,
     )
 
 
@@ -256,18 +267,15 @@ def _selection_response(request, *, selection: Selection, kind: str, write) -> F
         handle.close()
         raise
     task_force = selection.task_force or (selection.award.task_force if selection.award else None)
-    audit_record(
-        actor=request.user,
-        action="reports.export.downloaded",
+    _record_download(
+        request,
+        name=kind,
+        filename=filename,
         task_force=task_force,
-        data={
-            "export": kind,
-            "selection": selection.label,
-            "fiscal_year": selection.fiscal_year,
-            "filename": filename,
-            "file_sha256": digest,
-            **data,
-        },
+        selection=selection.label,
+        fiscal_year=selection.fiscal_year,
+        file_sha256=digest,
+        **data,
     )
     # FileResponse closes (and so deletes) the temporary file once it is sent.
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
@@ -319,13 +327,13 @@ def program_workbook(request):
 
 @login_required
 def award_workbook(request, award_number: str):
-    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    award = award_or_404(request, award_number)
     return _workbook_response(request, Selection(award=award))
 
 
 @login_required
 def award_pack(request, award_number: str):
-    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    award = award_or_404(request, award_number)
     return _pack_response(request, Selection(award=award))
 
 

@@ -7,16 +7,15 @@ and writes the download to the audit trail with the file's SHA-256.
 """
 
 import hashlib
-import io
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 
 from grants import access, selectors
-from grants.audit import audit_record
 from grants.models import FIRST_FISCAL_YEAR
 from grants.views import get_or_404
+from reports.export_views import audited_download, award_or_404
 from reports.exports.award_pdf import (
     amendment_pdf_filename,
     award_pdf_filename,
@@ -25,11 +24,8 @@ from reports.exports.award_pdf import (
 )
 from reports.exports.progress_pdf import build_progress_report_pdf, progress_report_pdf_filename
 from reports.exports.summary_pdf import build_program_summary_pdf, program_summary_pdf_filename
+from reports.exports.xlsx import ExportFile
 from reports.selectors import progress_reports_for_user
-
-
-def _award(request, award_number: str):
-    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
 
 
 def _period(value: str) -> date:
@@ -40,25 +36,19 @@ def _period(value: str) -> date:
 
 
 def _download(request, content: bytes, filename: str, *, export: str, task_force=None, **data):
-    audit_record(
-        actor=request.user,
-        action="reports.export.downloaded",
+    return audited_download(
+        request,
+        ExportFile(filename, "application/pdf", content),
+        name=export,
         task_force=task_force,
-        data={
-            "export": export,
-            **data,
-            "filename": filename,
-            "sha256": hashlib.sha256(content).hexdigest(),
-        },
-    )
-    return FileResponse(
-        io.BytesIO(content), as_attachment=True, filename=filename, content_type="application/pdf"
+        **data,
+        sha256=hashlib.sha256(content).hexdigest(),
     )
 
 
 @login_required
 def award_pdf(request, award_number: str):
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     return _download(
         request,
         build_award_pdf(award, user=request.user),
@@ -71,7 +61,7 @@ def award_pdf(request, award_number: str):
 
 @login_required
 def amendment_pdf(request, award_number: str, number: int):
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     amendment = get_or_404(
         award.amendments.select_related("award__recipient", "award__task_force"), number=number
     )
@@ -89,7 +79,9 @@ def amendment_pdf(request, award_number: str, number: int):
 @login_required
 def progress_pdf(request, award_number: str, period_end: str):
     report = get_or_404(
-        progress_reports_for_user(user=request.user).select_related("award__recipient"),
+        progress_reports_for_user(user=request.user).select_related(
+            "award__recipient", "award__task_force"
+        ),
         award__award_number=award_number,
         period_end=_period(period_end),
     )

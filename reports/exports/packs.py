@@ -86,7 +86,9 @@ def sf425_document(report: FinancialReport, *, generated_by: str) -> ExportFile:
 def filed_progress_reports(awards: QuerySet[Award]) -> QuerySet[ProgressReport]:
     return (
         ProgressReport.objects.filter(award__in=awards.values("pk"), status__in=FILED)
-        .select_related("award", "award__recipient", "submitted_by", "reviewed_by")
+        .select_related(
+            "award", "award__recipient", "award__task_force", "submitted_by", "reviewed_by"
+        )
         .order_by("award__award_number", "period_end")
     )
 

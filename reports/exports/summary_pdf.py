@@ -131,6 +131,16 @@ def _dollars(value: float) -> str:
     return f"${value:,.0f}"
 
 
+def _dollar_axis(axis, top: float, step: float) -> None:
+    """The value axis both charts share: from 0 to `top` in dollars, with light grid lines."""
+    axis.valueMin, axis.valueMax, axis.valueStep = 0, top, step
+    axis.labelTextFormat = _dollars
+    axis.labels.fontName = page.FONT
+    axis.labels.fontSize = 7
+    axis.visibleGrid = True
+    axis.gridStrokeColor = colors.HexColor("#dfe1e2")
+
+
 def _label(row: TaskForceRow) -> str:
     """A chart label short enough to read: the state, then the name with the program's
     name abbreviated (the table after the charts has the full names)."""
@@ -155,12 +165,7 @@ def appropriations_chart(summary: ProgramSummary) -> Drawing:
     chart.categoryAxis.labels.fontName = page.FONT
     chart.categoryAxis.labels.fontSize = 7
     top, step = _nice_scale(max(values, default=0))
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, top, step
-    chart.valueAxis.labelTextFormat = _dollars
-    chart.valueAxis.labels.fontName = page.FONT
-    chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.visibleGrid = True
-    chart.valueAxis.gridStrokeColor = colors.HexColor("#dfe1e2")
+    _dollar_axis(chart.valueAxis, top, step)
     chart.bars.strokeColor = None
     chart.bars[0].fillColor = YEAR_COLOR
     for i, year in enumerate(years):
@@ -204,12 +209,7 @@ def task_force_charts(summary: ProgramSummary) -> list[Drawing]:
         chart.categoryAxis.labels.boxAnchor = "e"
         chart.categoryAxis.labels.dx = -4
         chart.categoryAxis.tickLeft = 0
-        chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, top, step
-        chart.valueAxis.labelTextFormat = _dollars
-        chart.valueAxis.labels.fontName = page.FONT
-        chart.valueAxis.labels.fontSize = 7
-        chart.valueAxis.visibleGrid = True
-        chart.valueAxis.gridStrokeColor = colors.HexColor("#dfe1e2")
+        _dollar_axis(chart.valueAxis, top, step)
         chart.bars.strokeColor = None
         chart.bars[0].fillColor = DRAWN_COLOR
         chart.bars[1].fillColor = AWARDED_COLOR

@@ -40,6 +40,11 @@ def _local(moment: datetime | None) -> datetime | None:
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
+def exported_at() -> str:
+    """Now, as every About sheet states it: local wall-clock time with its zone."""
+    return timezone.localtime().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
 def _yes_no(flag: bool) -> str:
     return "Yes" if flag else "No"
 
@@ -252,6 +257,9 @@ def amendment_sheet(awards: QuerySet[Award]) -> Sheet:
 
 
 VERSION_STATUS = _display(BudgetVersion.Status.choices)
+KIND = _display(LedgerEntry.Kind.choices)
+SHARE = _display(LedgerEntry.Share.choices)
+CATEGORY = {"": "", **_display(Category.choices)}
 APPROVED = VERSION_STATUS[BudgetVersion.Status.APPROVED]
 
 
@@ -303,7 +311,6 @@ def budget_line_sheet(awards: QuerySet[Award]) -> Sheet:
             "narrative",
         )
     )
-    categories = _display(Category.choices)
     where = (("Version status", APPROVED),)
     return Sheet(
         "Budget lines",
@@ -317,7 +324,7 @@ def budget_line_sheet(awards: QuerySet[Award]) -> Sheet:
             Column("Narrative", width=50),
         ],
         (
-            (number, version, VERSION_STATUS[status], categories[cat], fed, non_fed, text)
+            (number, version, VERSION_STATUS[status], CATEGORY[cat], fed, non_fed, text)
             for number, version, status, cat, fed, non_fed, text in lines.iterator(chunk_size=CHUNK)
         ),
         sum_ifs=[
@@ -327,9 +334,6 @@ def budget_line_sheet(awards: QuerySet[Award]) -> Sheet:
     )
 
 
-KIND = _display(LedgerEntry.Kind.choices)
-SHARE = _display(LedgerEntry.Share.choices)
-CATEGORY = {"": "", **_display(Category.choices)}
 Kind = LedgerEntry.Kind
 
 # The SF-425 transaction lines the ledger sheet totals, as SUMIFS over its rows; each
@@ -507,13 +511,18 @@ def _report_head(r) -> tuple:
     )
 
 
-def sf425_sheet(awards: QuerySet[Award]) -> Sheet:
-    """Every filed SF-425 with the lines as certified (not as the ledger gives now)."""
-    reports = (
-        FinancialReport.objects.filter(award__in=awards.values("pk"))
+def _reports(model, awards: QuerySet[Award]) -> QuerySet:
+    """The SF-425s or progress reports of `awards`, with what _report_head reads."""
+    return (
+        model.objects.filter(award__in=awards.values("pk"))
         .select_related("award", "award__task_force", "submitted_by", "reviewed_by")
         .order_by("award__award_number", "period_end")
     )
+
+
+def sf425_sheet(awards: QuerySet[Award]) -> Sheet:
+    """Every filed SF-425 with the lines as certified (not as the ledger gives now)."""
+    reports = _reports(FinancialReport, awards)
     return Sheet(
         "SF-425 reports",
         REPORT_COLUMNS
@@ -530,11 +539,7 @@ def sf425_sheet(awards: QuerySet[Award]) -> Sheet:
 
 def progress_sheet(awards: QuerySet[Award]) -> Sheet:
     """Progress reports with the ICAC performance measures."""
-    reports = (
-        ProgressReport.objects.filter(award__in=awards.values("pk"))
-        .select_related("award", "award__task_force", "submitted_by", "reviewed_by")
-        .order_by("award__award_number", "period_end")
-    )
+    reports = _reports(ProgressReport, awards)
     return Sheet(
         "Performance measures",
         REPORT_COLUMNS
@@ -683,7 +688,7 @@ def selection_about(*, user, selection: Selection) -> dict[str, str]:
     about = {
         "Export": f"Auditor workbook: {selection.label}",
         "Exported by": user.get_username(),
-        "Exported at": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "Exported at": exported_at(),
         "Selection": selection.label,
     }
     if access.sees_every_task_force(user):

@@ -76,23 +76,6 @@ class Sheet:
     row_count: int = field(default=0, init=False)
 
 
-def _cell(ws, value, column: Column):
-    if value is None or value == "":
-        return WriteOnlyCell(ws, value=None)
-    if column.kind == "money":
-        cell = WriteOnlyCell(ws, value=Decimal(value))
-        cell.number_format = MONEY_FORMAT
-    elif column.kind in ("date", "datetime"):
-        cell = WriteOnlyCell(ws, value=value if isinstance(value, (date, datetime)) else None)
-        cell.number_format = DATE_FORMAT if column.kind == "date" else DATETIME_FORMAT
-    elif column.kind == "int":
-        cell = WriteOnlyCell(ws, value=int(value))
-    else:
-        cell = WriteOnlyCell(ws, value=safe_text(value))
-        cell.data_type = "s"  # a string, whatever openpyxl guesses
-    return cell
-
-
 class _StyledCell(Cell):
     """A cell handed to a write-only sheet's append(). openpyxl first tries the cell as a
     value and formats repr(cell) into an exception it then discards, once per cell; a
@@ -218,8 +201,9 @@ def write_workbook(handle, *, sheets: list[Sheet], about: dict[str, str]) -> str
     rows = list(about.items()) + [(f"Rows in {s.title}", str(s.row_count)) for s in sheets]
     sha256 = digest.hexdigest()
     rows.append(("SHA-256 of the data", sha256))
+    writer = _RowWriter(ws, [Column("Key"), Column("Value")])
     for key, value in rows:
-        ws.append([_cell(ws, key, Column("")), _cell(ws, value, Column(""))])
+        ws.append(writer.row((key, value)))
     wb.save(handle)
     return sha256
 

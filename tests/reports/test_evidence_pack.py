@@ -222,3 +222,19 @@ def test_filed_progress_reports_are_in_the_pack_as_pdfs(client, filed, tmp_path)
     assert [n for n in archive.namelist() if n.startswith("progress/")] == [name]
     assert has_line(lines_of(archive.read(name), tmp_path), "Opened 40 investigations.")
     assert packs.verify_pack(BytesIO(content))[0] == []
+
+
+def test_progress_documents_read_their_task_force_with_the_report(filed):
+    """The pack builds a PDF per filed progress report; none reads its task force again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grants.models import Award
+    from tests.reports.test_pdf_documents import _file_progress
+
+    _file_progress(filed)
+    reports = list(packs.filed_progress_reports(Award.objects.filter(award_number=NUMBER)))
+    assert [r.period_end for r in reports] == [date(2024, 12, 31)]
+    with CaptureQueriesContext(connection) as captured:
+        packs.progress_report_document(reports[0], generated_by="auditor")
+    assert not [q for q in captured.captured_queries if '"grants_taskforce"' in q["sql"]]

@@ -393,6 +393,9 @@ def test_sixty_one_task_forces_split_into_sorted_charts_on_one_scale():
     assert first.categoryAxis.categoryNames[-1] == "VA  Task force 60 ICAC Task Force"
     assert second.categoryAxis.categoryNames[0] == "VA  Task force 00 ICAC Task Force"
     assert first.valueAxis.valueMax == second.valueAxis.valueMax == 200000
+    assert (first.valueAxis.valueMin, first.valueAxis.valueStep) == (0, 50000)
+    assert first.valueAxis.labelTextFormat(150000) == "$150K"
+    assert second.valueAxis.labelTextFormat(1_500_000) == "$1.5M"
     # Every label fits in the space left of the bars.
     assert all(len(name) <= 44 for name in first.categoryAxis.categoryNames)
 

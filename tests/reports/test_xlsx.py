@@ -1,5 +1,6 @@
 """Open the workbooks the app sends and check what an auditor would rely on."""
 
+import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 from budgets import ledger
 from grants.audit import AuditEvent
 from reports.exports.xlsx import safe_text
-from tests.budgets.ledger_helpers import activate, post
+from tests.budgets.ledger_helpers import activate, draw, post
 
 
 def _workbook(response):
@@ -38,6 +39,7 @@ def test_awards_workbook_keeps_types_formats_and_totals(client, program):
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:N3"  # 14 columns, 2 awards
     about = dict(wb["About"].iter_rows(values_only=True))
     assert about["Exported by"] == "auditor" and about["Rows in Awards"] == "2"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+", about["Exported at"])
     assert len(about["SHA-256 of the data"]) == 64
     event = AuditEvent.objects.get(action="reports.export.downloaded")
     assert event.actor == program.auditor and event.data["rows"] == 2
@@ -50,6 +52,9 @@ def test_filters_and_scope_are_honoured(client, program):
     client.force_login(program.pm)
     rows = list(_workbook(client.get(reverse("exports:awards"), {"award_number": "00001"})).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:-1]] == ["15PJDP-25-GK-00001-MECP"]
+    event = AuditEvent.objects.filter(action="reports.export.downloaded").latest("pk")
+    assert event.actor == program.pm and event.data["filters"] == {"award_number": "00001"}
+    assert event.data["rows"] == 1 and event.data["filename"].startswith("awards-")
     assert client.get(reverse("exports:ledger", args=["15PJDP-25-GK-00001-MECP"])).status_code == 200
     client.force_login(program.officer_b)
     assert client.get(reverse("exports:ledger", args=["15PJDP-25-GK-00001-MECP"])).status_code == 404
@@ -83,6 +88,44 @@ def test_ledger_workbook_ties_out_to_the_balances(client, program):
     amounts = [row[6] for row in ws.iter_rows(min_row=2, values_only=True) if row[0] != "Total"]
     assert [Decimal(str(a)) for a in amounts] == [Decimal("100.25"), Decimal("50.10"), Decimal("-50.10")]
     assert list(ws.iter_rows(values_only=True))[-1][8] is None  # running columns are not totalled
+
+
+def test_filtered_ledger_download_keeps_the_balances_of_the_whole_ledger(client, program):
+    """Filters choose the rows; the running balances stay those of the whole ledger."""
+    activate(program)
+    program.award_a.refresh_from_db()
+    draw(program, "300.00")
+    post(program, "expenditure", "100.25")
+    post(program, "disbursement", "40.00", day=date(2025, 1, 16))
+    post(program, "expenditure", "50.10", day=date(2025, 1, 20))
+    client.force_login(program.auditor)
+    url = reverse("exports:ledger", args=[program.award_a.award_number])
+    ws = _workbook(client.get(url, {"kind": "expenditure", "date_from": "2025-01-16"}))["Ledger"]
+    rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] != "Total"]
+    assert [(r[2], Decimal(str(r[6])), Decimal(str(r[7])), Decimal(str(r[8]))) for r in rows] == [
+        ("Expenditure", Decimal("50.10"), Decimal("260.00"), Decimal("150.35")),
+    ]
+    every = _workbook(client.get(url))["Ledger"]
+    rows = [r for r in every.iter_rows(min_row=2, values_only=True) if r[0] != "Total"]
+    assert [(r[2], Decimal(str(r[7])), Decimal(str(r[8]))) for r in rows] == [
+        ("Drawdown received", Decimal("300.00"), Decimal("0")),
+        ("Expenditure", Decimal("300.00"), Decimal("100.25")),
+        ("Disbursement", Decimal("260.00"), Decimal("100.25")),
+        ("Expenditure", Decimal("260.00"), Decimal("150.35")),
+    ]
+
+
+def test_about_sheet_text_never_becomes_a_formula():
+    from reports.exports.xlsx import write_workbook
+
+    handle = BytesIO()
+    write_workbook(handle, sheets=[], about={"=Export": "=HYPERLINK(\"http://x.invalid\")", "Blank": ""})
+    ws = load_workbook(BytesIO(handle.getvalue()))["About"]
+    assert [(c.value, c.data_type) for c in ws[1]] == [
+        ("'=Export", "s"), ("'=HYPERLINK(\"http://x.invalid\")", "s"),
+    ]
+    assert ws["A2"].value == "Blank" and ws["B2"].value is None
+    assert ws["A3"].value == "SHA-256 of the data" and len(ws["B3"].value) == 64
 
 
 def test_safe_text_truncation_is_marked():
