@@ -64,6 +64,17 @@ def _check_can_file(award: Award, kind: str, period_end: date, today: date) -> D
     return due
 
 
+def _open_filing(
+    actor, award: Award, kind: str, period_end: date, today: date | None, *, may_file, refusal
+) -> tuple[Award, DueReport, date]:
+    """Start a filing: lock the award, check the person may file (`may_file`) and that the
+    period can be filed now. Returns the locked award, the period and today's date."""
+    award = lock_award(award.pk)
+    access.require(may_file(actor, award), refusal)
+    today = today or timezone.localdate()
+    return award, _check_can_file(award, kind, period_end, today), today
+
+
 def _filed_at(today: date):
     """When the filing happened: now, or midday of the day the clock was set to."""
     if today == timezone.localdate():
@@ -100,13 +111,15 @@ def sf425_submit(
     today: date | None = None,
 ) -> FinancialReport:
     """Certify and submit the SF-425 the ledger computes for a period."""
-    award = lock_award(award.pk)
-    access.require(
-        access.can_record_spending(actor, award),
-        "Only the task force's finance officers file the SF-425.",
+    award, due, today = _open_filing(
+        actor,
+        award,
+        SF425,
+        period_end,
+        today,
+        may_file=access.can_record_spending,
+        refusal="Only the task force's finance officers file the SF-425.",
     )
-    today = today or timezone.localdate()
-    due = _check_can_file(award, SF425, period_end, today)
     sf425 = compute_sf425(award, period_end=period_end, is_final=due.is_final)
     if due.is_final and sf425.lines["10f"] != ZERO:
         raise ValidationError(
@@ -160,13 +173,15 @@ def progress_submit(
     measures: dict,
     today: date | None = None,
 ) -> ProgressReport:
-    award = lock_award(award.pk)
-    access.require(
-        access.can_file_progress_report(actor, award),
-        "Only the task force's staff file its progress reports.",
+    award, due, today = _open_filing(
+        actor,
+        award,
+        PROGRESS,
+        period_end,
+        today,
+        may_file=access.can_file_progress_report,
+        refusal="Only the task force's staff file its progress reports.",
     )
-    today = today or timezone.localdate()
-    due = _check_can_file(award, PROGRESS, period_end, today)
     if not (narrative.get("accomplishments") or "").strip():
         raise ValidationError(
             {"accomplishments": "Describe what the task force accomplished in the period."}
