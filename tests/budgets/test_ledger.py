@@ -7,10 +7,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from budgets import ledger
-from budgets.balances import award_balances, budget_versus_actual, excess_cash
+from budgets.balances import (
+    award_balances,
+    awards_with_excess_cash,
+    budget_versus_actual,
+    excess_cash,
+)
 from budgets.models import DrawdownRequest, LedgerEntry
 from budgets.services import LineInput, budget_version_create
 from grants.audit import AuditEvent
+from grants.models import Award
 from grants.services import hold_lift, hold_place
 from tests.budgets.ledger_helpers import activate, draw, post
 
@@ -241,6 +247,14 @@ def test_excess_cash_after_ten_days(active):
     post(active, "disbursement", "30000.00", day=date(2025, 1, 15))
     assert excess_cash(active.award_a, today=date(2025, 1, 19)) == D("0.00")
     assert excess_cash(active.award_a, today=date(2025, 1, 20)) == D("10000.00")
+    post(active, "disbursement", "4000.00", day=date(2025, 1, 25))
+    # A disbursement dated after the day asked about does not count on it.
+    assert excess_cash(active.award_a, today=date(2025, 1, 20)) == D("10000.00")
+    assert excess_cash(active.award_a, today=date(2025, 1, 25)) == D("6000.00")
+    assert awards_with_excess_cash(
+        Award.objects.filter(pk__in=[active.award_a.pk, active.award_b.pk]),
+        today=date(2025, 1, 25),
+    ) == [(active.award_a, D("6000.00"))]
 
 
 def test_budget_versus_actual(active):
