@@ -330,3 +330,19 @@ def test_scenario_page_queries_do_not_grow_with_task_forces(client, program):
     with CaptureQueriesContext(connection) as many:
         assert client.get(large.get_absolute_url()).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_factor_and_line_pages_filter_by_state_and_task_force_name(client, program):
+    run = program_run(program)
+    client.force_login(program.pm)
+
+    def codes(url, query):
+        return [row.record.task_force.code for row in client.get(url, query).context["table"].rows]
+
+    factors_url = reverse("allocations:factor_list")
+    assert codes(factors_url, {"state": "md"}) == [program.task_force_b.code]
+    assert codes(factors_url, {"task_force": "alpha"}) == [program.task_force_a.code]
+    lines_url = reverse("allocations:run_detail", args=[run.pk])
+    assert codes(lines_url, {"state": "va"}) == [program.task_force_a.code]
+    assert codes(lines_url, {"task_force": "BRAVO"}) == [program.task_force_b.code]
+    assert codes(lines_url, {"state": "TX"}) == []
