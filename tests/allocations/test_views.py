@@ -346,3 +346,30 @@ def test_factor_and_line_pages_filter_by_state_and_task_force_name(client, progr
     assert codes(lines_url, {"state": "va"}) == [program.task_force_a.code]
     assert codes(lines_url, {"task_force": "BRAVO"}) == [program.task_force_b.code]
     assert codes(lines_url, {"state": "TX"}) == []
+
+
+def test_factor_and_scenario_lists_read_in_the_same_queries_however_long(client, program):
+    client.force_login(program.pm)
+    run = program_run(program)
+    pages = [
+        reverse("allocations:factor_list"),
+        reverse("allocations:run_list"),
+        run.get_absolute_url(),
+    ]
+
+    def counts():
+        found = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            found.append(len(captured))
+        return found
+
+    few = counts()
+    for i in range(5):
+        task_force = factories.make_task_force(f"Extra {i}", f"zz-extra-{i}", "ZZ")
+        make_factors(program.pm, task_force, value=10 + i)
+        make_run(program.pm, program.appropriation, name=f"Scenario {i}", pool="400000.00")
+    run = make_run(program.pm, program.appropriation, name="Last", pool="400000.00")
+    pages[2] = run.get_absolute_url()
+    assert counts() == few
