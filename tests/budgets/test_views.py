@@ -9,10 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from budgets import ledger
 from budgets.models import DrawdownRequest, LedgerEntry
 from tests import factories
-from tests.budgets.ledger_helpers import activate, draw, post
+from tests.budgets.ledger_helpers import activate, draw, post, reverse_entry
 
 
 @pytest.fixture
@@ -162,15 +161,13 @@ def test_a_paid_drawdown_whose_cash_went_back_says_so_on_screen_and_in_the_file(
 
     from openpyxl import load_workbook
 
-    from budgets import ledger
     from tests.reports.workbook_helpers import response_bytes
 
     paid = draw(active, "700.00", day=date(2025, 3, 10))
-    ledger.entry_reverse(
-        actor=active.officer_a,
-        entry=paid.ledger_entry,
-        reason="Not needed within 10 days; returned",
-        idempotency_key=uuid.uuid4(),
+    reverse_entry(
+        active,
+        paid.ledger_entry,
+        "Not needed within 10 days; returned",
         effective_date=date(2025, 3, 20),
         today=date(2025, 3, 20),
     )
@@ -204,11 +201,10 @@ def test_the_drawdown_queue_reads_in_the_same_queries_however_long_it_is(client,
     client.force_login(active.approver)
     url = reverse("budgets:drawdown_queue") + "?status=paid"
     returned = draw(active, "100.00", day=date(2025, 3, 10))
-    ledger.entry_reverse(
-        actor=active.officer_a,
-        entry=returned.ledger_entry,
-        reason="Returned",
-        idempotency_key=uuid.uuid4(),
+    reverse_entry(
+        active,
+        returned.ledger_entry,
+        "Returned",
         effective_date=date(2025, 3, 12),
         today=date(2025, 3, 12),
     )
