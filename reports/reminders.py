@@ -179,8 +179,8 @@ def send_reminders(*, today: date | None = None) -> Summary:
     managers = None
     staff: dict[tuple[int, str], list[User]] = {}
     for row in calendar_for_awards(awards, today=today):
-        if row.filed is not None and row.filed.is_in:
-            continue  # submitted or accepted; a returned report still needs filing
+        if row.is_filed:
+            continue
         due = row.due
         stage = stage_for(due.due_on, today)
         if stage is None:

@@ -21,6 +21,7 @@ from grants.money import ZERO, format_money
 from grants.services import award_mark_closed, hold_place_for_late_report, holds_lift_for_report
 from reports.calendar import PROGRESS, SF425, DueReport, find_due, reporting_calendar
 from reports.models import MEASURES, FinancialReport, ProgressReport, ReviewStatus
+from reports.selectors import REPORTING_STATUSES, calendar_for_awards
 from reports.sf425 import compute_sf425
 
 MODELS = {SF425: FinancialReport, PROGRESS: ProgressReport}
@@ -245,31 +246,23 @@ def report_review(
     return report
 
 
-def overdue_reports(award: Award, *, today: date) -> list[DueReport]:
-    filed = {SF425: filed_periods(award, SF425), PROGRESS: filed_periods(award, PROGRESS)}
-    return [
-        r
-        for r in reporting_calendar(award)
-        if r.due_on < today and r.period_end not in filed[r.kind]
-    ]
-
-
 def place_delinquency_holds(*, today: date | None = None) -> list[Hold]:
     """Hold the funds of every award with a report past due (domain.md §3.9)."""
     today = today or timezone.localdate()
     placed = []
-    for award in Award.objects.filter(
-        status__in=(Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT)
-    ).select_related("task_force"):
-        for due in overdue_reports(award, today=today):
-            hold = hold_place_for_late_report(
-                award=award,
-                report_key=due.key,
-                placed_by="place_delinquency_holds",
-                reason=f"{due.label} was due {due.due_on:%m/%d/%Y} and has not been submitted",
-            )
-            if hold:
-                placed.append(hold)
+    awards = Award.objects.filter(status__in=REPORTING_STATUSES)
+    for row in calendar_for_awards(awards, today=today):
+        due = row.due
+        if row.is_filed or due.due_on >= today:
+            continue
+        hold = hold_place_for_late_report(
+            award=due.award,
+            report_key=due.key,
+            placed_by="place_delinquency_holds",
+            reason=f"{due.label} was due {due.due_on:%m/%d/%Y} and has not been submitted",
+        )
+        if hold:
+            placed.append(hold)
     return placed
 
 
