@@ -112,3 +112,24 @@ def test_sf425_refusals_are_shown_on_the_form_and_file_nothing(client, filing):
         "first."
     ]
     assert FinancialReport.objects.count() == 0
+
+
+def test_a_review_returns_to_the_report_it_decided(client, filing):
+    client.force_login(filing.officer_a)
+    client.post(_sf425_url(filing), CERTIFIED)
+    client.force_login(filing.gadmin_a)
+    client.post(_url(filing), {**GOOD, **_measures()})
+    client.force_login(filing.pm)
+    sf425 = FinancialReport.objects.get()
+    response = client.post(
+        reverse("reports:report_review", args=["sf425", sf425.pk]),
+        {"decision": "return", "comment": "Line 10c is wrong."},
+    )
+    assert response.url == _sf425_url(filing)
+    assert FinancialReport.objects.get().status == "returned"
+    progress = ProgressReport.objects.get()
+    response = client.post(
+        reverse("reports:report_review", args=["progress", progress.pk]), {"decision": "accept"}
+    )
+    assert response.url == _url(filing)
+    assert ProgressReport.objects.get().status == "accepted"
