@@ -16,7 +16,7 @@ from grants import access, selectors
 from grants.models import Award, fiscal_year_of
 from grants.views import add_service_errors, get_or_404
 from reports import services
-from reports.calendar import PROGRESS, SF425, find_due
+from reports.calendar import PROGRESS, SF425, find_due, report_url
 from reports.forms import ProgressForm, ReviewForm, SF425Form
 from reports.models import MEASURES, FinancialReport
 from reports.selectors import (
@@ -261,8 +261,7 @@ def report_review(request, kind: str, report_id: int):
             if accept
             else "Report returned to the task force with your comments.",
         )
-    view = "reports:sf425_detail" if kind == SF425 else "reports:progress_detail"
-    return redirect(view, report.award.award_number, report.period_end.isoformat())
+    return redirect(report_url(report.award.award_number, kind, report.period_end))
 
 
 @login_required
