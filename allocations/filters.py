@@ -12,13 +12,18 @@ class RunFilter(UswdsFilterSet):
         fields = ["fiscal_year", "status", "name"]
 
 
-class LineFilter(UswdsFilterSet):
+class _ByTaskForce(UswdsFilterSet):
+    """Filters for rows that belong to a task force: its state and its name."""
+
     state = django_filters.CharFilter(
         field_name="task_force__state", lookup_expr="iexact", label="State (two letters)"
     )
     task_force = django_filters.CharFilter(
         field_name="task_force__name", lookup_expr="icontains", label="Task force contains"
     )
+
+
+class LineFilter(_ByTaskForce):
     match_waived = django_filters.BooleanFilter(label="Match waived")
 
     class Meta:
@@ -26,14 +31,7 @@ class LineFilter(UswdsFilterSet):
         fields = ["state", "task_force", "match_waived"]
 
 
-class FactorFilter(UswdsFilterSet):
-    state = django_filters.CharFilter(
-        field_name="task_force__state", lookup_expr="iexact", label="State (two letters)"
-    )
-    task_force = django_filters.CharFilter(
-        field_name="task_force__name", lookup_expr="icontains", label="Task force contains"
-    )
-
+class FactorFilter(_ByTaskForce):
     class Meta:
         model = FactorData
         fields = ["fiscal_year", "state", "task_force"]

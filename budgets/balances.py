@@ -190,10 +190,8 @@ def liquidation_end(award: Award) -> date:
 
 def excess_cash(award: Award, *, today: date) -> Decimal:
     """Cash drawn more than the rule's days ago and still not disbursed (domain.md §3.6)."""
-    days = int(rule_value("cash_on_hand_days", on=today))
-    old_draws = ledger_sums(award, as_of=today - timedelta(days=days))["drawn"]
-    disbursed = ledger_sums(award, as_of=today)["disbursed"]
-    return max(ZERO, old_draws - disbursed)
+    found = awards_with_excess_cash(Award.objects.filter(pk=award.pk), today=today)
+    return found[0][1] if found else ZERO
 
 
 def awards_with_excess_cash(awards: QuerySet[Award], *, today: date) -> list[tuple[Award, Decimal]]:
@@ -209,7 +207,9 @@ def awards_with_excess_cash(awards: QuerySet[Award], *, today: date) -> list[tup
         .order_by()
     )
     excess = {
-        r["award"]: r["old_draws"] - r["disbursed"] for r in rows if r["old_draws"] > r["disbursed"]
+        r["award"]: (r["old_draws"] - r["disbursed"]).quantize(CENT)
+        for r in rows
+        if r["old_draws"] > r["disbursed"]
     }
     found = awards.filter(pk__in=excess).select_related("task_force").order_by("award_number")
     return [(award, excess[award.pk]) for award in found]

@@ -120,6 +120,14 @@ def _check_fits(amount: Decimal, low: Low, what: str) -> None:
     )
 
 
+def _write_entry(**fields) -> LedgerEntry:
+    """Create a ledger entry and count it in its day's totals, together, so no entry can
+    reach the ledger without the per-day totals every balance is read from."""
+    entry = LedgerEntry.objects.create(**fields)
+    ledger_days.add_entry(entry)
+    return entry
+
+
 def _replay(model, key: uuid.UUID, **expected):
     """Stripe-style idempotency: the same key and request returns the first result; the
     same key with a different request is refused."""
@@ -213,7 +221,7 @@ def entry_post(
     if kind == Kind.DISBURSEMENT:
         cash = lowest_from(award, since=effective_date).cash_on_hand
         _check_fits(amount, cash, "of federal cash on hand")
-    entry = LedgerEntry.objects.create(
+    entry = _write_entry(
         award=award,
         kind=kind,
         category=category,
@@ -226,7 +234,6 @@ def entry_post(
         idempotency_key=idempotency_key,
         obligation=obligation,
     )
-    ledger_days.add_entry(entry)
     audit_record(
         actor=actor,
         action=f"budgets.ledger.{kind}_posted",
@@ -296,7 +303,7 @@ def entry_reverse(
                 f"Returning {format_money(entry.amount)} would leave cash on hand below zero "
                 f"(only {format_money(cash.amount)} is on hand{_on_day(cash)})."
             )
-    reversal = LedgerEntry.objects.create(
+    reversal = _write_entry(
         award=award,
         kind=entry.kind,
         category=entry.category,
@@ -309,7 +316,6 @@ def entry_reverse(
         obligation=entry.obligation,
         reverses=entry,
     )
-    ledger_days.add_entry(reversal)
     audit_record(
         actor=actor,
         action="budgets.ledger.reversed",
@@ -470,7 +476,7 @@ def _drawdown_mark_paid(
         raise ValidationError(
             {"paid_on": "The payment date must fall between the request and today."}
         )
-    entry = LedgerEntry.objects.create(
+    entry = _write_entry(
         award=award,
         kind=Kind.DRAWDOWN,
         amount=request.amount,
@@ -479,7 +485,6 @@ def _drawdown_mark_paid(
         memo=f"Drawdown request {request.pk}",
         idempotency_key=uuid.uuid5(request.idempotency_key, "paid"),
     )
-    ledger_days.add_entry(entry)
     request.status, request.paid_by, request.ledger_entry = (
         DrawdownRequest.Status.PAID,
         actor,

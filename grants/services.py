@@ -248,6 +248,12 @@ def award_transition(*, actor, award: Award, to_status: str) -> Award:
                 )
                 + "."
             )
+    return _set_status(actor, award, to_status)
+
+
+def _set_status(actor, award: Award, to_status: str) -> Award:
+    """Write a checked move of the award's lifecycle and its audit event
+    ("grants.award.<status>")."""
     before = snapshot(award, ["status"])
     award.status = to_status
     award.save(update_fields=["status"])
@@ -398,18 +404,7 @@ def award_mark_closed(*, actor, award: Award) -> Award:
     access.require(access.can_manage_program(actor))
     if award.status != Award.Status.IN_CLOSEOUT:
         raise ValidationError("Only an award in closeout can be closed.")
-    before = snapshot(award, ["status"])
-    award.status = Award.Status.CLOSED
-    award.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        action="grants.award.closed",
-        obj=award,
-        task_force=award.task_force,
-        before=before,
-        after=snapshot(award, ["status"]),
-    )
-    return award
+    return _set_status(actor, award, Award.Status.CLOSED)
 
 
 @transaction.atomic

@@ -10,6 +10,8 @@ An extension moves the award's end date, and the calendar follows.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.urls import reverse
+
 from grants.models import Award
 from grants.selectors import RuleBook
 
@@ -21,6 +23,12 @@ LABELS = {SF425: "SF-425 financial report", PROGRESS: "Progress report"}
 def _in_sentence(text: str) -> str:
     """Lower-case the first letter, unless it starts an abbreviation ("SF-425")."""
     return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
+def report_url(award_number: str, kind: str, period_end: date) -> str:
+    """The page where a report is filed and read."""
+    view = "reports:sf425_detail" if kind == SF425 else "reports:progress_detail"
+    return reverse(view, args=[award_number, period_end.isoformat()])
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,9 @@ class DueReport:
     @property
     def label_in_sentence(self) -> str:
         return _in_sentence(self.label)
+
+    def get_absolute_url(self) -> str:
+        return report_url(self.award.award_number, self.kind, self.period_end)
 
 
 def _period_ends(start: date, end: date, months: tuple[int, ...]):

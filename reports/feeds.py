@@ -95,14 +95,11 @@ def calendar_feed(request, token: str):
         raise Http404("No such calendar.")
     today = timezone.localdate()
     rows = calendar_for_user(user=feed.user, today=today)
-
-    def url_for(due):
-        view = "reports:sf425_detail" if due.kind == SF425 else "reports:progress_detail"
-        return request.build_absolute_uri(
-            reverse(view, args=[due.award.award_number, due.period_end.isoformat()])
-        )
-
-    body = build_calendar(rows, stamp=timezone.now().astimezone(UTC), url_for=url_for)
+    body = build_calendar(
+        rows,
+        stamp=timezone.now().astimezone(UTC),
+        url_for=lambda due: request.build_absolute_uri(due.get_absolute_url()),
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="icac-reports.ics"'
     # The address is a secret: keep the feed out of shared caches and search engines.

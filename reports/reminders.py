@@ -19,7 +19,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from grants import access
@@ -99,11 +98,6 @@ def subject_for(due: DueReport, stage: str) -> str:
     return f"{what}, award {due.award.award_number}"
 
 
-def report_path(due: DueReport) -> str:
-    view = "reports:sf425_detail" if due.kind == SF425 else "reports:progress_detail"
-    return reverse(view, args=[due.award.award_number, due.period_end.isoformat()])
-
-
 def body_for(due: DueReport, stage: str, today: date) -> str:
     award = due.award
     if stage == Stage.OVERDUE:
@@ -127,7 +121,7 @@ def body_for(due: DueReport, stage: str, today: date) -> str:
             "The award's funds are on hold until the report is submitted; "
             "program managers are copied."
         )
-    lines += ["", f"File or view the report: {report_path(due)}", ""]
+    lines += ["", f"File or view the report: {due.get_absolute_url()}", ""]
     return "\n".join(lines)
 
 
@@ -179,8 +173,8 @@ def send_reminders(*, today: date | None = None) -> Summary:
     managers = None
     staff: dict[tuple[int, str], list[User]] = {}
     for row in calendar_for_awards(awards, today=today):
-        if row.filed is not None and row.filed.is_in:
-            continue  # submitted or accepted; a returned report still needs filing
+        if row.is_filed:
+            continue
         due = row.due
         stage = stage_for(due.due_on, today)
         if stage is None:

@@ -32,9 +32,14 @@ class CalendarRow:
 
     @property
     def days_late(self) -> int:
-        if self.filed is not None and self.filed.is_in:
+        if self.is_filed:
             return max(0, (self.filed.submitted_at.date() - self.due.due_on).days)
         return max(0, (self.today - self.due.due_on).days)
+
+    @property
+    def is_filed(self) -> bool:
+        """Submitted or accepted; a returned report still needs filing."""
+        return self.filed is not None and self.filed.is_in
 
     @property
     def needs_action(self) -> bool:

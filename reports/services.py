@@ -21,6 +21,7 @@ from grants.money import ZERO, format_money
 from grants.services import award_mark_closed, hold_place_for_late_report, holds_lift_for_report
 from reports.calendar import PROGRESS, SF425, DueReport, find_due, reporting_calendar
 from reports.models import MEASURES, FinancialReport, ProgressReport, ReviewStatus
+from reports.selectors import REPORTING_STATUSES, calendar_for_awards
 from reports.sf425 import compute_sf425
 
 MODELS = {SF425: FinancialReport, PROGRESS: ProgressReport}
@@ -64,6 +65,17 @@ def _check_can_file(award: Award, kind: str, period_end: date, today: date) -> D
     return due
 
 
+def _open_filing(
+    actor, award: Award, kind: str, period_end: date, today: date | None, *, may_file, refusal
+) -> tuple[Award, DueReport, date]:
+    """Start a filing: lock the award, check the person may file (`may_file`) and that the
+    period can be filed now. Returns the locked award, the period and today's date."""
+    award = lock_award(award.pk)
+    access.require(may_file(actor, award), refusal)
+    today = today or timezone.localdate()
+    return award, _check_can_file(award, kind, period_end, today), today
+
+
 def _filed_at(today: date):
     """When the filing happened: now, or midday of the day the clock was set to."""
     if today == timezone.localdate():
@@ -100,13 +112,15 @@ def sf425_submit(
     today: date | None = None,
 ) -> FinancialReport:
     """Certify and submit the SF-425 the ledger computes for a period."""
-    award = lock_award(award.pk)
-    access.require(
-        access.can_record_spending(actor, award),
-        "Only the task force's finance officers file the SF-425.",
+    award, due, today = _open_filing(
+        actor,
+        award,
+        SF425,
+        period_end,
+        today,
+        may_file=access.can_record_spending,
+        refusal="Only the task force's finance officers file the SF-425.",
     )
-    today = today or timezone.localdate()
-    due = _check_can_file(award, SF425, period_end, today)
     sf425 = compute_sf425(award, period_end=period_end, is_final=due.is_final)
     if due.is_final and sf425.lines["10f"] != ZERO:
         raise ValidationError(
@@ -160,13 +174,15 @@ def progress_submit(
     measures: dict,
     today: date | None = None,
 ) -> ProgressReport:
-    award = lock_award(award.pk)
-    access.require(
-        access.can_file_progress_report(actor, award),
-        "Only the task force's staff file its progress reports.",
+    award, due, today = _open_filing(
+        actor,
+        award,
+        PROGRESS,
+        period_end,
+        today,
+        may_file=access.can_file_progress_report,
+        refusal="Only the task force's staff file its progress reports.",
     )
-    today = today or timezone.localdate()
-    due = _check_can_file(award, PROGRESS, period_end, today)
     if not (narrative.get("accomplishments") or "").strip():
         raise ValidationError(
             {"accomplishments": "Describe what the task force accomplished in the period."}
@@ -230,31 +246,23 @@ def report_review(
     return report
 
 
-def overdue_reports(award: Award, *, today: date) -> list[DueReport]:
-    filed = {SF425: filed_periods(award, SF425), PROGRESS: filed_periods(award, PROGRESS)}
-    return [
-        r
-        for r in reporting_calendar(award)
-        if r.due_on < today and r.period_end not in filed[r.kind]
-    ]
-
-
 def place_delinquency_holds(*, today: date | None = None) -> list[Hold]:
     """Hold the funds of every award with a report past due (domain.md §3.9)."""
     today = today or timezone.localdate()
     placed = []
-    for award in Award.objects.filter(
-        status__in=(Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT)
-    ).select_related("task_force"):
-        for due in overdue_reports(award, today=today):
-            hold = hold_place_for_late_report(
-                award=award,
-                report_key=due.key,
-                placed_by="place_delinquency_holds",
-                reason=f"{due.label} was due {due.due_on:%m/%d/%Y} and has not been submitted",
-            )
-            if hold:
-                placed.append(hold)
+    awards = Award.objects.filter(status__in=REPORTING_STATUSES)
+    for row in calendar_for_awards(awards, today=today):
+        due = row.due
+        if row.is_filed or due.due_on >= today:
+            continue
+        hold = hold_place_for_late_report(
+            award=due.award,
+            report_key=due.key,
+            placed_by="place_delinquency_holds",
+            reason=f"{due.label} was due {due.due_on:%m/%d/%Y} and has not been submitted",
+        )
+        if hold:
+            placed.append(hold)
     return placed
 
 

@@ -16,9 +16,9 @@ from grants import access, selectors
 from grants.models import Award, fiscal_year_of
 from grants.views import add_service_errors, get_or_404
 from reports import services
-from reports.calendar import PROGRESS, SF425, find_due
+from reports.calendar import PROGRESS, SF425, find_due, report_url
 from reports.forms import ProgressForm, ReviewForm, SF425Form
-from reports.models import MEASURES, FinancialReport, ProgressReport
+from reports.models import MEASURES, FinancialReport
 from reports.selectors import (
     calendar_for_awards,
     calendar_for_user,
@@ -109,15 +109,38 @@ def _review_context(request, report):
     }
 
 
-@login_required
-def sf425_detail(request, award_number: str, period_end: str):
+def _filing(request, award_number: str, period_end: str, kind: str, may_file):
+    """The award, the reporting period `period_end` ends, the report filed for it (or
+    None), and whether the person may file it now: `may_file` allows them and nobody has
+    filed it yet, or the program office returned it."""
     award = _award(request, award_number)
-    due = find_due(award, SF425, _period(period_end))
+    due = find_due(award, kind, _period(period_end))
     if due is None:
         raise Http404("No such reporting period.")
-    report = FinancialReport.objects.filter(award=award, period_end=due.period_end).first()
-    can_file = access.can_record_spending(request.user, award) and (
-        report is None or report.status == "returned"
+    report = services.MODELS[kind].objects.filter(award=award, period_end=due.period_end).first()
+    can_file = may_file(request.user, award) and (report is None or report.status == "returned")
+    return award, due, report, can_file
+
+
+def _file(request, form, due, *, allowed: bool, refusal: str, submit) -> bool:
+    """Handle a filing POST: refuse if not `allowed`, then `submit(cleaned_data)`; True
+    once filed, False with the reasons on the form."""
+    access.require(allowed, refusal)
+    if not form.is_valid():
+        return False
+    try:
+        submit(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    messages.success(request, f"Submitted the {due.label_in_sentence}.")
+    return True
+
+
+@login_required
+def sf425_detail(request, award_number: str, period_end: str):
+    award, due, report, can_file = _filing(
+        request, award_number, period_end, SF425, access.can_record_spending
     )
     form = SF425Form(
         request.POST or None,
@@ -125,24 +148,21 @@ def sf425_detail(request, award_number: str, period_end: str):
         if report
         else {},
     )
-    if request.method == "POST":
-        access.require(
-            can_file, "Only the task force's finance officers file the SF-425, and only once."
-        )
-        if form.is_valid():
-            try:
-                services.sf425_submit(
-                    actor=request.user,
-                    award=award,
-                    period_end=due.period_end,
-                    remarks=form.cleaned_data["remarks"],
-                    certifier=form.cleaned_data,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Submitted the {due.label_in_sentence}.")
-                return redirect("reports:sf425_detail", award.award_number, period_end)
+    if request.method == "POST" and _file(
+        request,
+        form,
+        due,
+        allowed=can_file,
+        refusal="Only the task force's finance officers file the SF-425, and only once.",
+        submit=lambda data: services.sf425_submit(
+            actor=request.user,
+            award=award,
+            period_end=due.period_end,
+            remarks=data["remarks"],
+            certifier=data,
+        ),
+    ):
+        return redirect("reports:sf425_detail", award.award_number, period_end)
     computed = compute_sf425(award, period_end=due.period_end, is_final=due.is_final)
     certified = None
     if report is not None and report.is_in:
@@ -171,13 +191,8 @@ def sf425_detail(request, award_number: str, period_end: str):
 
 @login_required
 def progress_detail(request, award_number: str, period_end: str):
-    award = _award(request, award_number)
-    due = find_due(award, PROGRESS, _period(period_end))
-    if due is None:
-        raise Http404("No such reporting period.")
-    report = ProgressReport.objects.filter(award=award, period_end=due.period_end).first()
-    can_file = access.can_file_progress_report(request.user, award) and (
-        report is None or report.status == "returned"
+    award, due, report, can_file = _filing(
+        request, award_number, period_end, PROGRESS, access.can_file_progress_report
     )
     initial = {}
     if report is not None:
@@ -188,24 +203,21 @@ def progress_detail(request, award_number: str, period_end: str):
             next_steps=report.next_steps,
         )
     form = ProgressForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        access.require(
-            can_file, "Only the task force's staff file its progress reports, and only once."
-        )
-        if form.is_valid():
-            try:
-                services.progress_submit(
-                    actor=request.user,
-                    award=award,
-                    period_end=due.period_end,
-                    narrative=form.narrative(),
-                    measures=form.measures(),
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Submitted the {due.label_in_sentence}.")
-                return redirect("reports:progress_detail", award.award_number, period_end)
+    if request.method == "POST" and _file(
+        request,
+        form,
+        due,
+        allowed=can_file,
+        refusal="Only the task force's staff file its progress reports, and only once.",
+        submit=lambda data: services.progress_submit(
+            actor=request.user,
+            award=award,
+            period_end=due.period_end,
+            narrative=form.narrative(),
+            measures=form.measures(),
+        ),
+    ):
+        return redirect("reports:progress_detail", award.award_number, period_end)
     measures = [(label, getattr(report, name)) for name, label in MEASURES] if report else []
     return render(
         request,
@@ -249,8 +261,7 @@ def report_review(request, kind: str, report_id: int):
             if accept
             else "Report returned to the task force with your comments.",
         )
-    view = "reports:sf425_detail" if kind == SF425 else "reports:progress_detail"
-    return redirect(view, report.award.award_number, report.period_end.isoformat())
+    return redirect(report_url(report.award.award_number, kind, report.period_end))
 
 
 @login_required

@@ -330,3 +330,46 @@ def test_scenario_page_queries_do_not_grow_with_task_forces(client, program):
     with CaptureQueriesContext(connection) as many:
         assert client.get(large.get_absolute_url()).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_factor_and_line_pages_filter_by_state_and_task_force_name(client, program):
+    run = program_run(program)
+    client.force_login(program.pm)
+
+    def codes(url, query):
+        return [row.record.task_force.code for row in client.get(url, query).context["table"].rows]
+
+    factors_url = reverse("allocations:factor_list")
+    assert codes(factors_url, {"state": "md"}) == [program.task_force_b.code]
+    assert codes(factors_url, {"task_force": "alpha"}) == [program.task_force_a.code]
+    lines_url = reverse("allocations:run_detail", args=[run.pk])
+    assert codes(lines_url, {"state": "va"}) == [program.task_force_a.code]
+    assert codes(lines_url, {"task_force": "BRAVO"}) == [program.task_force_b.code]
+    assert codes(lines_url, {"state": "TX"}) == []
+
+
+def test_factor_and_scenario_lists_read_in_the_same_queries_however_long(client, program):
+    client.force_login(program.pm)
+    run = program_run(program)
+    pages = [
+        reverse("allocations:factor_list"),
+        reverse("allocations:run_list"),
+        run.get_absolute_url(),
+    ]
+
+    def counts():
+        found = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            found.append(len(captured))
+        return found
+
+    few = counts()
+    for i in range(5):
+        task_force = factories.make_task_force(f"Extra {i}", f"zz-extra-{i}", "ZZ")
+        make_factors(program.pm, task_force, value=10 + i)
+        make_run(program.pm, program.appropriation, name=f"Scenario {i}", pool="400000.00")
+    run = make_run(program.pm, program.appropriation, name="Last", pool="400000.00")
+    pages[2] = run.get_absolute_url()
+    assert counts() == few

@@ -24,6 +24,15 @@ def post(program, kind, amount, day=date(2025, 1, 15), **fields):
     )
 
 
+def reverse_entry(program, entry, reason="Entered in error", **fields):
+    """Reverse `entry` as task force A's finance officer (dated today unless
+    effective_date= says otherwise)."""
+    return ledger.entry_reverse(
+        actor=program.officer_a, entry=entry, reason=reason, idempotency_key=uuid.uuid4(),
+        **fields,
+    )
+
+
 def draw(program, amount, *, paid=True, award=None, day=date(2025, 1, 10)):
     """Request (and unless paid=False, receive) cash on `day`."""
     request = ledger.drawdown_request(

@@ -7,12 +7,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from budgets import ledger
-from budgets.balances import award_balances, budget_versus_actual, excess_cash
+from budgets.balances import (
+    award_balances,
+    awards_with_excess_cash,
+    budget_versus_actual,
+    excess_cash,
+)
 from budgets.models import DrawdownRequest, LedgerEntry
 from budgets.services import LineInput, budget_version_create
 from grants.audit import AuditEvent
+from grants.models import Award
 from grants.services import hold_lift, hold_place
-from tests.budgets.ledger_helpers import activate, draw, post
+from tests.budgets.ledger_helpers import activate, draw, post, reverse_entry
 
 D = Decimal
 
@@ -161,18 +167,12 @@ def test_federal_spending_cannot_pass_authorized(active):
 
 def test_reversal_once_and_never_of_a_reversal(active):
     entry = post(active, "expenditure", "100.00")
-    reversal = ledger.entry_reverse(
-        actor=active.officer_a, entry=entry, reason="Wrong award", idempotency_key=uuid.uuid4()
-    )
+    reversal = reverse_entry(active, entry, "Wrong award")
     assert award_balances(active.award_a, as_of=date.max).federal_expenditures == D("0.00")
     with pytest.raises(ValidationError, match="already reversed"):
-        ledger.entry_reverse(
-            actor=active.officer_a, entry=entry, reason="again", idempotency_key=uuid.uuid4()
-        )
+        reverse_entry(active, entry, "again")
     with pytest.raises(ValidationError, match="cannot itself be reversed"):
-        ledger.entry_reverse(
-            actor=active.officer_a, entry=reversal, reason="undo", idempotency_key=uuid.uuid4()
-        )
+        reverse_entry(active, reversal, "undo")
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerEntry.objects.create(
             award=entry.award,
@@ -220,13 +220,7 @@ def test_other_task_force_cannot_post(active):
 def test_balances_as_of_a_past_date(active):
     post(active, "expenditure", "100.00", day=date(2025, 1, 15))
     entry = post(active, "expenditure", "50.00", day=date(2025, 2, 15))
-    ledger.entry_reverse(
-        actor=active.officer_a,
-        entry=entry,
-        reason="duplicate",
-        idempotency_key=uuid.uuid4(),
-        effective_date=date(2025, 3, 1),
-    )
+    reverse_entry(active, entry, "duplicate", effective_date=date(2025, 3, 1))
     spent = lambda day: award_balances(active.award_a, as_of=day).federal_expenditures  # noqa: E731
     assert [
         spent(date(2025, 1, 14)),
@@ -241,6 +235,14 @@ def test_excess_cash_after_ten_days(active):
     post(active, "disbursement", "30000.00", day=date(2025, 1, 15))
     assert excess_cash(active.award_a, today=date(2025, 1, 19)) == D("0.00")
     assert excess_cash(active.award_a, today=date(2025, 1, 20)) == D("10000.00")
+    post(active, "disbursement", "4000.00", day=date(2025, 1, 25))
+    # A disbursement dated after the day asked about does not count on it.
+    assert excess_cash(active.award_a, today=date(2025, 1, 20)) == D("10000.00")
+    assert excess_cash(active.award_a, today=date(2025, 1, 25)) == D("6000.00")
+    assert awards_with_excess_cash(
+        Award.objects.filter(pk__in=[active.award_a.pk, active.award_b.pk]),
+        today=date(2025, 1, 25),
+    ) == [(active.award_a, D("6000.00"))]
 
 
 def test_budget_versus_actual(active):
@@ -269,22 +271,14 @@ def test_obligations_are_paid_no_further_than_owed(active):
         "$400.01 is $0.01 more than the $400.00 still owed on that obligation."
     ]
     with pytest.raises(ValidationError, match="reverse them first"):
-        ledger.entry_reverse(
-            actor=active.officer_a, entry=obligation, reason="x", idempotency_key=uuid.uuid4()
-        )
+        reverse_entry(active, obligation, "x")
 
 
 def test_back_dated_obligation_must_fit_every_later_day(active):
     # $150,000 obligated in January and cancelled in March: today $200,000 is unobligated,
     # but in February only $50,000 was, so a $50,000.01 obligation dated February is refused.
     first = post(active, "obligation", "150000.00", day=date(2025, 1, 15))
-    ledger.entry_reverse(
-        actor=active.officer_a,
-        entry=first,
-        reason="Contract cancelled",
-        idempotency_key=uuid.uuid4(),
-        effective_date=date(2025, 3, 1),
-    )
+    reverse_entry(active, first, "Contract cancelled", effective_date=date(2025, 3, 1))
     assert award_balances(active.award_a, as_of=date.max).unobligated == D("200000.00")
     with pytest.raises(ValidationError) as raised:
         post(active, "obligation", "50000.01", day=date(2025, 2, 1))
@@ -312,13 +306,7 @@ def test_returning_cash_already_spent_later_is_refused(active):
     payment = draw(active, "1000.00", day=date(2025, 3, 10)).ledger_entry
     post(active, "disbursement", "600.00", day=date(2025, 4, 1))
     with pytest.raises(ValidationError) as raised:
-        ledger.entry_reverse(
-            actor=active.officer_a,
-            entry=payment,
-            reason="Returned to Treasury",
-            idempotency_key=uuid.uuid4(),
-            effective_date=date(2025, 3, 20),
-        )
+        reverse_entry(active, payment, "Returned to Treasury", effective_date=date(2025, 3, 20))
     assert raised.value.messages == [
         "Returning $1,000.00 would leave cash on hand below zero (only $400.00 is on hand)."
     ]
@@ -339,11 +327,10 @@ def test_an_expenditure_pays_only_an_earlier_obligation(active):
 def test_a_reversal_cannot_be_dated_in_the_future(active):
     entry = post(active, "expenditure", "100.00", day=date(2025, 1, 15))
     with pytest.raises(ValidationError) as raised:
-        ledger.entry_reverse(
-            actor=active.officer_a,
-            entry=entry,
-            reason="Wrong category",
-            idempotency_key=uuid.uuid4(),
+        reverse_entry(
+            active,
+            entry,
+            "Wrong category",
             effective_date=date(2025, 2, 2),
             today=date(2025, 2, 1),
         )

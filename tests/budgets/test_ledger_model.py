@@ -383,8 +383,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # --- rules: spending ------------------------------------------------------------
 
-    @rule(choice=amounts, category=st.sampled_from(["A", "C", "D"]), day=dates)
-    def post_obligation(self, choice, category, day):
+    def post_federal(self, kind, choice, category, day):
+        """An obligation, or an expenditure paying none: both must fit under what is
+        neither spent nor obligated on every day from `day` on (invariant 2)."""
         headroom = self.lowest("unobligated", day)
         amount = self.resolve(choice, headroom)
         ok = (
@@ -395,29 +396,19 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         self.post(
             None if ok else ValidationError,
-            kind="obligation",
+            kind=kind,
             amount=amount,
             category=category,
             effective_date=day,
         )
 
     @rule(choice=amounts, category=st.sampled_from(["A", "C", "D"]), day=dates)
+    def post_obligation(self, choice, category, day):
+        self.post_federal("obligation", choice, category, day)
+
+    @rule(choice=amounts, category=st.sampled_from(["A", "C", "D"]), day=dates)
     def post_federal_expenditure(self, choice, category, day):
-        headroom = self.lowest("unobligated", day)
-        amount = self.resolve(choice, headroom)
-        ok = (
-            valid_amount(amount)
-            and category in FEDERAL_CATEGORIES
-            and good_date(day)
-            and amount <= headroom
-        )
-        self.post(
-            None if ok else ValidationError,
-            kind="expenditure",
-            amount=amount,
-            category=category,
-            effective_date=day,
-        )
+        self.post_federal("expenditure", choice, category, day)
 
     @precondition(lambda self: any(e.kind == "obligation" for e in self.entries.values()))
     @rule(

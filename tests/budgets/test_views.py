@@ -5,10 +5,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from budgets.models import DrawdownRequest, LedgerEntry
-from tests.budgets.ledger_helpers import activate, draw, post
+from tests import factories
+from tests.budgets.ledger_helpers import activate, draw, post, reverse_entry
 
 
 @pytest.fixture
@@ -158,15 +161,13 @@ def test_a_paid_drawdown_whose_cash_went_back_says_so_on_screen_and_in_the_file(
 
     from openpyxl import load_workbook
 
-    from budgets import ledger
     from tests.reports.workbook_helpers import response_bytes
 
     paid = draw(active, "700.00", day=date(2025, 3, 10))
-    ledger.entry_reverse(
-        actor=active.officer_a,
-        entry=paid.ledger_entry,
-        reason="Not needed within 10 days; returned",
-        idempotency_key=uuid.uuid4(),
+    reverse_entry(
+        active,
+        paid.ledger_entry,
+        "Not needed within 10 days; returned",
         effective_date=date(2025, 3, 20),
         today=date(2025, 3, 20),
     )
@@ -183,3 +184,50 @@ def test_a_paid_drawdown_whose_cash_went_back_says_so_on_screen_and_in_the_file(
         date(2025, 3, 10),
         date(2025, 3, 20),
     )
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Each row's actions cell is a template rendered with the request, which runs the "
+    "context processors again; grants.context_processors.roles reads the memberships each time.",
+)
+def test_the_drawdown_queue_reads_in_the_same_queries_however_long_it_is(client, active):
+    client.force_login(active.approver)
+    url = reverse("budgets:drawdown_queue") + "?status=paid"
+    returned = draw(active, "100.00", day=date(2025, 3, 10))
+    reverse_entry(
+        active,
+        returned.ledger_entry,
+        "Returned",
+        effective_date=date(2025, 3, 12),
+        today=date(2025, 3, 12),
+    )
+    one = _queries(client, url)
+    for day in (11, 12, 13):
+        draw(active, "50.00", day=date(2025, 3, day))
+    page = client.get(url).content.decode()
+    assert page.count("$50.00") == 3 and "Paid; cash returned 03/12/2025" in page
+    assert _queries(client, url) == one
+
+
+def test_the_dashboard_reads_in_the_same_queries_however_many_awards_hold_cash(client, active):
+    client.force_login(active.pm)
+    url = reverse("home") + "?fy=2025"
+    draw(active, "5000.00", day=date(2025, 1, 10))
+    one = _queries(client, url)
+    second = factories.make_award(
+        active.pm,
+        task_force=active.task_force_a,
+        appropriation=active.appropriation,
+        number="15PJDP-25-GK-00003-MECP",
+    )
+    draw(active, "700.00", award=activate(active, second), day=date(2025, 1, 10))
+    page = client.get(url).content.decode()
+    assert "$5,000.00" in page and "$700.00" in page
+    assert _queries(client, url) == one

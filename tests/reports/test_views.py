@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from reports.models import ProgressReport
+from reports.models import FinancialReport, ProgressReport
 from tests.budgets.ledger_helpers import activate
 
 GOOD = {"accomplishments": "Forty investigations opened.", "challenges": "", "next_steps": ""}
@@ -70,3 +70,66 @@ def test_measures_over_time_for_one_task_force(client, filing):
     response = client.get(reverse("reports:measures"), {"task_force": filing.task_force_a.code})
     rows = response.context["table"]
     assert [(r.period_end.isoformat(), values[3]) for r, values in rows] == [("2024-12-31", 12)]
+
+
+CERTIFIED = {
+    "certifier_name": "Lena Alvarez",
+    "certifier_title": "Finance officer",
+    "certifier_phone": "555-0100",
+    "certifier_email": "lena@example.gov",
+    "certify": "on",
+}
+
+
+def _sf425_url(program, period_end="2024-12-31"):
+    return reverse("reports:sf425_detail", args=[program.award_a.award_number, period_end])
+
+
+def test_sf425_filed_in_the_browser_once(client, filing):
+    client.force_login(filing.officer_a)
+    response = client.post(_sf425_url(filing), CERTIFIED, follow=True)
+    assert response.redirect_chain == [(_sf425_url(filing), 302)]
+    assert "Submitted the " in response.content.decode()
+    report = FinancialReport.objects.get()
+    assert (report.status, report.submitted_by, report.certifier_name) == (
+        "submitted",
+        filing.officer_a,
+        "Lena Alvarez",
+    )
+    assert response.context["can_file"] is False
+    assert client.post(_sf425_url(filing), CERTIFIED).status_code == 403
+    assert FinancialReport.objects.get().submissions == 1
+
+
+def test_sf425_refusals_are_shown_on_the_form_and_file_nothing(client, filing):
+    client.force_login(filing.officer_a)
+    response = client.post(_sf425_url(filing), {**CERTIFIED, "certifier_phone": ""})
+    assert response.context["form"].errors["certifier_phone"] == ["This field is required."]
+    response = client.post(_sf425_url(filing, "2025-03-31"), CERTIFIED)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Reports are filed in order: file the SF-425 financial report, period ending 12/31/2024 "
+        "first."
+    ]
+    assert FinancialReport.objects.count() == 0
+
+
+def test_a_review_returns_to_the_report_it_decided(client, filing):
+    client.force_login(filing.officer_a)
+    client.post(_sf425_url(filing), CERTIFIED)
+    client.force_login(filing.gadmin_a)
+    client.post(_url(filing), {**GOOD, **_measures()})
+    client.force_login(filing.pm)
+    sf425 = FinancialReport.objects.get()
+    response = client.post(
+        reverse("reports:report_review", args=["sf425", sf425.pk]),
+        {"decision": "return", "comment": "Line 10c is wrong."},
+    )
+    assert response.url == _sf425_url(filing)
+    assert FinancialReport.objects.get().status == "returned"
+    progress = ProgressReport.objects.get()
+    response = client.post(
+        reverse("reports:report_review", args=["progress", progress.pk]), {"decision": "accept"}
+    )
+    assert response.url == _url(filing)
+    assert ProgressReport.objects.get().status == "accepted"
