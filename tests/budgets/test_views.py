@@ -192,11 +192,6 @@ def _queries(client, url):
     return len(captured)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Each row's actions cell is a template rendered with the request, which runs the "
-    "context processors again; grants.context_processors.roles reads the memberships each time.",
-)
 def test_the_drawdown_queue_reads_in_the_same_queries_however_long_it_is(client, active):
     client.force_login(active.approver)
     url = reverse("budgets:drawdown_queue") + "?status=paid"
