@@ -29,11 +29,7 @@ from grants import access, selectors
 from grants.amendment_forms import DecisionForm
 from grants.models import Award
 from grants.money import format_money
-from grants.views import add_service_errors, get_or_404, render_table_page
-
-
-def _award(request, award_number: str) -> Award:
-    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+from grants.views import add_service_errors, award_or_404, get_or_404, render_table_page
 
 
 def _preview(form, budget, award: Award) -> Assessment | None:
@@ -53,7 +49,7 @@ def _preview(form, budget, award: Award) -> Assessment | None:
 @login_required
 def propose(request, award_number: str):
     """A finance officer proposes a new budget; "Check" shows the assessment first."""
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     access.require(
         access.can_propose_budget_modification(request.user, award),
         "Only the task force's finance officers propose budget modifications.",
@@ -107,7 +103,7 @@ def propose(request, award_number: str):
 def pre_award_budget(request, award_number: str):
     """A program manager sets (or revises) a draft award's budget before it is offered,
     e.g. for the awards a published allocation creates without one."""
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     access.require(
         access.can_manage_program(request.user), "Only a program manager sets an award's budget."
     )
@@ -138,7 +134,7 @@ def pre_award_budget(request, award_number: str):
 
 @login_required
 def supplement(request, award_number: str):
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     access.require(
         access.can_propose_supplement(request.user), "Only a program manager proposes supplements."
     )
@@ -269,7 +265,7 @@ def decide(request, pk: int):
 @login_required
 def terms(request, award_number: str):
     """The award's period, federal amount, funding lines and budget on a chosen day."""
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     asked = request.GET.get("as_of", "")
     try:
         on = date.fromisoformat(asked) if asked else timezone.localdate()

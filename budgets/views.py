@@ -26,11 +26,10 @@ from budgets.services import award_create_with_budget
 from budgets.tables import DrawdownTable, LedgerTable
 from grants import access, selectors
 from grants.forms import AwardForm, FundingFormSet
-from grants.models import Award
 from grants.money import format_money
 from grants.selectors import active_holds, rule_value
 from grants.services import FundingRequest
-from grants.views import add_service_errors, get_or_404, render_table_page
+from grants.views import add_service_errors, award_or_404, get_or_404, render_table_page
 
 
 @login_required
@@ -86,9 +85,6 @@ def award_create(request):
 # --- The ledger --------------------------------------------------------------------
 
 
-def _award(request, award_number: str) -> Award:
-    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
-
 
 def _as_of(request) -> date:
     try:
@@ -100,7 +96,7 @@ def _as_of(request) -> date:
 @login_required
 def award_ledger(request, award_number: str):
     """Balances as of a chosen day, budget against actual, and the ledger."""
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     as_of = _as_of(request)
     entries = ledger_for_award(award=award)
     filterset = LedgerFilter(request.GET, queryset=entries)
@@ -130,7 +126,7 @@ def award_ledger(request, award_number: str):
 
 @login_required
 def entry_create(request, award_number: str, kind: str):
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     access.require(
         access.can_record_spending(request.user, award),
         "Only the task force's finance officers record spending.",
@@ -176,7 +172,7 @@ def entry_create(request, award_number: str, kind: str):
 
 @login_required
 def entry_reverse(request, award_number: str, entry_id: int):
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     access.require(
         access.can_record_spending(request.user, award),
         "Only the task force's finance officers reverse entries.",
@@ -206,7 +202,7 @@ def entry_reverse(request, award_number: str, entry_id: int):
 
 @login_required
 def drawdown_create(request, award_number: str):
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     access.require(
         access.can_record_spending(request.user, award),
         "Only the task force's finance officers request drawdowns.",

@@ -19,11 +19,7 @@ from grants.amendments import (
 )
 from grants.filters import AmendmentFilter
 from grants.models import Amendment
-from grants.views import add_service_errors, get_or_404, render_table_page
-
-
-def _award(request, award_number: str):
-    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+from grants.views import add_service_errors, award_or_404, get_or_404, render_table_page
 
 
 @login_required
@@ -47,7 +43,7 @@ def amendment_list(request):
 
 @login_required
 def extension(request, award_number: str):
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     access.require(
         access.can_request_extension(request.user, award),
         "Only the task force's finance officers and grant administrators request extensions.",
@@ -81,7 +77,7 @@ def extension(request, award_number: str):
 
 @login_required
 def administrative(request, award_number: str):
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     access.require(
         access.can_record_administrative_change(request.user, award),
         "Only a program manager or the task force's grant administrator records this.",

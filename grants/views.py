@@ -50,6 +50,11 @@ def get_or_404(queryset, **lookup):
         raise Http404(f"No such {queryset.model._meta.verbose_name}.") from None
 
 
+def award_or_404(request, award_number: str) -> Award:
+    """The award as far as the person may read it: another task force's award is a 404."""
+    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+
+
 # --- Appropriations ------------------------------------------------------------------
 
 
@@ -175,7 +180,7 @@ def award_list(request):
 
 @login_required
 def award_detail(request, award_number: str):
-    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    award = award_or_404(request, award_number)
     # The budget lives in the budgets app, which builds on this one; the page reads it
     # through the award's reverse relation rather than importing that app.
     versions = list(
@@ -224,7 +229,7 @@ def award_detail(request, award_number: str):
 @login_required
 @require_POST
 def award_transition(request, award_number: str):
-    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    award = award_or_404(request, award_number)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a status to move the award to.")
@@ -244,7 +249,7 @@ def award_transition(request, award_number: str):
 @login_required
 @require_POST
 def hold_place(request, award_number: str):
-    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    award = award_or_404(request, award_number)
     access.require(access.can_manage_program(request.user))
     form = HoldForm(request.POST)
     if form.is_valid():
@@ -262,7 +267,7 @@ def hold_place(request, award_number: str):
 @login_required
 @require_POST
 def hold_lift(request, award_number: str, hold_id: int):
-    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    award = award_or_404(request, award_number)
     access.require(access.can_manage_program(request.user))
     hold = get_object_or_404(Hold, pk=hold_id, award=award)
     try:
@@ -277,7 +282,7 @@ def hold_lift(request, award_number: str, hold_id: int):
 @login_required
 @require_POST
 def award_drawdown_approval(request, award_number: str):
-    award = get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
+    award = award_or_404(request, award_number)
     access.require(access.can_manage_program(request.user))
     required = request.POST.get("required") == "1"
     try:

@@ -18,8 +18,8 @@ from budgets.selectors import drawdown_list_for_user, ledger_for_award
 from grants import access, selectors
 from grants.audit import audit_record
 from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
-from grants.models import FIRST_FISCAL_YEAR, Award
-from grants.views import get_or_404
+from grants.models import FIRST_FISCAL_YEAR
+from grants.views import award_or_404, get_or_404
 from reports.calendar import SF425, find_due
 from reports.exports.packs import ZIP_TYPE, write_pack
 from reports.exports.pdf import build_sf425_pdf
@@ -63,11 +63,6 @@ def _about(request: HttpRequest, title: str) -> dict[str, str]:
         if access.sees_every_task_force(request.user)
         else "your task force",
     }
-
-
-def award_or_404(request, award_number: str) -> Award:
-    """The award as far as the person may read it: another task force's award is a 404."""
-    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
 
 
 def _stamp() -> str:

@@ -14,8 +14,8 @@ from django.http import Http404
 
 from grants import access, selectors
 from grants.models import FIRST_FISCAL_YEAR
-from grants.views import get_or_404
-from reports.export_views import audited_download, award_or_404
+from grants.views import award_or_404, get_or_404
+from reports.export_views import audited_download
 from reports.exports.award_pdf import (
     amendment_pdf_filename,
     award_pdf_filename,

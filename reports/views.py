@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from budgets.balances import awards_with_excess_cash
 from grants import access, selectors
 from grants.models import Award, fiscal_year_of
-from grants.views import add_service_errors, get_or_404
+from grants.views import add_service_errors, award_or_404, get_or_404
 from reports import services
 from reports.calendar import PROGRESS, SF425, find_due, report_url
 from reports.forms import ProgressForm, ReviewForm, SF425Form
@@ -56,9 +56,6 @@ def home(request):
 # --- Reporting -----------------------------------------------------------------------
 
 
-def _award(request, award_number: str) -> Award:
-    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
-
 
 def _period(value: str) -> date:
     try:
@@ -71,7 +68,7 @@ def _period(value: str) -> date:
 def award_reports(request, award_number: str):
     """The award's reports tab: its calendar, variances against certified numbers, and
     the closeout checklist."""
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     today = timezone.localdate()
     rows = calendar_for_awards(Award.objects.filter(pk=award.pk), today=today)
     variances = []
@@ -113,7 +110,7 @@ def _filing(request, award_number: str, period_end: str, kind: str, may_file):
     """The award, the reporting period `period_end` ends, the report filed for it (or
     None), and whether the person may file it now: `may_file` allows them and nobody has
     filed it yet, or the program office returned it."""
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     due = find_due(award, kind, _period(period_end))
     if due is None:
         raise Http404("No such reporting period.")
@@ -267,7 +264,7 @@ def report_review(request, kind: str, report_id: int):
 @login_required
 @require_POST
 def award_close(request, award_number: str):
-    award = _award(request, award_number)
+    award = award_or_404(request, award_number)
     access.require(access.can_manage_program(request.user))
     try:
         services.award_close(actor=request.user, award=award)
