@@ -10,7 +10,11 @@ urlpatterns = [
     path("exports/task-forces.xlsx", export_views.task_forces_xlsx, name="task_forces"),
     path("exports/drawdowns.xlsx", export_views.drawdowns_xlsx, name="drawdowns"),
     path("awards/<str:award_number>/ledger.xlsx", export_views.ledger_xlsx, name="ledger"),
-    path("awards/<str:award_number>/sf425/<str:period_end>.pdf", export_views.sf425_pdf, name="sf425_pdf"),
+    path(
+        "awards/<str:award_number>/sf425/<str:period_end>.pdf",
+        export_views.sf425_pdf,
+        name="sf425_pdf",
+    ),
     path("awards/<str:award_number>/award.pdf", pdf_views.award_pdf, name="award_pdf"),
     path(
         "awards/<str:award_number>/amendments/<int:number>.pdf",
