@@ -1,17 +1,14 @@
 from django.urls import path
 
-from allocations import export_views, views
+from allocations import views
 
 app_name = "allocations"
 
 urlpatterns = [
     path("allocations/", views.run_list, name="run_list"),
     path("allocations/new/", views.run_create, name="run_create"),
-    path("allocations/runs.xlsx", export_views.runs_xlsx, name="runs_xlsx"),
     path("allocations/compare/", views.compare, name="compare"),
-    path("allocations/compare.xlsx", export_views.compare_xlsx, name="compare_xlsx"),
     path("allocations/factors/", views.factor_list, name="factor_list"),
-    path("allocations/factors.xlsx", export_views.factors_xlsx, name="factors_xlsx"),
     path("allocations/factors/import/", views.factor_import, name="factor_import"),
     path(
         "allocations/factors/<int:fiscal_year>/<slug:code>/",
@@ -19,7 +16,6 @@ urlpatterns = [
         name="factor_edit",
     ),
     path("allocations/<int:pk>/", views.run_detail, name="run_detail"),
-    path("allocations/<int:pk>/allocation.xlsx", export_views.run_xlsx, name="run_xlsx"),
     path("allocations/<int:pk>/publish/", views.run_publish, name="run_publish"),
     path("allocations/<int:pk>/waivers/", views.run_waive, name="run_waive"),
 ]

@@ -34,7 +34,7 @@ def run_list(request):
         filterset=filterset,
         table=RunTable(filterset.qs),
         context={
-            "export_url": reverse("allocations:runs_xlsx"),
+            "export_url": reverse("exports:table", args=["allocation_runs"]),
             "can_manage": access.can_manage_allocations(request.user),
         },
     )
@@ -107,7 +107,7 @@ def run_detail(request, pk: int):
         context={
             "run": run,
             "published_for_year": published_for_year,
-            "export_url": reverse("allocations:run_xlsx", args=[run.pk]),
+            "export_url": reverse("exports:table", args=["allocation_run", run.pk]),
             "can_manage": can_manage,
             "waiver_form": waiver_form,
             "weights": [(label, run.weights[f]) for f, label in FACTOR_LABELS.items()],
@@ -159,10 +159,12 @@ def run_waive(request, pk: int):
     return redirect(run)
 
 
-def _compare_form(request):
-    years = selectors.allocation_fiscal_years(user=request.user)
-    runs = selectors.run_list_for_user(user=request.user)
-    data = request.GET.copy()
+def compare_form(*, user, params):
+    """The scenarios the compare page puts side by side, as its query string chooses (the
+    page and its download): the form, the scenarios and the rows."""
+    years = selectors.allocation_fiscal_years(user=user)
+    runs = selectors.run_list_for_user(user=user)
+    data = params.copy()
     if not data.get("fiscal_year") and years:
         # The latest year that has a scenario, else the latest year.
         with_runs = runs.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
@@ -175,16 +177,14 @@ def _compare_form(request):
     chosen, rows = [], []
     if form.is_valid():
         chosen = list(form.cleaned_data["runs"]) or list(form.fields["runs"].queryset)
-        rows = selectors.compare_runs(
-            user=request.user, runs=chosen, state=form.cleaned_data["state"]
-        )
+        rows = selectors.compare_runs(user=user, runs=chosen, state=form.cleaned_data["state"])
     return form, chosen, rows
 
 
 @login_required
 def compare(request):
     _require_view(request.user)
-    form, runs, rows = _compare_form(request)
+    form, runs, rows = compare_form(user=request.user, params=request.GET)
     table = CompareTable.build(rows, runs)
     return render(
         request,
@@ -193,7 +193,7 @@ def compare(request):
             "form": form,
             "runs": runs,
             "table": table,
-            "export_url": reverse("allocations:compare_xlsx"),
+            "export_url": reverse("exports:table", args=["allocation_comparison"]),
         },
     )
 
@@ -210,7 +210,10 @@ def factor_list(request):
         template="allocations/factor_list.html",
         filterset=filterset,
         table=FactorTable(filterset.qs, can_edit=can_manage),
-        context={"export_url": reverse("allocations:factors_xlsx"), "can_manage": can_manage},
+        context={
+            "export_url": reverse("exports:table", args=["allocation_factors"]),
+            "can_manage": can_manage,
+        },
     )
 
 

@@ -182,7 +182,7 @@ def change_list(request):
         template="budgets/modification_list.html",
         filterset=filterset,
         table=BudgetChangeTable(filterset.qs),
-        context={"export_url": reverse("change_exports:budget_changes")},
+        context={"export_url": reverse("exports:table", args=["budget_changes"])},
     )
 
 

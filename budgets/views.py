@@ -119,7 +119,7 @@ def award_ledger(request, award_number: str):
             "can_record": table.can_reverse,
             "entry_kinds": ledger.RECORDABLE_KINDS,
             "active_holds": list(active_holds(award=award)),
-            "export_url": reverse("exports:ledger", args=[award.award_number]),
+            "export_url": reverse("exports:table", args=["ledger", award.award_number]),
         },
     )
 
@@ -250,7 +250,7 @@ def drawdown_queue(request):
         template="budgets/drawdown_queue.html",
         filterset=filterset,
         table=table,
-        context={"export_url": reverse("exports:drawdowns")},
+        context={"export_url": reverse("exports:table", args=["drawdowns"])},
     )
 
 

@@ -12,7 +12,6 @@ urlpatterns = [
     path("", include("budgets.urls")),
     path("", include("budgets.modification_urls")),
     path("", include("grants.amendment_urls")),
-    path("", include("reports.change_export_urls")),
     path("", include("reports.urls")),
     path("", include("reports.export_urls")),
     path("", include("grants.urls")),

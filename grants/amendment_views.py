@@ -37,7 +37,7 @@ def amendment_list(request):
         template="grants/amendment_list.html",
         filterset=filterset,
         table=table,
-        context={"export_url": reverse("change_exports:amendments")},
+        context={"export_url": reverse("exports:table", args=["amendments"])},
     )
 
 

@@ -68,7 +68,7 @@ def appropriation_list(request):
         template="grants/appropriation_list.html",
         filterset=filterset,
         table=AppropriationTable(filterset.qs),
-        context={"export_url": reverse("exports:appropriations")},
+        context={"export_url": reverse("exports:table", args=["appropriations"])},
     )
 
 
@@ -135,7 +135,7 @@ def task_force_list(request):
         template="grants/task_force_list.html",
         filterset=filterset,
         table=TaskForceTable(filterset.qs),
-        context={"export_url": reverse("exports:task_forces")},
+        context={"export_url": reverse("exports:table", args=["task_forces"])},
     )
 
 
@@ -174,7 +174,7 @@ def award_list(request):
         template="grants/award_list.html",
         filterset=filterset,
         table=AwardTable(filterset.qs),
-        context={"export_url": reverse("exports:awards")},
+        context={"export_url": reverse("exports:table", args=["awards"])},
     )
 
 

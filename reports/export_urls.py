@@ -5,14 +5,9 @@ from reports import export_views, pdf_views
 app_name = "exports"
 
 urlpatterns = [
-    path("exports/awards.xlsx", export_views.awards_xlsx, name="awards"),
-    path("exports/appropriations.xlsx", export_views.appropriations_xlsx, name="appropriations"),
-    path("exports/task-forces.xlsx", export_views.task_forces_xlsx, name="task_forces"),
-    path("exports/drawdowns.xlsx", export_views.drawdowns_xlsx, name="drawdowns"),
-    path("awards/<str:award_number>/ledger.xlsx", export_views.ledger_xlsx, name="ledger"),
     path(
         "awards/<str:award_number>/sf425/<str:period_end>.pdf",
-        export_views.sf425_pdf,
+        pdf_views.sf425_pdf,
         name="sf425_pdf",
     ),
     path("awards/<str:award_number>/award.pdf", pdf_views.award_pdf, name="award_pdf"),
@@ -48,4 +43,8 @@ urlpatterns = [
         export_views.fiscal_year_pack,
         name="fiscal_year_pack",
     ),
+    # Every table page's download (reports.exports.tables), after the documents above
+    # so that /exports/auditor-workbook.xlsx is not taken for a table.
+    path("exports/<slug:name>.xlsx", export_views.table_xlsx, name="table"),
+    path("exports/<slug:name>/<str:key>.xlsx", export_views.table_xlsx, name="table"),
 ]

@@ -1,12 +1,12 @@
-"""Downloads of the PDF documents: the award document, an amendment notice, a progress
-report and the program summary of a fiscal year.
+"""Downloads of the PDF documents: an SF-425, the award document, an amendment notice, a
+progress report and the program summary of a fiscal year.
 
 Each reads its object through a selector scoped to the user (another task force's
 award is a 404), builds the file with the plain builder an evidence pack also calls,
-and writes the download to the audit trail with the file's SHA-256.
+and sends it through reports.exports.downloads, which writes the download to the audit
+trail with the file's SHA-256.
 """
 
-import hashlib
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -15,17 +15,23 @@ from django.http import Http404
 from grants import access, selectors
 from grants.models import FIRST_FISCAL_YEAR
 from grants.views import award_or_404, get_or_404
-from reports.export_views import audited_download
+from reports.calendar import SF425, find_due
 from reports.exports.award_pdf import (
     amendment_pdf_filename,
     award_pdf_filename,
     build_amendment_pdf,
     build_award_pdf,
 )
+from reports.exports.downloads import send_document
+from reports.exports.pdf import build_sf425_pdf
 from reports.exports.progress_pdf import build_progress_report_pdf, progress_report_pdf_filename
 from reports.exports.summary_pdf import build_program_summary_pdf, program_summary_pdf_filename
 from reports.exports.xlsx import ExportFile
+from reports.models import FinancialReport
 from reports.selectors import progress_reports_for_user
+from reports.sf425 import compute_sf425
+
+PDF_TYPE = "application/pdf"
 
 
 def _period(value: str) -> date:
@@ -35,25 +41,40 @@ def _period(value: str) -> date:
         raise Http404("No such reporting period.") from None
 
 
-def _download(request, content: bytes, filename: str, *, export: str, task_force=None, **data):
-    return audited_download(
+def _pdf(content: bytes, filename: str) -> ExportFile:
+    return ExportFile(filename, PDF_TYPE, content)
+
+
+@login_required
+def sf425_pdf(request, award_number: str, period_end: str):
+    award = award_or_404(request, award_number)
+    try:
+        due = find_due(award, SF425, date.fromisoformat(period_end))
+    except ValueError:
+        due = None
+    if due is None:
+        raise Http404("No such reporting period.")
+    report = FinancialReport.objects.filter(award=award, period_end=due.period_end).first()
+    sf425 = compute_sf425(award, period_end=due.period_end, is_final=due.is_final)
+    export = build_sf425_pdf(sf425=sf425, report=report, generated_by=request.user.get_username())
+    return send_document(
         request,
-        ExportFile(filename, "application/pdf", content),
-        name=export,
-        task_force=task_force,
-        **data,
-        sha256=hashlib.sha256(content).hexdigest(),
+        export,
+        name="sf425_pdf",
+        task_force=award.task_force,
+        award=award.award_number,
+        period_end=period_end,
     )
 
 
 @login_required
 def award_pdf(request, award_number: str):
     award = award_or_404(request, award_number)
-    return _download(
+    document = _pdf(build_award_pdf(award, user=request.user), award_pdf_filename(award))
+    return send_document(
         request,
-        build_award_pdf(award, user=request.user),
-        award_pdf_filename(award),
-        export="award_pdf",
+        document,
+        name="award_pdf",
         task_force=award.task_force,
         award=award.award_number,
     )
@@ -65,11 +86,13 @@ def amendment_pdf(request, award_number: str, number: int):
     amendment = get_or_404(
         award.amendments.select_related("award__recipient", "award__task_force"), number=number
     )
-    return _download(
+    document = _pdf(
+        build_amendment_pdf(amendment, user=request.user), amendment_pdf_filename(amendment)
+    )
+    return send_document(
         request,
-        build_amendment_pdf(amendment, user=request.user),
-        amendment_pdf_filename(amendment),
-        export="amendment_pdf",
+        document,
+        name="amendment_pdf",
         task_force=award.task_force,
         award=award.award_number,
         amendment=amendment.number,
@@ -85,11 +108,13 @@ def progress_pdf(request, award_number: str, period_end: str):
         award__award_number=award_number,
         period_end=_period(period_end),
     )
-    return _download(
+    document = _pdf(
+        build_progress_report_pdf(report, user=request.user), progress_report_pdf_filename(report)
+    )
+    return send_document(
         request,
-        build_progress_report_pdf(report, user=request.user),
-        progress_report_pdf_filename(report),
-        export="progress_pdf",
+        document,
+        name="progress_pdf",
         task_force=report.award.task_force,
         award=award_number,
         period_end=report.period_end.isoformat(),
@@ -103,10 +128,13 @@ def program_summary_pdf(request, fiscal_year: int):
         user=request.user
     ):
         raise Http404("No such fiscal year.")
-    return _download(
-        request,
+    document = _pdf(
         build_program_summary_pdf(fiscal_year, user=request.user),
         program_summary_pdf_filename(fiscal_year),
-        export="program_summary_pdf",
+    )
+    return send_document(
+        request,
+        document,
+        name="program_summary_pdf",
         fiscal_year=fiscal_year,
     )

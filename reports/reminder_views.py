@@ -4,6 +4,7 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -27,18 +28,25 @@ def report_link(reminder: Reminder) -> tuple[str, str | None]:
     return label, reverse(view, args=[reminder.award.award_number, period_end])
 
 
+def reminders_shown(*, user, params) -> tuple[QuerySet[Reminder], str]:
+    """The reminders the page lists, newest first, and the stage its query string
+    chooses ("" for every stage); the page and its download."""
+    stage = params.get("stage", "")
+    if stage not in Reminder.Stage.values:
+        stage = ""
+    reminders = reminders_for_user(user=user).order_by("-sent_on", "-pk")
+    if stage:
+        reminders = reminders.filter(stage=stage)
+    return reminders, stage
+
+
 @login_required
 def reminder_list(request):
     access.require(
         access.can_view_program(request.user),
         "Only the program office and auditors see the reminders sent.",
     )
-    stage = request.GET.get("stage", "")
-    if stage not in Reminder.Stage.values:
-        stage = ""
-    reminders = reminders_for_user(user=request.user).order_by("-sent_on", "-pk")
-    if stage:
-        reminders = reminders.filter(stage=stage)
+    reminders, stage = reminders_shown(user=request.user, params=request.GET)
     page = Paginator(reminders, 100).get_page(request.GET.get("page"))
     return render(
         request,

@@ -1,11 +1,13 @@
 """The dashboard and the reporting pages."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from budgets.balances import awards_with_excess_cash
 from grants import access, selectors
-from grants.models import Award, fiscal_year_of
+from grants.models import Award, TaskForce, fiscal_year_of
 from grants.views import add_service_errors, award_or_404, get_or_404
 from reports import services
 from reports.calendar import PROGRESS, SF425, find_due, report_url
@@ -275,39 +277,54 @@ def award_close(request, award_number: str):
     return redirect("reports:award_reports", award.award_number)
 
 
+def calendar_rows(*, user, params, today: date) -> tuple[list, str, str]:
+    """The reports the calendar page lists as its query string chooses (the page and its
+    download): the rows, which ones ("open" or "all") and in which order."""
+    rows = calendar_for_user(user=user, today=today)
+    show = params.get("show", "open")
+    if show == "open":
+        rows = [
+            r for r in rows if r.needs_action and r.due.period_end < today or r.state == "Overdue"
+        ]
+    sort = params.get("sort", "lateness")
+    if sort == "due":
+        rows.sort(key=lambda r: (r.due.due_on, r.due.award.award_number))
+    else:
+        rows.sort(key=lambda r: (-r.days_late, r.due.due_on, r.due.award.award_number))
+    return rows, show, sort
+
+
 @login_required
 def reporting_calendar_page(request):
     """What is due, overdue and done: the task force's own, or every task force's for
     the program office, latest first."""
     today = timezone.localdate()
-    rows = calendar_for_user(user=request.user, today=today)
-    show = request.GET.get("show", "open")
-    if show == "open":
-        rows = [
-            r for r in rows if r.needs_action and r.due.period_end < today or r.state == "Overdue"
-        ]
-    sort = request.GET.get("sort", "lateness")
-    if sort == "due":
-        rows.sort(key=lambda r: (r.due.due_on, r.due.award.award_number))
-    else:
-        rows.sort(key=lambda r: (-r.days_late, r.due.due_on, r.due.award.award_number))
+    rows, show, sort = calendar_rows(user=request.user, params=request.GET, today=today)
     return render(
         request, "reports/calendar.html", {"rows": rows, "show": show, "sort": sort, "today": today}
     )
 
 
-@login_required
-def measures_page(request):
-    """ICAC performance measures: task forces side by side for one period, or one task
-    force over time."""
-    reports = progress_reports_for_user(user=request.user).filter(
-        status__in=("submitted", "accepted")
-    )
+@dataclass(frozen=True)
+class MeasuresShown:
+    """What the measures page shows: one period's reports side by side, or one task
+    force's over time, as its query string chooses."""
+
+    periods: list[date]
+    task_forces: QuerySet
+    task_force: TaskForce | None
+    chosen: date | None
+    rows: QuerySet
+
+
+def measures_shown(*, user, params) -> MeasuresShown:
+    """The measures page's choice and rows (the page and its download)."""
+    reports = progress_reports_for_user(user=user).filter(status__in=("submitted", "accepted"))
     periods = sorted(set(reports.values_list("period_end", flat=True)), reverse=True)
-    task_forces = selectors.task_force_list_for_user(user=request.user).order_by("state", "name")
+    task_forces = selectors.task_force_list_for_user(user=user).order_by("state", "name")
     task_force = (
-        task_forces.filter(code=request.GET["task_force"]).first()
-        if request.GET.get("task_force")
+        task_forces.filter(code=params["task_force"]).first()
+        if params.get("task_force")
         else None
     )
     chosen = None
@@ -315,13 +332,21 @@ def measures_page(request):
         rows = reports.filter(award__task_force=task_force).order_by("period_end")
     else:
         chosen = (
-            _period(request.GET["period"])
-            if request.GET.get("period")
-            else (periods[0] if periods else None)
+            _period(params["period"]) if params.get("period") else (periods[0] if periods else None)
         )
         rows = reports.filter(period_end=chosen).order_by(
             "award__task_force__state", "award__task_force__name"
         )
+    return MeasuresShown(periods, task_forces, task_force, chosen, rows)
+
+
+@login_required
+def measures_page(request):
+    """ICAC performance measures: task forces side by side for one period, or one task
+    force over time."""
+    shown = measures_shown(user=request.user, params=request.GET)
+    periods, task_forces, task_force = shown.periods, shown.task_forces, shown.task_force
+    chosen, rows = shown.chosen, shown.rows
     columns = list(MEASURES)
     table = [(r, [getattr(r, name) for name, _ in columns]) for r in rows]
     totals = [sum(values[i] for _, values in table) for i in range(len(columns))] if table else []

@@ -15,11 +15,13 @@ from django.utils import timezone
 from budgets.models import BudgetModification, DrawdownRequest, LedgerEntry
 from grants.models import Amendment, Award
 from grants.services import amendment_record, hold_place
+from reports.exports import tables
 from reports.models import MEASURES, FinancialReport, ProgressReport
 from tests.allocations.helpers import program_run
 
 PERSONAS = ["anonymous", "officer_a", "officer_b", "pm", "approver", "auditor"]
 LOGIN = 302  # anonymous people are sent to the sign-in page
+TABLE = "exports:table"  # every table's download, by the table's name
 
 
 def row(anonymous, officer_a, officer_b, pm, approver, auditor):
@@ -68,11 +70,11 @@ MATRIX = {
     ("reports:report_review", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("reports:report_review", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     ("reports:calendar", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
-    ("exports:awards", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
-    ("exports:appropriations", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
-    ("exports:task_forces", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
-    ("exports:drawdowns", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
-    ("exports:ledger", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:table:awards", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:table:appropriations", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("exports:table:task_forces", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:table:drawdowns", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:table:ledger", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:sf425_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:award_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:amendment_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
@@ -86,6 +88,9 @@ MATRIX = {
     ("exports:fiscal_year_pack", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("reports:measures", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("reports:reminders", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("exports:table:calendar", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:table:measures", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:table:reminders", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     ("reports:calendar_feed_settings", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("reports:calendar_feed_settings", "POST"): row(LOGIN, 302, 302, 302, 302, 302),
     ("modifications:propose", "GET"): row(LOGIN, 200, 404, 403, 403, 403),
@@ -107,24 +112,24 @@ MATRIX = {
     ("amendments:extension", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
     ("amendments:administrative", "GET"): row(LOGIN, 403, 404, 200, 403, 403),
     ("amendments:administrative", "POST"): row(LOGIN, 403, 404, 200, 403, 403),
-    ("change_exports:budget_changes", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
-    ("change_exports:amendments", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:table:budget_changes", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:table:amendments", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     # No sign-in: the token is the key, and this one names no feed, whoever asks.
     ("reports:calendar_feed", "GET"): row(404, 404, 404, 404, 404, 404),
     # Allocation scenarios: program office and auditors read; program managers act;
     # task-force staff see none (docs: README "Formula allocations").
     ("allocations:run_list", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     ("allocations:run_create", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
-    ("allocations:runs_xlsx", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("exports:table:allocation_runs", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     ("allocations:compare", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
-    ("allocations:compare_xlsx", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("exports:table:allocation_comparison", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     ("allocations:factor_list", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
-    ("allocations:factors_xlsx", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("exports:table:allocation_factors", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     ("allocations:factor_import", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
     ("allocations:factor_edit", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
     ("allocations:factor_edit", "POST"): row(LOGIN, 403, 403, 302, 403, 403),
     ("allocations:run_detail", "GET"): row(LOGIN, 404, 404, 200, 200, 200),
-    ("allocations:run_xlsx", "GET"): row(LOGIN, 404, 404, 200, 200, 200),
+    ("exports:table:allocation_run", "GET"): row(LOGIN, 404, 404, 200, 200, 200),
     ("allocations:run_publish", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("allocations:run_publish", "POST"): row(LOGIN, 404, 404, 302, 403, 403),
     ("allocations:run_waive", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
@@ -152,6 +157,10 @@ POST_DATA = {
 
 def _url(name: str, program) -> str:
     award = program.award_a.award_number
+    if name.startswith(TABLE + ":"):
+        export = name.removeprefix(TABLE + ":")
+        key = {"ledger": lambda: award, "allocation_run": lambda: program_run(program).pk}.get(export)
+        return reverse(TABLE, args=[export, key()] if key else [export])
     if name == "grants:appropriation_detail":
         return reverse(name, args=[program.appropriation.pk])
     if name == "exports:fiscal_year_pack":
@@ -163,7 +172,7 @@ def _url(name: str, program) -> str:
     if name == "budgets:entry_create":
         return reverse(name, args=[award, "expenditure"])
     if name in (
-        "budgets:award_ledger", "budgets:drawdown_create", "exports:ledger",
+        "budgets:award_ledger", "budgets:drawdown_create",
         "exports:award_workbook", "exports:award_pack",
     ):
         return reverse(name, args=[award])
@@ -237,8 +246,7 @@ def _url(name: str, program) -> str:
         return reverse(name, args=[amendment.pk])
     if name == "reports:calendar_feed":
         return reverse(name, args=["not-a-real-calendar-token"])
-    if name in ("allocations:run_detail", "allocations:run_xlsx", "allocations:run_publish",
-                "allocations:run_waive"):
+    if name in ("allocations:run_detail", "allocations:run_publish", "allocations:run_waive"):
         return reverse(name, args=[program_run(program).pk])
     if name == "allocations:factor_edit":
         return reverse(name, args=[2025, program.task_force_a.code])
@@ -262,7 +270,9 @@ def _names(resolver=None, namespace="") -> set[str]:
 
 
 def test_every_url_is_in_the_matrix():
-    assert _names() == {name for name, _ in MATRIX}
+    # The one table-download URL has a row for each table declared.
+    names = (_names() - {TABLE}) | {f"{TABLE}:{name}" for name in tables.registered()}
+    assert names == {name for name, _ in MATRIX}
 
 
 CASES = [(name, method, persona, code) for (name, method), row_ in MATRIX.items() for persona, code in row_.items()]

@@ -222,7 +222,7 @@ def test_import_with_errors_names_each_cell_and_changes_nothing(client, program)
 def test_allocation_workbook_holds_the_lines_and_ties_out_to_the_pool(client, program):
     run = program_run(program)
     client.force_login(program.auditor)
-    wb = _workbook(client.get(reverse("allocations:run_xlsx", args=[run.pk])))
+    wb = _workbook(client.get(reverse("exports:table", args=["allocation_run", run.pk])))
     ws = wb["Allocation"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:8] == (
@@ -250,7 +250,7 @@ def test_allocation_workbook_holds_the_lines_and_ties_out_to_the_pool(client, pr
         == "allocation_run"
     )
     # Filters are honoured.
-    wb = _workbook(client.get(reverse("allocations:run_xlsx", args=[run.pk]), {"state": "MD"}))
+    wb = _workbook(client.get(reverse("exports:table", args=["allocation_run", run.pk]), {"state": "MD"}))
     assert [r[1] for r in list(wb["Allocation"].iter_rows(values_only=True))[1:-1]] == [
         program.task_force_b.code
     ]
@@ -270,7 +270,7 @@ def test_compare_page_and_workbook_put_scenarios_side_by_side(client, program):
     assert "Baseline: total" in page and "All formula: total" in page
     wb = _workbook(
         client.get(
-            reverse("allocations:compare_xlsx"),
+            reverse("exports:table", args=["allocation_comparison"]),
             {"fiscal_year": "2025", "runs": [base.pk, other.pk]},
         )
     )
@@ -296,7 +296,7 @@ def test_factor_workbook_goes_back_in_through_the_import(client, program):
     make_factors(program.pm, program.task_force_a, value=7, need="2.5")
     make_factors(program.pm, program.task_force_b, value=9)
     client.force_login(program.pm)
-    wb = _workbook(client.get(reverse("allocations:factors_xlsx"), {"fiscal_year": "2025"}))
+    wb = _workbook(client.get(reverse("exports:table", args=["allocation_factors"]), {"fiscal_year": "2025"}))
     ws = wb["Factor data"]
     assert [c.value for c in ws[1]][3:] == [*HEADER.split(","), "Source"]
     assert ws["K2"].value == "Entered by hand"

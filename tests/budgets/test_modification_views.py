@@ -178,7 +178,7 @@ def test_budget_changes_xlsx_holds_the_scoped_rows_with_numbers(client, big):
             "submit": "1",
         },
     )
-    sheet = workbook(client.get(reverse("change_exports:budget_changes") + "?status=requested"))[
+    sheet = workbook(client.get(reverse("exports:table", args=["budget_changes"]) + "?status=requested"))[
         "Budget changes"
     ]
     header = [c.value for c in sheet[1]]
@@ -191,7 +191,7 @@ def test_budget_changes_xlsx_holds_the_scoped_rows_with_numbers(client, big):
     assert row["Share of award (%)"] == "11.00" and row["Needs approval"] == "Yes"
     assert row["Justification"] == '\'=HYPERLINK("x")'
     client.force_login(big.officer_b)
-    other = workbook(client.get(reverse("change_exports:budget_changes")))["Budget changes"]
+    other = workbook(client.get(reverse("exports:table", args=["budget_changes"])))["Budget changes"]
     assert other.max_row == 1  # header only: another task force's rows are not there
     assert (
         AuditEvent.objects.filter(
@@ -250,7 +250,7 @@ def test_program_manager_decides_an_extension_from_the_list(client, big):
     client.post(reverse("amendments:decide", args=[amendment.pk]), {"decision": "approve"})
     big.big.refresh_from_db()
     assert big.big.period_end == date(2027, 3, 31)
-    sheet = workbook(client.get(reverse("change_exports:amendments")))["Amendments"]
+    sheet = workbook(client.get(reverse("exports:table", args=["amendments"])))["Amendments"]
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert row["Status"] == "Approved" and row["End after"].date() == date(2027, 3, 31)

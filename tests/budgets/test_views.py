@@ -174,7 +174,7 @@ def test_a_paid_drawdown_whose_cash_went_back_says_so_on_screen_and_in_the_file(
     client.force_login(active.approver)
     queue = client.get(reverse("budgets:drawdown_queue") + "?status=paid").content.decode()
     assert "Paid; cash returned 03/20/2025" in queue
-    sheet = load_workbook(BytesIO(response_bytes(client.get(reverse("exports:drawdowns")))))[
+    sheet = load_workbook(BytesIO(response_bytes(client.get(reverse("exports:table", args=["drawdowns"])))))[
         "Drawdowns"
     ]
     header = [cell.value for cell in sheet[1]]

@@ -100,7 +100,7 @@ def test_award_document_has_the_terms_funding_budget_and_acceptance(client, exam
     assert event.actor == example.auditor and event.task_force == award.task_force
     assert event.data["export"] == "award_pdf"
     assert event.data["filename"] == "award-15PJDP-25-GK-00072-MECP.pdf"
-    assert event.data["sha256"] == hashlib.sha256(content).hexdigest()
+    assert event.data["file_sha256"] == hashlib.sha256(content).hexdigest()
 
 
 def test_award_document_says_when_the_budget_does_not_add_up(example, tmp_path):

@@ -24,7 +24,7 @@ def _workbook(response):
 
 def test_awards_workbook_keeps_types_formats_and_totals(client, program):
     client.force_login(program.auditor)
-    wb = _workbook(client.get(reverse("exports:awards")))
+    wb = _workbook(client.get(reverse("exports:table", args=["awards"])))
     ws = wb["Awards"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:3] == ("Award number", "Fiscal year", "Task force")
@@ -47,18 +47,18 @@ def test_awards_workbook_keeps_types_formats_and_totals(client, program):
 
 def test_filters_and_scope_are_honoured(client, program):
     client.force_login(program.officer_b)
-    rows = list(_workbook(client.get(reverse("exports:awards"))).active.iter_rows(values_only=True))
+    rows = list(_workbook(client.get(reverse("exports:table", args=["awards"]))).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:-1]] == ["15PJDP-25-GK-00002-MECP"]
     client.force_login(program.pm)
-    rows = list(_workbook(client.get(reverse("exports:awards"), {"award_number": "00001"})).active.iter_rows(values_only=True))
+    rows = list(_workbook(client.get(reverse("exports:table", args=["awards"]), {"award_number": "00001"})).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:-1]] == ["15PJDP-25-GK-00001-MECP"]
     event = AuditEvent.objects.filter(action="reports.export.downloaded").latest("pk")
     assert event.actor == program.pm and event.data["filters"] == {"award_number": "00001"}
     assert event.data["rows"] == 1 and event.data["filename"].startswith("awards-")
-    assert client.get(reverse("exports:ledger", args=["15PJDP-25-GK-00001-MECP"])).status_code == 200
+    assert client.get(reverse("exports:table", args=["ledger", "15PJDP-25-GK-00001-MECP"])).status_code == 200
     client.force_login(program.officer_b)
-    assert client.get(reverse("exports:ledger", args=["15PJDP-25-GK-00001-MECP"])).status_code == 404
-    assert client.get(reverse("exports:appropriations")).status_code == 403
+    assert client.get(reverse("exports:table", args=["ledger", "15PJDP-25-GK-00001-MECP"])).status_code == 404
+    assert client.get(reverse("exports:table", args=["appropriations"])).status_code == 403
 
 
 @pytest.mark.parametrize("memo, stored", [
@@ -71,7 +71,7 @@ def test_user_text_never_becomes_a_formula(client, program, memo, stored):
     program.award_a.refresh_from_db()
     post(program, "expenditure", "10.00", memo=memo)
     client.force_login(program.officer_a)
-    ws = _workbook(client.get(reverse("exports:ledger", args=[program.award_a.award_number])))["Ledger"]
+    ws = _workbook(client.get(reverse("exports:table", args=["ledger", program.award_a.award_number])))["Ledger"]
     cell = ws["J2"]
     assert (cell.value, cell.data_type) == (stored, "s")
 
@@ -84,7 +84,7 @@ def test_ledger_workbook_ties_out_to_the_balances(client, program):
     ledger.entry_reverse(actor=program.officer_a, entry=entry, reason="twice", idempotency_key=uuid.uuid4(),
                          effective_date=date(2025, 2, 1))
     client.force_login(program.auditor)
-    ws = _workbook(client.get(reverse("exports:ledger", args=[program.award_a.award_number])))["Ledger"]
+    ws = _workbook(client.get(reverse("exports:table", args=["ledger", program.award_a.award_number])))["Ledger"]
     amounts = [row[6] for row in ws.iter_rows(min_row=2, values_only=True) if row[0] != "Total"]
     assert [Decimal(str(a)) for a in amounts] == [Decimal("100.25"), Decimal("50.10"), Decimal("-50.10")]
     assert list(ws.iter_rows(values_only=True))[-1][8] is None  # running columns are not totalled
@@ -99,7 +99,7 @@ def test_filtered_ledger_download_keeps_the_balances_of_the_whole_ledger(client,
     post(program, "disbursement", "40.00", day=date(2025, 1, 16))
     post(program, "expenditure", "50.10", day=date(2025, 1, 20))
     client.force_login(program.auditor)
-    url = reverse("exports:ledger", args=[program.award_a.award_number])
+    url = reverse("exports:table", args=["ledger", program.award_a.award_number])
     ws = _workbook(client.get(url, {"kind": "expenditure", "date_from": "2025-01-16"}))["Ledger"]
     rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] != "Total"]
     assert [(r[2], Decimal(str(r[6])), Decimal(str(r[7])), Decimal(str(r[8]))) for r in rows] == [
