@@ -9,7 +9,6 @@ mode, so a workbook of a million rows streams through a bounded amount of memory
 
 import hashlib
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -206,13 +205,3 @@ def write_workbook(handle, *, sheets: list[Sheet], about: dict[str, str]) -> str
         ws.append(writer.row((key, value)))
     wb.save(handle)
     return sha256
-
-
-def build_workbook(*, filename: str, sheets: list[Sheet], about: dict[str, str]) -> ExportFile:
-    """The workbook as bytes, for downloads small enough to hold in memory."""
-    # Stream to a temporary file rather than building the archive in memory.
-    with tempfile.TemporaryFile() as handle:
-        write_workbook(handle, sheets=sheets, about=about)
-        handle.seek(0)
-        content = handle.read()
-    return ExportFile(filename, XLSX_TYPE, content)
