@@ -27,9 +27,11 @@ from budgets.services import budget_version_create
 from budgets.terms import award_terms_as_of
 from grants import access, selectors
 from grants.amendment_forms import DecisionForm
+from grants.form_errors import add_service_errors
+from grants.lookups import award_or_404, get_or_404
 from grants.models import Award
 from grants.money import format_money
-from grants.views import add_service_errors, award_or_404, get_or_404, render_table_page
+from grants.table_pages import render_table_page
 
 
 def _preview(form, budget, award: Award) -> Assessment | None:
