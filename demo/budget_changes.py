@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 
 from budgets.balances import committed_by_category
-from budgets.demo import finance_officer
+from demo.ledger import finance_officer
 from budgets.models import BudgetModification
 from budgets.modifications import budget_modification_propose, current_version
 from budgets.services import LineInput
