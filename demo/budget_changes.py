@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 
 from budgets.balances import committed_by_category
-from demo.ledger import finance_officer
 from budgets.models import BudgetModification
 from budgets.modifications import budget_modification_propose, current_version
 from budgets.services import LineInput
+from demo.ledger import finance_officer
 from grants.amendments import add_months, extension_decide, extension_limits, extension_request
 from grants.models import Amendment, Award
 from grants.money import round_money
