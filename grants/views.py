@@ -174,7 +174,7 @@ def award_detail(request, award_number: str):
             "award": award,
             "funding_lines": award.funding_lines.select_related("appropriation"),
             "budget_versions": versions,
-            "current_budget": next((v for v in versions if v.status == "approved"), None),
+            "current_budget": next((v for v in versions if v.is_current), None),
             "holds": holds,
             "active_holds": [h for h in holds if h.is_active],
             "amendments": award.amendments.select_related("requested_by", "decided_by"),
