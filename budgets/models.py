@@ -106,31 +106,41 @@ class BudgetVersion(models.Model):
         return self.status == VersionStatus.APPROVED
 
 
-class BudgetLine(models.Model):
-    version = models.ForeignKey(BudgetVersion, on_delete=models.PROTECT, related_name="lines")
+class CategoryAmounts(models.Model):
+    """One budget category's amounts: a line of a budget version, or of a proposed one."""
+
     category = models.CharField(max_length=1, choices=Category.choices)
     federal_amount = money_field(default=0)
     non_federal_amount = money_field(default=0)
     narrative = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["version", "category"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["version", "category"], name="budgets_line_one_per_category"
-            ),
-            models.CheckConstraint(
-                condition=Q(federal_amount__gte=0) & Q(non_federal_amount__gte=0),
-                name="budgets_line_amounts_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(category__in=Category.values),
-                name="budgets_line_category_valid",
-            ),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.federal_amount} + {self.non_federal_amount}"
+
+
+def category_amounts_constraints(parent: str, prefix: str) -> list[models.BaseConstraint]:
+    """One line per category of its parent, amounts not negative, a known category."""
+    return [
+        models.UniqueConstraint(fields=[parent, "category"], name=f"{prefix}_one_per_category"),
+        models.CheckConstraint(
+            condition=Q(federal_amount__gte=0) & Q(non_federal_amount__gte=0),
+            name=f"{prefix}_amounts_not_negative",
+        ),
+        models.CheckConstraint(
+            condition=Q(category__in=Category.values), name=f"{prefix}_category_valid"
+        ),
+    ]
+
+
+class BudgetLine(CategoryAmounts):
+    version = models.ForeignKey(BudgetVersion, on_delete=models.PROTECT, related_name="lines")
+
+    class Meta:
+        ordering = ["version", "category"]
+        constraints = category_amounts_constraints("version", "budgets_line")
 
 
 class EntryKind(models.TextChoices):
@@ -466,32 +476,13 @@ class BudgetModification(models.Model):
         return self.cumulative_transfer / self.award_amount if self.award_amount else 0
 
 
-class ProposedLine(models.Model):
+class ProposedLine(CategoryAmounts):
     """One category of a proposed budget."""
 
     modification = models.ForeignKey(
         BudgetModification, on_delete=models.PROTECT, related_name="lines"
     )
-    category = models.CharField(max_length=1, choices=Category.choices)
-    federal_amount = money_field(default=0)
-    non_federal_amount = money_field(default=0)
-    narrative = models.TextField(blank=True)
 
     class Meta:
         ordering = ["modification", "category"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["modification", "category"], name="budgets_proposedline_one_per_category"
-            ),
-            models.CheckConstraint(
-                condition=Q(federal_amount__gte=0) & Q(non_federal_amount__gte=0),
-                name="budgets_proposedline_amounts_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(category__in=Category.values),
-                name="budgets_proposedline_category_valid",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_category_display()}: {self.federal_amount} + {self.non_federal_amount}"
+        constraints = category_amounts_constraints("modification", "budgets_proposedline")
