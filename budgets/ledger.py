@@ -502,10 +502,8 @@ def _drawdown_mark_paid(
 
 def _refuse_self_decision(actor, request: DrawdownRequest, attempted: str) -> None:
     refuse_own_decision(
-        actor=actor,
-        requested_by_id=request.requested_by_id,
-        obj=request,
-        task_force=request.award.task_force,
+        actor,
+        request,
         action="budgets.drawdown.sod_violation",
         attempted=attempted,
         message="The person who requested a drawdown cannot approve, reject or pay it.",

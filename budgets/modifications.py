@@ -542,10 +542,8 @@ def budget_modification_decide(
     """Approve (the proposed budget becomes the current version; a supplement's funds are
     added) or reject (nothing changes) a request. Never by the person who made it."""
     refuse_own_decision(
-        actor=actor,
-        requested_by_id=modification.requested_by_id,
-        obj=modification,
-        task_force=modification.award.task_force,
+        actor,
+        modification,
         action="budgets.modification.sod_violation",
         attempted="approve" if approve else "reject",
         message=OWN_DECISION,

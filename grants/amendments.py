@@ -272,10 +272,8 @@ def extension_decide(
     """Approve (the end date moves; the reporting calendar and the liquidation period,
     computed from it, follow) or reject (nothing changes) a no-cost extension."""
     refuse_own_decision(
-        actor=actor,
-        requested_by_id=amendment.requested_by_id,
-        obj=amendment,
-        task_force=amendment.award.task_force,
+        actor,
+        amendment,
         action="grants.amendment.sod_violation",
         attempted="approve" if approve else "reject",
         message=OWN_DECISION,
