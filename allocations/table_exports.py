@@ -12,7 +12,7 @@ from allocations.imports import COLUMNS
 from allocations.tables import COMPARE_PARTS
 from allocations.views import compare_form
 from grants import access
-from grants.views import get_or_404
+from grants.lookups import get_or_404
 from reports.exports.tables import Shown, TableExport, register
 from reports.exports.xlsx import Column, Sheet
 

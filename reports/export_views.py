@@ -9,8 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 
 from grants import selectors
+from grants.lookups import award_or_404, get_or_404
 from grants.models import FIRST_FISCAL_YEAR
-from grants.views import award_or_404, get_or_404
 from reports.exports import tables
 from reports.exports.downloads import Written, send_file
 from reports.exports.packs import ZIP_TYPE, write_pack

@@ -13,7 +13,7 @@ from budgets.selectors import budget_change_list_for_user, drawdown_list_for_use
 from grants import access, selectors
 from grants.amendment_tables import amendment_change
 from grants.filters import AmendmentFilter, AppropriationFilter, AwardFilter, TaskForceFilter
-from grants.views import award_or_404
+from grants.lookups import award_or_404
 from reports.exports.tables import Shown, TableExport, register
 from reports.exports.workbooks import (
     LEDGER_COLUMNS,
