@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
-
 from budgets.balances import award_balances
-from budgets.ledger_days import signed_sum
-from budgets.models import LedgerEntry
+from budgets.kinds import TOTALS, moving
+from budgets.ledger_days import LINE_SUMS
+from budgets.models import Category, LedgerEntry
 from grants.models import Award
 from grants.money import CENT, ZERO
 
@@ -65,35 +64,33 @@ def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
     b = award_balances(award, as_of=period_end)
     indirect = (
         LedgerEntry.objects.filter(
+            moving("federal_expenditures"),
             award=award,
-            kind=LedgerEntry.Kind.EXPENDITURE,
-            category="J",
-            share=LedgerEntry.Share.FEDERAL,
+            category=Category.INDIRECT,
             effective_date__lte=period_end,
         )
-        .aggregate(t=signed_sum(Q()))["t"]
+        .aggregate(t=LINE_SUMS["federal_expenditures"])["t"]
         .quantize(CENT)
     )
     # Program income spent is not yet recorded by alternative; both lines are zero.
     deduction = addition = ZERO
-    lines = {
-        "10a": b.drawn,
-        "10b": b.disbursed,
+    # The lines that are ledger totals as they stand (budgets.kinds.TOTALS), then those
+    # computed from others; shown in LINE_LABELS' order.
+    given = {total.sf425: b.totals[total.name] for total in TOTALS if total.sf425}
+    given |= {
         "10c": b.cash_on_hand,
         "10d": b.authorized,
-        "10e": b.federal_expenditures,
         "10f": b.unliquidated,
         "10g": b.total_federal_share,
         "10h": b.unobligated,
         "10i": b.match_required,
-        "10j": b.recipient_expenditures,
         "10k": b.match_remaining,
-        "10l": b.program_income,
         "10m": deduction,
         "10n": addition,
         "10o": b.program_income - deduction - addition,
         "11": indirect,
     }
+    lines = {number: given[number] for number in LINE_LABELS}
     recipient = award.recipient
     return SF425(
         award_number=award.award_number,
