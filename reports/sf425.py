@@ -72,12 +72,11 @@ def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
         .aggregate(t=LINE_SUMS["federal_expenditures"])["t"]
         .quantize(CENT)
     )
-    # Program income spent is not yet recorded by alternative; both lines are zero.
-    deduction = addition = ZERO
-    # The lines that are ledger totals as they stand (budgets.kinds.TOTALS), then those
-    # computed from others; shown in LINE_LABELS' order.
-    given = {total.sf425: b.totals[total.name] for total in TOTALS if total.sf425}
-    given |= {
+    # The lines that are ledger totals as they stand (budgets.kinds.TOTALS).
+    ledger = {total.sf425: b.totals[total.name] for total in TOTALS if total.sf425}
+    # Program income spent is zero on both lines until a ledger total records it.
+    deduction, addition = ledger.get("10m", ZERO), ledger.get("10n", ZERO)
+    given = {
         "10c": b.cash_on_hand,
         "10d": b.authorized,
         "10f": b.unliquidated,
@@ -89,7 +88,7 @@ def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
         "10n": addition,
         "10o": b.program_income - deduction - addition,
         "11": indirect,
-    }
+    } | ledger
     lines = {number: given[number] for number in LINE_LABELS}
     recipient = award.recipient
     return SF425(
