@@ -224,8 +224,10 @@ class LedgerDay(models.Model):
         return f"{self.award} on {self.day}"
 
 
+# One signed column per ledger total: a total declared in budgets.kinds is a column here.
 for _total in TOTALS:
     LedgerDay.add_to_class(_total.name, _day_total(_total.help_text))
+del _total
 
 
 class DrawdownStatus(models.TextChoices):
