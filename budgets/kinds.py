@@ -112,8 +112,8 @@ UNOBLIGATED = Limit(
     {"federal_expenditures": -1, "obligated": -1, "liquidated": 1},
     of_authorized=True,
     what="of federal funds not yet spent or obligated",
-    reversal_refused="Reversing {amount} would leave less than nothing unobligated "
-    "(only {low} is unobligated{on_day}).",
+    reversal_refused="Reversing {amount} would take federal spending and obligations "
+    "beyond the funds authorized (only {low} is unobligated{on_day}).",
 )
 # Invariant 7: cash on hand never below zero.
 CASH_ON_HAND = Limit(
@@ -129,6 +129,9 @@ LIMITS = (UNOBLIGATED, CASH_ON_HAND)
 
 @dataclass(frozen=True)
 class LedgerKind:
+    """One kind of entry: what it moves and what it needs. docs/adding-a-ledger-kind.md
+    says what each field decides."""
+
     code: str  # stored in LedgerEntry.kind: never change one in use
     label: str
     moves: tuple[Move, ...]
@@ -158,6 +161,7 @@ class LedgerKind:
 
     @property
     def form_fields(self) -> tuple[str, ...]:
+        """The fields its form (forms.EntryForm) shows, in their order there."""
         return (
             "effective_date",
             "amount",
