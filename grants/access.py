@@ -17,7 +17,6 @@ PROGRAM_MANAGER = "Program manager"
 FINANCIAL_APPROVER = "Financial approver"
 AUDITOR = "Auditor"
 SYSTEM_ADMINISTRATOR = "System administrator"
-PROGRAM_GROUPS = (PROGRAM_MANAGER, FINANCIAL_APPROVER, AUDITOR, SYSTEM_ADMINISTRATOR)
 
 
 def _groups(user) -> frozenset[str]:

@@ -9,8 +9,7 @@ from reportlab.lib.units import inch
 
 from reports.exports import pdf_page as page
 from reports.exports.xlsx import ExportFile
-from reports.models import FinancialReport
-from reports.sf425 import SF425, compute_sf425
+from reports.sf425 import SF425
 
 
 def build_sf425_pdf(*, sf425: SF425, report=None, generated_by) -> ExportFile:
@@ -85,8 +84,3 @@ def build_sf425_pdf(*, sf425: SF425, report=None, generated_by) -> ExportFile:
     filename = f"SF-425-{sf425.award_number}-{sf425.reporting_period_end:%Y-%m-%d}.pdf"
     return ExportFile(filename, "application/pdf", content)
 
-
-def build_financial_report_pdf(report: FinancialReport, *, user) -> bytes:
-    """A filed SF-425 as a PDF, for callers holding the report (an evidence pack)."""
-    sf425 = compute_sf425(report.award, period_end=report.period_end, is_final=report.is_final)
-    return build_sf425_pdf(sf425=sf425, report=report, generated_by=user).content
