@@ -22,7 +22,7 @@ from budgets.balances import (
     lowest_from,
     obligation_remaining,
 )
-from budgets.models import BudgetLine, Category, DrawdownRequest, LedgerEntry
+from budgets.models import Category, DrawdownRequest, LedgerEntry
 from grants import access
 from grants.audit import audit_record
 from grants.duties import lock_award, refuse_own_decision
@@ -85,9 +85,7 @@ def _check_date(award: Award, kind: str, day: date, *, pays_obligation: bool, to
 def _check_category(award: Award, category: str, share: str) -> None:
     if category not in Category.values:
         raise ValidationError({"category": "Choose a budget category (A–J)."})
-    line = BudgetLine.objects.filter(
-        version__award=award, version__status="approved", category=category
-    ).first()
+    line = award.budget_versions.lines_in_force().filter(category=category).first()
     budgeted = (
         None
         if line is None

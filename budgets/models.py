@@ -29,6 +29,18 @@ class VersionStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
+class BudgetVersionQuerySet(models.QuerySet):
+    def current(self) -> "BudgetVersion | None":
+        """The approved version in force, or None: the one answer to "the award's current
+        budget" (`award.budget_versions.current()`). At most one version of an award is
+        approved at a time (a database constraint)."""
+        return self.filter(status=VersionStatus.APPROVED).first()
+
+    def lines_in_force(self) -> "models.QuerySet[BudgetLine]":
+        """The lines of the current version, in one query."""
+        return BudgetLine.objects.filter(version__in=self.filter(status=VersionStatus.APPROVED))
+
+
 class BudgetVersion(models.Model):
     """One version of an award's budget. At most one is approved (current) at a time;
     the versions it replaced are kept as superseded."""
@@ -63,6 +75,8 @@ class BudgetVersion(models.Model):
         "version the agency approved.",
     )
 
+    objects = BudgetVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["award", "-number"]
         constraints = [
@@ -86,6 +100,10 @@ class BudgetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.award} budget v{self.number} ({self.get_status_display()})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == VersionStatus.APPROVED
 
 
 class BudgetLine(models.Model):

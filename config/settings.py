@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "budgets",
     "reports",
     "allocations",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -55,7 +55,7 @@ def post_history(award: Award, *, approver: User, today: date, leave_excess_cash
     if LedgerEntry.objects.filter(award=award).exists():
         return 0
     officer = finance_officer(award)
-    lines = {line.category: line.federal_amount for line in award.budget_versions.get(status="approved").lines.all()}
+    lines = {line.category: line.federal_amount for line in award.budget_versions.lines_in_force()}
     months = list(_month_ends(award.period_start, min(award.period_end, today)))
     period_months = len(list(_month_ends(award.period_start, award.period_end)))
 
