@@ -426,8 +426,8 @@ def _drawdown_approve(
         action="budgets.drawdown.approved",
         obj=request,
         task_force=award.task_force,
-        before={"status": "requested"},
-        after={"status": "approved"},
+        before={"status": DrawdownRequest.Status.REQUESTED},
+        after={"status": DrawdownRequest.Status.APPROVED},
     )
     return request
 
@@ -451,7 +451,7 @@ def _drawdown_reject(*, actor, request: DrawdownRequest, note: str) -> DrawdownR
         obj=request,
         task_force=award.task_force,
         before={"status": before},
-        after={"status": "rejected", "note": request.decision_note},
+        after={"status": DrawdownRequest.Status.REJECTED, "note": request.decision_note},
     )
     return request
 
@@ -494,8 +494,8 @@ def _drawdown_mark_paid(
         action="budgets.drawdown.paid",
         obj=request,
         task_force=award.task_force,
-        before={"status": "approved"},
-        after={"status": "paid", "entry": entry.pk, "paid_on": str(paid_on)},
+        before={"status": DrawdownRequest.Status.APPROVED},
+        after={"status": DrawdownRequest.Status.PAID, "entry": entry.pk, "paid_on": str(paid_on)},
     )
     return request
 

@@ -85,7 +85,7 @@ class BudgetVersion(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["award"],
-                condition=Q(status="approved"),
+                condition=Q(status=VersionStatus.APPROVED),
                 name="budgets_version_one_approved_per_award",
             ),
             models.CheckConstraint(
@@ -93,7 +93,7 @@ class BudgetVersion(models.Model):
                 name="budgets_version_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(approved_at__isnull=False),
+                condition=Q(status=VersionStatus.DRAFT) | Q(approved_at__isnull=False),
                 name="budgets_version_approved_has_date",
             ),
         ]
@@ -312,7 +312,7 @@ class DrawdownRequest(models.Model):
                 name="budgets_drawdown_decider_not_requester",
             ),
             models.CheckConstraint(
-                condition=~Q(status="paid") | Q(ledger_entry__isnull=False),
+                condition=~Q(status=DrawdownStatus.PAID) | Q(ledger_entry__isnull=False),
                 name="budgets_drawdown_paid_has_entry",
             ),
         ]
@@ -407,7 +407,7 @@ class BudgetModification(models.Model):
             # One request waiting per award: each is measured against the same base.
             models.UniqueConstraint(
                 fields=["award"],
-                condition=Q(status="requested"),
+                condition=Q(status=ModificationStatus.REQUESTED),
                 name="budgets_modification_one_open_per_award",
             ),
             models.CheckConstraint(
@@ -433,11 +433,12 @@ class BudgetModification(models.Model):
             ),
             # Applied at once only when no prior approval is needed.
             models.CheckConstraint(
-                condition=~Q(status="applied") | Q(needs_approval=False),
+                condition=~Q(status=ModificationStatus.APPLIED) | Q(needs_approval=False),
                 name="budgets_modification_applied_needs_no_approval",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["approved", "applied"]) | Q(result__isnull=False),
+                condition=~Q(status__in=[ModificationStatus.APPROVED, ModificationStatus.APPLIED])
+                | Q(result__isnull=False),
                 name="budgets_modification_approved_has_result",
             ),
         ]

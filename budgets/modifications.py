@@ -522,7 +522,7 @@ def _decide(*, actor, modification: BudgetModification, approve: bool, note: str
         action=f"budgets.{action}.{'approved' if approve else 'rejected'}",
         obj=modification,
         task_force=award.task_force,
-        before={"status": "requested"},
+        before={"status": BudgetModification.Status.REQUESTED},
         after={
             "status": modification.status,
             "version": modification.result.number if modification.result else None,

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "demo",
 ]
 
+# Every widget gets its USWDS class as it renders (grants/form_renderer.py).
+FORM_RENDERER = "grants.form_renderer.UswdsFormRenderer"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

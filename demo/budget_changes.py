@@ -36,7 +36,7 @@ def _moved(award: Award, source: str, target: str, amount: Decimal) -> list[Line
 
 def budget_changes(*, year: int, today: date) -> None:
     award = Award.objects.filter(
-        fiscal_year=year, task_force__code="ca-los-angeles", status="active"
+        fiscal_year=year, task_force__code="ca-los-angeles", status=Award.Status.ACTIVE
     ).first()
     if award is not None and not BudgetModification.objects.filter(award=award).exists():
         officer = finance_officer(award)
@@ -59,7 +59,7 @@ def budget_changes(*, year: int, today: date) -> None:
             justification="Build a secure evidence room (construction had no budget)",
         )
     extended = Award.objects.filter(
-        fiscal_year=year, task_force__code="ny-new-york-state", status="active"
+        fiscal_year=year, task_force__code="ny-new-york-state", status=Award.Status.ACTIVE
     ).first()
     if (
         extended is not None

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 
 from budgets import ledger
-from budgets.models import LedgerEntry
+from budgets.models import DrawdownRequest, LedgerEntry
 from grants.models import Award, Membership
 from grants.money import ZERO, round_money
 
@@ -116,7 +116,7 @@ def post_history(award: Award, *, approver: User, today: date, leave_excess_cash
 
 def pending_request(award: Award, *, today: date) -> None:
     """Leave a request in the financial approver's queue."""
-    if award.drawdown_requests.filter(status="requested").exists():
+    if award.drawdown_requests.filter(status=DrawdownRequest.Status.REQUESTED).exists():
         return
     Award.objects.filter(pk=award.pk).update(drawdowns_need_approval=True)
     award.refresh_from_db()

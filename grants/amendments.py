@@ -260,7 +260,7 @@ def _extension_decide(*, actor, amendment: Amendment, approve: bool, note: str, 
         action="grants.amendment.approved" if approve else "grants.amendment.rejected",
         obj=amendment,
         task_force=award.task_force,
-        before={"status": "requested", **before},
+        before={"status": Amendment.Status.REQUESTED, **before},
         after={"status": amendment.status, "period_end": str(award.period_end)},
         data={"note": amendment.decision_note},
     )
