@@ -1,4 +1,4 @@
-"""Reminders about reports coming due and overdue (domain.md §4).
+"""Reminders about reports coming due and overdue (docs/rules/reporting-deadlines.md#reminders).
 
 Every day, for each award that owes reports (active or in closeout), each report not
 yet filed (no report submitted or accepted; a returned one counts as not filed) gets an

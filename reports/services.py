@@ -247,7 +247,8 @@ def report_review(
 
 
 def place_delinquency_holds(*, today: date | None = None) -> list[Hold]:
-    """Hold the funds of every award with a report past due (domain.md §3.9)."""
+    """Hold the funds of every award with a report past due
+    (docs/rules/reporting-deadlines.md#delinquency-holds)."""
     today = today or timezone.localdate()
     placed = []
     awards = Award.objects.filter(status__in=REPORTING_STATUSES)
@@ -274,7 +275,8 @@ class ChecklistItem:
 
 
 def closeout_checklist(award: Award) -> list[ChecklistItem]:
-    """What closeout needs (domain.md §4.4), each with where it stands."""
+    """What closeout needs (docs/rules/reporting-deadlines.md#closeout), each with where it
+    stands."""
     final_ffr = FinancialReport.objects.filter(award=award, is_final=True).first()
     final_progress = ProgressReport.objects.filter(award=award, is_final=True).first()
     balances = award_balances(award, as_of=date.max)

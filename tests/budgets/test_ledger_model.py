@@ -6,7 +6,7 @@ drawdown requests and their decisions, reversals and holds, with good and delibe
 bad amounts. Before each call the model decides whether the service should accept or
 refuse; the test asserts the service agreed, that a refusal wrote nothing, and after
 every step that the balances the service computes from the ledger equal the model's
-(design.md, "The ledger", invariants 1-3).
+(docs/architecture.md#ledger-invariants, 1-3).
 
 Each example works inside its own savepoint, rolled back in `teardown`, so the examples
 share the one test database that the `db` fixture opened.
