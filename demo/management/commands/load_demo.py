@@ -389,7 +389,7 @@ class Command(BaseCommand):
         return len(awards)
 
     def ledgers(self, current: int) -> None:
-        """Money moving on a few awards of the last two years (see budgets/demo.py)."""
+        """Money moving on a few awards of the last two years (see demo/ledger.py)."""
         approver = User.objects.get(username="approver")
         today = timezone.localdate()
         plan = {
