@@ -57,7 +57,9 @@ class DueReport:
         return report_url(self.award.award_number, self.kind, self.period_end)
 
 
-def reporting_calendars(awards: list[Award], rules: RuleBook | None = None) -> list[list[DueReport]]:
+def reporting_calendars(
+    awards: list[Award], rules: RuleBook | None = None
+) -> list[list[DueReport]]:
     """Every report each award owes, in due-date order (on a tie, in the order the report
     types are declared), one list per award in the order given. Each schedule reads all the
     awards at once, so many awards cost no more queries than one."""
@@ -66,9 +68,14 @@ def reporting_calendars(awards: list[Award], rules: RuleBook | None = None) -> l
     for report_type in report_types.all_types():
         for p in report_type.schedule.periods(awards, rules):
             owed[id(p.award)].append(
-                DueReport(p.award, report_type.key, p.period_start, p.period_end, p.due_on, p.is_final)
+                DueReport(
+                    p.award, report_type.key, p.period_start, p.period_end, p.due_on, p.is_final
+                )
             )
-    return [sorted(owed[id(award)], key=lambda r: (r.due_on, report_types.position(r.kind))) for award in awards]
+    return [
+        sorted(owed[id(award)], key=lambda r: (r.due_on, report_types.position(r.kind)))
+        for award in awards
+    ]
 
 
 def reporting_calendar(award: Award, rules: RuleBook | None = None) -> list[DueReport]:

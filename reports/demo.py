@@ -51,24 +51,22 @@ def _file_sf425(award: Award, due: DueReport, officer: User, filed_on: date):
         "certifier_phone": "555-0100",
         "certifier_email": officer.email or "finance@example.gov",
     }
+
+    def submit(remarks: str = ""):
+        return services.sf425_submit(
+            actor=officer,
+            award=award,
+            period_end=due.period_end,
+            certifier=certifier,
+            today=filed_on,
+            remarks=remarks,
+        )
+
     # Remarks only where the service asks for them (cash on hand at the period end).
     try:
-        return services.sf425_submit(
-            actor=officer,
-            award=award,
-            period_end=due.period_end,
-            certifier=certifier,
-            today=filed_on,
-        )
+        return submit()
     except ValidationError:
-        return services.sf425_submit(
-            actor=officer,
-            award=award,
-            period_end=due.period_end,
-            certifier=certifier,
-            today=filed_on,
-            remarks="Cash drawn at quarter end for the next payroll, paid within 10 days.",
-        )
+        return submit("Cash drawn at quarter end for the next payroll, paid within 10 days.")
 
 
 def _file_progress(award: Award, due: DueReport, officer: User, filed_on: date):

@@ -85,7 +85,11 @@ class Periodic:
                 previous = period_end + timedelta(days=1)
             final_days = int(rules.value(self.final_due_days, on=award.period_end))
             yield Period(
-                award, previous, award.period_end, award.period_end + timedelta(days=final_days), True
+                award,
+                previous,
+                award.period_end,
+                award.period_end + timedelta(days=final_days),
+                True,
             )
 
 
@@ -121,7 +125,10 @@ class EventTriggered:
             return
         for event in self.events(list(by_pk.values())):
             yield Period(
-                by_pk[event.award_id], event.period_start, event.period_end, self.due_on(event, rules)
+                by_pk[event.award_id],
+                event.period_start,
+                event.period_end,
+                self.due_on(event, rules),
             )
 
 
@@ -164,7 +171,9 @@ class ReportType:
         """The page where one report of this type is filed and read."""
         if self.view:
             return reverse(self.view, args=[award_number, period_end.isoformat()])
-        return reverse("reports:report_detail", args=[award_number, self.key, period_end.isoformat()])
+        return reverse(
+            "reports:report_detail", args=[award_number, self.key, period_end.isoformat()]
+        )
 
     def pdf_url(self, award_number: str, period_end: date) -> str:
         return reverse("reports:report_pdf", args=[award_number, self.key, period_end.isoformat()])
@@ -197,7 +206,9 @@ def register(report_type: ReportType) -> ReportType:
     if report_type.key in REGISTRY:
         raise ValueError(f"A report type {report_type.key!r} is already declared.")
     if ":" in report_type.key:
-        raise ValueError("A report type's key cannot hold ':' (it separates the key from the period).")
+        raise ValueError(
+            "A report type's key cannot hold ':' (it separates the key from the period)."
+        )
     REGISTRY[report_type.key] = report_type
     return report_type
 

@@ -33,7 +33,10 @@ def report_document(
                 ),
                 ("Due", due.due_on if due is not None else "—"),
                 ("Status", review),
-                ("Submitted", f"{page.plain(report.submitted_at)} by {page.person(report.submitted_by)}"),
+                (
+                    "Submitted",
+                    f"{page.plain(report.submitted_at)} by {page.person(report.submitted_by)}",
+                ),
                 ("Reviewer's comment", report.review_comment or "—"),
             ]
         ),
