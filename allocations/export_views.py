@@ -12,7 +12,7 @@ from allocations.imports import COLUMNS
 from allocations.tables import COMPARE_PARTS
 from allocations.views import _compare_form
 from grants import access
-from grants.views import get_or_404
+from grants.lookups import get_or_404
 from reports.export_views import xlsx_download
 from reports.exports.xlsx import Column, Sheet
 

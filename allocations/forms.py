@@ -6,7 +6,7 @@ from django import forms
 
 from allocations.formula import FACTOR_LABELS, FACTORS, FloorMode
 from allocations.models import AllocationRun
-from grants.forms import DATE_WIDGET, AppropriationChoiceField, UswdsFormMixin
+from grants.forms import DATE_WIDGET, AppropriationChoiceField
 from grants.models import Appropriation, TaskForce
 from grants.money import MoneyFormField
 
@@ -26,7 +26,7 @@ def _percent(label: str, **kwargs) -> forms.DecimalField:
     )
 
 
-class FactorDataForm(UswdsFormMixin, forms.Form):
+class FactorDataForm(forms.Form):
     population = forms.IntegerField(min_value=0, label=FACTOR_LABELS["population"])
     leads = forms.IntegerField(min_value=0, label=FACTOR_LABELS["leads"])
     cases_referred = forms.IntegerField(min_value=0, label=FACTOR_LABELS["cases_referred"])
@@ -42,7 +42,7 @@ class FactorDataForm(UswdsFormMixin, forms.Form):
     )
 
 
-class FactorImportForm(UswdsFormMixin, forms.Form):
+class FactorImportForm(forms.Form):
     fiscal_year = forms.IntegerField(min_value=1998, max_value=2100)
     file = forms.FileField(
         help_text="An .xlsx or .csv file with the columns of the factor-data download: "
@@ -51,7 +51,7 @@ class FactorImportForm(UswdsFormMixin, forms.Form):
     )
 
 
-class RunForm(UswdsFormMixin, forms.Form):
+class RunForm(forms.Form):
     appropriation = AppropriationChoiceField(queryset=Appropriation.objects.none())
     name = forms.CharField(label="Scenario name", max_length=120)
     pool = MoneyFormField(
@@ -106,7 +106,7 @@ class RunForm(UswdsFormMixin, forms.Form):
         return {f: self.cleaned_data[f"weight_{f}"] for f in FACTORS}
 
 
-class WaiverForm(UswdsFormMixin, forms.Form):
+class WaiverForm(forms.Form):
     task_force = forms.ModelChoiceField(queryset=TaskForce.objects.none())
     reason = forms.CharField(
         label="Why the match is waived",
@@ -121,7 +121,7 @@ class WaiverForm(UswdsFormMixin, forms.Form):
         )
 
 
-class CompareForm(UswdsFormMixin, forms.Form):
+class CompareForm(forms.Form):
     fiscal_year = forms.TypedChoiceField(coerce=int, choices=())
     runs = forms.ModelMultipleChoiceField(
         label="Scenarios",

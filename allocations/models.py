@@ -131,7 +131,7 @@ class AllocationRun(models.Model):
             # One published allocation per fiscal year: publishing happens once.
             models.UniqueConstraint(
                 fields=["fiscal_year"],
-                condition=Q(status="published"),
+                condition=Q(status=RunStatus.PUBLISHED),
                 name="allocations_run_one_published_per_year",
             ),
             models.CheckConstraint(
@@ -147,8 +147,8 @@ class AllocationRun(models.Model):
                 name="allocations_run_parts_add_up",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft", published_at__isnull=True, published_by__isnull=True)
-                | Q(status="published", published_at__isnull=False, published_by__isnull=False),
+                condition=Q(status=RunStatus.DRAFT, published_at__isnull=True, published_by__isnull=True)
+                | Q(status=RunStatus.PUBLISHED, published_at__isnull=False, published_by__isnull=False),
                 name="allocations_run_published_fields",
             ),
             models.CheckConstraint(

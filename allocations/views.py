@@ -16,8 +16,10 @@ from allocations.imports import ImportRefused, parse_factor_file
 from allocations.models import AllocationRun, FactorData
 from allocations.tables import CompareTable, FactorTable, LineTable, RunTable
 from grants import access
+from grants.form_errors import add_service_errors
+from grants.lookups import get_or_404
 from grants.selectors import task_force_list_for_user
-from grants.views import add_service_errors, get_or_404, render_table_page
+from grants.table_pages import render_table_page
 
 
 def _require_view(user) -> None:

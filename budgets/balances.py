@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 
 from budgets.ledger_days import LINES, signed_sum
-from budgets.models import BudgetLine, Category, DrawdownRequest, LedgerDay, LedgerEntry
+from budgets.models import Category, DrawdownRequest, LedgerDay, LedgerEntry
 from grants.models import Award, AwardFunding
 from grants.money import CENT, ZERO, MoneySum
 from grants.selectors import rule_value
@@ -239,7 +239,7 @@ def budget_versus_actual(award: Award, *, as_of: date) -> list[BudgetActual]:
     """Per category: the current approved budget against expenditures to `as_of`."""
     lines = {
         line.category: line
-        for line in BudgetLine.objects.filter(version__award=award, version__status="approved")
+        for line in award.budget_versions.lines_in_force()
     }
     spent = {
         row["category"]: row

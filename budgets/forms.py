@@ -25,8 +25,6 @@ class BudgetLinesForm(forms.Form):
                 max_length=2000,
                 widget=forms.TextInput(),
             )
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "usa-input")
 
     def rows(self):
         """(category label, federal field, non-federal field, narrative field) per category."""
@@ -61,10 +59,6 @@ class IdempotentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4())
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if name != "idempotency_key" and not isinstance(field.widget, forms.HiddenInput):
-                css = "usa-select" if isinstance(field.widget, forms.Select) else "usa-input"
-                field.widget.attrs.setdefault("class", css)
 
 
 class EntryForm(IdempotentForm):

@@ -22,7 +22,7 @@ from budgets.balances import (
     lowest_from,
     obligation_remaining,
 )
-from budgets.models import BudgetLine, Category, DrawdownRequest, LedgerEntry
+from budgets.models import Category, DrawdownRequest, LedgerEntry
 from grants import access
 from grants.audit import audit_record
 from grants.duties import lock_award, refuse_own_decision
@@ -85,9 +85,7 @@ def _check_date(award: Award, kind: str, day: date, *, pays_obligation: bool, to
 def _check_category(award: Award, category: str, share: str) -> None:
     if category not in Category.values:
         raise ValidationError({"category": "Choose a budget category (A–J)."})
-    line = BudgetLine.objects.filter(
-        version__award=award, version__status="approved", category=category
-    ).first()
+    line = award.budget_versions.lines_in_force().filter(category=category).first()
     budgeted = (
         None
         if line is None
@@ -428,8 +426,8 @@ def _drawdown_approve(
         action="budgets.drawdown.approved",
         obj=request,
         task_force=award.task_force,
-        before={"status": "requested"},
-        after={"status": "approved"},
+        before={"status": DrawdownRequest.Status.REQUESTED},
+        after={"status": DrawdownRequest.Status.APPROVED},
     )
     return request
 
@@ -453,7 +451,7 @@ def _drawdown_reject(*, actor, request: DrawdownRequest, note: str) -> DrawdownR
         obj=request,
         task_force=award.task_force,
         before={"status": before},
-        after={"status": "rejected", "note": request.decision_note},
+        after={"status": DrawdownRequest.Status.REJECTED, "note": request.decision_note},
     )
     return request
 
@@ -496,18 +494,16 @@ def _drawdown_mark_paid(
         action="budgets.drawdown.paid",
         obj=request,
         task_force=award.task_force,
-        before={"status": "approved"},
-        after={"status": "paid", "entry": entry.pk, "paid_on": str(paid_on)},
+        before={"status": DrawdownRequest.Status.APPROVED},
+        after={"status": DrawdownRequest.Status.PAID, "entry": entry.pk, "paid_on": str(paid_on)},
     )
     return request
 
 
 def _refuse_self_decision(actor, request: DrawdownRequest, attempted: str) -> None:
     refuse_own_decision(
-        actor=actor,
-        requested_by_id=request.requested_by_id,
-        obj=request,
-        task_force=request.award.task_force,
+        actor,
+        request,
         action="budgets.drawdown.sod_violation",
         attempted=attempted,
         message="The person who requested a drawdown cannot approve, reject or pay it.",

@@ -29,6 +29,18 @@ class VersionStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
+class BudgetVersionQuerySet(models.QuerySet):
+    def current(self) -> "BudgetVersion | None":
+        """The approved version in force, or None: the one answer to "the award's current
+        budget" (`award.budget_versions.current()`). At most one version of an award is
+        approved at a time (a database constraint)."""
+        return self.filter(status=VersionStatus.APPROVED).first()
+
+    def lines_in_force(self) -> "models.QuerySet[BudgetLine]":
+        """The lines of the current version, in one query."""
+        return BudgetLine.objects.filter(version__in=self.filter(status=VersionStatus.APPROVED))
+
+
 class BudgetVersion(models.Model):
     """One version of an award's budget. At most one is approved (current) at a time;
     the versions it replaced are kept as superseded."""
@@ -63,6 +75,8 @@ class BudgetVersion(models.Model):
         "version the agency approved.",
     )
 
+    objects = BudgetVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["award", "-number"]
         constraints = [
@@ -71,7 +85,7 @@ class BudgetVersion(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["award"],
-                condition=Q(status="approved"),
+                condition=Q(status=VersionStatus.APPROVED),
                 name="budgets_version_one_approved_per_award",
             ),
             models.CheckConstraint(
@@ -79,7 +93,7 @@ class BudgetVersion(models.Model):
                 name="budgets_version_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(approved_at__isnull=False),
+                condition=Q(status=VersionStatus.DRAFT) | Q(approved_at__isnull=False),
                 name="budgets_version_approved_has_date",
             ),
         ]
@@ -87,32 +101,46 @@ class BudgetVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.award} budget v{self.number} ({self.get_status_display()})"
 
+    @property
+    def is_current(self) -> bool:
+        return self.status == VersionStatus.APPROVED
 
-class BudgetLine(models.Model):
-    version = models.ForeignKey(BudgetVersion, on_delete=models.PROTECT, related_name="lines")
+
+class CategoryAmounts(models.Model):
+    """One budget category's amounts: a line of a budget version, or of a proposed one."""
+
     category = models.CharField(max_length=1, choices=Category.choices)
     federal_amount = money_field(default=0)
     non_federal_amount = money_field(default=0)
     narrative = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["version", "category"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["version", "category"], name="budgets_line_one_per_category"
-            ),
-            models.CheckConstraint(
-                condition=Q(federal_amount__gte=0) & Q(non_federal_amount__gte=0),
-                name="budgets_line_amounts_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(category__in=Category.values),
-                name="budgets_line_category_valid",
-            ),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.federal_amount} + {self.non_federal_amount}"
+
+
+def category_amounts_constraints(parent: str, prefix: str) -> list[models.BaseConstraint]:
+    """One line per category of its parent, amounts not negative, a known category."""
+    return [
+        models.UniqueConstraint(fields=[parent, "category"], name=f"{prefix}_one_per_category"),
+        models.CheckConstraint(
+            condition=Q(federal_amount__gte=0) & Q(non_federal_amount__gte=0),
+            name=f"{prefix}_amounts_not_negative",
+        ),
+        models.CheckConstraint(
+            condition=Q(category__in=Category.values), name=f"{prefix}_category_valid"
+        ),
+    ]
+
+
+class BudgetLine(CategoryAmounts):
+    version = models.ForeignKey(BudgetVersion, on_delete=models.PROTECT, related_name="lines")
+
+    class Meta:
+        ordering = ["version", "category"]
+        constraints = category_amounts_constraints("version", "budgets_line")
 
 
 class EntryKind(models.TextChoices):
@@ -294,7 +322,7 @@ class DrawdownRequest(models.Model):
                 name="budgets_drawdown_decider_not_requester",
             ),
             models.CheckConstraint(
-                condition=~Q(status="paid") | Q(ledger_entry__isnull=False),
+                condition=~Q(status=DrawdownStatus.PAID) | Q(ledger_entry__isnull=False),
                 name="budgets_drawdown_paid_has_entry",
             ),
         ]
@@ -389,7 +417,7 @@ class BudgetModification(models.Model):
             # One request waiting per award: each is measured against the same base.
             models.UniqueConstraint(
                 fields=["award"],
-                condition=Q(status="requested"),
+                condition=Q(status=ModificationStatus.REQUESTED),
                 name="budgets_modification_one_open_per_award",
             ),
             models.CheckConstraint(
@@ -415,11 +443,12 @@ class BudgetModification(models.Model):
             ),
             # Applied at once only when no prior approval is needed.
             models.CheckConstraint(
-                condition=~Q(status="applied") | Q(needs_approval=False),
+                condition=~Q(status=ModificationStatus.APPLIED) | Q(needs_approval=False),
                 name="budgets_modification_applied_needs_no_approval",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["approved", "applied"]) | Q(result__isnull=False),
+                condition=~Q(status__in=[ModificationStatus.APPROVED, ModificationStatus.APPLIED])
+                | Q(result__isnull=False),
                 name="budgets_modification_approved_has_result",
             ),
         ]
@@ -447,32 +476,13 @@ class BudgetModification(models.Model):
         return self.cumulative_transfer / self.award_amount if self.award_amount else 0
 
 
-class ProposedLine(models.Model):
+class ProposedLine(CategoryAmounts):
     """One category of a proposed budget."""
 
     modification = models.ForeignKey(
         BudgetModification, on_delete=models.PROTECT, related_name="lines"
     )
-    category = models.CharField(max_length=1, choices=Category.choices)
-    federal_amount = money_field(default=0)
-    non_federal_amount = money_field(default=0)
-    narrative = models.TextField(blank=True)
 
     class Meta:
         ordering = ["modification", "category"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["modification", "category"], name="budgets_proposedline_one_per_category"
-            ),
-            models.CheckConstraint(
-                condition=Q(federal_amount__gte=0) & Q(non_federal_amount__gte=0),
-                name="budgets_proposedline_amounts_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(category__in=Category.values),
-                name="budgets_proposedline_category_valid",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_category_display()}: {self.federal_amount} + {self.non_federal_amount}"
+        constraints = category_amounts_constraints("modification", "budgets_proposedline")

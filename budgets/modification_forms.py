@@ -21,14 +21,6 @@ class ModificationForm(forms.Form):
         label="What changes in scope",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if not isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs.setdefault("class", "usa-textarea")
-            else:
-                field.widget.attrs.setdefault("class", "usa-checkbox__input")
-
 
 class SupplementForm(forms.Form):
     appropriation = forms.ModelChoiceField(queryset=None, label="Appropriation it comes from")
@@ -40,9 +32,6 @@ class SupplementForm(forms.Form):
     def __init__(self, *args, appropriations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["appropriation"].queryset = appropriations
-        self.fields["appropriation"].widget.attrs["class"] = "usa-select"
-        self.fields["supplement_amount"].widget.attrs["class"] = "usa-input"
-        self.fields["justification"].widget.attrs["class"] = "usa-textarea"
 
 
 def lines_form(data, version: BudgetVersion | None) -> BudgetLinesForm:

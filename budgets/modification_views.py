@@ -19,7 +19,6 @@ from budgets.modifications import (
     budget_modification_decide,
     budget_modification_preview,
     budget_modification_propose,
-    current_version,
     supplement_propose,
 )
 from budgets.selectors import budget_change_list_for_user
@@ -27,9 +26,11 @@ from budgets.services import budget_version_create
 from budgets.terms import award_terms_as_of
 from grants import access, selectors
 from grants.amendment_forms import DecisionForm
+from grants.form_errors import add_service_errors
+from grants.lookups import award_or_404, get_or_404
 from grants.models import Award
 from grants.money import format_money
-from grants.views import add_service_errors, award_or_404, get_or_404, render_table_page
+from grants.table_pages import render_table_page
 
 
 def _preview(form, budget, award: Award) -> Assessment | None:
@@ -56,7 +57,7 @@ def propose(request, award_number: str):
     )
     data = request.POST if request.method == "POST" else None
     form = ModificationForm(data)
-    budget = lines_form(data, current_version(award))
+    budget = lines_form(data, award.budget_versions.current())
     section_errors = {"lines": [], "scope_description": []}
     assessment = None
     if data is not None and form.is_valid() & budget.is_valid():
@@ -109,7 +110,7 @@ def pre_award_budget(request, award_number: str):
     )
     data = request.POST if request.method == "POST" else None
     form = forms.Form(data)
-    budget = lines_form(data, current_version(award))
+    budget = lines_form(data, award.budget_versions.current())
     section_errors = {"lines": []}
     if data is not None and budget.is_valid():
         try:
@@ -145,7 +146,7 @@ def supplement(request, award_number: str):
             "-fiscal_year", "pk"
         ),
     )
-    budget = lines_form(data, current_version(award))
+    budget = lines_form(data, award.budget_versions.current())
     section_errors = {"lines": []}
     if data is not None and form.is_valid() & budget.is_valid():
         try:

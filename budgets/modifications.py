@@ -55,10 +55,6 @@ from grants.text import clean_text
 PERCENT = Decimal(100)
 
 
-def current_version(award: Award) -> BudgetVersion | None:
-    return award.budget_versions.filter(status=BudgetVersion.Status.APPROVED).first()
-
-
 def agency_base(award: Award) -> BudgetVersion | None:
     """The version the awarding agency last approved (the initial budget, a supplement's
     or an approved modification's), which transfers are measured against."""
@@ -168,7 +164,7 @@ def assess(
 ) -> Assessment:
     """Compare `lines` with the agency's last approved budget under the rules in force
     on `on`. Reads only; `budget_modification_propose` calls it again under the lock."""
-    base, current = agency_base(award), current_version(award)
+    base, current = agency_base(award), award.budget_versions.current()
     if base is None or current is None:
         raise ValidationError("This award has no approved budget to modify.")
     before, now = _federal(base), _federal(current)
@@ -485,7 +481,7 @@ def _decide(*, actor, modification: BudgetModification, approve: bool, note: str
     else:
         # Rejecting stays possible once the award moves to closeout; approving does not.
         check_open_for_amendments(award)
-        current = current_version(award)
+        current = award.budget_versions.current()
         if current is None or current.pk != modification.replaces_id:
             raise ValidationError(
                 f"The budget changed since this was proposed (version "
@@ -525,7 +521,7 @@ def _decide(*, actor, modification: BudgetModification, approve: bool, note: str
         action=f"budgets.{action}.{'approved' if approve else 'rejected'}",
         obj=modification,
         task_force=award.task_force,
-        before={"status": "requested"},
+        before={"status": BudgetModification.Status.REQUESTED},
         after={
             "status": modification.status,
             "version": modification.result.number if modification.result else None,
@@ -546,10 +542,8 @@ def budget_modification_decide(
     """Approve (the proposed budget becomes the current version; a supplement's funds are
     added) or reject (nothing changes) a request. Never by the person who made it."""
     refuse_own_decision(
-        actor=actor,
-        requested_by_id=modification.requested_by_id,
-        obj=modification,
-        task_force=modification.award.task_force,
+        actor,
+        modification,
         action="budgets.modification.sod_violation",
         attempted="approve" if approve else "reject",
         message=OWN_DECISION,

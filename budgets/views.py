@@ -25,11 +25,13 @@ from budgets.selectors import drawdown_list_for_user, ledger_for_award, open_obl
 from budgets.services import award_create_with_budget
 from budgets.tables import DrawdownTable, LedgerTable
 from grants import access, selectors
+from grants.form_errors import add_service_errors
 from grants.forms import AwardForm, FundingFormSet
+from grants.lookups import award_or_404, get_or_404
 from grants.money import format_money
 from grants.selectors import active_holds, rule_value
 from grants.services import FundingRequest
-from grants.views import add_service_errors, award_or_404, get_or_404, render_table_page
+from grants.table_pages import render_table_page
 
 
 @login_required

@@ -78,7 +78,11 @@ INSTALLED_APPS = [
     "budgets",
     "reports",
     "allocations",
+    "demo",
 ]
+
+# Every widget gets its USWDS class as it renders (grants/form_renderer.py).
+FORM_RENDERER = "grants.form_renderer.UswdsFormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

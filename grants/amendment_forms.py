@@ -6,22 +6,14 @@ from grants.amendments import RECIPIENT_FIELDS
 from grants.models import Recipient
 
 
-class _Styled(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "usa-textarea" if isinstance(field.widget, forms.Textarea) else "usa-input"
-            field.widget.attrs.setdefault("class", css)
-
-
-class ExtensionForm(_Styled):
+class ExtensionForm(forms.Form):
     new_end = forms.DateField(label="New end date", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(
         max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="Why more time is needed"
     )
 
 
-class AdministrativeForm(_Styled):
+class AdministrativeForm(forms.Form):
     description = forms.CharField(
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -37,12 +29,12 @@ class AdministrativeForm(_Styled):
                 max_length=model_field.max_length,
                 required=False,
                 help_text=f"Now: {getattr(recipient, name) or '—'}. Leave blank to keep.",
-                widget=forms.TextInput(attrs={"class": "usa-input"}),
+                widget=forms.TextInput(),
             )
 
     def recipient_changes(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(name, "") for name in RECIPIENT_FIELDS}
 
 
-class DecisionForm(_Styled):
+class DecisionForm(forms.Form):
     note = forms.CharField(max_length=500, required=False, label="Note (required to reject)")

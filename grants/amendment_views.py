@@ -18,8 +18,10 @@ from grants.amendments import (
     extension_request,
 )
 from grants.filters import AmendmentFilter
+from grants.form_errors import add_service_errors
+from grants.lookups import award_or_404, get_or_404
 from grants.models import Amendment
-from grants.views import add_service_errors, award_or_404, get_or_404, render_table_page
+from grants.table_pages import render_table_page
 
 
 @login_required

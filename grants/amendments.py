@@ -259,7 +259,7 @@ def _extension_decide(*, actor, amendment: Amendment, approve: bool, note: str, 
         action="grants.amendment.approved" if approve else "grants.amendment.rejected",
         obj=amendment,
         task_force=award.task_force,
-        before={"status": "requested", **before},
+        before={"status": Amendment.Status.REQUESTED, **before},
         after={"status": amendment.status, "period_end": str(award.period_end)},
         data={"note": amendment.decision_note},
     )
@@ -272,10 +272,8 @@ def extension_decide(
     """Approve (the end date moves; the reporting calendar and the liquidation period,
     computed from it, follow) or reject (nothing changes) a no-cost extension."""
     refuse_own_decision(
-        actor=actor,
-        requested_by_id=amendment.requested_by_id,
-        obj=amendment,
-        task_force=amendment.award.task_force,
+        actor,
+        amendment,
         action="grants.amendment.sod_violation",
         attempted="approve" if approve else "reject",
         message=OWN_DECISION,

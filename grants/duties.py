@@ -18,20 +18,19 @@ def lock_award(award_id: int) -> Award:
     return Award.objects.select_for_update().get(pk=award_id)
 
 
-def refuse_own_decision(
-    *, actor, requested_by_id: int, obj, task_force, action: str, attempted: str, message: str
-) -> None:
-    """Refuse, and audit as `action`, a decision by the person who asked. The audit event
-    is written in its own transaction, before the decision's, so the refusal stays on
-    record although nothing else is written. (The requester of a request never changes,
-    so this needs no lock; the services check again under theirs.)"""
-    if requested_by_id == actor.pk:
+def refuse_own_decision(actor, request, *, action: str, attempted: str, message: str) -> None:
+    """Refuse, and audit as `action`, a decision on `request` (anything with a
+    `requested_by_id` and an `award`) by the person who asked. The audit event is written
+    in its own transaction, before the decision's, so the refusal stays on record although
+    nothing else is written. (The requester of a request never changes, so this needs no
+    lock; the services check again under theirs.)"""
+    if request.requested_by_id == actor.pk:
         with transaction.atomic():
             audit_record(
                 actor=actor,
                 action=action,
-                obj=obj,
-                task_force=task_force,
+                obj=request,
+                task_force=request.award.task_force,
                 data={"attempted": attempted},
             )
         raise PermissionDenied(message)

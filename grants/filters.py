@@ -1,18 +1,16 @@
 import django_filters
-from django import forms
 
 from grants.models import Amendment, Appropriation, Award, TaskForce
 
 
 class UswdsFilterSet(django_filters.FilterSet):
-    """Styles the filter form's widgets with USWDS and says "Any" for no choice."""
+    """Says "Any" for no choice (the widgets get their USWDS classes from the form
+    renderer, as every form's do)."""
 
     @property
     def form(self):
         form = super().form
         for field in form.fields.values():
-            widget = field.widget
-            widget.attrs.setdefault("class", "usa-select" if isinstance(widget, forms.Select) else "usa-input")
             if hasattr(field, "empty_label"):
                 field.empty_label = "Any"
         return form

@@ -12,24 +12,10 @@ from grants.models import (
 )
 from grants.money import MoneyFormField, format_money
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "usa-input"})
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
-class UswdsFormMixin:
-    """Gives every widget the USWDS class for its kind."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = {
-                forms.Select: "usa-select",
-                forms.Textarea: "usa-textarea",
-            }.get(type(widget), "usa-input")
-            widget.attrs.setdefault("class", css)
-
-
-class AppropriationForm(UswdsFormMixin, forms.Form):
+class AppropriationForm(forms.Form):
     fiscal_year = forms.IntegerField(min_value=1998, max_value=2100)
     name = forms.CharField(max_length=200, initial="ICAC Task Force Program")
     public_law = forms.CharField(
@@ -72,7 +58,7 @@ class AppropriationForm(UswdsFormMixin, forms.Form):
         }
 
 
-class AwardForm(UswdsFormMixin, forms.Form):
+class AwardForm(forms.Form):
     award_number = forms.CharField(
         max_length=30,
         validators=[validate_award_number],
@@ -122,7 +108,7 @@ class AppropriationChoiceField(forms.ModelChoiceField):
         return f"FY{obj.fiscal_year} {obj.name} ({format_money(left)} left)"
 
 
-class FundingLineForm(UswdsFormMixin, forms.Form):
+class FundingLineForm(forms.Form):
     appropriation = AppropriationChoiceField(queryset=Appropriation.objects.none(), required=False)
     amount = MoneyFormField(required=False)
 
@@ -154,7 +140,7 @@ FundingFormSet = forms.formset_factory(
 )
 
 
-class HoldForm(UswdsFormMixin, forms.Form):
+class HoldForm(forms.Form):
     reason = forms.CharField(label="Why place a hold", max_length=500)
 
 

@@ -230,7 +230,7 @@ def award_transition(*, actor, award: Award, to_status: str) -> Award:
         )
     if (
         to_status in (Award.Status.OFFERED, Award.Status.ACTIVE)
-        and not award.budget_versions.filter(status="approved").exists()
+        and award.budget_versions.current() is None
     ):
         # The offer carries the budget: without one the award could never get one
         # (after the offer a budget only changes by modification of the current one).

@@ -4,56 +4,19 @@ selector or a service, render. Objects outside the person's scope are 404s."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from grants import access, selectors, services
 from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
+from grants.form_errors import add_service_errors
 from grants.forms import AppropriationForm, HoldForm, TransitionForm
+from grants.lookups import award_or_404, get_or_404
 from grants.models import Award, AwardFunding, Hold, SetAside
 from grants.money import ZERO, MoneySum
+from grants.table_pages import paginate, render_table_page
 from grants.tables import AppropriationTable, AwardTable, TaskForceTable
-
-PER_PAGE = 25
-
-
-def add_service_errors(form, error: ValidationError, extra: dict[str, list] | None = None) -> None:
-    """Show a service's refusal on the form field it names, or above the form.
-
-    Keys the form lacks but `extra` has (such as "funding" or "lines") go to those lists,
-    so the page can show them next to the section they concern.
-    """
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, errors in error.message_dict.items():
-        if field in form.fields:
-            form.add_error(field, errors)
-        elif extra is not None and field in extra:
-            extra[field].extend(errors)
-        else:
-            form.add_error(None, errors)
-
-
-def render_table_page(request, *, template: str, filterset, table, context: dict) -> object:
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(request, template, {"filter": filterset, "table": table, **context})
-
-
-def get_or_404(queryset, **lookup):
-    try:
-        return queryset.get(**lookup)
-    except queryset.model.DoesNotExist:
-        raise Http404(f"No such {queryset.model._meta.verbose_name}.") from None
-
-
-def award_or_404(request, award_number: str) -> Award:
-    """The award as far as the person may read it: another task force's award is a 404."""
-    return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
-
 
 # --- Appropriations ------------------------------------------------------------------
 
@@ -146,7 +109,7 @@ def task_force_detail(request, code: str):
         selectors.award_list_for_user(user=request.user).filter(task_force=task_force),
         exclude=("task_force",),
     )
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(awards)
+    paginate(request, awards)
     return render(
         request,
         "grants/task_force_detail.html",
@@ -211,7 +174,7 @@ def award_detail(request, award_number: str):
             "award": award,
             "funding_lines": award.funding_lines.select_related("appropriation"),
             "budget_versions": versions,
-            "current_budget": next((v for v in versions if v.status == "approved"), None),
+            "current_budget": next((v for v in versions if v.is_current), None),
             "holds": holds,
             "active_holds": [h for h in holds if h.is_active],
             "amendments": award.amendments.select_related("requested_by", "decided_by"),

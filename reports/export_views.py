@@ -18,8 +18,8 @@ from budgets.selectors import drawdown_list_for_user, ledger_for_award
 from grants import access, selectors
 from grants.audit import audit_record
 from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
+from grants.lookups import award_or_404, get_or_404
 from grants.models import FIRST_FISCAL_YEAR
-from grants.views import award_or_404, get_or_404
 from reports.calendar import SF425, find_due
 from reports.exports.packs import ZIP_TYPE, write_pack
 from reports.exports.pdf import build_sf425_pdf

@@ -4,20 +4,7 @@ from django.forms.models import fields_for_model
 from reports.models import MEASURES
 
 
-class StyledForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                css = "usa-checkbox__input"
-            elif isinstance(field.widget, forms.Textarea):
-                css = "usa-textarea"
-            else:
-                css = "usa-input"
-            field.widget.attrs.setdefault("class", css)
-
-
-class SF425Form(StyledForm):
+class SF425Form(forms.Form):
     remarks = forms.CharField(
         label="Remarks (line 12)",
         required=False,
@@ -34,7 +21,7 @@ class SF425Form(StyledForm):
     )
 
 
-class ProgressForm(StyledForm):
+class ProgressForm(forms.Form):
     accomplishments = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
     challenges = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10000
@@ -73,12 +60,12 @@ def report_form(report_type) -> type[forms.Form]:
     """The filing form of a report type without one of its own: its `fields`, as its
     model declares them."""
     fields = fields_for_model(report_type.model, fields=report_type.fields)
-    return type(f"{report_type.model.__name__}Form", (StyledForm,), dict(fields))
+    return type(f"{report_type.model.__name__}Form", (forms.Form,), dict(fields))
 
 
 class ReviewForm(forms.Form):
     comment = forms.CharField(
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "usa-textarea"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -44,6 +44,11 @@ class FiledReport(models.Model):
         """Submitted or accepted: the report counts as filed."""
         return self.status in (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
 
+    @property
+    def is_returned(self) -> bool:
+        """Returned for correction: due again until it is filed anew."""
+        return self.status == ReviewStatus.RETURNED
+
 
 class FinancialReport(FiledReport):
     """An SF-425 as certified. `lines` keeps the numbers the ledger gave at submission;

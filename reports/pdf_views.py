@@ -13,8 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
 from grants import access, selectors
+from grants.lookups import award_or_404, get_or_404
 from grants.models import FIRST_FISCAL_YEAR
-from grants.views import award_or_404, get_or_404
 from reports import report_types
 from reports.export_views import audited_download
 from reports.exports.award_pdf import (

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from budgets.balances import awards_with_excess_cash
 from grants import access, selectors
+from grants.form_errors import add_service_errors
+from grants.lookups import award_or_404, get_or_404
 from grants.models import Award, fiscal_year_of
-from grants.views import add_service_errors, award_or_404, get_or_404
 from reports import report_types, services
 from reports.calendar import find_due, report_url
 from reports.forms import ReviewForm

@@ -13,7 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from reportlab.lib.units import inch
 
-from budgets.models import BudgetVersion, Category
+from budgets.models import Category
 from grants.audit import AuditEvent
 from grants.models import Amendment, Award
 from grants.money import ZERO, MoneySum
@@ -114,11 +114,7 @@ def _funding(award: Award) -> list:
 
 def _budget(award: Award) -> list:
     story = [page.heading("3. Approved budget by category")]
-    version = (
-        BudgetVersion.objects.filter(award=award, status=BudgetVersion.Status.APPROVED)
-        .select_related("approved_by")
-        .first()
-    )
+    version = award.budget_versions.select_related("approved_by").current()
     if version is None:
         return story + [page.text("No approved budget yet.", page.BODY)]
     lines = {line.category: line for line in version.lines.all()}

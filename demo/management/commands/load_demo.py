@@ -11,12 +11,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from allocations.demo import publish_demo_allocation
-from budgets.change_demo import budget_changes
-from budgets.demo import pending_request, post_history
 from budgets.services import LineInput, award_create_with_budget, budget_version_create
+from demo.allocation import publish_demo_allocation
+from demo.budget_changes import budget_changes
+from demo.ledger import pending_request, post_history
+from demo.program import funding_rows, task_force_rows
+from demo.reports import file_history
 from grants import access
-from grants.demo import funding_rows, task_force_rows
 from grants.models import (
     Amendment,
     Appropriation,
@@ -38,7 +39,6 @@ from grants.services import (
     hold_lift,
     hold_place,
 )
-from reports.demo import file_history
 from reports.services import place_delinquency_holds
 
 DEMO_PASSWORD = "icac-demo-password"

@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 
 from budgets.balances import committed_by_category
-from budgets.demo import finance_officer
 from budgets.models import BudgetModification
-from budgets.modifications import budget_modification_propose, current_version
+from budgets.modifications import budget_modification_propose
 from budgets.services import LineInput
+from demo.ledger import finance_officer
 from grants.amendments import add_months, extension_decide, extension_limits, extension_request
 from grants.models import Amendment, Award
 from grants.money import round_money
@@ -21,7 +21,7 @@ def _moved(award: Award, source: str, target: str, amount: Decimal) -> list[Line
         line.category: LineInput(
             line.category, line.federal_amount, line.non_federal_amount, line.narrative
         )
-        for line in current_version(award).lines.all()
+        for line in award.budget_versions.current().lines.all()
     }
     out = lines[source]
     lines[source] = LineInput(
@@ -36,12 +36,12 @@ def _moved(award: Award, source: str, target: str, amount: Decimal) -> list[Line
 
 def budget_changes(*, year: int, today: date) -> None:
     award = Award.objects.filter(
-        fiscal_year=year, task_force__code="ca-los-angeles", status="active"
+        fiscal_year=year, task_force__code="ca-los-angeles", status=Award.Status.ACTIVE
     ).first()
     if award is not None and not BudgetModification.objects.filter(award=award).exists():
         officer = finance_officer(award)
         # 3% of the award, or what Equipment has not yet spent or obligated if less.
-        budgeted = current_version(award).lines.get(category="D").federal_amount
+        budgeted = award.budget_versions.current().lines.get(category="D").federal_amount
         unspent = budgeted - committed_by_category(award).get("D", Decimal("0"))
         shift = min(round_money(award.federal_amount * Decimal("0.03")), unspent // 100 * 100)
         budget_modification_propose(
@@ -59,7 +59,7 @@ def budget_changes(*, year: int, today: date) -> None:
             justification="Build a secure evidence room (construction had no budget)",
         )
     extended = Award.objects.filter(
-        fiscal_year=year, task_force__code="ny-new-york-state", status="active"
+        fiscal_year=year, task_force__code="ny-new-york-state", status=Award.Status.ACTIVE
     ).first()
     if (
         extended is not None

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
-from budgets.demo import finance_officer
+from demo.ledger import finance_officer
 from grants.models import Award
 from reports import services
 from reports.calendar import DueReport, reporting_calendar

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 
 from budgets import ledger
-from budgets.models import LedgerEntry
+from budgets.models import DrawdownRequest, LedgerEntry
 from grants.models import Award, Membership
 from grants.money import ZERO, round_money
 
@@ -55,7 +55,7 @@ def post_history(award: Award, *, approver: User, today: date, leave_excess_cash
     if LedgerEntry.objects.filter(award=award).exists():
         return 0
     officer = finance_officer(award)
-    lines = {line.category: line.federal_amount for line in award.budget_versions.get(status="approved").lines.all()}
+    lines = {line.category: line.federal_amount for line in award.budget_versions.lines_in_force()}
     months = list(_month_ends(award.period_start, min(award.period_end, today)))
     period_months = len(list(_month_ends(award.period_start, award.period_end)))
 
@@ -116,7 +116,7 @@ def post_history(award: Award, *, approver: User, today: date, leave_excess_cash
 
 def pending_request(award: Award, *, today: date) -> None:
     """Leave a request in the financial approver's queue."""
-    if award.drawdown_requests.filter(status="requested").exists():
+    if award.drawdown_requests.filter(status=DrawdownRequest.Status.REQUESTED).exists():
         return
     Award.objects.filter(pk=award.pk).update(drawdowns_need_approval=True)
     award.refresh_from_db()

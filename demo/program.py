@@ -1,7 +1,6 @@
-"""Reference data shipped with the product: the 61 task forces and published funding.
-
-Copied from the project's reference folder so the product never depends on it.
-"""
+"""Reference data for the demonstration program, shipped in `demo/data/`: the 61 task
+forces with their states and lead agencies, and the program's published funding by
+fiscal year."""
 
 import csv
 import re
