@@ -100,13 +100,6 @@ def can_record_spending(user, award) -> bool:
     return award.task_force_id in task_force_ids(user, roles=(Membership.Role.FINANCE_OFFICER,))
 
 
-def can_file_progress_report(user, award) -> bool:
-    """Progress reports: the task force's finance officers and grant administrators."""
-    return award.task_force_id in task_force_ids(
-        user, roles=(Membership.Role.FINANCE_OFFICER, Membership.Role.GRANT_ADMINISTRATOR)
-    )
-
-
 def can_decide_drawdowns(user) -> bool:
     """Approve, reject and record payment of drawdown requests."""
     return is_financial_approver(user)

