@@ -1,5 +1,6 @@
-"""Balances computed from the ledger: the SF-425 transaction lines (domain.md §4.1),
-what may still be drawn, budget against actual, and excess cash on hand.
+"""Balances computed from the ledger: the SF-425 transaction lines
+(docs/rules/sf425.md#transaction-lines), what may still be drawn, budget against actual,
+and excess cash on hand.
 
 Every number is a sum over ledger entries dated on or before the day asked about, so
 any balance can be reproduced as of a past date. A reversal counts negatively from its
@@ -180,13 +181,15 @@ def obligation_remaining(obligation: LedgerEntry) -> Decimal:
 
 
 def liquidation_end(award: Award) -> date:
-    """The last day to pay obligations and draw final funds (domain.md §3.5)."""
+    """The last day to pay obligations and draw final funds
+    (docs/rules/cash-and-ledger.md#liquidation)."""
     days = int(rule_value("liquidation_days", on=award.period_end))
     return award.period_end + timedelta(days=days)
 
 
 def excess_cash(award: Award, *, today: date) -> Decimal:
-    """Cash drawn more than the rule's days ago and still not disbursed (domain.md §3.6)."""
+    """Cash drawn more than the rule's days ago and still not disbursed
+    (docs/rules/cash-and-ledger.md#excess-cash)."""
     found = awards_with_excess_cash(Award.objects.filter(pk=award.pk), today=today)
     return found[0][1] if found else ZERO
 

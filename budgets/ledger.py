@@ -1,9 +1,9 @@
 """Posting to the ledger and the drawdown workflow.
 
 Every function here runs in one transaction that first locks the award row, then
-recomputes the balances under that lock, checks the rules (design.md, "The ledger",
-invariants 1–5), writes, and records the audit event. Two people posting to one award
-queue on the lock, so neither can act on a balance the other is changing.
+recomputes the balances under that lock, checks the rules (invariants 1–5 of
+docs/architecture.md#ledger-invariants), writes, and records the audit event. Two people
+posting to one award queue on the lock, so neither can act on a balance the other is changing.
 """
 
 import uuid

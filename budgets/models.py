@@ -220,10 +220,6 @@ class LedgerEntry(models.Model):
         label = "Reversal of " if self.reverses_id else ""
         return f"{label}{self.get_kind_display()} {self.amount} on {self.effective_date}"
 
-    @property
-    def is_reversal(self) -> bool:
-        return self.reverses_id is not None
-
 
 def _day_total(help_text: str) -> models.DecimalField:
     # Signed (reversals subtract) and two digits wider than an entry: a sum of entries.

@@ -270,9 +270,10 @@ class UniformGuidance(models.TextChoices):
 
     @classmethod
     def in_force_on(cls, day) -> "UniformGuidance":
-        """The revision governing an award made, or amended, on `day` (domain.md §3.1:
-        the 2024 revision applies from 2024-10-01 to new awards and to awards amended
-        from then on, including added funding; it is not retroactive)."""
+        """The revision governing an award made, or amended, on `day`
+        (docs/rules/award-lifecycle-and-budgets.md#uniform-guidance-version: the 2024
+        revision applies from 2024-10-01 to new awards and to awards amended from then on,
+        including added funding; it is not retroactive)."""
         return cls.UG_2024 if day >= UG_2024_EFFECTIVE else cls.UG_2014
 
 

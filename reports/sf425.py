@@ -1,4 +1,4 @@
-"""The SF-425 Federal Financial Report, computed from the ledger (domain.md §4.1).
+"""The SF-425 Federal Financial Report, computed from the ledger (docs/rules/sf425.md).
 
 Lines 10a–10o are cumulative from the start of the award to the period end; nothing is
 typed in. Header lines 1–9 come from the award and its recipient.

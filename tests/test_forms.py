@@ -41,7 +41,7 @@ def test_appropriation_form_records_a_good_appropriation(client, program):
         ("amount", "-5", "Enter an amount greater than zero."),
         ("amount", "0", "Enter an amount greater than zero."),
         ("amount", "10.001", "Ensure that there are no more than 2 decimal places."),
-        ("amount", "lots", "Enter a number."),
+        ("amount", "lots", "'lots' is not a number: write digits with an optional $ and thousands commas, such as $1,234.56."),
         ("amount", "99999999999999999", "Enter an amount no larger than $999,999,999,999.99."),
         ("available_until", "2025-09-30", "Availability must end after it starts."),
         ("set_aside_training", "-1", "Enter an amount of zero or more."),

@@ -1,4 +1,6 @@
-"""Budget modifications under the 10% rule (domain.md §3.4, §7.3) and supplements."""
+"""Budget modifications under the 10% rule and supplements
+(docs/rules/award-lifecycle-and-budgets.md#budget-modifications,
+docs/rules/worked-examples.md#budget-modification)."""
 
 import uuid
 from datetime import date
@@ -27,7 +29,7 @@ from tests.budgets.ledger_helpers import activate
 
 D = Decimal
 TODAY = date(2025, 11, 3)  # simplified acquisition threshold $350,000 in force
-# Worked example §7.3: a $500,000 award.
+# docs/rules/worked-examples.md#budget-modification: a $500,000 award.
 V1 = {"A": "200000.00", "C": "20000.00", "D": "80000.00", "E": "60000.00", "I": "140000.00"}
 
 
