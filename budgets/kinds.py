@@ -106,7 +106,8 @@ class Limit:
         return sum(sign * self.terms.get(total, 0) for total, sign in moved.items())
 
 
-# Invariant 2: federal expenditures plus unliquidated obligations within what is authorized.
+# Invariant 2 (docs/architecture.md#ledger-invariants): federal expenditures plus
+# unliquidated obligations within what is authorized.
 UNOBLIGATED = Limit(
     "unobligated",
     {"federal_expenditures": -1, "obligated": -1, "liquidated": 1},
@@ -141,8 +142,9 @@ class LedgerKind:
     recorded: bool = True  # recorded on the ledger form (False: enters by its own workflow)
     date_label: str = "Date"  # what the form calls the effective date
     # The last day it may be dated: the end of the period of performance, or of the
-    # liquidation period (domain.md §3.5). A payment of an obligation may always be dated
-    # to the end of the liquidation period. No entry is dated in the future.
+    # liquidation period (docs/rules/cash-and-ledger.md#date-rules). A payment of an
+    # obligation may always be dated to the end of the liquidation period. No entry is
+    # dated in the future.
     until_liquidation: bool = False
     paid_on: bool = False  # carries the date it was paid as well as its effective date
 
