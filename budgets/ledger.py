@@ -7,6 +7,7 @@ posting to one award queue on the lock, so neither can act on a balance the othe
 """
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from budgets import ledger_days
 from budgets.balances import (
     Low,
+    authorized_on,
     award_balances,
     liquidation_end,
     lowest_from,
@@ -366,7 +368,11 @@ def drawdown_request(
         return replay
     today = today or timezone.localdate()
     _check_drawable(award, today)
-    available = award_balances(award, as_of=date.max).available_to_draw
+    # Every draw counts, but only the funds authorized by the day of the request: a
+    # supplement taking effect later adds nothing to draw yet.
+    available = replace(
+        award_balances(award, as_of=date.max), authorized=authorized_on(award, today)
+    ).available_to_draw
     if amount > available:
         raise ValidationError(
             {

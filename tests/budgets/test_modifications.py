@@ -552,3 +552,26 @@ def test_a_lower_match_needs_prior_approval_whatever_the_transfer(program):
     assert assessment.reasons == [
         "The recipient's share falls from $20,000.00 to $19,999.99: a change in cost sharing."
     ]
+
+
+def test_available_to_draw_counts_a_supplement_only_from_its_effective_day(big):
+    request = supplement(big)
+    budget_modification_decide(
+        actor=big.approver, modification=request, approve=True, today=date(2025, 3, 1)
+    )
+
+    def draw(amount, today):
+        return ledger.drawdown_request(
+            actor=big.officer_a,
+            award=big.big,
+            amount=D(amount),
+            idempotency_key=uuid.uuid4(),
+            today=today,
+        )
+
+    with pytest.raises(ValidationError) as raised:
+        draw("500000.01", date(2025, 2, 28))
+    assert raised.value.message_dict["amount"] == [
+        "$500,000.01 is $0.01 more than the $500,000.00 available to draw."
+    ]
+    assert draw("500000.01", date(2025, 3, 1)).amount == D("500000.01")
