@@ -27,7 +27,7 @@ run: demo
 # Sets up and runs the whole test suite on the database DATABASE_URL names
 # (SQLite by default).
 test: venv
-	DJANGO_DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -29,8 +29,8 @@ HUNDRED = Fraction(100)
 
 
 class FloorMode:
-    # Worked example §7.1: every task force gets the floor, and the rest of the formula
-    # funds is shared by weighted factors on top of it.
+    # The worked example (docs/rules/worked-examples.md#formula-allocation): every task force
+    # gets the floor, and the rest of the formula funds is shared by weighted factors on top.
     ADDITIVE = "additive"
     # The alternative reading: share all formula funds by weighted factors, then raise
     # any task force below the floor to it, taking the difference from the others.

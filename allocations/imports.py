@@ -104,7 +104,7 @@ def _whole_number(value) -> int:
         number = int(value)
     else:
         text = str(value).strip().replace(",", "")
-        if not re.fullmatch(r"-?\d+", text):
+        if not re.fullmatch(r"-?[0-9]+", text):
             raise ValueError(f"“{str(value).strip()}” is not a whole number")
         number = int(text)
     if number < 0:

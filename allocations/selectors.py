@@ -45,10 +45,6 @@ def run_list_for_user(*, user) -> QuerySet[AllocationRun]:
     ).annotate(match_total=MoneySum("lines__match_required", default=ZERO))
 
 
-def run_get_for_user(*, user, pk: int) -> AllocationRun:
-    return run_list_for_user(user=user).get(pk=pk)
-
-
 def _money_expression(expression):
     return ExpressionWrapper(
         expression, output_field=DecimalField(max_digits=MAX_DIGITS + 4, decimal_places=2)
@@ -69,7 +65,7 @@ def prior_year_awarded(fiscal_year: int, task_force_field: str = "task_force"):
 
 def line_list_for_run(*, run: AllocationRun) -> QuerySet[AllocationLine]:
     """A run's lines with last year's award and the change from it. The run comes from
-    run_get_for_user, so the person may see it."""
+    run_list_for_user, so the person may see it."""
     return (
         run.lines.select_related("task_force", "award")
         .annotate(prior_year=prior_year_awarded(run.fiscal_year))
@@ -101,12 +97,6 @@ def allocation_fiscal_years(*, user) -> list[int]:
     years = set(Appropriation.objects.values_list("fiscal_year", flat=True))
     years |= set(FactorData.objects.values_list("fiscal_year", flat=True))
     return sorted(years, reverse=True)
-
-
-@dataclass(frozen=True)
-class ComparedRun:
-    run: AllocationRun
-    lines: dict[int, AllocationLine]  # by task force id
 
 
 @dataclass(frozen=True)

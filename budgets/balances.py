@@ -1,25 +1,24 @@
-"""Balances computed from the ledger: the SF-425 transaction lines (domain.md §4.1),
-what may still be drawn, budget against actual, and excess cash on hand.
+"""Balances computed from the ledger: the SF-425 transaction lines
+(docs/rules/sf425.md#transaction-lines), what may still be drawn, budget against actual,
+and excess cash on hand.
 
 Every number is a sum over ledger entries dated on or before the day asked about, so
 any balance can be reproduced as of a past date. A reversal counts negatively from its
 own date. The SF-425 lines are summed from the per-day totals (ledger_days).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from budgets.ledger_days import LINES, signed_sum
+from budgets.kinds import LIMITS, TOTALS, UNOBLIGATED, Limit, moving
+from budgets.ledger_days import LINE_SUMS, LINES, signed_sum
 from budgets.models import Category, DrawdownRequest, LedgerDay, LedgerEntry
 from grants.models import Award, AwardFunding
 from grants.money import CENT, ZERO, MoneySum
 from grants.selectors import rule_value
-
-Kind = LedgerEntry.Kind
-Share = LedgerEntry.Share
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,8 @@ class Balances:
     recipient_expenditures: Decimal  # 10j
     program_income: Decimal  # 10l
     pending_drawdowns: Decimal
+    # Every per-day total summed (ledger_sums), the named ones above among them.
+    totals: dict[str, Decimal] = field(default_factory=dict, repr=False)
 
     @property
     def cash_on_hand(self) -> Decimal:  # 10c
@@ -108,6 +109,7 @@ def award_balances(award: Award, *, as_of: date) -> Balances:
         recipient_expenditures=sums["recipient_expenditures"],
         program_income=sums["program_income"],
         pending_drawdowns=pending,
+        totals=sums,
     )
 
 
@@ -120,8 +122,9 @@ class Low:
 
 @dataclass(frozen=True)
 class Lowest:
-    """The lowest cash on hand (10c) and unobligated balance (10h) on any day from one
-    day on, and where each first reached that low."""
+    """The lowest value of each limited balance (budgets.kinds.LIMITS: cash on hand, 10c,
+    and the unobligated balance, 10h) on any day from one day on, and where each first
+    reached that low."""
 
     cash_on_hand: Low
     unobligated: Low
@@ -144,19 +147,17 @@ def lowest_from(award: Award, *, since: date) -> Lowest:
         .values_list("amendment__effective_on", "t")
     )
 
-    def cash() -> Decimal:
-        return totals["drawn"] - totals["disbursed"]
-
-    def unobligated() -> Decimal:
-        spent_or_owed = totals["federal_expenditures"] + totals["obligated"] - totals["liquidated"]
-        return authorized - spent_or_owed
+    def value(limit: Limit) -> Decimal:
+        start = authorized if limit.of_authorized else ZERO
+        return start + sum((sign * totals[total] for total, sign in limit.terms.items()), ZERO)
 
     lows: dict[str, tuple[Decimal, date]] = {}
 
     def consider(day: date) -> None:
-        for name, value in (("cash", cash()), ("unobligated", unobligated())):
-            if name not in lows or value < lows[name][0]:
-                lows[name] = (value, day)
+        for limit in LIMITS:
+            balance = value(limit)
+            if limit.name not in lows or balance < lows[limit.name][0]:
+                lows[limit.name] = (balance, day)
 
     days = list(by_day)
     if not days or days[0]["day"] != since:
@@ -168,10 +169,7 @@ def lowest_from(award: Award, *, since: date) -> Lowest:
             authorized += raises.pop(0)[1]
         consider(day["day"])
     authorized += sum((amount for _, amount in raises), ZERO)  # raised after the last entry
-    return Lowest(
-        cash_on_hand=Low(*lows["cash"], latest=cash()),
-        unobligated=Low(*lows["unobligated"], latest=unobligated()),
-    )
+    return Lowest(**{limit.name: Low(*lows[limit.name], latest=value(limit)) for limit in LIMITS})
 
 
 def obligation_remaining(obligation: LedgerEntry) -> Decimal:
@@ -183,13 +181,15 @@ def obligation_remaining(obligation: LedgerEntry) -> Decimal:
 
 
 def liquidation_end(award: Award) -> date:
-    """The last day to pay obligations and draw final funds (domain.md §3.5)."""
+    """The last day to pay obligations and draw final funds
+    (docs/rules/cash-and-ledger.md#liquidation)."""
     days = int(rule_value("liquidation_days", on=award.period_end))
     return award.period_end + timedelta(days=days)
 
 
 def excess_cash(award: Award, *, today: date) -> Decimal:
-    """Cash drawn more than the rule's days ago and still not disbursed (domain.md §3.6)."""
+    """Cash drawn more than the rule's days ago and still not disbursed
+    (docs/rules/cash-and-ledger.md#excess-cash)."""
     found = awards_with_excess_cash(Award.objects.filter(pk=award.pk), today=today)
     return found[0][1] if found else ZERO
 
@@ -244,12 +244,14 @@ def budget_versus_actual(award: Award, *, as_of: date) -> list[BudgetActual]:
     spent = {
         row["category"]: row
         for row in LedgerEntry.objects.filter(
-            award=award, kind=Kind.EXPENDITURE, effective_date__lte=as_of
+            moving("federal_expenditures", "recipient_expenditures"),
+            award=award,
+            effective_date__lte=as_of,
         )
         .values("category")
         .annotate(
-            federal=signed_sum(Q(share=Share.FEDERAL)),
-            recipient=signed_sum(Q(share=Share.RECIPIENT)),
+            federal=LINE_SUMS["federal_expenditures"],
+            recipient=LINE_SUMS["recipient_expenditures"],
         )
         .order_by()
     }
@@ -277,27 +279,17 @@ def committed_by_category(award: Award) -> dict[str, Decimal]:
     the obligation's category). A budget cannot go below this."""
     entries = LedgerEntry.objects.filter(award=award).order_by()
     committed: dict[str, Decimal] = {}
-
-    def add(rows, key: str) -> None:
-        for row in rows:
-            committed[row[key]] = committed.get(row[key], ZERO) + row["t"]
-
-    add(
-        entries.filter(kind=Kind.EXPENDITURE, share=Share.FEDERAL)
-        .values("category")
-        .annotate(t=signed_sum(Q())),
-        "category",
-    )
-    add(
-        entries.filter(kind=Kind.OBLIGATION).values("category").annotate(t=signed_sum(Q())),
-        "category",
-    )
-    add(
-        entries.filter(obligation__isnull=False)
-        .values("obligation__category")
-        .annotate(t=-signed_sum(Q())),
-        "obligation__category",
-    )
+    by = {total.name: total.category_field for total in TOTALS}
+    # Committed is what the unobligated balance (10h) counts against the authorized.
+    for total, sign in UNOBLIGATED.terms.items():
+        rows = (
+            entries.filter(moving(total))
+            .values(by[total])
+            .annotate(t=LINE_SUMS[total])
+            .values_list(by[total], "t")
+        )
+        for category, amount in rows:
+            committed[category] = committed.get(category, ZERO) - sign * amount
     return {category: total.quantize(CENT) for category, total in committed.items() if total}
 
 

@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 
+from budgets.kinds import KINDS
 from budgets.models import Category, LedgerEntry
 from budgets.services import LineInput
 from grants.money import MoneyFormField, format_money
@@ -62,8 +63,9 @@ class IdempotentForm(forms.Form):
 
 
 class EntryForm(IdempotentForm):
-    """An obligation, expenditure, disbursement or program income. Only the fields
-    declared here are read: anything else posted (a status, an approver) is ignored."""
+    """An entry of a kind a finance officer records (budgets.kinds), showing the fields
+    its kind declares. Only the fields declared here are read: anything else posted (a
+    status, an approver) is ignored."""
 
     effective_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     amount = MoneyFormField()
@@ -81,34 +83,19 @@ class EntryForm(IdempotentForm):
     )
     memo = forms.CharField(max_length=500, required=False)
 
-    FIELDS_BY_KIND = {
-        "obligation": ("effective_date", "amount", "category", "memo"),
-        "expenditure": (
-            "effective_date",
-            "amount",
-            "category",
-            "share",
-            "obligation",
-            "paid_on",
-            "memo",
-        ),
-        "disbursement": ("effective_date", "amount", "memo"),
-        "program_income": ("effective_date", "amount", "memo"),
-    }
-    DATE_LABELS = {
-        "expenditure": "Date incurred",
-        "obligation": "Date obligated",
-        "disbursement": "Date paid out",
-        "program_income": "Date earned",
-    }
-
     def __init__(self, *args, kind: str, obligations=None, **kwargs):
         super().__init__(*args, **kwargs)
-        keep = set(self.FIELDS_BY_KIND[kind]) | {"idempotency_key"}
+        declared = KINDS[kind]
+        keep = set(declared.form_fields) | {"idempotency_key"}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
-        self.fields["effective_date"].label = self.DATE_LABELS[kind]
+        self.fields["effective_date"].label = declared.date_label
+        if "share" in self.fields:
+            self.fields["share"].choices = [
+                (code, LedgerEntry.Share(code).label) for code in declared.shares
+            ]
+            self.fields["share"].initial = declared.shares[0]
         if "obligation" in self.fields:
             self.fields["obligation"].queryset = (
                 obligations if obligations is not None else LedgerEntry.objects.none()

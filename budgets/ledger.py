@@ -1,12 +1,13 @@
 """Posting to the ledger and the drawdown workflow.
 
 Every function here runs in one transaction that first locks the award row, then
-recomputes the balances under that lock, checks the rules (design.md, "The ledger",
-invariants 1–5), writes, and records the audit event. Two people posting to one award
-queue on the lock, so neither can act on a balance the other is changing.
+recomputes the balances under that lock, checks the rules (invariants 1–5 of
+docs/architecture.md#ledger-invariants), writes, and records the audit event. Two people
+posting to one award queue on the lock, so neither can act on a balance the other is changing.
 """
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -17,11 +18,13 @@ from django.utils import timezone
 from budgets import ledger_days
 from budgets.balances import (
     Low,
+    authorized_on,
     award_balances,
     liquidation_end,
     lowest_from,
     obligation_remaining,
 )
+from budgets.kinds import KINDS, LedgerKind, either
 from budgets.models import Category, DrawdownRequest, LedgerEntry
 from grants import access
 from grants.audit import audit_record
@@ -35,7 +38,7 @@ Kind = LedgerEntry.Kind
 Share = LedgerEntry.Share
 POSTING_STATUSES = (Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT)
 # Kinds a finance officer records directly; drawdowns enter the ledger when paid.
-RECORDABLE_KINDS = (Kind.OBLIGATION, Kind.EXPENDITURE, Kind.DISBURSEMENT, Kind.PROGRAM_INCOME)
+RECORDABLE_KINDS = tuple(Kind(code) for code, kind in KINDS.items() if kind.recorded)
 
 
 class IdempotencyConflict(ValidationError):
@@ -59,7 +62,9 @@ def _check_open_for_money(award: Award) -> None:
         )
 
 
-def _check_date(award: Award, kind: str, day: date, *, pays_obligation: bool, today: date) -> None:
+def _check_date(
+    award: Award, kind: LedgerKind, day: date, *, pays_obligation: bool, today: date
+) -> None:
     if day > today:
         raise ValidationError({"effective_date": f"{day:%m/%d/%Y} is in the future."})
     if day < award.period_start:
@@ -69,9 +74,7 @@ def _check_date(award: Award, kind: str, day: date, *, pays_obligation: bool, to
             }
         )
     last_day = award.period_end
-    if kind in (Kind.DISBURSEMENT, Kind.PROGRAM_INCOME) or (
-        kind == Kind.EXPENDITURE and pays_obligation
-    ):
+    if kind.until_liquidation or pays_obligation:
         last_day = liquidation_end(award)
         what = "the liquidation period ends"
     else:
@@ -166,29 +169,34 @@ def entry_post(
     )
     amount = _amount(amount)
     if kind not in RECORDABLE_KINDS:
-        raise ValidationError(
-            {"kind": "Choose an obligation, expenditure, disbursement or program income."}
-        )
+        labels = [Kind(code).label.lower() for code in RECORDABLE_KINDS]
+        article = "an" if labels[0][0] in "aeiou" else "a"
+        raise ValidationError({"kind": f"Choose {article} {either(labels)}."})
+    declared = KINDS[kind]
     replay = _replay(LedgerEntry, idempotency_key, award_id=award.pk, kind=kind, amount=amount)
     if replay:
         return replay
     _check_open_for_money(award)
-    if kind in (Kind.OBLIGATION, Kind.EXPENDITURE):
-        if kind == Kind.OBLIGATION and share != Share.FEDERAL:
-            raise ValidationError({"share": "Obligations are of federal funds."})
+    if declared.needs_category:
+        if share not in declared.shares:
+            shares = either([Share(code).label.lower() for code in declared.shares])
+            raise ValidationError({"share": f"{declared.label}s are of {shares} funds."})
         _check_category(award, category, share)
     else:
-        category, share = "", Share.FEDERAL
+        category, share = "", declared.shares[0]
     if obligation is not None:
         obligation = LedgerEntry.objects.filter(
             pk=obligation.pk, award=award, kind=Kind.OBLIGATION, reverses__isnull=True
         ).first()
-        if obligation is None or kind != Kind.EXPENDITURE or share != Share.FEDERAL:
+        if obligation is None or not declared.pays_obligations or share != Share.FEDERAL:
+            paying = either([k.label.lower() for k in KINDS.values() if k.pays_obligations])
             raise ValidationError(
-                {"obligation": "Only a federal expenditure can pay an obligation of this award."}
+                {"obligation": f"Only a federal {paying} can pay an obligation of this award."}
             )
     today = today or timezone.localdate()
-    _check_date(award, kind, effective_date, pays_obligation=obligation is not None, today=today)
+    _check_date(
+        award, declared, effective_date, pays_obligation=obligation is not None, today=today
+    )
     if paid_on is not None and paid_on < effective_date:
         raise ValidationError({"paid_on": "The date paid cannot be before the date incurred."})
 
@@ -208,17 +216,12 @@ def entry_post(
                     f"{format_money(remaining)} still owed on that obligation."
                 }
             )
-    elif share == Share.FEDERAL and kind in (Kind.OBLIGATION, Kind.EXPENDITURE):
-        # Invariant 2: federal expenditures + unliquidated obligations <= authorized,
-        # on every day from the entry's date on.
-        _check_fits(
-            amount,
-            lowest_from(award, since=effective_date).unobligated,
-            "of federal funds not yet spent or obligated",
-        )
-    if kind == Kind.DISBURSEMENT:
-        cash = lowest_from(award, since=effective_date).cash_on_hand
-        _check_fits(amount, cash, "of federal cash on hand")
+    # Invariants 2 and 7: the entry fits under each balance it lowers (its kind's moves
+    # say which: a payment of an obligation lowers neither spent-or-owed nor cash), on
+    # every day from its date on.
+    for limit in declared.lowers(share, obligation is not None):
+        low = getattr(lowest_from(award, since=effective_date), limit.name)
+        _check_fits(amount, low, limit.what)
     entry = _write_entry(
         award=award,
         kind=kind,
@@ -294,12 +297,18 @@ def entry_reverse(
         and entry.liquidations.filter(reversed_by__isnull=True, reverses__isnull=True).exists()
     ):
         raise ValidationError("Expenditures have paid this obligation; reverse them first.")
-    if entry.kind == Kind.DRAWDOWN:
-        cash = lowest_from(award, since=effective_date).cash_on_hand
-        if entry.amount > cash.amount:
+    # A reversal moves its entry's totals back: it must fit under what that lowers (the
+    # return of a drawdown, under cash on hand).
+    pays_obligation = entry.obligation_id is not None
+    for limit in KINDS[entry.kind].lowers(entry.share, pays_obligation, sign=-1):
+        low = getattr(lowest_from(award, since=effective_date), limit.name)
+        if entry.amount > low.amount:
             raise ValidationError(
-                f"Returning {format_money(entry.amount)} would leave cash on hand below zero "
-                f"(only {format_money(cash.amount)} is on hand{_on_day(cash)})."
+                limit.reversal_refused.format(
+                    amount=format_money(entry.amount),
+                    low=format_money(low.amount),
+                    on_day=_on_day(low),
+                )
             )
     reversal = _write_entry(
         award=award,
@@ -359,7 +368,11 @@ def drawdown_request(
         return replay
     today = today or timezone.localdate()
     _check_drawable(award, today)
-    available = award_balances(award, as_of=date.max).available_to_draw
+    # Every draw counts, but only the funds authorized by the day of the request: a
+    # supplement taking effect later adds nothing to draw yet.
+    available = replace(
+        award_balances(award, as_of=date.max), authorized=authorized_on(award, today)
+    ).available_to_draw
     if amount > available:
         raise ValidationError(
             {

@@ -11,11 +11,9 @@ from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, Q, When
 
+from budgets.kinds import KINDS, TOTAL_NAMES, counted
 from budgets.models import LedgerDay, LedgerEntry
 from grants.money import ZERO, MoneySum
-
-Kind = LedgerEntry.Kind
-Share = LedgerEntry.Share
 
 # +amount for an entry, -amount for a reversal.
 SIGNED_AMOUNT = Case(
@@ -29,30 +27,18 @@ def signed_sum(condition: Q) -> MoneySum:
     return MoneySum(SIGNED_AMOUNT, filter=condition, default=ZERO)
 
 
-# Which entries count on which line, as SQL; `lines_of` says the same in Python.
-LINE_SUMS = {
-    "drawn": signed_sum(Q(kind=Kind.DRAWDOWN)),
-    "disbursed": signed_sum(Q(kind=Kind.DISBURSEMENT)),
-    "federal_expenditures": signed_sum(Q(kind=Kind.EXPENDITURE, share=Share.FEDERAL)),
-    "recipient_expenditures": signed_sum(Q(kind=Kind.EXPENDITURE, share=Share.RECIPIENT)),
-    "obligated": signed_sum(Q(kind=Kind.OBLIGATION)),
-    "liquidated": signed_sum(Q(kind=Kind.EXPENDITURE, obligation__isnull=False)),
-    "program_income": signed_sum(Q(kind=Kind.PROGRAM_INCOME)),
-}
-LINES = tuple(LINE_SUMS)
+def _summed(total: str) -> MoneySum:
+    """A per-day total as SQL: the entries the kinds add to it, less those they take off
+    (budgets.kinds)."""
+    adding, taking = counted({total: 1}, 1), counted({total: 1}, -1)
+    if adding is None:
+        raise ValueError(f"No ledger kind adds to the total {total!r}.")
+    return signed_sum(adding) if taking is None else signed_sum(adding) - signed_sum(taking)
 
 
-def lines_of(kind: str, share: str, pays_obligation: bool) -> tuple[str, ...]:
-    """The SF-425 lines an entry counts on (the same split as LINE_SUMS)."""
-    if kind == Kind.EXPENDITURE:
-        spent = "federal_expenditures" if share == Share.FEDERAL else "recipient_expenditures"
-        return (spent, "liquidated") if pays_obligation else (spent,)
-    return {
-        Kind.DRAWDOWN: ("drawn",),
-        Kind.DISBURSEMENT: ("disbursed",),
-        Kind.OBLIGATION: ("obligated",),
-        Kind.PROGRAM_INCOME: ("program_income",),
-    }[kind]
+# Which entries count on which total, as SQL; add_entry says the same per entry.
+LINE_SUMS = {total: _summed(total) for total in TOTAL_NAMES}
+LINES = TOTAL_NAMES
 
 
 def add_entry(entry: LedgerEntry) -> None:
@@ -60,8 +46,10 @@ def add_entry(entry: LedgerEntry) -> None:
     the award row locked (grants.duties.lock_award), so no other writer touches the row."""
     signed: Decimal = -entry.amount if entry.reverses_id else entry.amount
     day, _ = LedgerDay.objects.get_or_create(award_id=entry.award_id, day=entry.effective_date)
-    lines = lines_of(entry.kind, entry.share, entry.obligation_id is not None)
-    LedgerDay.objects.filter(pk=day.pk).update(**{line: F(line) + signed for line in lines})
+    moved = KINDS[entry.kind].moved(entry.share, entry.obligation_id is not None)
+    LedgerDay.objects.filter(pk=day.pk).update(
+        **{total: F(total) + sign * signed for total, sign in moved.items()}
+    )
 
 
 def rebuild(award_ids=None, *, entry_model=LedgerEntry, day_model=LedgerDay) -> int:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from budgets.kinds import KINDS, TOTALS, EntryKind, Share
 from grants.models import Award
 from grants.money import money_field
 
@@ -143,17 +144,9 @@ class BudgetLine(CategoryAmounts):
         constraints = category_amounts_constraints("version", "budgets_line")
 
 
-class EntryKind(models.TextChoices):
-    OBLIGATION = "obligation", "Obligation"
-    EXPENDITURE = "expenditure", "Expenditure"
-    DISBURSEMENT = "disbursement", "Disbursement"
-    DRAWDOWN = "drawdown", "Drawdown received"
-    PROGRAM_INCOME = "program_income", "Program income"
-
-
-class Share(models.TextChoices):
-    FEDERAL = "federal", "Federal"
-    RECIPIENT = "recipient", "Recipient (match)"
+# The kinds of entry and what each needs (budgets.kinds).
+NEEDS_CATEGORY = [code for code, kind in KINDS.items() if kind.needs_category]
+PAYS_OBLIGATIONS = [code for code, kind in KINDS.items() if kind.pays_obligations]
 
 
 class LedgerEntry(models.Model):
@@ -213,12 +206,12 @@ class LedgerEntry(models.Model):
             ),
             # Spending and obligations name their budget category; cash movements do not.
             models.CheckConstraint(
-                condition=Q(kind__in=["obligation", "expenditure"], category__in=Category.values)
-                | (~Q(kind__in=["obligation", "expenditure"]) & Q(category="")),
+                condition=Q(kind__in=NEEDS_CATEGORY, category__in=Category.values)
+                | (~Q(kind__in=NEEDS_CATEGORY) & Q(category="")),
                 name="budgets_ledger_category_matches_kind",
             ),
             models.CheckConstraint(
-                condition=Q(obligation__isnull=True) | Q(kind="expenditure"),
+                condition=Q(obligation__isnull=True) | Q(kind__in=PAYS_OBLIGATIONS),
                 name="budgets_ledger_only_expenditures_liquidate",
             ),
         ]
@@ -226,10 +219,6 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         label = "Reversal of " if self.reverses_id else ""
         return f"{label}{self.get_kind_display()} {self.amount} on {self.effective_date}"
-
-    @property
-    def is_reversal(self) -> bool:
-        return self.reverses_id is not None
 
 
 def _day_total(help_text: str) -> models.DecimalField:
@@ -247,13 +236,7 @@ class LedgerDay(models.Model):
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()
-    drawn = _day_total("10a: drawdowns received")
-    disbursed = _day_total("10b: disbursements")
-    federal_expenditures = _day_total("10e: federal share of expenditures")
-    recipient_expenditures = _day_total("10j: recipient share of expenditures")
-    obligated = _day_total("obligations made")
-    liquidated = _day_total("expenditures paying an obligation")
-    program_income = _day_total("10l: program income earned")
+    # ...and one column per ledger total (budgets.kinds.TOTALS), added below.
 
     class Meta:
         ordering = ["award", "day"]
@@ -263,6 +246,12 @@ class LedgerDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.award} on {self.day}"
+
+
+# One signed column per ledger total: a total declared in budgets.kinds is a column here.
+for _total in TOTALS:
+    LedgerDay.add_to_class(_total.name, _day_total(_total.help_text))
+del _total
 
 
 class DrawdownStatus(models.TextChoices):

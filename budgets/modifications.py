@@ -1,4 +1,5 @@
-"""Budget modifications under the 10% rule, and supplements (domain.md §3.4, §7.3;
+"""Budget modifications under the 10% rule, and supplements
+(docs/rules/award-lifecycle-and-budgets.md#budget-modifications;
 docs/decisions/0004-budget-transfers.md).
 
 A finance officer proposes a new budget. It is compared with the budget the awarding

@@ -3,6 +3,7 @@
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from budgets.kinds import CASH_ON_HAND, counted
 from budgets.ledger_days import signed_sum
 from budgets.models import BudgetModification, DrawdownRequest, LedgerEntry
 from grants import access
@@ -12,9 +13,11 @@ from grants.money import ZERO
 Kind = LedgerEntry.Kind
 
 
-def _running(condition: Q, negative: Q | None = None):
-    """The award's running total up to and including each row, in ledger order
-    (effective date, then posting order), whatever the page's filter or sort."""
+def _running(terms: dict[str, int]):
+    """The award's running total of the signed per-day totals `terms` (budgets.kinds) up
+    to and including each row, in ledger order (effective date, then posting order),
+    whatever the page's filter or sort."""
+    condition, negative = counted(terms, 1), counted(terms, -1)
     earlier = LedgerEntry.objects.filter(award=OuterRef("award")).filter(
         Q(effective_date__lt=OuterRef("effective_date"))
         | Q(effective_date=OuterRef("effective_date"), pk__lte=OuterRef("pk"))
@@ -44,8 +47,8 @@ def ledger_for_award(*, award: Award) -> QuerySet[LedgerEntry]:
         LedgerEntry.objects.filter(award=award)
         .select_related("actor", "reverses", "reversed_by")
         .annotate(
-            cash_after=_running(Q(kind=Kind.DRAWDOWN), Q(kind=Kind.DISBURSEMENT)),
-            federal_spent_after=_running(Q(kind=Kind.EXPENDITURE, share=LedgerEntry.Share.FEDERAL)),
+            cash_after=_running(CASH_ON_HAND.terms),
+            federal_spent_after=_running({"federal_expenditures": 1}),
         )
     )
 

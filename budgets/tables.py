@@ -1,5 +1,6 @@
 import django_tables2 as tables
 
+from budgets.kinds import KINDS
 from budgets.models import DrawdownRequest, LedgerEntry
 from grants.money import format_money
 from grants.tables import MoneyColumn
@@ -49,7 +50,8 @@ class LedgerTable(tables.Table):
         return record.get_category_display() or "—"
 
     def render_share(self, record):
-        return record.get_share_display() if record.kind in ("obligation", "expenditure") else "—"
+        # Only spending names a category, and only there does its share say anything.
+        return record.get_share_display() if KINDS[record.kind].needs_category else "—"
 
     def order_effective_date(self, queryset, is_descending):
         prefix = "-" if is_descending else ""

@@ -167,7 +167,7 @@ def entry_create(request, award_number: str, kind: str):
             "award": award,
             "form": form,
             "kind_label": LedgerEntry.Kind(kind).label,
-            "balances": award_balances(award, as_of=date.max),
+            "balances": award_balances(award, as_of=timezone.localdate()),
         },
     )
 
@@ -233,7 +233,7 @@ def drawdown_create(request, award_number: str):
         {
             "award": award,
             "form": form,
-            "balances": award_balances(award, as_of=date.max),
+            "balances": award_balances(award, as_of=timezone.localdate()),
             "active_holds": list(active_holds(award=award)),
         },
     )

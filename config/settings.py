@@ -1,7 +1,8 @@
 """Settings, read from the environment.
 
-Defaults are the safe, production ones. Development and tests set DJANGO_DEBUG=1
-(the Makefile does), which relaxes only what plain-HTTP local serving needs.
+Defaults are the safe, production ones. Development sets DJANGO_DEBUG=1 (the Makefile
+does; the test suite's config/test_settings.py too), which relaxes only what plain-HTTP
+local serving needs.
 Every variable is listed in .env.example.
 """
 

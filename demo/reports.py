@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from demo.ledger import finance_officer
 from grants.models import Award
 from reports import services
-from reports.calendar import SF425, reporting_calendar
+from reports.calendar import DueReport, reporting_calendar
 from reports.models import MEASURES, FinancialReport, ProgressReport
+from reports.report_types import FINANCIAL_REPORT, PROGRESS_REPORT
 
 
 def _measures(award: Award, period_end: date) -> dict[str, int]:
@@ -43,6 +44,51 @@ def _measures(award: Award, period_end: date) -> dict[str, int]:
     }
 
 
+def _file_sf425(award: Award, due: DueReport, officer: User, filed_on: date):
+    certifier = {
+        "certifier_name": officer.get_full_name() or officer.username,
+        "certifier_title": "Finance officer",
+        "certifier_phone": "555-0100",
+        "certifier_email": officer.email or "finance@example.gov",
+    }
+
+    def submit(remarks: str = ""):
+        return services.sf425_submit(
+            actor=officer,
+            award=award,
+            period_end=due.period_end,
+            certifier=certifier,
+            today=filed_on,
+            remarks=remarks,
+        )
+
+    # Remarks only where the service asks for them (cash on hand at the period end).
+    try:
+        return submit()
+    except ValidationError:
+        return submit("Cash drawn at quarter end for the next payroll, paid within 10 days.")
+
+
+def _file_progress(award: Award, due: DueReport, officer: User, filed_on: date):
+    return services.progress_submit(
+        actor=officer,
+        award=award,
+        period_end=due.period_end,
+        today=filed_on,
+        narrative={
+            "accomplishments": "Investigations, forensic examinations and community outreach as planned; "
+            "see the measures.",
+            "challenges": "Forensic backlog grew with CyberTipline volume.",
+            "next_steps": "Train two affiliate agencies in mobile extraction.",
+        },
+        measures=_measures(award, due.period_end),
+    )
+
+
+# How the demo fills in each report type; a type without a sample is left unfiled.
+SAMPLES = {FINANCIAL_REPORT.key: _file_sf425, PROGRESS_REPORT.key: _file_progress}
+
+
 def file_history(
     award: Award,
     *,
@@ -54,26 +100,24 @@ def file_history(
     leave_last_unreviewed: bool = False,
 ) -> int:
     """File every report of `award` due before `today` (and final reports once the
-    period has ended). Returns how many were filed."""
+    period has ended). `skip_last`, `return_last` and `leave_last_unreviewed` concern
+    the last SF-425; `late_progress` files progress reports late. Returns how many were
+    filed."""
     if (
         FinancialReport.objects.filter(award=award).exists()
         or ProgressReport.objects.filter(award=award).exists()
     ):
         return 0
     officer = finance_officer(award)
-    certifier = {
-        "certifier_name": officer.get_full_name() or officer.username,
-        "certifier_title": "Finance officer",
-        "certifier_phone": "555-0100",
-        "certifier_email": officer.email or "finance@example.gov",
-    }
     ready = [
         r
         for r in reporting_calendar(award)
-        if r.due_on < today or (r.is_final and r.period_end < today)
+        if (r.due_on < today or (r.is_final and r.period_end < today)) and r.kind in SAMPLES
     ]
     last_sf425 = max(
-        (r for r in ready if r.kind == SF425), key=lambda r: r.period_end, default=None
+        (r for r in ready if r.report_type is FINANCIAL_REPORT),
+        key=lambda r: r.period_end,
+        default=None,
     )
     filed = 0
     for due in ready:
@@ -81,42 +125,10 @@ def file_history(
         if skip_last and is_last:
             continue
         filed_on = due.due_on - timedelta(days=3)
-        if late_progress and due.kind != SF425 and not due.is_final:
+        if late_progress and due.report_type is PROGRESS_REPORT and not due.is_final:
             filed_on = due.due_on + timedelta(days=12)
         filed_on = min(max(filed_on, due.period_end + timedelta(days=1)), today)
-        if due.kind == SF425:
-            # Remarks only where the service asks for them (cash on hand at the period end).
-            try:
-                report = services.sf425_submit(
-                    actor=officer,
-                    award=award,
-                    period_end=due.period_end,
-                    certifier=certifier,
-                    today=filed_on,
-                )
-            except ValidationError:
-                report = services.sf425_submit(
-                    actor=officer,
-                    award=award,
-                    period_end=due.period_end,
-                    certifier=certifier,
-                    today=filed_on,
-                    remarks="Cash drawn at quarter end for the next payroll, paid within 10 days.",
-                )
-        else:
-            report = services.progress_submit(
-                actor=officer,
-                award=award,
-                period_end=due.period_end,
-                today=filed_on,
-                narrative={
-                    "accomplishments": "Investigations, forensic examinations and community outreach as planned; "
-                    "see the measures.",
-                    "challenges": "Forensic backlog grew with CyberTipline volume.",
-                    "next_steps": "Train two affiliate agencies in mobile extraction.",
-                },
-                measures=_measures(award, due.period_end),
-            )
+        report = SAMPLES[due.kind](award, due, officer, filed_on)
         filed += 1
         if is_last and leave_last_unreviewed:
             continue

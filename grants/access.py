@@ -17,7 +17,6 @@ PROGRAM_MANAGER = "Program manager"
 FINANCIAL_APPROVER = "Financial approver"
 AUDITOR = "Auditor"
 SYSTEM_ADMINISTRATOR = "System administrator"
-PROGRAM_GROUPS = (PROGRAM_MANAGER, FINANCIAL_APPROVER, AUDITOR, SYSTEM_ADMINISTRATOR)
 
 
 def _groups(user) -> frozenset[str]:
@@ -99,13 +98,6 @@ def can_record_spending(user, award) -> bool:
     """Obligations, expenditures, disbursements, program income, reversals and drawdown
     requests: the task force's own finance officers."""
     return award.task_force_id in task_force_ids(user, roles=(Membership.Role.FINANCE_OFFICER,))
-
-
-def can_file_progress_report(user, award) -> bool:
-    """Progress reports: the task force's finance officers and grant administrators."""
-    return award.task_force_id in task_force_ids(
-        user, roles=(Membership.Role.FINANCE_OFFICER, Membership.Role.GRANT_ADMINISTRATOR)
-    )
 
 
 def can_decide_drawdowns(user) -> bool:

@@ -91,7 +91,8 @@ def amendment_close(
 
 def _bring_under_current_guidance(amendment: Amendment) -> None:
     """An award amended on or after the 2024 revision's effective date comes under it
-    (domain.md §3.1). The caller holds the award lock."""
+    (docs/rules/award-lifecycle-and-budgets.md#uniform-guidance-version). The caller holds the
+    award lock."""
     award = Award.objects.get(pk=amendment.award_id)
     governing = Award.UniformGuidance.in_force_on(amendment.decided_on)
     if award.ug_version == governing or governing == Award.UniformGuidance.UG_2014:
@@ -165,7 +166,7 @@ def extension_request(
     *, actor, award: Award, new_end: date, reason: str, today: date | None = None
 ) -> Amendment:
     """Ask to move the award's end date, at least the rule's days before it ends and by
-    at most the rule's months (dated rule values, domain.md §3.4)."""
+    at most the rule's months (docs/rules/award-lifecycle-and-budgets.md#no-cost-extensions)."""
     award = lock_award(award.pk)
     access.require(
         access.can_request_extension(actor, award),

@@ -8,6 +8,7 @@ from grants.models import (
     Award,
     SetAside,
     TaskForce,
+    normalize_award_number,
     validate_award_number,
 )
 from grants.money import MoneyFormField, format_money
@@ -58,8 +59,15 @@ class AppropriationForm(forms.Form):
         }
 
 
+class AwardNumberField(forms.CharField):
+    """An award number, normalised (capitals, no spaces) before it is validated."""
+
+    def to_python(self, value):
+        return normalize_award_number(super().to_python(value))
+
+
 class AwardForm(forms.Form):
-    award_number = forms.CharField(
+    award_number = AwardNumberField(
         max_length=30,
         validators=[validate_award_number],
         help_text="For example 15PJDP-25-GK-01234-MECP.",

@@ -20,11 +20,20 @@ ASSISTANCE_LISTING = "16.543"
 # not starting with 0.
 UEI_RE = re.compile(r"^[A-HJ-NP-Z1-9][A-HJ-NP-Z0-9]{11}$")
 EIN_RE = re.compile(r"^\d{2}-\d{7}$")
-# DOJ award numbers: "2018-MC-FX-K060" (before FY2019) or "15PJDP-24-GK-01234-MECP".
+# DOJ award numbers as published since the program began
+# (docs/rules/program-and-funding.md#award-numbers):
+# - OJP's older form, year first, then two two-character codes (letters and digits
+#   mixed in some programs, as ARRA's "B9") and a four-character sequence:
+#   "2018-MC-FX-K060", "2009-SN-B9-K031"; the 1990s wrote the year in two digits:
+#   "98-MC-CX-K003";
+# - the JustGrants form since FY2019: "15PJDP-24-GK-01234-MECP".
 AWARD_NUMBER_RES = (
-    re.compile(r"^(?P<year>\d{4})-[A-Z]{2}-[A-Z]{2}-[A-Z0-9]{4}$"),
-    re.compile(r"^15PJDP-(?P<yy>\d{2})-[A-Z]{2}-\d{5}-[A-Z]{4}$"),
+    re.compile(r"^(?P<year>(?:19|20)[0-9]{2})-[A-Z0-9]{2}-[A-Z0-9]{2}-[A-Z0-9]{4}$"),
+    re.compile(r"^(?P<yy_1900s>9[0-9])-[A-Z0-9]{2}-[A-Z0-9]{2}-[A-Z0-9]{4}$"),
+    re.compile(r"^15P[A-Z]{3}-(?P<yy>[0-9]{2})-[A-Z0-9]{2}-[0-9]{5}-[A-Z0-9]{4}$"),
 )
+# Dashes people paste from documents, read as the hyphen.
+DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"})
 
 
 def validate_uei(value: str) -> None:
@@ -43,21 +52,31 @@ def validate_ein(value: str) -> None:
         )
 
 
+def normalize_award_number(value: str) -> str:
+    """An award number as typed or pasted, in the form it is stored and validated:
+    capitals, no spaces, plain hyphens (" 2018-mc-fx-k060 " gives "2018-MC-FX-K060")."""
+    return "".join((value or "").translate(DASHES).split()).upper()
+
+
 def award_number_fiscal_year(value: str) -> int | None:
     """The fiscal year an award number names, or None if it is not in a DOJ format."""
     for pattern in AWARD_NUMBER_RES:
         match = pattern.match(value or "")
         if match:
-            if "year" in match.groupdict():
-                return int(match["year"])
-            return 2000 + int(match["yy"])
+            groups = match.groupdict()
+            if "year" in groups:
+                return int(groups["year"])
+            if "yy_1900s" in groups:
+                return 1900 + int(groups["yy_1900s"])
+            return 2000 + int(groups["yy"])
     return None
 
 
 def validate_award_number(value: str) -> None:
     if award_number_fiscal_year(value) is None:
         raise ValidationError(
-            "Use a DOJ award number such as 15PJDP-24-GK-01234-MECP or 2018-MC-FX-K060.",
+            "Use a DOJ award number such as 15PJDP-24-GK-01234-MECP, 2018-MC-FX-K060 "
+            "or 98-MC-CX-K003.",
             code="invalid_award_number",
         )
 
@@ -270,9 +289,10 @@ class UniformGuidance(models.TextChoices):
 
     @classmethod
     def in_force_on(cls, day) -> "UniformGuidance":
-        """The revision governing an award made, or amended, on `day` (domain.md §3.1:
-        the 2024 revision applies from 2024-10-01 to new awards and to awards amended
-        from then on, including added funding; it is not retroactive)."""
+        """The revision governing an award made, or amended, on `day`
+        (docs/rules/award-lifecycle-and-budgets.md#uniform-guidance-version: the 2024
+        revision applies from 2024-10-01 to new awards and to awards amended from then on,
+        including added funding; it is not retroactive)."""
         return cls.UG_2024 if day >= UG_2024_EFFECTIVE else cls.UG_2014
 
 

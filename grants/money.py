@@ -5,6 +5,7 @@ than two decimals is rejected, never rounded; only computed amounts are rounded,
 half up (decision record 0001).
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
@@ -22,6 +23,29 @@ class MoneyError(ValueError):
     """The value is not an amount of money we accept."""
 
 
+# How people write amounts, and nothing else: ASCII digits, an optional leading minus
+# and dollar sign, commas only as thousands separators, a decimal point. No exponents
+# ("1e3"), hexadecimal, spaces inside the number, or digits of other scripts.
+AMOUNT_TEXT = re.compile(r"-?\$?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]*)?")
+AMOUNT_EXAMPLE = "write digits with an optional $ and thousands commas, such as $1,234.56"
+
+
+def amount_text(text: str) -> str:
+    """The typed amount as plain decimal text ("$1,234.50" gives "1234.50"), or a
+    MoneyError saying what is wrong with it."""
+    text = text.strip()
+    if any(ch.isdigit() and ch not in "0123456789" for ch in text):
+        raise MoneyError(f"{text!r} uses digits other than 0–9")
+    try:
+        if not Decimal(text).is_finite():
+            raise MoneyError(f"{text!r} is not a finite amount")
+    except InvalidOperation:
+        pass
+    if not AMOUNT_TEXT.fullmatch(text) or not any(ch.isdigit() for ch in text):
+        raise MoneyError(f"{text!r} is not a number: {AMOUNT_EXAMPLE}")
+    return text.replace("$", "").replace(",", "")
+
+
 def money_field(**kwargs) -> models.DecimalField:
     return models.DecimalField(max_digits=MAX_DIGITS, decimal_places=2, **kwargs)
 
@@ -31,7 +55,7 @@ def parse_money(value, *, positive: bool = False) -> Decimal:
     if isinstance(value, float):
         raise TypeError("money must not be a float; pass a string or Decimal")
     if isinstance(value, str):
-        value = value.strip().replace(",", "").removeprefix("$")
+        value = amount_text(value)
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
@@ -89,8 +113,11 @@ class MoneyFormField(forms.DecimalField):
         self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(",", "").removeprefix("$")
+        if isinstance(value, str) and value.strip():
+            try:
+                value = amount_text(value)
+            except MoneyError as error:
+                raise forms.ValidationError(sentence(error), code="invalid") from None
         return super().to_python(value)
 
     def validate(self, value):

@@ -50,10 +50,6 @@ def appropriation_list_for_user(*, user) -> QuerySet[Appropriation]:
     ).order_by("fiscal_year", "pk")
 
 
-def appropriation_get_for_user(*, user, pk: int) -> Appropriation:
-    return appropriation_list_for_user(user=user).get(pk=pk)
-
-
 def appropriation_available(appropriation: Appropriation) -> Decimal:
     """What can still be awarded: amount less set-asides less every funding line."""
     set_aside = SetAside.objects.filter(appropriation=appropriation).aggregate(
@@ -84,10 +80,6 @@ def task_force_list_for_user(*, user) -> QuerySet[TaskForce]:
         .select_related("lead_organization")
         .annotate(awarded_total=_sum_subquery(Award.objects.all(), "task_force", "federal_amount"))
     )
-
-
-def task_force_get_for_user(*, user, code: str) -> TaskForce:
-    return task_force_list_for_user(user=user).get(code=code)
 
 
 def award_list_for_user(*, user) -> QuerySet[Award]:

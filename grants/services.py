@@ -22,6 +22,7 @@ from grants.models import (
     SetAside,
     TaskForce,
     award_number_fiscal_year,
+    normalize_award_number,
     validate_award_number,
 )
 from grants.money import ZERO, format_money, parse_money, sentence
@@ -171,6 +172,7 @@ def award_create(
     ]
     match_required = _money(match_required, "match_required", allow_zero=True)
     _check_period(period_start, period_end)
+    award_number = normalize_award_number(award_number)
     fiscal_year = award_number_fiscal_year(award_number)
     if fiscal_year is None:
         validate_award_number(award_number)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from reports.calendar import SF425
+from reports import report_types
 from reports.models import CalendarFeed, new_feed_token
 from reports.selectors import calendar_for_user
 
@@ -59,7 +59,7 @@ def build_calendar(rows, *, stamp, url_for) -> str:
         content_line("X-WR-CALNAME", "ICAC reports due"),
     ]
     for row in sorted(
-        rows, key=lambda r: (r.due.due_on, r.due.award.award_number, r.due.kind != SF425)
+        rows, key=lambda r: (r.due.due_on, r.due.award.award_number, report_types.position(r.due.kind))
     ):
         due, award = row.due, row.due.award
         description = "\n".join(

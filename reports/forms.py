@@ -1,4 +1,5 @@
 from django import forms
+from django.forms.models import fields_for_model
 
 from reports.models import MEASURES
 
@@ -53,6 +54,13 @@ class ProgressForm(forms.Form):
 
     def measures(self) -> dict:
         return {name: self.cleaned_data[name] for name, _ in MEASURES}
+
+
+def report_form(report_type) -> type[forms.Form]:
+    """The filing form of a report type without one of its own: its `fields`, as its
+    model declares them."""
+    fields = fields_for_model(report_type.model, fields=report_type.fields)
+    return type(f"{report_type.model.__name__}Form", (forms.Form,), dict(fields))
 
 
 class ReviewForm(forms.Form):

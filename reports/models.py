@@ -80,7 +80,7 @@ class FinancialReport(FiledReport):
 
 
 MEASURES = [
-    # field name, label (domain.md §4.3)
+    # field name, label (docs/rules/reporting-deadlines.md#icac-performance-measures)
     ("complaints_received", "Complaints received"),
     ("cybertips_received", "CyberTipline reports received"),
     ("investigations_opened", "Investigations opened"),

@@ -1,5 +1,5 @@
 """Downloads of the PDF documents: an SF-425, the award document, an amendment notice, a
-progress report and the program summary of a fiscal year.
+filed report (each report type's own document) and the program summary of a fiscal year.
 
 Each reads its object through a selector scoped to the user (another task force's
 award is a 404), builds the file with the plain builder an evidence pack also calls,
@@ -15,6 +15,7 @@ from django.http import Http404
 from grants import access, selectors
 from grants.lookups import award_or_404, get_or_404
 from grants.models import FIRST_FISCAL_YEAR
+from reports import report_types
 from reports.calendar import SF425, find_due
 from reports.exports.award_pdf import (
     amendment_pdf_filename,
@@ -24,11 +25,11 @@ from reports.exports.award_pdf import (
 )
 from reports.exports.downloads import send_document
 from reports.exports.pdf import build_sf425_pdf
-from reports.exports.progress_pdf import build_progress_report_pdf, progress_report_pdf_filename
 from reports.exports.summary_pdf import build_program_summary_pdf, program_summary_pdf_filename
 from reports.exports.xlsx import ExportFile
 from reports.models import FinancialReport
-from reports.selectors import progress_reports_for_user
+from reports.report_types import PROGRESS_REPORT, ReportType
+from reports.selectors import reports_for_user
 from reports.sf425 import compute_sf425
 
 PDF_TYPE = "application/pdf"
@@ -99,26 +100,38 @@ def amendment_pdf(request, award_number: str, number: int):
     )
 
 
-@login_required
-def progress_pdf(request, award_number: str, period_end: str):
+def _report_pdf(request, report_type: ReportType, award_number: str, period_end: str):
     report = get_or_404(
-        progress_reports_for_user(user=request.user).select_related(
+        reports_for_user(user=request.user, report_type=report_type).select_related(
             "award__recipient", "award__task_force"
         ),
         award__award_number=award_number,
         period_end=_period(period_end),
     )
-    document = _pdf(
-        build_progress_report_pdf(report, user=request.user), progress_report_pdf_filename(report)
-    )
+    document = report_type.build_document(report, generated_by=request.user)
     return send_document(
         request,
         document,
-        name="progress_pdf",
+        name=f"{report_type.key}_pdf",
         task_force=report.award.task_force,
         award=award_number,
         period_end=report.period_end.isoformat(),
     )
+
+
+@login_required
+def progress_pdf(request, award_number: str, period_end: str):
+    return _report_pdf(request, PROGRESS_REPORT, award_number, period_end)
+
+
+@login_required
+def report_pdf(request, award_number: str, kind: str, period_end: str):
+    """A filed report of a type without a page of its own, as its document (a type with
+    its own page links its own download)."""
+    report_type = report_types.get(kind)
+    if report_type is None or report_type.view:
+        raise Http404("No such report.")
+    return _report_pdf(request, report_type, award_number, period_end)
 
 
 @login_required

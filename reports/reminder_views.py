@@ -6,26 +6,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.shortcuts import render
-from django.urls import reverse
 
 from grants import access
-from reports.calendar import PROGRESS, SF425
+from reports import report_types
 from reports.models import Reminder
 from reports.selectors import reminders_for_user
-
-SHORT_NAMES = {SF425: "SF-425", PROGRESS: "Progress report"}
 
 
 def report_link(reminder: Reminder) -> tuple[str, str | None]:
     """What report a reminder was about, and its page, from its key ("sf425:2025-03-31")."""
     kind, _, period_end = reminder.report_key.partition(":")
+    report_type = report_types.get(kind)
     try:
         period = date.fromisoformat(period_end)
     except ValueError:
         return reminder.report_key, None
-    view = "reports:sf425_detail" if kind == SF425 else "reports:progress_detail"
-    label = f"{SHORT_NAMES.get(kind, kind)}, period ending {period:%m/%d/%Y}"
-    return label, reverse(view, args=[reminder.award.award_number, period_end])
+    if report_type is None:
+        return f"{kind}, period ending {period:%m/%d/%Y}", None
+    label = f"{report_type.short_label}, period ending {period:%m/%d/%Y}"
+    return label, report_type.url(reminder.award.award_number, period)
 
 
 def reminders_shown(*, user, params) -> tuple[QuerySet[Reminder], str]:

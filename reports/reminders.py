@@ -1,9 +1,11 @@
-"""Reminders about reports coming due and overdue (domain.md §4).
+"""Reminders about reports coming due and overdue (docs/rules/reporting-deadlines.md#reminders).
 
 Every day, for each award that owes reports (active or in closeout), each report not
 yet filed (no report submitted or accepted; a returned one counts as not filed) gets an
 email at four stages: 14 days before its due date, 7 days before, on the due date, and
-every day it is overdue. The overdue email also goes to the program managers.
+every day it is overdue. The overdue email also goes to the program managers. Who is
+reminded, and whether the award's funds are held, the report's type says
+(reports.report_types).
 
 Each reminder is recorded as a `Reminder` row; the model's unique constraints allow the
 14-day, 7-day and due-date reminders once ever and the overdue one once a day, so
@@ -22,8 +24,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from grants import access
-from grants.models import Award, Membership
-from reports.calendar import PROGRESS, SF425, DueReport
+from grants.models import Award
+from reports import report_types
+from reports.calendar import DueReport
 from reports.models import Reminder
 from reports.selectors import REPORTING_STATUSES, calendar_for_awards
 from reports.services import place_delinquency_holds
@@ -45,23 +48,14 @@ def stage_for(due_on: date, today: date) -> str | None:
     return STAGE_BY_DAYS_LEFT.get(days_left)
 
 
-def responsible_people(award: Award, kind: str = SF425) -> list[User]:
-    """Who files the report, so who is reminded about it.
-
-    This mirrors the filing rules in grants/access.py (which this module may not
-    change): the SF-425 is filed by the task force's finance officers
-    (`access.can_record_spending`); progress reports by its finance officers and grant
-    administrators (`access.can_file_progress_report`). If those rules change, change
-    this too.
-    """
-    roles = [Membership.Role.FINANCE_OFFICER]
-    if kind == PROGRESS:
-        roles.append(Membership.Role.GRANT_ADMINISTRATOR)
+def responsible_people(award: Award, kind: str) -> list[User]:
+    """Who files the report, so who is reminded about it: the task force's members in the
+    roles its type names as filers (the same roles that may file it)."""
     return list(
         User.objects.filter(
             is_active=True,
             memberships__task_force_id=award.task_force_id,
-            memberships__role__in=roles,
+            memberships__role__in=report_types.get(kind).filers,
         )
         .distinct()
         .order_by("username")
@@ -120,6 +114,8 @@ def body_for(due: DueReport, stage: str, today: date) -> str:
         lines.append(
             "The award's funds are on hold until the report is submitted; "
             "program managers are copied."
+            if due.report_type.holds_funds
+            else "Program managers are copied."
         )
     lines += ["", f"File or view the report: {due.get_absolute_url()}", ""]
     return "\n".join(lines)

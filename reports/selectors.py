@@ -8,8 +8,9 @@ from django.db.models import QuerySet
 from grants import selectors as grant_selectors
 from grants.models import Award
 from grants.selectors import RuleBook
-from reports.calendar import PROGRESS, RULE_KEYS, SF425, DueReport, reporting_calendar
-from reports.models import FinancialReport, ProgressReport, Reminder
+from reports import report_types
+from reports.calendar import DueReport, reporting_calendars
+from reports.models import FiledReport, ProgressReport, Reminder
 
 REPORTING_STATUSES = (Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT)
 
@@ -17,7 +18,7 @@ REPORTING_STATUSES = (Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT)
 @dataclass(frozen=True)
 class CalendarRow:
     due: DueReport
-    filed: FinancialReport | ProgressReport | None
+    filed: FiledReport | None
     today: date
 
     @property
@@ -47,16 +48,18 @@ class CalendarRow:
 
 
 def calendar_for_awards(awards: QuerySet[Award], *, today: date) -> list[CalendarRow]:
-    """Every report the awards owe with where each stands, in four queries."""
+    """Every report the awards owe with where each stands: a query for the awards, one
+    for the rules, and one per report type for what is filed (and one per event-triggered
+    type for its events)."""
     awards = list(awards.select_related("task_force"))
-    rules = RuleBook(RULE_KEYS)
+    rules = RuleBook(report_types.rule_keys())
     filed = {}
-    for model, kind in ((FinancialReport, SF425), (ProgressReport, PROGRESS)):
-        for report in model.objects.filter(award__in=awards):
-            filed[(report.award_id, kind, report.period_end)] = report
+    for report_type in report_types.all_types():
+        for report in report_type.model.objects.filter(award__in=awards):
+            filed[(report.award_id, report_type.key, report.period_end)] = report
     rows = []
-    for award in awards:
-        for due in reporting_calendar(award, rules):
+    for award, calendar in zip(awards, reporting_calendars(awards, rules), strict=True):
+        for due in calendar:
             rows.append(CalendarRow(due, filed.get((award.pk, due.kind, due.period_end)), today))
     return rows
 
@@ -66,16 +69,15 @@ def calendar_for_user(*, user, today: date) -> list[CalendarRow]:
     return calendar_for_awards(awards, today=today)
 
 
-def financial_reports_for_user(*, user) -> QuerySet[FinancialReport]:
-    return FinancialReport.objects.filter(
+def reports_for_user(*, user, report_type: report_types.ReportType) -> QuerySet[FiledReport]:
+    """The reports of one type on the awards the user may read."""
+    return report_type.model.objects.filter(
         award__in=grant_selectors.award_list_for_user(user=user)
     ).select_related("award", "award__task_force", "submitted_by", "reviewed_by")
 
 
 def progress_reports_for_user(*, user) -> QuerySet[ProgressReport]:
-    return ProgressReport.objects.filter(
-        award__in=grant_selectors.award_list_for_user(user=user)
-    ).select_related("award", "award__task_force", "submitted_by", "reviewed_by")
+    return reports_for_user(user=user, report_type=report_types.PROGRESS_REPORT)
 
 
 def reminders_for_user(*, user) -> QuerySet[Reminder]:

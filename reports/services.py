@@ -19,25 +19,29 @@ from grants.duties import lock_award
 from grants.models import Award, Hold
 from grants.money import ZERO, format_money
 from grants.services import award_mark_closed, hold_place_for_late_report, holds_lift_for_report
-from reports.calendar import PROGRESS, SF425, DueReport, find_due, reporting_calendar
-from reports.models import MEASURES, FinancialReport, ProgressReport, ReviewStatus
+from reports import report_types
+from reports.calendar import DueReport, find_due, reporting_calendar
+from reports.models import MEASURES, FiledReport, FinancialReport, ProgressReport, ReviewStatus
+from reports.report_types import FINANCIAL_REPORT, PROGRESS_REPORT, ReportType
 from reports.selectors import REPORTING_STATUSES, calendar_for_awards
 from reports.sf425 import compute_sf425
 
-MODELS = {SF425: FinancialReport, PROGRESS: ProgressReport}
 CERTIFIER_FIELDS = ("certifier_name", "certifier_title", "certifier_phone", "certifier_email")
 
 
-def filed_periods(award: Award, kind: str) -> set[date]:
+def filed_periods(award: Award, report_type: ReportType) -> set[date]:
     return set(
-        MODELS[kind]
-        .objects.filter(award=award, status__in=(ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED))
-        .values_list("period_end", flat=True)
+        report_type.model.objects.filter(award=award, status__in=report_types.FILED).values_list(
+            "period_end", flat=True
+        )
     )
 
 
-def _check_can_file(award: Award, kind: str, period_end: date, today: date) -> DueReport:
+def _check_can_file(
+    award: Award, report_type: ReportType, period_end: date, today: date
+) -> DueReport:
     """The rules every filing obeys: a real period, ended, not filed already, in order."""
+    kind = report_type.key
     due = find_due(award, kind, period_end)
     if due is None:
         raise ValidationError(
@@ -47,12 +51,12 @@ def _check_can_file(award: Award, kind: str, period_end: date, today: date) -> D
         raise ValidationError(
             f"The period ending {period_end:%m/%d/%Y} has not ended; its report can be filed from the day after."
         )
-    existing = MODELS[kind].objects.filter(award=award, period_end=period_end).first()
+    existing = report_type.model.objects.filter(award=award, period_end=period_end).first()
     if existing is not None and existing.is_in:
         raise ValidationError(
             f"This report was already {existing.get_status_display().lower()} on {existing.submitted_at:%m/%d/%Y}."
         )
-    filed = filed_periods(award, kind)
+    filed = filed_periods(award, report_type)
     missing = [
         r
         for r in reporting_calendar(award)
@@ -66,14 +70,14 @@ def _check_can_file(award: Award, kind: str, period_end: date, today: date) -> D
 
 
 def _open_filing(
-    actor, award: Award, kind: str, period_end: date, today: date | None, *, may_file, refusal
+    actor, award: Award, report_type: ReportType, period_end: date, today: date | None
 ) -> tuple[Award, DueReport, date]:
-    """Start a filing: lock the award, check the person may file (`may_file`) and that the
-    period can be filed now. Returns the locked award, the period and today's date."""
+    """Start a filing: lock the award, check the person files this type of report and that
+    the period can be filed now. Returns the locked award, the period and today's date."""
     award = lock_award(award.pk)
-    access.require(may_file(actor, award), refusal)
+    access.require(report_type.may_file(actor, award), report_type.refusal)
     today = today or timezone.localdate()
-    return award, _check_can_file(award, kind, period_end, today), today
+    return award, _check_can_file(award, report_type, period_end, today), today
 
 
 def _filed_at(today: date):
@@ -112,15 +116,7 @@ def sf425_submit(
     today: date | None = None,
 ) -> FinancialReport:
     """Certify and submit the SF-425 the ledger computes for a period."""
-    award, due, today = _open_filing(
-        actor,
-        award,
-        SF425,
-        period_end,
-        today,
-        may_file=access.can_record_spending,
-        refusal="Only the task force's finance officers file the SF-425.",
-    )
+    award, due, today = _open_filing(actor, award, FINANCIAL_REPORT, period_end, today)
     sf425 = compute_sf425(award, period_end=period_end, is_final=due.is_final)
     if due.is_final and sf425.lines["10f"] != ZERO:
         raise ValidationError(
@@ -174,15 +170,7 @@ def progress_submit(
     measures: dict,
     today: date | None = None,
 ) -> ProgressReport:
-    award, due, today = _open_filing(
-        actor,
-        award,
-        PROGRESS,
-        period_end,
-        today,
-        may_file=access.can_file_progress_report,
-        refusal="Only the task force's staff file its progress reports.",
-    )
+    award, due, today = _open_filing(actor, award, PROGRESS_REPORT, period_end, today)
     if not (narrative.get("accomplishments") or "").strip():
         raise ValidationError(
             {"accomplishments": "Describe what the task force accomplished in the period."}
@@ -218,9 +206,42 @@ def progress_submit(
 
 
 @transaction.atomic
-def report_review(
-    *, actor, report: FinancialReport | ProgressReport, accept: bool, comment: str = ""
-):
+def report_submit(
+    *,
+    actor,
+    award: Award,
+    report_type: ReportType,
+    period_end: date,
+    fields: dict,
+    today: date | None = None,
+) -> FiledReport:
+    """File a report of a type with no filing rules beyond its model's: the shared filing
+    page's service. `fields` are the type's `fields`, as its form cleaned them."""
+    award, due, today = _open_filing(actor, award, report_type, period_end, today)
+    report = _save_filing(
+        report_type.model,
+        award,
+        due,
+        actor,
+        today=today,
+        fields={name: fields[name] for name in report_type.fields},
+    )
+    audit_record(
+        actor=actor,
+        action=f"reports.{report_type.key}.submitted",
+        obj=report,
+        task_force=award.task_force,
+        after={
+            "period_end": str(period_end),
+            **{name: str(fields[name]) for name in report_type.fields},
+            "submission": report.submissions,
+        },
+    )
+    return report
+
+
+@transaction.atomic
+def report_review(*, actor, report: FiledReport, accept: bool, comment: str = ""):
     """The program office accepts a submitted report or returns it with comments."""
     lock_award(report.award_id)
     access.require(access.can_manage_program(actor), "Only program managers review reports.")
@@ -235,7 +256,7 @@ def report_review(
     report.status = ReviewStatus.ACCEPTED if accept else ReviewStatus.RETURNED
     report.reviewed_by, report.reviewed_at, report.review_comment = actor, timezone.now(), comment
     report.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
-    kind = "sf425" if isinstance(report, FinancialReport) else "progress"
+    kind = report_types.for_model(type(report)).key
     audit_record(
         actor=actor,
         action=f"reports.{kind}.{'accepted' if accept else 'returned'}",
@@ -247,13 +268,14 @@ def report_review(
 
 
 def place_delinquency_holds(*, today: date | None = None) -> list[Hold]:
-    """Hold the funds of every award with a report past due (domain.md §3.9)."""
+    """Hold the funds of every award with a report past due, of the types whose
+    lateness holds funds (docs/rules/reporting-deadlines.md#delinquency-holds)."""
     today = today or timezone.localdate()
     placed = []
     awards = Award.objects.filter(status__in=REPORTING_STATUSES)
     for row in calendar_for_awards(awards, today=today):
         due = row.due
-        if row.is_filed or due.due_on >= today:
+        if row.is_filed or due.due_on >= today or not due.report_type.holds_funds:
             continue
         hold = hold_place_for_late_report(
             award=due.award,
@@ -274,7 +296,8 @@ class ChecklistItem:
 
 
 def closeout_checklist(award: Award) -> list[ChecklistItem]:
-    """What closeout needs (domain.md §4.4), each with where it stands."""
+    """What closeout needs (docs/rules/reporting-deadlines.md#closeout), each with where it
+    stands."""
     final_ffr = FinancialReport.objects.filter(award=award, is_final=True).first()
     final_progress = ProgressReport.objects.filter(award=award, is_final=True).first()
     balances = award_balances(award, as_of=date.max)

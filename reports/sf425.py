@@ -1,4 +1,4 @@
-"""The SF-425 Federal Financial Report, computed from the ledger (domain.md §4.1).
+"""The SF-425 Federal Financial Report, computed from the ledger (docs/rules/sf425.md).
 
 Lines 10a–10o are cumulative from the start of the award to the period end; nothing is
 typed in. Header lines 1–9 come from the award and its recipient.
@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
-
 from budgets.balances import award_balances
-from budgets.ledger_days import signed_sum
-from budgets.models import LedgerEntry
+from budgets.kinds import TOTALS, moving
+from budgets.ledger_days import LINE_SUMS
+from budgets.models import Category, LedgerEntry
 from grants.models import Award
 from grants.money import CENT, ZERO
 
@@ -65,35 +64,32 @@ def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
     b = award_balances(award, as_of=period_end)
     indirect = (
         LedgerEntry.objects.filter(
+            moving("federal_expenditures"),
             award=award,
-            kind=LedgerEntry.Kind.EXPENDITURE,
-            category="J",
-            share=LedgerEntry.Share.FEDERAL,
+            category=Category.INDIRECT,
             effective_date__lte=period_end,
         )
-        .aggregate(t=signed_sum(Q()))["t"]
+        .aggregate(t=LINE_SUMS["federal_expenditures"])["t"]
         .quantize(CENT)
     )
-    # Program income spent is not yet recorded by alternative; both lines are zero.
-    deduction = addition = ZERO
-    lines = {
-        "10a": b.drawn,
-        "10b": b.disbursed,
+    # The lines that are ledger totals as they stand (budgets.kinds.TOTALS).
+    ledger = {total.sf425: b.totals[total.name] for total in TOTALS if total.sf425}
+    # Program income spent is zero on both lines until a ledger total records it.
+    deduction, addition = ledger.get("10m", ZERO), ledger.get("10n", ZERO)
+    given = {
         "10c": b.cash_on_hand,
         "10d": b.authorized,
-        "10e": b.federal_expenditures,
         "10f": b.unliquidated,
         "10g": b.total_federal_share,
         "10h": b.unobligated,
         "10i": b.match_required,
-        "10j": b.recipient_expenditures,
         "10k": b.match_remaining,
-        "10l": b.program_income,
         "10m": deduction,
         "10n": addition,
         "10o": b.program_income - deduction - addition,
         "11": indirect,
-    }
+    } | ledger
+    lines = {number: given[number] for number in LINE_LABELS}
     recipient = award.recipient
     return SF425(
         award_number=award.award_number,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import feeds, reminder_views, views
+from reports import feeds, pdf_views, reminder_views, views
 
 app_name = "reports"
 
@@ -14,6 +14,16 @@ urlpatterns = [
         "awards/<str:award_number>/progress/<str:period_end>/",
         views.progress_detail,
         name="progress_detail",
+    ),
+    path(
+        "awards/<str:award_number>/reports/<slug:kind>/<str:period_end>/",
+        views.report_detail,
+        name="report_detail",
+    ),
+    path(
+        "awards/<str:award_number>/reports/<slug:kind>/<str:period_end>.pdf",
+        pdf_views.report_pdf,
+        name="report_pdf",
     ),
     path("reports/<slug:kind>/<int:report_id>/review/", views.report_review, name="report_review"),
     path("reports/calendar/", views.reporting_calendar_page, name="calendar"),

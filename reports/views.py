@@ -18,15 +18,16 @@ from grants import access, selectors
 from grants.form_errors import add_service_errors
 from grants.lookups import award_or_404, get_or_404
 from grants.models import Award, TaskForce, fiscal_year_of
-from reports import services
-from reports.calendar import PROGRESS, SF425, find_due, report_url
-from reports.forms import ProgressForm, ReviewForm, SF425Form
+from reports import report_types, services
+from reports.calendar import find_due, report_url
+from reports.forms import ReviewForm
 from reports.models import MEASURES, FinancialReport
+from reports.report_types import FINANCIAL_REPORT, PROGRESS_REPORT, ReportType
 from reports.selectors import (
     calendar_for_awards,
     calendar_for_user,
-    financial_reports_for_user,
     progress_reports_for_user,
+    reports_for_user,
 )
 from reports.sf425 import compute_sf425, variance
 
@@ -94,8 +95,8 @@ def award_reports(request, award_number: str):
             "can_close": checklist is not None
             and access.can_manage_program(request.user)
             and all(i.done for i in checklist),
-            "can_file_sf425": access.can_record_spending(request.user, award),
-            "can_file_progress": access.can_file_progress_report(request.user, award),
+            # The report types this person files for the award.
+            "files": [t.key for t in report_types.all_types() if t.may_file(request.user, award)],
         },
     )
 
@@ -109,23 +110,25 @@ def _review_context(request, report):
     }
 
 
-def _filing(request, award_number: str, period_end: str, kind: str, may_file):
+def _filing(request, award_number: str, period_end: str, report_type: ReportType):
     """The award, the reporting period `period_end` ends, the report filed for it (or
-    None), and whether the person may file it now: `may_file` allows them and nobody has
-    filed it yet, or the program office returned it."""
+    None), and whether the person may file it now: they file this type of report and
+    nobody has filed it yet, or the program office returned it."""
     award = award_or_404(request, award_number)
-    due = find_due(award, kind, _period(period_end))
+    due = find_due(award, report_type.key, _period(period_end))
     if due is None:
         raise Http404("No such reporting period.")
-    report = services.MODELS[kind].objects.filter(award=award, period_end=due.period_end).first()
-    can_file = may_file(request.user, award) and (report is None or report.status == "returned")
+    report = report_type.model.objects.filter(award=award, period_end=due.period_end).first()
+    can_file = report_type.may_file(request.user, award) and (
+        report is None or report.status == "returned"
+    )
     return award, due, report, can_file
 
 
-def _file(request, form, due, *, allowed: bool, refusal: str, submit) -> bool:
-    """Handle a filing POST: refuse if not `allowed`, then `submit(cleaned_data)`; True
-    once filed, False with the reasons on the form."""
-    access.require(allowed, refusal)
+def _file(request, form, due, *, allowed: bool, submit) -> bool:
+    """Handle a filing POST: refuse if not `allowed` (nobody files a report twice), then
+    `submit(cleaned_data)`; True once filed, False with the reasons on the form."""
+    access.require(allowed, due.report_type.refusal.removesuffix(".") + ", and only once.")
     if not form.is_valid():
         return False
     try:
@@ -139,10 +142,8 @@ def _file(request, form, due, *, allowed: bool, refusal: str, submit) -> bool:
 
 @login_required
 def sf425_detail(request, award_number: str, period_end: str):
-    award, due, report, can_file = _filing(
-        request, award_number, period_end, SF425, access.can_record_spending
-    )
-    form = SF425Form(
+    award, due, report, can_file = _filing(request, award_number, period_end, FINANCIAL_REPORT)
+    form = FINANCIAL_REPORT.form_class()(
         request.POST or None,
         initial={name: getattr(report, name) for name in ("remarks", *services.CERTIFIER_FIELDS)}
         if report
@@ -153,7 +154,6 @@ def sf425_detail(request, award_number: str, period_end: str):
         form,
         due,
         allowed=can_file,
-        refusal="Only the task force's finance officers file the SF-425, and only once.",
         submit=lambda data: services.sf425_submit(
             actor=request.user,
             award=award,
@@ -191,9 +191,7 @@ def sf425_detail(request, award_number: str, period_end: str):
 
 @login_required
 def progress_detail(request, award_number: str, period_end: str):
-    award, due, report, can_file = _filing(
-        request, award_number, period_end, PROGRESS, access.can_file_progress_report
-    )
+    award, due, report, can_file = _filing(request, award_number, period_end, PROGRESS_REPORT)
     initial = {}
     if report is not None:
         initial = {name: getattr(report, name) for name, _ in MEASURES}
@@ -202,13 +200,12 @@ def progress_detail(request, award_number: str, period_end: str):
             challenges=report.challenges,
             next_steps=report.next_steps,
         )
-    form = ProgressForm(request.POST or None, initial=initial)
+    form = PROGRESS_REPORT.form_class()(request.POST or None, initial=initial)
     if request.method == "POST" and _file(
         request,
         form,
         due,
         allowed=can_file,
-        refusal="Only the task force's staff file its progress reports, and only once.",
         submit=lambda data: services.progress_submit(
             actor=request.user,
             award=award,
@@ -234,13 +231,66 @@ def progress_detail(request, award_number: str, period_end: str):
     )
 
 
+def _report_type_or_404(kind: str) -> ReportType:
+    report_type = report_types.get(kind)
+    if report_type is None:
+        raise Http404("No such report.")
+    return report_type
+
+
+@login_required
+def report_detail(request, award_number: str, kind: str, period_end: str):
+    """The filing page of a report type without a page of its own: the form of its
+    fields, then the report as filed, and the program office's review."""
+    report_type = _report_type_or_404(kind)
+    if report_type.view:
+        raise Http404("No such report.")
+    award, due, report, can_file = _filing(request, award_number, period_end, report_type)
+    form = report_type.form_class()(
+        request.POST or None,
+        initial={name: getattr(report, name) for name in report_type.fields} if report else {},
+    )
+    if request.method == "POST" and _file(
+        request,
+        form,
+        due,
+        allowed=can_file,
+        submit=lambda data: services.report_submit(
+            actor=request.user,
+            award=award,
+            report_type=report_type,
+            period_end=due.period_end,
+            fields=data,
+        ),
+    ):
+        return redirect(due.get_absolute_url())
+    filed = []
+    if report is not None:
+        filed = [
+            (report._meta.get_field(name).verbose_name, getattr(report, name))
+            for name in report_type.fields
+        ]
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "award": award,
+            "due": due,
+            "report": report,
+            "filed": filed,
+            "pdf_url": report_type.pdf_url(award.award_number, due.period_end),
+            "form": form,
+            "can_file": can_file,
+            **_review_context(request, report),
+        },
+    )
+
+
 @login_required
 @require_POST
 def report_review(request, kind: str, report_id: int):
-    selector = {SF425: financial_reports_for_user, PROGRESS: progress_reports_for_user}.get(kind)
-    if selector is None:
-        raise Http404("No such report.")
-    report = get_or_404(selector(user=request.user), pk=report_id)
+    report_type = _report_type_or_404(kind)
+    report = get_or_404(reports_for_user(user=request.user, report_type=report_type), pk=report_id)
     access.require(access.can_manage_program(request.user), "Only program managers review reports.")
     form = ReviewForm(request.POST)
     form.is_valid()

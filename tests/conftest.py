@@ -1,14 +1,30 @@
 """Personas, as in the style guide: two task forces (A and B), each with a finance
 officer; the program office (program manager, financial approver); an auditor."""
 
+import os
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from hypothesis import HealthCheck, settings
 
 from grants import access
 from grants.models import Appropriation, Award, Membership, TaskForce
 from tests import factories
+
+# Property and state-machine tests: a quick profile on a developer's machine, the full
+# one in CI (CI=true); HYPOTHESIS_PROFILE picks either by name. Tests scale their example
+# counts from the profile's, so one switch governs them all.
+_COMMON = dict(
+    deadline=None,
+    database=None,  # no .hypothesis/ folder in the work tree
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("full", max_examples=25, stateful_step_count=25, **_COMMON)
+settings.register_profile("quick", max_examples=5, stateful_step_count=15, **_COMMON)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("full" if os.environ.get("CI") == "true" else "quick")
+)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 and nothing saved."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from budgets.models import BudgetVersion
@@ -41,7 +42,7 @@ def test_appropriation_form_records_a_good_appropriation(client, program):
         ("amount", "-5", "Enter an amount greater than zero."),
         ("amount", "0", "Enter an amount greater than zero."),
         ("amount", "10.001", "Ensure that there are no more than 2 decimal places."),
-        ("amount", "lots", "Enter a number."),
+        ("amount", "lots", "'lots' is not a number: write digits with an optional $ and thousands commas, such as $1,234.56."),
         ("amount", "99999999999999999", "Enter an amount no larger than $999,999,999,999.99."),
         ("available_until", "2025-09-30", "Availability must end after it starts."),
         ("set_aside_training", "-1", "Enter an amount of zero or more."),
@@ -105,7 +106,7 @@ def test_award_form_creates_award_with_budget(client, program):
         ({"budget-federal_C": "39999.99"}, "budget_errors",
          "The federal lines add up to $99,999.99, but the award is $100,000.00: $0.01 short."),
         ({"period_end": "2024-09-30"}, "period_end", "The period of performance must end after it starts."),
-        ({"award_number": "2025-XYZ"}, "award_number", "Use a DOJ award number such as 15PJDP-24-GK-01234-MECP or 2018-MC-FX-K060."),
+        ({"award_number": "2025-XYZ"}, "award_number", "Use a DOJ award number such as 15PJDP-24-GK-01234-MECP, 2018-MC-FX-K060 or 98-MC-CX-K003."),
         ({"award_number": "15PJDP-25-GK-00001-MECP"}, "award_number", "An award with this number already exists."),
         ({"match_required": "-1"}, "match_required", "Enter an amount of zero or more."),
         ({"budget-federal_D": "1.005"}, "budget", "Ensure that there are no more than 2 decimal places."),
@@ -141,3 +142,12 @@ def test_award_form_names_what_is_left_of_each_appropriation(client, program):
     client.force_login(program.pm)
     page = client.get(reverse("budgets:award_create")).content.decode()
     assert "FY2025 ICAC Task Force Program ($500,000.00 left)" in page
+
+
+def test_the_award_form_normalises_the_number_before_checking_it():
+    from grants.forms import AwardForm
+
+    field = AwardForm.base_fields["award_number"]
+    assert field.clean(" 2018-mc-fx-k060 ") == "2018-MC-FX-K060"
+    with pytest.raises(ValidationError, match="DOJ award number"):
+        field.clean("2018-mc-fx")

@@ -18,6 +18,7 @@ from grants.services import amendment_record, hold_place
 from reports.exports import tables
 from reports.models import MEASURES, FinancialReport, ProgressReport
 from tests.allocations.helpers import program_run
+from tests.reports.report_type_helpers import declare_amendment_reports
 
 PERSONAS = ["anonymous", "officer_a", "officer_b", "pm", "approver", "auditor"]
 LOGIN = 302  # anonymous people are sent to the sign-in page
@@ -67,6 +68,11 @@ MATRIX = {
     ("reports:sf425_detail", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
     ("reports:progress_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:progress_detail", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    # The shared filing page and download of a report type without its own (a type
+    # declared by the test: tests/reports/report_type_helpers.py).
+    ("reports:report_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("reports:report_detail", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("reports:report_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:report_review", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("reports:report_review", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     ("reports:calendar", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
@@ -212,6 +218,18 @@ def _url(name: str, program) -> str:
         return reverse(name, args=[program.appropriation.fiscal_year])
     if name in ("reports:sf425_detail", "reports:progress_detail"):
         return reverse(name, args=[award, "2024-12-31"])
+    if name in SHARED_REPORT_PAGES:
+        Amendment.objects.create(
+            award=program.award_a, number=1, kind="administrative", description="x",
+            requested_on=date(2025, 1, 6), requested_by=program.pm,
+        )
+        if name == "reports:report_pdf":
+            ProgressReport.objects.create(
+                award=program.award_a, period_end=date(2025, 1, 6), status="submitted",
+                submitted_by=program.officer_a, submitted_at=timezone.now(), accomplishments="x",
+                **{field: 0 for field, _ in MEASURES},
+            )
+        return reverse(name, args=[award, "amendment", "2025-01-06"])
     if name == "reports:report_review":
         report = FinancialReport.objects.create(
             award=program.award_a, period_end=date(2024, 12, 31), status="submitted", lines={},
@@ -256,6 +274,9 @@ def _url(name: str, program) -> str:
     return reverse(name)
 
 
+SHARED_REPORT_PAGES = ("reports:report_detail", "reports:report_pdf")
+
+
 def _names(resolver=None, namespace="") -> set[str]:
     names = set()
     for pattern in (resolver or get_resolver()).url_patterns:
@@ -279,7 +300,9 @@ CASES = [(name, method, persona, code) for (name, method), row_ in MATRIX.items(
 
 
 @pytest.mark.parametrize("name, method, persona, expected", CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
-def test_permission_matrix(client, program, name, method, persona, expected):
+def test_permission_matrix(client, program, monkeypatch, name, method, persona, expected):
+    if name in SHARED_REPORT_PAGES:
+        declare_amendment_reports(monkeypatch)
     if persona != "anonymous":
         client.force_login(getattr(program, persona))
     url = _url(name, program)

@@ -9,8 +9,8 @@ Layout:
     sf425/SF-425-<award>-<period end>.pdf
     <folder>/...                       one folder per registered document builder
 
-Report documents come from DOCUMENT_BUILDERS, one entry per report type (SF-425s and
-progress reports); a new report PDF joins every pack with one `register(...)` line.
+Every report type (reports.report_types) puts its filed reports in its own folder, as
+its document; other documents join every pack with one `register(...)` line.
 """
 
 import csv
@@ -28,8 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from grants.models import Award
-from reports.exports.pdf import build_sf425_pdf
-from reports.exports.progress_pdf import build_progress_report_pdf, progress_report_pdf_filename
+from reports import report_types
 from reports.exports.workbooks import (
     Selection,
     selection_about,
@@ -37,8 +36,6 @@ from reports.exports.workbooks import (
     workbook_filename,
 )
 from reports.exports.xlsx import ExportFile, write_workbook
-from reports.models import FinancialReport, ProgressReport, ReviewStatus
-from reports.sf425 import compute_sf425
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
@@ -46,21 +43,19 @@ MANIFEST_CSV_HEADER = ["path", "sha256", "bytes"]
 FORMAT = "icac-evidence-pack/1"
 ZIP_TYPE = "application/zip"
 CHUNK = 1 << 16
-# Reports that count as filed: submitted and awaiting review, or accepted. A report
-# returned for correction is not evidence of anything until it is filed again.
-FILED = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
 
 
 @dataclass(frozen=True)
 class DocumentBuilder:
-    """How one report type becomes files in a pack: which reports of the selected
-    awards to include, and how one report becomes one file."""
+    """How one kind of document becomes files in a pack: which objects of the selected
+    awards to include, and how one becomes one file."""
 
     folder: str
     reports: Callable[[QuerySet[Award]], QuerySet]
     build: Callable[..., ExportFile]  # build(report, generated_by=...) -> ExportFile
 
 
+# Documents other than filed reports.
 DOCUMENT_BUILDERS: list[DocumentBuilder] = []
 
 
@@ -69,40 +64,13 @@ def register(builder: DocumentBuilder) -> DocumentBuilder:
     return builder
 
 
-def filed_sf425s(awards: QuerySet[Award]) -> QuerySet[FinancialReport]:
-    return (
-        FinancialReport.objects.filter(award__in=awards.values("pk"), status__in=FILED)
-        .select_related("award", "award__recipient")
-        .order_by("award__award_number", "period_end")
-    )
-
-
-def sf425_document(report: FinancialReport, *, generated_by: str) -> ExportFile:
-    """The SF-425 as certified (the PDF prints the report's own lines, not today's)."""
-    sf425 = compute_sf425(report.award, period_end=report.period_end, is_final=report.is_final)
-    return build_sf425_pdf(sf425=sf425, report=report, generated_by=generated_by)
-
-
-def filed_progress_reports(awards: QuerySet[Award]) -> QuerySet[ProgressReport]:
-    return (
-        ProgressReport.objects.filter(award__in=awards.values("pk"), status__in=FILED)
-        .select_related(
-            "award", "award__recipient", "award__task_force", "submitted_by", "reviewed_by"
-        )
-        .order_by("award__award_number", "period_end")
-    )
-
-
-def progress_report_document(report: ProgressReport, *, generated_by: str) -> ExportFile:
-    return ExportFile(
-        filename=progress_report_pdf_filename(report),
-        content_type="application/pdf",
-        content=build_progress_report_pdf(report, user=generated_by),
-    )
-
-
-register(DocumentBuilder("sf425", filed_sf425s, sf425_document))
-register(DocumentBuilder("progress", filed_progress_reports, progress_report_document))
+def document_builders() -> list[DocumentBuilder]:
+    """Each report type's filed reports (a report returned for correction is evidence of
+    nothing until it is filed again), then the other documents."""
+    return [
+        DocumentBuilder(t.key, t.filed_reports, t.build_document)
+        for t in report_types.all_types()
+    ] + DOCUMENT_BUILDERS
 
 
 @dataclass(frozen=True)
@@ -147,7 +115,7 @@ def write_pack(handle, *, user, selection: Selection) -> Pack:
             book.seek(0)
             files.append(_add_stream(archive, f"workbook/{workbook_filename(selection)}", book))
         awards = selection.awards(user)
-        for builder in DOCUMENT_BUILDERS:
+        for builder in document_builders():
             for report in builder.reports(awards).iterator(chunk_size=200):
                 document = builder.build(report, generated_by=generated_by)
                 path = f"{builder.folder}/{document.filename}"

@@ -86,7 +86,8 @@ def build_sf425_pdf(*, sf425: SF425, report=None, generated_by) -> ExportFile:
     return ExportFile(filename, "application/pdf", content)
 
 
-def build_financial_report_pdf(report: FinancialReport, *, user) -> bytes:
-    """A filed SF-425 as a PDF, for callers holding the report (an evidence pack)."""
+def financial_report_document(report: FinancialReport, *, generated_by) -> ExportFile:
+    """A filed SF-425 as certified (the PDF prints the report's own lines, not today's):
+    its entry in evidence packs."""
     sf425 = compute_sf425(report.award, period_end=report.period_end, is_final=report.is_final)
-    return build_sf425_pdf(sf425=sf425, report=report, generated_by=user).content
+    return build_sf425_pdf(sf425=sf425, report=report, generated_by=generated_by)

@@ -3,14 +3,16 @@ measure with its value, and the narrative."""
 
 from reportlab.lib.units import inch
 
-from reports.calendar import PROGRESS, find_due
+from reports.calendar import find_due
 from reports.exports import pdf_page as page
+from reports.exports.xlsx import ExportFile
 from reports.models import MEASURES, ProgressReport
+from reports.report_types import PROGRESS_REPORT
 
 
 def build_progress_report_pdf(report: ProgressReport, *, user) -> bytes:
     award = report.award
-    due = find_due(award, PROGRESS, report.period_end)
+    due = find_due(award, PROGRESS_REPORT.key, report.period_end)
     period = (
         f"{due.period_start:%m/%d/%Y} to {due.period_end:%m/%d/%Y}"
         if due is not None
@@ -64,3 +66,12 @@ def build_progress_report_pdf(report: ProgressReport, *, user) -> bytes:
 
 def progress_report_pdf_filename(report: ProgressReport) -> str:
     return f"progress-{report.award.award_number}-{report.period_end:%Y-%m-%d}.pdf"
+
+
+def progress_report_document(report: ProgressReport, *, generated_by) -> ExportFile:
+    """The progress report's document: its download and its entry in evidence packs."""
+    return ExportFile(
+        filename=progress_report_pdf_filename(report),
+        content_type="application/pdf",
+        content=build_progress_report_pdf(report, user=generated_by),
+    )

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from budgets.kinds import CASH_ON_HAND, KINDS, TOTALS
 from budgets.models import BudgetLine, BudgetVersion, Category, DrawdownRequest, LedgerEntry
 from grants import access, selectors
 from grants.models import Amendment, Award, AwardFunding, Hold, TaskForce
@@ -334,26 +335,43 @@ def budget_line_sheet(awards: QuerySet[Award]) -> Sheet:
     )
 
 
-Kind = LedgerEntry.Kind
+def _ledger_totals() -> list[SumIf]:
+    """The per-day totals the ledger sheet totals (budgets.kinds.TOTALS with a sheet
+    label), as SUMIFS over its Kind and Share columns; each equals the matching sum in
+    budgets.ledger_days.LINE_SUMS. A total that several kinds move, or one takes off,
+    gets a row per kind, named for it, for the reader to add up."""
+    sums = []
+    for total in (total for total in TOTALS if total.sheet_label):
+        moves = [
+            (kind, move)
+            for kind in KINDS.values()
+            for move in kind.moves
+            if move.total == total.name
+        ]
+        for kind, move in moves:
+            if move.paying:
+                raise ValueError(f"{total.name} depends on payments of obligations: no SUMIFS.")
+            where = (("Kind", KIND[kind.code]),)
+            if move.share:
+                where += (("Share", SHARE[move.share]),)
+            label = total.sheet_label
+            if len(moves) > 1 or move.sign < 0:
+                label += f", {kind.label.lower()}{' (to subtract)' if move.sign < 0 else ''}"
+            sums.append(SumIf(label, "Amount", where))
+    return sums
 
-# The SF-425 transaction lines the ledger sheet totals, as SUMIFS over its rows; each
-# equals the matching sum in budgets.ledger_days.LINE_SUMS.
-LEDGER_TOTALS = [
-    SumIf("Cash receipts (10a)", "Amount", (("Kind", KIND[Kind.DRAWDOWN]),)),
-    SumIf("Cash disbursements (10b)", "Amount", (("Kind", KIND[Kind.DISBURSEMENT]),)),
-    SumIf(
-        "Federal expenditures (10e)",
-        "Amount",
-        (("Kind", KIND[Kind.EXPENDITURE]), ("Share", SHARE[LedgerEntry.Share.FEDERAL])),
-    ),
-    SumIf(
-        "Recipient expenditures (10j)",
-        "Amount",
-        (("Kind", KIND[Kind.EXPENDITURE]), ("Share", SHARE[LedgerEntry.Share.RECIPIENT])),
-    ),
-    SumIf("Obligations", "Amount", (("Kind", KIND[Kind.OBLIGATION]),)),
-    SumIf("Program income (10l)", "Amount", (("Kind", KIND[Kind.PROGRAM_INCOME]),)),
-]
+
+LEDGER_TOTALS = _ledger_totals()
+
+# How an entry moves the sheet's running cash on hand and federal spending, by kind,
+# share and whether it pays an obligation (budgets.kinds).
+RUNNING = {
+    (code, share, pays): (CASH_ON_HAND.change(moved), moved.get("federal_expenditures", 0))
+    for code, kind in KINDS.items()
+    for share in LedgerEntry.Share.values
+    for pays in (False, True)
+    for moved in [kind.moved(share, pays)]
+}
 
 LEDGER_COLUMNS = [
     Column("Award number", width=26),
@@ -409,12 +427,11 @@ def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[tuple]:
         if number != current:
             current, cash, spent = number, ZERO, ZERO
         signed = -amount if reverses else amount
-        if kind == Kind.DRAWDOWN:
-            cash += signed
-        elif kind == Kind.DISBURSEMENT:
-            cash -= signed
-        elif kind == Kind.EXPENDITURE and share == LedgerEntry.Share.FEDERAL:
-            spent += signed
+        to_cash, to_spent = RUNNING[kind, share, obligation is not None]
+        if to_cash:
+            cash += to_cash * signed
+        if to_spent:
+            spent += to_spent * signed
         yield (
             number, pk, day, KIND[kind], reverses, obligation, CATEGORY[category], SHARE[share],
             signed, cash, spent, paid_on, memo, actor, _local(posted_at),

@@ -5,7 +5,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allocations.formula import (
@@ -238,7 +238,8 @@ def scenarios(draw):
     )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Pure arithmetic: cheap enough for twelve times the profile's examples.
+@settings(max_examples=settings.default.max_examples * 12)
 @given(scenarios())
 def test_allocations_add_up_to_the_pool_and_respect_the_floor(scenario):
     parameters, task_forces = scenario

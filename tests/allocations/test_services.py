@@ -28,8 +28,9 @@ def _count():
 
 @pytest.fixture
 def sixty_one(program):
-    """61 task forces with FY2026 factor data as in worked example §7.1 (the first has a
-    3.0% weighted share and a need score giving it $200,000), and a $36,000,000 pool."""
+    """61 task forces with FY2026 factor data as in the worked example
+    (docs/rules/worked-examples.md#formula-allocation: the first has a 3.0% weighted share
+    and a need score giving it $200,000), and a $36,000,000 pool."""
     pm = program.pm
     task_forces = [program.task_force_a, program.task_force_b]
     task_forces += [

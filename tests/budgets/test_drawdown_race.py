@@ -1,9 +1,9 @@
 """A hundred drawdown requests racing for the last $50.00 of an award.
 
 `drawdown_request` locks the award row, then recomputes what is available under the
-lock, so the requests queue and exactly fifty $1.00 requests get through (design.md,
-"The ledger", invariant 1). The negative control takes the lock away and widens the race
-window: the same harness then lets more than fifty through, which shows that it would
+lock, so the requests queue and exactly fifty $1.00 requests get through (invariant 1 of
+docs/architecture.md#ledger-invariants). The negative control takes the lock away and widens
+the race window: the same harness then lets more than fifty through, which shows that it would
 notice a missing lock.
 
 Needs PostgreSQL: SQLite serialises writers by locking the whole database, which proves

@@ -145,7 +145,8 @@ def test_spending_outside_the_period_or_budget_is_refused(active):
         ("-5.00", "The amount must be greater than zero."),
         ("1.001", "1.001 has more than 2 decimal places."),
         ("NaN", "'NaN' is not a finite amount."),
-        ("1e20", "1e20 is larger than the largest amount allowed, 999,999,999,999.99."),
+        ("1e20", "'1e20' is not a number: write digits with an optional $ and thousands commas, such as $1,234.56."),
+        ("1000000000000", "1000000000000 is larger than the largest amount allowed, 999,999,999,999.99."),
     ],
 )
 def test_bad_amounts_write_nothing(active, amount, message):

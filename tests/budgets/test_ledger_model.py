@@ -6,7 +6,7 @@ drawdown requests and their decisions, reversals and holds, with good and delibe
 bad amounts. Before each call the model decides whether the service should accept or
 refuse; the test asserts the service agreed, that a refusal wrote nothing, and after
 every step that the balances the service computes from the ledger equal the model's
-(design.md, "The ledger", invariants 1-3).
+(docs/architecture.md#ledger-invariants, 1-3).
 
 Each example works inside its own savepoint, rolled back in `teardown`, so the examples
 share the one test database that the `db` fixture opened.
@@ -24,7 +24,7 @@ from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -769,13 +769,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert b.unobligated >= 0, f"unobligated {b.unobligated} as of {day}"
 
 
-SETTINGS = settings(
-    max_examples=25,
-    stateful_step_count=25,
-    deadline=None,
-    database=None,  # no .hypothesis/ folder in the work tree
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = settings()  # the profile's (tests/conftest.py): quick locally, full in CI
 
 
 def test_ledger_services_agree_with_the_model(db):

@@ -1,4 +1,6 @@
-"""Budget modifications under the 10% rule (domain.md §3.4, §7.3) and supplements."""
+"""Budget modifications under the 10% rule and supplements
+(docs/rules/award-lifecycle-and-budgets.md#budget-modifications,
+docs/rules/worked-examples.md#budget-modification)."""
 
 import uuid
 from datetime import date
@@ -27,7 +29,7 @@ from tests.budgets.ledger_helpers import activate
 
 D = Decimal
 TODAY = date(2025, 11, 3)  # simplified acquisition threshold $350,000 in force
-# Worked example §7.3: a $500,000 award.
+# docs/rules/worked-examples.md#budget-modification: a $500,000 award.
 V1 = {"A": "200000.00", "C": "20000.00", "D": "80000.00", "E": "60000.00", "I": "140000.00"}
 
 
@@ -550,3 +552,26 @@ def test_a_lower_match_needs_prior_approval_whatever_the_transfer(program):
     assert assessment.reasons == [
         "The recipient's share falls from $20,000.00 to $19,999.99: a change in cost sharing."
     ]
+
+
+def test_available_to_draw_counts_a_supplement_only_from_its_effective_day(big):
+    request = supplement(big)
+    budget_modification_decide(
+        actor=big.approver, modification=request, approve=True, today=date(2025, 3, 1)
+    )
+
+    def draw(amount, today):
+        return ledger.drawdown_request(
+            actor=big.officer_a,
+            award=big.big,
+            amount=D(amount),
+            idempotency_key=uuid.uuid4(),
+            today=today,
+        )
+
+    with pytest.raises(ValidationError) as raised:
+        draw("500000.01", date(2025, 2, 28))
+    assert raised.value.message_dict["amount"] == [
+        "$500,000.01 is $0.01 more than the $500,000.00 available to draw."
+    ]
+    assert draw("500000.01", date(2025, 3, 1)).amount == D("500000.01")

@@ -97,7 +97,7 @@ def test_another_awards_obligation_is_not_a_choice(client, active):
     [
         ("amount", "0", "Enter an amount greater than zero."),
         ("amount", "12.345", "Ensure that there are no more than 2 decimal places."),
-        ("amount", "Infinity", "Enter a number."),
+        ("amount", "Infinity", "'Infinity' is not a finite amount."),
         (
             "effective_date",
             "2026-10-01",

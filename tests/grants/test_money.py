@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from grants.models import AwardFunding
 from grants.money import (
@@ -29,8 +30,19 @@ def test_parse_money_accepts_two_places(text, expected):
         ("abc", "is not a number"),
         ("NaN", "not a finite amount"),
         ("Infinity", "not a finite amount"),
-        ("1e30", "larger than the largest amount"),
+        ("1000000000000", "larger than the largest amount"),
         ("", "is not a number"),
+        # Only amounts as people type them: no exponents, hexadecimal, inner spaces,
+        # misplaced thousands separators or digits of other scripts.
+        ("1e3", "is not a number"),
+        ("1e30", "is not a number"),
+        ("0x10", "is not a number"),
+        ("sNaN", "not a finite amount"),
+        ("1 000", "is not a number"),
+        ("1,00", "is not a number"),
+        ("$-5", "is not a number"),
+        ("\u0661\u0662\u0663", "digits other than 0–9"),
+        ("\uff11\uff10\uff10", "digits other than 0–9"),
     ],
 )
 def test_parse_money_rejects_with_reason(text, message):
@@ -64,8 +76,8 @@ def test_format_money():
         ("-5", "Enter an amount greater than zero."),
         ("0", "Enter an amount greater than zero."),
         ("1.234", "Ensure that there are no more than 2 decimal places."),
-        ("ten", "Enter a number."),
-        ("NaN", "Enter a number."),
+        ("ten", "'ten' is not a number: write digits with an optional $ and thousands commas, such as $1,234.56."),
+        ("NaN", "'NaN' is not a finite amount."),
         ("1000000000000", "Enter an amount no larger than $999,999,999,999.99."),
     ],
 )
@@ -86,3 +98,26 @@ def test_money_sum_is_exact_to_the_cent(program):
     )
     total = AwardFunding.objects.filter(award=award).aggregate(t=MoneySum("amount", default=ZERO))["t"]
     assert total == Decimal("200000.00") + Decimal("100.00") + Decimal("0.86") + Decimal("123456789.99")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("$1,000", Decimal("1000.00")), ("1,000.00", Decimal("1000.00")), (" 1000 ", Decimal("1000.00")), (".50", Decimal("0.50"))],
+)
+def test_the_money_form_field_reads_amounts_as_people_type_them(text, expected):
+    assert MoneyFormField().clean(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("1e3", "is not a number: write digits with an optional $"),
+        ("1 000", "is not a number"),
+        ("\u0661\u0660\u0660", "uses digits other than 0–9"),
+        ("NaN", "is not a finite amount"),
+    ],
+)
+def test_the_money_form_field_refuses_anything_else_with_the_reason(text, message):
+    with pytest.raises(ValidationError) as refused:
+        MoneyFormField().clean(text)
+    assert message in " ".join(refused.value.messages)

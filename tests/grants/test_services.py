@@ -110,6 +110,28 @@ def test_award_number_must_be_in_doj_format(program):
     assert "DOJ award number" in raised.value.messages[0]
 
 
+@pytest.mark.parametrize(
+    "typed, stored, fiscal_year",
+    [
+        ("2018-MC-FX-K060", "2018-MC-FX-K060", 2018),
+        ("2009-SN-B9-K031", "2009-SN-B9-K031", 2009),
+        ("98-mc-cx-k003", "98-MC-CX-K003", 1998),
+        (" 15pjdp-24-gk-01234-mecp ", "15PJDP-24-GK-01234-MECP", 2024),
+        ("2012\u2013MC\u2013FX\u2013K003", "2012-MC-FX-K003", 2012),
+        ("2012 - MC - FX - K003", "2012-MC-FX-K003", 2012),
+    ],
+)
+def test_award_numbers_as_published_are_normalised_and_read(program, typed, stored, fiscal_year):
+    award = award_create(actor=program.pm, **_award_fields(program, "1.00", number=typed))
+    assert (award.award_number, award.fiscal_year) == (stored, fiscal_year)
+
+
+@pytest.mark.parametrize("typed", ["ABC-123", "2018-MC-FX-K06", "18-MC-FX-K060", "15PJDP-24-GK-1234-MECP"])
+def test_award_numbers_in_no_doj_form_are_refused(program, typed):
+    with pytest.raises(ValidationError, match="DOJ award number"):
+        award_create(actor=program.pm, **_award_fields(program, "1.00", number=typed))
+
+
 def test_only_program_managers_create_awards(program):
     for person in (program.officer_a, program.auditor, program.approver):
         with pytest.raises(PermissionDenied):

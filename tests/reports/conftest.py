@@ -1,4 +1,5 @@
-"""The award of domain.md §7.2 with its ledger, and filing its SF-425s."""
+"""The award of docs/rules/worked-examples.md#sf-425-for-a-quarter with its ledger, and
+filing its SF-425s."""
 
 import uuid
 from datetime import date
@@ -23,7 +24,7 @@ CERTIFIER = {
 
 @pytest.fixture
 def example(program):
-    """The award of domain.md §7.2: $500,000 with a $50,000 match."""
+    """The award of the SF-425 worked example: $500,000 with a $50,000 match."""
     award = factories.make_award(
         program.pm,
         task_force=program.task_force_a,

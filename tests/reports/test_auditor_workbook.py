@@ -147,7 +147,8 @@ def test_cells_keep_their_types_and_formats(client, filed):
     ]
     headers = [c.value for c in reports[1]]
     cash_on_hand = headers.index("10c Cash on hand (10a − 10b)")
-    # The certified numbers of domain.md §7.2, as numbers with the money format.
+    # The certified numbers of docs/rules/worked-examples.md#sf-425-for-a-quarter, as
+    # numbers with the money format.
     assert D(str(rows[1][cash_on_hand])) == D("11500.00")
     assert reports.cell(row=3, column=cash_on_hand + 1).number_format == "#,##0.00"
     about = dict(wb["About"].iter_rows(values_only=True))
@@ -163,7 +164,7 @@ def test_running_balances_follow_ledger_order(client, filed):
     )
     rows = data_rows(wb["Ledger"])
     last = rows[-1]
-    # After every entry of §7.2: 210,000.00 drawn - 198,500.00 disbursed; 205,000.00 spent.
+    # After every entry of the example: 210,000.00 drawn - 198,500.00 disbursed; 205,000.00 spent.
     assert (D(str(last[9])), D(str(last[10]))) == (D("11500.00"), D("205000.00"))
 
 

@@ -19,6 +19,7 @@ from grants.audit import AuditEvent
 from reports.exports import packs
 from reports.exports.xlsx import ExportFile
 from reports.models import FinancialReport
+from reports.report_types import PROGRESS_REPORT
 from reports.services import report_review
 from tests.reports.conftest import submit
 from tests.reports.workbook_helpers import response_bytes
@@ -233,8 +234,8 @@ def test_progress_documents_read_their_task_force_with_the_report(filed):
     from tests.reports.test_pdf_documents import _file_progress
 
     _file_progress(filed)
-    reports = list(packs.filed_progress_reports(Award.objects.filter(award_number=NUMBER)))
+    reports = list(PROGRESS_REPORT.filed_reports(Award.objects.filter(award_number=NUMBER)))
     assert [r.period_end for r in reports] == [date(2024, 12, 31)]
     with CaptureQueriesContext(connection) as captured:
-        packs.progress_report_document(reports[0], generated_by="auditor")
+        PROGRESS_REPORT.build_document(reports[0], generated_by="auditor")
     assert not [q for q in captured.captured_queries if '"grants_taskforce"' in q["sql"]]

@@ -17,7 +17,7 @@ from grants.selectors import money_chain
 from grants.services import amendment_record
 from reports.exports import pdf_page
 from reports.exports.award_pdf import build_amendment_pdf, build_award_pdf
-from reports.exports.pdf import build_financial_report_pdf
+from reports.exports.pdf import financial_report_document
 from reports.exports.progress_pdf import build_progress_report_pdf
 from reports.exports.summary_pdf import (
     ProgramSummary,
@@ -456,10 +456,10 @@ def test_markup_safe_escapes_and_drops_control_characters():
     assert pdf_page.markup_safe(date(2025, 7, 1)) == "07/01/2025"
 
 
-def test_financial_report_builder_takes_the_filed_report(example, tmp_path):
-    """The plain builder an evidence pack calls: a filed SF-425 in, the PDF's bytes out."""
+def test_an_evidence_pack_prints_the_filed_report(example, tmp_path):
+    """The builder an evidence pack calls: a filed SF-425 in, the PDF out."""
     report = submit(example, example.example, date(2024, 12, 31))
-    content = build_financial_report_pdf(report, user=example.auditor)
+    content = financial_report_document(report, generated_by=example.auditor).content
     lines = lines_of(content, tmp_path)
     assert has_line(lines, "10a", "Cash receipts", "$120,000.00")
     assert has_line(lines, "10d", "$500,000.00")

@@ -1,4 +1,4 @@
-"""Closing an award through its closeout checklist (domain.md §4.4)."""
+"""Closing an award through its closeout checklist (docs/rules/reporting-deadlines.md#closeout)."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,4 +1,5 @@
-"""Delinquency holds (domain.md §3.9): a report past due and not filed holds the funds."""
+"""Delinquency holds (docs/rules/reporting-deadlines.md#delinquency-holds): a report past due
+and not filed holds the funds."""
 
 from datetime import date
 

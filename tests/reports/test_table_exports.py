@@ -26,6 +26,7 @@ from reports.exports.downloads import DOWNLOADED
 from reports.models import MEASURES, ProgressReport, Reminder
 from tests import factories
 from tests.allocations.helpers import make_factors, make_run, program_run
+from tests.reports.report_type_helpers import declare_amendment_reports
 from tests.reports.workbook_helpers import response_bytes
 
 TODAY = date(2025, 6, 2)
@@ -245,9 +246,21 @@ def test_the_pages_link_their_downloads_with_the_filters_on_screen(client, table
 # --- Documents ---------------------------------------------------------------------------
 
 
-def _document_url(name: str, program) -> str:
+def _filed_progress_report(program, period_end: date) -> None:
+    ProgressReport.objects.create(
+        award=program.award_a,
+        period_end=period_end,
+        status="submitted",
+        submitted_by=program.officer_a,
+        submitted_at=timezone.now(),
+        accomplishments="x",
+        **{f: 0 for f, _ in MEASURES},
+    )
+
+
+def _document_url(name: str, program, monkeypatch) -> str:
     award = program.award_a.award_number
-    if name == "amendment_pdf":
+    if name == "exports:amendment_pdf":
         amendment = amendment_record(
             actor=program.pm,
             award=program.award_a,
@@ -255,55 +268,61 @@ def _document_url(name: str, program) -> str:
             description="New authorized representative",
             requested_on=date(2025, 1, 6),
         )
-        return reverse(f"exports:{name}", args=[award, amendment.number])
-    if name == "progress_pdf":
-        ProgressReport.objects.create(
+        return reverse(name, args=[award, amendment.number])
+    if name == "reports:report_pdf":
+        # The report an amendment calls for, a type without a page of its own.
+        declare_amendment_reports(monkeypatch)
+        Amendment.objects.create(
             award=program.award_a,
-            period_end=date(2024, 12, 31),
-            status="submitted",
-            submitted_by=program.officer_a,
-            submitted_at=timezone.now(),
-            accomplishments="x",
-            **{f: 0 for f, _ in MEASURES},
+            number=1,
+            kind="administrative",
+            description="x",
+            requested_on=date(2025, 1, 6),
+            requested_by=program.pm,
         )
-        return reverse(f"exports:{name}", args=[award, "2024-12-31"])
+        _filed_progress_report(program, date(2025, 1, 6))
+        return reverse(name, args=[award, "amendment", "2025-01-06"])
+    if name == "exports:progress_pdf":
+        _filed_progress_report(program, date(2024, 12, 31))
+        return reverse(name, args=[award, "2024-12-31"])
     args = {
-        "sf425_pdf": [award, "2024-12-31"],
-        "award_pdf": [award],
-        "program_summary_pdf": [2025],
-        "program_workbook": [],
-        "award_workbook": [award],
-        "award_pack": [award],
-        "task_force_pack": [program.task_force_a.code],
-        "fiscal_year_pack": [2025],
+        "exports:sf425_pdf": [award, "2024-12-31"],
+        "exports:award_pdf": [award],
+        "exports:program_summary_pdf": [2025],
+        "exports:program_workbook": [],
+        "exports:award_workbook": [award],
+        "exports:award_pack": [award],
+        "exports:task_force_pack": [program.task_force_a.code],
+        "exports:fiscal_year_pack": [2025],
     }[name]
-    return reverse(f"exports:{name}", args=args)
+    return reverse(name, args=args)
 
 
 # URL name -> the export's name in the audit trail
 DOCUMENTS = {
-    "sf425_pdf": "sf425_pdf",
-    "award_pdf": "award_pdf",
-    "amendment_pdf": "amendment_pdf",
-    "progress_pdf": "progress_pdf",
-    "program_summary_pdf": "program_summary_pdf",
-    "program_workbook": "auditor_workbook",
-    "award_workbook": "auditor_workbook",
-    "award_pack": "evidence_pack",
-    "task_force_pack": "evidence_pack",
-    "fiscal_year_pack": "evidence_pack",
+    "exports:sf425_pdf": "sf425_pdf",
+    "exports:award_pdf": "award_pdf",
+    "exports:amendment_pdf": "amendment_pdf",
+    "exports:progress_pdf": "progress_pdf",
+    "reports:report_pdf": "amendment_pdf",
+    "exports:program_summary_pdf": "program_summary_pdf",
+    "exports:program_workbook": "auditor_workbook",
+    "exports:award_workbook": "auditor_workbook",
+    "exports:award_pack": "evidence_pack",
+    "exports:task_force_pack": "evidence_pack",
+    "exports:fiscal_year_pack": "evidence_pack",
 }
 
 
 def test_every_download_url_is_tested():
     exports = get_resolver().namespace_dict["exports"][1]
-    names = {name for name in exports.reverse_dict if isinstance(name, str)}
-    assert names == {*DOCUMENTS, "table"}
+    names = {f"exports:{name}" for name in exports.reverse_dict if isinstance(name, str)}
+    assert names | {"reports:report_pdf"} == {*DOCUMENTS, "exports:table"}
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
-def test_each_document_download_records_the_files_sha256(client, program, name):
-    url = _document_url(name, program)
+def test_each_document_download_records_the_files_sha256(client, program, monkeypatch, name):
+    url = _document_url(name, program, monkeypatch)
     client.force_login(program.auditor)
     content = response_bytes(client.get(url))
     event = _downloads().get()

@@ -43,7 +43,8 @@ from reports.services import place_delinquency_holds
 
 DEMO_PASSWORD = "icac-demo-password"
 
-# The first cohort, spring 1999 (domain.md §1.1), funded from the opening appropriation.
+# The first cohort, spring 1999, funded from the opening appropriation
+# (docs/rules/program-and-funding.md#the-first-task-forces).
 FIRST_COHORT = [
     "va-southern-virginia", "fl-south-florida", "co-colorado", "tx-north-texas", "il-illinois",
     "ny-new-york-state", "nh-new-hampshire", "ca-sacramento", "sc-south-carolina", "wi-wisconsin",
@@ -388,7 +389,7 @@ class Command(BaseCommand):
         return len(awards)
 
     def ledgers(self, current: int) -> None:
-        """Money moving on a few awards of the last two years (see budgets/demo.py)."""
+        """Money moving on a few awards of the last two years (see demo/ledger.py)."""
         approver = User.objects.get(username="approver")
         today = timezone.localdate()
         plan = {

@@ -1,0 +1,271 @@
+"""The kinds of ledger entry, each declared once.
+
+A kind says which per-day totals an entry of it moves (the columns of models.LedgerDay,
+most of them SF-425 lines) and with which sign, whether it names a budget category, which
+shares it may carry, how it is dated, and so which fields its form shows. Everything that
+differs by kind is derived from this table: the per-day totals and the balances read from
+them (ledger_days, balances), the posting rules (ledger.entry_post: which balances an entry
+must fit under, how late it may be dated), the ledger form (forms.EntryForm), the database
+constraints on entries (models.LedgerEntry), the SF-425 lines that are ledger totals
+(reports.sf425) and the ledger sheet's totals (reports.exports.workbooks).
+
+`check_ledgers` (reconcile.py) does not read this table: it recomputes the totals from the
+entries in its own words, and tests/budgets/test_kinds.py holds the two against each other.
+
+This module imports no model: the models are built from it. docs/adding-a-ledger-kind.md
+says how to add a kind.
+"""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db import models
+from django.db.models import Q
+
+
+class Share(models.TextChoices):
+    FEDERAL = "federal", "Federal"
+    RECIPIENT = "recipient", "Recipient (match)"
+
+
+@dataclass(frozen=True)
+class Total:
+    """One per-day total of an award's ledger: a models.LedgerDay column, signed
+    (a reversal counts against it), summed into the balances."""
+
+    name: str  # the LedgerDay column
+    meaning: str
+    sf425: str = ""  # the SF-425 line it is, when it is one line as it stands
+    # Its total below the ledger sheet, a SUMIFS over the sheet's Kind and Share columns;
+    # "" for none (a total that depends on whether an entry pays an obligation cannot be
+    # written that way).
+    sheet_label: str = ""
+    # Where it counts in per-category sums (budgets.balances.committed_by_category).
+    category_field: str = "category"
+
+    @property
+    def help_text(self) -> str:
+        return f"{self.sf425}: {self.meaning}" if self.sf425 else self.meaning
+
+
+TOTALS = (
+    Total("drawn", "drawdowns received", "10a", "Cash receipts (10a)"),
+    Total("disbursed", "disbursements", "10b", "Cash disbursements (10b)"),
+    Total(
+        "federal_expenditures",
+        "federal share of expenditures",
+        "10e",
+        "Federal expenditures (10e)",
+    ),
+    Total(
+        "recipient_expenditures",
+        "recipient share of expenditures",
+        "10j",
+        "Recipient expenditures (10j)",
+    ),
+    Total("obligated", "obligations made", sheet_label="Obligations"),
+    # A payment of an obligation counts against the obligation's category.
+    Total(
+        "liquidated",
+        "expenditures paying an obligation",
+        category_field="obligation__category",
+    ),
+    Total("program_income", "program income earned", "10l", "Program income (10l)"),
+)
+TOTAL_NAMES = tuple(total.name for total in TOTALS)
+
+
+@dataclass(frozen=True)
+class Move:
+    """An entry adds its amount to a total (sign +1) or takes it off (-1); its reversal
+    does the opposite. `share` and `paying` narrow the move to some of the kind's entries."""
+
+    total: str
+    sign: int = 1
+    share: str = ""  # only entries of this share ("" for any)
+    paying: bool = False  # only entries that pay an obligation
+
+    def applies(self, share: str, pays_obligation: bool) -> bool:
+        return (not self.share or self.share == share) and (pays_obligation or not self.paying)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A balance that must not go below zero on any day: an entry that lowers it must fit
+    under its lowest value from the entry's date on (balances.lowest_from)."""
+
+    name: str  # the balances.Lowest attribute
+    terms: dict[str, int]  # the balance as signed per-day totals
+    of_authorized: bool  # counted down from the federal funds authorized (10d)
+    what: str  # how a refused amount names it
+    reversal_refused: str  # why a reversal that would break it is refused
+
+    def change(self, moved: dict[str, int]) -> int:
+        """How an entry moving `moved` changes the balance: below zero lowers it."""
+        return sum(sign * self.terms.get(total, 0) for total, sign in moved.items())
+
+
+# Invariant 2 (docs/architecture.md#ledger-invariants): federal expenditures plus
+# unliquidated obligations within what is authorized.
+UNOBLIGATED = Limit(
+    "unobligated",
+    {"federal_expenditures": -1, "obligated": -1, "liquidated": 1},
+    of_authorized=True,
+    what="of federal funds not yet spent or obligated",
+    reversal_refused="Reversing {amount} would take federal spending and obligations "
+    "beyond the funds authorized (only {low} is unobligated{on_day}).",
+)
+# Invariant 7: cash on hand never below zero.
+CASH_ON_HAND = Limit(
+    "cash_on_hand",
+    {"drawn": 1, "disbursed": -1},
+    of_authorized=False,
+    what="of federal cash on hand",
+    reversal_refused="Returning {amount} would leave cash on hand below zero "
+    "(only {low} is on hand{on_day}).",
+)
+LIMITS = (UNOBLIGATED, CASH_ON_HAND)
+
+
+@dataclass(frozen=True)
+class LedgerKind:
+    """One kind of entry: what it moves and what it needs. docs/adding-a-ledger-kind.md
+    says what each field decides."""
+
+    code: str  # stored in LedgerEntry.kind: never change one in use
+    label: str
+    moves: tuple[Move, ...]
+    shares: tuple[str, ...] = (Share.FEDERAL,)  # the shares it may carry; the first is the default
+    needs_category: bool = False  # names a budget category (A–J) with an approved budget
+    pays_obligations: bool = False  # an entry may pay (liquidate) an earlier obligation
+    recorded: bool = True  # recorded on the ledger form (False: enters by its own workflow)
+    date_label: str = "Date"  # what the form calls the effective date
+    # The last day it may be dated: the end of the period of performance, or of the
+    # liquidation period (docs/rules/cash-and-ledger.md#date-rules). A payment of an
+    # obligation may always be dated to the end of the liquidation period. No entry is
+    # dated in the future.
+    until_liquidation: bool = False
+    paid_on: bool = False  # carries the date it was paid as well as its effective date
+
+    def moved(self, share: str, pays_obligation: bool, sign: int = 1) -> dict[str, int]:
+        """The totals one entry moves, with their signs (sign=-1: its reversal)."""
+        return {
+            move.total: sign * move.sign
+            for move in self.moves
+            if move.applies(share, pays_obligation)
+        }
+
+    def lowers(self, share: str, pays_obligation: bool, sign: int = 1) -> tuple[Limit, ...]:
+        """The balances an entry (sign=-1: its reversal) lowers, so must fit under."""
+        moved = self.moved(share, pays_obligation, sign)
+        return tuple(limit for limit in LIMITS if limit.change(moved) < 0)
+
+    @property
+    def form_fields(self) -> tuple[str, ...]:
+        """The fields its form (forms.EntryForm) shows, in their order there."""
+        return (
+            "effective_date",
+            "amount",
+            *(("category",) if self.needs_category else ()),
+            *(("share",) if len(self.shares) > 1 else ()),
+            *(("obligation",) if self.pays_obligations else ()),
+            *(("paid_on",) if self.paid_on else ()),
+            "memo",
+        )
+
+    def condition(self, move: Move) -> Q:
+        """The entries of this kind that `move` counts, as SQL."""
+        where = {"kind": self.code}
+        if move.share:
+            where["share"] = move.share
+        if move.paying:
+            where["obligation__isnull"] = False
+        return Q(**where)
+
+
+KINDS: dict[str, LedgerKind] = {
+    kind.code: kind
+    for kind in (
+        LedgerKind(
+            "obligation",
+            "Obligation",
+            moves=(Move("obligated"),),
+            needs_category=True,
+            date_label="Date obligated",
+        ),
+        LedgerKind(
+            "expenditure",
+            "Expenditure",
+            moves=(
+                Move("federal_expenditures", share=Share.FEDERAL),
+                Move("recipient_expenditures", share=Share.RECIPIENT),
+                Move("liquidated", paying=True),
+            ),
+            shares=(Share.FEDERAL, Share.RECIPIENT),
+            needs_category=True,
+            pays_obligations=True,
+            date_label="Date incurred",
+            paid_on=True,
+        ),
+        LedgerKind(
+            "disbursement",
+            "Disbursement",
+            moves=(Move("disbursed"),),
+            date_label="Date paid out",
+            until_liquidation=True,
+        ),
+        # Cash arrives when a drawdown request is marked paid (ledger.drawdown_mark_paid).
+        LedgerKind(
+            "drawdown",
+            "Drawdown received",
+            moves=(Move("drawn"),),
+            recorded=False,
+            until_liquidation=True,
+        ),
+        LedgerKind(
+            "program_income",
+            "Program income",
+            moves=(Move("program_income"),),
+            date_label="Date earned",
+            until_liquidation=True,
+        ),
+    )
+}
+
+EntryKind = models.TextChoices(
+    "EntryKind",
+    [(code.upper(), (code, kind.label)) for code, kind in KINDS.items()],
+    module=__name__,
+)
+
+
+def counted(terms: dict[str, int], sign: int) -> Q | None:
+    """The entries that move the signed sum of totals `terms` in the direction of `sign`
+    (+1: add to it, -1: take from it), as SQL; None when no kind does. A reversal counts
+    the other way (ledger_days.SIGNED_AMOUNT)."""
+    conditions = [
+        kind.condition(move)
+        for kind in KINDS.values()
+        for move in kind.moves
+        if move.sign * terms.get(move.total, 0) == sign
+    ]
+    return reduce(or_, conditions) if conditions else None
+
+
+def moving(*totals: str) -> Q:
+    """The entries that move any of `totals`, either way, as SQL."""
+    return reduce(
+        or_,
+        [
+            kind.condition(move)
+            for kind in KINDS.values()
+            for move in kind.moves
+            if move.total in totals
+        ],
+    )
+
+
+def either(words: list[str]) -> str:
+    """'a, b or c'."""
+    return " or ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
