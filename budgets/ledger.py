@@ -158,7 +158,7 @@ def entry_post(
     obligation: LedgerEntry | None = None,
     today: date | None = None,
 ) -> LedgerEntry:
-    """Record an obligation, expenditure, disbursement or program income.
+    """Record an entry of a kind a finance officer records (budgets.kinds.KINDS).
 
     `today` is the clock (the demo loader and tests set it); it defaults to the real date.
     """
@@ -177,6 +177,8 @@ def entry_post(
     if replay:
         return replay
     _check_open_for_money(award)
+    if declared.needs_reason and not clean_text(memo):
+        raise ValidationError({"memo": f"Say why: a {declared.label.lower()} entry needs a reason."})
     if declared.needs_category:
         if share not in declared.shares:
             shares = either([Share(code).label.lower() for code in declared.shares])
