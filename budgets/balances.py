@@ -195,21 +195,25 @@ def excess_cash(award: Award, *, today: date) -> Decimal:
 
 
 def awards_with_excess_cash(awards: QuerySet[Award], *, today: date) -> list[tuple[Award, Decimal]]:
-    """Every award in `awards` holding cash past the rule's days, in one query."""
+    """Every award in `awards` holding cash past the rule's days, in one query.
+
+    Cash is spent or returned oldest first: what was drawn (net of returns) by the
+    cutoff, less everything disbursed since, less what was returned after the cutoff."""
     cutoff = today - timedelta(days=int(rule_value("cash_on_hand_days", on=today)))
     rows = (
         LedgerDay.objects.filter(award__in=awards)
         .values("award")
         .annotate(
             old_draws=MoneySum("drawn", filter=Q(day__lte=cutoff), default=ZERO),
-            disbursed=MoneySum("disbursed", filter=Q(day__lte=today), default=ZERO),
+            gone=MoneySum("disbursed", filter=Q(day__lte=today), default=ZERO)
+            + MoneySum("returned", filter=Q(day__gt=cutoff, day__lte=today), default=ZERO),
         )
         .order_by()
     )
     excess = {
-        r["award"]: (r["old_draws"] - r["disbursed"]).quantize(CENT)
+        r["award"]: (r["old_draws"] - r["gone"]).quantize(CENT)
         for r in rows
-        if r["old_draws"] > r["disbursed"]
+        if r["old_draws"] > r["gone"]
     }
     found = awards.filter(pk__in=excess).select_related("task_force").order_by("award_number")
     return [(award, excess[award.pk]) for award in found]

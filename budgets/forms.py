@@ -91,6 +91,8 @@ class EntryForm(IdempotentForm):
             if name not in keep:
                 del self.fields[name]
         self.fields["effective_date"].label = declared.date_label
+        if declared.needs_reason:
+            self.fields["memo"].label, self.fields["memo"].required = "Reason", True
         if "share" in self.fields:
             self.fields["share"].choices = [
                 (code, LedgerEntry.Share(code).label) for code in declared.shares

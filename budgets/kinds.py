@@ -72,6 +72,9 @@ TOTALS = (
         category_field="obligation__category",
     ),
     Total("program_income", "program income earned", "10l", "Program income (10l)"),
+    # Cash returned also counts against 10a (drawn); kept apart as well so excess cash
+    # can tell a return of old cash from a draw of new (balances.awards_with_excess_cash).
+    Total("returned", "cash returned to the federal government"),
 )
 TOTAL_NAMES = tuple(total.name for total in TOTALS)
 
@@ -140,6 +143,7 @@ class LedgerKind:
     needs_category: bool = False  # names a budget category (A–J) with an approved budget
     pays_obligations: bool = False  # an entry may pay (liquidate) an earlier obligation
     recorded: bool = True  # recorded on the ledger form (False: enters by its own workflow)
+    needs_reason: bool = False  # the memo is required, and the form asks for it as a reason
     date_label: str = "Date"  # what the form calls the effective date
     # The last day it may be dated: the end of the period of performance, or of the
     # liquidation period (docs/rules/cash-and-ledger.md#date-rules). A payment of an
@@ -229,6 +233,16 @@ KINDS: dict[str, LedgerKind] = {
             moves=(Move("program_income"),),
             date_label="Date earned",
             until_liquidation=True,
+        ),
+        # Cash drawn and not needed, sent back (docs/rules/cash-and-ledger.md#excess-cash):
+        # 10a and cash on hand go down by it.
+        LedgerKind(
+            "cash_returned",
+            "Cash returned",
+            moves=(Move("drawn", sign=-1), Move("returned")),
+            date_label="Date returned",
+            until_liquidation=True,
+            needs_reason=True,
         ),
     )
 }

@@ -28,7 +28,7 @@ from budgets.kinds import KINDS, LedgerKind, either
 from budgets.models import Category, DrawdownRequest, LedgerEntry
 from grants import access
 from grants.audit import audit_record
-from grants.duties import lock_award, refuse_own_decision
+from grants.duties import decided_by_another, lock_award
 from grants.models import Award
 from grants.money import format_money, parse_money, sentence
 from grants.selectors import active_holds
@@ -158,7 +158,7 @@ def entry_post(
     obligation: LedgerEntry | None = None,
     today: date | None = None,
 ) -> LedgerEntry:
-    """Record an obligation, expenditure, disbursement or program income.
+    """Record an entry of a kind a finance officer records (budgets.kinds.KINDS).
 
     `today` is the clock (the demo loader and tests set it); it defaults to the real date.
     """
@@ -177,6 +177,8 @@ def entry_post(
     if replay:
         return replay
     _check_open_for_money(award)
+    if declared.needs_reason and not clean_text(memo):
+        raise ValidationError({"memo": f"Say why: a {declared.label.lower()} entry needs a reason."})
     if declared.needs_category:
         if share not in declared.shares:
             shares = either([Share(code).label.lower() for code in declared.shares])
@@ -404,6 +406,9 @@ def drawdown_request(
     return request
 
 
+OWN_REQUEST = "The person who requested a drawdown cannot approve, reject or pay it."
+
+
 def _decide(
     actor, request: DrawdownRequest, *, allowed_from: tuple[str, ...]
 ) -> tuple[Award, DrawdownRequest]:
@@ -412,17 +417,18 @@ def _decide(
         access.can_decide_drawdowns(actor), "Only a financial approver decides drawdowns."
     )
     request = DrawdownRequest.objects.get(pk=request.pk)
-    if request.requested_by_id == actor.pk:
-        raise PermissionDenied(
-            "The person who requested a drawdown cannot approve, reject or pay it."
-        )
+    if request.requested_by_id == actor.pk:  # re-read under the lock
+        raise PermissionDenied(OWN_REQUEST)
     if request.status not in allowed_from:
         raise ValidationError(f"This drawdown is {request.get_status_display().lower()}.")
     return award, request
 
 
+@decided_by_another(
+    "request", action="budgets.drawdown.sod_violation", message=OWN_REQUEST, attempted="approve"
+)
 @transaction.atomic
-def _drawdown_approve(
+def drawdown_approve(
     *, actor, request: DrawdownRequest, note: str = "", today: date | None = None
 ) -> DrawdownRequest:
     award, request = _decide(actor, request, allowed_from=(DrawdownRequest.Status.REQUESTED,))
@@ -445,8 +451,11 @@ def _drawdown_approve(
     return request
 
 
+@decided_by_another(
+    "request", action="budgets.drawdown.sod_violation", message=OWN_REQUEST, attempted="reject"
+)
 @transaction.atomic
-def _drawdown_reject(*, actor, request: DrawdownRequest, note: str) -> DrawdownRequest:
+def drawdown_reject(*, actor, request: DrawdownRequest, note: str) -> DrawdownRequest:
     award, request = _decide(actor, request, allowed_from=DrawdownRequest.OPEN)
     if not (note or "").strip():
         raise ValidationError({"note": "Say why the drawdown is rejected."})
@@ -469,8 +478,11 @@ def _drawdown_reject(*, actor, request: DrawdownRequest, note: str) -> DrawdownR
     return request
 
 
+@decided_by_another(
+    "request", action="budgets.drawdown.sod_violation", message=OWN_REQUEST, attempted="mark paid"
+)
 @transaction.atomic
-def _drawdown_mark_paid(
+def drawdown_mark_paid(
     *,
     actor,
     request: DrawdownRequest,
@@ -511,32 +523,3 @@ def _drawdown_mark_paid(
         after={"status": DrawdownRequest.Status.PAID, "entry": entry.pk, "paid_on": str(paid_on)},
     )
     return request
-
-
-def _refuse_self_decision(actor, request: DrawdownRequest, attempted: str) -> None:
-    refuse_own_decision(
-        actor,
-        request,
-        action="budgets.drawdown.sod_violation",
-        attempted=attempted,
-        message="The person who requested a drawdown cannot approve, reject or pay it.",
-    )
-
-
-def drawdown_approve(
-    *, actor, request: DrawdownRequest, note: str = "", today: date | None = None
-) -> DrawdownRequest:
-    _refuse_self_decision(actor, request, "approve")
-    return _drawdown_approve(actor=actor, request=request, note=note, today=today)
-
-
-def drawdown_reject(*, actor, request: DrawdownRequest, note: str) -> DrawdownRequest:
-    _refuse_self_decision(actor, request, "reject")
-    return _drawdown_reject(actor=actor, request=request, note=note)
-
-
-def drawdown_mark_paid(
-    *, actor, request: DrawdownRequest, paid_on: date | None = None, today: date | None = None
-) -> DrawdownRequest:
-    _refuse_self_decision(actor, request, "mark paid")
-    return _drawdown_mark_paid(actor=actor, request=request, paid_on=paid_on, today=today)

@@ -47,7 +47,7 @@ from grants.amendments import (
     supplement_fund,
 )
 from grants.audit import audit_record
-from grants.duties import lock_award, refuse_own_decision
+from grants.duties import decided_by_another, lock_award
 from grants.models import Amendment, Appropriation, Award
 from grants.money import ZERO, format_money, parse_money, round_money, sentence
 from grants.selectors import rule_value
@@ -459,8 +459,21 @@ def supplement_propose(
     return modification
 
 
+@decided_by_another(
+    "modification", action="budgets.modification.sod_violation", message=OWN_DECISION
+)
 @transaction.atomic
-def _decide(*, actor, modification: BudgetModification, approve: bool, note: str, today: date):
+def budget_modification_decide(
+    *,
+    actor,
+    modification: BudgetModification,
+    approve: bool,
+    note: str = "",
+    today: date | None = None,
+) -> BudgetModification:
+    """Approve (the proposed budget becomes the current version; a supplement's funds are
+    added) or reject (nothing changes) a request. Never by the person who made it."""
+    today = today or timezone.localdate()
     award = lock_award(modification.award_id)
     modification = BudgetModification.objects.select_related("amendment").get(pk=modification.pk)
     access.require(
@@ -532,27 +545,3 @@ def _decide(*, actor, modification: BudgetModification, approve: bool, note: str
     return modification
 
 
-def budget_modification_decide(
-    *,
-    actor,
-    modification: BudgetModification,
-    approve: bool,
-    note: str = "",
-    today: date | None = None,
-) -> BudgetModification:
-    """Approve (the proposed budget becomes the current version; a supplement's funds are
-    added) or reject (nothing changes) a request. Never by the person who made it."""
-    refuse_own_decision(
-        actor,
-        modification,
-        action="budgets.modification.sod_violation",
-        attempted="approve" if approve else "reject",
-        message=OWN_DECISION,
-    )
-    return _decide(
-        actor=actor,
-        modification=modification,
-        approve=approve,
-        note=note,
-        today=today or timezone.localdate(),
-    )

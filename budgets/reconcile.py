@@ -46,6 +46,9 @@ def _python_totals(entries: list[LedgerEntry]) -> dict[str, Decimal]:
             totals["obligated"] += signed
         elif e.kind == Kind.PROGRAM_INCOME:
             totals["program_income"] += signed
+        elif e.kind == Kind.CASH_RETURNED:
+            totals["drawn"] -= signed
+            totals["returned"] += signed
         elif e.kind == Kind.EXPENDITURE:
             totals[
                 "federal_expenditures" if e.share == "federal" else "recipient_expenditures"

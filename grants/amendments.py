@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from grants import access
 from grants.audit import audit_record
-from grants.duties import lock_award, refuse_own_decision
+from grants.duties import decided_by_another, lock_award
 from grants.models import Amendment, Award, AwardFunding, Recipient
 from grants.money import ZERO
 from grants.selectors import appropriation_shortfall, rule_value
@@ -226,8 +226,14 @@ def extension_request(
     return amendment
 
 
+@decided_by_another("amendment", action="grants.amendment.sod_violation", message=OWN_DECISION)
 @transaction.atomic
-def _extension_decide(*, actor, amendment: Amendment, approve: bool, note: str, today: date):
+def extension_decide(
+    *, actor, amendment: Amendment, approve: bool, note: str = "", today: date | None = None
+) -> Amendment:
+    """Approve (the end date moves; the reporting calendar and the liquidation period,
+    computed from it, follow) or reject (nothing changes) a no-cost extension."""
+    today = today or timezone.localdate()
     award = lock_award(amendment.award_id)
     access.require(
         access.can_decide_amendments(actor), "Only a program manager decides extensions."
@@ -267,25 +273,6 @@ def _extension_decide(*, actor, amendment: Amendment, approve: bool, note: str, 
     return amendment
 
 
-def extension_decide(
-    *, actor, amendment: Amendment, approve: bool, note: str = "", today: date | None = None
-) -> Amendment:
-    """Approve (the end date moves; the reporting calendar and the liquidation period,
-    computed from it, follow) or reject (nothing changes) a no-cost extension."""
-    refuse_own_decision(
-        actor,
-        amendment,
-        action="grants.amendment.sod_violation",
-        attempted="approve" if approve else "reject",
-        message=OWN_DECISION,
-    )
-    return _extension_decide(
-        actor=actor,
-        amendment=amendment,
-        approve=approve,
-        note=note,
-        today=today or timezone.localdate(),
-    )
 
 
 # --- Administrative changes --------------------------------------------------------

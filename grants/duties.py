@@ -6,6 +6,8 @@ something (cash, a budget change, an amendment) never decides it, whatever roles
 hold.
 """
 
+import functools
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -34,3 +36,23 @@ def refuse_own_decision(actor, request, *, action: str, attempted: str, message:
                 data={"attempted": attempted},
             )
         raise PermissionDenied(message)
+
+
+def decided_by_another(request_arg: str, *, action: str, message: str, attempted: str = ""):
+    """Wrap a decision service so a decision by the requester is refused, and audited as
+    `action`, before the service's own transaction begins (refuse_own_decision).
+    `request_arg` names the keyword argument holding the request; what was attempted is
+    `attempted`, or "approve"/"reject" from the service's `approve` argument."""
+
+    def wrap(decide):
+        @functools.wraps(decide)
+        def checked(*, actor, **kwargs):
+            tried = attempted or ("approve" if kwargs["approve"] else "reject")
+            refuse_own_decision(
+                actor, kwargs[request_arg], action=action, attempted=tried, message=message
+            )
+            return decide(actor=actor, **kwargs)
+
+        return checked
+
+    return wrap

@@ -25,7 +25,7 @@ from grants.models import (
     normalize_award_number,
     validate_award_number,
 )
-from grants.money import ZERO, format_money, parse_money, sentence
+from grants.money import CENT, ZERO, MoneySum, format_money, parse_money, sentence
 from grants.selectors import appropriation_shortfall
 
 
@@ -212,6 +212,25 @@ def award_create(
     return award
 
 
+def _check_budget_carries_the_award(award: Award, to_status: str) -> None:
+    """The offer carries the budget: without one the award could never get one (after the
+    offer a budget only changes by modification of the current one), and the budget must
+    carry the match the award requires (docs/rules/award-lifecycle-and-budgets.md#match)."""
+    becoming = "offered" if to_status == Award.Status.OFFERED else "active"
+    if award.budget_versions.current() is None:
+        raise ValidationError(f"An award needs an approved budget before it is {becoming}.")
+    budgeted = award.budget_versions.lines_in_force().aggregate(
+        t=MoneySum("non_federal_amount", default=ZERO)
+    )["t"].quantize(CENT)
+    if budgeted < award.match_required:
+        raise ValidationError(
+            f"The approved budget's non-federal share, {format_money(budgeted)}, is "
+            f"{format_money(award.match_required - budgeted)} short of the "
+            f"{format_money(award.match_required)} match the award requires: budget the "
+            f"match before the award is {becoming}."
+        )
+
+
 @transaction.atomic
 def award_transition(*, actor, award: Award, to_status: str) -> Award:
     """Move an award along its lifecycle; only the allowed moves are possible."""
@@ -230,16 +249,8 @@ def award_transition(*, actor, award: Award, to_status: str) -> Award:
             f"An award that is {award.get_status_display().lower()} cannot become "
             f"{Award.Status(to_status).label.lower()}."
         )
-    if (
-        to_status in (Award.Status.OFFERED, Award.Status.ACTIVE)
-        and award.budget_versions.current() is None
-    ):
-        # The offer carries the budget: without one the award could never get one
-        # (after the offer a budget only changes by modification of the current one).
-        raise ValidationError(
-            f"An award needs an approved budget before it is "
-            f"{'offered' if to_status == Award.Status.OFFERED else 'active'}."
-        )
+    if to_status in (Award.Status.OFFERED, Award.Status.ACTIVE):
+        _check_budget_carries_the_award(award, to_status)
     if to_status == Award.Status.IN_CLOSEOUT:
         waiting = award.amendments.filter(status=Amendment.Status.REQUESTED).order_by("number")
         if waiting:

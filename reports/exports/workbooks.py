@@ -338,26 +338,25 @@ def budget_line_sheet(awards: QuerySet[Award]) -> Sheet:
 def _ledger_totals() -> list[SumIf]:
     """The per-day totals the ledger sheet totals (budgets.kinds.TOTALS with a sheet
     label), as SUMIFS over its Kind and Share columns; each equals the matching sum in
-    budgets.ledger_days.LINE_SUMS. A total that several kinds move, or one takes off,
-    gets a row per kind, named for it, for the reader to add up."""
+    budgets.ledger_days.LINE_SUMS. A total that several kinds move gets a row per kind
+    that adds to it, named for it, for the reader to add up; what a kind takes off a
+    total (cash returned, from 10a) is subtracted in the same formula."""
     sums = []
+
+    def where(kind, move) -> tuple[tuple[str, str], ...]:
+        if move.paying:
+            raise ValueError(f"{move.total} depends on payments of obligations: no SUMIFS.")
+        return (("Kind", KIND[kind.code]),) + ((("Share", SHARE[move.share]),) if move.share else ())
+
     for total in (total for total in TOTALS if total.sheet_label):
-        moves = [
-            (kind, move)
-            for kind in KINDS.values()
-            for move in kind.moves
-            if move.total == total.name
-        ]
-        for kind, move in moves:
-            if move.paying:
-                raise ValueError(f"{total.name} depends on payments of obligations: no SUMIFS.")
-            where = (("Kind", KIND[kind.code]),)
-            if move.share:
-                where += (("Share", SHARE[move.share]),)
+        moves = [(k, m) for k in KINDS.values() for m in k.moves if m.total == total.name]
+        adding = [(k, m) for k, m in moves if m.sign > 0]
+        taken_off = tuple(where(k, m) for k, m in moves if m.sign < 0)
+        for kind, move in adding:
             label = total.sheet_label
-            if len(moves) > 1 or move.sign < 0:
-                label += f", {kind.label.lower()}{' (to subtract)' if move.sign < 0 else ''}"
-            sums.append(SumIf(label, "Amount", where))
+            if len(adding) > 1:
+                label += f", {kind.label.lower()}"
+            sums.append(SumIf(label, "Amount", where(kind, move), taken_off))
     return sums
 
 

@@ -57,13 +57,18 @@ class Column:
     total: bool = False
 
 
+Criteria = tuple[tuple[str, str], ...]  # (column header, value) pairs, all to match
+
+
 class SumIf(NamedTuple):
     """A total of one money column over the rows whose text columns hold given values,
-    written below the sheet as a SUMIFS formula (for example: drawdowns received)."""
+    written below the sheet as a SUMIFS formula (for example: drawdowns received), less
+    the rows matching each of `subtract` (cash receipts: drawdowns less cash returned)."""
 
     label: str
     column: str
-    where: tuple[tuple[str, str], ...]
+    where: Criteria
+    subtract: tuple[Criteria, ...] = ()
 
 
 @dataclass
@@ -165,17 +170,21 @@ def _write_sheet(wb: Workbook, sheet: Sheet, digest) -> None:
     def span(header: str) -> str:
         return f"${letters[header]}$2:${letters[header]}${count + 1}"
 
-    for sum_if in sheet.sum_ifs:
+    def sumifs(column: str, where: Criteria) -> str:
         # The criteria are our own labels, never user text.
         criteria = "".join(
-            f',{span(header)},"{value.replace(chr(34), chr(34) * 2)}"'
-            for header, value in sum_if.where
+            f',{span(header)},"{value.replace(chr(34), chr(34) * 2)}"' for header, value in where
         )
+        return f"SUMIFS({span(column)}{criteria})"
+
+    for sum_if in sheet.sum_ifs:
         row = [WriteOnlyCell(ws, value=None) for _ in sheet.columns]
         row[0] = WriteOnlyCell(ws, value=sum_if.label)
         row[0].font = bold
         index = list(letters).index(sum_if.column)
-        formula = WriteOnlyCell(ws, value=f"=SUMIFS({span(sum_if.column)}{criteria})")
+        terms = [sumifs(sum_if.column, sum_if.where)]
+        terms += [sumifs(sum_if.column, where) for where in sum_if.subtract]
+        formula = WriteOnlyCell(ws, value="=" + "-".join(terms))
         formula.number_format = MONEY_FORMAT
         formula.font = bold
         row[index] = formula

@@ -351,3 +351,48 @@ def test_no_approval_after_the_liquidation_period(active):
         actor=active.approver, request=request, today=date(2027, 1, 28)
     )
     assert approved.status == "approved"
+
+
+def test_worked_example_7_6_a_partial_return_of_excess_cash(active):
+    """$40,000 drawn, $30,000 disbursed: $10,000 is excess after ten days. Returning
+    $4,000.50 of it lowers 10a and cash on hand, and the excess, by exactly that."""
+    draw(active, "40000.00")  # paid 2025-01-10
+    post(active, "disbursement", "30000.00", day=date(2025, 1, 15))
+    assert excess_cash(active.award_a, today=date(2025, 1, 20)) == D("10000.00")
+
+    returned = post(
+        active, "cash_returned", "4000.50", day=date(2025, 1, 20), memo="Excess over 10 days"
+    )
+    assert (returned.kind, returned.category, returned.share) == ("cash_returned", "", "federal")
+    after = award_balances(active.award_a, as_of=date(2025, 1, 20))
+    assert (after.drawn, after.cash_on_hand) == (D("35999.50"), D("5999.50"))
+    assert after.available_to_draw == D("164000.50")  # of $200,000 authorized
+    assert excess_cash(active.award_a, today=date(2025, 1, 20)) == D("5999.50")
+    # The day before the return, the cash was still held.
+    assert award_balances(active.award_a, as_of=date(2025, 1, 19)).cash_on_hand == D("10000.00")
+
+
+def test_a_return_of_new_cash_leaves_old_excess_in_place(active):
+    """Cash goes out oldest first: returning what was drawn yesterday does not cure cash
+    held for weeks, since it is the new cash that goes back."""
+    draw(active, "1000.00")  # 2025-01-10: excess from 2025-01-20
+    draw(active, "500.00", day=date(2025, 1, 24))
+    post(active, "cash_returned", "500.00", day=date(2025, 1, 25), memo="Drawn twice")
+    assert excess_cash(active.award_a, today=date(2025, 1, 25)) == D("500.00")
+
+
+def test_returning_more_than_cash_on_hand_is_refused_and_writes_nothing(active):
+    draw(active, "1000.00")
+    post(active, "disbursement", "800.00", day=date(2025, 1, 15))
+    entries = LedgerEntry.objects.count()
+    with pytest.raises(ValidationError) as raised:
+        post(active, "cash_returned", "200.01", day=date(2025, 1, 16), memo="Unused")
+    assert raised.value.message_dict["amount"] == [
+        "$200.01 is $0.01 more than the $200.00 of federal cash on hand."
+    ]
+    with pytest.raises(ValidationError) as raised:
+        post(active, "cash_returned", "50.00", day=date(2025, 1, 16), memo="  ")
+    assert raised.value.message_dict["memo"] == [
+        "Say why: a cash returned entry needs a reason."
+    ]
+    assert LedgerEntry.objects.count() == entries

@@ -281,7 +281,7 @@ class LedgerMachine(RuleBasedStateMachine):
         )
 
     def model(self, as_of: date = date.max) -> dict[str, D]:
-        drawn = self.total(as_of, kind="drawdown")
+        drawn = self.total(as_of, kind="drawdown") - self.total(as_of, kind="cash_returned")
         disbursed = self.total(as_of, kind="disbursement")
         federal = self.total(as_of, kind="expenditure", share="federal")
         unliquidated = self.total(as_of, kind="obligation") - self.liquidated(as_of)
@@ -470,6 +470,21 @@ class LedgerMachine(RuleBasedStateMachine):
         ok = valid_amount(amount) and good_date(day) and amount <= cash
         self.post(
             None if ok else ValidationError, kind="disbursement", amount=amount, effective_date=day
+        )
+
+    @rule(choice=amounts, day=dates, reason=st.sampled_from(["Not needed within 10 days", " "]))
+    def post_cash_returned(self, choice, day, reason):
+        """Cash sent back lowers cash on hand, so it must fit under it on every day from
+        its date on, like a disbursement; it also needs a reason."""
+        cash = self.lowest("cash_on_hand", day)
+        amount = self.resolve(choice, cash)
+        ok = valid_amount(amount) and good_date(day) and amount <= cash and reason.strip()
+        self.post(
+            None if ok else ValidationError,
+            kind="cash_returned",
+            amount=amount,
+            effective_date=day,
+            memo=reason,
         )
 
     @rule(choice=amounts)

@@ -209,3 +209,37 @@ def test_program_manager_requires_drawdown_approval_with_a_reason(program):
     assert award.drawdowns_need_approval is True
     event = AuditEvent.objects.get(action="grants.award.drawdown_approval_changed")
     assert event.data["after"] == {"drawdowns_need_approval": True} and event.data["reason"] == "High risk"
+
+
+def test_an_award_is_not_offered_without_its_match_in_the_budget(program):
+    from dataclasses import replace
+
+    from budgets.services import LineInput, budget_version_create
+    from grants.money import format_money
+
+    D = Decimal
+    award = program.award_a
+    Award.objects.filter(pk=award.pk).update(match_required=D("50000.00"))
+    award.refresh_from_db()
+    current = award.budget_versions.current()
+    lines = [
+        LineInput(line.category, line.federal_amount, line.non_federal_amount, line.narrative)
+        for line in current.lines.all()
+    ]
+    budgeted = sum((line.non_federal_amount for line in lines), D("0.00"))
+    with pytest.raises(ValidationError) as refused:
+        award_transition(actor=program.pm, award=award, to_status=Award.Status.OFFERED)
+    shortfall = D("50000.00") - budgeted
+    assert refused.value.messages == [
+        f"The approved budget's non-federal share, {format_money(budgeted)}, is "
+        f"{format_money(shortfall)} short of the $50,000.00 match the award requires: "
+        "budget the match before the award is offered."
+    ]
+    award.refresh_from_db()
+    assert award.status == Award.Status.DRAFT
+
+    lines[0] = replace(lines[0], non_federal_amount=lines[0].non_federal_amount + shortfall)
+    budget_version_create(actor=program.pm, award=award, lines=lines, approve=True)
+    assert award_transition(
+        actor=program.pm, award=award, to_status=Award.Status.OFFERED
+    ).status == Award.Status.OFFERED

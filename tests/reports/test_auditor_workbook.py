@@ -402,3 +402,25 @@ def test_every_sheet_reads_the_same_moment(postgres_only, filed):
         thread.join()
         assert LedgerEntry.objects.count() == before
     assert LedgerEntry.objects.count() == before + 1
+
+
+def test_cash_returned_comes_off_cash_receipts_in_the_ledger_sheet(client, filed):
+    from budgets import ledger
+
+    ledger.entry_post(
+        actor=filed.officer_a,
+        award=filed.example,
+        kind="cash_returned",
+        amount=D("1500.25"),
+        effective_date=date(2025, 3, 20),
+        memo="Not needed within 10 days",
+        idempotency_key=uuid.uuid4(),
+        today=date(2025, 3, 20),
+    )
+    client.force_login(filed.auditor)
+    sheet = open_workbook(client.get(reverse("exports:program_workbook")))["Ledger"]
+    totals = labelled_totals(sheet)
+    assert totals["Cash receipts (10a)"] == _selector_ledger_totals(Award.objects.all())["drawn"]
+    client.force_login(filed.officer_a)
+    mine = labelled_totals(open_workbook(client.get(reverse("exports:program_workbook")))["Ledger"])
+    assert mine["Cash receipts (10a)"] == D("210000.00") - D("1500.25")

@@ -34,12 +34,21 @@ def _amount(value) -> Decimal:
 
 
 def evaluate(ws, formula: str) -> Decimal:
-    """The value of a SUM or SUMIFS formula written by reports.exports.xlsx."""
+    """The value of a SUM formula, or of SUMIFS terms less others ("=SUMIFS(..)-SUMIFS(..)"),
+    as written by reports.exports.xlsx."""
     if match := re.fullmatch(rf"=SUM\(({RANGE})\)", formula):
         return sum((_amount(v) for v in _column(ws, match.group(1))), Decimal("0.00"))
-    match = re.fullmatch(r"=SUMIFS\((.*)\)", formula)
-    assert match, formula
-    parts = re.findall(rf'({RANGE})|"((?:[^"]|"")*)"', match.group(1))
+    assert formula.startswith("=SUMIFS("), formula
+    first, *subtracted = formula[1:].split("-SUMIFS(")
+    return _sumifs(ws, first.removeprefix("SUMIFS(")) - sum(
+        (_sumifs(ws, term) for term in subtracted), Decimal("0.00")
+    )
+
+
+def _sumifs(ws, arguments: str) -> Decimal:
+    """One SUMIFS term, its arguments with the closing parenthesis."""
+    assert arguments.endswith(")"), arguments
+    parts = re.findall(rf'({RANGE})|"((?:[^"]|"")*)"', arguments[:-1])
     summed = _column(ws, parts[0][0])
     keep = [True] * len(summed)
     for (criteria_range, *_), (*_, value) in zip(parts[1::2], parts[2::2], strict=True):
