@@ -147,8 +147,14 @@ class AllocationRun(models.Model):
                 name="allocations_run_parts_add_up",
             ),
             models.CheckConstraint(
-                condition=Q(status=RunStatus.DRAFT, published_at__isnull=True, published_by__isnull=True)
-                | Q(status=RunStatus.PUBLISHED, published_at__isnull=False, published_by__isnull=False),
+                condition=Q(
+                    status=RunStatus.DRAFT, published_at__isnull=True, published_by__isnull=True
+                )
+                | Q(
+                    status=RunStatus.PUBLISHED,
+                    published_at__isnull=False,
+                    published_by__isnull=False,
+                ),
                 name="allocations_run_published_fields",
             ),
             models.CheckConstraint(

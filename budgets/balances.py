@@ -241,10 +241,7 @@ class BudgetActual:
 
 def budget_versus_actual(award: Award, *, as_of: date) -> list[BudgetActual]:
     """Per category: the current approved budget against expenditures to `as_of`."""
-    lines = {
-        line.category: line
-        for line in award.budget_versions.lines_in_force()
-    }
+    lines = {line.category: line for line in award.budget_versions.lines_in_force()}
     spent = {
         row["category"]: row
         for row in LedgerEntry.objects.filter(

@@ -178,7 +178,9 @@ def entry_post(
         return replay
     _check_open_for_money(award)
     if declared.needs_reason and not clean_text(memo):
-        raise ValidationError({"memo": f"Say why: a {declared.label.lower()} entry needs a reason."})
+        raise ValidationError(
+            {"memo": f"Say why: a {declared.label.lower()} entry needs a reason."}
+        )
     if declared.needs_category:
         if share not in declared.shares:
             shares = either([Share(code).label.lower() for code in declared.shares])

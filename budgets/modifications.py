@@ -543,5 +543,3 @@ def budget_modification_decide(
         data={"note": note, "amendment": modification.amendment.number},
     )
     return modification
-
-

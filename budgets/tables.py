@@ -84,7 +84,14 @@ class DrawdownTable(tables.Table):
             "decided_by",
         )
         sequence = (
-            "award", "task_force", "amount", "requested_on", "requested_by", "status", "actions", "decided_by"
+            "award",
+            "task_force",
+            "amount",
+            "requested_on",
+            "requested_by",
+            "status",
+            "actions",
+            "decided_by",
         )
         order_by = ("-requested_on",)
 

@@ -87,7 +87,6 @@ def award_create(request):
 # --- The ledger --------------------------------------------------------------------
 
 
-
 def _as_of(request) -> date:
     try:
         return date.fromisoformat(request.GET.get("as_of", ""))

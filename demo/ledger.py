@@ -14,7 +14,9 @@ from grants.models import Award, Membership
 from grants.money import ZERO, round_money
 
 # Share of each monthly budget spent, month by month: spending is uneven.
-MONTHLY_PATTERN = [Decimal(x) for x in ("0.92", "1.04", "0.97", "1.08", "0.88", "1.01", "1.10", "0.95")]
+MONTHLY_PATTERN = [
+    Decimal(x) for x in ("0.92", "1.04", "0.97", "1.08", "0.88", "1.01", "1.10", "0.95")
+]
 MONTHLY_CATEGORIES = ("A", "B", "C", "E", "I")
 NAMESPACE = uuid.UUID("3b0d6a5e-8f1c-4c7a-9a51-6f0c2d9e1b44")
 
@@ -40,17 +42,29 @@ def finance_officer(award: Award) -> User:
         return membership.user
     user, created = User.objects.get_or_create(
         username=f"fo.{award.task_force.code}",
-        defaults={"first_name": "Finance", "last_name": "Officer", "email": f"fo.{award.task_force.code}@example.gov"},
+        defaults={
+            "first_name": "Finance",
+            "last_name": "Officer",
+            "email": f"fo.{award.task_force.code}@example.gov",
+        },
     )
     if created:
         user.set_unusable_password()
         user.save()
-    Membership.objects.create(user=user, task_force=award.task_force, role=Membership.Role.FINANCE_OFFICER)
+    Membership.objects.create(
+        user=user, task_force=award.task_force, role=Membership.Role.FINANCE_OFFICER
+    )
     return user
 
 
-def post_history(award: Award, *, approver: User, today: date, leave_excess_cash: bool = False,
-                 with_reversal: bool = False) -> int:
+def post_history(
+    award: Award,
+    *,
+    approver: User,
+    today: date,
+    leave_excess_cash: bool = False,
+    with_reversal: bool = False,
+) -> int:
     """Post the award's history up to `today`; returns the number of entries."""
     if LedgerEntry.objects.filter(award=award).exists():
         return 0
@@ -60,57 +74,119 @@ def post_history(award: Award, *, approver: User, today: date, leave_excess_cash
     period_months = len(list(_month_ends(award.period_start, award.period_end)))
 
     def post(kind, amount, day, n, **fields):
-        return ledger.entry_post(actor=officer, award=award, kind=kind, amount=amount, effective_date=day,
-                                 idempotency_key=_key(award.pk, kind, day, n), today=today, **fields)
+        return ledger.entry_post(
+            actor=officer,
+            award=award,
+            kind=kind,
+            amount=amount,
+            effective_date=day,
+            idempotency_key=_key(award.pk, kind, day, n),
+            today=today,
+            **fields,
+        )
 
     # Equipment and the forensics contractor are obligated early and paid in instalments.
     obligations = []
     for n, category in enumerate(("D", "H")):
         if lines.get(category) and months:
             day = award.period_start + timedelta(days=20 + 15 * n)
-            obligations.append(post("obligation", round_money(lines[category] * Decimal("0.8")), day, n,
-                                    category=category, memo="Purchase order" if category == "D" else "Contract signed"))
+            obligations.append(
+                post(
+                    "obligation",
+                    round_money(lines[category] * Decimal("0.8")),
+                    day,
+                    n,
+                    category=category,
+                    memo="Purchase order" if category == "D" else "Contract signed",
+                )
+            )
     quarter_spent = ZERO
     for i, month_end in enumerate(months):
         spent = ZERO
         for n, category in enumerate(MONTHLY_CATEGORIES):
             if not lines.get(category):
                 continue
-            amount = round_money(lines[category] / period_months * MONTHLY_PATTERN[(i + n) % len(MONTHLY_PATTERN)])
-            post("expenditure", amount, month_end, n, category=category, paid_on=month_end,
-                 memo=f"{month_end:%B %Y} {dict(A='payroll', B='fringe', C='travel', E='supplies', I='other costs')[category]}")
+            amount = round_money(
+                lines[category] / period_months * MONTHLY_PATTERN[(i + n) % len(MONTHLY_PATTERN)]
+            )
+            post(
+                "expenditure",
+                amount,
+                month_end,
+                n,
+                category=category,
+                paid_on=month_end,
+                memo=f"{month_end:%B %Y} {dict(A='payroll', B='fringe', C='travel', E='supplies', I='other costs')[category]}",
+            )
             spent += amount
         for n, obligation in enumerate(obligations):
             if i in (2, 5, 8):  # instalments on the obligations
                 instalment = round_money(obligation.amount / 3)
-                remaining = obligation.amount - sum((e.amount for e in obligation.liquidations.all()), ZERO)
+                remaining = obligation.amount - sum(
+                    (e.amount for e in obligation.liquidations.all()), ZERO
+                )
                 if i == 8:
                     instalment = remaining
                 if instalment > 0:
-                    post("expenditure", instalment, month_end, 10 + n, category=obligation.category,
-                         obligation=obligation, paid_on=month_end, memo=f"Instalment on {obligation.memo.lower()}")
+                    post(
+                        "expenditure",
+                        instalment,
+                        month_end,
+                        10 + n,
+                        category=obligation.category,
+                        obligation=obligation,
+                        paid_on=month_end,
+                        memo=f"Instalment on {obligation.memo.lower()}",
+                    )
                     spent += instalment
         if with_reversal and i == 1:
-            duplicate = post("expenditure", Decimal("1234.56"), month_end, 99, category="C",
-                             memo="Conference registration (entered twice)")
-            ledger.entry_reverse(actor=officer, entry=duplicate, reason="Entered twice; the first entry stands",
-                                 idempotency_key=_key(award.pk, "reverse", month_end), effective_date=month_end)
+            duplicate = post(
+                "expenditure",
+                Decimal("1234.56"),
+                month_end,
+                99,
+                category="C",
+                memo="Conference registration (entered twice)",
+            )
+            ledger.entry_reverse(
+                actor=officer,
+                entry=duplicate,
+                reason="Entered twice; the first entry stands",
+                idempotency_key=_key(award.pk, "reverse", month_end),
+                effective_date=month_end,
+            )
         quarter_spent += spent
         if month_end.month in (12, 3, 6, 9) and quarter_spent > 0:
             # Quarterly reimbursement: draw what the quarter cost and pass it straight on.
-            request = ledger.drawdown_request(actor=officer, award=award, amount=quarter_spent,
-                                              idempotency_key=_key(award.pk, "draw", month_end), today=month_end,
-                                              memo=f"Reimbursement, quarter ending {month_end:%m/%d/%Y}")
+            request = ledger.drawdown_request(
+                actor=officer,
+                award=award,
+                amount=quarter_spent,
+                idempotency_key=_key(award.pk, "draw", month_end),
+                today=month_end,
+                memo=f"Reimbursement, quarter ending {month_end:%m/%d/%Y}",
+            )
             ledger.drawdown_mark_paid(actor=approver, request=request, today=month_end)
             post("disbursement", quarter_spent, month_end, 0, memo="Reimbursed general fund")
             quarter_spent = ZERO
     if leave_excess_cash:
         day = today - timedelta(days=20)
-        request = ledger.drawdown_request(actor=officer, award=award, amount=Decimal("25000.00"),
-                                          idempotency_key=_key(award.pk, "excess", day), today=day,
-                                          memo="Advance for a training event")
+        request = ledger.drawdown_request(
+            actor=officer,
+            award=award,
+            amount=Decimal("25000.00"),
+            idempotency_key=_key(award.pk, "excess", day),
+            today=day,
+            memo="Advance for a training event",
+        )
         ledger.drawdown_mark_paid(actor=approver, request=request, today=day)
-        post("disbursement", Decimal("9000.00"), day + timedelta(days=3), 0, memo="Training venue deposit")
+        post(
+            "disbursement",
+            Decimal("9000.00"),
+            day + timedelta(days=3),
+            0,
+            memo="Training venue deposit",
+        )
     return LedgerEntry.objects.filter(award=award).count()
 
 
@@ -120,6 +196,11 @@ def pending_request(award: Award, *, today: date) -> None:
         return
     Award.objects.filter(pk=award.pk).update(drawdowns_need_approval=True)
     award.refresh_from_db()
-    ledger.drawdown_request(actor=finance_officer(award), award=award, amount=Decimal("18500.00"),
-                            idempotency_key=_key(award.pk, "pending", today), today=today,
-                            memo="Overtime for a multi-agency operation")
+    ledger.drawdown_request(
+        actor=finance_officer(award),
+        award=award,
+        amount=Decimal("18500.00"),
+        idempotency_key=_key(award.pk, "pending", today),
+        today=today,
+        memo="Overtime for a multi-agency operation",
+    )

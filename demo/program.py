@@ -30,7 +30,9 @@ class TaskForceRow:
     def code(self) -> str:
         # "Internet Crimes Against Children Task Force (Arkansas)" has nothing left but
         # its parenthesis, so fall back to that.
-        short = slugify(_NOISE.sub(" ", self.name)) or slugify(re.sub(r"[^(]*\(|\).*", "", self.name))
+        short = slugify(_NOISE.sub(" ", self.name)) or slugify(
+            re.sub(r"[^(]*\(|\).*", "", self.name)
+        )
         return f"{self.state.lower()}-{short}"[:40].strip("-")
 
 

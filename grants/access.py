@@ -89,9 +89,7 @@ def can_view_program(user) -> bool:
 
 def can_accept_award(user, award) -> bool:
     """The recipient's grant administrator accepts an offered award."""
-    return award.task_force_id in task_force_ids(
-        user, roles=(Membership.Role.GRANT_ADMINISTRATOR,)
-    )
+    return award.task_force_id in task_force_ids(user, roles=(Membership.Role.GRANT_ADMINISTRATOR,))
 
 
 def can_record_spending(user, award) -> bool:
@@ -157,9 +155,7 @@ def can_manage_allocations(user) -> bool:
     return is_program_manager(user)
 
 
-def require(
-    allowed: bool, message: str = "You do not have permission to do that."
-) -> None:
+def require(allowed: bool, message: str = "You do not have permission to do that.") -> None:
     if not allowed:
         raise PermissionDenied(message)
 

@@ -273,8 +273,6 @@ def extension_decide(
     return amendment
 
 
-
-
 # --- Administrative changes --------------------------------------------------------
 
 

@@ -37,9 +37,7 @@ class AuditEvent(models.Model):
         app_label = "grants"
         ordering = ["-occurred_at", "-pk"]
         indexes = [
-            models.Index(
-                fields=["content_type", "object_id"], name="grants_audit_object_idx"
-            )
+            models.Index(fields=["content_type", "object_id"], name="grants_audit_object_idx")
         ]
 
     def __str__(self) -> str:

@@ -34,9 +34,7 @@ class TaskForceFilter(UswdsFilterSet):
 
 
 class AwardFilter(UswdsFilterSet):
-    award_number = django_filters.CharFilter(
-        lookup_expr="icontains", label="Award number contains"
-    )
+    award_number = django_filters.CharFilter(lookup_expr="icontains", label="Award number contains")
     task_force = django_filters.ModelChoiceFilter(queryset=TaskForce.objects.none())
 
     class Meta:

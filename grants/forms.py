@@ -22,9 +22,7 @@ class AppropriationForm(forms.Form):
     public_law = forms.CharField(
         max_length=40, required=False, help_text="For example P.L. 118-42."
     )
-    source = forms.CharField(
-        max_length=300, help_text="The document the amount comes from."
-    )
+    source = forms.CharField(max_length=300, help_text="The document the amount comes from.")
     source_status = forms.ChoiceField(choices=Appropriation.SourceStatus.choices)
     amount = MoneyFormField()
     available_from = forms.DateField(widget=DATE_WIDGET)
@@ -82,9 +80,7 @@ class AwardForm(forms.Form):
         choices=Award.UniformGuidance.choices,
         initial=Award.UniformGuidance.UG_2024,
     )
-    special_conditions = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
+    special_conditions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, task_forces=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,9 +98,7 @@ class AwardForm(forms.Form):
         data = super().clean()
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end <= start:
-            self.add_error(
-                "period_end", "The period of performance must end after it starts."
-            )
+            self.add_error("period_end", "The period of performance must end after it starts.")
         return data
 
 
@@ -123,29 +117,19 @@ class FundingLineForm(forms.Form):
     def __init__(self, *args, appropriations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["appropriation"].queryset = (
-            appropriations
-            if appropriations is not None
-            else Appropriation.objects.none()
+            appropriations if appropriations is not None else Appropriation.objects.none()
         )
 
     def clean(self):
         data = super().clean()
-        if (
-            data.get("appropriation")
-            and data.get("amount") is None
-            and "amount" not in self.errors
-        ):
+        if data.get("appropriation") and data.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", "Enter the amount this appropriation funds.")
         if data.get("amount") is not None and not data.get("appropriation"):
-            self.add_error(
-                "appropriation", "Choose the appropriation that funds this amount."
-            )
+            self.add_error("appropriation", "Choose the appropriation that funds this amount.")
         return data
 
 
-FundingFormSet = forms.formset_factory(
-    FundingLineForm, extra=3, max_num=10, absolute_max=10
-)
+FundingFormSet = forms.formset_factory(FundingLineForm, extra=3, max_num=10, absolute_max=10)
 
 
 class HoldForm(forms.Form):

@@ -33,7 +33,9 @@ AWARD_NUMBER_RES = (
     re.compile(r"^15P[A-Z]{3}-(?P<yy>[0-9]{2})-[A-Z0-9]{2}-[0-9]{5}-[A-Z0-9]{4}$"),
 )
 # Dashes people paste from documents, read as the hyphen.
-DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"})
+DASHES = str.maketrans(
+    {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"}
+)
 
 
 def validate_uei(value: str) -> None:
@@ -47,9 +49,7 @@ def validate_uei(value: str) -> None:
 
 def validate_ein(value: str) -> None:
     if not EIN_RE.match(value or ""):
-        raise ValidationError(
-            "An EIN is 9 digits written NN-NNNNNNN.", code="invalid_ein"
-        )
+        raise ValidationError("An EIN is 9 digits written NN-NNNNNNN.", code="invalid_ein")
 
 
 def normalize_award_number(value: str) -> str:
@@ -114,16 +114,12 @@ class Recipient(models.Model):
 
     @property
     def fiscal_year_end(self) -> str:
-        return date(
-            2001, self.fiscal_year_end_month, self.fiscal_year_end_day
-        ).strftime("%B %-d")
+        return date(2001, self.fiscal_year_end_month, self.fiscal_year_end_day).strftime("%B %-d")
 
     @property
     def address(self) -> str:
         return ", ".join(
-            p
-            for p in [self.street, self.city, f"{self.state} {self.zip_code}".strip()]
-            if p
+            p for p in [self.street, self.city, f"{self.state} {self.zip_code}".strip()] if p
         )
 
 
@@ -160,9 +156,7 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    task_force = models.ForeignKey(
-        TaskForce, on_delete=models.CASCADE, related_name="memberships"
-    )
+    task_force = models.ForeignKey(TaskForce, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=30, choices=Role.choices)
 
     class Meta:
@@ -198,9 +192,7 @@ class Appropriation(models.Model):
         help_text="Public law, press release or other document the amount comes from.",
     )
     source_status = models.CharField(max_length=30, choices=SourceStatus.choices)
-    account = models.CharField(
-        max_length=200, default="Missing and Exploited Children programs"
-    )
+    account = models.CharField(max_length=200, default="Missing and Exploited Children programs")
     amount = money_field()
     available_from = models.DateField()
     available_until = models.DateField(
@@ -314,26 +306,18 @@ class Award(models.Model):
         Status.CLOSED: set(),
     }
 
-    award_number = models.CharField(
-        max_length=30, unique=True, validators=[validate_award_number]
-    )
+    award_number = models.CharField(max_length=30, unique=True, validators=[validate_award_number])
     fiscal_year = models.PositiveSmallIntegerField(db_index=True)
     title = models.CharField(max_length=300)
-    recipient = models.ForeignKey(
-        Recipient, on_delete=models.PROTECT, related_name="awards"
-    )
-    task_force = models.ForeignKey(
-        TaskForce, on_delete=models.PROTECT, related_name="awards"
-    )
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="awards")
+    task_force = models.ForeignKey(TaskForce, on_delete=models.PROTECT, related_name="awards")
     assistance_listing = models.CharField(max_length=10, default=ASSISTANCE_LISTING)
     period_start = models.DateField()
     period_end = models.DateField()
     federal_amount = money_field(help_text="The sum of the award's funding lines.")
     match_required = money_field(default=0)
     special_conditions = models.TextField(blank=True)
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.DRAFT
-    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     ug_version = models.CharField(
         "Uniform Guidance",
         max_length=4,
@@ -381,9 +365,7 @@ class Award(models.Model):
 class AwardFunding(models.Model):
     """The part of an award paid from one appropriation."""
 
-    award = models.ForeignKey(
-        Award, on_delete=models.PROTECT, related_name="funding_lines"
-    )
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="funding_lines")
     appropriation = models.ForeignKey(
         Appropriation, on_delete=models.PROTECT, related_name="funding_lines"
     )
@@ -477,14 +459,10 @@ class Amendment(models.Model):
 
     Status = AmendmentStatus
 
-    award = models.ForeignKey(
-        Award, on_delete=models.PROTECT, related_name="amendments"
-    )
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="amendments")
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.REQUESTED
-    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
     description = models.TextField()
     requested_on = models.DateField()
     decided_on = models.DateField(null=True, blank=True)
@@ -527,8 +505,7 @@ class Amendment(models.Model):
                 name="grants_amendment_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(decided_on__isnull=True)
-                | Q(decided_on__gte=F("requested_on")),
+                condition=Q(decided_on__isnull=True) | Q(decided_on__gte=F("requested_on")),
                 name="grants_amendment_decided_after_requested",
             ),
             # Separation of duties: whoever asks for a change never decides it.
@@ -591,13 +568,10 @@ class RuleValue(models.Model):
                 fields=["key", "effective_from"], name="grants_rulevalue_unique_start"
             ),
             models.CheckConstraint(
-                condition=Q(effective_to__isnull=True)
-                | Q(effective_to__gte=F("effective_from")),
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
                 name="grants_rulevalue_dates_ordered",
             ),
-            models.CheckConstraint(
-                condition=Q(value__gte=0), name="grants_rulevalue_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="grants_rulevalue_not_negative"),
         ]
 
     def __str__(self) -> str:

@@ -106,9 +106,7 @@ class MoneyFormField(forms.DecimalField):
         super().__init__(**kwargs)
         self.allow_zero = allow_zero
         self.validators = [
-            v
-            for v in self.validators
-            if not isinstance(v, (MinValueValidator, MaxValueValidator))
+            v for v in self.validators if not isinstance(v, (MinValueValidator, MaxValueValidator))
         ]
         self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 

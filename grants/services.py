@@ -219,9 +219,11 @@ def _check_budget_carries_the_award(award: Award, to_status: str) -> None:
     becoming = "offered" if to_status == Award.Status.OFFERED else "active"
     if award.budget_versions.current() is None:
         raise ValidationError(f"An award needs an approved budget before it is {becoming}.")
-    budgeted = award.budget_versions.lines_in_force().aggregate(
-        t=MoneySum("non_federal_amount", default=ZERO)
-    )["t"].quantize(CENT)
+    budgeted = (
+        award.budget_versions.lines_in_force()
+        .aggregate(t=MoneySum("non_federal_amount", default=ZERO))["t"]
+        .quantize(CENT)
+    )
     if budgeted < award.match_required:
         raise ValidationError(
             f"The approved budget's non-federal share, {format_money(budgeted)}, is "

@@ -43,9 +43,7 @@ class AppropriationTable(tables.Table):
         order_by = ("-fiscal_year",)
 
     def render_available(self, record):
-        return format_money(
-            record.amount - record.set_aside_total - record.awarded_total
-        )
+        return format_money(record.amount - record.set_aside_total - record.awarded_total)
 
 
 class TaskForceTable(tables.Table):

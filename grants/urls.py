@@ -6,9 +6,7 @@ app_name = "grants"
 
 urlpatterns = [
     path("appropriations/", views.appropriation_list, name="appropriation_list"),
-    path(
-        "appropriations/new/", views.appropriation_create, name="appropriation_create"
-    ),
+    path("appropriations/new/", views.appropriation_create, name="appropriation_create"),
     path(
         "appropriations/<int:pk>/",
         views.appropriation_detail,

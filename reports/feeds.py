@@ -59,7 +59,8 @@ def build_calendar(rows, *, stamp, url_for) -> str:
         content_line("X-WR-CALNAME", "ICAC reports due"),
     ]
     for row in sorted(
-        rows, key=lambda r: (r.due.due_on, r.due.award.award_number, report_types.position(r.due.kind))
+        rows,
+        key=lambda r: (r.due.due_on, r.due.award.award_number, report_types.position(r.due.kind)),
     ):
         due, award = row.due, row.due.award
         description = "\n".join(

@@ -153,7 +153,9 @@ class ReportType:
     schedule: Periodic | EventTriggered
     filers: tuple[str, ...]  # the task force roles that file it, and are reminded about it
     refusal: str  # what someone else who tries to file is told
-    holds_funds: bool = True  # a late report holds the funds (docs/rules/reporting-deadlines.md#delinquency-holds)
+    holds_funds: bool = (
+        True  # a late report holds the funds (docs/rules/reporting-deadlines.md#delinquency-holds)
+    )
     fields: tuple[str, ...] = ()
     view: str = ""  # URL name of the type's own page; blank: the shared filing page
     form: type[forms.Form] | None = None  # blank: a form of `fields`

@@ -60,7 +60,6 @@ def home(request):
 # --- Reporting -----------------------------------------------------------------------
 
 
-
 def _period(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -374,9 +373,7 @@ def measures_shown(*, user, params) -> MeasuresShown:
     periods = sorted(set(reports.values_list("period_end", flat=True)), reverse=True)
     task_forces = selectors.task_force_list_for_user(user=user).order_by("state", "name")
     task_force = (
-        task_forces.filter(code=params["task_force"]).first()
-        if params.get("task_force")
-        else None
+        task_forces.filter(code=params["task_force"]).first() if params.get("task_force") else None
     )
     chosen = None
     if task_force is not None:

@@ -69,7 +69,9 @@ def parse_args():
     parser.add_argument("--runs", type=int, default=20, help="award_balances runs to time")
     parser.add_argument("--batch", type=int, default=5_000, help="bulk_create batch size")
     parser.add_argument(
-        "--other-entries", type=int, default=0,
+        "--other-entries",
+        type=int,
+        default=0,
         help="rows to spread over other awards first, so the award filter is selective",
     )
     parser.add_argument("--other-awards", type=int, default=20)
@@ -136,7 +138,9 @@ def build_award(extra_awards: int = 0):
     award.refresh_from_db()
     others = []
     for _ in range(extra_awards):
-        other = factories.make_award(pm, task_force=task_force, appropriation=appropriation, amount="100000.00")
+        other = factories.make_award(
+            pm, task_force=task_force, appropriation=appropriation, amount="100000.00"
+        )
         others.append(activate(people, other))
     return people, award, others
 
@@ -145,8 +149,11 @@ def draw_cash(people, award, amount: str) -> None:
     from budgets import ledger
 
     request = ledger.drawdown_request(
-        actor=people.officer, award=award, amount=Decimal(amount),
-        idempotency_key=uuid.uuid4(), today=PERIOD_START,
+        actor=people.officer,
+        award=award,
+        amount=Decimal(amount),
+        idempotency_key=uuid.uuid4(),
+        today=PERIOD_START,
     )
     ledger.drawdown_mark_paid(actor=people.approver, request=request, today=PERIOD_START)
 
@@ -192,7 +199,9 @@ def bulk_entries(people, award, total: int, batch: int, rng: random.Random) -> N
             award=award,
             kind=kind,
             amount=Decimal(rng.randint(100, 50_000)) / 100,
-            effective_date=fields.pop("effective_date", PERIOD_START + timedelta(days=rng.randint(0, days))),
+            effective_date=fields.pop(
+                "effective_date", PERIOD_START + timedelta(days=rng.randint(0, days))
+            ),
             actor=people.officer,
             idempotency_key=uuid.uuid4(),
             **fields,
@@ -206,8 +215,12 @@ def bulk_entries(people, award, total: int, batch: int, rng: random.Random) -> N
     for i in range(0, len(obligations), batch):
         created += LedgerEntry.objects.bulk_create(obligations[i : i + batch])
     kinds = (
-        ["expenditure"] * 25 + ["paying"] * 10 + ["recipient"] * 10
-        + ["disbursement"] * 30 + ["drawdown"] * 15 + ["program_income"] * 10
+        ["expenditure"] * 25
+        + ["paying"] * 10
+        + ["recipient"] * 10
+        + ["disbursement"] * 30
+        + ["drawdown"] * 15
+        + ["program_income"] * 10
     )
     pending: list[LedgerEntry] = []
     for _ in range(rest):
@@ -228,10 +241,17 @@ def bulk_entries(people, award, total: int, batch: int, rng: random.Random) -> N
         later = min(PERIOD_END, original.effective_date + timedelta(days=rng.randint(0, 90)))
         pending.append(
             LedgerEntry(
-                award=award, kind=original.kind, category=original.category, share=original.share,
-                amount=original.amount, effective_date=later, actor=people.officer,
-                idempotency_key=uuid.uuid4(), obligation_id=original.obligation_id,
-                reverses=original, memo="bench reversal",
+                award=award,
+                kind=original.kind,
+                category=original.category,
+                share=original.share,
+                amount=original.amount,
+                effective_date=later,
+                actor=people.officer,
+                idempotency_key=uuid.uuid4(),
+                obligation_id=original.obligation_id,
+                reverses=original,
+                memo="bench reversal",
             )
         )
         if len(pending) == batch:
@@ -332,7 +352,11 @@ def report_balances(award, runs: int, entries: int, label: str = "") -> float:
         if as_of == date.max:
             median_max = statistics.median(times)
     sql = aggregate_sql(award, REPORT_DAY)
-    print(summary(f"ledger aggregate SQL alone{label} ({db}, as_of={REPORT_DAY})", time_sql(sql, runs)))
+    print(
+        summary(
+            f"ledger aggregate SQL alone{label} ({db}, as_of={REPORT_DAY})", time_sql(sql, runs)
+        )
+    )
     plan = explain(sql)
     print(f"\nquery plan of the ledger aggregate{label} ({db}, as_of={REPORT_DAY}):")
     print("  " + plan.replace("\n", "\n  "))
@@ -357,7 +381,11 @@ def report_entry_sums(award, runs: int, entries: int) -> None:
             times.append((time.perf_counter() - start) * 1000)
     else:
         times = time_sql(sql, runs)
-    print(summary(f"reference: the line sums over the {entries:,} entries themselves ({vendor()})", times))
+    print(
+        summary(
+            f"reference: the line sums over the {entries:,} entries themselves ({vendor()})", times
+        )
+    )
 
 
 def main() -> int:
@@ -382,13 +410,17 @@ def main() -> int:
                 for other in others:
                     bulk_entries(people, other, share, args.batch, rng)
                 ledger_days.rebuild([other.pk for other in others])
-            print(f"other awards ({db}): {share * len(others):,} entries over {len(others)} awards "
-                  f"in {time.perf_counter() - start:.1f} s")
+            print(
+                f"other awards ({db}): {share * len(others):,} entries over {len(others)} awards "
+                f"in {time.perf_counter() - start:.1f} s"
+            )
         draw_cash(people, award, "1000000.00")  # cash on hand for the disbursements
 
         rate = posting_throughput(people, award, args.posts)
-        print(f"posting throughput ({db}): {rate:.0f} entries/s "
-              f"({args.posts:,} entry_post calls, each its own transaction, small ledger)")
+        print(
+            f"posting throughput ({db}): {rate:.0f} entries/s "
+            f"({args.posts:,} entry_post calls, each its own transaction, small ledger)"
+        )
 
         start = time.perf_counter()
         with transaction.atomic():
@@ -397,13 +429,17 @@ def main() -> int:
         start = time.perf_counter()
         with transaction.atomic():
             days = ledger_days.rebuild([award.pk])
-        print(f"per-day totals rebuilt ({db}): {days:,} days in {time.perf_counter() - start:.1f} s")
+        print(
+            f"per-day totals rebuilt ({db}): {days:,} days in {time.perf_counter() - start:.1f} s"
+        )
         analyze()
         from budgets.models import LedgerEntry
 
         total = LedgerEntry.objects.filter(award=award).count()
-        print(f"bulk insert ({db}): {args.entries:,} entries in {elapsed:.1f} s; "
-              f"{total:,} entries on the award")
+        print(
+            f"bulk insert ({db}): {args.entries:,} entries in {elapsed:.1f} s; "
+            f"{total:,} entries on the award"
+        )
         print("indexes on budgets_ledgerday:")
         for line in ledger_indexes():
             print(f"  {line}")
@@ -416,9 +452,13 @@ def main() -> int:
 
         # Only kinds the random bulk history cannot have used up: it may leave no cash on
         # hand or no unobligated funds, and a refused post measures nothing.
-        rate = posting_throughput(people, award, args.posts_large, kinds=("recipient", "program_income"))
-        print(f"\nposting throughput ({db}, {total:,} entries on the award): {rate:.0f} entries/s "
-              f"({args.posts_large:,} entry_post calls: recipient-share spending and program income)")
+        rate = posting_throughput(
+            people, award, args.posts_large, kinds=("recipient", "program_income")
+        )
+        print(
+            f"\nposting throughput ({db}, {total:,} entries on the award): {rate:.0f} entries/s "
+            f"({args.posts_large:,} entry_post calls: recipient-share spending and program income)"
+        )
 
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

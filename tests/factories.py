@@ -19,7 +19,9 @@ def _next() -> int:
 
 
 def make_user(username: str, *, groups=(), memberships=()) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.gov")
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.gov"
+    )
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
     for task_force, role in memberships:
@@ -31,17 +33,26 @@ def make_recipient(name: str = "Example State Police", **fields) -> Recipient:
     n = _next()
     uei = fields.pop("uei", f"TEST{n:08d}".replace("0", "A").replace("I", "J").replace("O", "P"))
     return Recipient.objects.create(
-        legal_name=name, uei=uei, ein=fields.pop("ein", f"12-{n:07d}"), state=fields.pop("state", "VA"), **fields
+        legal_name=name,
+        uei=uei,
+        ein=fields.pop("ein", f"12-{n:07d}"),
+        state=fields.pop("state", "VA"),
+        **fields,
     )
 
 
 def make_task_force(name: str, code: str, state: str = "VA") -> TaskForce:
     return TaskForce.objects.create(
-        code=code, name=name, state=state, lead_organization=make_recipient(f"{name} lead agency", state=state)
+        code=code,
+        name=name,
+        state=state,
+        lead_organization=make_recipient(f"{name} lead agency", state=state),
     )
 
 
-def make_appropriation(actor, *, fiscal_year=2025, amount="1000000.00", set_aside="100000.00") -> Appropriation:
+def make_appropriation(
+    actor, *, fiscal_year=2025, amount="1000000.00", set_aside="100000.00"
+) -> Appropriation:
     return appropriation_create(
         actor=actor,
         fiscal_year=fiscal_year,

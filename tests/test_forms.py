@@ -23,7 +23,12 @@ GOOD_APPROPRIATION = {
 
 
 def _counts():
-    return (Appropriation.objects.count(), Award.objects.count(), BudgetVersion.objects.count(), AuditEvent.objects.count())
+    return (
+        Appropriation.objects.count(),
+        Award.objects.count(),
+        BudgetVersion.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def test_appropriation_form_records_a_good_appropriation(client, program):
@@ -42,11 +47,19 @@ def test_appropriation_form_records_a_good_appropriation(client, program):
         ("amount", "-5", "Enter an amount greater than zero."),
         ("amount", "0", "Enter an amount greater than zero."),
         ("amount", "10.001", "Ensure that there are no more than 2 decimal places."),
-        ("amount", "lots", "'lots' is not a number: write digits with an optional $ and thousands commas, such as $1,234.56."),
+        (
+            "amount",
+            "lots",
+            "'lots' is not a number: write digits with an optional $ and thousands commas, such as $1,234.56.",
+        ),
         ("amount", "99999999999999999", "Enter an amount no larger than $999,999,999,999.99."),
         ("available_until", "2025-09-30", "Availability must end after it starts."),
         ("set_aside_training", "-1", "Enter an amount of zero or more."),
-        ("set_aside_training", "36000000.01", "Set-asides total $36,000,000.01, $0.01 more than the appropriation."),
+        (
+            "set_aside_training",
+            "36000000.01",
+            "Set-asides total $36,000,000.01, $0.01 more than the appropriation.",
+        ),
     ],
 )
 def test_appropriation_form_rejects_bad_input(client, program, field, value, message):
@@ -93,23 +106,46 @@ def test_award_form_creates_award_with_budget(client, program):
     assert str(award.federal_amount) == "100000.00"
     budget = award.budget_versions.get(status="approved")
     assert sorted(budget.lines.values_list("category", "federal_amount")) == [
-        ("A", award.federal_amount * 6 / 10), ("C", award.federal_amount * 4 / 10)
+        ("A", award.federal_amount * 6 / 10),
+        ("C", award.federal_amount * 4 / 10),
     ]
 
 
 @pytest.mark.parametrize(
     "changes, where, message",
     [
-        ({"funding-0-amount": "500000.01", "budget-federal_A": "460000.01"}, "funding_errors",
-         "FY2025 ICAC Task Force Program has $500,000.00 left after set-asides and earlier awards; "
-         "this award asks for $500,000.01, $0.01 too much."),
-        ({"budget-federal_C": "39999.99"}, "budget_errors",
-         "The federal lines add up to $99,999.99, but the award is $100,000.00: $0.01 short."),
-        ({"period_end": "2024-09-30"}, "period_end", "The period of performance must end after it starts."),
-        ({"award_number": "2025-XYZ"}, "award_number", "Use a DOJ award number such as 15PJDP-24-GK-01234-MECP, 2018-MC-FX-K060 or 98-MC-CX-K003."),
-        ({"award_number": "15PJDP-25-GK-00001-MECP"}, "award_number", "An award with this number already exists."),
+        (
+            {"funding-0-amount": "500000.01", "budget-federal_A": "460000.01"},
+            "funding_errors",
+            "FY2025 ICAC Task Force Program has $500,000.00 left after set-asides and earlier awards; "
+            "this award asks for $500,000.01, $0.01 too much.",
+        ),
+        (
+            {"budget-federal_C": "39999.99"},
+            "budget_errors",
+            "The federal lines add up to $99,999.99, but the award is $100,000.00: $0.01 short.",
+        ),
+        (
+            {"period_end": "2024-09-30"},
+            "period_end",
+            "The period of performance must end after it starts.",
+        ),
+        (
+            {"award_number": "2025-XYZ"},
+            "award_number",
+            "Use a DOJ award number such as 15PJDP-24-GK-01234-MECP, 2018-MC-FX-K060 or 98-MC-CX-K003.",
+        ),
+        (
+            {"award_number": "15PJDP-25-GK-00001-MECP"},
+            "award_number",
+            "An award with this number already exists.",
+        ),
         ({"match_required": "-1"}, "match_required", "Enter an amount of zero or more."),
-        ({"budget-federal_D": "1.005"}, "budget", "Ensure that there are no more than 2 decimal places."),
+        (
+            {"budget-federal_D": "1.005"},
+            "budget",
+            "Ensure that there are no more than 2 decimal places.",
+        ),
         ({"funding-0-amount": "0"}, "funding", "Enter an amount greater than zero."),
     ],
 )
@@ -134,7 +170,9 @@ def test_award_form_rejects_bad_input(client, program, changes, where, message):
 def test_form_cannot_pick_a_task_force_outside_the_choices(client, program):
     """Posted ids are checked against the choices offered, never trusted."""
     client.force_login(program.pm)
-    response = client.post(reverse("budgets:award_create"), _award_post(program, task_force="999999"))
+    response = client.post(
+        reverse("budgets:award_create"), _award_post(program, task_force="999999")
+    )
     assert "Select a valid choice." in response.context["form"].errors["task_force"][0]
 
 

@@ -17,19 +17,28 @@ def test_load_demo_builds_the_program_and_is_safe_to_run_again(db):
     call_command("load_demo", stdout=out)
     counts = (TaskForce.objects.count(), Appropriation.objects.count(), Award.objects.count())
     call_command("load_demo", stdout=StringIO())
-    assert (TaskForce.objects.count(), Appropriation.objects.count(), Award.objects.count()) == counts
+    assert (
+        TaskForce.objects.count(),
+        Appropriation.objects.count(),
+        Award.objects.count(),
+    ) == counts
     assert counts[0] == 61
 
     opening = Appropriation.objects.get(fiscal_year=1998, name="ICAC Task Force Program")
     assert opening.amount == Decimal("25000000.00")
     assert opening.source_status == "program_description"
-    assert Appropriation.objects.get(fiscal_year=2024, name="ICAC Task Force Program").amount == Decimal("39900000.00")
+    assert Appropriation.objects.get(
+        fiscal_year=2024, name="ICAC Task Force Program"
+    ).amount == Decimal("39900000.00")
     assert Appropriation.objects.filter(fiscal_year=2010, source_status="estimate").exists()
 
     # Every award's approved budget adds up to the award.
     for award in Award.objects.all():
         budget = award.budget_versions.get(status="approved")
-        assert budget.lines.aggregate(t=MoneySum("federal_amount", default=ZERO))["t"] == award.federal_amount
+        assert (
+            budget.lines.aggregate(t=MoneySum("federal_amount", default=ZERO))["t"]
+            == award.federal_amount
+        )
     # No appropriation is over-committed.
     for appropriation in Appropriation.objects.all():
         awarded = appropriation.funding_lines.aggregate(t=MoneySum("amount", default=ZERO))["t"]
@@ -42,12 +51,17 @@ def test_load_demo_builds_the_program_and_is_safe_to_run_again(db):
     assert Hold.objects.filter(lifted_at__isnull=True).exists()
     assert DrawdownRequest.objects.filter(status="requested").count() == 1
     today = timezone.localdate()
-    assert [a.task_force.code for a, _ in awards_with_excess_cash(Award.objects.all(), today=today)] == ["ca-los-angeles"]
+    assert [
+        a.task_force.code for a, _ in awards_with_excess_cash(Award.objects.all(), today=today)
+    ] == ["ca-los-angeles"]
     assert reconcile_all()[1] == []
     call_command("check_ledgers", stdout=StringIO())
 
     # Budget changes: one applied at once, one waiting for a program manager; an extension.
-    assert sorted(BudgetModification.objects.values_list("status", flat=True)) == ["applied", "requested"]
+    assert sorted(BudgetModification.objects.values_list("status", flat=True)) == [
+        "applied",
+        "requested",
+    ]
     assert Amendment.objects.filter(kind="no_cost_extension", status="approved").count() == 1
 
     # This year's awards come from its published allocation, a draft scenario beside it.

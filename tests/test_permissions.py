@@ -26,7 +26,9 @@ TABLE = "exports:table"  # every table's download, by the table's name
 
 
 def row(anonymous, officer_a, officer_b, pm, approver, auditor):
-    return dict(zip(PERSONAS, (anonymous, officer_a, officer_b, pm, approver, auditor), strict=True))
+    return dict(
+        zip(PERSONAS, (anonymous, officer_a, officer_b, pm, approver, auditor), strict=True)
+    )
 
 
 # (url name, method) -> expected status per persona. Objects belong to task force A.
@@ -147,17 +149,30 @@ POST_DATA = {
     "grants:hold_place": {"reason": "Monitoring finding"},
     "grants:hold_lift": {"reason": "Resolved"},
     "grants:award_drawdown_approval": {"required": "1", "reason": "High-risk designation"},
-    "budgets:entry_reverse": {"reason": "Posted twice", "idempotency_key": "8a7c2f7e-3c55-4c8e-9d7e-5b0d2b1f0a11"},
+    "budgets:entry_reverse": {
+        "reason": "Posted twice",
+        "idempotency_key": "8a7c2f7e-3c55-4c8e-9d7e-5b0d2b1f0a11",
+    },
     # The award is a draft, so a valid drawdown is refused by the service: the form comes back.
-    "budgets:drawdown_create": {"amount": "1.00", "idempotency_key": "0b8f9a52-6a53-4c1e-8f52-3c2d1e0f9a77"},
+    "budgets:drawdown_create": {
+        "amount": "1.00",
+        "idempotency_key": "0b8f9a52-6a53-4c1e-8f52-3c2d1e0f9a77",
+    },
     "reports:report_review": {"decision": "accept"},
     "modifications:decide": {"decision": "reject", "note": "Not allowable"},
     "amendments:decide": {"decision": "reject", "note": "Not justified"},
     "allocations:factor_edit": {
-        "population": "8600000", "leads": "1200", "cases_referred": "300", "prosecutions": "210",
-        "training": "4000", "need_score": "12.5",
+        "population": "8600000",
+        "leads": "1200",
+        "cases_referred": "300",
+        "prosecutions": "210",
+        "training": "4000",
+        "need_score": "12.5",
     },
-    "allocations:run_waive": lambda program: {"task_force": program.task_force_a.pk, "reason": "Hardship"},
+    "allocations:run_waive": lambda program: {
+        "task_force": program.task_force_a.pk,
+        "reason": "Hardship",
+    },
 }
 
 
@@ -165,7 +180,9 @@ def _url(name: str, program) -> str:
     award = program.award_a.award_number
     if name.startswith(TABLE + ":"):
         export = name.removeprefix(TABLE + ":")
-        key = {"ledger": lambda: award, "allocation_run": lambda: program_run(program).pk}.get(export)
+        key = {"ledger": lambda: award, "allocation_run": lambda: program_run(program).pk}.get(
+            export
+        )
         return reverse(TABLE, args=[export, key()] if key else [export])
     if name == "grants:appropriation_detail":
         return reverse(name, args=[program.appropriation.pk])
@@ -173,26 +190,43 @@ def _url(name: str, program) -> str:
         return reverse(name, args=[2025])
     if name in ("grants:task_force_detail", "exports:task_force_pack"):
         return reverse(name, args=[program.task_force_a.code])
-    if name in ("grants:award_detail", "grants:award_transition", "grants:hold_place", "grants:award_drawdown_approval"):
+    if name in (
+        "grants:award_detail",
+        "grants:award_transition",
+        "grants:hold_place",
+        "grants:award_drawdown_approval",
+    ):
         return reverse(name, args=[award])
     if name == "budgets:entry_create":
         return reverse(name, args=[award, "expenditure"])
     if name in (
-        "budgets:award_ledger", "budgets:drawdown_create",
-        "exports:award_workbook", "exports:award_pack",
+        "budgets:award_ledger",
+        "budgets:drawdown_create",
+        "exports:award_workbook",
+        "exports:award_pack",
     ):
         return reverse(name, args=[award])
     if name == "budgets:entry_reverse":
         entry = LedgerEntry.objects.create(
-            award=program.award_a, kind="expenditure", category="A", amount=Decimal("10.00"),
-            effective_date=date(2025, 1, 15), actor=program.officer_a, idempotency_key=uuid.uuid4(),
+            award=program.award_a,
+            kind="expenditure",
+            category="A",
+            amount=Decimal("10.00"),
+            effective_date=date(2025, 1, 15),
+            actor=program.officer_a,
+            idempotency_key=uuid.uuid4(),
         )
         return reverse(name, args=[award, entry.pk])
     if name == "budgets:drawdown_decide":
-        Award.objects.filter(pk=program.award_a.pk).update(status="active", drawdowns_need_approval=True)
+        Award.objects.filter(pk=program.award_a.pk).update(
+            status="active", drawdowns_need_approval=True
+        )
         drawdown = DrawdownRequest.objects.create(
-            award=program.award_a, amount=Decimal("5.00"), requested_on=date.today(),
-            requested_by=program.officer_a, idempotency_key=uuid.uuid4(),
+            award=program.award_a,
+            amount=Decimal("5.00"),
+            requested_on=date.today(),
+            requested_by=program.officer_a,
+            idempotency_key=uuid.uuid4(),
         )
         return reverse(name, args=[drawdown.pk, "approve"])
     if name in ("reports:award_reports", "reports:award_close"):
@@ -203,14 +237,21 @@ def _url(name: str, program) -> str:
         return reverse(name, args=[award])
     if name == "exports:amendment_pdf":
         amendment = amendment_record(
-            actor=program.pm, award=program.award_a, kind="administrative",
-            description="New authorized representative", requested_on=date(2025, 1, 6),
+            actor=program.pm,
+            award=program.award_a,
+            kind="administrative",
+            description="New authorized representative",
+            requested_on=date(2025, 1, 6),
         )
         return reverse(name, args=[award, amendment.number])
     if name == "exports:progress_pdf":
         ProgressReport.objects.create(
-            award=program.award_a, period_end=date(2024, 12, 31), status="submitted",
-            submitted_by=program.officer_a, submitted_at=timezone.now(), accomplishments="x",
+            award=program.award_a,
+            period_end=date(2024, 12, 31),
+            status="submitted",
+            submitted_by=program.officer_a,
+            submitted_at=timezone.now(),
+            accomplishments="x",
             **{field: 0 for field, _ in MEASURES},
         )
         return reverse(name, args=[award, "2024-12-31"])
@@ -220,46 +261,83 @@ def _url(name: str, program) -> str:
         return reverse(name, args=[award, "2024-12-31"])
     if name in SHARED_REPORT_PAGES:
         Amendment.objects.create(
-            award=program.award_a, number=1, kind="administrative", description="x",
-            requested_on=date(2025, 1, 6), requested_by=program.pm,
+            award=program.award_a,
+            number=1,
+            kind="administrative",
+            description="x",
+            requested_on=date(2025, 1, 6),
+            requested_by=program.pm,
         )
         if name == "reports:report_pdf":
             ProgressReport.objects.create(
-                award=program.award_a, period_end=date(2025, 1, 6), status="submitted",
-                submitted_by=program.officer_a, submitted_at=timezone.now(), accomplishments="x",
+                award=program.award_a,
+                period_end=date(2025, 1, 6),
+                status="submitted",
+                submitted_by=program.officer_a,
+                submitted_at=timezone.now(),
+                accomplishments="x",
                 **{field: 0 for field, _ in MEASURES},
             )
         return reverse(name, args=[award, "amendment", "2025-01-06"])
     if name == "reports:report_review":
         report = FinancialReport.objects.create(
-            award=program.award_a, period_end=date(2024, 12, 31), status="submitted", lines={},
-            submitted_by=program.officer_a, submitted_at=timezone.now(), certifier_name="x",
-            certifier_title="x", certifier_phone="x", certifier_email="x@example.gov",
+            award=program.award_a,
+            period_end=date(2024, 12, 31),
+            status="submitted",
+            lines={},
+            submitted_by=program.officer_a,
+            submitted_at=timezone.now(),
+            certifier_name="x",
+            certifier_title="x",
+            certifier_phone="x",
+            certifier_email="x@example.gov",
         )
         return reverse(name, args=["sf425", report.pk])
-    if name in ("modifications:propose", "modifications:supplement", "modifications:terms",
-                "modifications:pre_award",
-                "amendments:extension", "amendments:administrative"):
+    if name in (
+        "modifications:propose",
+        "modifications:supplement",
+        "modifications:terms",
+        "modifications:pre_award",
+        "amendments:extension",
+        "amendments:administrative",
+    ):
         return reverse(name, args=[award])
     if name in ("modifications:detail", "modifications:decide"):
         version = program.award_a.budget_versions.get()
         modification = BudgetModification.objects.create(
-            award=program.award_a, status="requested", replaces=version, base=version,
-            award_amount=program.award_a.federal_amount, cumulative_transfer=Decimal("0.00"),
-            transfer_limit=Decimal("20000.00"), transfer_pct=Decimal("10"),
-            simplified_acquisition_threshold=Decimal("350000.00"), new_categories="F",
-            needs_approval=True, requested_by=program.officer_a, requested_on=date(2025, 1, 6),
+            award=program.award_a,
+            status="requested",
+            replaces=version,
+            base=version,
+            award_amount=program.award_a.federal_amount,
+            cumulative_transfer=Decimal("0.00"),
+            transfer_limit=Decimal("20000.00"),
+            transfer_pct=Decimal("10"),
+            simplified_acquisition_threshold=Decimal("350000.00"),
+            new_categories="F",
+            needs_approval=True,
+            requested_by=program.officer_a,
+            requested_on=date(2025, 1, 6),
             amendment=Amendment.objects.create(
-                award=program.award_a, number=1, kind="budget_modification", description="x",
-                requested_on=date(2025, 1, 6), requested_by=program.officer_a,
+                award=program.award_a,
+                number=1,
+                kind="budget_modification",
+                description="x",
+                requested_on=date(2025, 1, 6),
+                requested_by=program.officer_a,
             ),
         )
         return reverse(name, args=[modification.pk])
     if name == "amendments:decide":
         amendment = Amendment.objects.create(
-            award=program.award_a, number=1, kind="no_cost_extension", description="Trial delayed",
-            requested_on=date(2025, 1, 6), requested_by=program.gadmin_a,
-            period_end_before=program.award_a.period_end, period_end_after=date(2027, 3, 31),
+            award=program.award_a,
+            number=1,
+            kind="no_cost_extension",
+            description="Trial delayed",
+            requested_on=date(2025, 1, 6),
+            requested_by=program.gadmin_a,
+            period_end_before=program.award_a.period_end,
+            period_end_after=date(2027, 3, 31),
         )
         return reverse(name, args=[amendment.pk])
     if name == "reports:calendar_feed":
@@ -296,10 +374,16 @@ def test_every_url_is_in_the_matrix():
     assert names == {name for name, _ in MATRIX}
 
 
-CASES = [(name, method, persona, code) for (name, method), row_ in MATRIX.items() for persona, code in row_.items()]
+CASES = [
+    (name, method, persona, code)
+    for (name, method), row_ in MATRIX.items()
+    for persona, code in row_.items()
+]
 
 
-@pytest.mark.parametrize("name, method, persona, expected", CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
+@pytest.mark.parametrize(
+    "name, method, persona, expected", CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES]
+)
 def test_permission_matrix(client, program, monkeypatch, name, method, persona, expected):
     if name in SHARED_REPORT_PAGES:
         declare_amendment_reports(monkeypatch)
@@ -317,8 +401,12 @@ def test_permission_matrix(client, program, monkeypatch, name, method, persona, 
 def test_other_task_force_is_not_listed(client, program):
     """Task force B's officer sees none of A's awards in lists, filters or the dashboard."""
     client.force_login(program.officer_b)
-    for url in (reverse("grants:award_list"), reverse("grants:task_force_list"), reverse("home") + "?fy=2025",
-                reverse("grants:award_list") + f"?task_force={program.task_force_a.pk}"):
+    for url in (
+        reverse("grants:award_list"),
+        reverse("grants:task_force_list"),
+        reverse("home") + "?fy=2025",
+        reverse("grants:award_list") + f"?task_force={program.task_force_a.pk}",
+    ):
         body = client.get(url).content.decode()
         assert program.award_a.award_number not in body
         assert program.task_force_a.name not in body

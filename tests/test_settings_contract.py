@@ -48,9 +48,7 @@ def run_settings(script: str = READ_SETTINGS, **env: str) -> subprocess.Complete
     """Run `script` (by default: import config.settings) in a new interpreter with only
     the given DJANGO_* variables."""
     clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("DJANGO_") and k != "DATABASE_URL"
+        k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"
     }
     return subprocess.run(
         [sys.executable, "-c", script],

@@ -68,8 +68,7 @@ def document_builders() -> list[DocumentBuilder]:
     """Each report type's filed reports (a report returned for correction is evidence of
     nothing until it is filed again), then the other documents."""
     return [
-        DocumentBuilder(t.key, t.filed_reports, t.build_document)
-        for t in report_types.all_types()
+        DocumentBuilder(t.key, t.filed_reports, t.build_document) for t in report_types.all_types()
     ] + DOCUMENT_BUILDERS
 
 

@@ -346,7 +346,9 @@ def _ledger_totals() -> list[SumIf]:
     def where(kind, move) -> tuple[tuple[str, str], ...]:
         if move.paying:
             raise ValueError(f"{move.total} depends on payments of obligations: no SUMIFS.")
-        return (("Kind", KIND[kind.code]),) + ((("Share", SHARE[move.share]),) if move.share else ())
+        return (("Kind", KIND[kind.code]),) + (
+            (("Share", SHARE[move.share]),) if move.share else ()
+        )
 
     for total in (total for total in TOTALS if total.sheet_label):
         moves = [(k, m) for k in KINDS.values() for m in k.moves if m.total == total.name]

@@ -250,7 +250,9 @@ def test_allocation_workbook_holds_the_lines_and_ties_out_to_the_pool(client, pr
         == "allocation_run"
     )
     # Filters are honoured.
-    wb = _workbook(client.get(reverse("exports:table", args=["allocation_run", run.pk]), {"state": "MD"}))
+    wb = _workbook(
+        client.get(reverse("exports:table", args=["allocation_run", run.pk]), {"state": "MD"})
+    )
     assert [r[1] for r in list(wb["Allocation"].iter_rows(values_only=True))[1:-1]] == [
         program.task_force_b.code
     ]
@@ -296,7 +298,9 @@ def test_factor_workbook_goes_back_in_through_the_import(client, program):
     make_factors(program.pm, program.task_force_a, value=7, need="2.5")
     make_factors(program.pm, program.task_force_b, value=9)
     client.force_login(program.pm)
-    wb = _workbook(client.get(reverse("exports:table", args=["allocation_factors"]), {"fiscal_year": "2025"}))
+    wb = _workbook(
+        client.get(reverse("exports:table", args=["allocation_factors"]), {"fiscal_year": "2025"})
+    )
     ws = wb["Factor data"]
     assert [c.value for c in ws[1]][3:] == [*HEADER.split(","), "Source"]
     assert ws["K2"].value == "Entered by hand"

@@ -19,8 +19,13 @@ def activate(program, award: Award | None = None) -> Award:
 def post(program, kind, amount, day=date(2025, 1, 15), **fields):
     fields.setdefault("category", "A" if kind in ("obligation", "expenditure") else "")
     return ledger.entry_post(
-        actor=program.officer_a, award=program.award_a, kind=kind, amount=amount,
-        effective_date=day, idempotency_key=uuid.uuid4(), **fields,
+        actor=program.officer_a,
+        award=program.award_a,
+        kind=kind,
+        amount=amount,
+        effective_date=day,
+        idempotency_key=uuid.uuid4(),
+        **fields,
     )
 
 
@@ -28,7 +33,10 @@ def reverse_entry(program, entry, reason="Entered in error", **fields):
     """Reverse `entry` as task force A's finance officer (dated today unless
     effective_date= says otherwise)."""
     return ledger.entry_reverse(
-        actor=program.officer_a, entry=entry, reason=reason, idempotency_key=uuid.uuid4(),
+        actor=program.officer_a,
+        entry=entry,
+        reason=reason,
+        idempotency_key=uuid.uuid4(),
         **fields,
     )
 
@@ -36,8 +44,11 @@ def reverse_entry(program, entry, reason="Entered in error", **fields):
 def draw(program, amount, *, paid=True, award=None, day=date(2025, 1, 10)):
     """Request (and unless paid=False, receive) cash on `day`."""
     request = ledger.drawdown_request(
-        actor=program.officer_a, award=award or program.award_a, amount=Decimal(amount),
-        idempotency_key=uuid.uuid4(), today=day,
+        actor=program.officer_a,
+        award=award or program.award_a,
+        amount=Decimal(amount),
+        idempotency_key=uuid.uuid4(),
+        today=day,
     )
     if paid:
         request = ledger.drawdown_mark_paid(actor=program.approver, request=request, today=day)

@@ -31,7 +31,10 @@ from tests.budgets.ledger_helpers import activate, draw
 
 # serialized_rollback: the flush after a transactional test would otherwise take the
 # roles and rule values the migrations seeded away from the tests that follow.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 THREADS = 100
 ONE_DOLLAR = Decimal("1.00")
@@ -130,7 +133,12 @@ def test_the_award_lock_lets_exactly_fifty_dollars_through(fifty_dollars_left):
     assert outcomes.count("accepted") == 50
     assert outcomes.count(f"refused: {REFUSAL}") == 50
     assert open_requests_total(program.award_a) == Decimal("50.00")
-    assert DrawdownRequest.objects.filter(award=program.award_a, status__in=DrawdownRequest.OPEN).count() == 50
+    assert (
+        DrawdownRequest.objects.filter(
+            award=program.award_a, status__in=DrawdownRequest.OPEN
+        ).count()
+        == 50
+    )
     balances = award_balances(program.award_a, as_of=date.max)
     assert (balances.drawn, balances.pending_drawdowns, balances.available_to_draw) == (
         Decimal("199950.00"),

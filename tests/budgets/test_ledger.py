@@ -145,8 +145,14 @@ def test_spending_outside_the_period_or_budget_is_refused(active):
         ("-5.00", "The amount must be greater than zero."),
         ("1.001", "1.001 has more than 2 decimal places."),
         ("NaN", "'NaN' is not a finite amount."),
-        ("1e20", "'1e20' is not a number: write digits with an optional $ and thousands commas, such as $1,234.56."),
-        ("1000000000000", "1000000000000 is larger than the largest amount allowed, 999,999,999,999.99."),
+        (
+            "1e20",
+            "'1e20' is not a number: write digits with an optional $ and thousands commas, such as $1,234.56.",
+        ),
+        (
+            "1000000000000",
+            "1000000000000 is larger than the largest amount allowed, 999,999,999,999.99.",
+        ),
     ],
 )
 def test_bad_amounts_write_nothing(active, amount, message):
@@ -392,7 +398,5 @@ def test_returning_more_than_cash_on_hand_is_refused_and_writes_nothing(active):
     ]
     with pytest.raises(ValidationError) as raised:
         post(active, "cash_returned", "50.00", day=date(2025, 1, 16), memo="  ")
-    assert raised.value.message_dict["memo"] == [
-        "Say why: a cash returned entry needs a reason."
-    ]
+    assert raised.value.message_dict["memo"] == ["Say why: a cash returned entry needs a reason."]
     assert LedgerEntry.objects.count() == entries

@@ -178,9 +178,9 @@ def test_budget_changes_xlsx_holds_the_scoped_rows_with_numbers(client, big):
             "submit": "1",
         },
     )
-    sheet = workbook(client.get(reverse("exports:table", args=["budget_changes"]) + "?status=requested"))[
-        "Budget changes"
-    ]
+    sheet = workbook(
+        client.get(reverse("exports:table", args=["budget_changes"]) + "?status=requested")
+    )["Budget changes"]
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert row["Award number"] == big.big.award_number
@@ -191,7 +191,9 @@ def test_budget_changes_xlsx_holds_the_scoped_rows_with_numbers(client, big):
     assert row["Share of award (%)"] == "11.00" and row["Needs approval"] == "Yes"
     assert row["Justification"] == '\'=HYPERLINK("x")'
     client.force_login(big.officer_b)
-    other = workbook(client.get(reverse("exports:table", args=["budget_changes"])))["Budget changes"]
+    other = workbook(client.get(reverse("exports:table", args=["budget_changes"])))[
+        "Budget changes"
+    ]
     assert other.max_row == 1  # header only: another task force's rows are not there
     assert (
         AuditEvent.objects.filter(

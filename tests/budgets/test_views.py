@@ -174,9 +174,9 @@ def test_a_paid_drawdown_whose_cash_went_back_says_so_on_screen_and_in_the_file(
     client.force_login(active.approver)
     queue = client.get(reverse("budgets:drawdown_queue") + "?status=paid").content.decode()
     assert "Paid; cash returned 03/20/2025" in queue
-    sheet = load_workbook(BytesIO(response_bytes(client.get(reverse("exports:table", args=["drawdowns"])))))[
-        "Drawdowns"
-    ]
+    sheet = load_workbook(
+        BytesIO(response_bytes(client.get(reverse("exports:table", args=["drawdowns"]))))
+    )["Drawdowns"]
     header = [cell.value for cell in sheet[1]]
     row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
     assert (row["Status"], row["Paid on"].date(), row["Cash returned on"].date()) == (

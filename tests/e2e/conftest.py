@@ -69,7 +69,9 @@ def browser_page(request, live_server):
             report = getattr(request.node, "_report_call", None)
             if report is not None and report.failed and not page.is_closed():
                 SHOTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(SHOTS / f"{_shot_name(request.node)}-FAILED.png"), full_page=True)
+                page.screenshot(
+                    path=str(SHOTS / f"{_shot_name(request.node)}-FAILED.png"), full_page=True
+                )
             context.close()
             browser.close()
             # Connections the test body opened while Playwright ran.

@@ -36,9 +36,7 @@ def test_program_manager_reads_an_awards_budget(
         "link", name=award.award_number
     ).click()
     expect(page).to_have_url(f"{live_server.url}/awards/{award.award_number}/")
-    expect(
-        page.get_by_role("heading", level=1, name=f"Award {award.award_number}")
-    ).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=f"Award {award.award_number}")).to_be_visible()
     expect(page.get_by_test_id("federal-amount")).to_have_text("$200,000.00")
 
     budget = page.get_by_test_id("budget-v1")
@@ -46,12 +44,8 @@ def test_program_manager_reads_an_awards_budget(
     expect(budget_row(budget, "A. Personnel").get_by_role("cell").nth(1)).to_have_text(
         "$120,000.00"
     )
-    expect(budget_row(budget, "C. Travel").get_by_role("cell").nth(1)).to_have_text(
-        "$80,000.00"
-    )
-    total = budget.get_by_role("row").filter(
-        has=page.get_by_role("rowheader", name="Total")
-    )
+    expect(budget_row(budget, "C. Travel").get_by_role("cell").nth(1)).to_have_text("$80,000.00")
+    total = budget.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Total"))
     expect(total.get_by_role("cell").first).to_have_text("$200,000.00")
     shot(page, "award-a")
 
@@ -61,18 +55,14 @@ def test_other_task_forces_officer_gets_404_for_award(
 ):
     page = browser_page
     sign_in(page, "officer_b")
-    response = page.goto(
-        f"{live_server.url}/awards/{live_program.award_a.award_number}/"
-    )
+    response = page.goto(f"{live_server.url}/awards/{live_program.award_a.award_number}/")
     shot(page, "award-a-as-officer-b")
     assert response is not None and response.status == 404
     expect(page.get_by_text("$200,000.00")).to_have_count(0)
     expect(page.get_by_text(live_program.task_force_a.name)).to_have_count(0)
 
     # Their own task force's award is there for them.
-    response = page.goto(
-        f"{live_server.url}/awards/{live_program.award_b.award_number}/"
-    )
+    response = page.goto(f"{live_server.url}/awards/{live_program.award_b.award_number}/")
     assert response is not None and response.status == 200
     shot(page, "award-b-as-officer-b")
 
@@ -102,8 +92,7 @@ def test_award_with_budget_that_does_not_add_up_is_refused_then_created(
 
     alert = page.get_by_role("alert").filter(has_text="federal lines add up")
     expect(alert).to_have_text(
-        "The federal lines add up to $140,000.00, but the award is $150,000.00: "
-        "$10,000.00 short."
+        "The federal lines add up to $140,000.00, but the award is $150,000.00: $10,000.00 short."
     )
     expect(page).to_have_url(re.compile(r"/awards/new/$"))
     shot(page, "form-short")
@@ -122,9 +111,7 @@ def test_award_with_budget_that_does_not_add_up_is_refused_then_created(
     expect(budget_row(budget, "A. Personnel").get_by_role("cell").nth(1)).to_have_text(
         "$110,000.00"
     )
-    expect(budget_row(budget, "C. Travel").get_by_role("cell").nth(1)).to_have_text(
-        "$40,000.00"
-    )
+    expect(budget_row(budget, "C. Travel").get_by_role("cell").nth(1)).to_have_text("$40,000.00")
     shot(page, "award-created")
     award = Award.objects.get(award_number=number)
     assert award.federal_amount == 150000 and award.status == Award.Status.DRAFT

@@ -88,7 +88,11 @@ def test_sf425_returned_for_correction_and_resubmitted(
     page.get_by_role("button", name="Submit SF-425").click()
     expect(page).to_have_url(detail_url)
     expect(page.get_by_role("status")).to_have_text(SUBMITTED)
-    expect(page.get_by_text(re.compile(r"Status: Submitted, submitted \d\d/\d\d/\d{4} by officer_a\.$"))).to_be_visible()
+    expect(
+        page.get_by_text(
+            re.compile(r"Status: Submitted, submitted \d\d/\d\d/\d{4} by officer_a\.$")
+        )
+    ).to_be_visible()
     expect(page.get_by_role("button", name="Submit SF-425")).to_have_count(0)
     review_shot(page, "officer-submitted")
     sign_out(page)
@@ -126,7 +130,9 @@ def test_sf425_returned_for_correction_and_resubmitted(
     certify(page)
     page.get_by_role("button", name="Submit SF-425").click()
     expect(page.get_by_role("status")).to_have_text(SUBMITTED)
-    expect(page.get_by_text(re.compile(r"Status: Submitted, .* by officer_a \(submission 2\)\.$"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Status: Submitted, .* by officer_a \(submission 2\)\.$"))
+    ).to_be_visible()
     expect(page.get_by_role("alert").filter(has_text="Returned for correction")).to_have_count(0)
     review_shot(page, "officer-resubmitted")
 

@@ -20,7 +20,10 @@ from tests import factories
 
 # serialized_rollback: the flush after a transactional test would otherwise take the
 # roles and rule values the migrations seeded away from the tests that follow.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
@@ -66,6 +69,8 @@ def test_twenty_awards_racing_for_room_for_ten(postgres_only):
         thread.join()
 
     assert sorted(outcomes) == ["created"] * 10 + ["refused"] * 10
-    awarded = AwardFunding.objects.filter(appropriation=appropriation).aggregate(t=MoneySum("amount", default=ZERO))["t"]
+    awarded = AwardFunding.objects.filter(appropriation=appropriation).aggregate(
+        t=MoneySum("amount", default=ZERO)
+    )["t"]
     assert awarded == Decimal("1000000.00")
     assert Appropriation.objects.get(pk=appropriation.pk).amount == Decimal("1100000.00")

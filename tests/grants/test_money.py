@@ -17,7 +17,12 @@ from grants.money import (
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("12.5", Decimal("12.50")), ("$1,234.56", Decimal("1234.56")), ("0.01", Decimal("0.01")), (" 7 ", Decimal("7.00"))],
+    [
+        ("12.5", Decimal("12.50")),
+        ("$1,234.56", Decimal("1234.56")),
+        ("0.01", Decimal("0.01")),
+        (" 7 ", Decimal("7.00")),
+    ],
 )
 def test_parse_money_accepts_two_places(text, expected):
     assert parse_money(text) == expected
@@ -76,7 +81,10 @@ def test_format_money():
         ("-5", "Enter an amount greater than zero."),
         ("0", "Enter an amount greater than zero."),
         ("1.234", "Ensure that there are no more than 2 decimal places."),
-        ("ten", "'ten' is not a number: write digits with an optional $ and thousands commas, such as $1,234.56."),
+        (
+            "ten",
+            "'ten' is not a number: write digits with an optional $ and thousands commas, such as $1,234.56.",
+        ),
         ("NaN", "'NaN' is not a finite amount."),
         ("1000000000000", "Enter an amount no larger than $999,999,999,999.99."),
     ],
@@ -93,16 +101,31 @@ def test_money_sum_is_exact_to_the_cent(program):
     """Ten thousand lines of $0.01 plus awkward cents sum exactly, on either database."""
     award = program.award_a
     AwardFunding.objects.bulk_create(
-        [AwardFunding(award=award, appropriation=program.appropriation, amount=Decimal("0.01")) for _ in range(10000)]
-        + [AwardFunding(award=award, appropriation=program.appropriation, amount=Decimal(v)) for v in ("0.29", "0.57", "123456789.99")]
+        [
+            AwardFunding(award=award, appropriation=program.appropriation, amount=Decimal("0.01"))
+            for _ in range(10000)
+        ]
+        + [
+            AwardFunding(award=award, appropriation=program.appropriation, amount=Decimal(v))
+            for v in ("0.29", "0.57", "123456789.99")
+        ]
     )
-    total = AwardFunding.objects.filter(award=award).aggregate(t=MoneySum("amount", default=ZERO))["t"]
-    assert total == Decimal("200000.00") + Decimal("100.00") + Decimal("0.86") + Decimal("123456789.99")
+    total = AwardFunding.objects.filter(award=award).aggregate(t=MoneySum("amount", default=ZERO))[
+        "t"
+    ]
+    assert total == Decimal("200000.00") + Decimal("100.00") + Decimal("0.86") + Decimal(
+        "123456789.99"
+    )
 
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("$1,000", Decimal("1000.00")), ("1,000.00", Decimal("1000.00")), (" 1000 ", Decimal("1000.00")), (".50", Decimal("0.50"))],
+    [
+        ("$1,000", Decimal("1000.00")),
+        ("1,000.00", Decimal("1000.00")),
+        (" 1000 ", Decimal("1000.00")),
+        (".50", Decimal("0.50")),
+    ],
 )
 def test_the_money_form_field_reads_amounts_as_people_type_them(text, expected):
     assert MoneyFormField().clean(text) == expected

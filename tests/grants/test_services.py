@@ -32,25 +32,42 @@ def _award_fields(program, amount, number="15PJDP-25-GK-00099-MECP", **extra):
 
 def test_appropriation_records_set_asides_and_audits(program):
     appropriation = appropriation_create(
-        actor=program.pm, fiscal_year=2026, name="ICAC", source="P.L. 119-1", source_status="official",
-        amount=Decimal("36000000.00"), available_from=date(2025, 10, 1),
+        actor=program.pm,
+        fiscal_year=2026,
+        name="ICAC",
+        source="P.L. 119-1",
+        source_status="official",
+        amount=Decimal("36000000.00"),
+        available_from=date(2025, 10, 1),
         set_asides={"training": Decimal("3600000.00"), "management": Decimal("720000.00")},
     )
     assert appropriation_available(appropriation) == Decimal("31680000.00")
-    event = AuditEvent.objects.get(action="grants.appropriation.created", object_id=str(appropriation.pk))
+    event = AuditEvent.objects.get(
+        action="grants.appropriation.created", object_id=str(appropriation.pk)
+    )
     assert event.actor == program.pm
     assert event.data["after"]["amount"] == "36000000.00"
-    assert event.data["after"]["set_asides"] == {"training": "3600000.00", "management": "720000.00"}
+    assert event.data["after"]["set_asides"] == {
+        "training": "3600000.00",
+        "management": "720000.00",
+    }
 
 
 def test_set_asides_cannot_exceed_the_appropriation(program):
     with pytest.raises(ValidationError) as raised:
         appropriation_create(
-            actor=program.pm, fiscal_year=2026, name="ICAC", source="x", source_status="official",
-            amount=Decimal("100.00"), available_from=date(2025, 10, 1),
+            actor=program.pm,
+            fiscal_year=2026,
+            name="ICAC",
+            source="x",
+            source_status="official",
+            amount=Decimal("100.00"),
+            available_from=date(2025, 10, 1),
             set_asides={"training": Decimal("60.00"), "national": Decimal("40.01")},
         )
-    assert raised.value.message_dict["amount"] == ["Set-asides total $100.01, $0.01 more than the appropriation."]
+    assert raised.value.message_dict["amount"] == [
+        "Set-asides total $100.01, $0.01 more than the appropriation."
+    ]
 
 
 def test_award_may_take_exactly_what_is_left(program):
@@ -63,14 +80,22 @@ def test_award_may_take_exactly_what_is_left(program):
 
 
 def test_award_over_committing_says_by_how_much_and_saves_nothing(program):
-    awards, lines, events = Award.objects.count(), AwardFunding.objects.count(), AuditEvent.objects.count()
+    awards, lines, events = (
+        Award.objects.count(),
+        AwardFunding.objects.count(),
+        AuditEvent.objects.count(),
+    )
     with pytest.raises(ValidationError) as raised:
         award_create(actor=program.pm, **_award_fields(program, "500000.01"))
     assert raised.value.message_dict["funding"] == [
         "FY2025 ICAC Task Force Program has $500,000.00 left after set-asides and earlier awards; "
         "this award asks for $500,000.01, $0.01 too much."
     ]
-    assert (Award.objects.count(), AwardFunding.objects.count(), AuditEvent.objects.count()) == (awards, lines, events)
+    assert (Award.objects.count(), AwardFunding.objects.count(), AuditEvent.objects.count()) == (
+        awards,
+        lines,
+        events,
+    )
 
 
 def test_two_lines_from_one_appropriation_count_together(program):
@@ -81,7 +106,9 @@ def test_two_lines_from_one_appropriation_count_together(program):
 
 
 def test_award_funded_from_two_appropriations(program):
-    second = factories.make_appropriation(program.pm, fiscal_year=2026, amount="50000.00", set_aside="0")
+    second = factories.make_appropriation(
+        program.pm, fiscal_year=2026, amount="50000.00", set_aside="0"
+    )
     fields = _award_fields(program, "500000.00")
     fields["funding"].append(FundingRequest(second.pk, Decimal("50000.00")))
     award = award_create(actor=program.pm, **fields)
@@ -101,7 +128,9 @@ def test_award_period_must_end_after_it_starts(program):
     fields["period_end"] = fields["period_start"]
     with pytest.raises(ValidationError) as raised:
         award_create(actor=program.pm, **fields)
-    assert raised.value.message_dict["period_end"] == ["The period must end after it starts (10/01/2024)."]
+    assert raised.value.message_dict["period_end"] == [
+        "The period must end after it starts (10/01/2024)."
+    ]
 
 
 def test_award_number_must_be_in_doj_format(program):
@@ -126,7 +155,9 @@ def test_award_numbers_as_published_are_normalised_and_read(program, typed, stor
     assert (award.award_number, award.fiscal_year) == (stored, fiscal_year)
 
 
-@pytest.mark.parametrize("typed", ["ABC-123", "2018-MC-FX-K06", "18-MC-FX-K060", "15PJDP-24-GK-1234-MECP"])
+@pytest.mark.parametrize(
+    "typed", ["ABC-123", "2018-MC-FX-K06", "18-MC-FX-K060", "15PJDP-24-GK-1234-MECP"]
+)
 def test_award_numbers_in_no_doj_form_are_refused(program, typed):
     with pytest.raises(ValidationError, match="DOJ award number"):
         award_create(actor=program.pm, **_award_fields(program, "1.00", number=typed))
@@ -167,24 +198,33 @@ def test_hold_is_placed_and_lifted_with_reasons(program):
     assert hold.lifted_by == program.pm and hold.lift_reason == "Inventory received"
     with pytest.raises(ValidationError, match="already lifted"):
         hold_lift(actor=program.pm, hold=hold, reason="again")
-    assert [e.action for e in AuditEvent.objects.filter(action__startswith="grants.hold").order_by("pk")] == [
+    assert [
+        e.action for e in AuditEvent.objects.filter(action__startswith="grants.hold").order_by("pk")
+    ] == [
         "grants.hold.placed",
         "grants.hold.lifted",
     ]
 
 
 def test_money_chain_for_a_year_and_all_years(program):
-    factories.make_appropriation(program.pm, fiscal_year=2026, amount="2000000.00", set_aside="150000.00")
+    factories.make_appropriation(
+        program.pm, fiscal_year=2026, amount="2000000.00", set_aside="150000.00"
+    )
     year = money_chain(user=program.pm, fiscal_year=2025)
     assert (year.appropriated, year.set_aside, year.awarded, year.not_yet_awarded) == (
-        Decimal("1000000.00"), Decimal("100000.00"), Decimal("400000.00"), Decimal("500000.00"),
+        Decimal("1000000.00"),
+        Decimal("100000.00"),
+        Decimal("400000.00"),
+        Decimal("500000.00"),
     )
     assert year.awarded_in_draft == Decimal("400000.00")
     award_transition(actor=program.pm, award=program.award_a, to_status=Award.Status.OFFERED)
     assert money_chain(user=program.pm, fiscal_year=2025).awarded_in_draft == Decimal("200000.00")
     every = money_chain(user=program.auditor)
     assert (every.appropriated, every.set_aside, every.not_yet_awarded) == (
-        Decimal("3000000.00"), Decimal("250000.00"), Decimal("2350000.00"),
+        Decimal("3000000.00"),
+        Decimal("250000.00"),
+        Decimal("2350000.00"),
     )
     assert money_chain(user=program.officer_a).appropriated == Decimal("0.00")
 
@@ -202,13 +242,22 @@ def test_program_manager_requires_drawdown_approval_with_a_reason(program):
     from grants.services import award_set_drawdown_approval
 
     with pytest.raises(ValidationError, match="Say why"):
-        award_set_drawdown_approval(actor=program.pm, award=program.award_a, required=True, reason="")
+        award_set_drawdown_approval(
+            actor=program.pm, award=program.award_a, required=True, reason=""
+        )
     with pytest.raises(PermissionDenied):
-        award_set_drawdown_approval(actor=program.approver, award=program.award_a, required=True, reason="x")
-    award = award_set_drawdown_approval(actor=program.pm, award=program.award_a, required=True, reason="High risk")
+        award_set_drawdown_approval(
+            actor=program.approver, award=program.award_a, required=True, reason="x"
+        )
+    award = award_set_drawdown_approval(
+        actor=program.pm, award=program.award_a, required=True, reason="High risk"
+    )
     assert award.drawdowns_need_approval is True
     event = AuditEvent.objects.get(action="grants.award.drawdown_approval_changed")
-    assert event.data["after"] == {"drawdowns_need_approval": True} and event.data["reason"] == "High risk"
+    assert (
+        event.data["after"] == {"drawdowns_need_approval": True}
+        and event.data["reason"] == "High risk"
+    )
 
 
 def test_an_award_is_not_offered_without_its_match_in_the_budget(program):
@@ -240,6 +289,7 @@ def test_an_award_is_not_offered_without_its_match_in_the_budget(program):
 
     lines[0] = replace(lines[0], non_federal_amount=lines[0].non_federal_amount + shortfall)
     budget_version_create(actor=program.pm, award=award, lines=lines, approve=True)
-    assert award_transition(
-        actor=program.pm, award=award, to_status=Award.Status.OFFERED
-    ).status == Award.Status.OFFERED
+    assert (
+        award_transition(actor=program.pm, award=award, to_status=Award.Status.OFFERED).status
+        == Award.Status.OFFERED
+    )

