@@ -435,22 +435,7 @@ def drawdown_approve(
 ) -> DrawdownRequest:
     award, request = _decide(actor, request, allowed_from=(DrawdownRequest.Status.REQUESTED,))
     _check_drawable(award, today or timezone.localdate())
-    request.status, request.decided_by, request.decided_at = (
-        DrawdownRequest.Status.APPROVED,
-        actor,
-        timezone.now(),
-    )
-    request.decision_note = note.strip()
-    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit_record(
-        actor=actor,
-        action="budgets.drawdown.approved",
-        obj=request,
-        task_force=award.task_force,
-        before={"status": DrawdownRequest.Status.REQUESTED},
-        after={"status": DrawdownRequest.Status.APPROVED},
-    )
-    return request
+    return _record_decision(actor, award, request, DrawdownRequest.Status.APPROVED, note)
 
 
 @decided_by_another(
@@ -461,21 +446,25 @@ def drawdown_reject(*, actor, request: DrawdownRequest, note: str) -> DrawdownRe
     award, request = _decide(actor, request, allowed_from=DrawdownRequest.OPEN)
     if not (note or "").strip():
         raise ValidationError({"note": "Say why the drawdown is rejected."})
+    return _record_decision(actor, award, request, DrawdownRequest.Status.REJECTED, note)
+
+
+def _record_decision(actor, award: Award, request: DrawdownRequest, status, note: str):
+    """Write an approval or rejection and its audit event (a rejection's with its reason)."""
     before = request.status
-    request.status, request.decided_by, request.decided_at = (
-        DrawdownRequest.Status.REJECTED,
-        actor,
-        timezone.now(),
-    )
+    request.status, request.decided_by, request.decided_at = status, actor, timezone.now()
     request.decision_note = note.strip()
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    after = {"status": status}
+    if status == DrawdownRequest.Status.REJECTED:
+        after["note"] = request.decision_note
     audit_record(
         actor=actor,
-        action="budgets.drawdown.rejected",
+        action=f"budgets.drawdown.{status}",
         obj=request,
         task_force=award.task_force,
         before={"status": before},
-        after={"status": DrawdownRequest.Status.REJECTED, "note": request.decision_note},
+        after=after,
     )
     return request
 
