@@ -10,9 +10,6 @@ from grants.models import Award
 from grants.selectors import RuleBook
 from reports import report_types
 
-# The SF-425's key, for callers that name that report.
-SF425 = report_types.FINANCIAL_REPORT.key
-
 
 def _in_sentence(text: str) -> str:
     """Lower-case the first letter, unless it starts an abbreviation ("SF-425")."""

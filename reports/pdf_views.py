@@ -16,7 +16,7 @@ from grants import access, selectors
 from grants.lookups import award_or_404, get_or_404
 from grants.models import FIRST_FISCAL_YEAR
 from reports import report_types
-from reports.calendar import SF425, find_due
+from reports.calendar import find_due
 from reports.exports.award_pdf import (
     amendment_pdf_filename,
     award_pdf_filename,
@@ -28,7 +28,7 @@ from reports.exports.pdf import build_sf425_pdf
 from reports.exports.summary_pdf import build_program_summary_pdf, program_summary_pdf_filename
 from reports.exports.xlsx import ExportFile
 from reports.models import FinancialReport
-from reports.report_types import PROGRESS_REPORT, ReportType
+from reports.report_types import FINANCIAL_REPORT, PROGRESS_REPORT, ReportType
 from reports.selectors import reports_for_user
 from reports.sf425 import compute_sf425
 
@@ -50,7 +50,7 @@ def _pdf(content: bytes, filename: str) -> ExportFile:
 def sf425_pdf(request, award_number: str, period_end: str):
     award = award_or_404(request, award_number)
     try:
-        due = find_due(award, SF425, date.fromisoformat(period_end))
+        due = find_due(award, FINANCIAL_REPORT.key, date.fromisoformat(period_end))
     except ValueError:
         due = None
     if due is None:
