@@ -16,6 +16,10 @@ class ReviewStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
 
 
+# Submitted or accepted: the report counts as filed.
+FILED_IN = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
+
+
 class FiledReport(models.Model):
     """What both report kinds share: one per award and period, a review workflow."""
 
@@ -42,7 +46,7 @@ class FiledReport(models.Model):
     @property
     def is_in(self) -> bool:
         """Submitted or accepted: the report counts as filed."""
-        return self.status in (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
+        return self.status in FILED_IN
 
     @property
     def is_returned(self) -> bool:

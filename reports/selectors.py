@@ -44,7 +44,7 @@ class CalendarRow:
 
     @property
     def needs_action(self) -> bool:
-        return self.filed is None or self.filed.status == "returned"
+        return self.filed is None or self.filed.is_returned
 
 
 def calendar_for_awards(awards: QuerySet[Award], *, today: date) -> list[CalendarRow]:

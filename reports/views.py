@@ -21,7 +21,7 @@ from grants.models import Award, TaskForce, fiscal_year_of
 from reports import report_types, services
 from reports.calendar import find_due, report_url
 from reports.forms import ReviewForm
-from reports.models import MEASURES, FinancialReport
+from reports.models import FILED_IN, MEASURES, FinancialReport, ReviewStatus
 from reports.report_types import FINANCIAL_REPORT, PROGRESS_REPORT, ReportType
 from reports.selectors import (
     calendar_for_awards,
@@ -75,7 +75,7 @@ def award_reports(request, award_number: str):
     today = timezone.localdate()
     rows = calendar_for_awards(Award.objects.filter(pk=award.pk), today=today)
     variances = []
-    for report in FinancialReport.objects.filter(award=award, status__in=("submitted", "accepted")):
+    for report in FinancialReport.objects.filter(award=award, status__in=FILED_IN):
         now = compute_sf425(award, period_end=report.period_end, is_final=report.is_final)
         diff = variance(report.lines, now)
         if diff:
@@ -105,7 +105,7 @@ def _review_context(request, report):
         "review_form": ReviewForm(),
         "can_review": access.can_manage_program(request.user)
         and report is not None
-        and report.status == "submitted",
+        and report.status == ReviewStatus.SUBMITTED,
     }
 
 
@@ -118,9 +118,7 @@ def _filing(request, award_number: str, period_end: str, report_type: ReportType
     if due is None:
         raise Http404("No such reporting period.")
     report = report_type.model.objects.filter(award=award, period_end=due.period_end).first()
-    can_file = report_type.may_file(request.user, award) and (
-        report is None or report.status == "returned"
-    )
+    can_file = report_type.may_file(request.user, award) and (report is None or report.is_returned)
     return award, due, report, can_file
 
 
@@ -369,7 +367,7 @@ class MeasuresShown:
 
 def measures_shown(*, user, params) -> MeasuresShown:
     """The measures page's choice and rows (the page and its download)."""
-    reports = progress_reports_for_user(user=user).filter(status__in=("submitted", "accepted"))
+    reports = progress_reports_for_user(user=user).filter(status__in=FILED_IN)
     periods = sorted(set(reports.values_list("period_end", flat=True)), reverse=True)
     task_forces = selectors.task_force_list_for_user(user=user).order_by("state", "name")
     task_force = (

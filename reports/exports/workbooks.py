@@ -489,11 +489,17 @@ def drawdown_sheet(drawdowns: QuerySet[DrawdownRequest]) -> Sheet:
             for d in drawdowns.iterator(chunk_size=CHUNK)
         ),
         sum_ifs=[
-            SumIf("Paid", "Amount", (("Status", DRAWDOWN_STATUS["paid"]),)),
+            SumIf("Paid", "Amount", (("Status", DRAWDOWN_STATUS[DrawdownRequest.Status.PAID]),)),
             SumIf(
-                "Requested, not yet decided", "Amount", (("Status", DRAWDOWN_STATUS["requested"]),)
+                "Requested, not yet decided",
+                "Amount",
+                (("Status", DRAWDOWN_STATUS[DrawdownRequest.Status.REQUESTED]),),
             ),
-            SumIf("Approved, not yet paid", "Amount", (("Status", DRAWDOWN_STATUS["approved"]),)),
+            SumIf(
+                "Approved, not yet paid",
+                "Amount",
+                (("Status", DRAWDOWN_STATUS[DrawdownRequest.Status.APPROVED]),),
+            ),
         ],
     )
 
