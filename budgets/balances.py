@@ -198,7 +198,8 @@ def awards_with_excess_cash(awards: QuerySet[Award], *, today: date) -> list[tup
     """Every award in `awards` holding cash past the rule's days, in one query.
 
     Cash is spent or returned oldest first: what was drawn (net of returns) by the
-    cutoff, less everything disbursed since, less what was returned after the cutoff."""
+    cutoff, less everything disbursed to date, less what was returned after the cutoff
+    (docs/rules/cash-and-ledger.md#excess-cash)."""
     cutoff = today - timedelta(days=int(rule_value("cash_on_hand_days", on=today)))
     rows = (
         LedgerDay.objects.filter(award__in=awards)

@@ -378,9 +378,10 @@ def test_worked_example_7_6_a_partial_return_of_excess_cash(active):
     assert award_balances(active.award_a, as_of=date(2025, 1, 19)).cash_on_hand == D("10000.00")
 
 
-def test_a_return_of_new_cash_leaves_old_excess_in_place(active):
-    """Cash goes out oldest first: returning what was drawn yesterday does not cure cash
-    held for weeks, since it is the new cash that goes back."""
+def test_a_return_counts_against_the_oldest_cash_held(active):
+    """Cash goes out oldest first: $500 returned the day after a new $500 draw still
+    comes off the $1,000 held for weeks, leaving $500 of it in excess (and none of the
+    new draw, which is not yet ten days old)."""
     draw(active, "1000.00")  # 2025-01-10: excess from 2025-01-20
     draw(active, "500.00", day=date(2025, 1, 24))
     post(active, "cash_returned", "500.00", day=date(2025, 1, 25), memo="Drawn twice")
