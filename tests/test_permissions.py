@@ -176,7 +176,9 @@ POST_DATA = {
 }
 
 
-def _url(name: str, program) -> str:
+def url_with_its_record(name: str, program) -> str:
+    """The URL of page or download `name`, after making the record it shows (task force
+    A's award, amendment, filed report...)."""
     award = program.award_a.award_number
     if name.startswith(TABLE + ":"):
         export = name.removeprefix(TABLE + ":")
@@ -389,7 +391,7 @@ def test_permission_matrix(client, program, monkeypatch, name, method, persona, 
         declare_amendment_reports(monkeypatch)
     if persona != "anonymous":
         client.force_login(getattr(program, persona))
-    url = _url(name, program)
+    url = url_with_its_record(name, program)
     data = POST_DATA.get(name, {})
     data = data(program) if callable(data) else data
     response = client.post(url, data) if method == "POST" else client.get(url)

@@ -28,6 +28,7 @@ from tests import factories
 from tests.allocations.helpers import make_factors, make_run, program_run
 from tests.reports.report_type_helpers import declare_amendment_reports
 from tests.reports.workbook_helpers import response_bytes
+from tests.test_permissions import SHARED_REPORT_PAGES, url_with_its_record
 
 TODAY = date(2025, 6, 2)
 A_MARKS, B_MARKS = ("Alpha", "00001"), ("Bravo", "00002")
@@ -246,56 +247,11 @@ def test_the_pages_link_their_downloads_with_the_filters_on_screen(client, table
 # --- Documents ---------------------------------------------------------------------------
 
 
-def _filed_progress_report(program, period_end: date) -> None:
-    ProgressReport.objects.create(
-        award=program.award_a,
-        period_end=period_end,
-        status="submitted",
-        submitted_by=program.officer_a,
-        submitted_at=timezone.now(),
-        accomplishments="x",
-        **{f: 0 for f, _ in MEASURES},
-    )
-
-
 def _document_url(name: str, program, monkeypatch) -> str:
-    award = program.award_a.award_number
-    if name == "exports:amendment_pdf":
-        amendment = amendment_record(
-            actor=program.pm,
-            award=program.award_a,
-            kind="administrative",
-            description="New authorized representative",
-            requested_on=date(2025, 1, 6),
-        )
-        return reverse(name, args=[award, amendment.number])
-    if name == "reports:report_pdf":
-        # The report an amendment calls for, a type without a page of its own.
+    """The download's URL, with the record it prints (the permission matrix builds both)."""
+    if name in SHARED_REPORT_PAGES:
         declare_amendment_reports(monkeypatch)
-        Amendment.objects.create(
-            award=program.award_a,
-            number=1,
-            kind="administrative",
-            description="x",
-            requested_on=date(2025, 1, 6),
-            requested_by=program.pm,
-        )
-        _filed_progress_report(program, date(2025, 1, 6))
-        return reverse(name, args=[award, "amendment", "2025-01-06"])
-    if name == "exports:progress_pdf":
-        _filed_progress_report(program, date(2024, 12, 31))
-        return reverse(name, args=[award, "2024-12-31"])
-    args = {
-        "exports:sf425_pdf": [award, "2024-12-31"],
-        "exports:award_pdf": [award],
-        "exports:program_summary_pdf": [2025],
-        "exports:program_workbook": [],
-        "exports:award_workbook": [award],
-        "exports:award_pack": [award],
-        "exports:task_force_pack": [program.task_force_a.code],
-        "exports:fiscal_year_pack": [2025],
-    }[name]
-    return reverse(name, args=args)
+    return url_with_its_record(name, program)
 
 
 # URL name -> the export's name in the audit trail
