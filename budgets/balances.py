@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from budgets.kinds import LIMITS, TOTALS, UNOBLIGATED, Limit, moving
 from budgets.ledger_days import LINE_SUMS, LINES, signed_sum
 from budgets.models import Category, DrawdownRequest, LedgerDay, LedgerEntry
+from grants.amendments import match_required_on
 from grants.models import Award, AwardFunding
 from grants.money import CENT, ZERO, MoneySum
 from grants.selectors import rule_value
@@ -105,7 +106,7 @@ def award_balances(award: Award, *, as_of: date) -> Balances:
         disbursed=sums["disbursed"],
         federal_expenditures=sums["federal_expenditures"],
         unliquidated=sums["obligated"] - sums["liquidated"],
-        match_required=award.match_required,
+        match_required=match_required_on(award, as_of),
         recipient_expenditures=sums["recipient_expenditures"],
         program_income=sums["program_income"],
         pending_drawdowns=pending,
@@ -123,11 +124,12 @@ class Low:
 @dataclass(frozen=True)
 class Lowest:
     """The lowest value of each limited balance (budgets.kinds.LIMITS: cash on hand, 10c,
-    and the unobligated balance, 10h) on any day from one day on, and where each first
+    the unobligated balance, 10h, and interest earned not yet remitted) on any day from one day on, and where each first
     reached that low."""
 
     cash_on_hand: Low
     unobligated: Low
+    interest_unremitted: Low
 
 
 def lowest_from(award: Award, *, since: date) -> Lowest:
@@ -300,3 +302,50 @@ def period_elapsed_share(award: Award, *, as_of: date) -> Decimal:
     total = (award.period_end - award.period_start).days + 1
     passed = min(max((as_of - award.period_start).days + 1, 0), total)
     return (Decimal(passed) * 100 / Decimal(total)).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class MatchMet:
+    """The recipient's share required against what it has met, cash and in kind
+    (docs/rules/cash-and-ledger.md#in-kind-match)."""
+
+    as_of: date
+    required: Decimal  # 10i, in force on `as_of`
+    cash: Decimal
+    in_kind: Decimal
+    in_kind_by_basis: dict[str, Decimal]  # InKindBasis label -> amount
+
+    @property
+    def met(self) -> Decimal:  # 10j
+        return self.cash + self.in_kind
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(self.required - self.met, ZERO)
+
+    @property
+    def is_met(self) -> bool:
+        return self.met >= self.required
+
+
+def match_met(award: Award, *, as_of: date) -> MatchMet:
+    """The match required on `as_of` and the recipient's expenditures to that day, cash
+    apart from in-kind contributions (by valuation basis)."""
+    rows = (
+        LedgerEntry.objects.filter(
+            moving("recipient_expenditures"), award=award, effective_date__lte=as_of
+        )
+        .values("in_kind_basis")
+        .annotate(t=LINE_SUMS["recipient_expenditures"])
+        .order_by("in_kind_basis")
+    )
+    by_basis = {row["in_kind_basis"]: row["t"].quantize(CENT) for row in rows}
+    cash = by_basis.pop("", ZERO)
+    labels = dict(LedgerEntry._meta.get_field("in_kind_basis").choices)
+    return MatchMet(
+        as_of=as_of,
+        required=match_required_on(award, as_of),
+        cash=cash,
+        in_kind=sum(by_basis.values(), ZERO),
+        in_kind_by_basis={labels[basis]: amount for basis, amount in by_basis.items() if amount},
+    )

@@ -75,6 +75,14 @@ TOTALS = (
     # Cash returned also counts against 10a (drawn); kept apart as well so excess cash
     # can tell a return of old cash from a draw of new (balances.awards_with_excess_cash).
     Total("returned", "cash returned to the federal government"),
+    # Interest earned on federal cash held in advance, and what of it was sent back
+    # (docs/rules/cash-and-ledger.md#interest-on-advances). Neither is an SF-425 line.
+    Total("interest_earned", "interest earned on federal advances", sheet_label="Interest earned"),
+    Total(
+        "interest_remitted",
+        "interest on federal advances remitted",
+        sheet_label="Interest remitted",
+    ),
 )
 TOTAL_NAMES = tuple(total.name for total in TOTALS)
 
@@ -128,7 +136,34 @@ CASH_ON_HAND = Limit(
     reversal_refused="Returning {amount} would leave cash on hand below zero "
     "(only {low} is on hand{on_day}).",
 )
-LIMITS = (UNOBLIGATED, CASH_ON_HAND)
+# No more interest remitted than was earned (docs/rules/cash-and-ledger.md#interest-on-advances).
+INTEREST_UNREMITTED = Limit(
+    "interest_unremitted",
+    {"interest_earned": 1, "interest_remitted": -1},
+    of_authorized=False,
+    what="of interest earned and not yet remitted",
+    reversal_refused="Reversing {amount} of interest earned would leave more remitted than "
+    "earned (only {low} is earned and not remitted{on_day}).",
+)
+LIMITS = (UNOBLIGATED, CASH_ON_HAND, INTEREST_UNREMITTED)
+
+
+class InKindBasis(models.TextChoices):
+    """How a third-party in-kind contribution to the match is valued (2 CFR 200.306(e),
+    (h), (i); docs/rules/cash-and-ledger.md#in-kind-match)."""
+
+    VOLUNTEER_SERVICES = "volunteer_services", "Volunteer services, at rates paid for similar work"
+    DONATED_SERVICES = (
+        "donated_services",
+        "Employee services donated by another employer, at the employee's regular rate",
+    )
+    DONATED_SUPPLIES = "donated_supplies", "Donated supplies, at fair market value"
+    DONATED_EQUIPMENT = (
+        "donated_equipment",
+        "Donated equipment or buildings, at fair market value",
+    )
+    DONATED_SPACE = "donated_space", "Donated use of space, at fair rental value"
+    LOANED_EQUIPMENT = "loaned_equipment", "Loaned equipment, at fair rental value"
 
 
 @dataclass(frozen=True)
@@ -151,6 +186,10 @@ class LedgerKind:
     # dated in the future.
     until_liquidation: bool = False
     paid_on: bool = False  # carries the date it was paid as well as its effective date
+    # The share whose entries may be an in-kind contribution rather than cash, valued on
+    # a basis (InKindBasis) and described ("" for none): the recipient's match may be met
+    # in kind, federal spending never (docs/rules/cash-and-ledger.md#in-kind-match).
+    in_kind_share: str = ""
 
     def moved(self, share: str, pays_obligation: bool, sign: int = 1) -> dict[str, int]:
         """The totals one entry moves, with their signs (sign=-1: its reversal)."""
@@ -175,6 +214,7 @@ class LedgerKind:
             *(("share",) if len(self.shares) > 1 else ()),
             *(("obligation",) if self.pays_obligations else ()),
             *(("paid_on",) if self.paid_on else ()),
+            *(("in_kind_basis", "in_kind_description") if self.in_kind_share else ()),
             "memo",
         )
 
@@ -211,6 +251,7 @@ KINDS: dict[str, LedgerKind] = {
             pays_obligations=True,
             date_label="Date incurred",
             paid_on=True,
+            in_kind_share=Share.RECIPIENT,
         ),
         LedgerKind(
             "disbursement",
@@ -241,6 +282,24 @@ KINDS: dict[str, LedgerKind] = {
             "Cash returned",
             moves=(Move("drawn", sign=-1), Move("returned")),
             date_label="Date returned",
+            until_liquidation=True,
+            needs_reason=True,
+        ),
+        # Interest earned on federal cash held before it is paid out, and its annual
+        # remittance (docs/rules/cash-and-ledger.md#interest-on-advances): what is
+        # remitted never exceeds what was earned.
+        LedgerKind(
+            "interest_earned",
+            "Interest earned",
+            moves=(Move("interest_earned"),),
+            date_label="Date earned",
+            until_liquidation=True,
+        ),
+        LedgerKind(
+            "interest_remitted",
+            "Interest remitted",
+            moves=(Move("interest_remitted"),),
+            date_label="Date remitted",
             until_liquidation=True,
             needs_reason=True,
         ),

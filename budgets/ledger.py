@@ -24,7 +24,7 @@ from budgets.balances import (
     lowest_from,
     obligation_remaining,
 )
-from budgets.kinds import KINDS, LedgerKind, either
+from budgets.kinds import KINDS, InKindBasis, LedgerKind, either
 from budgets.models import Category, DrawdownRequest, LedgerEntry
 from grants import access
 from grants.audit import audit_record
@@ -102,6 +102,39 @@ def _check_category(award: Award, category: str, share: str) -> None:
         )
 
 
+def _check_in_kind(kind: LedgerKind, share: str, basis: str, description: str) -> str:
+    """An in-kind contribution: only of the share its kind allows (the recipient's match),
+    on a known valuation basis, and described. Returns the cleaned description."""
+    description = clean_text(description)
+    if not basis:
+        if description:
+            raise ValidationError(
+                {
+                    "in_kind_basis": "Choose how the in-kind contribution is valued, or clear its description."
+                }
+            )
+        return ""
+    if not kind.in_kind_share or share != kind.in_kind_share:
+        allowed = (
+            f"only the {Share(kind.in_kind_share).label.lower()} share"
+            if kind.in_kind_share
+            else "no entry of this kind"
+        )
+        raise ValidationError(
+            {
+                "in_kind_basis": f"Federal funds are spent in cash: {allowed} may be an in-kind "
+                "contribution."
+            }
+        )
+    if basis not in InKindBasis.values:
+        raise ValidationError({"in_kind_basis": "Choose a valuation basis from the list."})
+    if not description:
+        raise ValidationError(
+            {"in_kind_description": "Say what was contributed and how its value was reached."}
+        )
+    return description
+
+
 def _on_day(low: Low) -> str:
     """Names the day of a low below the latest balance, so that refusing a back-dated
     entry makes sense to the person who sees the larger balance of today."""
@@ -156,9 +189,15 @@ def entry_post(
     memo: str = "",
     paid_on: date | None = None,
     obligation: LedgerEntry | None = None,
+    in_kind_basis: str = "",
+    in_kind_description: str = "",
     today: date | None = None,
 ) -> LedgerEntry:
     """Record an entry of a kind a finance officer records (budgets.kinds.KINDS).
+
+    `in_kind_basis` marks a contribution of the share the kind lets be in kind (the
+    recipient's match) as valued rather than paid, with `in_kind_description` saying what
+    it was (docs/rules/cash-and-ledger.md#in-kind-match).
 
     `today` is the clock (the demo loader and tests set it); it defaults to the real date.
     """
@@ -178,9 +217,9 @@ def entry_post(
         return replay
     _check_open_for_money(award)
     if declared.needs_reason and not clean_text(memo):
-        raise ValidationError(
-            {"memo": f"Say why: a {declared.label.lower()} entry needs a reason."}
-        )
+        label = declared.label.lower()
+        article = "an" if label[0] in "aeiou" else "a"
+        raise ValidationError({"memo": f"Say why: {article} {label} entry needs a reason."})
     if declared.needs_category:
         if share not in declared.shares:
             shares = either([Share(code).label.lower() for code in declared.shares])
@@ -197,6 +236,11 @@ def entry_post(
             raise ValidationError(
                 {"obligation": f"Only a federal {paying} can pay an obligation of this award."}
             )
+    in_kind_description = _check_in_kind(declared, share, in_kind_basis, in_kind_description)
+    if in_kind_basis and paid_on is not None:
+        raise ValidationError(
+            {"paid_on": "An in-kind contribution is given, not paid: leave the date paid empty."}
+        )
     today = today or timezone.localdate()
     _check_date(
         award, declared, effective_date, pays_obligation=obligation is not None, today=today
@@ -238,6 +282,8 @@ def entry_post(
         memo=clean_text(memo),
         idempotency_key=idempotency_key,
         obligation=obligation,
+        in_kind_basis=in_kind_basis,
+        in_kind_description=in_kind_description,
     )
     audit_record(
         actor=actor,
@@ -251,6 +297,7 @@ def entry_post(
             "share": share,
             "effective_date": str(effective_date),
             "obligation": obligation.pk if obligation else None,
+            **({"in_kind_basis": in_kind_basis} if in_kind_basis else {}),
         },
     )
     return entry
@@ -326,6 +373,8 @@ def entry_reverse(
         idempotency_key=idempotency_key,
         obligation=entry.obligation,
         reverses=entry,
+        in_kind_basis=entry.in_kind_basis,
+        in_kind_description=entry.in_kind_description,
     )
     audit_record(
         actor=actor,

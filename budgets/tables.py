@@ -51,7 +51,14 @@ class LedgerTable(tables.Table):
 
     def render_share(self, record):
         # Only spending names a category, and only there does its share say anything.
-        return record.get_share_display() if KINDS[record.kind].needs_category else "—"
+        if not KINDS[record.kind].needs_category:
+            return "—"
+        if record.in_kind_basis:
+            return (
+                f"{record.get_share_display()}, in kind: {record.get_in_kind_basis_display()} "
+                f"({record.in_kind_description})"
+            )
+        return record.get_share_display()
 
     def order_effective_date(self, queryset, is_descending):
         prefix = "-" if is_descending else ""

@@ -150,6 +150,8 @@ def entry_create(request, award_number: str, kind: str):
                 memo=data.get("memo", ""),
                 paid_on=data.get("paid_on"),
                 obligation=data.get("obligation"),
+                in_kind_basis=data.get("in_kind_basis", ""),
+                in_kind_description=data.get("in_kind_description", ""),
             )
         except ValidationError as error:
             add_service_errors(form, error)
