@@ -121,19 +121,12 @@ class Low:
     latest: Decimal  # the balance after every entry
 
 
-@dataclass(frozen=True)
-class Lowest:
+def lowest_from(award: Award, *, since: date) -> dict[str, Low]:
     """The lowest value of each limited balance (budgets.kinds.LIMITS: cash on hand, 10c,
-    the unobligated balance, 10h, and interest earned not yet remitted) on any day from one day on, and where each first
-    reached that low."""
+    the unobligated balance, 10h, interest earned not yet remitted...) on any day from
+    `since` on, and where each first reached that low, by the limit's name.
 
-    cash_on_hand: Low
-    unobligated: Low
-    interest_unremitted: Low
-
-
-def lowest_from(award: Award, *, since: date) -> Lowest:
-    """A back-dated entry changes the balance of every day after its date, not just
+    A back-dated entry changes the balance of every day after its date, not just
     today's; and a later reversal can leave today higher than a day in between. So an
     entry dated `since` must fit under the lowest balance of any day from `since` on.
     Two queries: the totals before `since`, then the per-day totals from it on."""
@@ -171,7 +164,7 @@ def lowest_from(award: Award, *, since: date) -> Lowest:
             authorized += raises.pop(0)[1]
         consider(day["day"])
     authorized += sum((amount for _, amount in raises), ZERO)  # raised after the last entry
-    return Lowest(**{limit.name: Low(*lows[limit.name], latest=value(limit)) for limit in LIMITS})
+    return {limit.name: Low(*lows[limit.name], latest=value(limit)) for limit in LIMITS}
 
 
 def obligation_remaining(obligation: LedgerEntry) -> Decimal:

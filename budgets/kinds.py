@@ -106,7 +106,7 @@ class Limit:
     """A balance that must not go below zero on any day: an entry that lowers it must fit
     under its lowest value from the entry's date on (balances.lowest_from)."""
 
-    name: str  # the balances.Lowest attribute
+    name: str  # its key in balances.lowest_from
     terms: dict[str, int]  # the balance as signed per-day totals
     of_authorized: bool  # counted down from the federal funds authorized (10d)
     what: str  # how a refused amount names it

@@ -268,7 +268,7 @@ def entry_post(
     # say which: a payment of an obligation lowers neither spent-or-owed nor cash), on
     # every day from its date on.
     for limit in declared.lowers(share, obligation is not None):
-        low = getattr(lowest_from(award, since=effective_date), limit.name)
+        low = lowest_from(award, since=effective_date)[limit.name]
         _check_fits(amount, low, limit.what)
     entry = _write_entry(
         award=award,
@@ -352,7 +352,7 @@ def entry_reverse(
     # return of a drawdown, under cash on hand).
     pays_obligation = entry.obligation_id is not None
     for limit in KINDS[entry.kind].lowers(entry.share, pays_obligation, sign=-1):
-        low = getattr(lowest_from(award, since=effective_date), limit.name)
+        low = lowest_from(award, since=effective_date)[limit.name]
         if entry.amount > low.amount:
             raise ValidationError(
                 limit.reversal_refused.format(
