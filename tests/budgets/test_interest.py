@@ -168,6 +168,6 @@ def test_the_award_and_ledger_pages_show_interest_by_year(active, client, pin_to
         page = client.get(url).content.decode()
         table = page[page.index('data-testid="interest-by-year"') :]
         table = table[: table.index("</table>")]
-        assert "<th scope=\"row\" title=\"07/01/2024 – 06/30/2025\">06/30/2025</th>" in table
+        assert '<th scope="row" title="07/01/2024 – 06/30/2025">06/30/2025</th>' in table
         for amount in ("$812.40", "$500.00", "$312.40", "$0.00"):
             assert amount in table

@@ -368,3 +368,32 @@ def test_only_a_program_manager_changes_the_match(matched):
             today=TODAY,
         )
     assert Award.objects.get(pk=matched.matched.pk).match_required == D("100000.00")
+
+
+def test_a_program_manager_records_a_change_of_match_on_its_page(matched, client, pin_today):
+    pin_today(TODAY)
+    client.force_login(matched.pm)
+    url = reverse("amendments:match_change", args=[matched.matched.award_number])
+    assert (
+        "Record a change of match"
+        in client.get(matched.matched.get_absolute_url()).content.decode()
+    )
+    refused = client.post(
+        url,
+        {"match_required": "75,000.00", "effective_on": "2026-02-01", "description": "GAM 7"},
+    )
+    assert refused.status_code == 200
+    assert "02/01/2026 is in the future." in refused.content.decode()
+    assert Award.objects.get(pk=matched.matched.pk).match_required == D("100000.00")
+    done = client.post(
+        url,
+        {"match_required": "75,000.00", "effective_on": "2025-05-20", "description": "GAM 7"},
+    )
+    assert done.status_code == 302
+    award = Award.objects.get(pk=matched.matched.pk)
+    assert award.match_required == D("75000.00")
+    assert compute_sf425(award, period_end=date(2025, 3, 31), is_final=False).lines["10i"] == D(
+        "100000.00"
+    )
+    listing = client.get(reverse("amendments:list")).content.decode()
+    assert "Match $100,000.00 → $75,000.00" in listing
