@@ -172,12 +172,13 @@ def lowest_from(award: Award, *, since: date) -> Lowest:
     return Lowest(**{limit.name: Low(*lows[limit.name], latest=value(limit)) for limit in LIMITS})
 
 
-def obligation_remaining(obligation: LedgerEntry) -> Decimal:
-    """What of one obligation is not yet paid (zero once it is reversed)."""
-    if hasattr(obligation, "reversed_by"):
+def unpaid(entry: LedgerEntry) -> Decimal:
+    """What of one obligation or expenditure is not yet paid: its amount less the
+    entries paying it, net of their reversals (zero once it is reversed)."""
+    if hasattr(entry, "reversed_by"):
         return ZERO
-    paid = obligation.liquidations.aggregate(t=signed_sum(Q()))["t"]
-    return obligation.amount - paid
+    payments = entry.liquidations if entry.kind == LedgerEntry.Kind.OBLIGATION else entry.payments
+    return entry.amount - payments.aggregate(t=signed_sum(Q()))["t"]
 
 
 def liquidation_end(award: Award) -> date:

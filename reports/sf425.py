@@ -12,7 +12,7 @@ from budgets.balances import award_balances
 from budgets.kinds import TOTALS, moving
 from budgets.ledger_days import LINE_SUMS
 from budgets.models import Category, LedgerEntry
-from grants.models import Award
+from grants.models import Award, Recipient
 from grants.money import CENT, ZERO
 
 LINE_LABELS = {
@@ -62,6 +62,9 @@ class SF425:
 
 def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
     b = award_balances(award, as_of=period_end)
+    # Line 7: the recipient's basis decides when an expenditure counts, incurred or paid
+    # (docs/rules/sf425.md#accounting-basis).
+    basis = Recipient.Basis(award.recipient.accounting_basis)
     indirect = (
         LedgerEntry.objects.filter(
             moving("federal_expenditures"),
@@ -72,18 +75,24 @@ def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
         .aggregate(t=LINE_SUMS["federal_expenditures"])["t"]
         .quantize(CENT)
     )
-    # The lines that are ledger totals as they stand (budgets.kinds.TOTALS).
-    ledger = {total.sf425: b.totals[total.name] for total in TOTALS if total.sf425}
+    # The lines that are ledger totals as they stand (budgets.kinds.TOTALS), on the basis.
+    ledger = {
+        total.sf425: b.totals[total.name]
+        for total in TOTALS
+        if total.sf425 and total.basis in ("", basis)
+    }
     # Program income spent is zero on both lines until a ledger total records it.
     deduction, addition = ledger.get("10m", ZERO), ledger.get("10n", ZERO)
     given = {
         "10c": b.cash_on_hand,
         "10d": b.authorized,
-        "10f": b.unliquidated,
+        # Spent plus still owed is the same on either basis: what the cash basis does not
+        # count as spent yet (incurred, not paid) it counts as owed.
+        "10f": b.total_federal_share - ledger["10e"],
         "10g": b.total_federal_share,
         "10h": b.unobligated,
         "10i": b.match_required,
-        "10k": b.match_remaining,
+        "10k": b.match_required - ledger["10j"],
         "10m": deduction,
         "10n": addition,
         "10o": b.program_income - deduction - addition,
@@ -98,7 +107,7 @@ def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
         uei=recipient.uei,
         ein=recipient.ein,
         report_type="Final" if is_final else "Quarterly",
-        basis="Accrual",
+        basis=basis.label,
         period_start=award.period_start,
         period_end=award.period_end,
         reporting_period_end=period_end,
