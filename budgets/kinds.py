@@ -81,6 +81,12 @@ TOTALS = (
         category_field="obligation__category",
     ),
     Total("program_income", "program income earned", "10l", "Program income (10l)"),
+    # 10m, 10n or (cost sharing) neither, by the award's alternative (reports.sf425).
+    Total(
+        "program_income_spent",
+        "program income expended",
+        sheet_label="Program income expended (10m or 10n)",
+    ),
     # Cash returned also counts against 10a (drawn); kept apart as well so excess cash
     # can tell a return of old cash from a draw of new (balances.awards_with_excess_cash).
     Total("returned", "cash returned to the federal government"),
@@ -137,7 +143,16 @@ CASH_ON_HAND = Limit(
     reversal_refused="Returning {amount} would leave cash on hand below zero "
     "(only {low} is on hand{on_day}).",
 )
-LIMITS = (UNOBLIGATED, CASH_ON_HAND)
+# Program income is spent only once earned (docs/rules/cash-and-ledger.md#program-income).
+PROGRAM_INCOME_UNSPENT = Limit(
+    "program_income_unspent",
+    {"program_income": 1, "program_income_spent": -1},
+    of_authorized=False,
+    what="of program income earned and not yet spent",
+    reversal_refused="Reversing {amount} would leave more program income spent than earned "
+    "(only {low} is unspent{on_day}).",
+)
+LIMITS = (UNOBLIGATED, CASH_ON_HAND, PROGRAM_INCOME_UNSPENT)
 
 
 @dataclass(frozen=True)
@@ -255,6 +270,15 @@ KINDS: dict[str, LedgerKind] = {
             "Program income",
             moves=(Move("program_income"),),
             date_label="Date earned",
+            until_liquidation=True,
+        ),
+        # Program income used on the project, under the award's alternative
+        # (docs/rules/cash-and-ledger.md#program-income).
+        LedgerKind(
+            "program_income_spent",
+            "Program income spent",
+            moves=(Move("program_income_spent"),),
+            date_label="Date spent",
             until_liquidation=True,
         ),
         # Cash drawn and not needed, sent back (docs/rules/cash-and-ledger.md#excess-cash):

@@ -50,6 +50,8 @@ def _python_totals(entries: list[LedgerEntry]) -> dict[str, Decimal]:
             totals["obligated"] += signed
         elif e.kind == Kind.PROGRAM_INCOME:
             totals["program_income"] += signed
+        elif e.kind == Kind.PROGRAM_INCOME_SPENT:
+            totals["program_income_spent"] += signed
         elif e.kind == Kind.CASH_RETURNED:
             totals["drawn"] -= signed
             totals["returned"] += signed
@@ -122,6 +124,7 @@ def reconcile_award(award: Award) -> list[Problem]:
         "recipient expenditures": (db.recipient_expenditures, py["recipient_expenditures"]),
         "unliquidated obligations": (db.unliquidated, py["obligated"] - py["liquidated"]),
         "program income": (db.program_income, py["program_income"]),
+        "program income spent": (db.program_income_spent, py["program_income_spent"]),
         "federal expenditures paid": (db.totals["federal_paid"], py["federal_paid"]),
         "recipient expenditures paid": (db.totals["recipient_paid"], py["recipient_paid"]),
     }

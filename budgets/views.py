@@ -67,6 +67,7 @@ def award_create(request):
                 period_start=fields["period_start"],
                 period_end=fields["period_end"],
                 match_required=fields["match_required"],
+                program_income_alternative=fields["program_income_alternative"],
                 special_conditions=fields["special_conditions"],
                 ug_version=fields["ug_version"],
                 funding=lines,

@@ -86,6 +86,14 @@ def fiscal_year_of(day: date) -> int:
     return day.year + 1 if day.month >= 10 else day.year
 
 
+class ProgramIncomeAlternative(models.TextChoices):
+    """How an award's program income is used (docs/rules/cash-and-ledger.md#program-income)."""
+
+    ADDITION = "addition", "Addition: added to the funds committed to the project"
+    DEDUCTION = "deduction", "Deduction: deducted from the total allowable costs"
+    COST_SHARING = "cost_sharing", "Cost sharing: used to meet the recipient's share"
+
+
 class AccountingBasis(models.TextChoices):
     """SF-425 line 7 (docs/rules/sf425.md#accounting-basis)."""
 
@@ -313,6 +321,7 @@ UG_2024_EFFECTIVE = date(2024, 10, 1)
 
 class Award(models.Model):
     Status = AwardStatus
+    ProgramIncomeAlternative = ProgramIncomeAlternative
 
     UniformGuidance = UniformGuidance
 
@@ -336,6 +345,13 @@ class Award(models.Model):
     period_end = models.DateField()
     federal_amount = money_field(help_text="The sum of the award's funding lines.")
     match_required = money_field(default=0)
+    # The OJP Financial Guide's default is addition "in the absence of other restrictions"
+    # (docs/rules/cash-and-ledger.md#program-income).
+    program_income_alternative = models.CharField(
+        max_length=12,
+        choices=ProgramIncomeAlternative.choices,
+        default=ProgramIncomeAlternative.ADDITION,
+    )
     special_conditions = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     ug_version = models.CharField(

@@ -297,6 +297,8 @@ class LedgerMachine(RuleBasedStateMachine):
             "unobligated": AUTHORIZED - federal - unliquidated,
             "pending_drawdowns": pending,
             "available_to_draw": AUTHORIZED - drawn - pending,
+            "program_income": self.total(as_of, kind="program_income"),
+            "program_income_spent": self.total(as_of, kind="program_income_spent"),
         }
 
     def paid(self, share: str, as_of: date = date.max) -> D:
@@ -317,7 +319,16 @@ class LedgerMachine(RuleBasedStateMachine):
         """The lowest balance at the end of any day from `since` on: what an entry dated
         `since` must fit under."""
         days = {since} | {e.day for e in self.entries.values() if e.day >= since}
-        return min(self.model(as_of=day)[name] for day in days)
+
+        def balance(day: date) -> D:
+            m = self.model(as_of=day)
+            return (
+                m["program_income"] - m["program_income_spent"]
+                if name == "program_income_unspent"
+                else m[name]
+            )
+
+        return min(balance(day) for day in days)
 
     def remaining(self, paid: Entry) -> D:
         """What of an obligation or an expenditure is not yet paid."""
@@ -573,6 +584,31 @@ class LedgerMachine(RuleBasedStateMachine):
             None if ok else ValidationError, kind="disbursement", amount=amount, effective_date=day
         )
 
+    @rule(choice=amounts, day=dates)
+    def post_program_income(self, choice, day):
+        """Income earned by the project: any valid amount, dated to the liquidation end."""
+        amount = self.resolve(choice, D("100.00"))
+        ok = valid_amount(amount) and good_date(day)
+        self.post(
+            None if ok else ValidationError,
+            kind="program_income",
+            amount=amount,
+            effective_date=day,
+        )
+
+    @rule(choice=amounts, day=dates)
+    def post_program_income_spent(self, choice, day):
+        """Program income is spent only once earned, on every day from its date on."""
+        unspent = self.lowest("program_income_unspent", day)
+        amount = self.resolve(choice, unspent)
+        ok = valid_amount(amount) and good_date(day) and amount <= unspent
+        self.post(
+            None if ok else ValidationError,
+            kind="program_income_spent",
+            amount=amount,
+            effective_date=day,
+        )
+
     @rule(choice=amounts, day=dates, reason=st.sampled_from(["Not needed within 10 days", " "]))
     def post_cash_returned(self, choice, day, reason):
         """Cash sent back lowers cash on hand, so it must fit under it on every day from
@@ -767,6 +803,10 @@ class LedgerMachine(RuleBasedStateMachine):
             and day >= entry.day
             and not (entry.kind in ("obligation", "expenditure") and self.live_payments(entry))
             and not (entry.kind == "drawdown" and entry.amount > self.lowest("cash_on_hand", day))
+            and not (
+                entry.kind == "program_income"
+                and entry.amount > self.lowest("program_income_unspent", day)
+            )
         )
         reversal = self.attempt(
             None if ok else ValidationError,
