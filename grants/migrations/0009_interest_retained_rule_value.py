@@ -29,6 +29,6 @@ def remove_rule_value(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("grants", "0006_rule_value_sources_cite_docs")]
+    dependencies = [("grants", "0011_award_program_income_alternative")]
 
     operations = [migrations.RunPython(add_rule_value, remove_rule_value)]

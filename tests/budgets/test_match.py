@@ -18,7 +18,7 @@ from budgets.models import LedgerEntry
 from budgets.services import LineInput
 from grants.amendments import match_change_record, match_required_on
 from grants.audit import AuditEvent
-from grants.models import Amendment, Award
+from grants.models import Amendment, Award, Recipient
 from reports.sf425 import compute_sf425
 from tests import factories
 from tests.budgets.ledger_helpers import activate, reverse_entry
@@ -397,3 +397,36 @@ def test_a_program_manager_records_a_change_of_match_on_its_page(matched, client
     )
     listing = client.get(reverse("amendments:list")).content.decode()
     assert "Match $100,000.00 → $75,000.00" in listing
+
+
+def test_in_kind_counts_on_10j_from_the_day_given_on_the_cash_basis(matched):
+    """Given, not paid: on the cash basis an in-kind contribution counts when given, and
+    no payment of it can be recorded."""
+    Recipient.objects.filter(pk=matched.matched.recipient_id).update(accounting_basis="cash")
+    spend(matched, "5000.00")  # cash match incurred, not yet paid
+    in_kind = spend(
+        matched,
+        "900.00",
+        in_kind_basis="volunteer_services",
+        in_kind_description=VOLUNTEERS,
+    )
+    award = Award.objects.get(pk=matched.matched.pk)
+    lines = compute_sf425(award, period_end=date(2025, 3, 31), is_final=False).lines
+    assert (lines["10j"], lines["10k"]) == (D("900.00"), D("99100.00"))
+    count = LedgerEntry.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        ledger.entry_post(
+            actor=matched.officer_a,
+            award=award,
+            kind="disbursement",
+            amount="900.00",
+            effective_date=date(2025, 2, 20),
+            expenditure=in_kind,
+            idempotency_key=uuid.uuid4(),
+            today=TODAY,
+        )
+    assert refused.value.message_dict["expenditure"] == [
+        "That expenditure is an in-kind contribution, given rather than paid: it takes no payment."
+    ]
+    assert LedgerEntry.objects.count() == count
+    assert reconcile.reconcile_award(award) == []
