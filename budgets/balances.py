@@ -17,7 +17,7 @@ from budgets.kinds import LIMITS, TOTALS, UNOBLIGATED, Limit, moving
 from budgets.ledger_days import LINE_SUMS, LINES, signed_sum
 from budgets.models import Category, DrawdownRequest, LedgerDay, LedgerEntry
 from grants.amendments import match_required_on
-from grants.models import Award, AwardFunding
+from grants.models import Award, AwardFunding, Recipient
 from grants.money import CENT, ZERO, MoneySum
 from grants.selectors import rule_value
 
@@ -327,7 +327,8 @@ class MatchMet:
 
 
 def match_met(award: Award, *, as_of: date) -> MatchMet:
-    """The match required on `as_of` and the recipient's expenditures to that day, cash
+    """The match required on `as_of` and the recipient's share of expenditures to that
+    day (SF-425 10j on the recipient's basis: incurred, or on the cash basis paid), cash
     apart from in-kind contributions (by valuation basis)."""
     rows = (
         LedgerEntry.objects.filter(
@@ -339,6 +340,10 @@ def match_met(award: Award, *, as_of: date) -> MatchMet:
     )
     by_basis = {row["in_kind_basis"]: row["t"].quantize(CENT) for row in rows}
     cash = by_basis.pop("", ZERO)
+    if award.recipient.accounting_basis == Recipient.Basis.CASH:
+        # Paid match: payments of cash match, and in kind on the day it is given.
+        paid = ledger_sums(award, as_of=as_of)["recipient_paid"]
+        cash = paid - sum(by_basis.values(), ZERO)
     labels = dict(LedgerEntry._meta.get_field("in_kind_basis").choices)
     return MatchMet(
         as_of=as_of,

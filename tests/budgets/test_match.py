@@ -430,3 +430,14 @@ def test_in_kind_counts_on_10j_from_the_day_given_on_the_cash_basis(matched):
     ]
     assert LedgerEntry.objects.count() == count
     assert reconcile.reconcile_award(award) == []
+
+
+def test_on_the_cash_basis_match_met_counts_cash_match_once_paid(matched):
+    Recipient.objects.filter(pk=matched.matched.recipient_id).update(accounting_basis="cash")
+    spend(matched, "5000.00")  # incurred, not paid
+    spend(matched, "3000.00", paid_on=date(2025, 2, 20))
+    spend(matched, "900.00", in_kind_basis="donated_space", in_kind_description="Office")
+    award = Award.objects.get(pk=matched.matched.pk)
+    met = match_met(award, as_of=TODAY)
+    assert (met.cash, met.in_kind, met.met) == (D("3000.00"), D("900.00"), D("3900.00"))
+    assert met.met == compute_sf425(award, period_end=TODAY, is_final=False).lines["10j"]
