@@ -186,6 +186,8 @@ class Command(BaseCommand):
                     "city": "",
                     "fiscal_year_end_month": 6,
                     "fiscal_year_end_day": 30,
+                    # One recipient keeps its books on the cash basis (SF-425 line 7).
+                    "accounting_basis": "cash" if row.code == "ny-new-york-state" else "accrual",
                 },
             )
             task_force, _ = TaskForce.objects.get_or_create(
@@ -471,6 +473,7 @@ class Command(BaseCommand):
                     today=today,
                     leave_excess_cash=(year == current - 1 and code == "ca-los-angeles"),
                     with_reversal=(code == "co-colorado"),
+                    with_program_income=(code == "co-colorado"),
                     with_interest=(year == current - 1 and code == "ca-los-angeles"),
                 )
         matched = (
