@@ -60,7 +60,7 @@ class Balances:
         return self.authorized - self.drawn - self.pending_drawdowns
 
 
-def _funding_in_force(day: date) -> Q:
+def funding_in_force(day: date) -> Q:
     # The award's own funding lines, and those of supplements in effect by `day`.
     return Q(amendment__isnull=True) | Q(amendment__effective_on__lte=day)
 
@@ -69,7 +69,7 @@ def authorized_on(award: Award, day: date) -> Decimal:
     """Federal funds authorized (SF-425 10d) on a day: a supplement counts from the day
     it takes effect, so a report for an earlier quarter shows the amount then in force."""
     return (
-        AwardFunding.objects.filter(_funding_in_force(day), award=award)
+        AwardFunding.objects.filter(funding_in_force(day), award=award)
         .aggregate(t=MoneySum("amount", default=ZERO))["t"]
         .quantize(CENT)
     )
