@@ -119,6 +119,7 @@ class DrawdownTable(tables.Table):
         )
         order_by = ("-requested_on",)
         attrs = {"class": "usa-table usa-table--borderless usa-table--stacked drawdown-queue"}
+        row_attrs = {"data-request": lambda record: record.pk}
 
     today = None
     cash_days = None
