@@ -75,10 +75,8 @@ class DrawdownTable(tables.Table):
     award's cash position in the same query; the view sets `today`, `cash_days` and
     `can_decide`."""
 
-    award = tables.Column(order_by=("award__award_number",), attrs=_labelled("Award"))
-    amount = MoneyColumn(attrs=_labelled("Amount", td=MONEY_TD, th=MONEY_TH))
-    requested_on = tables.Column("Requested", attrs=_labelled("Requested"))
-    status = tables.Column(attrs=_labelled("Status"))
+    award = tables.Column("Request", order_by=("-requested_on", "-pk"), attrs=_labelled("Request"))
+    amount = tables.Column(attrs=_labelled("Amount", td=MONEY_TD, th=MONEY_TH))
     available_to_draw = MoneyColumn(
         "Available to draw",
         orderable=False,
@@ -101,23 +99,19 @@ class DrawdownTable(tables.Table):
         orderable=False,
         attrs=_labelled("Decision", td={"class": "drawdown-actions"}),
     )
-    decided_by = tables.Column("Decided by", attrs=_labelled("Decided by"))
 
     class Meta:
         model = DrawdownRequest
-        fields = ("award", "amount", "requested_on", "status", "decided_by")
+        fields = ("award", "amount")
         sequence = (
             "award",
             "amount",
-            "requested_on",
-            "status",
             "available_to_draw",
             "cash_on_hand",
             "review_reasons",
             "actions",
-            "decided_by",
         )
-        order_by = ("-requested_on",)
+        order_by = ("award",)
         attrs = {"class": "usa-table usa-table--borderless usa-table--stacked drawdown-queue"}
         row_attrs = {"data-request": lambda record: record.pk}
 
@@ -125,19 +119,30 @@ class DrawdownTable(tables.Table):
     cash_days = None
 
     def render_award(self, record, value):
+        """Which award, whose, and when and by whom it was asked for."""
         return format_html(
-            '<a href="{}">{}</a><br><span class="usa-hint">{}</span>',
+            '<a href="{}">{}</a><br><span class="usa-hint">{}<br>requested {} by {}</span>',
             record.award.get_absolute_url(),
             value,
             record.award.task_force.name,
+            f"{record.requested_on:%m/%d/%Y}",
+            record.requested_by,
         )
 
-    def render_requested_on(self, record, value):
-        return f"{value:%m/%d/%Y} by {record.requested_by}"
-
-    def render_status(self, record, value):
+    def render_amount(self, record, value):
+        """The amount, and where the request stands (who decided it)."""
+        status = record.get_status_display()
+        decided = (DrawdownRequest.Status.APPROVED, DrawdownRequest.Status.REJECTED)
+        if record.decided_by_id and record.status in decided:
+            status += f" by {record.decided_by}"
         returned = record.returned_on
-        return f"{value}; cash returned {returned:%m/%d/%Y}" if returned else value
+        if returned:
+            status += f"; cash returned {returned:%m/%d/%Y}"
+        return format_html(
+            '{}<br><span class="usa-hint" data-testid="status">{}</span>',
+            format_money(value),
+            status,
+        )
 
     def render_cash_on_hand(self, record, value):
         """The cash held and how long its oldest dollar has been held (oldest first)."""
