@@ -163,4 +163,6 @@ class DrawdownTable(tables.Table):
     def render_review_reasons(self, record, value):
         if not value:
             return "—"
-        return format_html_join("", '<p class="margin-0">{}</p>', ((reason,) for reason in value))
+        return format_html_join(
+            "", '<p class="margin-top-0 margin-bottom-1">{}</p>', ((reason,) for reason in value)
+        )
