@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("budgets", "0008_cash_returned")]
+    dependencies = [("budgets", "0012_program_income_spent")]
 
     operations = [
         migrations.AddField(

@@ -66,7 +66,7 @@ def unseed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("grants", "0006_rule_value_sources_cite_docs"),
+        ("grants", "0011_award_program_income_alternative"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
