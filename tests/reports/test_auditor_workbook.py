@@ -112,6 +112,7 @@ def test_program_workbook_totals_equal_the_apps_totals(client, filed):
         "Recipient expenditures (10j)": expected["recipient_expenditures"],
         "Obligations": expected["obligated"],
         "Program income (10l)": expected["program_income"],
+        "Program income expended (10m or 10n)": expected["program_income_spent"],
     }
     assert ledger["Cash receipts (10a)"] == D("210777.77")  # A's 210,000.00 and B's 777.77
 
