@@ -220,3 +220,18 @@ def test_the_daily_reminder_run_places_the_hold(excess):
     again = send_reminders(today=date(2025, 1, 20))
     assert (summary.holds_placed, again.holds_placed) == (1, 0)
     assert len([h for h in active_holds(excess) if h.cause == Hold.Cause.EXCESS_CASH]) == 1
+
+
+def test_paying_an_expenditure_with_the_old_cash_lifts_the_hold(excess):
+    """An expenditure's date paid is a disbursement that day, so paying one with the
+    $10,000 left lifts the hold at once."""
+    sync_excess_cash_holds(today=date(2025, 1, 20))
+    post(
+        excess,
+        "expenditure",
+        "10000.00",
+        day=date(2025, 1, 21),
+        paid_on=date(2025, 1, 21),
+        today=date(2025, 1, 21),
+    )
+    assert active_holds(excess) == []
