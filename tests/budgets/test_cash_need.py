@@ -4,6 +4,7 @@ while the award holds excess cash, waits for a financial approver with its reaso
 held past the period places a hold on the award that lifts itself once the cash is gone
 (docs/rules/cash-and-ledger.md#excess-cash-hold)."""
 
+import re
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -11,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from budgets import ledger
 from budgets.balances import excess_cash
@@ -235,3 +237,20 @@ def test_paying_an_expenditure_with_the_old_cash_lifts_the_hold(excess):
         today=date(2025, 1, 21),
     )
     assert active_holds(excess) == []
+
+
+def test_the_request_form_says_up_to_what_amount_a_request_is_approved_at_once(
+    client, spending, pin_today
+):
+    pin_today(date(2025, 6, 30))
+    client.force_login(spending.officer_a)
+    page = client.get(
+        reverse("budgets:drawdown_create", args=[spending.award_a.award_number])
+    ).content.decode()
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert (
+        "A request up to the award's immediate need of $11,000.00 (federal expenditures not "
+        "yet covered by cash drawn $10,000.00, plus 10 days of spending at the average of the "
+        "last 90 days $1,000.00) is approved automatically; a larger one waits for a financial "
+        "approver." in text
+    )
