@@ -254,3 +254,13 @@ def test_the_request_form_says_up_to_what_amount_a_request_is_approved_at_once(
         "last 90 days $1,000.00) is approved automatically; a larger one waits for a financial "
         "approver." in text
     )
+
+
+def test_the_award_page_shows_the_hold_its_cause_and_that_the_system_lifted_it(client, excess):
+    sync_excess_cash_holds(today=date(2025, 1, 20))
+    post(excess, "cash_returned", "10000.00", day=date(2025, 1, 21), memo="Excess returned")
+    client.force_login(excess.pm)
+    page = client.get(excess.award_a.get_absolute_url()).content.decode()
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert f"{HOLD_REASON} Cash held past the disbursement period system" in text
+    assert f"by the system {LIFT_REASON}" in text
