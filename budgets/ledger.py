@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from budgets import ledger_days
+from budgets import cash_holds, cash_need, ledger_days
 from budgets.balances import (
     Low,
     authorized_on,
@@ -357,6 +357,7 @@ def entry_post(
     )
     if paid_on is not None:
         _write_payment(actor, award, entry, paid_on)
+    cash_holds.lift_if_cleared(award, actor=None, today=today, by=f"entry {entry.pk} posted")
     return entry
 
 
@@ -503,6 +504,7 @@ def entry_reverse(
         task_force=award.task_force,
         data={"reverses": entry.pk, "reason": reason, "amount": str(entry.amount)},
     )
+    cash_holds.lift_if_cleared(award, actor=None, today=today, by=f"entry {entry.pk} reversed")
     return reversal
 
 
@@ -529,7 +531,9 @@ def drawdown_request(
     today: date | None = None,
 ) -> DrawdownRequest:
     """Ask for federal cash. Refused while on hold, after liquidation, or beyond what is
-    available (authorized less drawn less requests still open: invariant 1)."""
+    available (authorized less drawn less requests still open: invariant 1). Approved at
+    once unless a person must decide (budgets.cash_need: the award requires it, holds
+    excess cash, or the amount is more than its immediate need)."""
     award = lock_award(award.pk)
     access.require(
         access.can_record_spending(actor, award),
@@ -553,7 +557,8 @@ def drawdown_request(
                 f"{format_money(available)} available to draw."
             }
         )
-    automatic = not award.drawdowns_need_approval
+    reasons = cash_need.review_reasons(award, amount, today=today)
+    automatic = not reasons
     request = DrawdownRequest.objects.create(
         award=award,
         amount=amount,
@@ -563,16 +568,17 @@ def drawdown_request(
         idempotency_key=idempotency_key,
         status=DrawdownRequest.Status.APPROVED if automatic else DrawdownRequest.Status.REQUESTED,
         decided_at=timezone.now() if automatic else None,
-        decision_note="Approved automatically (award does not require approval)"
+        decision_note="Approved automatically (within the award's immediate need)"
         if automatic
         else "",
+        review_reasons=reasons,
     )
     audit_record(
         actor=actor,
         action="budgets.drawdown.requested",
         obj=request,
         task_force=award.task_force,
-        after={"amount": str(amount), "status": request.status},
+        after={"amount": str(amount), "status": request.status, "review_reasons": reasons},
     )
     return request
 

@@ -361,6 +361,12 @@ class DrawdownRequest(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(max_length=500, blank=True)
+    review_reasons = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Why the request waits for a financial approver, one sentence each "
+        "(budgets.cash_need); empty when it was approved automatically.",
+    )
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )

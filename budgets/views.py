@@ -18,6 +18,7 @@ from budgets.balances import (
     excess_cash,
     period_elapsed_share,
 )
+from budgets.cash_need import immediate_need
 from budgets.filters import DrawdownFilter, LedgerFilter
 from budgets.forms import BudgetLinesForm, DrawdownForm, EntryForm, ReverseForm
 from budgets.models import DrawdownRequest, LedgerEntry
@@ -26,6 +27,7 @@ from budgets.selectors import (
     ledger_for_award,
     open_obligations,
     unpaid_expenditures,
+    with_cash_position,
 )
 from budgets.services import award_create_with_budget
 from budgets.tables import DrawdownTable, LedgerTable
@@ -244,18 +246,23 @@ def drawdown_create(request, award_number: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            waits = " ".join(drawdown.review_reasons)
             messages.success(
                 request,
-                f"Requested {format_money(drawdown.amount)}: {drawdown.get_status_display().lower()}.",
+                f"Requested {format_money(drawdown.amount)}: {drawdown.get_status_display().lower()}."
+                + (f" It waits for a financial approver: {waits}" if waits else ""),
             )
             return redirect("budgets:award_ledger", award.award_number)
+    today = timezone.localdate()
+    balances = award_balances(award, as_of=today)
     return render(
         request,
         "budgets/drawdown_form.html",
         {
             "award": award,
             "form": form,
-            "balances": award_balances(award, as_of=timezone.localdate()),
+            "balances": balances,
+            "need": immediate_need(award, balances, today=today),
             "active_holds": list(active_holds(award=award)),
         },
     )
@@ -267,8 +274,10 @@ def drawdown_queue(request):
     if "status" not in request.GET and access.can_decide_drawdowns(request.user):
         queryset = queryset.filter(status__in=DrawdownRequest.OPEN)
     filterset = DrawdownFilter(request.GET, queryset=queryset)
-    table = DrawdownTable(filterset.qs)
+    today = timezone.localdate()
+    table = DrawdownTable(with_cash_position(filterset.qs, today=today))
     table.can_decide = access.can_decide_drawdowns(request.user)
+    table.today, table.cash_days = today, int(rule_value("cash_on_hand_days", on=today))
     return render_table_page(
         request,
         template="budgets/drawdown_queue.html",
