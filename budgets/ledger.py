@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from budgets import cash_holds, cash_need, ledger_days
+from budgets import cash_holds, cash_need, ledger_days, overrun
 from budgets.balances import (
     Low,
     authorized_on,
@@ -324,6 +324,11 @@ def entry_post(
     if paid is not None:
         _check_payment(declared, paid, amount, effective_date)
     _check_limits(award, declared, share, paid is not None, amount, effective_date)
+    # Federal money newly committed in a category (not an obligation's own payment) may go
+    # beyond the category's budget only as far as a transfer may without prior approval.
+    if declared.needs_category and share == Share.FEDERAL:
+        if paid is None or paid.category != category:
+            overrun.check_within_budget(award, category, amount, on=today)
     if paid_on is not None:
         _check_paid_on(award, amount, share, effective_date, paid_on, today)
     entry = _write_entry(

@@ -21,7 +21,9 @@ from budgets.balances import (
 from budgets.cash_need import immediate_need
 from budgets.filters import DrawdownFilter, LedgerFilter
 from budgets.forms import BudgetLinesForm, DrawdownForm, EntryForm, ReverseForm
-from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.kinds import KINDS
+from budgets.models import Category, DrawdownRequest, LedgerEntry
+from budgets.overrun import transfers
 from budgets.selectors import (
     drawdown_list_for_user,
     ledger_for_award,
@@ -113,6 +115,7 @@ def award_ledger(request, award_number: str):
     table.can_reverse = access.can_record_spending(request.user, award)
     today = timezone.localdate()
     balances = award_balances(award, as_of=as_of)
+    moved = transfers(award, on=today)
     basis = award.recipient.accounting_basis
     return render_table_page(
         request,
@@ -128,6 +131,8 @@ def award_ledger(request, award_number: str):
             "on_basis": balances.on_basis(basis),
             "budget_rows": budget_versus_actual(award, as_of=as_of),
             "elapsed": period_elapsed_share(award, as_of=as_of),
+            "transfers": moved,
+            "transfer_rows": [(Category(code).label, amount) for code, amount in moved.over.items()],
             "excess_cash": excess_cash(award, today=today),
             "cash_days": int(rule_value("cash_on_hand_days", on=today)),
             "can_record": table.can_reverse,
@@ -191,6 +196,7 @@ def entry_create(request, award_number: str, kind: str):
             "award": award,
             "form": form,
             "kind_label": LedgerEntry.Kind(kind).label,
+            "names_category": KINDS[kind].needs_category,
             "balances": award_balances(award, as_of=timezone.localdate()),
         },
     )
