@@ -132,7 +132,9 @@ def award_ledger(request, award_number: str):
             "budget_rows": budget_versus_actual(award, as_of=as_of),
             "elapsed": period_elapsed_share(award, as_of=as_of),
             "transfers": moved,
-            "transfer_rows": [(Category(code).label, amount) for code, amount in moved.over.items()],
+            "transfer_rows": [
+                (Category(code).label, amount) for code, amount in moved.over.items()
+            ],
             "excess_cash": excess_cash(award, today=today),
             "cash_days": int(rule_value("cash_on_hand_days", on=today)),
             "can_record": table.can_reverse,
