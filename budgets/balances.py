@@ -80,8 +80,10 @@ def funding_in_force(day: date) -> Q:
 
 
 def authorized_on(award: Award, day: date) -> Decimal:
-    """Federal funds authorized (SF-425 10d) on a day: a supplement counts from the day
-    it takes effect, so a report for an earlier quarter shows the amount then in force."""
+    """Federal funds awarded on a day, the funding lines in force: a supplement counts
+    from the day it takes effect, so a report for an earlier quarter shows the amount then
+    in force. The funds authorized (SF-425 10d, Balances.authorized) are this less what
+    the ledger deobligated by then (docs/rules/deobligation.md#on-the-ledger)."""
     return (
         AwardFunding.objects.filter(funding_in_force(day), award=award)
         .aggregate(t=MoneySum("amount", default=ZERO))["t"]
@@ -114,7 +116,7 @@ def award_balances(award: Award, *, as_of: date) -> Balances:
     )
     return Balances(
         as_of=as_of,
-        authorized=authorized_on(award, as_of),
+        authorized=authorized_on(award, as_of) - sums["deobligated"],
         drawn=sums["drawn"],
         disbursed=sums["disbursed"],
         federal_expenditures=sums["federal_expenditures"],

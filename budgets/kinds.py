@@ -98,6 +98,11 @@ TOTALS = (
         "interest on federal advances remitted",
         sheet_label="Interest remitted",
     ),
+    # Federal funds taken off the award (a decrease, a termination, the unspent balance
+    # at closeout) and given back to the appropriation: the funds authorized (10d) are the
+    # funding lines less it, so 10h falls with it and no other line moves
+    # (docs/rules/deobligation.md#on-the-ledger).
+    Total("deobligated", "federal funds deobligated", sheet_label="Deobligated"),
 )
 TOTAL_NAMES = tuple(total.name for total in TOTALS)
 
@@ -129,7 +134,9 @@ class Limit:
 
     name: str  # its key in balances.lowest_from
     terms: dict[str, int]  # the balance as signed per-day totals
-    of_authorized: bool  # counted down from the federal funds authorized (10d)
+    # Counted down from the federal funds awarded (the funding lines in force; 10d is
+    # that less what was deobligated, which the balance's terms take off).
+    of_authorized: bool
     what: str  # how a refused amount names it
     reversal_refused: str  # why a reversal that would break it is refused
 
@@ -142,7 +149,7 @@ class Limit:
 # unliquidated obligations within what is authorized.
 UNOBLIGATED = Limit(
     "unobligated",
-    {"federal_expenditures": -1, "obligated": -1, "liquidated": 1},
+    {"federal_expenditures": -1, "obligated": -1, "liquidated": 1, "deobligated": -1},
     of_authorized=True,
     what="of federal funds not yet spent or obligated",
     reversal_refused="Reversing {amount} would take federal spending and obligations "
@@ -369,6 +376,18 @@ KINDS: dict[str, LedgerKind] = {
             date_label="Date remitted",
             until_liquidation=True,
             needs_reason=True,
+        ),
+        # Federal funds given back (docs/rules/deobligation.md#on-the-ledger): entered by
+        # an approved decrease or termination, and at closeout; never on the form. It
+        # lowers the unobligated balance, so it never takes more than is unspent and
+        # unobligated.
+        LedgerKind(
+            "deobligation",
+            "Deobligation",
+            moves=(Move("deobligated"),),
+            recorded=False,
+            date_label="Date deobligated",
+            until_liquidation=True,
         ),
     )
 }

@@ -20,6 +20,7 @@ from budgets.balances import (
     Low,
     authorized_on,
     award_balances,
+    ledger_sums,
     liquidation_end,
     lowest_from,
     unpaid,
@@ -27,6 +28,7 @@ from budgets.balances import (
 from budgets.kinds import KINDS, InKindBasis, LedgerKind, either
 from budgets.models import Category, DrawdownRequest, LedgerEntry
 from grants import access
+from grants.amendments import funding_return
 from grants.audit import audit_record
 from grants.duties import decided_by_another, lock_award
 from grants.models import Award
@@ -553,7 +555,8 @@ def drawdown_request(
     # Every draw counts, but only the funds authorized by the day of the request: a
     # supplement taking effect later adds nothing to draw yet.
     available = replace(
-        award_balances(award, as_of=date.max), authorized=authorized_on(award, today)
+        award_balances(award, as_of=date.max),
+        authorized=authorized_on(award, today) - ledger_sums(award)["deobligated"],
     ).available_to_draw
     if amount > available:
         raise ValidationError(
@@ -694,3 +697,45 @@ def drawdown_mark_paid(
         after={"status": DrawdownRequest.Status.PAID, "entry": entry.pk, "paid_on": str(paid_on)},
     )
     return request
+
+
+def deobligation_post(*, actor, award: Award, amendment, on: date) -> LedgerEntry:
+    """Take the amendment's amount off the award: a deobligation entry dated `on` (the
+    funds authorized, 10d, and so 10h fall by it from that day) and the same amount given
+    back to the award's appropriations (grants.amendments.funding_return). Runs in the
+    caller's transaction, which holds the award lock.
+
+    Refused, with the amounts, when it is more than the unobligated balance (10h) on any
+    day from `on`: an award never goes below what is spent and obligated
+    (docs/rules/deobligation.md#on-the-ledger)."""
+    amount = amendment.amount
+    low = lowest_from(award, since=on)["unobligated"]
+    if amount > low.amount:
+        committed = award.federal_amount - low.latest
+        raise ValidationError(
+            {
+                "decrease_amount": f"Taking {format_money(amount)} off the award would leave "
+                f"{format_money(award.federal_amount - amount)}, {format_money(amount - low.amount)} "
+                f"below the {format_money(committed)} already spent and obligated "
+                f"(only {format_money(low.amount)} is unobligated{_on_day(low)})."
+            }
+        )
+    entry = _write_entry(
+        award=award,
+        kind=Kind.DEOBLIGATION,
+        amount=amount,
+        effective_date=on,
+        actor=actor,
+        memo=f"Amendment {amendment.number}: {amendment.get_kind_display().lower()}",
+        idempotency_key=uuid.uuid5(uuid.NAMESPACE_OID, f"deobligation-amendment-{amendment.pk}"),
+    )
+    funding_return(actor=actor, award=award, amendment=amendment, on=on)
+    audit_record(
+        actor=actor,
+        action="budgets.ledger.deobligation_posted",
+        obj=entry,
+        task_force=award.task_force,
+        after={"kind": entry.kind, "amount": str(amount), "effective_date": str(on)},
+        data={"amendment": amendment.pk, "amendment_number": amendment.number},
+    )
+    return entry

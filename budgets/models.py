@@ -472,6 +472,9 @@ class BudgetModification(models.Model):
         BudgetVersion, on_delete=models.PROTECT, related_name="modification", null=True, blank=True
     )
     supplement_amount = money_field(null=True, blank=True)
+    # A decrease or termination (docs/rules/deobligation.md#decreases-and-terminations):
+    # the federal amount taken off the award; its amendment says which it is.
+    decrease_amount = money_field(null=True, blank=True)
     appropriation = models.ForeignKey(
         "grants.Appropriation", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -554,6 +557,23 @@ class BudgetModification(models.Model):
     @property
     def is_supplement(self) -> bool:
         return self.supplement_amount is not None
+
+    @property
+    def is_decrease(self) -> bool:
+        """A decrease or a termination (its amendment says which)."""
+        return self.decrease_amount is not None
+
+    @property
+    def changes_funding(self) -> bool:
+        return self.is_supplement or self.is_decrease
+
+    @property
+    def kind_label(self) -> str:
+        if self.is_supplement:
+            return "Supplement"
+        if self.is_decrease:
+            return self.amendment.get_kind_display()
+        return "Budget modification"
 
     @property
     def above_threshold(self) -> bool:

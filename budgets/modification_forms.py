@@ -34,6 +34,22 @@ class SupplementForm(forms.Form):
         self.fields["appropriation"].queryset = appropriations
 
 
+class DecreaseForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[
+            ("decrease", "Decrease"),
+            ("termination", "Termination, in part or whole (2 CFR 200.340)"),
+        ],
+        label="What it is",
+    )
+    decrease_amount = MoneyFormField(label="Federal amount taken off the award")
+    justification = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why (for a termination: its ground under 200.340(a) and the portion terminated)",
+    )
+
+
 def lines_form(data, version: BudgetVersion | None) -> BudgetLinesForm:
     """The A–J grid, filled with the current budget when first shown."""
     initial = {}

@@ -40,7 +40,7 @@ class BudgetChangeTable(tables.Table):
         order_by = ("-requested_on",)
 
     def render_kind(self, record):
-        return "Supplement" if record.is_supplement else "Budget modification"
+        return record.kind_label
 
     def render_share(self, record):
         return f"{record.transfer_share * 100:.2f}%"

@@ -11,14 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from budgets.balances import award_balances
 from budgets.filters import BudgetChangeFilter
-from budgets.modification_forms import ModificationForm, SupplementForm, lines_form
+from budgets.modification_forms import (
+    DecreaseForm,
+    ModificationForm,
+    SupplementForm,
+    lines_form,
+)
 from budgets.modification_tables import BudgetChangeTable
 from budgets.modifications import (
     Assessment,
     budget_modification_decide,
     budget_modification_preview,
     budget_modification_propose,
+    decrease_propose,
     supplement_propose,
 )
 from budgets.selectors import budget_change_list_for_user
@@ -175,6 +182,53 @@ def supplement(request, award_number: str):
 
 
 @login_required
+def decrease(request, award_number: str):
+    """Propose a decrease or a termination: less federal money, with the budget for the
+    new total (docs/rules/deobligation.md#decreases-and-terminations)."""
+    award = award_or_404(request, award_number)
+    access.require(
+        access.can_propose_supplement(request.user),
+        "Only a program manager proposes decreases and terminations.",
+    )
+    data = request.POST if request.method == "POST" else None
+    form = DecreaseForm(data)
+    budget = lines_form(data, award.budget_versions.current())
+    section_errors = {"lines": []}
+    if data is not None and form.is_valid() & budget.is_valid():
+        try:
+            modification = decrease_propose(
+                actor=request.user,
+                award=award,
+                amount=form.cleaned_data["decrease_amount"],
+                kind=form.cleaned_data["kind"],
+                lines=budget.lines(),
+                justification=form.cleaned_data["justification"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, extra=section_errors)
+        else:
+            messages.success(
+                request,
+                f"{modification.kind_label} of {format_money(modification.decrease_amount)} "
+                "proposed; it waits for approval.",
+            )
+            return redirect("modifications:detail", modification.pk)
+    balances = award_balances(award, as_of=date.max)
+    return render(
+        request,
+        "budgets/decrease_form.html",
+        {
+            "award": award,
+            "form": form,
+            "budget": budget,
+            "budget_errors": section_errors["lines"],
+            "balances": balances,
+            "most": award.federal_amount - balances.total_federal_share,
+        },
+    )
+
+
+@login_required
 def change_list(request):
     queryset = budget_change_list_for_user(user=request.user)
     filterset = BudgetChangeFilter(request.GET, queryset=queryset)
@@ -215,7 +269,7 @@ def detail(request, pk: int):
     user = request.user
     can_decide = (
         modification.status == modification.Status.REQUESTED
-        and access.can_decide_budget_change(user, supplement=modification.is_supplement)
+        and access.can_decide_budget_change(user, supplement=modification.changes_funding)
         and modification.requested_by_id != user.pk
     )
     return render(
@@ -237,7 +291,7 @@ def detail(request, pk: int):
 def decide(request, pk: int):
     modification = get_or_404(budget_change_list_for_user(user=request.user), pk=pk)
     access.require(
-        access.can_decide_budget_change(request.user, supplement=modification.is_supplement)
+        access.can_decide_budget_change(request.user, supplement=modification.changes_funding)
     )
     approve = request.POST.get("decision") == "approve"
     try:
@@ -257,6 +311,12 @@ def decide(request, pk: int):
                 request,
                 f"Approved: {format_money(modification.amendment.amount)} added to the award, "
                 "and its new budget is current.",
+            )
+        elif modification.is_decrease:
+            messages.success(
+                request,
+                f"Approved: {format_money(modification.amendment.amount)} taken off the award "
+                "and returned to its appropriations; its new budget is current.",
             )
         else:
             messages.success(request, "Approved: the new budget is current.")

@@ -27,7 +27,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from budgets.balances import committed_by_category
+from budgets.balances import award_balances, committed_by_category, liquidation_end
+from budgets.ledger import deobligation_post
 from budgets.models import BudgetModification, BudgetVersion, Category, ProposedLine
 from budgets.services import (
     LineInput,
@@ -89,6 +90,7 @@ class Assessment:
     match_before: Decimal = ZERO  # non-federal total of the agency-approved budget
     match_proposed: Decimal = ZERO
     is_supplement: bool = False
+    is_decrease: bool = False
     changes: list[LineChange] = field(default_factory=list)
 
     @property
@@ -107,6 +109,7 @@ class Assessment:
     def needs_approval(self) -> bool:
         return (
             self.is_supplement
+            or self.is_decrease
             or self.exceeds_transfer_limit
             or bool(self.new_categories)
             or self.scope_change
@@ -118,6 +121,11 @@ class Assessment:
         reasons = []
         if self.is_supplement:
             reasons.append("A supplement adds federal funds; the awarding agency approves it.")
+        if self.is_decrease:
+            reasons.append(
+                "A decrease or termination takes federal funds off the award; the awarding "
+                "agency approves it."
+            )
         if self.exceeds_transfer_limit:
             reasons.append(
                 f"Cumulative transfers of {format_money(self.cumulative_transfer)} are more "
@@ -145,6 +153,7 @@ def assess(
     scope_change: bool,
     on: date,
     supplement_amount: Decimal | None = None,
+    decrease: bool = False,
 ) -> Assessment:
     """Compare `lines` with the agency's last approved budget under the rules in force
     on `on`. Reads only; `budget_modification_propose` calls it again under the lock."""
@@ -177,6 +186,7 @@ def assess(
         match_before=sum((line.non_federal_amount for line in base.lines.all()), ZERO),
         match_proposed=sum((line.non_federal_amount for line in lines), ZERO),
         is_supplement=supplement_amount is not None,
+        is_decrease=decrease,
         changes=changes,
     )
 
@@ -442,6 +452,105 @@ def supplement_propose(
     return modification
 
 
+def decrease_refusal(award: Award, amount: Decimal) -> str:
+    """Why `amount` cannot come off the award, or "": never below what is already spent
+    and obligated (10g), nor by more than the award. Read under the award lock."""
+    balances = award_balances(award, as_of=date.max)
+    committed = balances.total_federal_share
+    if amount > award.federal_amount:
+        return (
+            f"{format_money(amount)} is {format_money(amount - award.federal_amount)} more "
+            f"than the award's {format_money(award.federal_amount)}."
+        )
+    if award.federal_amount - amount < committed:
+        return (
+            f"A decrease of {format_money(amount)} would leave the award at "
+            f"{format_money(award.federal_amount - amount)}, "
+            f"{format_money(committed - (award.federal_amount - amount))} below the "
+            f"{format_money(committed)} already spent and obligated "
+            f"({format_money(balances.federal_expenditures)} spent, "
+            f"{format_money(balances.unliquidated)} obligated and not yet paid): at most "
+            f"{format_money(award.federal_amount - committed)} can come off."
+        )
+    return ""
+
+
+DECREASE_KINDS = (Amendment.Kind.DECREASE, Amendment.Kind.TERMINATION)
+
+
+@transaction.atomic
+def decrease_propose(
+    *,
+    actor,
+    award: Award,
+    amount,
+    lines: list[LineInput],
+    justification: str,
+    kind: str = Amendment.Kind.DECREASE,
+    today: date | None = None,
+) -> BudgetModification:
+    """Propose a decrease, or a termination in part or whole (2 CFR 200.340): less federal
+    money, with the budget for the new total, never below what is already spent and
+    obligated. Another person of the program office approves it; the amounts are checked
+    again then, under the lock (docs/rules/deobligation.md#decreases-and-terminations)."""
+    award = lock_award(award.pk)
+    access.require(
+        access.can_propose_supplement(actor),
+        "Only a program manager proposes decreases and terminations.",
+    )
+    check_open_for_amendments(award)
+    today = today or timezone.localdate()
+    if kind not in DECREASE_KINDS:
+        raise ValidationError({"kind": "Choose a decrease or a termination."})
+    amount = _positive(amount, "decrease_amount")
+    justification = clean_text(justification)
+    if not justification:
+        raise ValidationError(
+            {
+                "justification": "Say why the award is decreased."
+                if kind == Amendment.Kind.DECREASE
+                else "Give the reason for the termination (2 CFR 200.340(a)) and, for a "
+                "partial termination, the portion terminated."
+            }
+        )
+    refusal = decrease_refusal(award, amount)
+    if refusal:
+        raise ValidationError({"decrease_amount": refusal})
+    lines = clean_lines(lines)
+    check_budget_adds_up(award=award, lines=lines, decrease=amount)
+    _check_covers_commitments(award, lines)
+    _check_no_open_request(award)
+    assessment = assess(award=award, lines=lines, scope_change=False, on=today, decrease=True)
+    amendment = amendment_open(
+        award=award,
+        kind=kind,
+        description=justification,
+        requested_by=actor,
+        requested_on=today,
+        amount=amount,
+    )
+    modification = _create(
+        award=award,
+        actor=actor,
+        lines=lines,
+        assessment=assessment,
+        today=today,
+        status=BudgetModification.Status.REQUESTED,
+        amendment=amendment,
+        decrease_amount=amount,
+        justification=justification,
+    )
+    audit_record(
+        actor=actor,
+        action=f"budgets.{kind}.requested",
+        obj=modification,
+        task_force=award.task_force,
+        after={"amount": str(amount), "lines": lines_snapshot(lines)},
+        data={"amendment": amendment.number},
+    )
+    return modification
+
+
 @decided_by_another(
     "modification", action="budgets.modification.sod_violation", message=OWN_DECISION
 )
@@ -460,9 +569,10 @@ def budget_modification_decide(
     award = lock_award(modification.award_id)
     modification = BudgetModification.objects.select_related("amendment").get(pk=modification.pk)
     access.require(
-        access.can_decide_budget_change(actor, supplement=modification.is_supplement),
-        "Only a financial approver or a program manager decides supplements."
-        if modification.is_supplement
+        access.can_decide_budget_change(actor, supplement=modification.changes_funding),
+        "Only a financial approver or a program manager decides supplements, decreases "
+        "and terminations."
+        if modification.changes_funding
         else "Only a program manager decides budget modifications.",
     )
     if modification.requested_by_id == actor.pk:  # re-read under the lock
@@ -470,7 +580,13 @@ def budget_modification_decide(
     if modification.status != BudgetModification.Status.REQUESTED:
         raise ValidationError(f"This request is {modification.get_status_display().lower()}.")
     note = clean_text(note)
-    action = "supplement" if modification.is_supplement else "modification"
+    action = (
+        "supplement"
+        if modification.is_supplement
+        else modification.amendment.kind
+        if modification.is_decrease
+        else "modification"
+    )
     if not approve:
         if not note:
             raise ValidationError({"note": "Say why the request is rejected."})
@@ -484,18 +600,31 @@ def budget_modification_decide(
                 f"The budget changed since this was proposed (version "
                 f"{current.number if current else '—'} is now current); reject it and propose again."
             )
+        if modification.is_decrease:
+            # Spending may have grown since the proposal: checked again under the lock.
+            refusal = decrease_refusal(award, modification.decrease_amount)
+            if refusal:
+                raise ValidationError({"decrease_amount": refusal})
         lines = list(modification.lines.all())
         _check_covers_commitments(award, lines)  # spending may have moved since the proposal
         if modification.is_supplement:
             modification.amendment.decided_by = actor  # the funding audit names the decider
             supplement_fund(award=award, amendment=modification.amendment)
+        if modification.is_decrease:
+            modification.amendment.decided_by = actor  # the audit names the decider
+            deobligation_post(
+                actor=actor,
+                award=award,
+                amendment=modification.amendment,
+                on=min(today, liquidation_end(award)),
+            )
         check_budget_adds_up(award=award, lines=lines)
         modification.result = version_write(
             award=award,
             lines=lines,
             created_by=modification.requested_by,
             approved_by=actor,
-            note=f"{'Supplement' if modification.is_supplement else 'Budget modification'} "
+            note=f"{modification.kind_label} "
             f"{modification.pk}, amendment {modification.amendment.number}",
             effective_on=today,
             agency_approved=True,

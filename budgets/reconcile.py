@@ -59,6 +59,8 @@ def _python_totals(entries: list[LedgerEntry]) -> dict[str, Decimal]:
             totals["interest_earned"] += signed
         elif e.kind == Kind.INTEREST_REMITTED:
             totals["interest_remitted"] += signed
+        elif e.kind == Kind.DEOBLIGATION:
+            totals["deobligated"] += signed
         elif e.kind == Kind.EXPENDITURE:
             totals[
                 "federal_expenditures" if e.share == "federal" else "recipient_expenditures"

@@ -151,10 +151,11 @@ def with_cash_position(requests: QuerySet[DrawdownRequest], *, today: date) -> Q
         .order_by("day")
         .values("day")[:1]
     )
+    # Funds authorized (10d): the funding lines in force less what was deobligated.
     authorized = _award_total(
         AwardFunding.objects.filter(funding_in_force(today)),
         MoneySum("amount", default=ZERO),
-    )
+    ) - _award_total(LedgerDay.objects.all(), MoneySum("deobligated", default=ZERO))
     open_requests = _award_total(
         DrawdownRequest.objects.filter(status__in=DrawdownRequest.OPEN),
         MoneySum("amount", default=ZERO),

@@ -53,15 +53,26 @@ def clean_lines(lines: list[LineInput]) -> list[LineInput]:
 
 
 def check_budget_adds_up(
-    *, award: Award, lines: list[LineInput], supplement: Decimal = ZERO
+    *,
+    award: Award,
+    lines: list[LineInput],
+    supplement: Decimal = ZERO,
+    decrease: Decimal = ZERO,
 ) -> None:
     """An approved budget's federal lines add up exactly to the award's federal amount
-    (plus, for a proposed supplement's budget, the supplement)."""
-    expected = award.federal_amount + supplement
+    (plus, for a proposed supplement's budget, the supplement; less, for a proposed
+    decrease's, the decrease)."""
+    expected = award.federal_amount + supplement - decrease
     total = sum((line.federal_amount for line in lines), ZERO)
     if total != expected:
         difference = total - expected
-        award_is = "the award with the supplement is" if supplement else "the award is"
+        award_is = (
+            "the award with the supplement is"
+            if supplement
+            else "the award after the decrease is"
+            if decrease
+            else "the award is"
+        )
         raise ValidationError(
             {
                 "lines": f"The federal lines add up to {format_money(total)}, but {award_is} "

@@ -19,8 +19,8 @@ from django.utils import timezone
 from grants import access
 from grants.audit import audit_record
 from grants.duties import decided_by_another, lock_award
-from grants.models import Amendment, Award, AwardFunding, Recipient
-from grants.money import ZERO, format_money, parse_money, sentence
+from grants.models import Amendment, Appropriation, Award, AwardFunding, FundingReturn, Recipient
+from grants.money import ZERO, MoneySum, format_money, parse_money, sentence
 from grants.selectors import appropriation_shortfall, rule_value
 from grants.services import FundingRequest, _lock_and_check_funding
 from grants.text import clean_text
@@ -53,7 +53,7 @@ def amendment_open(
 ) -> Amendment:
     """A new amendment in the requested state. The caller holds the award lock and has
     checked the requester's permission."""
-    return _amendment_add(
+    return amendment_add(
         award=award,
         kind=kind,
         status=Amendment.Status.REQUESTED,
@@ -64,7 +64,7 @@ def amendment_open(
     )
 
 
-def _amendment_add(*, award: Award, **fields) -> Amendment:
+def amendment_add(*, award: Award, **fields) -> Amendment:
     """Save the award's next amendment, numbered in order; the caller holds the award lock,
     so two amendments cannot take the same number."""
     amendment = Amendment(award=award, number=award.amendments.count() + 1, **fields)
@@ -149,6 +149,91 @@ def supplement_fund(*, award: Award, amendment: Amendment) -> AwardFunding:
         },
     )
     return line
+
+
+# --- Money given back: decreases, terminations, deobligation ------------------------
+
+# Amendments that take money off an award; each holds the amount in Amendment.amount.
+RETURNING_KINDS = (
+    Amendment.Kind.DECREASE,
+    Amendment.Kind.TERMINATION,
+    Amendment.Kind.DEOBLIGATION,
+)
+
+
+def funding_line_balances(award: Award) -> list[tuple[AwardFunding, Decimal]]:
+    """Each funding line with what of it is still on the award (its amount less what was
+    given back from it), newest first: the order money goes back in."""
+    lines = award.funding_lines.select_related("appropriation").order_by("-pk")
+    returned = {
+        row["funding_line"]: row["t"]
+        for row in FundingReturn.objects.filter(funding_line__award=award)
+        .values("funding_line")
+        .annotate(t=MoneySum("amount"))
+    }
+    return [(line, line.amount - returned.get(line.pk, ZERO)) for line in lines]
+
+
+def funding_return(*, actor, award: Award, amendment: Amendment, on: date) -> list[FundingReturn]:
+    """Give the amendment's amount back to the appropriations that paid for the award and
+    lower the award's federal amount by it. Runs in the caller's transaction, which holds
+    the award lock; locks the appropriation rows in id order, as funding does.
+
+    The newest funding line goes back first, then the one before it, to the cent: money
+    is spent oldest first (the oldest appropriation expires first), so what is left
+    unspent is the newest money (docs/rules/deobligation.md#returned-to-the-appropriation).
+    """
+    amount = amendment.amount
+    if amount is None or amount <= 0 or amount > award.federal_amount:
+        raise ValidationError(
+            f"{format_money(amount or ZERO)} cannot be taken off an award of "
+            f"{format_money(award.federal_amount)}."
+        )
+    balances = funding_line_balances(award)
+    ids = sorted({line.appropriation_id for line, _ in balances})
+    list(Appropriation.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    returns, left = [], amount
+    for line, remaining in balances:
+        if left == ZERO:
+            break
+        part = min(left, remaining)
+        if part <= ZERO:
+            continue
+        returns.append(
+            FundingReturn.objects.create(
+                funding_line=line,
+                appropriation_id=line.appropriation_id,
+                amendment=amendment,
+                amount=part,
+                returned_on=on,
+            )
+        )
+        left -= part
+    if left != ZERO:  # the lines hold less than the award's amount says: never expected
+        raise ValidationError(
+            f"The award's funding lines hold {format_money(amount - left)} of the "
+            f"{format_money(amount)} to give back."
+        )
+    before = str(award.federal_amount)
+    award.federal_amount -= amount
+    award.save(update_fields=["federal_amount"])
+    audit_record(
+        actor=actor,
+        action="grants.award.funds_returned",
+        obj=award,
+        task_force=award.task_force,
+        before={"federal_amount": before},
+        after={"federal_amount": str(award.federal_amount)},
+        data={
+            "amendment": amendment.pk,
+            "amendment_number": amendment.number,
+            "kind": amendment.kind,
+            "returned": [
+                {"appropriation": r.appropriation_id, "amount": str(r.amount)} for r in returns
+            ],
+        },
+    )
+    return returns
 
 
 # --- No-cost extensions ----------------------------------------------------------------
@@ -308,7 +393,7 @@ def administrative_record(
     if changes:
         recipient.full_clean()
         recipient.save(update_fields=list(changes))
-    amendment = _amendment_add(
+    amendment = amendment_add(
         award=award,
         kind=Amendment.Kind.ADMINISTRATIVE,
         status=Amendment.Status.APPROVED,
@@ -400,7 +485,7 @@ def match_change_record(
             }
         )
     before = award.match_required
-    amendment = _amendment_add(
+    amendment = amendment_add(
         award=award,
         kind=Amendment.Kind.BUDGET_MODIFICATION,
         status=Amendment.Status.APPROVED,
@@ -460,11 +545,15 @@ def award_terms_on(award: Award, on: date) -> Terms:
         for line in award.funding_lines.select_related("appropriation", "amendment").order_by("pk")
         if line.amendment_id is None or line.amendment_id not in later
     ]
+    # Money given back by then (decreases, terminations, deobligation) is off the award.
+    returned = FundingReturn.objects.filter(
+        funding_line__award=award, returned_on__lte=on
+    ).aggregate(t=MoneySum("amount", default=ZERO))["t"]
     return Terms(
         on=on,
         period_start=award.period_start,
         period_end=period_end,
-        federal_amount=sum((line.amount for line in lines), ZERO),
+        federal_amount=sum((line.amount for line in lines), ZERO) - returned,
         funding_lines=lines,
         amendments_in_effect=[a for a in approved if a.effective_on <= on],
         match_required=match_required_on(award, on),

@@ -356,7 +356,10 @@ class Award(models.Model):
     assistance_listing = models.CharField(max_length=10, default=ASSISTANCE_LISTING)
     period_start = models.DateField()
     period_end = models.DateField()
-    federal_amount = money_field(help_text="The sum of the award's funding lines.")
+    federal_amount = money_field(
+        help_text="The sum of the award's funding lines less what was returned from them "
+        "(decreases, terminations, deobligation at closeout)."
+    )
     match_required = money_field(default=0)
     # The OJP Financial Guide's default is addition "in the absence of other restrictions"
     # (docs/rules/cash-and-ledger.md#program-income).
@@ -386,9 +389,11 @@ class Award(models.Model):
                 condition=Q(period_end__gt=F("period_start")),
                 name="grants_award_period_ordered",
             ),
+            # Zero only once all of it went back: an award terminated before anything was
+            # spent, or closed having spent nothing (docs/rules/deobligation.md).
             models.CheckConstraint(
-                condition=Q(federal_amount__gt=0),
-                name="grants_award_federal_amount_positive",
+                condition=Q(federal_amount__gte=0),
+                name="grants_award_federal_amount_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(match_required__gte=0),
@@ -439,6 +444,34 @@ class AwardFunding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.award} from FY{self.appropriation.fiscal_year}: {format_money(self.amount)}"
+
+
+class FundingReturn(models.Model):
+    """Money of one funding line given back to its appropriation: by a decrease, a
+    termination or the deobligation of the unspent balance at closeout
+    (docs/rules/deobligation.md#returned-to-the-appropriation)."""
+
+    funding_line = models.ForeignKey(AwardFunding, on_delete=models.PROTECT, related_name="returns")
+    appropriation = models.ForeignKey(
+        Appropriation, on_delete=models.PROTECT, related_name="funding_returns"
+    )
+    amendment = models.ForeignKey(
+        "Amendment", on_delete=models.PROTECT, related_name="funding_returns"
+    )
+    amount = money_field()
+    returned_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["returned_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="grants_fundingreturn_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{format_money(self.amount)} returned to FY{self.appropriation.fiscal_year}"
 
 
 class HoldCause(models.TextChoices):
@@ -519,6 +552,12 @@ class AmendmentKind(models.TextChoices):
     NO_COST_EXTENSION = "no_cost_extension", "No-cost extension"
     BUDGET_MODIFICATION = "budget_modification", "Budget modification"
     ADMINISTRATIVE = "administrative", "Administrative"
+    # Less federal money (docs/rules/deobligation.md): a decrease or a termination (2 CFR
+    # 200.340) proposed and approved by two people, and the deobligation of the unspent
+    # balance when the award closes.
+    DECREASE = "decrease", "Decrease"
+    TERMINATION = "termination", "Termination"
+    DEOBLIGATION = "deobligation", "Deobligation at closeout"
 
 
 class AmendmentStatus(models.TextChoices):
@@ -558,7 +597,8 @@ class Amendment(models.Model):
     # award's terms can be rebuilt as of any day (the award row holds only the latest).
     period_end_before = models.DateField(null=True, blank=True)
     period_end_after = models.DateField(null=True, blank=True)
-    # Supplement: how much, from which appropriation.
+    # Supplement: how much, from which appropriation. Decrease, termination, deobligation:
+    # how much is taken off the award (the appropriations are its funding lines').
     amount = money_field(null=True, blank=True)
     appropriation = models.ForeignKey(
         Appropriation, on_delete=models.PROTECT, related_name="+", null=True, blank=True

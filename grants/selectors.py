@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from grants import access
 from grants.audit import AuditEvent
@@ -14,10 +15,12 @@ from grants.models import (
     Appropriation,
     Award,
     AwardFunding,
+    FundingReturn,
     Hold,
     RuleValue,
     SetAside,
     TaskForce,
+    fiscal_year_of,
 )
 from grants.money import ZERO, MoneySum, format_money
 
@@ -47,24 +50,81 @@ def appropriation_list_for_user(*, user) -> QuerySet[Appropriation]:
     return Appropriation.objects.annotate(
         set_aside_total=_sum_subquery(SetAside.objects.all(), "appropriation"),
         awarded_total=_sum_subquery(AwardFunding.objects.all(), "appropriation"),
+        returned_total=_sum_subquery(FundingReturn.objects.all(), "appropriation"),
     ).order_by("fiscal_year", "pk")
 
 
-def appropriation_available(appropriation: Appropriation) -> Decimal:
-    """What can still be awarded: amount less set-asides less every funding line."""
+def not_yet_awarded(appropriation: Appropriation, *, on: date) -> Decimal:
+    """What of an appropriation from appropriation_list_for_user (with its totals) is
+    left to award on `on`: what was returned counts only while it is available, as in the
+    money chain, whose rows these are."""
+    returned = (
+        appropriation.returned_total
+        if appropriation_state(appropriation, on=on) == "available"
+        else ZERO
+    )
+    return (
+        appropriation.amount
+        - appropriation.set_aside_total
+        - appropriation.awarded_total
+        + returned
+    )
+
+
+def appropriation_cancelled_on(appropriation: Appropriation) -> date | None:
+    """The day an appropriation's account is closed and its balance cancelled: September
+    30th of the fifth fiscal year after its period of availability ends (31 U.S.C. 1552(a);
+    docs/rules/deobligation.md#expired-and-cancelled). None while available until expended."""
+    if appropriation.available_until is None:
+        return None
+    years = int(
+        rule_value("appropriation_cancelled_after_fiscal_years", on=appropriation.available_until)
+    )
+    return date(fiscal_year_of(appropriation.available_until) + years, 9, 30)
+
+
+def appropriation_state(appropriation: Appropriation, *, on: date) -> str:
+    """ "available", "expired" or "cancelled" on a day: available through
+    `available_until` (blank: until expended), expired after it (31 U.S.C. 1502: no new
+    obligations), cancelled from the day the account closes (31 U.S.C. 1552)."""
+    if appropriation.available_until is None or on <= appropriation.available_until:
+        return "available"
+    return "cancelled" if on >= appropriation_cancelled_on(appropriation) else "expired"
+
+
+def appropriation_returned(appropriation: Appropriation) -> Decimal:
+    """What awards gave back to the appropriation (decreases, terminations, deobligation
+    at closeout)."""
+    return FundingReturn.objects.filter(appropriation=appropriation).aggregate(
+        total=MoneySum("amount", default=ZERO)
+    )["total"]
+
+
+def appropriation_available(appropriation: Appropriation, *, on: date | None = None) -> Decimal:
+    """What can still be awarded on `on` (today by default): amount less set-asides less
+    every funding line, plus what awards gave back while the appropriation is still in its
+    period of availability (docs/rules/deobligation.md#returned-to-the-appropriation)."""
+    on = on or timezone.localdate()
     set_aside = SetAside.objects.filter(appropriation=appropriation).aggregate(
         total=MoneySum("amount", default=ZERO)
     )["total"]
     awarded = AwardFunding.objects.filter(appropriation=appropriation).aggregate(
         total=MoneySum("amount", default=ZERO)
     )["total"]
-    return appropriation.amount - set_aside - awarded
+    returned = (
+        appropriation_returned(appropriation)
+        if appropriation_state(appropriation, on=on) == "available"
+        else ZERO
+    )
+    return appropriation.amount - set_aside - awarded + returned
 
 
-def appropriation_shortfall(appropriation: Appropriation, amount: Decimal, *, asks: str) -> str:
+def appropriation_shortfall(
+    appropriation: Appropriation, amount: Decimal, *, asks: str, on: date | None = None
+) -> str:
     """The message when `amount` is more than what is left of the appropriation, or ""
     when it fits. `asks` names the request: "this award asks for", "the pool is"."""
-    available = appropriation_available(appropriation)
+    available = appropriation_available(appropriation, on=on)
     if amount <= available:
         return ""
     return (
@@ -140,29 +200,44 @@ class RuleBook:
 
 @dataclass(frozen=True)
 class MoneyChain:
-    """The top of the money chain for one fiscal year, or for every year."""
+    """The top of the money chain for one fiscal year, or for every year.
+
+    It adds up: appropriated = set aside + awarded - deobligated + expired + cancelled +
+    not yet awarded. Money deobligated goes back to its appropriation and counts as not
+    yet awarded only while the appropriation is available; after that it is expired, and
+    cancelled once the account closes (docs/rules/deobligation.md#the-money-chain).
+    """
 
     fiscal_year: int | None
     appropriated: Decimal
     set_aside: Decimal
     awarded: Decimal
     awarded_in_draft: Decimal
+    deobligated: Decimal = ZERO
+    expired: Decimal = ZERO
+    cancelled: Decimal = ZERO
 
     @property
     def available_to_award(self) -> Decimal:
         return self.appropriated - self.set_aside
 
     @property
+    def net_awarded(self) -> Decimal:
+        return self.awarded - self.deobligated
+
+    @property
     def not_yet_awarded(self) -> Decimal:
-        return self.appropriated - self.set_aside - self.awarded
+        return self.appropriated - self.set_aside - self.net_awarded - self.expired - self.cancelled
 
 
-def money_chain(*, user, fiscal_year: int | None = None) -> MoneyChain:
-    """Appropriated, set aside, awarded and not yet awarded, for a year or all years.
+def money_chain(*, user, fiscal_year: int | None = None, on: date | None = None) -> MoneyChain:
+    """Appropriated, set aside, awarded, deobligated (and of that, expired or cancelled)
+    and not yet awarded, for a year or all years, as of `on` (today by default).
 
     A year's money is what its appropriations hold and where it went, whichever
     award fiscal year it funded.
     """
+    on = on or timezone.localdate()
     appropriations = appropriation_list_for_user(user=user)
     if fiscal_year is not None:
         appropriations = appropriations.filter(fiscal_year=fiscal_year)
@@ -178,7 +253,23 @@ def money_chain(*, user, fiscal_year: int | None = None) -> MoneyChain:
         t=MoneySum("amount", default=ZERO),
         draft=MoneySum("amount", default=ZERO, filter=Q(award__status=Award.Status.DRAFT)),
     )
-    return MoneyChain(fiscal_year, appropriated, set_aside, awarded["t"], awarded["draft"])
+    # What came back, per appropriation (summed in the database), placed by whether its
+    # appropriation is still available, expired or cancelled on the day.
+    returned = {state: ZERO for state in ("available", "expired", "cancelled")}
+    for appropriation in Appropriation.objects.filter(pk__in=ids).annotate(
+        returned_total=_sum_subquery(FundingReturn.objects.all(), "appropriation")
+    ):
+        returned[appropriation_state(appropriation, on=on)] += appropriation.returned_total
+    return MoneyChain(
+        fiscal_year,
+        appropriated,
+        set_aside,
+        awarded["t"],
+        awarded["draft"],
+        deobligated=sum(returned.values(), ZERO),
+        expired=returned["expired"],
+        cancelled=returned["cancelled"],
+    )
 
 
 def fiscal_years_for_user(*, user) -> list[int]:

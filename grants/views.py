@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from grants import access, selectors, services
-from grants.amendments import OPEN_FOR_AMENDMENTS
+from grants.amendments import OPEN_FOR_AMENDMENTS, funding_line_balances
 from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
 from grants.form_errors import add_service_errors
 from grants.forms import AppropriationForm, HoldForm, TransitionForm
@@ -173,7 +173,8 @@ def award_detail(request, award_number: str):
         "grants/award_detail.html",
         {
             "award": award,
-            "funding_lines": award.funding_lines.select_related("appropriation"),
+            # Oldest first, each with what of it went back (docs/rules/deobligation.md).
+            "funding_lines": list(reversed(funding_line_balances(award))),
             "budget_versions": versions,
             "current_budget": next((v for v in versions if v.is_current), None),
             "holds": holds,

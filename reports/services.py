@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from budgets.balances import award_balances
+from budgets.deobligation import deobligate_at_closeout
 from budgets.models import DrawdownRequest
 from grants import access
 from grants.audit import audit_record
@@ -339,10 +340,13 @@ def closeout_checklist(award: Award) -> list[ChecklistItem]:
 
 
 @transaction.atomic
-def award_close(*, actor, award: Award) -> Award:
+def award_close(*, actor, award: Award, today: date | None = None) -> Award:
     award = lock_award(award.pk)
     access.require(access.can_manage_program(actor))
     missing = [item.label for item in closeout_checklist(award) if not item.done]
     if missing:
         raise ValidationError(["Closeout is not complete:"] + missing)
+    # The unspent balance goes back to its appropriations as the award closes
+    # (docs/rules/deobligation.md#at-closeout).
+    deobligate_at_closeout(actor=actor, award=award, today=today or timezone.localdate())
     return award_mark_closed(actor=actor, award=award)

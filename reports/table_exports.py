@@ -171,7 +171,7 @@ register(
             m.pk,
             m.award.award_number,
             m.award.task_force.name,
-            "Supplement" if m.is_supplement else "Budget modification",
+            m.kind_label,
             m.requested_on,
             m.requested_by.username,
             m.award_amount,

@@ -253,6 +253,13 @@ def _chain_table(summary: ProgramSummary):
             y.awarded_in_draft,
             a.awarded_in_draft,
         ),
+        (
+            "Deobligated (returned by decreases, terminations, closeout)",
+            y.deobligated,
+            a.deobligated,
+        ),
+        ("\u00a0\u00a0\u00a0\u00a0of which expired", y.expired, a.expired),
+        ("\u00a0\u00a0\u00a0\u00a0of which cancelled (31 U.S.C. 1552)", y.cancelled, a.cancelled),
     ]
     return page.grid_table(
         ["", f"FY{summary.fiscal_year}", f"All years since FY{first}"],
@@ -272,7 +279,8 @@ def _appropriations_table(summary: ProgramSummary):
             a.amount,
             a.set_aside_total,
             a.awarded_total,
-            a.amount - a.set_aside_total - a.awarded_total,
+            a.returned_total,
+            selectors.not_yet_awarded(a, on=timezone.localdate()),
         )
         for a in summary.appropriations
     ]
@@ -285,19 +293,21 @@ def _appropriations_table(summary: ProgramSummary):
             "Amount",
             "Set aside",
             "Awarded",
+            "Deobligated",
             "Not yet awarded",
         ],
         rows,
         widths=[
-            1.3 * inch,
-            0.7 * inch,
-            0.9 * inch,
-            1.15 * inch,
             1.1 * inch,
-            1.1 * inch,
+            0.6 * inch,
+            0.8 * inch,
+            1.0 * inch,
+            0.95 * inch,
+            0.95 * inch,
+            0.85 * inch,
             1.05 * inch,
         ],
-        right_columns=[3, 4, 5, 6],
+        right_columns=[3, 4, 5, 6, 7],
         footer=[
             "Total",
             "",
@@ -305,6 +315,7 @@ def _appropriations_table(summary: ProgramSummary):
             chain.appropriated,
             chain.set_aside,
             chain.awarded,
+            chain.deobligated,
             chain.not_yet_awarded,
         ],
     )

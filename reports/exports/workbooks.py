@@ -116,7 +116,10 @@ class Selection:
 
 
 def appropriation_sheet(appropriations) -> Sheet:
-    """`appropriations` from selectors.appropriation_list_for_user (with its totals)."""
+    """`appropriations` from selectors.appropriation_list_for_user (with its totals).
+    Money deobligated counts as not yet awarded only while its appropriation is available
+    (docs/rules/deobligation.md#the-money-chain)."""
+    today = timezone.localdate()
     return Sheet(
         "Appropriations",
         [
@@ -128,6 +131,7 @@ def appropriation_sheet(appropriations) -> Sheet:
             Column("Appropriated", "money", 16, total=True),
             Column("Set aside", "money", 16, total=True),
             Column("Awarded", "money", 16, total=True),
+            Column("Deobligated", "money", 16, total=True),
             Column("Not yet awarded", "money", 16, total=True),
         ],
         (
@@ -140,7 +144,8 @@ def appropriation_sheet(appropriations) -> Sheet:
                 a.amount,
                 a.set_aside_total,
                 a.awarded_total,
-                a.amount - a.set_aside_total - a.awarded_total,
+                a.returned_total,
+                selectors.not_yet_awarded(a, on=today),
             )
             for a in appropriations.order_by("fiscal_year", "pk").iterator(chunk_size=CHUNK)
         ),
