@@ -54,13 +54,15 @@ def appropriation_list_for_user(*, user) -> QuerySet[Appropriation]:
     ).order_by("fiscal_year", "pk")
 
 
-def not_yet_awarded(appropriation: Appropriation, *, on: date) -> Decimal:
+def not_yet_awarded(
+    appropriation: Appropriation, *, on: date, rules: "RuleBook | None" = None
+) -> Decimal:
     """What of an appropriation from appropriation_list_for_user (with its totals) is
     left to award on `on`: what was returned counts only while it is available, as in the
     money chain, whose rows these are."""
     returned = (
         appropriation.returned_total
-        if appropriation_state(appropriation, on=on) == "available"
+        if appropriation_state(appropriation, on=on, rules=rules) == "available"
         else ZERO
     )
     return (
@@ -71,25 +73,32 @@ def not_yet_awarded(appropriation: Appropriation, *, on: date) -> Decimal:
     )
 
 
-def appropriation_cancelled_on(appropriation: Appropriation) -> date | None:
+CANCELLATION_RULE = "appropriation_cancelled_after_fiscal_years"
+
+
+def appropriation_cancelled_on(
+    appropriation: Appropriation, *, rules: "RuleBook | None" = None
+) -> date | None:
     """The day an appropriation's account is closed and its balance cancelled: September
     30th of the fifth fiscal year after its period of availability ends (31 U.S.C. 1552(a);
     docs/rules/deobligation.md#expired-and-cancelled). None while available until expended."""
     if appropriation.available_until is None:
         return None
-    years = int(
-        rule_value("appropriation_cancelled_after_fiscal_years", on=appropriation.available_until)
-    )
+    read = rules.value if rules is not None else rule_value
+    years = int(read(CANCELLATION_RULE, on=appropriation.available_until))
     return date(fiscal_year_of(appropriation.available_until) + years, 9, 30)
 
 
-def appropriation_state(appropriation: Appropriation, *, on: date) -> str:
-    """ "available", "expired" or "cancelled" on a day: available through
+def appropriation_state(
+    appropriation: Appropriation, *, on: date, rules: "RuleBook | None" = None
+) -> str:
+    """The appropriation's state on a day, "available", "expired" or "cancelled": available through
     `available_until` (blank: until expended), expired after it (31 U.S.C. 1502: no new
     obligations), cancelled from the day the account closes (31 U.S.C. 1552)."""
     if appropriation.available_until is None or on <= appropriation.available_until:
         return "available"
-    return "cancelled" if on >= appropriation_cancelled_on(appropriation) else "expired"
+    cancelled_on = appropriation_cancelled_on(appropriation, rules=rules)
+    return "cancelled" if on >= cancelled_on else "expired"
 
 
 def appropriation_returned(appropriation: Appropriation) -> Decimal:
@@ -256,10 +265,13 @@ def money_chain(*, user, fiscal_year: int | None = None, on: date | None = None)
     # What came back, per appropriation (summed in the database), placed by whether its
     # appropriation is still available, expired or cancelled on the day.
     returned = {state: ZERO for state in ("available", "expired", "cancelled")}
+    rules = RuleBook([CANCELLATION_RULE])
     for appropriation in Appropriation.objects.filter(pk__in=ids).annotate(
         returned_total=_sum_subquery(FundingReturn.objects.all(), "appropriation")
     ):
-        returned[appropriation_state(appropriation, on=on)] += appropriation.returned_total
+        returned[appropriation_state(appropriation, on=on, rules=rules)] += (
+            appropriation.returned_total
+        )
     return MoneyChain(
         fiscal_year,
         appropriated,

@@ -27,8 +27,9 @@ def _refused(fn):
         ("negative set-aside", lambda p: SetAside.objects.update(amount=Decimal("-1.00"))),
         ("zero funding line", lambda p: AwardFunding.objects.update(amount=Decimal("0.00"))),
         (
-            "zero award",
-            lambda p: Award.objects.filter(pk=p.award_a.pk).update(federal_amount=Decimal("0")),
+            # Zero is an award given back whole (docs/rules/deobligation.md); below is not.
+            "negative award",
+            lambda p: Award.objects.filter(pk=p.award_a.pk).update(federal_amount=Decimal("-0.01")),
         ),
         (
             "negative match",

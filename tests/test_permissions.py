@@ -108,6 +108,8 @@ MATRIX = {
     ("modifications:propose", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
     ("modifications:supplement", "GET"): row(LOGIN, 403, 404, 200, 403, 403),
     ("modifications:supplement", "POST"): row(LOGIN, 403, 404, 200, 403, 403),
+    ("modifications:decrease", "GET"): row(LOGIN, 403, 404, 200, 403, 403),
+    ("modifications:decrease", "POST"): row(LOGIN, 403, 404, 200, 403, 403),
     ("modifications:terms", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("modifications:list", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("modifications:detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
@@ -300,6 +302,7 @@ def url_with_its_record(name: str, program) -> str:
     if name in (
         "modifications:propose",
         "modifications:supplement",
+        "modifications:decrease",
         "modifications:terms",
         "modifications:pre_award",
         "amendments:extension",

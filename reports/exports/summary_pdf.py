@@ -271,6 +271,7 @@ def _chain_table(summary: ProgramSummary):
 
 
 def _appropriations_table(summary: ProgramSummary):
+    rules = selectors.RuleBook([selectors.CANCELLATION_RULE])
     rows = [
         (
             a.name,
@@ -280,7 +281,7 @@ def _appropriations_table(summary: ProgramSummary):
             a.set_aside_total,
             a.awarded_total,
             a.returned_total,
-            selectors.not_yet_awarded(a, on=timezone.localdate()),
+            selectors.not_yet_awarded(a, on=timezone.localdate(), rules=rules),
         )
         for a in summary.appropriations
     ]

@@ -120,6 +120,7 @@ def appropriation_sheet(appropriations) -> Sheet:
     Money deobligated counts as not yet awarded only while its appropriation is available
     (docs/rules/deobligation.md#the-money-chain)."""
     today = timezone.localdate()
+    rules = selectors.RuleBook([selectors.CANCELLATION_RULE])
     return Sheet(
         "Appropriations",
         [
@@ -145,7 +146,7 @@ def appropriation_sheet(appropriations) -> Sheet:
                 a.set_aside_total,
                 a.awarded_total,
                 a.returned_total,
-                selectors.not_yet_awarded(a, on=today),
+                selectors.not_yet_awarded(a, on=today, rules=rules),
             )
             for a in appropriations.order_by("fiscal_year", "pk").iterator(chunk_size=CHUNK)
         ),

@@ -99,6 +99,7 @@ def test_program_workbook_totals_equal_the_apps_totals(client, filed):
     assert totals["Total Appropriated"] == chain.appropriated == D("1000000.00")
     assert totals["Total Set aside"] == chain.set_aside
     assert totals["Total Awarded"] == chain.awarded == D("900000.00")
+    assert totals["Total Deobligated"] == chain.deobligated
     assert totals["Total Not yet awarded"] == chain.not_yet_awarded
     assert labelled_totals(wb["Funding lines"])["Total Amount"] == chain.awarded
     assert labelled_totals(wb["Awards"])["Total Federal amount"] == D("900000.00")
@@ -115,6 +116,7 @@ def test_program_workbook_totals_equal_the_apps_totals(client, filed):
         "Program income expended (10m or 10n)": expected["program_income_spent"],
         "Interest earned": expected["interest_earned"],
         "Interest remitted": expected["interest_remitted"],
+        "Deobligated": expected["deobligated"],
     }
     assert ledger["Cash receipts (10a)"] == D("210777.77")  # A's 210,000.00 and B's 777.77
 
@@ -348,7 +350,7 @@ def test_query_count_does_not_grow_with_the_rows(filed):
     """One query per sheet, however many rows: no query per award, entry or report."""
     _queries_for_program_workbook(filed.auditor)  # the user's groups are read once, then kept
     before = _queries_for_program_workbook(filed.auditor)
-    assert before == 12  # one per sheet
+    assert before == 13  # one per sheet, and the rule values the Appropriations sheet reads
     award = filed.example
     for day in (date(2025, 4, 1), date(2025, 4, 2), date(2025, 4, 3)):
         LedgerEntry.objects.create(
