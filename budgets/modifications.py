@@ -609,7 +609,7 @@ def budget_modification_decide(
         _check_covers_commitments(award, lines)  # spending may have moved since the proposal
         if modification.is_supplement:
             modification.amendment.decided_by = actor  # the funding audit names the decider
-            supplement_fund(award=award, amendment=modification.amendment)
+            supplement_fund(award=award, amendment=modification.amendment, on=today)
         if modification.is_decrease:
             modification.amendment.decided_by = actor  # the audit names the decider
             deobligation_post(

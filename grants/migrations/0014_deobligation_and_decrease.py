@@ -31,7 +31,7 @@ def remove_rule_value(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("grants", "0013_hold_cause_and_cash_need_horizon"),
+        ("grants", "0016_appropriation_assistance_listing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -12,7 +12,7 @@ from budgets.models import BudgetModification, LedgerEntry
 from budgets.modifications import budget_modification_decide, decrease_propose, supplement_propose
 from budgets.services import LineInput
 from grants.audit import AuditEvent
-from grants.models import Amendment, Award, FundingReturn
+from grants.models import Amendment, Appropriation, Award, FundingReturn
 from grants.selectors import appropriation_available, money_chain
 from grants.services import award_transition
 from reports.services import award_close
@@ -49,6 +49,13 @@ def two_lines(program):
         actor=program.approver, modification=request, approve=True, today=date(2025, 10, 15)
     )
     program.award_a = Award.objects.get(pk=award.pk)
+    # Each available through September 30th after its fiscal year.
+    Appropriation.objects.filter(pk=program.appropriation.pk).update(
+        available_until=date(2026, 9, 30)
+    )
+    Appropriation.objects.filter(pk=program.fy2026.pk).update(available_until=date(2027, 9, 30))
+    program.appropriation.refresh_from_db()
+    program.fy2026.refresh_from_db()
     return program
 
 
