@@ -295,3 +295,41 @@ def test_after_a_decrease_spending_fits_under_the_new_total(spent):
     approve(spent, decrease(spent, "100000.00"))
     with pytest.raises(ValidationError, match=r"\$20,000.01 is \$0.01 more than the \$20,000.00"):
         post(spent, "expenditure", "20000.01", category="C", day=date(2025, 3, 2))
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+
+def test_the_decrease_page_refuses_too_much_with_the_amounts_and_changes_nothing(client, spent):
+    from django.urls import reverse
+
+    client.force_login(spent.pm)
+    url = reverse("modifications:decrease", args=[spent.award_a.award_number])
+    page = client.get(url).content.decode()
+    assert 'so at most <strong data-testid="most-off">$120,000.00</strong> can come off' in page
+    response = client.post(
+        url,
+        {
+            "kind": "decrease",
+            "decrease_amount": "120000.01",
+            "justification": "Vacancy",
+            "budget-federal_A": "79999.99",
+            "budget-non_federal_A": "0.00",
+            "budget-federal_C": "0.00",
+            "budget-non_federal_C": "0.00",
+        },
+    )
+    assert response.status_code == 200
+    assert "$0.01 below the $80,000.00 already spent and obligated" in response.content.decode()
+    assert not BudgetModification.objects.exists()
+
+
+def test_the_award_page_shows_what_each_funding_line_gave_back(client, spent):
+    approve(spent, decrease(spent, "100000.00"))
+    client.force_login(spent.officer_a)
+    page = client.get(spent.award_a.get_absolute_url()).content.decode()
+    table = page[page.index('data-testid="funding-lines"') :]
+    table = table[: table.index("</table>")]
+    cell = '<td class="text-right text-tabular">{}</td>'
+    # Awarded, given back, still on the award.
+    assert "".join(cell.format(v) for v in ("$200,000.00", "$100,000.00", "$100,000.00")) in table
