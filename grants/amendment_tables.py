@@ -50,6 +50,9 @@ def amendment_change(amendment: Amendment) -> str:
     """One line saying what the amendment changes."""
     if amendment.period_end_after:
         return f"End {amendment.period_end_before:%m/%d/%Y} → {amendment.period_end_after:%m/%d/%Y}"
+    if amendment.amount and amendment.appropriation_id is None:
+        # A decrease, termination or deobligation: the money goes back.
+        return f"−{format_money(amendment.amount)} back to its appropriations"
     if amendment.amount:
         return f"+{format_money(amendment.amount)} from FY{amendment.appropriation.fiscal_year}"
     if "match_required" in amendment.changes:

@@ -333,3 +333,17 @@ def test_the_award_page_shows_what_each_funding_line_gave_back(client, spent):
     cell = '<td class="text-right text-tabular">{}</td>'
     # Awarded, given back, still on the award.
     assert "".join(cell.format(v) for v in ("$200,000.00", "$100,000.00", "$100,000.00")) in table
+
+
+def test_the_amendment_list_and_notice_say_what_a_decrease_took_off(client, spent, tmp_path):
+    from django.urls import reverse
+
+    from reports.exports.award_pdf import build_amendment_pdf
+    from tests.reports.test_pdf_documents import has_line, lines_of
+
+    approved = approve(spent, decrease(spent, "100000.00"))
+    client.force_login(spent.pm)
+    page = client.get(reverse("amendments:list")).content.decode()
+    assert "−$100,000.00 back to its appropriations" in page
+    notice = lines_of(build_amendment_pdf(approved.amendment, user=spent.pm), tmp_path)
+    assert has_line(notice, "Award: Federal amount", "$200,000.00", "$100,000.00")
