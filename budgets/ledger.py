@@ -24,6 +24,7 @@ from budgets.balances import (
     lowest_from,
     obligation_remaining,
 )
+from budgets.indirect import check_indirect_cap
 from budgets.kinds import KINDS, LedgerKind, either
 from budgets.models import Category, DrawdownRequest, LedgerEntry
 from grants import access
@@ -226,6 +227,7 @@ def entry_post(
     for limit in declared.lowers(share, obligation is not None):
         low = getattr(lowest_from(award, since=effective_date), limit.name)
         _check_fits(amount, low, limit.what)
+    check_indirect_cap(award, kind=kind, category=category, amount=amount, day=effective_date)
     entry = _write_entry(
         award=award,
         kind=kind,
@@ -314,6 +316,9 @@ def entry_reverse(
                     on_day=_on_day(low),
                 )
             )
+    check_indirect_cap(
+        award, kind=entry.kind, category=entry.category, amount=-entry.amount, day=effective_date
+    )
     reversal = _write_entry(
         award=award,
         kind=entry.kind,

@@ -35,8 +35,22 @@ def test_worked_example_7_2_to_the_cent(example):
         "10m": "0.00",
         "10n": "0.00",
         "10o": "0.00",
-        "11": "18000.00",
+        "11g-d": "120000.00",
+        "11g-e": "18000.00",
+        "11g-f": "18000.00",
     }
+    # Line 11: de minimis 15% × MTDC base $120,000 = $18,000 charged, federal share $18,000.
+    assert [row.as_json() for row in report.indirect] == [
+        {
+            "type": "De minimis",
+            "rate": "15.0000",
+            "from": "2024-10-01",
+            "to": str(award.period_end),
+            "base": "120000.00",
+            "charged": "18000.00",
+            "federal": "18000.00",
+        }
+    ]
     assert find_due(award, "sf425", date(2025, 3, 31)).due_on == date(2025, 4, 30)
 
 
@@ -147,4 +161,7 @@ def test_entries_dated_back_show_as_variance(example):
         "10e": (D("0.00"), D("250.00")),
         "10g": (D("0.00"), D("250.00")),
         "10h": (D("500000.00"), D("499750.00")),
+        # Personnel is in the MTDC base: 15% of it (de minimis) may now be charged.
+        "11g-d": (D("0.00"), D("250.00")),
+        "11g-e": (D("0.00"), D("37.50")),
     }
