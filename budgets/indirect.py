@@ -86,6 +86,32 @@ def _last_day(period: RatePeriod, award: Award) -> date:
     return min(period.end, award.period_end)
 
 
+@dataclass(frozen=True)
+class Room:
+    """What is left to charge in one rate period of an award."""
+
+    period: RatePeriod
+    base: Decimal
+    allowed: Decimal  # rate × base
+    charged: Decimal  # category J spending, both shares
+
+    @property
+    def left(self) -> Decimal:
+        return self.allowed - self.charged
+
+
+def indirect_room(award: Award, day: date) -> Room | None:
+    """The room for indirect costs in the award's rate period covering `day`, or None
+    when no rate is in force on it."""
+    period = rate_period_on(award.recipient, day)
+    if period is None:
+        return None
+    end = _last_day(period, award)
+    base = mtdc_base(award, period.start, end)
+    charged = _spent(award, [Category.INDIRECT], period.start, end)
+    return Room(period, base, allowed(period, base), charged)
+
+
 def check_indirect_cap(
     award: Award, *, kind: str, category: str, amount: Decimal, day: date
 ) -> None:
@@ -98,32 +124,31 @@ def check_indirect_cap(
     lowers_base = amount < 0 and category in (*MTDC_CATEGORIES, Category.SUBAWARDS)
     if not (adds_indirect or lowers_base):
         return
-    period = rate_period_on(award.recipient, day)
-    if period is None:
-        if adds_indirect:
+    if adds_indirect:
+        room = indirect_room(award, day)
+        if room is None:
             raise ValidationError(
                 {
                     "category": f"No indirect cost rate of {award.recipient} is in force on "
                     f"{day:%m/%d/%Y}; indirect costs are charged only under a rate agreement."
                 }
             )
-        return  # no rate, so no indirect costs charged on that day to protect
-    end = _last_day(period, award)
-    charged = _spent(award, [Category.INDIRECT], period.start, end)
-    if adds_indirect:
-        base = mtdc_base(award, period.start, end)
-        room = allowed(period, base) - charged
-        if amount > room:
+        if amount > room.left:
             raise ValidationError(
                 {
-                    "amount": f"{format_money(amount)} is {format_money(amount - room)} more than "
-                    f"the {format_money(max(room, ZERO))} of indirect costs left under "
-                    f"{period.describe()}: {period.rate.normalize():f}% of the "
-                    f"{format_money(base)} MTDC base is {format_money(allowed(period, base))}, "
-                    f"and {format_money(charged)} is already charged."
+                    "amount": f"{format_money(amount)} is {format_money(amount - room.left)} more "
+                    f"than the {format_money(max(room.left, ZERO))} of indirect costs left under "
+                    f"{room.period.describe()}: {room.period.rate.normalize():f}% of the "
+                    f"{format_money(room.base)} MTDC base is {format_money(room.allowed)}, "
+                    f"and {format_money(room.charged)} is already charged."
                 }
             )
         return
+    period = rate_period_on(award.recipient, day)
+    if period is None:
+        return  # no rate on that day, so no indirect costs charged under one to protect
+    end = _last_day(period, award)
+    charged = _spent(award, [Category.INDIRECT], period.start, end)
     base = mtdc_base(award, period.start, end, change=(category, amount))
     cap = allowed(period, base)
     if charged > cap:

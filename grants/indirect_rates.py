@@ -20,6 +20,7 @@ from grants.models import IndirectRateAgreement, Recipient, RuleValue, TaskForce
 from grants.text import clean_text
 
 DE_MINIMIS_KEY = "de_minimis_indirect_rate"
+RATE_PLACES = Decimal("0.001")  # IndirectRateAgreement.rate
 RateType = IndirectRateAgreement.RateType
 
 
@@ -142,6 +143,8 @@ def rate_agreement_record(
     else:
         if rate is None or rate <= 0:
             errors["rate"] = "Enter the negotiated rate, a percentage above zero."
+        elif rate >= 1000 or rate != rate.quantize(RATE_PLACES):
+            errors["rate"] = "Enter the rate as a percentage below 1,000 with at most 3 decimals."
         if not cognizant_agency:
             errors["cognizant_agency"] = "Name the cognizant agency that negotiated the rate."
         if signed_on is None:
@@ -173,6 +176,7 @@ def rate_agreement_record(
         signed_on=signed_on,
         recorded_by=actor,
     )
+    agreement.refresh_from_db()  # the rate as stored (three places), for the audit trail
     audit_record(
         actor=actor,
         action="grants.indirect_rate.recorded",
