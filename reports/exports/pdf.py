@@ -2,7 +2,6 @@
 (`pdf_page`). The other documents live beside it: award_pdf, progress_pdf, summary_pdf.
 """
 
-
 from django.utils import timezone
 from reportlab.lib.units import inch
 
