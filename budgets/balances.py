@@ -34,6 +34,7 @@ class Balances:
     match_required: Decimal  # 10i
     recipient_expenditures: Decimal  # 10j
     program_income: Decimal  # 10l
+    program_income_spent: Decimal  # 10m or 10n, by the award's alternative
     pending_drawdowns: Decimal
     # Every per-day total summed (ledger_sums), the named ones above among them.
     totals: dict[str, Decimal] = field(default_factory=dict, repr=False)
@@ -108,6 +109,7 @@ def award_balances(award: Award, *, as_of: date) -> Balances:
         match_required=award.match_required,
         recipient_expenditures=sums["recipient_expenditures"],
         program_income=sums["program_income"],
+        program_income_spent=sums["program_income_spent"],
         pending_drawdowns=pending,
         totals=sums,
     )
@@ -128,6 +130,7 @@ class Lowest:
 
     cash_on_hand: Low
     unobligated: Low
+    program_income_unspent: Low
 
 
 def lowest_from(award: Award, *, since: date) -> Lowest:
@@ -172,12 +175,13 @@ def lowest_from(award: Award, *, since: date) -> Lowest:
     return Lowest(**{limit.name: Low(*lows[limit.name], latest=value(limit)) for limit in LIMITS})
 
 
-def obligation_remaining(obligation: LedgerEntry) -> Decimal:
-    """What of one obligation is not yet paid (zero once it is reversed)."""
-    if hasattr(obligation, "reversed_by"):
+def unpaid(entry: LedgerEntry) -> Decimal:
+    """What of one obligation or expenditure is not yet paid: its amount less the
+    entries paying it, net of their reversals (zero once it is reversed)."""
+    if hasattr(entry, "reversed_by"):
         return ZERO
-    paid = obligation.liquidations.aggregate(t=signed_sum(Q()))["t"]
-    return obligation.amount - paid
+    payments = entry.liquidations if entry.kind == LedgerEntry.Kind.OBLIGATION else entry.payments
+    return entry.amount - payments.aggregate(t=signed_sum(Q()))["t"]
 
 
 def liquidation_end(award: Award) -> date:

@@ -78,12 +78,23 @@ class EntryForm(IdempotentForm):
         required=False,
         empty_label="None: not paying an obligation",
     )
+    expenditure = forms.ModelChoiceField(
+        queryset=LedgerEntry.objects.none(),
+        required=False,
+        label="Pays expenditure",
+        empty_label="None: cash paid out that is not one expenditure (a payroll run "
+        "covering several, an advance to a subrecipient)",
+    )
     paid_on = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), required=False, label="Date paid"
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+        label="Date paid",
+        help_text="If it is paid already: its payment is recorded with it. Leave blank "
+        "until it is paid, then record the payment from the ledger.",
     )
     memo = forms.CharField(max_length=500, required=False)
 
-    def __init__(self, *args, kind: str, obligations=None, **kwargs):
+    def __init__(self, *args, kind: str, obligations=None, expenditures=None, **kwargs):
         super().__init__(*args, **kwargs)
         declared = KINDS[kind]
         keep = set(declared.form_fields) | {"idempotency_key"}
@@ -104,6 +115,14 @@ class EntryForm(IdempotentForm):
             )
             self.fields["obligation"].label_from_instance = lambda o: (
                 f"{o.effective_date:%m/%d/%Y} {o.get_category_display()} {format_money(o.amount)} {o.memo}"
+            )
+        if "expenditure" in self.fields:
+            self.fields["expenditure"].queryset = (
+                expenditures if expenditures is not None else LedgerEntry.objects.none()
+            )
+            self.fields["expenditure"].label_from_instance = lambda e: (
+                f"#{e.pk} {e.effective_date:%m/%d/%Y} {e.get_category_display()} "
+                f"{e.get_share_display().lower()}: {format_money(e.unpaid)} unpaid {e.memo}"
             )
 
 

@@ -43,6 +43,9 @@ class Total:
     sheet_label: str = ""
     # Where it counts in per-category sums (budgets.balances.committed_by_category).
     category_field: str = "category"
+    # The accounting basis (SF-425 line 7) under which it is the line `sf425`: "accrual"
+    # (an expenditure counts when incurred) or "cash" (when paid); "" for both.
+    basis: str = ""
 
     @property
     def help_text(self) -> str:
@@ -54,16 +57,22 @@ TOTALS = (
     Total("disbursed", "disbursements", "10b", "Cash disbursements (10b)"),
     Total(
         "federal_expenditures",
-        "federal share of expenditures",
+        "federal share of expenditures incurred",
         "10e",
         "Federal expenditures (10e)",
+        basis="accrual",
     ),
     Total(
         "recipient_expenditures",
-        "recipient share of expenditures",
+        "recipient share of expenditures incurred",
         "10j",
         "Recipient expenditures (10j)",
+        basis="accrual",
     ),
+    # What was paid of the expenditures: 10e and 10j on the cash basis
+    # (docs/rules/sf425.md#accounting-basis).
+    Total("federal_paid", "federal share of expenditures paid", "10e", basis="cash"),
+    Total("recipient_paid", "recipient share of expenditures paid", "10j", basis="cash"),
     Total("obligated", "obligations made", sheet_label="Obligations"),
     # A payment of an obligation counts against the obligation's category.
     Total(
@@ -72,6 +81,12 @@ TOTALS = (
         category_field="obligation__category",
     ),
     Total("program_income", "program income earned", "10l", "Program income (10l)"),
+    # 10m, 10n or (cost sharing) neither, by the award's alternative (reports.sf425).
+    Total(
+        "program_income_spent",
+        "program income expended",
+        sheet_label="Program income expended (10m or 10n)",
+    ),
     # Cash returned also counts against 10a (drawn); kept apart as well so excess cash
     # can tell a return of old cash from a draw of new (balances.awards_with_excess_cash).
     Total("returned", "cash returned to the federal government"),
@@ -87,10 +102,10 @@ class Move:
     total: str
     sign: int = 1
     share: str = ""  # only entries of this share ("" for any)
-    paying: bool = False  # only entries that pay an obligation
+    paying: bool = False  # only entries that pay an earlier entry (LedgerKind.pays)
 
-    def applies(self, share: str, pays_obligation: bool) -> bool:
-        return (not self.share or self.share == share) and (pays_obligation or not self.paying)
+    def applies(self, share: str, paying: bool) -> bool:
+        return (not self.share or self.share == share) and (paying or not self.paying)
 
 
 @dataclass(frozen=True)
@@ -128,7 +143,16 @@ CASH_ON_HAND = Limit(
     reversal_refused="Returning {amount} would leave cash on hand below zero "
     "(only {low} is on hand{on_day}).",
 )
-LIMITS = (UNOBLIGATED, CASH_ON_HAND)
+# Program income is spent only once earned (docs/rules/cash-and-ledger.md#program-income).
+PROGRAM_INCOME_UNSPENT = Limit(
+    "program_income_unspent",
+    {"program_income": 1, "program_income_spent": -1},
+    of_authorized=False,
+    what="of program income earned and not yet spent",
+    reversal_refused="Reversing {amount} would leave more program income spent than earned "
+    "(only {low} is unspent{on_day}).",
+)
+LIMITS = (UNOBLIGATED, CASH_ON_HAND, PROGRAM_INCOME_UNSPENT)
 
 
 @dataclass(frozen=True)
@@ -141,7 +165,11 @@ class LedgerKind:
     moves: tuple[Move, ...]
     shares: tuple[str, ...] = (Share.FEDERAL,)  # the shares it may carry; the first is the default
     needs_category: bool = False  # names a budget category (A–J) with an approved budget
-    pays_obligations: bool = False  # an entry may pay (liquidate) an earlier obligation
+    # The kind of earlier entry an entry of this kind may pay, "" for none: an expenditure
+    # pays (liquidates) an obligation, a disbursement pays an expenditure. The
+    # LedgerEntry field of the same name holds the entry paid.
+    pays: str = ""
+    share_of_paid: bool = False  # takes its share from the entry it pays, not from the form
     recorded: bool = True  # recorded on the ledger form (False: enters by its own workflow)
     needs_reason: bool = False  # the memo is required, and the form asks for it as a reason
     date_label: str = "Date"  # what the form calls the effective date
@@ -150,19 +178,17 @@ class LedgerKind:
     # obligation may always be dated to the end of the liquidation period. No entry is
     # dated in the future.
     until_liquidation: bool = False
-    paid_on: bool = False  # carries the date it was paid as well as its effective date
+    # Its form asks for a date paid, and a date given records the entry's payment in full
+    # that day, as a disbursement paying it (ledger.entry_post): nobody types it twice.
+    paid_on: bool = False
 
-    def moved(self, share: str, pays_obligation: bool, sign: int = 1) -> dict[str, int]:
+    def moved(self, share: str, paying: bool, sign: int = 1) -> dict[str, int]:
         """The totals one entry moves, with their signs (sign=-1: its reversal)."""
-        return {
-            move.total: sign * move.sign
-            for move in self.moves
-            if move.applies(share, pays_obligation)
-        }
+        return {move.total: sign * move.sign for move in self.moves if move.applies(share, paying)}
 
-    def lowers(self, share: str, pays_obligation: bool, sign: int = 1) -> tuple[Limit, ...]:
+    def lowers(self, share: str, paying: bool, sign: int = 1) -> tuple[Limit, ...]:
         """The balances an entry (sign=-1: its reversal) lowers, so must fit under."""
-        moved = self.moved(share, pays_obligation, sign)
+        moved = self.moved(share, paying, sign)
         return tuple(limit for limit in LIMITS if limit.change(moved) < 0)
 
     @property
@@ -172,8 +198,8 @@ class LedgerKind:
             "effective_date",
             "amount",
             *(("category",) if self.needs_category else ()),
-            *(("share",) if len(self.shares) > 1 else ()),
-            *(("obligation",) if self.pays_obligations else ()),
+            *(("share",) if len(self.shares) > 1 and not self.share_of_paid else ()),
+            *((self.pays,) if self.pays else ()),
             *(("paid_on",) if self.paid_on else ()),
             "memo",
         )
@@ -184,7 +210,7 @@ class LedgerKind:
         if move.share:
             where["share"] = move.share
         if move.paying:
-            where["obligation__isnull"] = False
+            where[f"{self.pays}__isnull"] = False
         return Q(**where)
 
 
@@ -208,14 +234,26 @@ KINDS: dict[str, LedgerKind] = {
             ),
             shares=(Share.FEDERAL, Share.RECIPIENT),
             needs_category=True,
-            pays_obligations=True,
+            pays="obligation",
             date_label="Date incurred",
             paid_on=True,
         ),
+        # Cash paid out. Federal cash paid is 10b, whether it pays an expenditure or not
+        # (a payroll run covering several, an advance to a subrecipient); paying an
+        # expenditure also counts it as paid (10e/10j on the cash basis). A payment of a
+        # match expenditure is the recipient's money: it is no federal disbursement.
+        # docs/rules/cash-and-ledger.md#paid
         LedgerKind(
             "disbursement",
             "Disbursement",
-            moves=(Move("disbursed"),),
+            moves=(
+                Move("disbursed", share=Share.FEDERAL),
+                Move("federal_paid", share=Share.FEDERAL, paying=True),
+                Move("recipient_paid", share=Share.RECIPIENT, paying=True),
+            ),
+            shares=(Share.FEDERAL, Share.RECIPIENT),
+            pays="expenditure",
+            share_of_paid=True,
             date_label="Date paid out",
             until_liquidation=True,
         ),
@@ -232,6 +270,15 @@ KINDS: dict[str, LedgerKind] = {
             "Program income",
             moves=(Move("program_income"),),
             date_label="Date earned",
+            until_liquidation=True,
+        ),
+        # Program income used on the project, under the award's alternative
+        # (docs/rules/cash-and-ledger.md#program-income).
+        LedgerKind(
+            "program_income_spent",
+            "Program income spent",
+            moves=(Move("program_income_spent"),),
+            date_label="Date spent",
             until_liquidation=True,
         ),
         # Cash drawn and not needed, sent back (docs/rules/cash-and-ledger.md#excess-cash):

@@ -22,7 +22,7 @@ from budgets.balances import (
     award_balances,
     liquidation_end,
     lowest_from,
-    obligation_remaining,
+    unpaid,
 )
 from budgets.indirect import check_indirect_cap
 from budgets.kinds import KINDS, LedgerKind, either
@@ -64,26 +64,24 @@ def _check_open_for_money(award: Award) -> None:
 
 
 def _check_date(
-    award: Award, kind: LedgerKind, day: date, *, pays_obligation: bool, today: date
+    award: Award, kind: LedgerKind, day: date, *, paying: bool, today: date, field: str
 ) -> None:
     if day > today:
-        raise ValidationError({"effective_date": f"{day:%m/%d/%Y} is in the future."})
+        raise ValidationError({field: f"{day:%m/%d/%Y} is in the future."})
     if day < award.period_start:
         raise ValidationError(
             {
-                "effective_date": f"{day:%m/%d/%Y} is before the period of performance starts ({award.period_start:%m/%d/%Y})."
+                field: f"{day:%m/%d/%Y} is before the period of performance starts ({award.period_start:%m/%d/%Y})."
             }
         )
     last_day = award.period_end
-    if kind.until_liquidation or pays_obligation:
+    if kind.until_liquidation or paying:
         last_day = liquidation_end(award)
         what = "the liquidation period ends"
     else:
         what = "the period of performance ends"
     if day > last_day:
-        raise ValidationError(
-            {"effective_date": f"{day:%m/%d/%Y} is after {what} ({last_day:%m/%d/%Y})."}
-        )
+        raise ValidationError({field: f"{day:%m/%d/%Y} is after {what} ({last_day:%m/%d/%Y})."})
 
 
 def _check_category(award: Award, category: str, share: str) -> None:
@@ -109,14 +107,14 @@ def _on_day(low: Low) -> str:
     return "" if low.amount == low.latest else f" on {low.day:%m/%d/%Y}"
 
 
-def _check_fits(amount: Decimal, low: Low, what: str) -> None:
+def _check_fits(amount: Decimal, low: Low, what: str, field: str = "amount") -> None:
     """Refuse an amount above the lowest balance it would reduce."""
     if amount <= low.amount:
         return
     on_day = _on_day(low)
     raise ValidationError(
         {
-            "amount": f"{format_money(amount)} is {format_money(amount - low.amount)} more than the "
+            field: f"{format_money(amount)} is {format_money(amount - low.amount)} more than the "
             f"{format_money(low.amount)} {what}{on_day}."
         }
     )
@@ -143,6 +141,71 @@ def _replay(model, key: uuid.UUID, **expected):
     return existing
 
 
+def _paid_entry(award: Award, kind: LedgerKind, share: str, **given) -> LedgerEntry | None:
+    """The earlier entry an entry of `kind` pays, given by the name of its kind
+    (kind.pays), read again under the award's lock; refused unless it is an unreversed
+    entry of that kind on this award, paid with the right share."""
+    paid = None
+    for field, entry in given.items():
+        if entry is None:
+            continue
+        found = (
+            LedgerEntry.objects.filter(
+                pk=entry.pk, award=award, kind=field, reverses__isnull=True
+            ).first()
+            if field == kind.pays
+            else None
+        )
+        _refuse_payment(kind, field, found, share)
+        paid = found
+    return paid
+
+
+def _refuse_payment(kind: LedgerKind, field: str, found: LedgerEntry | None, share: str) -> None:
+    paid_label = Kind(field).label.lower()
+    if found is None or (not kind.share_of_paid and share != Share.FEDERAL):
+        payers = either([k.label.lower() for k in KINDS.values() if k.pays == field])
+        article = "an" if paid_label[0] in "aeiou" else "a"
+        raise ValidationError(
+            {field: f"Only a federal {payers} can pay {article} {paid_label} of this award."}
+        )
+    if hasattr(found, "reversed_by"):
+        raise ValidationError({field: f"That {paid_label} was reversed."})
+
+
+def _check_payment(kind: LedgerKind, paid: LedgerEntry, amount: Decimal, day: date) -> None:
+    """A payment (of an obligation by an expenditure, of an expenditure by a
+    disbursement) comes after what it pays and is no more than what is still unpaid."""
+    what, payer = paid.get_kind_display().lower(), kind.label.lower()
+    if paid.effective_date > day:
+        raise ValidationError(
+            {
+                kind.pays: f"That {what} is dated {paid.effective_date:%m/%d/%Y}, after this "
+                f"{payer}; {'an' if payer[0] in 'aeiou' else 'a'} {payer} pays only an earlier {what}."
+            }
+        )
+    remaining = unpaid(paid)
+    if amount > remaining:
+        still = "still owed on" if paid.kind == Kind.OBLIGATION else "not yet paid of"
+        raise ValidationError(
+            {
+                "amount": f"{format_money(amount)} is {format_money(amount - remaining)} more than the "
+                f"{format_money(remaining)} {still} that {what}."
+            }
+        )
+
+
+def _check_limits(
+    award: Award, kind: LedgerKind, share: str, paying: bool, amount: Decimal, day: date, field: str
+) -> None:
+    # Invariants 2 and 7: the entry fits under each balance it lowers (its kind's moves
+    # say which: a payment of an obligation lowers neither spent-or-owed nor cash), on
+    # every day from its date on.
+    for limit in kind.lowers(share, paying):
+        low = getattr(lowest_from(award, since=day), limit.name)
+        _check_fits(amount, low, limit.what, field)
+
+
 @transaction.atomic
 def entry_post(
     *,
@@ -157,9 +220,14 @@ def entry_post(
     memo: str = "",
     paid_on: date | None = None,
     obligation: LedgerEntry | None = None,
+    expenditure: LedgerEntry | None = None,
     today: date | None = None,
 ) -> LedgerEntry:
     """Record an entry of a kind a finance officer records (budgets.kinds.KINDS).
+
+    An expenditure may pay an `obligation`; a disbursement may pay an `expenditure`.
+    An expenditure given `paid_on` is paid in full that day: its payment is recorded with
+    it, as a disbursement paying it (docs/rules/cash-and-ledger.md#paid).
 
     `today` is the clock (the demo loader and tests set it); it defaults to the real date.
     """
@@ -189,45 +257,26 @@ def entry_post(
         _check_category(award, category, share)
     else:
         category, share = "", declared.shares[0]
-    if obligation is not None:
-        obligation = LedgerEntry.objects.filter(
-            pk=obligation.pk, award=award, kind=Kind.OBLIGATION, reverses__isnull=True
-        ).first()
-        if obligation is None or not declared.pays_obligations or share != Share.FEDERAL:
-            paying = either([k.label.lower() for k in KINDS.values() if k.pays_obligations])
-            raise ValidationError(
-                {"obligation": f"Only a federal {paying} can pay an obligation of this award."}
-            )
+    if paid_on is not None and not declared.paid_on:
+        raise ValidationError({"paid_on": f"A {declared.label.lower()} has no date paid."})
+    paid = _paid_entry(award, declared, share, obligation=obligation, expenditure=expenditure)
+    if paid is not None and declared.share_of_paid:
+        share = paid.share
     today = today or timezone.localdate()
     _check_date(
-        award, declared, effective_date, pays_obligation=obligation is not None, today=today
+        award,
+        declared,
+        effective_date,
+        paying=paid is not None,
+        today=today,
+        field="effective_date",
     )
-    if paid_on is not None and paid_on < effective_date:
-        raise ValidationError({"paid_on": "The date paid cannot be before the date incurred."})
-
-    if obligation is not None:
-        if obligation.effective_date > effective_date:
-            raise ValidationError(
-                {
-                    "obligation": f"That obligation is dated {obligation.effective_date:%m/%d/%Y}, "
-                    "after this expenditure; an expenditure pays only an earlier obligation."
-                }
-            )
-        remaining = obligation_remaining(obligation)
-        if amount > remaining:
-            raise ValidationError(
-                {
-                    "amount": f"{format_money(amount)} is {format_money(amount - remaining)} more than the "
-                    f"{format_money(remaining)} still owed on that obligation."
-                }
-            )
-    # Invariants 2 and 7: the entry fits under each balance it lowers (its kind's moves
-    # say which: a payment of an obligation lowers neither spent-or-owed nor cash), on
-    # every day from its date on.
-    for limit in declared.lowers(share, obligation is not None):
-        low = getattr(lowest_from(award, since=effective_date), limit.name)
-        _check_fits(amount, low, limit.what)
+    if paid is not None:
+        _check_payment(declared, paid, amount, effective_date)
+    _check_limits(award, declared, share, paid is not None, amount, effective_date, "amount")
     check_indirect_cap(award, kind=kind, category=category, amount=amount, day=effective_date)
+    if paid_on is not None:
+        _check_paid_on(award, amount, share, effective_date, paid_on, today)
     entry = _write_entry(
         award=award,
         kind=kind,
@@ -235,11 +284,10 @@ def entry_post(
         share=share,
         amount=amount,
         effective_date=effective_date,
-        paid_on=paid_on,
         actor=actor,
         memo=clean_text(memo),
         idempotency_key=idempotency_key,
-        obligation=obligation,
+        **({declared.pays: paid} if paid is not None else {}),
     )
     audit_record(
         actor=actor,
@@ -252,10 +300,66 @@ def entry_post(
             "category": category,
             "share": share,
             "effective_date": str(effective_date),
-            "obligation": obligation.pk if obligation else None,
+            **({declared.pays: paid.pk if paid else None} if declared.pays else {}),
         },
     )
+    if paid_on is not None:
+        _write_payment(actor, award, entry, paid_on)
     return entry
+
+
+# How an expenditure's date paid is recorded: the kind whose entries pay expenditures.
+PAYMENT = next(kind for kind in KINDS.values() if kind.pays == Kind.EXPENDITURE)
+
+
+def _check_paid_on(
+    award: Award, amount: Decimal, share: str, incurred: date, paid_on: date, today: date
+) -> None:
+    """An expenditure's date paid, checked as its payment will be: not before it was
+    incurred, and (federal money) within the federal cash on hand that day."""
+    if paid_on < incurred:
+        raise ValidationError({"paid_on": "The date paid cannot be before the date incurred."})
+    _check_date(award, PAYMENT, paid_on, paying=True, today=today, field="paid_on")
+    for limit in PAYMENT.lowers(share, True):
+        low = getattr(lowest_from(award, since=paid_on), limit.name)
+        if amount > low.amount:
+            raise ValidationError(
+                {
+                    "paid_on": f"Paying {format_money(amount)} on {paid_on:%m/%d/%Y} needs "
+                    f"{format_money(amount - low.amount)} more than the {format_money(low.amount)} "
+                    f"{limit.what}{_on_day(low)}. Leave the date paid blank, draw the cash, "
+                    "and record the payment when it is made."
+                }
+            )
+
+
+def _write_payment(actor, award: Award, expenditure: LedgerEntry, paid_on: date) -> LedgerEntry:
+    """The payment of an expenditure in full on its date paid (checked by _check_paid_on)."""
+    payment = _write_entry(
+        award=award,
+        kind=PAYMENT.code,
+        share=expenditure.share,
+        amount=expenditure.amount,
+        effective_date=paid_on,
+        actor=actor,
+        memo=f"Payment of expenditure #{expenditure.pk}",
+        idempotency_key=uuid.uuid5(expenditure.idempotency_key, "paid"),
+        expenditure=expenditure,
+    )
+    audit_record(
+        actor=actor,
+        action=f"budgets.ledger.{PAYMENT.code}_posted",
+        obj=payment,
+        task_force=award.task_force,
+        after={
+            "kind": PAYMENT.code,
+            "amount": str(payment.amount),
+            "share": payment.share,
+            "effective_date": str(paid_on),
+            "expenditure": expenditure.pk,
+        },
+    )
+    return payment
 
 
 @transaction.atomic
@@ -298,15 +402,23 @@ def entry_reverse(
         )
     if effective_date > today:
         raise ValidationError({"effective_date": f"{effective_date:%m/%d/%Y} is in the future."})
+    payers = [kind for kind in KINDS.values() if kind.pays == entry.kind]
     if (
-        entry.kind == Kind.OBLIGATION
-        and entry.liquidations.filter(reversed_by__isnull=True, reverses__isnull=True).exists()
+        payers
+        and LedgerEntry.objects.filter(
+            kind__in=[kind.code for kind in payers],
+            reversed_by__isnull=True,
+            reverses__isnull=True,
+            **{entry.kind: entry},
+        ).exists()
     ):
-        raise ValidationError("Expenditures have paid this obligation; reverse them first.")
+        raise ValidationError(
+            f"{either([kind.label + 's' for kind in payers])} have paid this "
+            f"{entry.get_kind_display().lower()}; reverse them first."
+        )
     # A reversal moves its entry's totals back: it must fit under what that lowers (the
     # return of a drawdown, under cash on hand).
-    pays_obligation = entry.obligation_id is not None
-    for limit in KINDS[entry.kind].lowers(entry.share, pays_obligation, sign=-1):
+    for limit in KINDS[entry.kind].lowers(entry.share, entry.paying, sign=-1):
         low = getattr(lowest_from(award, since=effective_date), limit.name)
         if entry.amount > low.amount:
             raise ValidationError(
@@ -330,6 +442,7 @@ def entry_reverse(
         memo=reason,
         idempotency_key=idempotency_key,
         obligation=entry.obligation,
+        expenditure=entry.expenditure,
         reverses=entry,
     )
     audit_record(

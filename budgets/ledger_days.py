@@ -46,7 +46,7 @@ def add_entry(entry: LedgerEntry) -> None:
     the award row locked (grants.duties.lock_award), so no other writer touches the row."""
     signed: Decimal = -entry.amount if entry.reverses_id else entry.amount
     day, _ = LedgerDay.objects.get_or_create(award_id=entry.award_id, day=entry.effective_date)
-    moved = KINDS[entry.kind].moved(entry.share, entry.obligation_id is not None)
+    moved = KINDS[entry.kind].moved(entry.share, entry.paying)
     LedgerDay.objects.filter(pk=day.pk).update(
         **{total: F(total) + sign * signed for total, sign in moved.items()}
     )
@@ -61,9 +61,12 @@ def rebuild(award_ids=None, *, entry_model=LedgerEntry, day_model=LedgerDay) -> 
     if award_ids is not None:
         entries, days = entries.filter(award_id__in=award_ids), days.filter(award_id__in=award_ids)
     days.delete()
+    # A migration's historical model has only the totals declared by then.
+    columns = {f.name for f in day_model._meta.get_fields()}
+    lines = [line for line in LINES if line in columns]
     rows = (
         entries.values("award_id", "effective_date")
-        .annotate(**LINE_SUMS)
+        .annotate(**{line: LINE_SUMS[line] for line in lines})
         .order_by("award_id", "effective_date")
     )
     created = day_model.objects.bulk_create(
@@ -71,7 +74,7 @@ def rebuild(award_ids=None, *, entry_model=LedgerEntry, day_model=LedgerDay) -> 
             day_model(
                 award_id=row["award_id"],
                 day=row["effective_date"],
-                **{line: row[line] for line in LINES},
+                **{line: row[line] for line in lines},
             )
             for row in rows.iterator(chunk_size=2000)
         ),

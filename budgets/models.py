@@ -146,7 +146,15 @@ class BudgetLine(CategoryAmounts):
 
 # The kinds of entry and what each needs (budgets.kinds).
 NEEDS_CATEGORY = [code for code, kind in KINDS.items() if kind.needs_category]
-PAYS_OBLIGATIONS = [code for code, kind in KINDS.items() if kind.pays_obligations]
+
+
+def kinds_paying(paid: str) -> list[str]:
+    """The kinds whose entries may pay an entry of kind `paid` (budgets.kinds)."""
+    return [code for code, kind in KINDS.items() if kind.pays == paid]
+
+
+# A share taken from the entry paid: entries of such kinds are federal unless they pay.
+SHARE_OF_PAID = [code for code, kind in KINDS.items() if kind.share_of_paid]
 
 
 class LedgerEntry(models.Model):
@@ -165,7 +173,6 @@ class LedgerEntry(models.Model):
     effective_date = models.DateField(
         help_text="When it happened (for an expenditure, when incurred)."
     )
-    paid_on = models.DateField(null=True, blank=True)
     posted_at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     memo = models.CharField(max_length=500, blank=True)
@@ -177,6 +184,14 @@ class LedgerEntry(models.Model):
         blank=True,
         related_name="liquidations",
         help_text="The obligation an expenditure pays.",
+    )
+    expenditure = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        help_text="The expenditure a disbursement pays.",
     )
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
@@ -211,14 +226,33 @@ class LedgerEntry(models.Model):
                 name="budgets_ledger_category_matches_kind",
             ),
             models.CheckConstraint(
-                condition=Q(obligation__isnull=True) | Q(kind__in=PAYS_OBLIGATIONS),
+                condition=Q(obligation__isnull=True) | Q(kind__in=kinds_paying("obligation")),
                 name="budgets_ledger_only_expenditures_liquidate",
+            ),
+            models.CheckConstraint(
+                condition=Q(expenditure__isnull=True) | Q(kind__in=kinds_paying("expenditure")),
+                name="budgets_ledger_only_disbursements_pay_expenditures",
+            ),
+            # Recipient money paid out is a payment of a match expenditure, never cash
+            # on hand of its own.
+            models.CheckConstraint(
+                condition=~Q(kind__in=SHARE_OF_PAID)
+                | Q(share=Share.FEDERAL)
+                | Q(expenditure__isnull=False),
+                name="budgets_ledger_recipient_payment_pays_expenditure",
             ),
         ]
 
     def __str__(self) -> str:
         label = "Reversal of " if self.reverses_id else ""
         return f"{label}{self.get_kind_display()} {self.amount} on {self.effective_date}"
+
+    @property
+    def paying(self) -> bool:
+        """It pays an earlier entry: an expenditure an obligation, a disbursement an
+        expenditure (budgets.kinds.LedgerKind.pays)."""
+        pays = KINDS[self.kind].pays
+        return bool(pays) and getattr(self, f"{pays}_id") is not None
 
 
 def _day_total(help_text: str) -> models.DecimalField:

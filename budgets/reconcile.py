@@ -41,11 +41,17 @@ def _python_totals(entries: list[LedgerEntry]) -> dict[str, Decimal]:
         if e.kind == Kind.DRAWDOWN:
             totals["drawn"] += signed
         elif e.kind == Kind.DISBURSEMENT:
-            totals["disbursed"] += signed
+            # Federal cash paid out; paying an expenditure, it is paid (cash basis).
+            if e.share == "federal":
+                totals["disbursed"] += signed
+            if e.expenditure_id:
+                totals["federal_paid" if e.share == "federal" else "recipient_paid"] += signed
         elif e.kind == Kind.OBLIGATION:
             totals["obligated"] += signed
         elif e.kind == Kind.PROGRAM_INCOME:
             totals["program_income"] += signed
+        elif e.kind == Kind.PROGRAM_INCOME_SPENT:
+            totals["program_income_spent"] += signed
         elif e.kind == Kind.CASH_RETURNED:
             totals["drawn"] -= signed
             totals["returned"] += signed
@@ -118,6 +124,9 @@ def reconcile_award(award: Award) -> list[Problem]:
         "recipient expenditures": (db.recipient_expenditures, py["recipient_expenditures"]),
         "unliquidated obligations": (db.unliquidated, py["obligated"] - py["liquidated"]),
         "program income": (db.program_income, py["program_income"]),
+        "program income spent": (db.program_income_spent, py["program_income_spent"]),
+        "federal expenditures paid": (db.totals["federal_paid"], py["federal_paid"]),
+        "recipient expenditures paid": (db.totals["recipient_paid"], py["recipient_paid"]),
     }
     for label, (from_db, from_python) in pairs.items():
         if from_db != from_python:
@@ -136,10 +145,13 @@ def reconcile_award(award: Award) -> list[Problem]:
         )
     problems.extend(Problem(name, message) for message in _days_disagreeing(award, entries))
     problems.extend(Problem(name, message) for message in _days_below_zero(award, entries))
-    paid_per_obligation: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    # What each obligation (by expenditures) and expenditure (by disbursements) is paid.
+    paid_per_entry: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for e in entries:
-        if e.obligation_id:
-            paid_per_obligation[e.obligation_id] += -e.amount if e.reverses_id else e.amount
+        if e.obligation_id or e.expenditure_id:
+            paid_per_entry[e.obligation_id or e.expenditure_id] += (
+                -e.amount if e.reverses_id else e.amount
+            )
         if e.reverses_id:
             original = by_pk.get(e.reverses_id)
             if (
@@ -150,14 +162,12 @@ def reconcile_award(award: Award) -> list[Problem]:
                 problems.append(
                     Problem(name, f"entry {e.pk} does not mirror the entry it reverses")
                 )
-    for obligation_id, paid in paid_per_obligation.items():
-        obligation = by_pk.get(obligation_id)
-        if obligation is None or paid > obligation.amount:
+    for paid_id, paid in paid_per_entry.items():
+        paid_entry = by_pk.get(paid_id)
+        if paid_entry is None or paid > paid_entry.amount:
+            what = paid_entry.get_kind_display().lower() if paid_entry else "entry"
             problems.append(
-                Problem(
-                    name,
-                    f"obligation {obligation_id} is paid beyond its amount ({format_money(paid)})",
-                )
+                Problem(name, f"{what} {paid_id} is paid beyond its amount ({format_money(paid)})")
             )
     for request in DrawdownRequest.objects.filter(award=award, status=DrawdownRequest.Status.PAID):
         entry = by_pk.get(request.ledger_entry_id)

@@ -1,6 +1,6 @@
 """Reads of the ledger and drawdowns, scoped to the person asking."""
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from budgets.kinds import CASH_ON_HAND, counted
@@ -49,7 +49,34 @@ def ledger_for_award(*, award: Award) -> QuerySet[LedgerEntry]:
         .annotate(
             cash_after=_running(CASH_ON_HAND.terms),
             federal_spent_after=_running({"federal_expenditures": 1}),
+            unpaid=_unpaid(),
         )
+    )
+
+
+def _unpaid():
+    """What of each expenditure is not yet paid: its amount less the disbursements
+    paying it, net of their reversals (the amount itself for any other entry)."""
+    paid = (
+        LedgerEntry.objects.filter(expenditure=OuterRef("pk"))
+        .order_by()
+        .values("expenditure")
+        .annotate(t=signed_sum(Q()))
+        .values("t")
+    )
+    return F("amount") - Coalesce(Subquery(paid), ZERO)
+
+
+def unpaid_expenditures(*, award: Award) -> QuerySet[LedgerEntry]:
+    """The award's expenditures not yet paid in full, each with `unpaid`: what a
+    disbursement may still pay of it."""
+    return (
+        LedgerEntry.objects.filter(
+            award=award, kind=Kind.EXPENDITURE, reverses__isnull=True, reversed_by__isnull=True
+        )
+        .annotate(unpaid=_unpaid())
+        .filter(unpaid__gt=0)
+        .order_by("effective_date", "pk")
     )
 
 

@@ -23,9 +23,11 @@ class LedgerTable(tables.Table):
     class Meta:
         model = LedgerEntry
         fields = ("effective_date", "kind", "category", "share", "amount", "memo", "actor")
+        # The actions next to the entry they act on, where a narrow screen still shows them.
         sequence = (
             "effective_date",
             "kind",
+            "actions",
             "category",
             "share",
             "amount",
@@ -33,7 +35,6 @@ class LedgerTable(tables.Table):
             "federal_spent_after",
             "memo",
             "actor",
-            "actions",
         )
         order_by = ("effective_date",)
         row_attrs = {"data-entry": lambda record: record.pk}
@@ -41,6 +42,8 @@ class LedgerTable(tables.Table):
     def render_kind(self, record):
         if record.reverses_id:
             return f"Reversal of {record.get_kind_display().lower()} #{record.reverses_id}"
+        if record.expenditure_id:
+            return f"{record.get_kind_display()} #{record.pk}, paying #{record.expenditure_id}"
         return f"{record.get_kind_display()} #{record.pk}"
 
     def render_amount(self, record):
@@ -50,8 +53,9 @@ class LedgerTable(tables.Table):
         return record.get_category_display() or "—"
 
     def render_share(self, record):
-        # Only spending names a category, and only there does its share say anything.
-        return record.get_share_display() if KINDS[record.kind].needs_category else "—"
+        # Spending, and the payment of spending, is of one share; cash movements are not.
+        kind = KINDS[record.kind]
+        return record.get_share_display() if kind.needs_category or record.paying else "—"
 
     def order_effective_date(self, queryset, is_descending):
         prefix = "-" if is_descending else ""

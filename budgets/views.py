@@ -21,7 +21,12 @@ from budgets.balances import (
 from budgets.filters import DrawdownFilter, LedgerFilter
 from budgets.forms import BudgetLinesForm, DrawdownForm, EntryForm, ReverseForm
 from budgets.models import DrawdownRequest, LedgerEntry
-from budgets.selectors import drawdown_list_for_user, ledger_for_award, open_obligations
+from budgets.selectors import (
+    drawdown_list_for_user,
+    ledger_for_award,
+    open_obligations,
+    unpaid_expenditures,
+)
 from budgets.services import award_create_with_budget
 from budgets.tables import DrawdownTable, LedgerTable
 from grants import access, selectors
@@ -62,6 +67,7 @@ def award_create(request):
                 period_start=fields["period_start"],
                 period_end=fields["period_end"],
                 match_required=fields["match_required"],
+                program_income_alternative=fields["program_income_alternative"],
                 special_conditions=fields["special_conditions"],
                 ug_version=fields["ug_version"],
                 funding=lines,
@@ -134,7 +140,16 @@ def entry_create(request, award_number: str, kind: str):
     )
     if kind not in ledger.RECORDABLE_KINDS:
         raise Http404("No such kind of entry.")
-    form = EntryForm(request.POST or None, kind=kind, obligations=open_obligations(award=award))
+    expenditures = unpaid_expenditures(award=award)
+    # "Record payment" on an expenditure's row opens this form with it chosen.
+    paying = expenditures.filter(pk=request.GET.get("expenditure") or None).first()
+    form = EntryForm(
+        request.POST or None,
+        kind=kind,
+        obligations=open_obligations(award=award),
+        expenditures=expenditures,
+        initial={"expenditure": paying, "amount": paying.unpaid if paying else None},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -150,6 +165,7 @@ def entry_create(request, award_number: str, kind: str):
                 memo=data.get("memo", ""),
                 paid_on=data.get("paid_on"),
                 obligation=data.get("obligation"),
+                expenditure=data.get("expenditure"),
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -1,7 +1,7 @@
 """A believable money history for some demo awards, posted through the services with
 their clock set to each day: monthly spending by category, indirect costs at the lead
-agency's rate, obligations paid off, quarterly reimbursement drawdowns, a reversal, and
-one award left holding cash."""
+agency's rate, obligations paid off, quarterly reimbursement drawdowns paying the
+quarter's expenditures, a reversal, and one award left holding cash."""
 
 import uuid
 from datetime import date, timedelta
@@ -102,7 +102,8 @@ def post_history(
                     memo="Purchase order" if category == "D" else "Contract signed",
                 )
             )
-    quarter_spent = indirect_charged = ZERO
+    quarter_spent, quarter_expenditures = ZERO, []
+    indirect_charged = ZERO
     for i, month_end in enumerate(months):
         spent = ZERO
         for n, category in enumerate(MONTHLY_CATEGORIES):
@@ -111,15 +112,15 @@ def post_history(
             amount = round_money(
                 lines[category] / period_months * MONTHLY_PATTERN[(i + n) % len(MONTHLY_PATTERN)]
             )
-            post(
+            expenditure = post(
                 "expenditure",
                 amount,
                 month_end,
                 n,
                 category=category,
-                paid_on=month_end,
                 memo=f"{month_end:%B %Y} {dict(A='payroll', B='fringe', C='travel', E='supplies', I='other costs')[category]}",
             )
+            quarter_expenditures.append(expenditure)
             spent += amount
         for n, obligation in enumerate(obligations):
             if i in (2, 5, 8):  # instalments on the obligations
@@ -130,16 +131,16 @@ def post_history(
                 if i == 8:
                     instalment = remaining
                 if instalment > 0:
-                    post(
+                    expenditure = post(
                         "expenditure",
                         instalment,
                         month_end,
                         10 + n,
                         category=obligation.category,
                         obligation=obligation,
-                        paid_on=month_end,
                         memo=f"Instalment on {obligation.memo.lower()}",
                     )
+                    quarter_expenditures.append(expenditure)
                     spent += instalment
         if with_reversal and i == 1:
             duplicate = post(
@@ -162,20 +163,21 @@ def post_history(
         if lines.get("J"):
             indirect = indirect_to_charge(award, month_end, lines["J"] - indirect_charged)
             if indirect > 0:
-                post(
+                expenditure = post(
                     "expenditure",
                     indirect,
                     month_end,
                     20,
                     category="J",
-                    paid_on=month_end,
                     memo=f"{month_end:%B %Y} indirect costs",
                 )
+                quarter_expenditures.append(expenditure)
                 indirect_charged += indirect
                 spent += indirect
         quarter_spent += spent
         if month_end.month in (12, 3, 6, 9) and quarter_spent > 0:
-            # Quarterly reimbursement: draw what the quarter cost and pass it straight on.
+            # Quarterly reimbursement: draw what the quarter cost; the cash pays the
+            # quarter's expenditures, which the general fund had carried.
             request = ledger.drawdown_request(
                 actor=officer,
                 award=award,
@@ -185,8 +187,16 @@ def post_history(
                 memo=f"Reimbursement, quarter ending {month_end:%m/%d/%Y}",
             )
             ledger.drawdown_mark_paid(actor=approver, request=request, today=month_end)
-            post("disbursement", quarter_spent, month_end, 0, memo="Reimbursed general fund")
-            quarter_spent = ZERO
+            for expenditure in quarter_expenditures:
+                post(
+                    "disbursement",
+                    expenditure.amount,
+                    month_end,
+                    f"pays-{expenditure.pk}",
+                    expenditure=expenditure,
+                    memo="Reimbursed general fund",
+                )
+            quarter_spent, quarter_expenditures = ZERO, []
     if leave_excess_cash:
         day = today - timedelta(days=20)
         request = ledger.drawdown_request(

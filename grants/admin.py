@@ -31,7 +31,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Recipient)
 class RecipientAdmin(admin.ModelAdmin):
-    list_display = ("legal_name", "uei", "ein", "state")
+    list_display = ("legal_name", "uei", "ein", "state", "accounting_basis")
     search_fields = ("legal_name", "uei", "ein")
 
 

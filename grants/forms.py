@@ -76,6 +76,11 @@ class AwardForm(forms.Form):
     period_start = forms.DateField(widget=DATE_WIDGET)
     period_end = forms.DateField(widget=DATE_WIDGET)
     match_required = MoneyFormField(allow_zero=True, initial="0.00")
+    program_income_alternative = forms.ChoiceField(
+        label="Program income alternative",
+        choices=Award.ProgramIncomeAlternative.choices,
+        initial=Award.ProgramIncomeAlternative.ADDITION,
+    )
     ug_version = forms.ChoiceField(
         label="Uniform Guidance",
         choices=Award.UniformGuidance.choices,

@@ -86,8 +86,25 @@ def fiscal_year_of(day: date) -> int:
     return day.year + 1 if day.month >= 10 else day.year
 
 
+class ProgramIncomeAlternative(models.TextChoices):
+    """How an award's program income is used (docs/rules/cash-and-ledger.md#program-income)."""
+
+    ADDITION = "addition", "Addition: added to the funds committed to the project"
+    DEDUCTION = "deduction", "Deduction: deducted from the total allowable costs"
+    COST_SHARING = "cost_sharing", "Cost sharing: used to meet the recipient's share"
+
+
+class AccountingBasis(models.TextChoices):
+    """SF-425 line 7 (docs/rules/sf425.md#accounting-basis)."""
+
+    ACCRUAL = "accrual", "Accrual"
+    CASH = "cash", "Cash"
+
+
 class Recipient(models.Model):
     """A recipient organization: the lead agency that holds a task force's award."""
+
+    Basis = AccountingBasis
 
     legal_name = models.CharField(max_length=200)
     uei = models.CharField("UEI", max_length=12, unique=True, validators=[validate_uei])
@@ -98,6 +115,13 @@ class Recipient(models.Model):
     zip_code = models.CharField("ZIP code", max_length=10, blank=True)
     fiscal_year_end_month = models.PositiveSmallIntegerField(default=6)
     fiscal_year_end_day = models.PositiveSmallIntegerField(default=30)
+    accounting_basis = models.CharField(
+        max_length=7,
+        choices=AccountingBasis.choices,
+        default=AccountingBasis.ACCRUAL,
+        help_text="SF-425 line 7: on the cash basis an expenditure counts when it is paid, "
+        "on the accrual basis when it is incurred.",
+    )
 
     class Meta:
         ordering = ["legal_name"]
@@ -106,6 +130,10 @@ class Recipient(models.Model):
                 condition=Q(fiscal_year_end_month__gte=1, fiscal_year_end_month__lte=12)
                 & Q(fiscal_year_end_day__gte=1, fiscal_year_end_day__lte=31),
                 name="grants_recipient_fiscal_year_end_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(accounting_basis__in=AccountingBasis.values),
+                name="grants_recipient_accounting_basis_valid",
             ),
         ]
 
@@ -293,6 +321,7 @@ UG_2024_EFFECTIVE = date(2024, 10, 1)
 
 class Award(models.Model):
     Status = AwardStatus
+    ProgramIncomeAlternative = ProgramIncomeAlternative
 
     UniformGuidance = UniformGuidance
 
@@ -316,6 +345,13 @@ class Award(models.Model):
     period_end = models.DateField()
     federal_amount = money_field(help_text="The sum of the award's funding lines.")
     match_required = money_field(default=0)
+    # The OJP Financial Guide's default is addition "in the absence of other restrictions"
+    # (docs/rules/cash-and-ledger.md#program-income).
+    program_income_alternative = models.CharField(
+        max_length=12,
+        choices=ProgramIncomeAlternative.choices,
+        default=ProgramIncomeAlternative.ADDITION,
+    )
     special_conditions = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     ug_version = models.CharField(

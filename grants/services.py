@@ -160,6 +160,7 @@ def award_create(
     special_conditions: str = "",
     recipient: Recipient | None = None,
     ug_version: str | None = None,
+    program_income_alternative: str = Award.ProgramIncomeAlternative.ADDITION,
 ) -> Award:
     """Create a draft award funded from one or more appropriations.
 
@@ -186,6 +187,7 @@ def award_create(
         period_end=period_end,
         federal_amount=sum((line.amount for line in funding), ZERO),
         match_required=match_required,
+        program_income_alternative=program_income_alternative,
         special_conditions=special_conditions,
         ug_version=ug_version or Award.UniformGuidance.in_force_on(period_start),
     )

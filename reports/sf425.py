@@ -13,7 +13,7 @@ from decimal import Decimal
 from budgets.balances import award_balances
 from budgets.indirect import IndirectLine, indirect_lines
 from budgets.kinds import TOTALS
-from grants.models import Award
+from grants.models import Award, Recipient
 from grants.money import ZERO
 
 LINE_LABELS = {
@@ -71,24 +71,49 @@ class SF425:
         }
 
 
+def _program_income(
+    award: Award, earned: Decimal, spent: Decimal, recipient_share: Decimal
+) -> dict[str, Decimal]:
+    """Lines 10l, 10m, 10n (and 10j under cost sharing) by the award's alternative
+    (docs/rules/sf425.md#program-income): spent under the deduction alternative is 10m,
+    under the addition alternative 10n; used for cost sharing it is part of the
+    recipient's share (10j) and not reported as federal program income (10l)."""
+    alternative = Award.ProgramIncomeAlternative
+    if award.program_income_alternative == alternative.COST_SHARING:
+        return {"10l": earned - spent, "10m": ZERO, "10n": ZERO, "10j": recipient_share + spent}
+    deduction = award.program_income_alternative == alternative.DEDUCTION
+    return {
+        "10l": earned,
+        "10m": spent if deduction else ZERO,
+        "10n": ZERO if deduction else spent,
+    }
+
+
 def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
     b = award_balances(award, as_of=period_end)
+    # Line 7: the recipient's basis decides when an expenditure counts, incurred or paid
+    # (docs/rules/sf425.md#accounting-basis).
+    basis = Recipient.Basis(award.recipient.accounting_basis)
+    # Line 11 on the date incurred whatever the basis (docs/rules/indirect-costs.md#sf-425-line-11).
     indirect = tuple(indirect_lines(award, as_of=period_end))
-    # The lines that are ledger totals as they stand (budgets.kinds.TOTALS).
-    ledger = {total.sf425: b.totals[total.name] for total in TOTALS if total.sf425}
-    # Program income spent is zero on both lines until a ledger total records it.
-    deduction, addition = ledger.get("10m", ZERO), ledger.get("10n", ZERO)
+    # The lines that are ledger totals as they stand (budgets.kinds.TOTALS), on the basis.
+    ledger = {
+        total.sf425: b.totals[total.name]
+        for total in TOTALS
+        if total.sf425 and total.basis in ("", basis)
+    }
+    ledger |= _program_income(award, b.program_income, b.program_income_spent, ledger["10j"])
     given = {
         "10c": b.cash_on_hand,
         "10d": b.authorized,
-        "10f": b.unliquidated,
+        # Spent plus still owed is the same on either basis: what the cash basis does not
+        # count as spent yet (incurred, not paid) it counts as owed.
+        "10f": b.total_federal_share - ledger["10e"],
         "10g": b.total_federal_share,
         "10h": b.unobligated,
         "10i": b.match_required,
-        "10k": b.match_remaining,
-        "10m": deduction,
-        "10n": addition,
-        "10o": b.program_income - deduction - addition,
+        "10k": b.match_required - ledger["10j"],
+        "10o": ledger["10l"] - ledger["10m"] - ledger["10n"],
         "11g-d": sum((row.base for row in indirect), ZERO),
         "11g-e": sum((row.amount_charged for row in indirect), ZERO),
         "11g-f": sum((row.federal_share for row in indirect), ZERO),
@@ -102,7 +127,7 @@ def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
         uei=recipient.uei,
         ein=recipient.ein,
         report_type="Final" if is_final else "Quarterly",
-        basis="Accrual",
+        basis=basis.label,
         period_start=award.period_start,
         period_end=award.period_end,
         reporting_period_end=period_end,

@@ -84,8 +84,9 @@ def drop_no_overlap(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
+    # Numbered 0007 when written; it follows the migrations merged before it.
     dependencies = [
-        ('grants', '0006_rule_value_sources_cite_docs'),
+        ('grants', '0011_award_program_income_alternative'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

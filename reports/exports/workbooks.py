@@ -345,7 +345,7 @@ def _ledger_totals() -> list[SumIf]:
 
     def where(kind, move) -> tuple[tuple[str, str], ...]:
         if move.paying:
-            raise ValueError(f"{move.total} depends on payments of obligations: no SUMIFS.")
+            raise ValueError(f"{move.total} depends on what an entry pays: no SUMIFS.")
         return (("Kind", KIND[kind.code]),) + (
             (("Share", SHARE[move.share]),) if move.share else ()
         )
@@ -380,13 +380,12 @@ LEDGER_COLUMNS = [
     Column("Date", "date", 12),
     Column("Kind", width=18),
     Column("Reverses entry", "int", 10),
-    Column("Pays obligation", "int", 10),
+    Column("Pays entry", "int", 10),
     Column("Category", width=24),
     Column("Share", width=16),
     Column("Amount", "money", 15),
     Column("Cash on hand after", "money", 16),
     Column("Federal spent after", "money", 16),
-    Column("Paid on", "date", 12),
     Column("Memo", width=44),
     Column("Recorded by", width=16),
     Column("Posted at", "datetime", 19),
@@ -399,10 +398,10 @@ LEDGER_FIELDS = (
     "kind",
     "reverses_id",
     "obligation_id",
+    "expenditure_id",
     "category",
     "share",
     "amount",
-    "paid_on",
     "memo",
     "actor__username",
     "posted_at",
@@ -422,20 +421,21 @@ def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[tuple]:
         *LEDGER_FIELDS
     )
     for (
-        number, pk, day, kind, reverses, obligation, category, share, amount, paid_on, memo,
+        number, pk, day, kind, reverses, obligation, expenditure, category, share, amount, memo,
         actor, posted_at,
     ) in rows.iterator(chunk_size=CHUNK):  # fmt: skip
         if number != current:
             current, cash, spent = number, ZERO, ZERO
         signed = -amount if reverses else amount
-        to_cash, to_spent = RUNNING[kind, share, obligation is not None]
+        pays = obligation or expenditure  # the earlier entry it pays, if any
+        to_cash, to_spent = RUNNING[kind, share, pays is not None]
         if to_cash:
             cash += to_cash * signed
         if to_spent:
             spent += to_spent * signed
         yield (
-            number, pk, day, KIND[kind], reverses, obligation, CATEGORY[category], SHARE[share],
-            signed, cash, spent, paid_on, memo, actor, _local(posted_at),
+            number, pk, day, KIND[kind], reverses, pays, CATEGORY[category], SHARE[share],
+            signed, cash, spent, memo, actor, _local(posted_at),
         )  # fmt: skip
 
 

@@ -44,7 +44,9 @@ CASES = [
     pytest.param(code, share, pays, id=f"{code}-{share}{'-paying' if pays else ''}")
     for code, kind in KINDS.items()
     for share in kind.shares
-    for pays in ((False, True) if kind.pays_obligations else (False,))
+    for pays in ((False, True) if kind.pays else (False,))
+    # A share taken from the entry paid is federal unless the entry pays something.
+    if pays or not kind.share_of_paid or share == "federal"
 ]
 
 
@@ -56,17 +58,20 @@ def _recomputed(entries) -> dict[str, Decimal]:
 
 @pytest.mark.parametrize("code,share,pays", CASES)
 def test_check_ledgers_counts_every_kind_as_the_declaration_does(program, code, share, pays):
-    paid = _entry(program, "obligation", "federal") if pays else None
+    kind = KINDS[code]
+    link = {}
+    if pays:  # the earlier entry it pays: of its share, where the share is the paid one's
+        link[kind.pays] = _entry(program, kind.pays, share if kind.share_of_paid else "federal")
     before = _day_totals()
 
     # The totals the declaration wrote for the entry, and those check_ledgers recomputes.
-    entry = _entry(program, code, share, obligation=paid)
+    entry = _entry(program, code, share, **link)
     written = {name: total - before[name] for name, total in _day_totals().items()}
     assert written == _recomputed([entry])
     assert any(written.values()), f"{code} moves no total"
 
     # Its reversal takes back exactly what it added.
-    reversal = _entry(program, code, share, obligation=paid, reverses=entry)
+    reversal = _entry(program, code, share, reverses=entry, **link)
     assert _day_totals() == before
     assert not any(_recomputed([entry, reversal]).values())
 

@@ -36,7 +36,7 @@ from hypothesis.stateful import (
 )
 
 from budgets import ledger
-from budgets.balances import award_balances, obligation_remaining
+from budgets.balances import award_balances, unpaid
 from budgets.models import DrawdownRequest, LedgerEntry
 from budgets.services import LineInput
 from grants import access
@@ -120,6 +120,7 @@ class Entry:
     amount: D
     day: date
     obligation: int | None = None
+    expenditure: int | None = None  # the expenditure a disbursement pays
     reverses: int | None = None
     reversed: bool = False
 
@@ -282,7 +283,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def model(self, as_of: date = date.max) -> dict[str, D]:
         drawn = self.total(as_of, kind="drawdown") - self.total(as_of, kind="cash_returned")
-        disbursed = self.total(as_of, kind="disbursement")
+        disbursed = self.total(as_of, kind="disbursement", share="federal")
         federal = self.total(as_of, kind="expenditure", share="federal")
         unliquidated = self.total(as_of, kind="obligation") - self.liquidated(as_of)
         pending = sum((r.amount for r in self.requests.values() if r.status in OPEN), ZERO)
@@ -296,19 +297,48 @@ class LedgerMachine(RuleBasedStateMachine):
             "unobligated": AUTHORIZED - federal - unliquidated,
             "pending_drawdowns": pending,
             "available_to_draw": AUTHORIZED - drawn - pending,
+            "program_income": self.total(as_of, kind="program_income"),
+            "program_income_spent": self.total(as_of, kind="program_income_spent"),
         }
+
+    def paid(self, share: str, as_of: date = date.max) -> D:
+        """Expenditures of `share` paid (10e or 10j on the cash basis)."""
+        return sum(
+            (
+                e.signed
+                for e in self.entries.values()
+                if e.day <= as_of
+                and e.kind == "disbursement"
+                and e.expenditure
+                and e.share == share
+            ),
+            ZERO,
+        )
 
     def lowest(self, name: str, since: date) -> D:
         """The lowest balance at the end of any day from `since` on: what an entry dated
         `since` must fit under."""
         days = {since} | {e.day for e in self.entries.values() if e.day >= since}
-        return min(self.model(as_of=day)[name] for day in days)
 
-    def remaining(self, obligation: Entry) -> D:
-        if obligation.reversed:
+        def balance(day: date) -> D:
+            m = self.model(as_of=day)
+            return (
+                m["program_income"] - m["program_income_spent"]
+                if name == "program_income_unspent"
+                else m[name]
+            )
+
+        return min(balance(day) for day in days)
+
+    def remaining(self, paid: Entry) -> D:
+        """What of an obligation or an expenditure is not yet paid."""
+        if paid.reversed:
             return ZERO
-        paid = sum((e.signed for e in self.entries.values() if e.obligation == obligation.pk), ZERO)
-        return obligation.amount - paid
+        payments = sum(
+            (e.signed for e in self.entries.values() if paid.pk in (e.obligation, e.expenditure)),
+            ZERO,
+        )
+        return paid.amount - payments
 
     def on_hold(self) -> bool:
         return any(self.holds.values())
@@ -358,6 +388,7 @@ class LedgerMachine(RuleBasedStateMachine):
             amount=entry.amount,
             day=entry.effective_date,
             obligation=entry.obligation_id,
+            expenditure=entry.expenditure_id,
             reverses=entry.reverses_id,
         )
         if entry.reverses_id:
@@ -380,6 +411,15 @@ class LedgerMachine(RuleBasedStateMachine):
             )
             self.record(entry)
             self.last_post = (kwargs, entry.pk)
+            if fields.get("paid_on"):  # its payment, written with it
+                payment = LedgerEntry.objects.get(expenditure=entry)
+                assert (payment.kind, payment.amount, payment.effective_date, payment.share) == (
+                    "disbursement",
+                    entry.amount,
+                    fields["paid_on"],
+                    entry.share,
+                )
+                self.record(payment)
 
     # --- rules: spending ------------------------------------------------------------
 
@@ -409,6 +449,66 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(choice=amounts, category=st.sampled_from(["A", "C", "D"]), day=dates)
     def post_federal_expenditure(self, choice, category, day):
         self.post_federal("expenditure", choice, category, day)
+
+    @rule(choice=amounts, category=st.sampled_from(["A", "C"]), day=dates, paid_on=dates)
+    def post_paid_federal_expenditure(self, choice, category, day, paid_on):
+        """An expenditure typed with its date paid: it must fit under the unobligated
+        balance from the day incurred, and its payment under the cash on hand from the
+        day paid, which is neither before the day incurred nor a bad date."""
+        headroom = self.lowest("unobligated", day)
+        amount = self.resolve(choice, headroom)
+        ok = (
+            valid_amount(amount)
+            and category in FEDERAL_CATEGORIES
+            and good_date(day)
+            and amount <= headroom
+            and good_date(paid_on)
+            and paid_on >= day
+            and amount <= self.lowest("cash_on_hand", paid_on)
+        )
+        self.post(
+            None if ok else ValidationError,
+            kind="expenditure",
+            amount=amount,
+            category=category,
+            effective_date=day,
+            paid_on=paid_on,
+        )
+
+    @precondition(lambda self: any(e.kind == "expenditure" for e in self.entries.values()))
+    @rule(data=st.data(), choice=amounts, day=dates, unpaid_only=st.booleans())
+    def pay_expenditure(self, data, choice, day, unpaid_only):
+        """A disbursement paying an expenditure, later: mostly one not yet paid in full,
+        sometimes any (reversed, a reversal, paid in full: all refused). Its share is the
+        expenditure's; federal money must be on hand from its date on."""
+        candidates = [
+            e
+            for e in self.entries.values()
+            if e.kind == "expenditure"
+            and (not unpaid_only or (not e.reverses and self.remaining(e) > 0))
+        ]
+        if not candidates:
+            candidates = [e for e in self.entries.values() if e.kind == "expenditure"]
+        expenditure = data.draw(st.sampled_from(sorted(candidates, key=lambda e: e.pk)))
+        headroom = ZERO if expenditure.reverses else self.remaining(expenditure)
+        if expenditure.share == "federal":
+            headroom = min(headroom, self.lowest("cash_on_hand", day))
+        amount = self.resolve(choice, headroom)
+        ok = (
+            valid_amount(amount)
+            and not expenditure.reverses
+            and not expenditure.reversed
+            and good_date(day)
+            and expenditure.day <= day
+            and amount <= headroom
+        )
+        self.post(
+            None if ok else ValidationError,
+            kind="disbursement",
+            amount=amount,
+            effective_date=day,
+            expenditure=LedgerEntry.objects.get(pk=expenditure.pk),
+        )
 
     @precondition(lambda self: any(e.kind == "obligation" for e in self.entries.values()))
     @rule(
@@ -449,11 +549,22 @@ class LedgerMachine(RuleBasedStateMachine):
             obligation=LedgerEntry.objects.get(pk=obligation.pk),
         )
 
-    @rule(choice=amounts, category=st.sampled_from(["A", "C"]), day=dates)
-    def post_recipient_expenditure(self, choice, category, day):
-        """Match spending: bounded by nothing but a non-federal budget in its category."""
+    @rule(
+        choice=amounts,
+        category=st.sampled_from(["A", "C"]),
+        day=dates,
+        paid_on=st.one_of(st.none(), dates),
+    )
+    def post_recipient_expenditure(self, choice, category, day, paid_on):
+        """Match spending: bounded by nothing but a non-federal budget in its category;
+        paid (if it says so) with the recipient's money, not before it is incurred."""
         amount = self.resolve(choice, D("100.00"))
-        ok = valid_amount(amount) and category in RECIPIENT_CATEGORIES and good_date(day)
+        ok = (
+            valid_amount(amount)
+            and category in RECIPIENT_CATEGORIES
+            and good_date(day)
+            and (paid_on is None or (good_date(paid_on) and paid_on >= day))
+        )
         self.post(
             None if ok else ValidationError,
             kind="expenditure",
@@ -461,6 +572,7 @@ class LedgerMachine(RuleBasedStateMachine):
             category=category,
             share="recipient",
             effective_date=day,
+            paid_on=paid_on,
         )
 
     @rule(choice=amounts, day=dates)
@@ -470,6 +582,31 @@ class LedgerMachine(RuleBasedStateMachine):
         ok = valid_amount(amount) and good_date(day) and amount <= cash
         self.post(
             None if ok else ValidationError, kind="disbursement", amount=amount, effective_date=day
+        )
+
+    @rule(choice=amounts, day=dates)
+    def post_program_income(self, choice, day):
+        """Income earned by the project: any valid amount, dated to the liquidation end."""
+        amount = self.resolve(choice, D("100.00"))
+        ok = valid_amount(amount) and good_date(day)
+        self.post(
+            None if ok else ValidationError,
+            kind="program_income",
+            amount=amount,
+            effective_date=day,
+        )
+
+    @rule(choice=amounts, day=dates)
+    def post_program_income_spent(self, choice, day):
+        """Program income is spent only once earned, on every day from its date on."""
+        unspent = self.lowest("program_income_unspent", day)
+        amount = self.resolve(choice, unspent)
+        ok = valid_amount(amount) and good_date(day) and amount <= unspent
+        self.post(
+            None if ok else ValidationError,
+            kind="program_income_spent",
+            amount=amount,
+            effective_date=day,
         )
 
     @rule(choice=amounts, day=dates, reason=st.sampled_from(["Not needed within 10 days", " "]))
@@ -636,16 +773,16 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # --- rules: reversals and holds -------------------------------------------------
 
-    def live_payments(self, obligation: Entry) -> list[Entry]:
+    def live_payments(self, paid: Entry) -> list[Entry]:
         return [
             e
             for e in self.entries.values()
-            if e.obligation == obligation.pk and not e.reverses and not e.reversed
+            if paid.pk in (e.obligation, e.expenditure) and not e.reverses and not e.reversed
         ]
 
     def protected(self) -> list[Entry]:
-        """Live entries whose reversal a rule refuses: an obligation that payments still
-        stand against, a drawdown larger than the cash on hand."""
+        """Live entries whose reversal a rule refuses: an obligation or expenditure that
+        payments still stand against, a drawdown larger than the cash on hand."""
         cash = self.model()["cash_on_hand"]
         return [
             e
@@ -653,7 +790,7 @@ class LedgerMachine(RuleBasedStateMachine):
             if not e.reverses
             and not e.reversed
             and (
-                (e.kind == "obligation" and self.live_payments(e))
+                (e.kind in ("obligation", "expenditure") and self.live_payments(e))
                 or (e.kind == "drawdown" and e.amount > cash)
             )
         ]
@@ -664,8 +801,12 @@ class LedgerMachine(RuleBasedStateMachine):
             and not entry.reverses
             and not entry.reversed
             and day >= entry.day
-            and not (entry.kind == "obligation" and self.live_payments(entry))
+            and not (entry.kind in ("obligation", "expenditure") and self.live_payments(entry))
             and not (entry.kind == "drawdown" and entry.amount > self.lowest("cash_on_hand", day))
+            and not (
+                entry.kind == "program_income"
+                and entry.amount > self.lowest("program_income_unspent", day)
+            )
         )
         reversal = self.attempt(
             None if ok else ValidationError,
@@ -743,6 +884,10 @@ class LedgerMachine(RuleBasedStateMachine):
         b = award_balances(self.award, as_of=date.max)
         expected = self.model()
         assert {name: getattr(b, name) for name in expected} == expected
+        assert (b.totals["federal_paid"], b.totals["recipient_paid"]) == (
+            self.paid("federal"),
+            self.paid("recipient"),
+        )
         assert b.authorized == AUTHORIZED
         assert b.drawn + b.pending_drawdowns <= b.authorized  # invariant 1
         assert b.cash_on_hand >= 0
@@ -750,14 +895,14 @@ class LedgerMachine(RuleBasedStateMachine):
         assert b.available_to_draw >= 0
 
     @invariant()
-    def obligations_never_overpaid(self):
+    def obligations_and_expenditures_never_overpaid(self):
         if self.award is None:
             return
         obligations = LedgerEntry.objects.filter(
-            award=self.award, kind="obligation", reverses__isnull=True
+            award=self.award, kind__in=("obligation", "expenditure"), reverses__isnull=True
         ).select_related("reversed_by")
         for obligation in obligations:
-            remaining = obligation_remaining(obligation)
+            remaining = unpaid(obligation)
             assert remaining >= 0
             assert remaining == self.remaining(self.entries[obligation.pk])
 
