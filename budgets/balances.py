@@ -55,6 +55,18 @@ class Balances:
     def match_remaining(self) -> Decimal:  # 10k
         return self.match_required - self.recipient_expenditures
 
+    def on_basis(self, basis: str) -> dict[str, Decimal]:
+        """SF-425 10e, 10f and 10j on an accounting basis ("accrual" or "cash",
+        docs/rules/sf425.md#accounting-basis). Spent plus still owed (10g) is the same on
+        either: what the cash basis does not count as spent yet (incurred, not paid) it
+        counts as owed."""
+        lines = {total.sf425: self.totals[total.name] for total in TOTALS if total.basis == basis}
+        return {
+            "10e": lines["10e"],
+            "10f": self.total_federal_share - lines["10e"],
+            "10j": lines["10j"],
+        }
+
     @property
     def available_to_draw(self) -> Decimal:
         """Authorized less what is drawn and what is requested but not yet paid."""

@@ -107,14 +107,14 @@ def _on_day(low: Low) -> str:
     return "" if low.amount == low.latest else f" on {low.day:%m/%d/%Y}"
 
 
-def _check_fits(amount: Decimal, low: Low, what: str, field: str = "amount") -> None:
+def _check_fits(amount: Decimal, low: Low, what: str) -> None:
     """Refuse an amount above the lowest balance it would reduce."""
     if amount <= low.amount:
         return
     on_day = _on_day(low)
     raise ValidationError(
         {
-            field: f"{format_money(amount)} is {format_money(amount - low.amount)} more than the "
+            "amount": f"{format_money(amount)} is {format_money(amount - low.amount)} more than the "
             f"{format_money(low.amount)} {what}{on_day}."
         }
     )
@@ -156,12 +156,12 @@ def _paid_entry(award: Award, kind: LedgerKind, share: str, **given) -> LedgerEn
             if field == kind.pays
             else None
         )
-        _refuse_payment(kind, field, found, share)
+        _check_paid_entry(kind, field, found, share)
         paid = found
     return paid
 
 
-def _refuse_payment(kind: LedgerKind, field: str, found: LedgerEntry | None, share: str) -> None:
+def _check_paid_entry(kind: LedgerKind, field: str, found: LedgerEntry | None, share: str) -> None:
     paid_label = Kind(field).label.lower()
     if found is None or (not kind.share_of_paid and share != Share.FEDERAL):
         payers = either([k.label.lower() for k in KINDS.values() if k.pays == field])
@@ -196,14 +196,14 @@ def _check_payment(kind: LedgerKind, paid: LedgerEntry, amount: Decimal, day: da
 
 
 def _check_limits(
-    award: Award, kind: LedgerKind, share: str, paying: bool, amount: Decimal, day: date, field: str
+    award: Award, kind: LedgerKind, share: str, paying: bool, amount: Decimal, day: date
 ) -> None:
     # Invariants 2 and 7: the entry fits under each balance it lowers (its kind's moves
     # say which: a payment of an obligation lowers neither spent-or-owed nor cash), on
     # every day from its date on.
     for limit in kind.lowers(share, paying):
         low = getattr(lowest_from(award, since=day), limit.name)
-        _check_fits(amount, low, limit.what, field)
+        _check_fits(amount, low, limit.what)
 
 
 @transaction.atomic
@@ -273,7 +273,7 @@ def entry_post(
     )
     if paid is not None:
         _check_payment(declared, paid, amount, effective_date)
-    _check_limits(award, declared, share, paid is not None, amount, effective_date, "amount")
+    _check_limits(award, declared, share, paid is not None, amount, effective_date)
     check_indirect_cap(award, kind=kind, category=category, amount=amount, day=effective_date)
     if paid_on is not None:
         _check_paid_on(award, amount, share, effective_date, paid_on, today)

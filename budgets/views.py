@@ -110,6 +110,8 @@ def award_ledger(request, award_number: str):
     table = LedgerTable(filterset.qs)
     table.can_reverse = access.can_record_spending(request.user, award)
     today = timezone.localdate()
+    balances = award_balances(award, as_of=as_of)
+    basis = award.recipient.accounting_basis
     return render_table_page(
         request,
         template="budgets/award_ledger.html",
@@ -118,7 +120,10 @@ def award_ledger(request, award_number: str):
         context={
             "award": award,
             "as_of": as_of,
-            "balances": award_balances(award, as_of=as_of),
+            "balances": balances,
+            # The SF-425 lines that depend on the recipient's basis of accounting.
+            "basis": award.recipient.get_accounting_basis_display().lower(),
+            "on_basis": balances.on_basis(basis),
             "budget_rows": budget_versus_actual(award, as_of=as_of),
             "elapsed": period_elapsed_share(award, as_of=as_of),
             "excess_cash": excess_cash(award, today=today),

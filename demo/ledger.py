@@ -66,6 +66,7 @@ def post_history(
     today: date,
     leave_excess_cash: bool = False,
     with_reversal: bool = False,
+    with_program_income: bool = False,
 ) -> int:
     """Post the award's history up to `today`; returns the number of entries."""
     if LedgerEntry.objects.filter(award=award).exists():
@@ -142,6 +143,22 @@ def post_history(
                     )
                     quarter_expenditures.append(expenditure)
                     spent += instalment
+        if with_program_income and i == 3:
+            post(
+                "program_income",
+                Decimal("2500.00"),
+                month_end,
+                0,
+                memo="Training registration fees",
+            )
+        if with_program_income and i == 5:
+            post(
+                "program_income_spent",
+                Decimal("1800.00"),
+                month_end,
+                0,
+                memo="Forensic software licences, from registration fees",
+            )
         if with_reversal and i == 1:
             duplicate = post(
                 "expenditure",

@@ -76,10 +76,12 @@ class AwardForm(forms.Form):
     period_start = forms.DateField(widget=DATE_WIDGET)
     period_end = forms.DateField(widget=DATE_WIDGET)
     match_required = MoneyFormField(allow_zero=True, initial="0.00")
-    program_income_alternative = forms.ChoiceField(
+    program_income_alternative = forms.TypedChoiceField(
         label="Program income alternative",
         choices=Award.ProgramIncomeAlternative.choices,
         initial=Award.ProgramIncomeAlternative.ADDITION,
+        required=False,
+        empty_value=Award.ProgramIncomeAlternative.ADDITION,
     )
     ug_version = forms.ChoiceField(
         label="Uniform Guidance",

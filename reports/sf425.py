@@ -98,17 +98,12 @@ def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
     indirect = tuple(indirect_lines(award, as_of=period_end))
     # The lines that are ledger totals as they stand (budgets.kinds.TOTALS), on the basis.
     ledger = {
-        total.sf425: b.totals[total.name]
-        for total in TOTALS
-        if total.sf425 and total.basis in ("", basis)
-    }
+        total.sf425: b.totals[total.name] for total in TOTALS if total.sf425 and not total.basis
+    } | b.on_basis(basis)
     ledger |= _program_income(award, b.program_income, b.program_income_spent, ledger["10j"])
     given = {
         "10c": b.cash_on_hand,
         "10d": b.authorized,
-        # Spent plus still owed is the same on either basis: what the cash basis does not
-        # count as spent yet (incurred, not paid) it counts as owed.
-        "10f": b.total_federal_share - ledger["10e"],
         "10g": b.total_federal_share,
         "10h": b.unobligated,
         "10i": b.match_required,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budgets', '0009_paid_expenditures'),
+        ('budgets', '0011_ledgerentry_paid_on_removed'),
         ('grants', '0011_award_program_income_alternative'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

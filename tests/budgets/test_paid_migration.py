@@ -13,10 +13,10 @@ from django.db.migrations.executor import MigrationExecutor
 from budgets.balances import award_balances
 from budgets.models import LedgerDay, LedgerEntry
 from budgets.reconcile import reconcile_award
+from grants.audit import AuditEvent
 from grants.models import Award
 
 BEFORE = [("budgets", "0008_cash_returned")]
-AFTER = [("budgets", "0009_paid_expenditures")]
 D = Decimal
 
 
@@ -36,23 +36,30 @@ def latest_schema_after():
     ContentType.objects.clear_cache()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_dates_paid_become_payments_without_counting_a_dollar_twice(program, latest_schema_after):
-    award_id, officer_id = program.award_a.pk, program.officer_a.pk
-    old = migrate(BEFORE)
-    Entry = old.get_model("budgets", "LedgerEntry")
+def writer(model, award_id, actor_id):
+    """Writes entries as the ledger stood before 0009, straight into the table."""
 
     def entry(kind, amount, day, **fields):
-        return Entry.objects.create(
+        return model.objects.create(
             award_id=award_id,
             kind=kind,
             amount=D(amount),
             effective_date=day,
-            actor_id=officer_id,
+            actor_id=actor_id,
             idempotency_key=uuid.uuid4(),
             category="A" if kind == "expenditure" else "",
             **fields,
         )
+
+    return entry
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_dates_paid_become_payments_without_counting_a_dollar_twice(program, latest_schema_after):
+    award_id = program.award_a.pk
+    old = migrate(BEFORE)
+    Entry = old.get_model("budgets", "LedgerEntry")
+    entry = writer(Entry, award_id, program.officer_a.pk)
 
     entry("drawdown", "5000.00", date(2025, 1, 10))
     # Typed twice: the date paid, and a disbursement of the same amount that day.
@@ -66,7 +73,7 @@ def test_dates_paid_become_payments_without_counting_a_dollar_twice(program, lat
     # Never paid.
     entry("expenditure", "300.00", date(2025, 2, 1))
 
-    migrate(AFTER)
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # 0009 and on
     payments = LedgerEntry.objects.filter(kind="disbursement").order_by("pk")
     assert [(p.pk == typed.pk, p.expenditure_id, p.amount, p.effective_date) for p in payments] == [
         (True, twice.pk, D("1200.00"), date(2025, 1, 15)),
@@ -95,3 +102,46 @@ def test_dates_paid_become_payments_without_counting_a_dollar_twice(program, lat
     assert list(Entry.objects.filter(kind="disbursement").values_list("pk", flat=True)) == [
         typed.pk
     ]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reimbursement_typed_apart_is_re_recorded_as_the_payments_it_made(
+    program, latest_schema_after
+):
+    """Costs paid from the general fund with their dates paid, then one drawdown and one
+    disbursement for the quarter: the disbursement becomes their payments, cash out stays
+    as it was on every day, and a date paid that no federal cash could have covered is
+    left unpaid and named in the audit trail."""
+    award_id = program.award_a.pk
+    entry = writer(
+        migrate(BEFORE).get_model("budgets", "LedgerEntry"), award_id, program.officer_a.pk
+    )
+    january = entry("expenditure", "1000.00", date(2025, 1, 20), paid_on=date(2025, 1, 31))
+    february = entry("expenditure", "500.00", date(2025, 2, 20), paid_on=date(2025, 2, 28))
+    entry("drawdown", "1600.00", date(2025, 3, 31))
+    reimbursed = entry("disbursement", "1600.00", date(2025, 3, 31), memo="Reimbursed general fund")
+    april = entry("expenditure", "700.00", date(2025, 4, 20), paid_on=date(2025, 4, 30))
+
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    rows = LedgerEntry.objects.filter(kind="disbursement").order_by("pk")
+    assert [(r.reverses_id, r.expenditure_id, r.amount, r.effective_date) for r in rows] == [
+        (None, None, D("1600.00"), date(2025, 3, 31)),  # as typed, now reversed
+        (reimbursed.pk, None, D("1600.00"), date(2025, 3, 31)),
+        (None, january.pk, D("1000.00"), date(2025, 3, 31)),
+        (None, february.pk, D("500.00"), date(2025, 3, 31)),
+        (None, None, D("100.00"), date(2025, 3, 31)),  # the rest, paying nothing
+    ]
+    award = Award.objects.get(pk=award_id)
+    cash_out = lambda day: award_balances(award, as_of=day).disbursed  # noqa: E731
+    assert [cash_out(date(2025, 3, 30)), cash_out(date(2025, 3, 31)), cash_out(date.max)] == [
+        D("0.00"),
+        D("1600.00"),
+        D("1600.00"),
+    ]
+    assert not LedgerEntry.objects.filter(expenditure_id=april.pk).exists()
+    event = AuditEvent.objects.get(action="budgets.ledger.dates_paid_migrated")
+    assert event.data["left_unpaid"] == [
+        {"expenditure": april.pk, "amount": "700.00", "date_paid": "2025-04-30"}
+    ]
+    assert event.data["re_recorded"] == [reimbursed.pk]
+    assert reconcile_award(award) == []

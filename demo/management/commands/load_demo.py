@@ -189,6 +189,8 @@ class Command(BaseCommand):
                     "city": "",
                     "fiscal_year_end_month": 6,
                     "fiscal_year_end_day": 30,
+                    # One recipient keeps its books on the cash basis (SF-425 line 7).
+                    "accounting_basis": "cash" if row.code == "ny-new-york-state" else "accrual",
                 },
             )
             task_force, _ = TaskForce.objects.get_or_create(
@@ -474,6 +476,7 @@ class Command(BaseCommand):
                     today=today,
                     leave_excess_cash=(year == current - 1 and code == "ca-los-angeles"),
                     with_reversal=(code == "co-colorado"),
+                    with_program_income=(code == "co-colorado"),
                 )
         texas = Award.objects.filter(
             fiscal_year=current - 1, task_force__code="tx-north-texas"
