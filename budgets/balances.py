@@ -16,7 +16,8 @@ from django.db.models import Q, QuerySet
 from budgets.kinds import LIMITS, TOTALS, UNOBLIGATED, Limit, moving
 from budgets.ledger_days import LINE_SUMS, LINES, signed_sum
 from budgets.models import Category, DrawdownRequest, LedgerDay, LedgerEntry
-from grants.models import Award, AwardFunding
+from grants.amendments import match_required_on
+from grants.models import Award, AwardFunding, Recipient
 from grants.money import CENT, ZERO, MoneySum
 from grants.selectors import rule_value
 
@@ -118,7 +119,7 @@ def award_balances(award: Award, *, as_of: date) -> Balances:
         disbursed=sums["disbursed"],
         federal_expenditures=sums["federal_expenditures"],
         unliquidated=sums["obligated"] - sums["liquidated"],
-        match_required=award.match_required,
+        match_required=match_required_on(award, as_of),
         recipient_expenditures=sums["recipient_expenditures"],
         program_income=sums["program_income"],
         program_income_spent=sums["program_income_spent"],
@@ -134,19 +135,12 @@ class Low:
     latest: Decimal  # the balance after every entry
 
 
-@dataclass(frozen=True)
-class Lowest:
+def lowest_from(award: Award, *, since: date) -> dict[str, Low]:
     """The lowest value of each limited balance (budgets.kinds.LIMITS: cash on hand, 10c,
-    and the unobligated balance, 10h) on any day from one day on, and where each first
-    reached that low."""
+    the unobligated balance, 10h, interest earned not yet remitted...) on any day from
+    `since` on, and where each first reached that low, by the limit's name.
 
-    cash_on_hand: Low
-    unobligated: Low
-    program_income_unspent: Low
-
-
-def lowest_from(award: Award, *, since: date) -> Lowest:
-    """A back-dated entry changes the balance of every day after its date, not just
+    A back-dated entry changes the balance of every day after its date, not just
     today's; and a later reversal can leave today higher than a day in between. So an
     entry dated `since` must fit under the lowest balance of any day from `since` on.
     Two queries: the totals before `since`, then the per-day totals from it on."""
@@ -184,13 +178,15 @@ def lowest_from(award: Award, *, since: date) -> Lowest:
             authorized += raises.pop(0)[1]
         consider(day["day"])
     authorized += sum((amount for _, amount in raises), ZERO)  # raised after the last entry
-    return Lowest(**{limit.name: Low(*lows[limit.name], latest=value(limit)) for limit in LIMITS})
+    return {limit.name: Low(*lows[limit.name], latest=value(limit)) for limit in LIMITS}
 
 
 def unpaid(entry: LedgerEntry) -> Decimal:
     """What of one obligation or expenditure is not yet paid: its amount less the
     entries paying it, net of their reversals (zero once it is reversed)."""
     if hasattr(entry, "reversed_by"):
+        return ZERO
+    if entry.in_kind_basis:  # given, not paid: it counts as paid the day it is given
         return ZERO
     payments = entry.liquidations if entry.kind == LedgerEntry.Kind.OBLIGATION else entry.payments
     return entry.amount - payments.aggregate(t=signed_sum(Q()))["t"]
@@ -316,3 +312,55 @@ def period_elapsed_share(award: Award, *, as_of: date) -> Decimal:
     total = (award.period_end - award.period_start).days + 1
     passed = min(max((as_of - award.period_start).days + 1, 0), total)
     return (Decimal(passed) * 100 / Decimal(total)).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class MatchMet:
+    """The recipient's share required against what it has met, cash and in kind
+    (docs/rules/cash-and-ledger.md#in-kind-match)."""
+
+    as_of: date
+    required: Decimal  # 10i, in force on `as_of`
+    cash: Decimal
+    in_kind: Decimal
+    in_kind_by_basis: dict[str, Decimal]  # InKindBasis label -> amount
+
+    @property
+    def met(self) -> Decimal:  # 10j
+        return self.cash + self.in_kind
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(self.required - self.met, ZERO)
+
+    @property
+    def is_met(self) -> bool:
+        return self.met >= self.required
+
+
+def match_met(award: Award, *, as_of: date) -> MatchMet:
+    """The match required on `as_of` and the recipient's share of expenditures to that
+    day (SF-425 10j on the recipient's basis: incurred, or on the cash basis paid), cash
+    apart from in-kind contributions (by valuation basis)."""
+    rows = (
+        LedgerEntry.objects.filter(
+            moving("recipient_expenditures"), award=award, effective_date__lte=as_of
+        )
+        .values("in_kind_basis")
+        .annotate(t=LINE_SUMS["recipient_expenditures"])
+        .order_by("in_kind_basis")
+    )
+    by_basis = {row["in_kind_basis"]: row["t"].quantize(CENT) for row in rows}
+    cash = by_basis.pop("", ZERO)
+    if award.recipient.accounting_basis == Recipient.Basis.CASH:
+        # Paid match: payments of cash match, and in kind on the day it is given.
+        paid = ledger_sums(award, as_of=as_of)["recipient_paid"]
+        cash = paid - sum(by_basis.values(), ZERO)
+    labels = dict(LedgerEntry._meta.get_field("in_kind_basis").choices)
+    return MatchMet(
+        as_of=as_of,
+        required=match_required_on(award, as_of),
+        cash=cash,
+        in_kind=sum(by_basis.values(), ZERO),
+        in_kind_by_basis={labels[basis]: amount for basis, amount in by_basis.items() if amount},
+    )

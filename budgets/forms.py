@@ -2,7 +2,7 @@ import uuid
 
 from django import forms
 
-from budgets.kinds import KINDS
+from budgets.kinds import KINDS, InKindBasis
 from budgets.models import Category, LedgerEntry
 from budgets.services import LineInput
 from grants.money import MoneyFormField, format_money
@@ -91,6 +91,16 @@ class EntryForm(IdempotentForm):
         label="Date paid",
         help_text="If it is paid already: its payment is recorded with it. Leave blank "
         "until it is paid, then record the payment from the ledger.",
+    )
+    in_kind_basis = forms.ChoiceField(
+        choices=[("", "Not in kind: paid in cash")] + InKindBasis.choices,
+        required=False,
+        label="In-kind contribution (match only)",
+    )
+    in_kind_description = forms.CharField(
+        max_length=500,
+        required=False,
+        label="What was contributed, and how it was valued",
     )
     memo = forms.CharField(max_length=500, required=False)
 

@@ -90,6 +90,14 @@ TOTALS = (
     # Cash returned also counts against 10a (drawn); kept apart as well so excess cash
     # can tell a return of old cash from a draw of new (balances.awards_with_excess_cash).
     Total("returned", "cash returned to the federal government"),
+    # Interest earned on federal cash held in advance, and what of it was sent back
+    # (docs/rules/cash-and-ledger.md#interest-on-advances). Neither is an SF-425 line.
+    Total("interest_earned", "interest earned on federal advances", sheet_label="Interest earned"),
+    Total(
+        "interest_remitted",
+        "interest on federal advances remitted",
+        sheet_label="Interest remitted",
+    ),
 )
 TOTAL_NAMES = tuple(total.name for total in TOTALS)
 
@@ -97,15 +105,21 @@ TOTAL_NAMES = tuple(total.name for total in TOTALS)
 @dataclass(frozen=True)
 class Move:
     """An entry adds its amount to a total (sign +1) or takes it off (-1); its reversal
-    does the opposite. `share` and `paying` narrow the move to some of the kind's entries."""
+    does the opposite. `share`, `paying` and `in_kind` narrow the move to some of the
+    kind's entries."""
 
     total: str
     sign: int = 1
     share: str = ""  # only entries of this share ("" for any)
     paying: bool = False  # only entries that pay an earlier entry (LedgerKind.pays)
+    in_kind: bool = False  # only in-kind contributions (LedgerKind.in_kind_share)
 
-    def applies(self, share: str, paying: bool) -> bool:
-        return (not self.share or self.share == share) and (paying or not self.paying)
+    def applies(self, share: str, paying: bool, in_kind: bool = False) -> bool:
+        return (
+            (not self.share or self.share == share)
+            and (paying or not self.paying)
+            and (in_kind or not self.in_kind)
+        )
 
 
 @dataclass(frozen=True)
@@ -113,7 +127,7 @@ class Limit:
     """A balance that must not go below zero on any day: an entry that lowers it must fit
     under its lowest value from the entry's date on (balances.lowest_from)."""
 
-    name: str  # the balances.Lowest attribute
+    name: str  # its key in balances.lowest_from
     terms: dict[str, int]  # the balance as signed per-day totals
     of_authorized: bool  # counted down from the federal funds authorized (10d)
     what: str  # how a refused amount names it
@@ -152,7 +166,34 @@ PROGRAM_INCOME_UNSPENT = Limit(
     reversal_refused="Reversing {amount} would leave more program income spent than earned "
     "(only {low} is unspent{on_day}).",
 )
-LIMITS = (UNOBLIGATED, CASH_ON_HAND, PROGRAM_INCOME_UNSPENT)
+# No more interest remitted than was earned (docs/rules/cash-and-ledger.md#interest-on-advances).
+INTEREST_UNREMITTED = Limit(
+    "interest_unremitted",
+    {"interest_earned": 1, "interest_remitted": -1},
+    of_authorized=False,
+    what="of interest earned and not yet remitted",
+    reversal_refused="Reversing {amount} of interest earned would leave more remitted than "
+    "earned (only {low} is earned and not remitted{on_day}).",
+)
+LIMITS = (UNOBLIGATED, CASH_ON_HAND, PROGRAM_INCOME_UNSPENT, INTEREST_UNREMITTED)
+
+
+class InKindBasis(models.TextChoices):
+    """How a third-party in-kind contribution to the match is valued (2 CFR 200.306(e)
+    to (i); docs/rules/cash-and-ledger.md#in-kind-match)."""
+
+    VOLUNTEER_SERVICES = "volunteer_services", "Volunteer services, at rates paid for similar work"
+    DONATED_SERVICES = (
+        "donated_services",
+        "Employee services donated by another employer, at the employee's regular rate",
+    )
+    DONATED_SUPPLIES = "donated_supplies", "Donated supplies, at fair market value"
+    DONATED_EQUIPMENT = (
+        "donated_equipment",
+        "Donated equipment or buildings, at fair market value",
+    )
+    DONATED_SPACE = "donated_space", "Donated use of space, at fair rental value"
+    LOANED_EQUIPMENT = "loaned_equipment", "Loaned equipment, at fair rental value"
 
 
 @dataclass(frozen=True)
@@ -181,10 +222,20 @@ class LedgerKind:
     # Its form asks for a date paid, and a date given records the entry's payment in full
     # that day, as a disbursement paying it (ledger.entry_post): nobody types it twice.
     paid_on: bool = False
+    # The share whose entries may be an in-kind contribution rather than cash, valued on
+    # a basis (InKindBasis) and described ("" for none): the recipient's match may be met
+    # in kind, federal spending never (docs/rules/cash-and-ledger.md#in-kind-match).
+    in_kind_share: str = ""
 
-    def moved(self, share: str, paying: bool, sign: int = 1) -> dict[str, int]:
+    def moved(
+        self, share: str, paying: bool, sign: int = 1, *, in_kind: bool = False
+    ) -> dict[str, int]:
         """The totals one entry moves, with their signs (sign=-1: its reversal)."""
-        return {move.total: sign * move.sign for move in self.moves if move.applies(share, paying)}
+        return {
+            move.total: sign * move.sign
+            for move in self.moves
+            if move.applies(share, paying, in_kind)
+        }
 
     def lowers(self, share: str, paying: bool, sign: int = 1) -> tuple[Limit, ...]:
         """The balances an entry (sign=-1: its reversal) lowers, so must fit under."""
@@ -201,17 +252,23 @@ class LedgerKind:
             *(("share",) if len(self.shares) > 1 and not self.share_of_paid else ()),
             *((self.pays,) if self.pays else ()),
             *(("paid_on",) if self.paid_on else ()),
+            *(("in_kind_basis", "in_kind_description") if self.in_kind_share else ()),
             "memo",
         )
 
-    def condition(self, move: Move) -> Q:
-        """The entries of this kind that `move` counts, as SQL."""
+    def condition(self, move: Move, fields: set[str] | None = None) -> Q | None:
+        """The entries of this kind that `move` counts, as SQL. Given the entry model's
+        `fields` (a data migration's historical model), None for a move that reads a
+        field the model does not have yet: no entry could be counted by it then."""
         where = {"kind": self.code}
         if move.share:
             where["share"] = move.share
         if move.paying:
             where[f"{self.pays}__isnull"] = False
-        return Q(**where)
+        read = {*(f"{self.pays}",) * move.paying, *("in_kind_basis",) * move.in_kind}
+        if fields is not None and not read <= fields:
+            return None
+        return Q(**where) & ~Q(in_kind_basis="") if move.in_kind else Q(**where)
 
 
 KINDS: dict[str, LedgerKind] = {
@@ -231,12 +288,16 @@ KINDS: dict[str, LedgerKind] = {
                 Move("federal_expenditures", share=Share.FEDERAL),
                 Move("recipient_expenditures", share=Share.RECIPIENT),
                 Move("liquidated", paying=True),
+                # An in-kind contribution is given, not paid: it counts as provided (10j
+                # on the cash basis) on the day it is given.
+                Move("recipient_paid", share=Share.RECIPIENT, in_kind=True),
             ),
             shares=(Share.FEDERAL, Share.RECIPIENT),
             needs_category=True,
             pays="obligation",
             date_label="Date incurred",
             paid_on=True,
+            in_kind_share=Share.RECIPIENT,
         ),
         # Cash paid out. Federal cash paid is 10b, whether it pays an expenditure or not
         # (a payroll run covering several, an advance to a subrecipient); paying an
@@ -291,6 +352,24 @@ KINDS: dict[str, LedgerKind] = {
             until_liquidation=True,
             needs_reason=True,
         ),
+        # Interest earned on federal cash held before it is paid out, and its annual
+        # remittance (docs/rules/cash-and-ledger.md#interest-on-advances): what is
+        # remitted never exceeds what was earned.
+        LedgerKind(
+            "interest_earned",
+            "Interest earned",
+            moves=(Move("interest_earned"),),
+            date_label="Date earned",
+            until_liquidation=True,
+        ),
+        LedgerKind(
+            "interest_remitted",
+            "Interest remitted",
+            moves=(Move("interest_remitted"),),
+            date_label="Date remitted",
+            until_liquidation=True,
+            needs_reason=True,
+        ),
     )
 }
 
@@ -301,15 +380,16 @@ EntryKind = models.TextChoices(
 )
 
 
-def counted(terms: dict[str, int], sign: int) -> Q | None:
+def counted(terms: dict[str, int], sign: int, fields: set[str] | None = None) -> Q | None:
     """The entries that move the signed sum of totals `terms` in the direction of `sign`
     (+1: add to it, -1: take from it), as SQL; None when no kind does. A reversal counts
-    the other way (ledger_days.SIGNED_AMOUNT)."""
+    the other way (ledger_days.SIGNED_AMOUNT). `fields`: as LedgerKind.condition."""
     conditions = [
-        kind.condition(move)
+        condition
         for kind in KINDS.values()
         for move in kind.moves
         if move.sign * terms.get(move.total, 0) == sign
+        and (condition := kind.condition(move, fields)) is not None
     ]
     return reduce(or_, conditions) if conditions else None
 

@@ -25,7 +25,7 @@ from budgets.balances import (
     unpaid,
 )
 from budgets.indirect import check_indirect_cap
-from budgets.kinds import KINDS, LedgerKind, either
+from budgets.kinds import KINDS, InKindBasis, LedgerKind, either
 from budgets.models import Category, DrawdownRequest, LedgerEntry
 from grants import access
 from grants.audit import audit_record
@@ -99,6 +99,39 @@ def _check_category(award: Award, category: str, share: str) -> None:
                 "category": f"{Category(category).label} has no approved {Share(share).label.lower()} budget on this award."
             }
         )
+
+
+def _check_in_kind(kind: LedgerKind, share: str, basis: str, description: str) -> str:
+    """An in-kind contribution: only of the share its kind allows (the recipient's match),
+    on a known valuation basis, and described. Returns the cleaned description."""
+    description = clean_text(description)
+    if not basis:
+        if description:
+            raise ValidationError(
+                {
+                    "in_kind_basis": "Choose how the in-kind contribution is valued, or clear its description."
+                }
+            )
+        return ""
+    if not kind.in_kind_share or share != kind.in_kind_share:
+        allowed = (
+            f"only the {Share(kind.in_kind_share).label.lower()} share"
+            if kind.in_kind_share
+            else "no entry of this kind"
+        )
+        raise ValidationError(
+            {
+                "in_kind_basis": f"Federal funds are spent in cash: {allowed} may be an in-kind "
+                "contribution."
+            }
+        )
+    if basis not in InKindBasis.values:
+        raise ValidationError({"in_kind_basis": "Choose a valuation basis from the list."})
+    if not description:
+        raise ValidationError(
+            {"in_kind_description": "Say what was contributed and how its value was reached."}
+        )
+    return description
 
 
 def _on_day(low: Low) -> str:
@@ -177,6 +210,13 @@ def _check_payment(kind: LedgerKind, paid: LedgerEntry, amount: Decimal, day: da
     """A payment (of an obligation by an expenditure, of an expenditure by a
     disbursement) comes after what it pays and is no more than what is still unpaid."""
     what, payer = paid.get_kind_display().lower(), kind.label.lower()
+    if paid.in_kind_basis:
+        raise ValidationError(
+            {
+                kind.pays: f"That {what} is an in-kind contribution, given rather than paid: "
+                "it takes no payment."
+            }
+        )
     if paid.effective_date > day:
         raise ValidationError(
             {
@@ -202,7 +242,7 @@ def _check_limits(
     # say which: a payment of an obligation lowers neither spent-or-owed nor cash), on
     # every day from its date on.
     for limit in kind.lowers(share, paying):
-        low = getattr(lowest_from(award, since=day), limit.name)
+        low = lowest_from(award, since=day)[limit.name]
         _check_fits(amount, low, limit.what)
 
 
@@ -221,6 +261,8 @@ def entry_post(
     paid_on: date | None = None,
     obligation: LedgerEntry | None = None,
     expenditure: LedgerEntry | None = None,
+    in_kind_basis: str = "",
+    in_kind_description: str = "",
     today: date | None = None,
 ) -> LedgerEntry:
     """Record an entry of a kind a finance officer records (budgets.kinds.KINDS).
@@ -228,6 +270,10 @@ def entry_post(
     An expenditure may pay an `obligation`; a disbursement may pay an `expenditure`.
     An expenditure given `paid_on` is paid in full that day: its payment is recorded with
     it, as a disbursement paying it (docs/rules/cash-and-ledger.md#paid).
+
+    `in_kind_basis` marks a contribution of the share the kind lets be in kind (the
+    recipient's match) as valued rather than paid, with `in_kind_description` saying what
+    it was (docs/rules/cash-and-ledger.md#in-kind-match).
 
     `today` is the clock (the demo loader and tests set it); it defaults to the real date.
     """
@@ -247,9 +293,9 @@ def entry_post(
         return replay
     _check_open_for_money(award)
     if declared.needs_reason and not clean_text(memo):
-        raise ValidationError(
-            {"memo": f"Say why: a {declared.label.lower()} entry needs a reason."}
-        )
+        label = declared.label.lower()
+        article = "an" if label[0] in "aeiou" else "a"
+        raise ValidationError({"memo": f"Say why: {article} {label} entry needs a reason."})
     if declared.needs_category:
         if share not in declared.shares:
             shares = either([Share(code).label.lower() for code in declared.shares])
@@ -262,6 +308,11 @@ def entry_post(
     paid = _paid_entry(award, declared, share, obligation=obligation, expenditure=expenditure)
     if paid is not None and declared.share_of_paid:
         share = paid.share
+    in_kind_description = _check_in_kind(declared, share, in_kind_basis, in_kind_description)
+    if in_kind_basis and paid_on is not None:
+        raise ValidationError(
+            {"paid_on": "An in-kind contribution is given, not paid: leave the date paid empty."}
+        )
     today = today or timezone.localdate()
     _check_date(
         award,
@@ -288,6 +339,8 @@ def entry_post(
         memo=clean_text(memo),
         idempotency_key=idempotency_key,
         **({declared.pays: paid} if paid is not None else {}),
+        in_kind_basis=in_kind_basis,
+        in_kind_description=in_kind_description,
     )
     audit_record(
         actor=actor,
@@ -301,6 +354,7 @@ def entry_post(
             "share": share,
             "effective_date": str(effective_date),
             **({declared.pays: paid.pk if paid else None} if declared.pays else {}),
+            **({"in_kind_basis": in_kind_basis} if in_kind_basis else {}),
         },
     )
     if paid_on is not None:
@@ -321,7 +375,7 @@ def _check_paid_on(
         raise ValidationError({"paid_on": "The date paid cannot be before the date incurred."})
     _check_date(award, PAYMENT, paid_on, paying=True, today=today, field="paid_on")
     for limit in PAYMENT.lowers(share, True):
-        low = getattr(lowest_from(award, since=paid_on), limit.name)
+        low = lowest_from(award, since=paid_on)[limit.name]
         if amount > low.amount:
             raise ValidationError(
                 {
@@ -419,7 +473,7 @@ def entry_reverse(
     # A reversal moves its entry's totals back: it must fit under what that lowers (the
     # return of a drawdown, under cash on hand).
     for limit in KINDS[entry.kind].lowers(entry.share, entry.paying, sign=-1):
-        low = getattr(lowest_from(award, since=effective_date), limit.name)
+        low = lowest_from(award, since=effective_date)[limit.name]
         if entry.amount > low.amount:
             raise ValidationError(
                 limit.reversal_refused.format(
@@ -444,6 +498,8 @@ def entry_reverse(
         obligation=entry.obligation,
         expenditure=entry.expenditure,
         reverses=entry,
+        in_kind_basis=entry.in_kind_basis,
+        in_kind_description=entry.in_kind_description,
     )
     audit_record(
         actor=actor,

@@ -27,10 +27,10 @@ def signed_sum(condition: Q) -> MoneySum:
     return MoneySum(SIGNED_AMOUNT, filter=condition, default=ZERO)
 
 
-def _summed(total: str) -> MoneySum:
+def _summed(total: str, fields: set[str] | None = None) -> MoneySum:
     """A per-day total as SQL: the entries the kinds add to it, less those they take off
-    (budgets.kinds)."""
-    adding, taking = counted({total: 1}, 1), counted({total: 1}, -1)
+    (budgets.kinds). `fields`: the entry model's, for a migration's historical model."""
+    adding, taking = counted({total: 1}, 1, fields), counted({total: 1}, -1, fields)
     if adding is None:
         raise ValueError(f"No ledger kind adds to the total {total!r}.")
     return signed_sum(adding) if taking is None else signed_sum(adding) - signed_sum(taking)
@@ -46,7 +46,7 @@ def add_entry(entry: LedgerEntry) -> None:
     the award row locked (grants.duties.lock_award), so no other writer touches the row."""
     signed: Decimal = -entry.amount if entry.reverses_id else entry.amount
     day, _ = LedgerDay.objects.get_or_create(award_id=entry.award_id, day=entry.effective_date)
-    moved = KINDS[entry.kind].moved(entry.share, entry.paying)
+    moved = KINDS[entry.kind].moved(entry.share, entry.paying, in_kind=entry.in_kind)
     LedgerDay.objects.filter(pk=day.pk).update(
         **{total: F(total) + sign * signed for total, sign in moved.items()}
     )
@@ -61,12 +61,15 @@ def rebuild(award_ids=None, *, entry_model=LedgerEntry, day_model=LedgerDay) -> 
     if award_ids is not None:
         entries, days = entries.filter(award_id__in=award_ids), days.filter(award_id__in=award_ids)
     days.delete()
-    # A migration's historical model has only the totals declared by then.
+    # A migration's historical models have only the totals, and the entry fields the
+    # totals read, declared by then.
     columns = {f.name for f in day_model._meta.get_fields()}
     lines = [line for line in LINES if line in columns]
+    fields = {f.name for f in entry_model._meta.get_fields()}
+    sums = LINE_SUMS if entry_model is LedgerEntry else {t: _summed(t, fields) for t in lines}
     rows = (
         entries.values("award_id", "effective_date")
-        .annotate(**{line: LINE_SUMS[line] for line in lines})
+        .annotate(**{line: sums[line] for line in lines})
         .order_by("award_id", "effective_date")
     )
     created = day_model.objects.bulk_create(

@@ -1,10 +1,13 @@
 """What a task force may spend: versioned budgets with lines in the DOJ categories."""
 
+from functools import reduce
+from operator import or_
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from budgets.kinds import KINDS, TOTALS, EntryKind, Share
+from budgets.kinds import KINDS, TOTALS, EntryKind, InKindBasis, Share
 from grants.models import Award
 from grants.money import money_field
 
@@ -155,6 +158,11 @@ def kinds_paying(paid: str) -> list[str]:
 
 # A share taken from the entry paid: entries of such kinds are federal unless they pay.
 SHARE_OF_PAID = [code for code, kind in KINDS.items() if kind.share_of_paid]
+# The entries that may be in kind: each kind's declared share (a recipient's match).
+MAY_BE_IN_KIND = reduce(
+    or_,
+    [Q(kind=code, share=kind.in_kind_share) for code, kind in KINDS.items() if kind.in_kind_share],
+)
 
 
 class LedgerEntry(models.Model):
@@ -195,6 +203,21 @@ class LedgerEntry(models.Model):
     )
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    in_kind_basis = models.CharField(
+        "In-kind valuation basis",
+        max_length=30,
+        choices=InKindBasis.choices,
+        blank=True,
+        help_text="Blank for cash; for a third-party in-kind contribution to the match, "
+        "how it is valued.",
+    )
+    in_kind_description = models.CharField(
+        "What was contributed",
+        max_length=500,
+        blank=True,
+        help_text="The contribution and how its value was reached (hours and rate, item "
+        "and market price, space and rent).",
     )
 
     class Meta:
@@ -241,6 +264,21 @@ class LedgerEntry(models.Model):
                 | Q(expenditure__isnull=False),
                 name="budgets_ledger_recipient_payment_pays_expenditure",
             ),
+            models.CheckConstraint(
+                condition=Q(in_kind_basis="") | Q(in_kind_basis__in=InKindBasis.values),
+                name="budgets_ledger_in_kind_basis_valid",
+            ),
+            # Only the recipient's match may be met in kind; federal money is cash.
+            models.CheckConstraint(
+                condition=Q(in_kind_basis="") | MAY_BE_IN_KIND,
+                name="budgets_ledger_in_kind_only_match",
+            ),
+            # An in-kind contribution says what it was; a cash entry carries no such text.
+            models.CheckConstraint(
+                condition=Q(in_kind_basis="", in_kind_description="")
+                | (~Q(in_kind_basis="") & ~Q(in_kind_description="")),
+                name="budgets_ledger_in_kind_described",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -253,6 +291,10 @@ class LedgerEntry(models.Model):
         expenditure (budgets.kinds.LedgerKind.pays)."""
         pays = KINDS[self.kind].pays
         return bool(pays) and getattr(self, f"{pays}_id") is not None
+
+    @property
+    def in_kind(self) -> bool:
+        return bool(self.in_kind_basis)
 
 
 def _day_total(help_text: str) -> models.DecimalField:

@@ -55,17 +55,25 @@ def _python_totals(entries: list[LedgerEntry]) -> dict[str, Decimal]:
         elif e.kind == Kind.CASH_RETURNED:
             totals["drawn"] -= signed
             totals["returned"] += signed
+        elif e.kind == Kind.INTEREST_EARNED:
+            totals["interest_earned"] += signed
+        elif e.kind == Kind.INTEREST_REMITTED:
+            totals["interest_remitted"] += signed
         elif e.kind == Kind.EXPENDITURE:
             totals[
                 "federal_expenditures" if e.share == "federal" else "recipient_expenditures"
             ] += signed
             if e.obligation_id:
                 totals["liquidated"] += signed
+            # Match given in kind is provided, and so paid, the day it is given.
+            if e.in_kind_basis:
+                totals["recipient_paid"] += signed
     return totals
 
 
 def _days_below_zero(award: Award, entries: list[LedgerEntry]) -> Iterator[str]:
-    """Cash on hand and the unobligated balance at the end of every day with entries:
+    """Cash on hand, the unobligated balance and interest not yet remitted at the end of
+    every day with entries:
     a back-dated entry could break them on a past day while today's totals look fine.
     Each is reported once, on the first day it goes below zero."""
     reported: set[str] = set()
@@ -81,6 +89,13 @@ def _days_below_zero(award: Award, entries: list[LedgerEntry]) -> Iterator[str]:
         if cash < 0 and "cash" not in reported:
             reported.add("cash")
             yield f"cash on hand is negative on {day:%m/%d/%Y}: {format_money(cash)}"
+        unremitted = totals["interest_earned"] - totals["interest_remitted"]
+        if unremitted < 0 and "interest" not in reported:
+            reported.add("interest")
+            yield (
+                f"more interest remitted than earned on {day:%m/%d/%Y}: by "
+                f"{format_money(-unremitted)}"
+            )
         if spent_or_owed > award.federal_amount and "unobligated" not in reported:
             reported.add("unobligated")
             yield (
@@ -127,6 +142,8 @@ def reconcile_award(award: Award) -> list[Problem]:
         "program income spent": (db.program_income_spent, py["program_income_spent"]),
         "federal expenditures paid": (db.totals["federal_paid"], py["federal_paid"]),
         "recipient expenditures paid": (db.totals["recipient_paid"], py["recipient_paid"]),
+        "interest earned": (db.totals["interest_earned"], py["interest_earned"]),
+        "interest remitted": (db.totals["interest_remitted"], py["interest_remitted"]),
     }
     for label, (from_db, from_python) in pairs.items():
         if from_db != from_python:

@@ -1,6 +1,6 @@
 """Reads of the ledger and drawdowns, scoped to the person asking."""
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from budgets.kinds import CASH_ON_HAND, counted
@@ -56,7 +56,8 @@ def ledger_for_award(*, award: Award) -> QuerySet[LedgerEntry]:
 
 def _unpaid():
     """What of each expenditure is not yet paid: its amount less the disbursements
-    paying it, net of their reversals (the amount itself for any other entry)."""
+    paying it, net of their reversals (the amount itself for any other entry; nothing for
+    an in-kind contribution, given rather than paid)."""
     paid = (
         LedgerEntry.objects.filter(expenditure=OuterRef("pk"))
         .order_by()
@@ -64,7 +65,11 @@ def _unpaid():
         .annotate(t=signed_sum(Q()))
         .values("t")
     )
-    return F("amount") - Coalesce(Subquery(paid), ZERO)
+    return Case(
+        When(~Q(in_kind_basis=""), then=Value(ZERO)),
+        default=F("amount") - Coalesce(Subquery(paid), ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
 
 
 def unpaid_expenditures(*, award: Award) -> QuerySet[LedgerEntry]:

@@ -55,7 +55,14 @@ class LedgerTable(tables.Table):
     def render_share(self, record):
         # Spending, and the payment of spending, is of one share; cash movements are not.
         kind = KINDS[record.kind]
-        return record.get_share_display() if kind.needs_category or record.paying else "—"
+        if not (kind.needs_category or record.paying):
+            return "—"
+        if record.in_kind_basis:
+            return (
+                f"{record.get_share_display()}, in kind: {record.get_in_kind_basis_display()} "
+                f"({record.in_kind_description})"
+            )
+        return record.get_share_display()
 
     def order_effective_date(self, queryset, is_descending):
         prefix = "-" if is_descending else ""

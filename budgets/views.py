@@ -171,6 +171,8 @@ def entry_create(request, award_number: str, kind: str):
                 paid_on=data.get("paid_on"),
                 obligation=data.get("obligation"),
                 expenditure=data.get("expenditure"),
+                in_kind_basis=data.get("in_kind_basis", ""),
+                in_kind_description=data.get("in_kind_description", ""),
             )
         except ValidationError as error:
             add_service_errors(form, error)

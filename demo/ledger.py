@@ -67,6 +67,7 @@ def post_history(
     leave_excess_cash: bool = False,
     with_reversal: bool = False,
     with_program_income: bool = False,
+    with_interest: bool = False,
 ) -> int:
     """Post the award's history up to `today`; returns the number of entries."""
     if LedgerEntry.objects.filter(award=award).exists():
@@ -214,6 +215,8 @@ def post_history(
                     memo="Reimbursed general fund",
                 )
             quarter_spent, quarter_expenditures = ZERO, []
+    if with_interest and months:
+        _post_interest(months, post)
     if leave_excess_cash:
         day = today - timedelta(days=20)
         request = ledger.drawdown_request(
@@ -233,6 +236,66 @@ def post_history(
             memo="Training venue deposit",
         )
     return LedgerEntry.objects.filter(award=award).count()
+
+
+def _post_interest(months: list[date], post) -> None:
+    """Interest earned on the advance account each quarter, part of it remitted
+    (docs/rules/cash-and-ledger.md#interest-on-advances)."""
+    earned = ZERO
+    for n, month_end in enumerate(m for m in months if m.month in (12, 3, 6, 9)):
+        amount = Decimal("212.40") + n * Decimal("17.15")
+        post("interest_earned", amount, month_end, 30 + n, memo="Interest on the advance account")
+        earned += amount
+    if earned > Decimal("100.00"):
+        post(
+            "interest_remitted",
+            Decimal("100.00"),
+            months[-1],
+            40,
+            memo="Remitted to the Payment Management System, ACH trace 0714",
+        )
+
+
+def post_match(award: Award, *, today: date) -> None:
+    """Match met in cash and in kind on an award that requires one
+    (docs/rules/cash-and-ledger.md#in-kind-match)."""
+    if LedgerEntry.objects.filter(award=award, share=LedgerEntry.Share.RECIPIENT).exists():
+        return
+    match_lines = {
+        line.category: line.non_federal_amount
+        for line in award.budget_versions.lines_in_force()
+        if line.non_federal_amount
+    }
+    day = min(today, award.period_end)
+    if not match_lines or day < award.period_start:
+        return
+    category, officer = min(match_lines), finance_officer(award)
+    for n, (share, fields) in enumerate(
+        [
+            (Decimal("0.30"), {"paid_on": day, "memo": "County-funded analyst salary (match)"}),
+            (
+                Decimal("0.08"),
+                {
+                    "in_kind_basis": "volunteer_services",
+                    "in_kind_description": "Reserve deputies' hours at the sheriff's office "
+                    "rate for the same work",
+                    "memo": "Volunteer hours (match)",
+                },
+            ),
+        ]
+    ):
+        ledger.entry_post(
+            actor=officer,
+            award=award,
+            kind="expenditure",
+            amount=round_money(match_lines[category] * share),
+            effective_date=day,
+            category=category,
+            share=LedgerEntry.Share.RECIPIENT,
+            idempotency_key=_key(award.pk, "match", n),
+            today=today,
+            **fields,
+        )
 
 
 def pending_request(award: Award, *, today: date) -> None:

@@ -4,12 +4,25 @@ from django import forms
 
 from grants.amendments import RECIPIENT_FIELDS
 from grants.models import Recipient
+from grants.money import MoneyFormField
 
 
 class ExtensionForm(forms.Form):
     new_end = forms.DateField(label="New end date", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(
         max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="Why more time is needed"
+    )
+
+
+class MatchChangeForm(forms.Form):
+    match_required = MoneyFormField(allow_zero=True, label="Match required from that day")
+    effective_on = forms.DateField(
+        label="Takes effect on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why the match changes, and the agency's approval (GAM number)",
     )
 
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import django_tables2 as tables
 
 from grants.models import Amendment
@@ -50,6 +52,9 @@ def amendment_change(amendment: Amendment) -> str:
         return f"End {amendment.period_end_before:%m/%d/%Y} → {amendment.period_end_after:%m/%d/%Y}"
     if amendment.amount:
         return f"+{format_money(amendment.amount)} from FY{amendment.appropriation.fiscal_year}"
+    if "match_required" in amendment.changes:
+        before, after = (Decimal(v) for v in amendment.changes["match_required"])
+        return f"Match {format_money(before)} → {format_money(after)}"
     if amendment.changes.get("recipient"):
         return "Recipient: " + ", ".join(
             f"{k} → {v[1]}" for k, v in amendment.changes["recipient"].items()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("amendments/<int:pk>/decide/", views.decide, name="decide"),
     path("awards/<str:award_number>/extension/", views.extension, name="extension"),
     path("awards/<str:award_number>/administrative/", views.administrative, name="administrative"),
+    path("awards/<str:award_number>/match/", views.match_change, name="match_change"),
 ]

@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from grants import access, selectors
-from grants.amendment_forms import AdministrativeForm, ExtensionForm
+from grants.amendment_forms import AdministrativeForm, ExtensionForm, MatchChangeForm
 from grants.amendment_tables import AmendmentTable
 from grants.amendments import (
     administrative_record,
     extension_decide,
     extension_limits,
     extension_request,
+    match_change_record,
 )
 from grants.filters import AmendmentFilter
 from grants.form_errors import add_service_errors
@@ -99,6 +100,32 @@ def administrative(request, award_number: str):
             messages.success(request, "Administrative change recorded.")
             return redirect(award)
     return render(request, "grants/administrative_form.html", {"award": award, "form": form})
+
+
+@login_required
+def match_change(request, award_number: str):
+    """Record the awarding agency's approved change of the required match."""
+    award = award_or_404(request, award_number)
+    access.require(
+        access.can_manage_program(request.user),
+        "Only a program manager records a change of match.",
+    )
+    form = MatchChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            match_change_record(
+                actor=request.user,
+                award=award,
+                match_required=form.cleaned_data["match_required"],
+                effective_on=form.cleaned_data["effective_on"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Change of match recorded.")
+            return redirect(award)
+    return render(request, "grants/match_change_form.html", {"award": award, "form": form})
 
 
 @login_required

@@ -20,7 +20,7 @@ from grants import access
 from grants.audit import audit_record
 from grants.duties import decided_by_another, lock_award
 from grants.models import Amendment, Award, AwardFunding, Recipient
-from grants.money import ZERO
+from grants.money import ZERO, format_money, parse_money, sentence
 from grants.selectors import appropriation_shortfall, rule_value
 from grants.services import FundingRequest, _lock_and_check_funding
 from grants.text import clean_text
@@ -331,6 +331,105 @@ def administrative_record(
     return amendment
 
 
+# --- Changes in the recipient's share (match) --------------------------------------------
+
+# The key of a match change in Amendment.changes: [required before, required after].
+MATCH_CHANGE = "match_required"
+
+
+def _match_changes(award: Award):
+    """The award's approved changes of the required match, in the order they took effect."""
+    return [
+        amendment
+        for amendment in award.amendments.filter(status=Amendment.Status.APPROVED).order_by(
+            "effective_on", "number"
+        )
+        if MATCH_CHANGE in amendment.changes
+    ]
+
+
+def match_required_on(award: Award, day: date) -> Decimal:
+    """The recipient's share required (SF-425 10i) in force on a day: the award keeps the
+    latest amount, and a change that took effect after `day` is undone, so a report for an
+    earlier period shows the match then required (docs/rules/sf425.md#transaction-lines)."""
+    later = [a for a in _match_changes(award) if a.effective_on > day]
+    return Decimal(later[0].changes[MATCH_CHANGE][0]) if later else award.match_required
+
+
+@transaction.atomic
+def match_change_record(
+    *,
+    actor,
+    award: Award,
+    match_required,
+    description: str,
+    effective_on: date,
+    today: date | None = None,
+) -> Amendment:
+    """Record the awarding agency's approved change in the recipient's share required (a
+    change in cost sharing needs its prior approval, 2 CFR 200.308): the award's match
+    changes from `effective_on`, and reports for earlier periods keep the amount then in
+    force (docs/rules/award-lifecycle-and-budgets.md#match-changes)."""
+    award = lock_award(award.pk)
+    access.require(
+        access.can_manage_program(actor), "Only a program manager records a change of match."
+    )
+    check_open_for_amendments(award)
+    today = today or timezone.localdate()
+    try:
+        new = parse_money(match_required)
+    except (ValueError, TypeError) as error:
+        raise ValidationError({"match_required": sentence(error)}) from None
+    if new < 0:
+        raise ValidationError({"match_required": "Enter an amount of zero or more."})
+    description = clean_text(description)
+    if not description:
+        raise ValidationError({"description": "Say why the match changes."})
+    if new == award.match_required:
+        raise ValidationError(
+            {"match_required": f"The award already requires {format_money(new)} of match."}
+        )
+    if effective_on > today:
+        raise ValidationError({"effective_on": f"{effective_on:%m/%d/%Y} is in the future."})
+    earliest = max([award.period_start] + [a.effective_on for a in _match_changes(award)])
+    if effective_on < earliest:
+        raise ValidationError(
+            {
+                "effective_on": f"A change of match takes effect on or after "
+                f"{earliest:%m/%d/%Y} (the period's start or the last change of match)."
+            }
+        )
+    before = award.match_required
+    amendment = _amendment_add(
+        award=award,
+        kind=Amendment.Kind.BUDGET_MODIFICATION,
+        status=Amendment.Status.APPROVED,
+        description=description,
+        requested_on=effective_on,
+        requested_by=actor,
+        # Decided by the awarding agency outside the system, as amendment_record says.
+        decided_on=effective_on,
+        effective_on=effective_on,
+        changes={MATCH_CHANGE: [str(before), str(new)]},
+    )
+    award.match_required = new
+    award.save(update_fields=["match_required"])
+    audit_record(
+        actor=actor,
+        action="grants.award.match_changed",
+        obj=award,
+        task_force=award.task_force,
+        before={"match_required": str(before)},
+        after={"match_required": str(new)},
+        data={
+            "amendment": amendment.pk,
+            "amendment_number": amendment.number,
+            "effective_on": str(effective_on),
+        },
+    )
+    return amendment
+
+
 # --- Terms as of a date ----------------------------------------------------------------
 
 
@@ -342,6 +441,7 @@ class Terms:
     federal_amount: Decimal
     funding_lines: list[AwardFunding]
     amendments_in_effect: list[Amendment]
+    match_required: Decimal = ZERO
 
 
 def award_terms_on(award: Award, on: date) -> Terms:
@@ -367,4 +467,5 @@ def award_terms_on(award: Award, on: date) -> Terms:
         federal_amount=sum((line.amount for line in lines), ZERO),
         funding_lines=lines,
         amendments_in_effect=[a for a in approved if a.effective_on <= on],
+        match_required=match_required_on(award, on),
     )

@@ -1,8 +1,9 @@
 """The program and its awards: appropriations, task forces, recipients, awards,
 funding lines, holds, amendments, memberships and dated rule values."""
 
+import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -143,6 +144,18 @@ class Recipient(models.Model):
     @property
     def fiscal_year_end(self) -> str:
         return date(2001, self.fiscal_year_end_month, self.fiscal_year_end_day).strftime("%B %-d")
+
+    def _year_end_in(self, year: int) -> date:
+        # A year end of the 31st in a shorter month (or February 29) is its last day.
+        month = self.fiscal_year_end_month
+        return date(year, month, min(self.fiscal_year_end_day, calendar.monthrange(year, month)[1]))
+
+    def fiscal_year_of(self, day: date) -> tuple[date, date]:
+        """The first and last day of the recipient's own fiscal year that `day` falls in."""
+        end = self._year_end_in(day.year)
+        if day > end:
+            end = self._year_end_in(day.year + 1)
+        return self._year_end_in(end.year - 1) + timedelta(days=1), end
 
     @property
     def address(self) -> str:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from grants import access, selectors, services
 from grants import indirect_rates as indirect_rates_service
+from grants.amendments import OPEN_FOR_AMENDMENTS
 from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
 from grants.form_errors import add_service_errors
 from grants.forms import AppropriationForm, HoldForm, IndirectRateForm, TransitionForm
@@ -223,6 +224,7 @@ def award_detail(request, award_number: str):
             "can_propose_supplement": access.can_propose_supplement(user),
             "can_request_extension": access.can_request_extension(user, award),
             "can_record_administrative": access.can_record_administrative_change(user, award),
+            "open_for_amendments": OPEN_FOR_AMENDMENTS,
         },
     )
 

@@ -123,6 +123,8 @@ MATRIX = {
     ("amendments:extension", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
     ("amendments:administrative", "GET"): row(LOGIN, 403, 404, 200, 403, 403),
     ("amendments:administrative", "POST"): row(LOGIN, 403, 404, 200, 403, 403),
+    ("amendments:match_change", "GET"): row(LOGIN, 403, 404, 200, 403, 403),
+    ("amendments:match_change", "POST"): row(LOGIN, 403, 404, 200, 403, 403),
     ("exports:table:budget_changes", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("exports:table:amendments", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     # No sign-in: the token is the key, and this one names no feed, whoever asks.
@@ -308,6 +310,7 @@ def url_with_its_record(name: str, program) -> str:
         "modifications:pre_award",
         "amendments:extension",
         "amendments:administrative",
+        "amendments:match_change",
     ):
         return reverse(name, args=[award])
     if name in ("modifications:detail", "modifications:decide"):

@@ -3,7 +3,7 @@ de minimis rate's dated values with the citation the rate rule reads them under.
 
 The de minimis rate was 10% of MTDC until 2024-09-30 and is 15% from 2024-10-01
 (2 CFR 200.414(f), as revised by OMB's final rule of April 22, 2024, 89 FR 30046;
-sources R18 and R47 of docs/rules/sources.md). The rows exist since migration 0002;
+sources R18 and R50 of docs/rules/sources.md). The rows exist since migration 0002;
 this one gives them their exact paragraph and Federal Register citation.
 
 On PostgreSQL an exclusion constraint also keeps one recipient's agreements from
@@ -32,7 +32,7 @@ DE_MINIMIS = [
         UG_2014,
         date(2024, 9, 30),
         DESCRIPTION,
-        "2 CFR 200.414(f) (2014 text): 10% of MTDC (R18, R47)",
+        "2 CFR 200.414(f) (2014 text): 10% of MTDC (R18, R50)",
         "V",
     ),
     (
@@ -42,7 +42,7 @@ DE_MINIMIS = [
         UG_2024,
         None,
         DESCRIPTION + "; recipients may elect less",
-        "2 CFR 200.414(f) as revised by 89 FR 30046, in force 2024-10-01: up to 15% of MTDC (R18, R47)",
+        "2 CFR 200.414(f) as revised by 89 FR 30046, in force 2024-10-01: up to 15% of MTDC (R18, R50)",
         "V",
     ),
 ]
@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
 
     # Numbered 0007 when written; it follows the migrations merged before it.
     dependencies = [
-        ('grants', '0011_award_program_income_alternative'),
+        ('grants', '0009_interest_retained_rule_value'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

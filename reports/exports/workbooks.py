@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from budgets.kinds import CASH_ON_HAND, KINDS, TOTALS
+from budgets.kinds import CASH_ON_HAND, KINDS, TOTALS, InKindBasis
 from budgets.models import BudgetLine, BudgetVersion, Category, DrawdownRequest, LedgerEntry
 from grants import access, selectors
 from grants.models import Amendment, Award, AwardFunding, Hold, TaskForce
@@ -261,6 +261,7 @@ VERSION_STATUS = _display(BudgetVersion.Status.choices)
 KIND = _display(LedgerEntry.Kind.choices)
 SHARE = _display(LedgerEntry.Share.choices)
 CATEGORY = {"": "", **_display(Category.choices)}
+IN_KIND_BASIS = _display(InKindBasis.choices)
 APPROVED = VERSION_STATUS[BudgetVersion.Status.APPROVED]
 
 
@@ -386,6 +387,8 @@ LEDGER_COLUMNS = [
     Column("Amount", "money", 15),
     Column("Cash on hand after", "money", 16),
     Column("Federal spent after", "money", 16),
+    Column("In kind, valued as", width=30),
+    Column("In-kind contribution", width=36),
     Column("Memo", width=44),
     Column("Recorded by", width=16),
     Column("Posted at", "datetime", 19),
@@ -402,6 +405,8 @@ LEDGER_FIELDS = (
     "category",
     "share",
     "amount",
+    "in_kind_basis",
+    "in_kind_description",
     "memo",
     "actor__username",
     "posted_at",
@@ -421,8 +426,8 @@ def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[tuple]:
         *LEDGER_FIELDS
     )
     for (
-        number, pk, day, kind, reverses, obligation, expenditure, category, share, amount, memo,
-        actor, posted_at,
+        number, pk, day, kind, reverses, obligation, expenditure, category, share, amount,
+        in_kind_basis, in_kind_description, memo, actor, posted_at,
     ) in rows.iterator(chunk_size=CHUNK):  # fmt: skip
         if number != current:
             current, cash, spent = number, ZERO, ZERO
@@ -435,7 +440,8 @@ def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[tuple]:
             spent += to_spent * signed
         yield (
             number, pk, day, KIND[kind], reverses, pays, CATEGORY[category], SHARE[share],
-            signed, cash, spent, memo, actor, _local(posted_at),
+            signed, cash, spent, IN_KIND_BASIS.get(in_kind_basis, ""), in_kind_description,
+            memo, actor, _local(posted_at),
         )  # fmt: skip
 
 

@@ -53,3 +53,17 @@ def draw(program, amount, *, paid=True, award=None, day=date(2025, 1, 10)):
     if paid:
         request = ledger.drawdown_mark_paid(actor=program.approver, request=request, today=day)
     return request
+
+
+# Interest on advances: the clock inside the liquidation period (it ends 01/28/2027).
+INTEREST_TODAY = date(2026, 12, 31)
+
+
+def earn(program, amount, day, **fields):
+    fields.setdefault("today", INTEREST_TODAY)
+    return post(program, "interest_earned", amount, day, **fields)
+
+
+def remit(program, amount, day, memo="Remitted to the Treasury, ACH trace 0421", **fields):
+    fields.setdefault("today", INTEREST_TODAY)
+    return post(program, "interest_remitted", amount, day, memo=memo, **fields)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from budgets import ledger
+from budgets import ledger, reconcile
 from budgets.balances import (
     award_balances,
     awards_with_excess_cash,
@@ -18,7 +18,16 @@ from budgets.services import LineInput, budget_version_create
 from grants.audit import AuditEvent
 from grants.models import Award
 from grants.services import hold_lift, hold_place
-from tests.budgets.ledger_helpers import activate, draw, post, reverse_entry
+from reports.sf425 import compute_sf425
+from tests.budgets.ledger_helpers import (
+    INTEREST_TODAY,
+    activate,
+    draw,
+    earn,
+    post,
+    remit,
+    reverse_entry,
+)
 
 D = Decimal
 
@@ -401,3 +410,78 @@ def test_returning_more_than_cash_on_hand_is_refused_and_writes_nothing(active):
         post(active, "cash_returned", "50.00", day=date(2025, 1, 16), memo="  ")
     assert raised.value.message_dict["memo"] == ["Say why: a cash returned entry needs a reason."]
     assert LedgerEntry.objects.count() == entries
+
+
+# --- Interest on advances (docs/rules/cash-and-ledger.md#interest-on-advances) ----------
+
+
+def test_interest_is_recorded_without_a_category_and_not_on_any_sf425_line(active):
+    draw(active, "20000.00")
+    before = compute_sf425(active.award_a, period_end=date(2025, 3, 31), is_final=False).lines
+    earned = earn(active, "812.40", date(2025, 2, 28))
+    remitted = remit(active, "312.40", date(2025, 3, 15))
+    assert (earned.category, earned.share, remitted.memo) == (
+        "",
+        "federal",
+        "Remitted to the Treasury, ACH trace 0421",
+    )
+    after = compute_sf425(active.award_a, period_end=date(2025, 3, 31), is_final=False).lines
+    assert after == before
+    b = award_balances(active.award_a, as_of=date(2025, 3, 31))
+    assert (b.totals["interest_earned"], b.totals["interest_remitted"]) == (
+        D("812.40"),
+        D("312.40"),
+    )
+    assert (b.drawn, b.cash_on_hand) == (D("20000.00"), D("20000.00"))
+    assert reconcile.reconcile_award(active.award_a) == []
+    assert AuditEvent.objects.filter(action="budgets.ledger.interest_remitted_posted").count() == 1
+
+
+def test_no_more_interest_is_remitted_than_was_earned_and_the_refusal_writes_nothing(active):
+    earn(active, "300.00", date(2025, 2, 28))
+    count = LedgerEntry.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        remit(active, "300.01", date(2025, 3, 15))
+    assert refused.value.message_dict["amount"] == [
+        "$300.01 is $0.01 more than the $300.00 of interest earned and not yet remitted."
+    ]
+    # Back-dated before the interest was earned, nothing was there to remit.
+    with pytest.raises(ValidationError) as refused:
+        remit(active, "10.00", date(2025, 2, 27))
+    assert refused.value.message_dict["amount"] == [
+        "$10.00 is $10.00 more than the $0.00 of interest earned and not yet remitted "
+        "on 02/27/2025."
+    ]
+    assert LedgerEntry.objects.count() == count
+    remit(active, "300.00", date(2025, 3, 15))
+
+
+def test_a_remittance_needs_a_reason_or_reference(active):
+    earn(active, "100.00", date(2025, 2, 28))
+    with pytest.raises(ValidationError) as refused:
+        remit(active, "50.00", date(2025, 3, 15), memo="  ")
+    assert refused.value.message_dict["memo"] == [
+        "Say why: an interest remitted entry needs a reason."
+    ]
+    assert not LedgerEntry.objects.filter(kind="interest_remitted").exists()
+
+
+def test_interest_may_be_dated_to_the_end_of_the_liquidation_period(active):
+    earn(active, "40.00", date(2027, 1, 28), today=date(2027, 1, 28))
+    with pytest.raises(ValidationError) as refused:
+        earn(active, "40.00", date(2027, 1, 29), today=date(2027, 1, 29))
+    assert refused.value.message_dict["effective_date"] == [
+        "01/29/2027 is after the liquidation period ends (01/28/2027)."
+    ]
+
+
+def test_reversing_interest_earned_is_refused_when_it_was_remitted(active):
+    earned = earn(active, "600.00", date(2025, 2, 28))
+    remit(active, "200.00", date(2025, 3, 15))
+    with pytest.raises(ValidationError) as refused:
+        reverse_entry(active, earned, effective_date=date(2025, 3, 20), today=INTEREST_TODAY)
+    assert refused.value.messages == [
+        "Reversing $600.00 of interest earned would leave more remitted than earned (only "
+        "$400.00 is earned and not remitted)."
+    ]
+    assert not LedgerEntry.objects.filter(reverses=earned).exists()

@@ -1,8 +1,9 @@
 """The ledger services against a plain-Python model of the money, step by random step.
 
 Hypothesis drives one active award through random sequences of obligations,
-expenditures (federal, paying an obligation or not, and recipient share), disbursements,
-drawdown requests and their decisions, reversals and holds, with good and deliberately
+expenditures (federal, paying an obligation or not, and recipient share, in cash or in
+kind), disbursements, interest earned on advances and its remittance, drawdown requests
+and their decisions, reversals and holds, with good and deliberately
 bad amounts. Before each call the model decides whether the service should accept or
 refuse; the test asserts the service agreed, that a refusal wrote nothing, and after
 every step that the balances the service computes from the ledger equal the model's
@@ -36,7 +37,7 @@ from hypothesis.stateful import (
 )
 
 from budgets import ledger
-from budgets.balances import award_balances, unpaid
+from budgets.balances import award_balances, match_met, unpaid
 from budgets.models import DrawdownRequest, LedgerEntry
 from budgets.services import LineInput
 from grants import access
@@ -123,6 +124,7 @@ class Entry:
     expenditure: int | None = None  # the expenditure a disbursement pays
     reverses: int | None = None
     reversed: bool = False
+    in_kind: bool = False
 
     @property
     def signed(self) -> D:
@@ -299,18 +301,23 @@ class LedgerMachine(RuleBasedStateMachine):
             "available_to_draw": AUTHORIZED - drawn - pending,
             "program_income": self.total(as_of, kind="program_income"),
             "program_income_spent": self.total(as_of, kind="program_income_spent"),
+            "interest_unremitted": self.total(as_of, kind="interest_earned")
+            - self.total(as_of, kind="interest_remitted"),
         }
 
     def paid(self, share: str, as_of: date = date.max) -> D:
-        """Expenditures of `share` paid (10e or 10j on the cash basis)."""
+        """Expenditures of `share` paid (10e or 10j on the cash basis); an in-kind
+        contribution counts as paid on the day it is given."""
         return sum(
             (
                 e.signed
                 for e in self.entries.values()
                 if e.day <= as_of
-                and e.kind == "disbursement"
-                and e.expenditure
                 and e.share == share
+                and (
+                    (e.kind == "disbursement" and e.expenditure)
+                    or (e.kind == "expenditure" and e.in_kind)
+                )
             ),
             ZERO,
         )
@@ -331,8 +338,9 @@ class LedgerMachine(RuleBasedStateMachine):
         return min(balance(day) for day in days)
 
     def remaining(self, paid: Entry) -> D:
-        """What of an obligation or an expenditure is not yet paid."""
-        if paid.reversed:
+        """What of an obligation or an expenditure is not yet paid (nothing of an in-kind
+        contribution, given rather than paid)."""
+        if paid.reversed or paid.in_kind:
             return ZERO
         payments = sum(
             (e.signed for e in self.entries.values() if paid.pk in (e.obligation, e.expenditure)),
@@ -390,6 +398,7 @@ class LedgerMachine(RuleBasedStateMachine):
             obligation=entry.obligation_id,
             expenditure=entry.expenditure_id,
             reverses=entry.reverses_id,
+            in_kind=bool(entry.in_kind_basis),
         )
         if entry.reverses_id:
             self.entries[entry.reverses_id].reversed = True
@@ -573,6 +582,63 @@ class LedgerMachine(RuleBasedStateMachine):
             share="recipient",
             effective_date=day,
             paid_on=paid_on,
+        )
+
+    @rule(
+        choice=amounts,
+        category=st.sampled_from(["A", "C"]),
+        day=dates,
+        share=st.sampled_from(["recipient", "recipient", "federal"]),
+        basis=st.sampled_from(["volunteer_services", "donated_space", "goodwill"]),
+        description=st.sampled_from(["Reserve deputies, 40 hours at $30", " "]),
+    )
+    def post_in_kind_match(self, choice, category, day, share, basis, description):
+        """Match met in kind: only the recipient's share, on a known basis, described;
+        bounded, like cash match, by nothing but a non-federal budget in its category."""
+        amount = self.resolve(choice, D("100.00"))
+        ok = (
+            valid_amount(amount)
+            and share == "recipient"
+            and category in RECIPIENT_CATEGORIES
+            and basis != "goodwill"
+            and description.strip()
+            and good_date(day)
+        )
+        self.post(
+            None if ok else ValidationError,
+            kind="expenditure",
+            amount=amount,
+            category=category,
+            share=share,
+            effective_date=day,
+            in_kind_basis=basis,
+            in_kind_description=description,
+        )
+
+    @rule(choice=amounts, day=dates)
+    def post_interest_earned(self, choice, day):
+        """Interest earned on cash held: bounded by nothing, dated in the period."""
+        amount = self.resolve(choice, D("25.00"))
+        ok = valid_amount(amount) and good_date(day)
+        self.post(
+            None if ok else ValidationError,
+            kind="interest_earned",
+            amount=amount,
+            effective_date=day,
+        )
+
+    @rule(choice=amounts, day=dates, reason=st.sampled_from(["ACH trace 0421", " "]))
+    def post_interest_remitted(self, choice, day, reason):
+        """No more remitted than earned, on every day from its date on, with a reason."""
+        headroom = self.lowest("interest_unremitted", day)
+        amount = self.resolve(choice, headroom)
+        ok = valid_amount(amount) and good_date(day) and amount <= headroom and reason.strip()
+        self.post(
+            None if ok else ValidationError,
+            kind="interest_remitted",
+            amount=amount,
+            effective_date=day,
+            memo=reason,
         )
 
     @rule(choice=amounts, day=dates)
@@ -782,8 +848,10 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def protected(self) -> list[Entry]:
         """Live entries whose reversal a rule refuses: an obligation or expenditure that
-        payments still stand against, a drawdown larger than the cash on hand."""
-        cash = self.model()["cash_on_hand"]
+        payments still stand against, a drawdown larger than the cash on hand, interest
+        earned larger than what of it is not yet remitted."""
+        model = self.model()
+        cash, unremitted = model["cash_on_hand"], model["interest_unremitted"]
         return [
             e
             for e in sorted(self.entries.values(), key=lambda e: e.pk)
@@ -792,6 +860,7 @@ class LedgerMachine(RuleBasedStateMachine):
             and (
                 (e.kind in ("obligation", "expenditure") and self.live_payments(e))
                 or (e.kind == "drawdown" and e.amount > cash)
+                or (e.kind == "interest_earned" and e.amount > unremitted)
             )
         ]
 
@@ -806,6 +875,10 @@ class LedgerMachine(RuleBasedStateMachine):
             and not (
                 entry.kind == "program_income"
                 and entry.amount > self.lowest("program_income_unspent", day)
+            )
+            and not (
+                entry.kind == "interest_earned"
+                and entry.amount > self.lowest("interest_unremitted", day)
             )
         )
         reversal = self.attempt(
@@ -883,11 +956,24 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         b = award_balances(self.award, as_of=date.max)
         expected = self.model()
-        assert {name: getattr(b, name) for name in expected} == expected
+        interest = b.totals["interest_earned"] - b.totals["interest_remitted"]
+        actual = {
+            name: interest if name == "interest_unremitted" else getattr(b, name)
+            for name in expected
+        }
+        assert actual == expected
+        assert interest >= 0
         assert (b.totals["federal_paid"], b.totals["recipient_paid"]) == (
             self.paid("federal"),
             self.paid("recipient"),
         )
+        # The match met splits 10j into cash and in kind.
+        in_kind = sum(
+            (e.signed for e in self.entries.values() if e.in_kind),
+            ZERO,
+        )
+        met = match_met(self.award, as_of=date.max)
+        assert (met.in_kind, met.cash + met.in_kind) == (in_kind, b.recipient_expenditures)
         assert b.authorized == AUTHORIZED
         assert b.drawn + b.pending_drawdowns <= b.authorized  # invariant 1
         assert b.cash_on_hand >= 0

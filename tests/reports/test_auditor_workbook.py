@@ -113,6 +113,8 @@ def test_program_workbook_totals_equal_the_apps_totals(client, filed):
         "Obligations": expected["obligated"],
         "Program income (10l)": expected["program_income"],
         "Program income expended (10m or 10n)": expected["program_income_spent"],
+        "Interest earned": expected["interest_earned"],
+        "Interest remitted": expected["interest_remitted"],
     }
     assert ledger["Cash receipts (10a)"] == D("210777.77")  # A's 210,000.00 and B's 777.77
 
@@ -131,14 +133,14 @@ def test_cells_keep_their_types_and_formats(client, filed):
     ws = wb["Ledger"]
     header = [c.value for c in ws[1]]
     assert header[:4] == ["Award number", "Entry", "Date", "Kind"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:N")
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:P")
     assert (ws["A2"].data_type, ws["A2"].value) == ("s", "15PJDP-25-GK-00002-MECP")
     assert ws["B2"].data_type == "n"  # entry ids are numbers, for sorting and lookups
     amount = next(c for c in ws["I"][1:] if c.value is not None)
     assert amount.data_type == "n" and amount.number_format == "#,##0.00"
     day = ws["C2"]
     assert isinstance(day.value, datetime) and day.number_format == "yyyy-mm-dd"
-    assert ws["N2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert ws["P2"].number_format == "yyyy-mm-dd hh:mm:ss"
     assert all(c.data_type == "s" for c in ws["A"][1:] if c.value)  # award numbers are text
     reports = wb["SF-425 reports"]
     rows = data_rows(reports)

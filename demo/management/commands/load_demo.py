@@ -15,7 +15,7 @@ from budgets.services import LineInput, award_create_with_budget, budget_version
 from demo.allocation import publish_demo_allocation
 from demo.budget_changes import budget_changes
 from demo.indirect import record_rates
-from demo.ledger import pending_request, post_history
+from demo.ledger import pending_request, post_history, post_match
 from demo.program import funding_rows, task_force_rows
 from demo.reports import file_history
 from grants import access
@@ -477,7 +477,17 @@ class Command(BaseCommand):
                     leave_excess_cash=(year == current - 1 and code == "ca-los-angeles"),
                     with_reversal=(code == "co-colorado"),
                     with_program_income=(code == "co-colorado"),
+                    with_interest=(year == current - 1 and code == "ca-los-angeles"),
                 )
+        matched = (
+            Award.objects.filter(
+                fiscal_year=current, status=Award.Status.ACTIVE, match_required__gt=0
+            )
+            .order_by("award_number")
+            .first()
+        )
+        if matched:
+            post_match(matched, today=today)
         texas = Award.objects.filter(
             fiscal_year=current - 1, task_force__code="tx-north-texas"
         ).first()
