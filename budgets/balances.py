@@ -74,7 +74,7 @@ class Balances:
         return self.authorized - self.drawn - self.pending_drawdowns
 
 
-def _funding_in_force(day: date) -> Q:
+def funding_in_force(day: date) -> Q:
     # The award's own funding lines, and those of supplements in effect by `day`.
     return Q(amendment__isnull=True) | Q(amendment__effective_on__lte=day)
 
@@ -83,7 +83,7 @@ def authorized_on(award: Award, day: date) -> Decimal:
     """Federal funds authorized (SF-425 10d) on a day: a supplement counts from the day
     it takes effect, so a report for an earlier quarter shows the amount then in force."""
     return (
-        AwardFunding.objects.filter(_funding_in_force(day), award=award)
+        AwardFunding.objects.filter(funding_in_force(day), award=award)
         .aggregate(t=MoneySum("amount", default=ZERO))["t"]
         .quantize(CENT)
     )
@@ -211,7 +211,7 @@ def awards_with_excess_cash(awards: QuerySet[Award], *, today: date) -> list[tup
 
     Cash is spent or returned oldest first: what was drawn (net of returns) by the
     cutoff, less everything disbursed to date, less what was returned after the cutoff
-    (docs/rules/cash-and-ledger.md#excess-cash)."""
+    (docs/rules/cash-and-ledger.md#excess-cash), and never more than the cash on hand."""
     cutoff = today - timedelta(days=int(rule_value("cash_on_hand_days", on=today)))
     rows = (
         LedgerDay.objects.filter(award__in=awards)
@@ -220,13 +220,17 @@ def awards_with_excess_cash(awards: QuerySet[Award], *, today: date) -> list[tup
             old_draws=MoneySum("drawn", filter=Q(day__lte=cutoff), default=ZERO),
             gone=MoneySum("disbursed", filter=Q(day__lte=today), default=ZERO)
             + MoneySum("returned", filter=Q(day__gt=cutoff, day__lte=today), default=ZERO),
+            held=MoneySum("drawn", filter=Q(day__lte=today), default=ZERO)
+            - MoneySum("disbursed", filter=Q(day__lte=today), default=ZERO),
         )
         .order_by()
     )
+    # Never more than the cash held: a drawdown reversed after the cutoff (its cash sent
+    # back) lowers what is held, though it is not a `returned` total.
     excess = {
-        r["award"]: (r["old_draws"] - r["gone"]).quantize(CENT)
+        r["award"]: min(r["old_draws"] - r["gone"], r["held"]).quantize(CENT)
         for r in rows
-        if r["old_draws"] > r["gone"]
+        if min(r["old_draws"] - r["gone"], r["held"]) > 0
     }
     found = awards.filter(pk__in=excess).select_related("task_force").order_by("award_number")
     return [(award, excess[award.pk]) for award in found]

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from budgets import ledger_days
+from budgets import cash_holds, cash_need, ledger_days, overrun
 from budgets.balances import (
     Low,
     authorized_on,
@@ -325,6 +325,11 @@ def entry_post(
     if paid is not None:
         _check_payment(declared, paid, amount, effective_date)
     _check_limits(award, declared, share, paid is not None, amount, effective_date)
+    # Federal money newly committed in a category (not an obligation's own payment) may go
+    # beyond the category's budget only as far as a transfer may without prior approval.
+    if declared.needs_category and share == Share.FEDERAL:
+        if paid is None or paid.category != category:
+            overrun.check_within_budget(award, category, amount, on=today)
     check_indirect_cap(award, kind=kind, category=category, amount=amount, day=effective_date)
     if paid_on is not None:
         _check_paid_on(award, amount, share, effective_date, paid_on, today)
@@ -359,6 +364,7 @@ def entry_post(
     )
     if paid_on is not None:
         _write_payment(actor, award, entry, paid_on)
+    cash_holds.lift_if_cleared(award, actor=None, today=today, by=f"entry {entry.pk} posted")
     return entry
 
 
@@ -508,6 +514,7 @@ def entry_reverse(
         task_force=award.task_force,
         data={"reverses": entry.pk, "reason": reason, "amount": str(entry.amount)},
     )
+    cash_holds.lift_if_cleared(award, actor=None, today=today, by=f"entry {entry.pk} reversed")
     return reversal
 
 
@@ -534,7 +541,9 @@ def drawdown_request(
     today: date | None = None,
 ) -> DrawdownRequest:
     """Ask for federal cash. Refused while on hold, after liquidation, or beyond what is
-    available (authorized less drawn less requests still open: invariant 1)."""
+    available (authorized less drawn less requests still open: invariant 1). Approved at
+    once unless a person must decide (budgets.cash_need: the award requires it, holds
+    excess cash, or the amount is more than its immediate need)."""
     award = lock_award(award.pk)
     access.require(
         access.can_record_spending(actor, award),
@@ -558,7 +567,8 @@ def drawdown_request(
                 f"{format_money(available)} available to draw."
             }
         )
-    automatic = not award.drawdowns_need_approval
+    reasons = cash_need.review_reasons(award, amount, today=today)
+    automatic = not reasons
     request = DrawdownRequest.objects.create(
         award=award,
         amount=amount,
@@ -568,16 +578,17 @@ def drawdown_request(
         idempotency_key=idempotency_key,
         status=DrawdownRequest.Status.APPROVED if automatic else DrawdownRequest.Status.REQUESTED,
         decided_at=timezone.now() if automatic else None,
-        decision_note="Approved automatically (award does not require approval)"
+        decision_note="Approved automatically (within the award's immediate need)"
         if automatic
         else "",
+        review_reasons=reasons,
     )
     audit_record(
         actor=actor,
         action="budgets.drawdown.requested",
         obj=request,
         task_force=award.task_force,
-        after={"amount": str(amount), "status": request.status},
+        after={"amount": str(amount), "status": request.status, "review_reasons": reasons},
     )
     return request
 

@@ -1,5 +1,6 @@
 """What a task force may spend: versioned budgets with lines in the DOJ categories."""
 
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
@@ -39,6 +40,19 @@ class BudgetVersionQuerySet(models.QuerySet):
         budget" (`award.budget_versions.current()`). At most one version of an award is
         approved at a time (a database constraint)."""
         return self.filter(status=VersionStatus.APPROVED).first()
+
+    def agency_base(self) -> "BudgetVersion | None":
+        """The version the awarding agency last approved (the initial budget, a
+        supplement's or an approved modification's): what transfers between categories
+        are measured against (decision record 0004)."""
+        return (
+            self.filter(
+                status__in=[VersionStatus.APPROVED, VersionStatus.SUPERSEDED],
+                agency_approved=True,
+            )
+            .order_by("-number")
+            .first()
+        )
 
     def lines_in_force(self) -> "models.QuerySet[BudgetLine]":
         """The lines of the current version, in one query."""
@@ -108,6 +122,10 @@ class BudgetVersion(models.Model):
     @property
     def is_current(self) -> bool:
         return self.status == VersionStatus.APPROVED
+
+    def federal_amounts(self) -> dict[str, Decimal]:
+        """The federal amount of each category it budgets."""
+        return {line.category: line.federal_amount for line in self.lines.all()}
 
 
 class CategoryAmounts(models.Model):
@@ -361,6 +379,12 @@ class DrawdownRequest(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(max_length=500, blank=True)
+    review_reasons = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Why the request waits for a financial approver, one sentence each "
+        "(budgets.cash_need); empty when it was approved automatically.",
+    )
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )

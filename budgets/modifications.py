@@ -56,19 +56,6 @@ from grants.text import clean_text
 PERCENT = Decimal(100)
 
 
-def agency_base(award: Award) -> BudgetVersion | None:
-    """The version the awarding agency last approved (the initial budget, a supplement's
-    or an approved modification's), which transfers are measured against."""
-    return (
-        award.budget_versions.filter(
-            status__in=[BudgetVersion.Status.APPROVED, BudgetVersion.Status.SUPERSEDED],
-            agency_approved=True,
-        )
-        .order_by("-number")
-        .first()
-    )
-
-
 @dataclass(frozen=True)
 class LineChange:
     category: str
@@ -151,10 +138,6 @@ class Assessment:
         return reasons
 
 
-def _federal(version: BudgetVersion) -> dict[str, Decimal]:
-    return {line.category: line.federal_amount for line in version.lines.all()}
-
-
 def assess(
     *,
     award: Award,
@@ -165,10 +148,10 @@ def assess(
 ) -> Assessment:
     """Compare `lines` with the agency's last approved budget under the rules in force
     on `on`. Reads only; `budget_modification_propose` calls it again under the lock."""
-    base, current = agency_base(award), award.budget_versions.current()
+    base, current = award.budget_versions.agency_base(), award.budget_versions.current()
     if base is None or current is None:
         raise ValidationError("This award has no approved budget to modify.")
-    before, now = _federal(base), _federal(current)
+    before, now = base.federal_amounts(), current.federal_amounts()
     proposed = {line.category: line.federal_amount for line in lines}
     changes = [
         LineChange(code, before.get(code, ZERO), now.get(code, ZERO), proposed.get(code, ZERO))

@@ -1,14 +1,17 @@
 """Reads of the ledger and drawdowns, scoped to the person asking."""
 
+from datetime import date
+
 from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from budgets.balances import funding_in_force
 from budgets.kinds import CASH_ON_HAND, counted
 from budgets.ledger_days import signed_sum
-from budgets.models import BudgetModification, DrawdownRequest, LedgerEntry
+from budgets.models import BudgetModification, DrawdownRequest, LedgerDay, LedgerEntry
 from grants import access
-from grants.models import Award
-from grants.money import ZERO
+from grants.models import Award, AwardFunding
+from grants.money import ZERO, MoneySum
 
 Kind = LedgerEntry.Kind
 
@@ -101,6 +104,66 @@ def drawdown_list_for_user(*, user) -> QuerySet[DrawdownRequest]:
         "decided_by",
         "paid_by",
         "ledger_entry__reversed_by",
+    )
+
+
+def _award_total(queryset, expression) -> Coalesce:
+    """One number per award of the outer row (`award`): `expression` summed over
+    `queryset`'s rows of that award, 0.00 when there are none."""
+    summed = (
+        queryset.filter(award=OuterRef("award"))
+        .order_by()
+        .values("award")
+        .annotate(t=expression)
+        .values("t")
+    )
+    return Coalesce(Subquery(summed, output_field=DecimalField()), ZERO)
+
+
+def with_cash_position(requests: QuerySet[DrawdownRequest], *, today: date) -> QuerySet:
+    """Each request with its award's cash position on `today`, for the approver's queue,
+    in the one query that lists them (docs/rules/cash-and-ledger.md#cash-need):
+
+    - `available_to_draw`: authorized on `today` less drawn less open requests;
+    - `cash_on_hand`: drawn less disbursed (10c), from the per-day totals;
+    - `oldest_cash_on`: the day the oldest dollar still held was drawn. Cash goes out
+      oldest first (as balances.awards_with_excess_cash counts it), so that is the first
+      day D on which what was drawn by D (gross of returns) exceeds everything
+      disbursed or returned to date; None when no cash is held.
+    """
+    days = LedgerDay.objects.filter(day__lte=today)
+    drawn = _award_total(days, MoneySum("drawn", default=ZERO))
+    gone = _award_total(
+        days, MoneySum("disbursed", default=ZERO) + MoneySum("returned", default=ZERO)
+    )
+    drawn_by_day = Subquery(
+        LedgerDay.objects.filter(award=OuterRef("award"), day__lte=OuterRef("day"))
+        .order_by()
+        .values("award")
+        .annotate(t=MoneySum("drawn", default=ZERO) + MoneySum("returned", default=ZERO))
+        .values("t"),
+        output_field=DecimalField(),
+    )
+    oldest = (
+        days.filter(award=OuterRef("award"), drawn__gt=0)
+        .annotate(by_then=drawn_by_day, gone=gone)
+        .filter(by_then__gt=F("gone"))
+        .order_by("day")
+        .values("day")[:1]
+    )
+    authorized = _award_total(
+        AwardFunding.objects.filter(funding_in_force(today)),
+        MoneySum("amount", default=ZERO),
+    )
+    open_requests = _award_total(
+        DrawdownRequest.objects.filter(status__in=DrawdownRequest.OPEN),
+        MoneySum("amount", default=ZERO),
+    )
+    return requests.annotate(
+        drawn_to_date=drawn,
+        available_to_draw=authorized - drawn - open_requests,
+        cash_on_hand=drawn - _award_total(days, MoneySum("disbursed", default=ZERO)),
+        oldest_cash_on=Subquery(oldest),
     )
 
 

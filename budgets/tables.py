@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
 
 from budgets.kinds import KINDS
 from budgets.models import DrawdownRequest, LedgerEntry
@@ -69,43 +70,110 @@ class LedgerTable(tables.Table):
         return queryset.order_by(f"{prefix}effective_date", f"{prefix}pk"), True
 
 
+def _labelled(label: str, **attrs) -> dict:
+    """Column attrs whose cells carry their heading, so the stacked table of a narrow
+    screen (USWDS usa-table--stacked) still says what each number is."""
+    td = {"data-label": label, **attrs.pop("td", {})}
+    return {"td": td, **attrs}
+
+
+MONEY_TD = {"class": "text-right text-tabular"}
+MONEY_TH = {"class": "text-right"}
+
+
 class DrawdownTable(tables.Table):
-    award = tables.Column(
-        linkify=lambda record: record.award.get_absolute_url(), order_by=("award__award_number",)
+    """The drawdown queue. Rows come from selectors.with_cash_position, which adds each
+    award's cash position in the same query; the view sets `today`, `cash_days` and
+    `can_decide`."""
+
+    award = tables.Column("Request", order_by=("-requested_on", "-pk"), attrs=_labelled("Request"))
+    amount = tables.Column(attrs=_labelled("Amount", td=MONEY_TD, th=MONEY_TH))
+    available_to_draw = MoneyColumn(
+        "Available to draw",
+        orderable=False,
+        attrs=_labelled("Available to draw", td=MONEY_TD, th=MONEY_TH),
     )
-    task_force = tables.Column(accessor="award__task_force__name", verbose_name="Task force")
-    amount = MoneyColumn()
-    requested_on = tables.DateColumn("m/d/Y")
-    requested_by = tables.Column(order_by=("requested_by__username",))
-    status = tables.Column()
-    decided_by = tables.Column("Decided by")
+    cash_on_hand = tables.Column(
+        "Cash on hand",
+        orderable=False,
+        attrs=_labelled("Cash on hand", td={"class": "text-tabular-wrap"}),
+    )
+    review_reasons = tables.Column(
+        "Why it needs a decision",
+        orderable=False,
+        empty_values=(),
+        attrs=_labelled("Why it needs a decision", td={"class": "drawdown-reasons"}),
+    )
     actions = tables.TemplateColumn(
-        template_name="budgets/_drawdown_actions.html", verbose_name="", orderable=False
+        template_name="budgets/_drawdown_actions.html",
+        verbose_name="Decision",
+        orderable=False,
+        attrs=_labelled("Decision", td={"class": "drawdown-actions"}),
     )
 
     class Meta:
         model = DrawdownRequest
-        fields = (
-            "award",
-            "task_force",
-            "amount",
-            "requested_on",
-            "requested_by",
-            "status",
-            "decided_by",
-        )
+        fields = ("award", "amount")
         sequence = (
             "award",
-            "task_force",
             "amount",
-            "requested_on",
-            "requested_by",
-            "status",
+            "available_to_draw",
+            "cash_on_hand",
+            "review_reasons",
             "actions",
-            "decided_by",
         )
-        order_by = ("-requested_on",)
+        order_by = ("award",)
+        attrs = {"class": "usa-table usa-table--borderless usa-table--stacked drawdown-queue"}
+        row_attrs = {"data-request": lambda record: record.pk}
 
-    def render_status(self, record, value):
+    today = None
+    cash_days = None
+
+    def render_award(self, record, value):
+        """Which award, whose, and when and by whom it was asked for."""
+        return format_html(
+            '<a href="{}">{}</a><br><span class="usa-hint">{}<br>requested {} by {}</span>',
+            record.award.get_absolute_url(),
+            value,
+            record.award.task_force.name,
+            f"{record.requested_on:%m/%d/%Y}",
+            record.requested_by,
+        )
+
+    def render_amount(self, record, value):
+        """The amount, and where the request stands (who decided it)."""
+        status = record.get_status_display()
+        decided = (DrawdownRequest.Status.APPROVED, DrawdownRequest.Status.REJECTED)
+        if record.decided_by_id and record.status in decided:
+            status += f" by {record.decided_by}"
         returned = record.returned_on
-        return f"{value}; cash returned {returned:%m/%d/%Y}" if returned else value
+        if returned:
+            status += f"; cash returned {returned:%m/%d/%Y}"
+        return format_html(
+            '{}<br><span class="usa-hint" data-testid="status">{}</span>',
+            format_money(value),
+            status,
+        )
+
+    def render_cash_on_hand(self, record, value):
+        """The cash held and how long its oldest dollar has been held (oldest first)."""
+        if not value or record.oldest_cash_on is None:
+            return format_money(value)
+        age = (self.today - record.oldest_cash_on).days
+        past = self.cash_days is not None and age >= self.cash_days
+        return format_html(
+            '{}<br><span class="{}">oldest drawn {}, {} day{} ago{}</span>',
+            format_money(value),
+            "text-secondary-dark text-bold" if past else "usa-hint",
+            f"{record.oldest_cash_on:%m/%d/%Y}",
+            age,
+            "" if age == 1 else "s",
+            f" (past {self.cash_days} days)" if past else "",
+        )
+
+    def render_review_reasons(self, record, value):
+        if not value:
+            return "—"
+        return format_html_join(
+            "", '<p class="margin-top-0 margin-bottom-1">{}</p>', ((reason,) for reason in value)
+        )

@@ -18,14 +18,18 @@ from budgets.balances import (
     excess_cash,
     period_elapsed_share,
 )
+from budgets.cash_need import immediate_need
 from budgets.filters import DrawdownFilter, LedgerFilter
 from budgets.forms import BudgetLinesForm, DrawdownForm, EntryForm, ReverseForm
-from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.kinds import KINDS
+from budgets.models import Category, DrawdownRequest, LedgerEntry
+from budgets.overrun import transfers
 from budgets.selectors import (
     drawdown_list_for_user,
     ledger_for_award,
     open_obligations,
     unpaid_expenditures,
+    with_cash_position,
 )
 from budgets.services import award_create_with_budget
 from budgets.tables import DrawdownTable, LedgerTable
@@ -111,6 +115,7 @@ def award_ledger(request, award_number: str):
     table.can_reverse = access.can_record_spending(request.user, award)
     today = timezone.localdate()
     balances = award_balances(award, as_of=as_of)
+    moved = transfers(award, on=today)
     basis = award.recipient.accounting_basis
     return render_table_page(
         request,
@@ -126,6 +131,10 @@ def award_ledger(request, award_number: str):
             "on_basis": balances.on_basis(basis),
             "budget_rows": budget_versus_actual(award, as_of=as_of),
             "elapsed": period_elapsed_share(award, as_of=as_of),
+            "transfers": moved,
+            "transfer_rows": [
+                (Category(code).label, amount) for code, amount in moved.over.items()
+            ],
             "excess_cash": excess_cash(award, today=today),
             "cash_days": int(rule_value("cash_on_hand_days", on=today)),
             "can_record": table.can_reverse,
@@ -189,6 +198,7 @@ def entry_create(request, award_number: str, kind: str):
             "award": award,
             "form": form,
             "kind_label": LedgerEntry.Kind(kind).label,
+            "names_category": KINDS[kind].needs_category,
             "balances": award_balances(award, as_of=timezone.localdate()),
         },
     )
@@ -244,18 +254,23 @@ def drawdown_create(request, award_number: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            waits = " ".join(drawdown.review_reasons)
             messages.success(
                 request,
-                f"Requested {format_money(drawdown.amount)}: {drawdown.get_status_display().lower()}.",
+                f"Requested {format_money(drawdown.amount)}: {drawdown.get_status_display().lower()}."
+                + (f" It waits for a financial approver: {waits}" if waits else ""),
             )
             return redirect("budgets:award_ledger", award.award_number)
+    today = timezone.localdate()
+    balances = award_balances(award, as_of=today)
     return render(
         request,
         "budgets/drawdown_form.html",
         {
             "award": award,
             "form": form,
-            "balances": award_balances(award, as_of=timezone.localdate()),
+            "balances": balances,
+            "need": immediate_need(award, balances, today=today),
             "active_holds": list(active_holds(award=award)),
         },
     )
@@ -267,8 +282,10 @@ def drawdown_queue(request):
     if "status" not in request.GET and access.can_decide_drawdowns(request.user):
         queryset = queryset.filter(status__in=DrawdownRequest.OPEN)
     filterset = DrawdownFilter(request.GET, queryset=queryset)
-    table = DrawdownTable(filterset.qs)
+    today = timezone.localdate()
+    table = DrawdownTable(with_cash_position(filterset.qs, today=today))
     table.can_decide = access.can_decide_drawdowns(request.user)
+    table.today, table.cash_days = today, int(rule_value("cash_on_hand_days", on=today))
     return render_table_page(
         request,
         template="budgets/drawdown_queue.html",

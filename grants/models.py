@@ -441,11 +441,28 @@ class AwardFunding(models.Model):
         return f"{self.award} from FY{self.appropriation.fiscal_year}: {format_money(self.amount)}"
 
 
+class HoldCause(models.TextChoices):
+    """Why a hold is on an award, and so what lifts it."""
+
+    PROGRAM = "program", "Placed by program staff"
+    LATE_REPORT = "late_report", "A report is late"
+    EXCESS_CASH = "excess_cash", "Cash held past the disbursement period"
+
+
 class Hold(models.Model):
     """A hold on an award's funds: while it is active, no cash may be drawn."""
 
+    Cause = HoldCause
+
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="holds")
     reason = models.CharField(max_length=500)
+    cause = models.CharField(
+        max_length=20,
+        choices=HoldCause.choices,
+        default=HoldCause.PROGRAM,
+        help_text="Program staff lift their own holds; the system lifts a late-report hold "
+        "when the report is in and an excess-cash hold when that cash is disbursed or returned.",
+    )
     report_key = models.CharField(
         max_length=40,
         blank=True,
@@ -476,6 +493,16 @@ class Hold(models.Model):
                 condition=Q(lifted_at__isnull=True, lifted_by__isnull=True)
                 | Q(lifted_at__isnull=False),
                 name="grants_hold_lifted_by_needs_lifted_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(cause__in=HoldCause.values), name="grants_hold_cause_valid"
+            ),
+            # The daily run and the ledger's postings may both look at one award: at most
+            # one active excess-cash hold each, whoever gets there first.
+            models.UniqueConstraint(
+                fields=["award"],
+                condition=Q(cause=HoldCause.EXCESS_CASH, lifted_at__isnull=True),
+                name="grants_hold_one_active_excess_cash",
             ),
         ]
 

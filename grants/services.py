@@ -373,46 +373,88 @@ def amendment_record(
     return amendment
 
 
-@transaction.atomic
-def hold_place_for_late_report(
-    *, award: Award, report_key: str, reason: str, placed_by: str
+def hold_place_by_system(
+    *, award: Award, cause: str, reason: str, placed_by: str, report_key: str = ""
 ) -> Hold | None:
-    """The system's hold on an award whose report is overdue. At most one per report;
-    `placed_by` names the job that placed it, for the audit trail."""
-    award = Award.objects.select_for_update().get(pk=award.pk)
-    if award.holds.filter(report_key=report_key, lifted_at__isnull=True).exists():
+    """The system's hold on an award (a late report, cash held too long): at most one
+    active per cause and report, so running the daily job twice places nothing new.
+    `placed_by` names the job that placed it, for the audit trail. Runs inside the
+    caller's transaction, which holds the award lock."""
+    if award.holds.filter(cause=cause, report_key=report_key, lifted_at__isnull=True).exists():
         return None
     hold = Hold.objects.create(
-        award=award, reason=reason, report_key=report_key, placed_by=None, placed_at=timezone.now()
+        award=award,
+        reason=reason,
+        cause=cause,
+        report_key=report_key,
+        placed_by=None,
+        placed_at=timezone.now(),
     )
+    after = {"reason": reason, "cause": cause}
+    if report_key:
+        after["report"] = report_key
     audit_record(
         actor=None,
         action="grants.hold.placed",
         obj=hold,
         task_force=award.task_force,
-        after={"reason": reason, "report": report_key},
+        after=after,
         data={"by": placed_by},
     )
     return hold
 
 
-def holds_lift_for_report(*, actor, award: Award, report_key: str) -> int:
-    """Lift the holds a late report caused, now that it is in. Runs inside the caller's
-    transaction (the report's submission), which holds the award lock."""
+def holds_lift_by_system(
+    *, actor, award: Award, cause: str, lift_reason: str, report_key: str = "", data=None
+) -> int:
+    """Lift the award's active holds of one cause (and report) once what caused them is
+    gone. `actor` is the person whose action cleared it, or None for the daily job.
+    Runs inside the caller's transaction, which holds the award lock."""
     lifted = 0
-    for hold in award.holds.filter(report_key=report_key, lifted_at__isnull=True):
-        hold.lifted_at, hold.lifted_by = timezone.now(), actor
-        hold.lift_reason = "Report submitted"
+    holds = award.holds.filter(cause=cause, report_key=report_key, lifted_at__isnull=True)
+    for hold in holds:
+        hold.lifted_at, hold.lifted_by, hold.lift_reason = timezone.now(), actor, lift_reason
         hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        after = {"lift_reason": lift_reason, "cause": cause}
+        if report_key:
+            after["report"] = report_key
         audit_record(
             actor=actor,
             action="grants.hold.lifted",
             obj=hold,
             task_force=award.task_force,
-            after={"lift_reason": hold.lift_reason, "report": report_key},
+            after=after,
+            data=data,
         )
         lifted += 1
     return lifted
+
+
+@transaction.atomic
+def hold_place_for_late_report(
+    *, award: Award, report_key: str, reason: str, placed_by: str
+) -> Hold | None:
+    """The system's hold on an award whose report is overdue. At most one per report."""
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    return hold_place_by_system(
+        award=award,
+        cause=Hold.Cause.LATE_REPORT,
+        reason=reason,
+        placed_by=placed_by,
+        report_key=report_key,
+    )
+
+
+def holds_lift_for_report(*, actor, award: Award, report_key: str) -> int:
+    """Lift the holds a late report caused, now that it is in. Runs inside the caller's
+    transaction (the report's submission), which holds the award lock."""
+    return holds_lift_by_system(
+        actor=actor,
+        award=award,
+        cause=Hold.Cause.LATE_REPORT,
+        lift_reason="Report submitted",
+        report_key=report_key,
+    )
 
 
 def award_mark_closed(*, actor, award: Award) -> Award:

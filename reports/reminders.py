@@ -23,6 +23,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from budgets.cash_holds import sync_excess_cash_holds
 from grants import access
 from grants.models import Award
 from reports import report_types
@@ -125,6 +126,7 @@ def body_for(due: DueReport, stage: str, today: date) -> str:
 class Summary:
     today: date
     holds_placed: int = 0
+    holds_lifted: int = 0
     sent: Counter = field(default_factory=Counter)  # stage -> reminders emailed
     already_sent: int = 0
     no_recipients: int = 0
@@ -159,11 +161,15 @@ def _deliver(summary: Summary, reminder: Reminder, body: str, recipients: list[s
 
 
 def send_reminders(*, today: date | None = None) -> Summary:
-    """Place delinquency holds, then email every reminder due `today` (default: today)."""
+    """Place delinquency holds and excess-cash holds (lifting those whose cash is gone),
+    then email every reminder due `today` (default: today)."""
     today = today or timezone.localdate()
     summary = Summary(today=today)
     # Each hold is placed in its own transaction (hold_place_for_late_report is atomic).
     summary.holds_placed = len(place_delinquency_holds(today=today))
+    cash = sync_excess_cash_holds(today=today)
+    summary.holds_placed += len(cash.placed)
+    summary.holds_lifted = cash.lifted
 
     awards = Award.objects.filter(status__in=REPORTING_STATUSES).order_by("award_number")
     managers = None

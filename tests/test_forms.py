@@ -83,6 +83,7 @@ def _award_post(program, **changes):
         "period_start": "2024-10-01",
         "period_end": "2026-09-30",
         "match_required": "0.00",
+        "program_income_alternative": "addition",
         "ug_version": "2024",
         "special_conditions": "",
         "funding-TOTAL_FORMS": "3",

@@ -4,9 +4,13 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth.models import User
+
 from budgets import ledger
+from grants import access
 from grants.models import Award
 from grants.services import award_transition
+from tests import factories
 
 
 def activate(program, award: Award | None = None) -> Award:
@@ -41,8 +45,17 @@ def reverse_entry(program, entry, reason="Entered in error", **fields):
     )
 
 
+def second_approver():
+    """A financial approver other than `program.approver`, for a request that waits for
+    a decision: whoever approves it cannot also record its payment."""
+    user = User.objects.filter(username="approver_2").first()
+    return user or factories.make_user("approver_2", groups=[access.FINANCIAL_APPROVER])
+
+
 def draw(program, amount, *, paid=True, award=None, day=date(2025, 1, 10)):
-    """Request (and unless paid=False, receive) cash on `day`."""
+    """Request (and unless paid=False, receive) cash on `day`. A request above the
+    award's immediate need waits for an approver (budgets.cash_need); to receive it, a
+    second financial approver approves it first."""
     request = ledger.drawdown_request(
         actor=program.officer_a,
         award=award or program.award_a,
@@ -51,6 +64,8 @@ def draw(program, amount, *, paid=True, award=None, day=date(2025, 1, 10)):
         today=day,
     )
     if paid:
+        if request.status == request.Status.REQUESTED:
+            request = ledger.drawdown_approve(actor=second_approver(), request=request, today=day)
         request = ledger.drawdown_mark_paid(actor=program.approver, request=request, today=day)
     return request
 

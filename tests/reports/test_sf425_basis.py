@@ -13,7 +13,7 @@ from budgets.services import LineInput
 from grants.models import Recipient
 from reports.sf425 import compute_sf425
 from tests import factories
-from tests.budgets.ledger_helpers import activate
+from tests.budgets.ledger_helpers import activate, second_approver
 
 D = Decimal
 Q1, Q2 = date(2025, 3, 31), date(2025, 6, 30)
@@ -52,6 +52,8 @@ def award(program):
             idempotency_key=uuid.uuid4(),
             today=day,
         )
+        if request.status == request.Status.REQUESTED:  # an advance: above the need
+            request = ledger.drawdown_approve(actor=second_approver(), request=request, today=day)
         ledger.drawdown_mark_paid(actor=program.approver, request=request, today=day)
     # Paid when typed in: $118,500 and $80,000.
     post("expenditure", "118500.00", date(2024, 12, 18), category="A", paid_on=date(2024, 12, 20))

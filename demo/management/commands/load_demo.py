@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from budgets.cash_holds import sync_excess_cash_holds
 from budgets.services import LineInput, award_create_with_budget, budget_version_create
 from demo.allocation import publish_demo_allocation
 from demo.budget_changes import budget_changes
@@ -420,7 +421,9 @@ class Command(BaseCommand):
         self.reports(pm, current)
         self.holds_and_amendments(pm, current)
         budget_changes(year=current - 1, today=timezone.localdate())
+        # The daily run's holds: late reports, and cash held past the period.
         place_delinquency_holds(today=timezone.localdate())
+        sync_excess_cash_holds(today=timezone.localdate())
         return created
 
     def allocated_awards(self, pm, task_forces, appropriation, pool) -> int:

@@ -15,7 +15,8 @@ def _date(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Place holds on awards with reports past due, then email the reminders due today: "
+        "Place holds on awards with reports past due or cash held past the disbursement "
+        "period (and lift those whose cash is gone), then email the reminders due today: "
         "14 and 7 days before a report's due date, on it, and every day it is overdue. "
         "Run it once a day; running it again the same day sends nothing new."
     )
@@ -32,6 +33,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"As of {summary.today:%m/%d/%Y}:")
         self.stdout.write(f"Holds placed: {summary.holds_placed}")
+        if summary.holds_lifted:
+            self.stdout.write(f"Excess-cash holds lifted: {summary.holds_lifted}")
         self.stdout.write(f"Reminders sent: {summary.total_sent} ({by_stage})")
         self.stdout.write(f"Already sent earlier: {summary.already_sent}")
         if summary.no_recipients:

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('budgets', '0012_program_income_spent'),
-        ('grants', '0009_interest_retained_rule_value'),
+        ('grants', '0012_interest_retained_rule_value'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
