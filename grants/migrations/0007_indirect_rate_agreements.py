@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
 
     # Numbered 0007 when written; it follows the migrations merged before it.
     dependencies = [
-        ('grants', '0013_hold_cause_and_cash_need_horizon'),
+        ('grants', '0016_appropriation_assistance_listing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
