@@ -444,6 +444,12 @@ class Terms:
     match_required: Decimal = ZERO
 
 
+def award_exists_from(award: Award) -> date:
+    """The first day the award had terms: the day it was recorded or, for an award recorded
+    after its period began (history entered later), the first day of its period."""
+    return min(timezone.localtime(award.created_at).date(), award.period_start)
+
+
 def award_terms_on(award: Award, on: date) -> Terms:
     """The award's period and funding as they stood on a day: approved amendments that
     took effect later are undone (an extension's earlier end date, a supplement's line)."""

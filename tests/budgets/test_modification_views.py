@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from budgets.models import BudgetModification
+from budgets.terms import award_terms_as_of
 from budgets.modifications import (
     budget_modification_decide,
     budget_modification_propose,
@@ -227,6 +228,32 @@ def test_terms_page_before_and_after_a_supplement(client, big):
     assert "Amendment 1 (effective 03/01/2025)" in after
     wrong = client.get(url + "?as_of=2025-02-30").content.decode()
     assert "“2025-02-30” is not a date (YYYY-MM-DD); showing today&#x27;s terms." in wrong
+
+
+def test_terms_page_before_the_award_existed_says_so(client, big):
+    """Recorded now for a period from 10/01/2024: it has terms from that day, none before."""
+    client.force_login(big.officer_a)
+    url = reverse("modifications:terms", args=[big.big.award_number])
+    before = client.get(url + "?as_of=2024-09-30").content.decode()
+    assert (
+        f"Award {big.big.award_number} did not exist on 09/30/2024: it has terms from "
+        "10/01/2024. Choose that day or a later one."
+    ) in before
+    assert 'data-testid="federal-amount"' not in before
+    assert 'data-testid="budget-version"' not in before
+    first_day = client.get(url + "?as_of=2024-10-01").content.decode()
+    assert 'data-testid="federal-amount">$500,000.00<' in first_day
+    assert 'data-testid="before-award"' not in first_day
+
+
+def test_terms_before_an_award_recorded_ahead_of_its_period_start_on_its_recording(big):
+    """An award recorded before its period starts has terms from the day it was recorded."""
+    Award.objects.filter(pk=big.big.pk).update(
+        created_at=timezone.make_aware(timezone.datetime(2024, 9, 15, 12)),
+    )
+    big.big.refresh_from_db()
+    assert award_terms_as_of(big.big, date(2024, 9, 14)) is None
+    assert award_terms_as_of(big.big, date(2024, 9, 15)).terms.period_start == date(2024, 10, 1)
 
 
 def test_extension_page_refuses_a_late_request_and_lists_amendments(client, big):
