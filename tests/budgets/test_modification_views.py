@@ -13,13 +13,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from budgets.models import BudgetModification
-from budgets.terms import award_terms_as_of
 from budgets.modifications import (
     budget_modification_decide,
     budget_modification_propose,
     supplement_propose,
 )
-from grants.amendments import extension_request
+from budgets.terms import award_terms_as_of
+from grants.amendments import extension_decide, extension_request
 from grants.audit import AuditEvent
 from grants.models import Amendment, Award
 from tests import factories
@@ -283,6 +283,41 @@ def test_program_manager_decides_an_extension_from_the_list(client, big):
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert row["Status"] == "Approved" and row["End after"].date() == date(2027, 3, 31)
+
+
+def test_a_second_extension_needs_a_justification_the_approver_reads(client, big):
+    today = timezone.localdate()
+    Award.objects.filter(pk=big.big.pk).update(period_end=today + timedelta(days=100))
+    first = extension_request(
+        actor=big.gadmin_a, award=big.big, new_end=today + timedelta(days=200), reason="Trial"
+    )
+    extension_decide(actor=big.pm, amendment=first, approve=True)
+    client.force_login(big.gadmin_a)
+    url = reverse("amendments:extension", args=[big.big.award_number])
+    form = client.get(url).content.decode()
+    assert 'data-testid="earlier-extensions"' in form and 'name="justification"' in form
+    new_end = (today + timedelta(days=300)).isoformat()
+    refused = client.post(url, {"new_end": new_end, "reason": "Trial moved again"})
+    body = refused.content.decode()
+    assert "another extension needs a written justification" in body
+    assert 'usa-label--error" for="id_justification"' in body
+    assert Amendment.objects.count() == 1
+    client.post(
+        url,
+        {
+            "new_end": new_end,
+            "reason": "Trial moved again",
+            "justification": "The court set the trial for next spring; the lab work follows it.",
+        },
+    )
+    assert Amendment.objects.count() == 2
+    client.force_login(big.pm)
+    page = client.get(reverse("amendments:list")).content.decode()
+    assert "<strong>Why:</strong> Trial moved again" in page
+    assert (
+        "<strong>Justification for a further extension:</strong> The court set the trial for "
+        "next spring; the lab work follows it."
+    ) in page
 
 
 def test_amendment_list_links_each_budget_change_without_a_query_per_row(client, big):
