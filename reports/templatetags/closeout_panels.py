@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 
 from grants.models import Award
+from grants.selectors import rule_value
 from reports.closeout_clock import (
     closeout_day,
     closeout_days,
@@ -37,4 +38,5 @@ def closeout_panel(award: Award, today: date | None = None):
         "due": closeout_due(award),
         "final_submitted_on": submitted_on,
         "retained_until": records_retained_until(submitted_on),
+        "retention_years": int(rule_value("record_retention_years", on=today)),
     }
