@@ -51,7 +51,9 @@ def still_missing(award: Award) -> list[str]:
     """What closeout still needs, in the words of its checklist, with the amounts: the
     checklist's open items, and the unliquidated obligations the ledger shows."""
     missing = [
-        f"{item.label} ({item.detail})" for item in closeout_checklist(award) if not item.done
+        f"{item.label}: not yet ({item.detail})"
+        for item in closeout_checklist(award)
+        if not item.done
     ]
     unliquidated = award_balances(award, as_of=date.max).unliquidated
     if unliquidated > ZERO:

@@ -107,9 +107,9 @@ def test_on_day_121_what_is_missing_is_flagged_once(active):
     run_closeout_clock(today=DAY_1)
     lines = command(DAY_121)
     missing = [
-        "Final SF-425 accepted, with no unliquidated obligations (Not filed)",
-        "Final progress report accepted (Not filed)",
-        "Remaining balance to deobligate recorded ($199,000.00 to deobligate)",
+        "Final SF-425 accepted, with no unliquidated obligations: not yet (Not filed)",
+        "Final progress report accepted: not yet (Not filed)",
+        "Remaining balance to deobligate recorded: not yet ($199,000.00 to deobligate)",
         "Unliquidated obligations of $1,000.00 to pay or cancel",
     ]
     assert lines[2:4] == [
