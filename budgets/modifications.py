@@ -488,7 +488,7 @@ def budget_modification_decide(
         _check_covers_commitments(award, lines)  # spending may have moved since the proposal
         if modification.is_supplement:
             modification.amendment.decided_by = actor  # the funding audit names the decider
-            supplement_fund(award=award, amendment=modification.amendment)
+            supplement_fund(award=award, amendment=modification.amendment, on=today)
         check_budget_adds_up(award=award, lines=lines)
         modification.result = version_write(
             award=award,

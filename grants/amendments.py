@@ -118,12 +118,16 @@ def supplement_check_available(*, appropriation, amount: Decimal) -> None:
         raise ValidationError({"supplement_amount": shortfall})
 
 
-def supplement_fund(*, award: Award, amendment: Amendment) -> AwardFunding:
+def supplement_fund(*, award: Award, amendment: Amendment, on: date | None = None) -> AwardFunding:
     """Add the supplement's funding line and raise the award's federal amount. Locks the
     appropriation row and checks what is left of it after set-asides and other awards.
     Runs inside the caller's transaction, which holds the award lock."""
     try:
-        _lock_and_check_funding([FundingRequest(amendment.appropriation_id, amendment.amount)])
+        _lock_and_check_funding(
+            [FundingRequest(amendment.appropriation_id, amendment.amount)],
+            listing=award.assistance_listing,
+            on=on or timezone.localdate(),
+        )
     except ValidationError as error:
         raise ValidationError({"supplement_amount": error.message_dict["funding"]}) from None
     line = AwardFunding.objects.create(

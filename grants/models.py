@@ -241,6 +241,12 @@ class Appropriation(models.Model):
         blank=True,
         help_text="Leave blank for funds available until expended.",
     )
+    assistance_listing = models.CharField(
+        max_length=10,
+        default=ASSISTANCE_LISTING,
+        help_text="The program the money is for (Assistance Listing): it funds awards of "
+        "that program only.",
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

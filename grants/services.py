@@ -13,6 +13,7 @@ from django.utils import timezone
 from grants import access
 from grants.audit import audit_record, snapshot
 from grants.models import (
+    ASSISTANCE_LISTING,
     Amendment,
     Appropriation,
     Award,
@@ -65,6 +66,7 @@ def appropriation_create(
     public_law: str = "",
     notes: str = "",
     set_asides: dict[str, Decimal] | None = None,
+    assistance_listing: str = ASSISTANCE_LISTING,
 ) -> Appropriation:
     """Record an appropriation and its set-asides; set-asides never exceed the amount."""
     access.require(access.can_manage_program(actor))
@@ -97,6 +99,7 @@ def appropriation_create(
         available_until=available_until,
         public_law=public_law,
         notes=notes,
+        assistance_listing=assistance_listing,
     )
     appropriation.full_clean()
     appropriation.save()
@@ -120,9 +123,37 @@ class FundingRequest:
     amount: Decimal
 
 
-def _lock_and_check_funding(funding: list[FundingRequest]) -> dict[int, Appropriation]:
+def _check_appropriation_funds(
+    appropriation: Appropriation, *, listing: str, on: date
+) -> list[str]:
+    """An appropriation funds only awards of its own program, made in its period of
+    availability (docs/rules/program-and-funding.md#period-of-availability)."""
+    errors = []
+    name = f"FY{appropriation.fiscal_year} {appropriation.name}"
+    if on < appropriation.available_from:
+        errors.append(
+            f"{name} is available for new awards from {appropriation.available_from:%m/%d/%Y}; "
+            f"it cannot fund one made on {on:%m/%d/%Y}."
+        )
+    elif appropriation.available_until is not None and on > appropriation.available_until:
+        errors.append(
+            f"{name} was available for new awards until {appropriation.available_until:%m/%d/%Y}; "
+            f"it cannot fund one made on {on:%m/%d/%Y}: its money has expired."
+        )
+    if appropriation.assistance_listing != listing:
+        errors.append(
+            f"{name} is for Assistance Listing {appropriation.assistance_listing}; this award "
+            f"is under {listing}."
+        )
+    return errors
+
+
+def _lock_and_check_funding(
+    funding: list[FundingRequest], *, listing: str = ASSISTANCE_LISTING, on: date
+) -> dict[int, Appropriation]:
     """Lock each appropriation (in id order, so two writers cannot deadlock) and check
-    that what is left of it after set-asides and earlier awards covers the request."""
+    that it may fund an award of Assistance Listing `listing` made on `on`, and that what
+    is left of it after set-asides and earlier awards covers the request."""
     if not funding:
         raise ValidationError({"funding": "An award needs at least one funding line."})
     wanted: dict[int, Decimal] = {}
@@ -138,6 +169,7 @@ def _lock_and_check_funding(funding: list[FundingRequest]) -> dict[int, Appropri
         if appropriation is None:
             errors.append(f"Appropriation {appropriation_id} does not exist.")
             continue
+        errors.extend(_check_appropriation_funds(appropriation, listing=listing, on=on))
         shortfall = appropriation_shortfall(appropriation, amount, asks="this award asks for")
         if shortfall:
             errors.append(shortfall)
@@ -161,11 +193,14 @@ def award_create(
     recipient: Recipient | None = None,
     ug_version: str | None = None,
     program_income_alternative: str = Award.ProgramIncomeAlternative.ADDITION,
+    today: date | None = None,
 ) -> Award:
     """Create a draft award funded from one or more appropriations.
 
     The award's federal amount is the sum of its funding lines, and no appropriation
-    is ever committed beyond what is left of it after set-asides.
+    is ever committed beyond what is left of it after set-asides, nor outside its period
+    of availability or its program. `today` is the day the award is made (a record of an
+    earlier award passes its day).
     """
     access.require(access.can_manage_program(actor))
     funding = [
@@ -192,7 +227,10 @@ def award_create(
         ug_version=ug_version or Award.UniformGuidance.in_force_on(period_start),
     )
     award.full_clean()
-    _lock_and_check_funding(funding)
+    # Made today: its appropriations must be available for new awards today.
+    _lock_and_check_funding(
+        funding, listing=award.assistance_listing, on=today or timezone.localdate()
+    )
     award.save()
     for line in funding:
         AwardFunding.objects.create(

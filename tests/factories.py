@@ -61,7 +61,9 @@ def make_appropriation(
         source_status=Appropriation.SourceStatus.OFFICIAL,
         amount=Decimal(amount),
         available_from=date(fiscal_year - 1, 10, 1),
-        available_until=date(fiscal_year + 1, 9, 30),
+        # Available until expended, so that a test run on any day can award from it;
+        # periods of availability have tests of their own.
+        available_until=None,
         set_asides={"training": Decimal(set_aside)} if Decimal(set_aside) else {},
     )
 

@@ -23,7 +23,7 @@ from budgets.services import LineInput
 from budgets.terms import award_terms_as_of
 from grants import access
 from grants.audit import AuditEvent
-from grants.models import Amendment, AwardFunding
+from grants.models import Amendment, Appropriation, AwardFunding
 from tests import factories
 from tests.budgets.ledger_helpers import activate
 
@@ -577,3 +577,17 @@ def test_available_to_draw_counts_a_supplement_only_from_its_effective_day(big):
         "$500,000.01 is $0.01 more than the $500,000.00 available to draw."
     ]
     assert draw("500000.01", date(2025, 3, 1)).amount == D("500000.01")
+
+
+def test_a_supplement_is_not_funded_from_money_that_expired_before_its_approval(big):
+    Appropriation.objects.filter(pk=big.big_appropriation.pk).update(
+        available_until=date(2025, 3, 31)
+    )
+    request = supplement(big)  # proposed while the money is available
+    with pytest.raises(ValidationError) as raised:
+        budget_modification_decide(
+            actor=big.approver, modification=request, approve=True, today=date(2025, 4, 1)
+        )
+    assert "was available for new awards until 03/31/2025" in raised.value.messages[0]
+    big.big.refresh_from_db()
+    assert big.big.federal_amount == D("500000.00")

@@ -20,6 +20,7 @@ from demo.program import funding_rows, task_force_rows
 from demo.reports import file_history
 from grants import access
 from grants.models import (
+    ASSISTANCE_LISTING,
     Amendment,
     Appropriation,
     Award,
@@ -264,6 +265,8 @@ class Command(BaseCommand):
                     "source": f"{row.source}: {row.what_it_is}",
                     "source_status": Appropriation.SourceStatus.OFFICIAL,
                     "public_law": "P.L. 111-5",
+                    # Recovery Act money is its own program (Assistance Listing 16.800).
+                    "assistance_listing": "16.800",
                 }
             )
         return plan
@@ -284,6 +287,7 @@ class Command(BaseCommand):
                     source_status=item["source_status"],
                     amount=item["amount"],
                     public_law=item.get("public_law", "P.L. 105-119" if year == 1998 else ""),
+                    assistance_listing=item.get("assistance_listing", ASSISTANCE_LISTING),
                     available_from=date(year - 1, 10, 1),
                     available_until=date(year + 1, 9, 30),
                     notes="Set-asides are demonstration estimates (10% training, 4% national initiatives, 2% management).",
@@ -325,6 +329,8 @@ class Command(BaseCommand):
             match_required=match,
             funding=[FundingRequest(appropriation.pk, amount)],
             ug_version=Award.UniformGuidance.in_force_on(start),
+            # A past award was made when its period began; a future one is made today.
+            today=min(start, timezone.localdate()),
         )
 
     def _advance(self, pm, award, to_status):
