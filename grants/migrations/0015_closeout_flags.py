@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grants', '0013_hold_cause_and_cash_need_horizon'),
+        ('grants', '0016_appropriation_assistance_listing'),
     ]
 
     operations = [
