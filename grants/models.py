@@ -383,6 +383,14 @@ class Award(models.Model):
         default=False,
         help_text="High-risk recipients: each drawdown waits for a financial approver.",
     )
+    # Closeout on time (docs/rules/reporting-deadlines.md#closeout-clock): the day the award
+    # moved into closeout, and the day it was flagged for unilateral closeout with what was
+    # still missing then.
+    closeout_started_on = models.DateField(null=True, blank=True)
+    unilateral_closeout_on = models.DateField(
+        "Flagged for unilateral closeout on", null=True, blank=True
+    )
+    unilateral_closeout_missing = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -571,6 +579,9 @@ class Amendment(models.Model):
     )
     # Administrative change: the recipient's details before and after.
     changes = models.JSONField(default=dict, blank=True)
+    # A no-cost extension after an approved one: the written justification the approver
+    # reads (docs/rules/award-lifecycle-and-budgets.md#second-extensions).
+    justification = models.TextField(blank=True)
 
     class Meta:
         ordering = ["award", "number"]
