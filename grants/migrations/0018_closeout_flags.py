@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grants', '0007_indirect_rate_agreements'),
+        ('grants', '0017_indirect_rate_agreements'),
     ]
 
     operations = [
