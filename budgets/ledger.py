@@ -25,6 +25,7 @@ from budgets.balances import (
     lowest_from,
     unpaid,
 )
+from budgets.indirect import check_indirect_cap
 from budgets.kinds import KINDS, InKindBasis, LedgerKind, either
 from budgets.models import Category, DrawdownRequest, LedgerEntry
 from grants import access
@@ -331,6 +332,7 @@ def entry_post(
     if declared.needs_category and share == Share.FEDERAL:
         if paid is None or paid.category != category:
             overrun.check_within_budget(award, category, amount, on=today)
+    check_indirect_cap(award, kind=kind, category=category, amount=amount, day=effective_date)
     if paid_on is not None:
         _check_paid_on(award, amount, share, effective_date, paid_on, today)
     entry = _write_entry(
@@ -488,6 +490,9 @@ def entry_reverse(
                     on_day=_on_day(low),
                 )
             )
+    check_indirect_cap(
+        award, kind=entry.kind, category=entry.category, amount=-entry.amount, day=effective_date
+    )
     reversal = _write_entry(
         award=award,
         kind=entry.kind,

@@ -33,6 +33,7 @@ from budgets.services import budget_version_create
 from budgets.terms import award_terms_as_of
 from grants import access, selectors
 from grants.amendment_forms import DecisionForm
+from grants.amendments import award_exists_from
 from grants.form_errors import add_service_errors
 from grants.lookups import award_or_404, get_or_404
 from grants.models import Award
@@ -336,5 +337,10 @@ def terms(request, award_number: str):
     return render(
         request,
         "budgets/award_terms.html",
-        {"award": award, "as_of": on, "view": award_terms_as_of(award, on)},
+        {
+            "award": award,
+            "as_of": on,
+            "view": award_terms_as_of(award, on),
+            "exists_from": award_exists_from(award),
+        },
     )

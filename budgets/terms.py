@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from budgets.models import BudgetVersion
-from grants.amendments import Terms, award_terms_on
+from grants.amendments import Terms, award_exists_from, award_terms_on
 from grants.models import Award
 from grants.money import ZERO, MoneySum
 
@@ -36,5 +36,9 @@ def budget_version_on(award: Award, on: date) -> BudgetVersion | None:
     return None
 
 
-def award_terms_as_of(award: Award, on: date) -> TermsWithBudget:
+def award_terms_as_of(award: Award, on: date) -> TermsWithBudget | None:
+    """The terms in force on a day, or None before the award existed: it had no terms
+    then, and its first ones must not be shown as if they were."""
+    if on < award_exists_from(award):
+        return None
     return TermsWithBudget(award_terms_on(award, on), budget_version_on(award, on))

@@ -1,7 +1,7 @@
 """A believable money history for some demo awards, posted through the services with
-their clock set to each day: monthly spending by category, obligations paid off,
-quarterly reimbursement drawdowns paying the quarter's expenditures, a reversal, and one
-award left holding cash."""
+their clock set to each day: monthly spending by category, indirect costs at the lead
+agency's rate, obligations paid off, quarterly reimbursement drawdowns paying the
+quarter's expenditures, a reversal, and one award left holding cash."""
 
 import uuid
 from datetime import date, timedelta
@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 
 from budgets import ledger
 from budgets.models import DrawdownRequest, LedgerEntry
+from demo.indirect import indirect_to_charge
 from grants.models import Award, Membership
 from grants.money import ZERO, round_money
 
@@ -104,6 +105,7 @@ def post_history(
                 )
             )
     quarter_spent, quarter_expenditures = ZERO, []
+    indirect_charged = ZERO
     for i, month_end in enumerate(months):
         spent = ZERO
         for n, category in enumerate(MONTHLY_CATEGORIES):
@@ -174,6 +176,22 @@ def post_history(
                 idempotency_key=_key(award.pk, "reverse", month_end),
                 effective_date=month_end,
             )
+        # Indirect costs last, once the month's direct costs (and any correction) are in
+        # the base: what the rate allows, within the category J budget.
+        if lines.get("J"):
+            indirect = indirect_to_charge(award, month_end, lines["J"] - indirect_charged)
+            if indirect > 0:
+                expenditure = post(
+                    "expenditure",
+                    indirect,
+                    month_end,
+                    20,
+                    category="J",
+                    memo=f"{month_end:%B %Y} indirect costs",
+                )
+                quarter_expenditures.append(expenditure)
+                indirect_charged += indirect
+                spent += indirect
         quarter_spent += spent
         if month_end.month in (12, 3, 6, 9) and quarter_spent > 0:
             # Quarterly reimbursement: draw what the quarter cost; the cash pays the

@@ -143,6 +143,12 @@ def can_record_administrative_change(user, award) -> bool:
     )
 
 
+def can_record_indirect_rates(user) -> bool:
+    """Indirect cost rate agreements of recipients: program staff (program managers and
+    financial approvers). Everyone who reads a recipient's awards reads them."""
+    return is_program_office(user)
+
+
 def can_view_allocations(user) -> bool:
     """Formula allocation scenarios and factor data. They are pre-decisional and compare
     every task force, so task-force staff see none of them (not even their own line);

@@ -10,6 +10,7 @@ from grants.models import (
     Award,
     AwardFunding,
     Hold,
+    IndirectRateAgreement,
     Membership,
     Recipient,
     RuleValue,
@@ -61,7 +62,7 @@ class RuleValueAdmin(admin.ModelAdmin):
     list_filter = ("key",)
 
 
-for model in (Appropriation, SetAside, Award, AwardFunding, Hold, Amendment):
+for model in (Appropriation, SetAside, Award, AwardFunding, Hold, Amendment, IndirectRateAgreement):
     admin.site.register(model, ReadOnlyAdmin)
 
 

@@ -12,6 +12,19 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(
         max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="Why more time is needed"
     )
+    justification = forms.CharField(
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Justification for a further extension",
+        help_text="The award was already extended: say why the work could not be finished "
+        "in the time already added. The program manager who decides reads it.",
+    )
+
+    def __init__(self, *args, already_extended: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not already_extended:
+            del self.fields["justification"]
 
 
 class MatchChangeForm(forms.Form):

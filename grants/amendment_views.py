@@ -16,6 +16,7 @@ from grants.amendments import (
     extension_decide,
     extension_limits,
     extension_request,
+    extensions_approved,
     match_change_record,
 )
 from grants.filters import AmendmentFilter
@@ -51,7 +52,8 @@ def extension(request, award_number: str):
         access.can_request_extension(request.user, award),
         "Only the task force's finance officers and grant administrators request extensions.",
     )
-    form = ExtensionForm(request.POST or None)
+    earlier = extensions_approved(award)
+    form = ExtensionForm(request.POST or None, already_extended=bool(earlier))
     if request.method == "POST" and form.is_valid():
         try:
             extension_request(
@@ -59,6 +61,7 @@ def extension(request, award_number: str):
                 award=award,
                 new_end=form.cleaned_data["new_end"],
                 reason=form.cleaned_data["reason"],
+                justification=form.cleaned_data.get("justification", ""),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -74,6 +77,7 @@ def extension(request, award_number: str):
             "form": form,
             "last_day_to_ask": last_day_to_ask,
             "latest_end": latest_end,
+            "earlier_extensions": earlier,
         },
     )
 

@@ -250,12 +250,44 @@ def extension_limits(award: Award, *, on: date) -> tuple[date, date]:
     return award.period_end - timedelta(days=notice), add_months(award.period_end, months)
 
 
+def extensions_approved(award: Award) -> list[Amendment]:
+    """The award's approved no-cost extensions, first first."""
+    return list(
+        award.amendments.filter(
+            kind=Amendment.Kind.NO_COST_EXTENSION, status=Amendment.Status.APPROVED
+        ).order_by("number")
+    )
+
+
+def _check_justified(award: Award, justification: str) -> None:
+    """A second (or later) extension needs a written justification
+    (docs/rules/award-lifecycle-and-budgets.md#second-extensions)."""
+    earlier = extensions_approved(award)
+    if earlier and not justification:
+        last = earlier[-1]
+        raise ValidationError(
+            {
+                "justification": f"This award was already extended (amendment {last.number}, "
+                f"to {last.period_end_after:%m/%d/%Y}): another extension needs a written "
+                "justification saying why the work could not be finished in the time already "
+                "added."
+            }
+        )
+
+
 @transaction.atomic
 def extension_request(
-    *, actor, award: Award, new_end: date, reason: str, today: date | None = None
+    *,
+    actor,
+    award: Award,
+    new_end: date,
+    reason: str,
+    justification: str = "",
+    today: date | None = None,
 ) -> Amendment:
     """Ask to move the award's end date, at least the rule's days before it ends and by
-    at most the rule's months (docs/rules/award-lifecycle-and-budgets.md#no-cost-extensions)."""
+    at most the rule's months (docs/rules/award-lifecycle-and-budgets.md#no-cost-extensions);
+    after an approved extension, only with a written justification."""
     award = lock_award(award.pk)
     access.require(
         access.can_request_extension(actor, award),
@@ -266,6 +298,8 @@ def extension_request(
     reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": "Say why the extension is needed."})
+    justification = clean_text(justification)
+    _check_justified(award, justification)
     last_day_to_ask, latest_end = extension_limits(award, on=today)
     notice = (award.period_end - last_day_to_ask).days
     if today > last_day_to_ask:
@@ -300,17 +334,21 @@ def extension_request(
         requested_on=today,
         period_end_before=award.period_end,
         period_end_after=new_end,
+        justification=justification,
     )
+    after = {
+        "kind": amendment.kind,
+        "period_end_before": str(award.period_end),
+        "period_end_after": str(new_end),
+    }
+    if justification:
+        after["justification"] = justification
     audit_record(
         actor=actor,
         action="grants.amendment.requested",
         obj=amendment,
         task_force=award.task_force,
-        after={
-            "kind": amendment.kind,
-            "period_end_before": str(award.period_end),
-            "period_end_after": str(new_end),
-        },
+        after=after,
     )
     return amendment
 
@@ -338,6 +376,13 @@ def extension_decide(
         raise ValidationError({"note": "Say why the extension is rejected."})
     if approve:  # rejecting stays possible once the award moves to closeout
         check_open_for_amendments(award)
+    # Asked for while an earlier extension was still waiting, then approved: it has no
+    # justification, and now needs one.
+    if approve and not amendment.justification and extensions_approved(award):
+        raise ValidationError(
+            "The award was extended since this was requested, and a further extension "
+            "needs a written justification: reject it and ask again with one."
+        )
     if approve and amendment.period_end_before != award.period_end:
         raise ValidationError(
             f"The award's end date changed since this was requested (now "
@@ -531,6 +576,12 @@ class Terms:
     funding_lines: list[AwardFunding]
     amendments_in_effect: list[Amendment]
     match_required: Decimal = ZERO
+
+
+def award_exists_from(award: Award) -> date:
+    """The first day the award had terms: the day it was recorded or, for an award recorded
+    after its period began (history entered later), the first day of its period."""
+    return min(timezone.localtime(award.created_at).date(), award.period_start)
 
 
 def award_terms_on(award: Award, on: date) -> Terms:

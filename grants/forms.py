@@ -6,6 +6,7 @@ from django import forms
 from grants.models import (
     Appropriation,
     Award,
+    IndirectRateAgreement,
     SetAside,
     TaskForce,
     normalize_award_number,
@@ -145,3 +146,38 @@ class HoldForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(choices=Award.Status.choices)
+
+
+class IndirectRateForm(forms.Form):
+    """A recipient's indirect cost rate agreement (grants.indirect_rates)."""
+
+    rate_type = forms.ChoiceField(
+        label="Type of rate", choices=[("", "- Select -"), *IndirectRateAgreement.RateType.choices]
+    )
+    rate = forms.DecimalField(
+        label="Rate (percent)",
+        max_digits=6,
+        decimal_places=3,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text="As agreed, for example 26.5. Leave blank for the de minimis rate: it is "
+        "the rate 2 CFR 200.414(f) sets on each day (listed below the form).",
+    )
+    effective_from = forms.DateField(label="In force from", widget=DATE_WIDGET)
+    effective_to = forms.DateField(
+        label="In force to",
+        widget=DATE_WIDGET,
+        required=False,
+        help_text="The last day; leave blank until further notice.",
+    )
+    cognizant_agency = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="The federal agency that negotiated the rate (not for de minimis).",
+    )
+    signed_on = forms.DateField(
+        label="Date signed",
+        widget=DATE_WIDGET,
+        required=False,
+        help_text="The day the rate agreement was signed (not for de minimis).",
+    )

@@ -386,6 +386,14 @@ class Award(models.Model):
         default=False,
         help_text="High-risk recipients: each drawdown waits for a financial approver.",
     )
+    # Closeout on time (docs/rules/reporting-deadlines.md#closeout-clock): the day the award
+    # moved into closeout, and the day it was flagged for unilateral closeout with what was
+    # still missing then.
+    closeout_started_on = models.DateField(null=True, blank=True)
+    unilateral_closeout_on = models.DateField(
+        "Flagged for unilateral closeout on", null=True, blank=True
+    )
+    unilateral_closeout_missing = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -611,6 +619,9 @@ class Amendment(models.Model):
     )
     # Administrative change: the recipient's details before and after.
     changes = models.JSONField(default=dict, blank=True)
+    # A no-cost extension after an approved one: the written justification the approver
+    # reads (docs/rules/award-lifecycle-and-budgets.md#second-extensions).
+    justification = models.TextField(blank=True)
 
     class Meta:
         ordering = ["award", "number"]
@@ -698,3 +709,98 @@ class RuleValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value} from {self.effective_from}"
+
+
+class IndirectRateType(models.TextChoices):
+    """The types of indirect cost rate, as SF-425 line 11a names them
+    (docs/rules/indirect-costs.md#rate-agreements)."""
+
+    PROVISIONAL = "provisional", "Provisional"
+    PREDETERMINED = "predetermined", "Predetermined"
+    FIXED = "fixed", "Fixed"
+    FINAL = "final", "Final"
+    DE_MINIMIS = "de_minimis", "De minimis"
+
+
+class IndirectCostBase(models.TextChoices):
+    """What a rate is applied to. MTDC is the only base computed from the ledger
+    (docs/rules/indirect-costs.md#the-mtdc-base)."""
+
+    MTDC = "mtdc", "Modified total direct costs (MTDC)"
+
+
+class IndirectRateAgreement(models.Model):
+    """A recipient's indirect cost rate for a span of days: negotiated with its
+    cognizant agency, or the de minimis rate, whose percentage is not typed but is the
+    dated rule value `de_minimis_indirect_rate` in force on each day. The agreements of
+    one recipient never overlap (grants.indirect_rates.rate_agreement_record, and on
+    PostgreSQL an exclusion constraint added by migration 0007)."""
+
+    RateType = IndirectRateType
+
+    Base = IndirectCostBase
+
+    recipient = models.ForeignKey(
+        Recipient, on_delete=models.PROTECT, related_name="indirect_rate_agreements"
+    )
+    rate_type = models.CharField("Type of rate", max_length=20, choices=RateType.choices)
+    rate = models.DecimalField(
+        "Rate (percent)",
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Blank for the de minimis rate: its percentage is the dated rule value.",
+    )
+    base = models.CharField(max_length=10, choices=Base.choices, default=Base.MTDC)
+    effective_from = models.DateField()
+    effective_to = models.DateField(
+        null=True, blank=True, help_text="Last day in force; blank until further notice."
+    )
+    cognizant_agency = models.CharField(
+        max_length=200, blank=True, help_text="The federal agency that negotiated the rate."
+    )
+    signed_on = models.DateField("Date signed", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recipient", "effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rate_type__in=IndirectRateType.values),
+                name="grants_indirectrate_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(base__in=IndirectCostBase.values),
+                name="grants_indirectrate_base_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="grants_indirectrate_dates_ordered",
+            ),
+            # De minimis: no typed rate and no negotiation. Any other type: a positive
+            # rate, the agency that negotiated it and the day it was signed.
+            models.CheckConstraint(
+                condition=Q(rate_type=IndirectRateType.DE_MINIMIS, rate__isnull=True)
+                | (
+                    ~Q(rate_type=IndirectRateType.DE_MINIMIS)
+                    & Q(rate__gt=0, signed_on__isnull=False)
+                    & ~Q(cognizant_agency="")
+                ),
+                name="grants_indirectrate_rate_matches_type",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "effective_from"], name="grants_indirectrate_one_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        rate = "de minimis" if self.rate is None else f"{self.rate.normalize():f}%"
+        return f"{self.recipient}: {self.get_rate_type_display()} rate {rate} from {self.effective_from}"
+
+    @property
+    def last_day(self) -> date:
+        return self.effective_to or date.max

@@ -17,6 +17,7 @@ from grants.models import (
     AwardFunding,
     FundingReturn,
     Hold,
+    Recipient,
     RuleValue,
     SetAside,
     TaskForce,
@@ -148,6 +149,17 @@ def task_force_list_for_user(*, user) -> QuerySet[TaskForce]:
         TaskForce.objects.filter(access.task_force_scope(user, field="pk"))
         .select_related("lead_organization")
         .annotate(awarded_total=_sum_subquery(Award.objects.all(), "task_force", "federal_amount"))
+    )
+
+
+def recipient_list_for_user(*, user) -> QuerySet[Recipient]:
+    """Recipients whose awards the person may read, or that lead one of their task forces."""
+    if access.sees_every_task_force(user):
+        return Recipient.objects.all()
+    ids = access.task_force_ids(user)
+    return Recipient.objects.filter(
+        Q(pk__in=Award.objects.filter(task_force__in=ids).values("recipient"))
+        | Q(pk__in=TaskForce.objects.filter(pk__in=ids).values("lead_organization"))
     )
 
 

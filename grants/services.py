@@ -296,31 +296,84 @@ def award_transition(*, actor, award: Award, to_status: str) -> Award:
     if to_status in (Award.Status.OFFERED, Award.Status.ACTIVE):
         _check_budget_carries_the_award(award, to_status)
     if to_status == Award.Status.IN_CLOSEOUT:
-        waiting = award.amendments.filter(status=Amendment.Status.REQUESTED).order_by("number")
-        if waiting:
-            raise ValidationError(
-                "Decide the requests still waiting before closeout: "
-                + "; ".join(
-                    f"amendment {a.number} ({a.get_kind_display().lower()})" for a in waiting
-                )
-                + "."
-            )
+        _check_nothing_waiting(award)
+        award.closeout_started_on = timezone.localdate()
     return _set_status(actor, award, to_status)
 
 
-def _set_status(actor, award: Award, to_status: str) -> Award:
+def _check_nothing_waiting(award: Award) -> None:
+    waiting = award.amendments.filter(status=Amendment.Status.REQUESTED).order_by("number")
+    if waiting:
+        raise ValidationError(
+            "Decide the requests still waiting before closeout: "
+            + "; ".join(f"amendment {a.number} ({a.get_kind_display().lower()})" for a in waiting)
+            + "."
+        )
+
+
+def _set_status(actor, award: Award, to_status: str, *, data=None) -> Award:
     """Write a checked move of the award's lifecycle and its audit event
-    ("grants.award.<status>")."""
+    ("grants.award.<status>"). `actor` None: the system moved it (`data` says which job)."""
+    fields = ["status", "closeout_started_on"]
     before = snapshot(award, ["status"])
     award.status = to_status
-    award.save(update_fields=["status"])
+    award.save(update_fields=fields)
+    after = snapshot(award, ["status"])
+    if to_status == Award.Status.IN_CLOSEOUT:
+        after["closeout_started_on"] = str(award.closeout_started_on)
     audit_record(
         actor=actor,
         action=f"grants.award.{to_status}",
         obj=award,
         task_force=award.task_force,
         before=before,
-        after=snapshot(award, ["status"]),
+        after=after,
+        data=data,
+    )
+    return award
+
+
+@transaction.atomic
+def award_start_closeout_by_system(*, award: Award, today: date, by: str) -> Award | None:
+    """The daily job moves an active award into closeout the day after its period of
+    performance ends (docs/rules/reporting-deadlines.md#closeout-clock). Returns None,
+    changing nothing, when the award is not active or its period has not ended (so a
+    second run the same day does nothing); refuses, like a person's move, while an
+    amendment waits for a decision."""
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    if award.status != Award.Status.ACTIVE or today <= award.period_end:
+        return None
+    _check_nothing_waiting(award)
+    award.closeout_started_on = today
+    return _set_status(
+        None,
+        award,
+        Award.Status.IN_CLOSEOUT,
+        data={"by": by, "as_of": str(today), "period_end": str(award.period_end)},
+    )
+
+
+@transaction.atomic
+def award_flag_unilateral_closeout(
+    *, award: Award, today: date, missing: list[str], by: str
+) -> Award | None:
+    """Flag an award in closeout whose closeout time is over for unilateral closeout,
+    recording what is still missing (docs/rules/reporting-deadlines.md#closeout-clock).
+    Flagged once: a flagged award, or one no longer in closeout, is left as it is."""
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    if award.status != Award.Status.IN_CLOSEOUT or award.unilateral_closeout_on is not None:
+        return None
+    award.unilateral_closeout_on = today
+    award.unilateral_closeout_missing = list(missing)
+    award.save(update_fields=["unilateral_closeout_on", "unilateral_closeout_missing"])
+    audit_record(
+        actor=None,
+        action="grants.award.unilateral_closeout_flagged",
+        obj=award,
+        task_force=award.task_force,
+        before={"unilateral_closeout_on": None},
+        after={"unilateral_closeout_on": str(today), "missing": list(missing)},
+        data={"by": by, "as_of": str(today), "period_end": str(award.period_end)},
     )
     return award
 

@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from grants import access, selectors, services
+from grants import indirect_rates as indirect_rates_service
 from grants.amendments import OPEN_FOR_AMENDMENTS, funding_line_balances
 from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
 from grants.form_errors import add_service_errors
-from grants.forms import AppropriationForm, HoldForm, TransitionForm
+from grants.forms import AppropriationForm, HoldForm, IndirectRateForm, TransitionForm
 from grants.lookups import award_or_404, get_or_404
-from grants.models import Award, AwardFunding, Hold, SetAside
+from grants.models import Award, AwardFunding, Hold, RuleValue, SetAside
 from grants.money import ZERO, MoneySum
 from grants.table_pages import paginate, render_table_page
 from grants.tables import AppropriationTable, AwardTable, TaskForceTable
@@ -118,6 +119,43 @@ def task_force_detail(request, code: str):
             "task_force": task_force,
             "recipient": task_force.lead_organization,
             "table": awards,
+        },
+    )
+
+
+# --- Indirect cost rates --------------------------------------------------------------
+
+
+@login_required
+def indirect_rates(request, uei: str):
+    """A recipient's indirect cost rate agreements, and the form to record one."""
+    recipient = get_or_404(selectors.recipient_list_for_user(user=request.user), uei=uei)
+    can_record = access.can_record_indirect_rates(request.user)
+    form = IndirectRateForm(request.POST or None)
+    if request.method == "POST":
+        access.require(can_record, "Only program managers and financial approvers record rates.")
+        if form.is_valid():
+            try:
+                indirect_rates_service.rate_agreement_record(
+                    actor=request.user, recipient=recipient, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Rate agreement recorded.")
+                return redirect("grants:indirect_rates", recipient.uei)
+    return render(
+        request,
+        "grants/indirect_rates.html",
+        {
+            "recipient": recipient,
+            "agreements": recipient.indirect_rate_agreements.select_related("recorded_by"),
+            "task_forces": selectors.task_force_list_for_user(user=request.user).filter(
+                lead_organization=recipient
+            ),
+            "de_minimis": RuleValue.objects.filter(key=indirect_rates_service.DE_MINIMIS_KEY),
+            "can_record": can_record,
+            "form": form,
         },
     )
 

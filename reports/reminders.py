@@ -28,6 +28,7 @@ from grants import access
 from grants.models import Award
 from reports import report_types
 from reports.calendar import DueReport
+from reports.closeout_clock import ClockRun, run_closeout_clock
 from reports.models import Reminder
 from reports.selectors import REPORTING_STATUSES, calendar_for_awards
 from reports.services import place_delinquency_holds
@@ -125,6 +126,7 @@ def body_for(due: DueReport, stage: str, today: date) -> str:
 @dataclass
 class Summary:
     today: date
+    closeout: ClockRun | None = None
     holds_placed: int = 0
     holds_lifted: int = 0
     sent: Counter = field(default_factory=Counter)  # stage -> reminders emailed
@@ -161,10 +163,13 @@ def _deliver(summary: Summary, reminder: Reminder, body: str, recipients: list[s
 
 
 def send_reminders(*, today: date | None = None) -> Summary:
-    """Place delinquency holds and excess-cash holds (lifting those whose cash is gone),
-    then email every reminder due `today` (default: today)."""
+    """Move awards whose period has ended into closeout and flag those whose closeout time
+    is over, place delinquency holds and excess-cash holds (lifting those whose cash is
+    gone), then email every reminder due `today` (default: today)."""
     today = today or timezone.localdate()
     summary = Summary(today=today)
+    # First, so an award moved into closeout today is reminded of its final reports.
+    summary.closeout = run_closeout_clock(today=today)
     # Each hold is placed in its own transaction (hold_place_for_late_report is atomic).
     summary.holds_placed = len(place_delinquency_holds(today=today))
     cash = sync_excess_cash_holds(today=today)

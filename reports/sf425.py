@@ -1,7 +1,9 @@
 """The SF-425 Federal Financial Report, computed from the ledger (docs/rules/sf425.md).
 
 Lines 10a–10o are cumulative from the start of the award to the period end; nothing is
-typed in. Header lines 1–9 come from the award and its recipient.
+typed in. Header lines 1–9 come from the award and its recipient. Line 11 lists each
+indirect cost rate in force during the award with its base, amount charged and federal
+share (budgets.indirect.indirect_lines); its totals (11g) are amounts like the others.
 """
 
 from dataclasses import dataclass
@@ -9,11 +11,10 @@ from datetime import date
 from decimal import Decimal
 
 from budgets.balances import award_balances
-from budgets.kinds import TOTALS, moving
-from budgets.ledger_days import LINE_SUMS
-from budgets.models import Category, LedgerEntry
+from budgets.indirect import IndirectLine, indirect_lines
+from budgets.kinds import TOTALS
 from grants.models import Award, Recipient
-from grants.money import CENT, ZERO
+from grants.money import ZERO
 
 LINE_LABELS = {
     "10a": "Cash receipts",
@@ -31,8 +32,13 @@ LINE_LABELS = {
     "10m": "Program income expended in accordance with the deduction alternative",
     "10n": "Program income expended in accordance with the addition alternative",
     "10o": "Unexpended program income (10l − 10m − 10n)",
-    "11": "Indirect expense charged (category J, federal share)",
+    "11g-d": "Indirect expense totals: base",
+    "11g-e": "Indirect expense totals: amount charged (rate × base)",
+    "11g-f": "Indirect expense totals: federal share",
 }
+INDIRECT_TOTALS = ("11g-d", "11g-e", "11g-f")
+# Where a certified report keeps its line 11 rows, beside the amounts of LINE_LABELS.
+INDIRECT_ROWS = "11a-f"
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class SF425:
     period_end: date
     reporting_period_end: date
     lines: dict[str, Decimal]
+    indirect: tuple[IndirectLine, ...] = ()
 
     def line_rows(self) -> list[tuple[str, str, Decimal]]:
         return [(number, LINE_LABELS[number], self.lines[number]) for number in LINE_LABELS]
@@ -56,8 +63,12 @@ class SF425:
     def cash_on_hand(self) -> Decimal:
         return self.lines["10c"]
 
-    def as_json(self) -> dict[str, str]:
-        return {number: str(amount) for number, amount in self.lines.items()}
+    def as_json(self) -> dict:
+        """What a submitted report keeps: each line's amount as a string, and the line 11
+        rows under INDIRECT_ROWS."""
+        return {number: str(amount) for number, amount in self.lines.items()} | {
+            INDIRECT_ROWS: [row.as_json() for row in self.indirect]
+        }
 
 
 def _program_income(
@@ -83,16 +94,8 @@ def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
     # Line 7: the recipient's basis decides when an expenditure counts, incurred or paid
     # (docs/rules/sf425.md#accounting-basis).
     basis = Recipient.Basis(award.recipient.accounting_basis)
-    indirect = (
-        LedgerEntry.objects.filter(
-            moving("federal_expenditures"),
-            award=award,
-            category=Category.INDIRECT,
-            effective_date__lte=period_end,
-        )
-        .aggregate(t=LINE_SUMS["federal_expenditures"])["t"]
-        .quantize(CENT)
-    )
+    # Line 11 on the date incurred whatever the basis (docs/rules/indirect-costs.md#sf-425-line-11).
+    indirect = tuple(indirect_lines(award, as_of=period_end))
     # The lines that are ledger totals as they stand (budgets.kinds.TOTALS), on the basis.
     ledger = {
         total.sf425: b.totals[total.name] for total in TOTALS if total.sf425 and not total.basis
@@ -106,7 +109,9 @@ def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
         "10i": b.match_required,
         "10k": b.match_required - ledger["10j"],
         "10o": ledger["10l"] - ledger["10m"] - ledger["10n"],
-        "11": indirect,
+        "11g-d": sum((row.base for row in indirect), ZERO),
+        "11g-e": sum((row.amount_charged for row in indirect), ZERO),
+        "11g-f": sum((row.federal_share for row in indirect), ZERO),
     } | ledger
     lines = {number: given[number] for number in LINE_LABELS}
     recipient = award.recipient
@@ -122,6 +127,7 @@ def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
         period_end=award.period_end,
         reporting_period_end=period_end,
         lines=lines,
+        indirect=indirect,
     )
 
 
@@ -131,4 +137,33 @@ def variance(certified: dict[str, str], current: SF425) -> dict[str, tuple[Decim
         number: (Decimal(certified[number]), amount)
         for number, amount in current.lines.items()
         if number in certified and Decimal(certified[number]) != amount
+    }
+
+
+def certified_indirect(certified: dict) -> tuple[IndirectLine, ...] | None:
+    """The line 11 rows a submitted report kept, or None for a report filed before
+    they were kept with it."""
+    rows = certified.get(INDIRECT_ROWS)
+    if rows is None:
+        return None
+    return tuple(
+        IndirectLine(
+            rate_type=row["type"],
+            rate=Decimal(row["rate"]),
+            period_from=date.fromisoformat(row["from"]),
+            period_to=date.fromisoformat(row["to"]),
+            base=Decimal(row["base"]),
+            amount_charged=Decimal(row["charged"]),
+            federal_share=Decimal(row["federal"]),
+        )
+        for row in rows
+    )
+
+
+def certified_amounts(certified: dict) -> dict[str, Decimal | None]:
+    """A submitted report's amounts by line; None for a line the report did not have
+    when it was filed."""
+    return {
+        number: Decimal(certified[number]) if number in certified else None
+        for number in LINE_LABELS
     }

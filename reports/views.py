@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,7 +28,13 @@ from reports.selectors import (
     progress_reports_for_user,
     reports_for_user,
 )
-from reports.sf425 import compute_sf425, variance
+from reports.sf425 import (
+    INDIRECT_TOTALS,
+    certified_amounts,
+    certified_indirect,
+    compute_sf425,
+    variance,
+)
 
 
 @login_required
@@ -161,12 +166,11 @@ def sf425_detail(request, award_number: str, period_end: str):
     ):
         return redirect("reports:sf425_detail", award.award_number, period_end)
     computed = compute_sf425(award, period_end=due.period_end, is_final=due.is_final)
-    certified = None
+    certified = certified_rows = None
     if report is not None and report.is_in:
-        certified = [
-            (number, label, Decimal(report.lines[number]))
-            for number, label, _ in computed.line_rows()
-        ]
+        amounts = certified_amounts(report.lines)
+        certified = [(number, label, amounts[number]) for number, label, _ in computed.line_rows()]
+        certified_rows = certified_indirect(report.lines)
     return render(
         request,
         "reports/sf425_detail.html",
@@ -176,6 +180,11 @@ def sf425_detail(request, award_number: str, period_end: str):
             "report": report,
             "sf425": computed,
             "certified": certified,
+            "indirect_rows": computed.indirect if certified is None else certified_rows,
+            "indirect_totals": [
+                (computed.lines if certified is None else amounts)[number]
+                for number in INDIRECT_TOTALS
+            ],
             "variance": variance(report.lines, computed)
             if report is not None and report.is_in
             else {},

@@ -43,6 +43,9 @@ MATRIX = {
     ("grants:task_force_list", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("grants:task_force_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("grants:award_list", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    # Task force A's lead organization: its staff read its rates; program staff record them.
+    ("grants:indirect_rates", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("grants:indirect_rates", "POST"): row(LOGIN, 403, 404, 302, 302, 403),
     ("grants:award_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("grants:award_transition", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("grants:award_transition", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
@@ -151,6 +154,7 @@ MATRIX = {
 POST_DATA = {
     "grants:award_transition": {"to_status": "offered"},
     "grants:hold_place": {"reason": "Monitoring finding"},
+    "grants:indirect_rates": {"rate_type": "de_minimis", "effective_from": "2024-10-01"},
     "grants:hold_lift": {"reason": "Resolved"},
     "grants:award_drawdown_approval": {"required": "1", "reason": "High-risk designation"},
     "budgets:entry_reverse": {
@@ -194,6 +198,8 @@ def url_with_its_record(name: str, program) -> str:
         return reverse(name, args=[program.appropriation.pk])
     if name == "exports:fiscal_year_pack":
         return reverse(name, args=[2025])
+    if name == "grants:indirect_rates":
+        return reverse(name, args=[program.task_force_a.lead_organization.uei])
     if name in ("grants:task_force_detail", "exports:task_force_pack"):
         return reverse(name, args=[program.task_force_a.code])
     if name in (

@@ -31,7 +31,7 @@ def remove_rule_value(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("grants", "0016_appropriation_assistance_listing"),
+        ("grants", "0018_closeout_flags"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -29,3 +29,11 @@ def sub(value, other):
 def percent(share):
     """{{ share|percent }} → 11.00% (a share of 0.11)"""
     return f"{share * 100:.2f}%"
+
+
+@register.filter(name="rate")
+def rate(value):
+    """{{ 15.000|rate }} → 15% (an indirect cost rate, in percent); an em dash for none."""
+    if value is None:
+        return "—"
+    return f"{value.normalize():f}%"

@@ -2,26 +2,61 @@
 (`pdf_page`). The other documents live beside it: award_pdf, progress_pdf, summary_pdf.
 """
 
-from decimal import Decimal
-
 from django.utils import timezone
 from reportlab.lib.units import inch
 
 from reports.exports import pdf_page as page
 from reports.exports.xlsx import ExportFile
 from reports.models import FinancialReport
-from reports.sf425 import SF425, compute_sf425
+from reports.sf425 import (
+    INDIRECT_TOTALS,
+    SF425,
+    certified_amounts,
+    certified_indirect,
+    compute_sf425,
+)
+
+
+def _indirect_table(rows, totals) -> list:
+    """Line 11: a row per rate with its base, amount charged and federal share, and the
+    totals (11g); or a note for a report filed before its rows were kept."""
+    if rows is None:
+        return [page.text("Line 11's rates were not kept with this report when it was filed.")]
+    body = [
+        (
+            row.rate_type,
+            f"{row.rate.normalize():f}%",
+            f"{row.period_from:%m/%d/%Y}",
+            f"{row.period_to:%m/%d/%Y}",
+            row.base,
+            row.amount_charged,
+            row.federal_share,
+        )
+        for row in rows
+    ] or [("None in force", "", "", "", None, None, None)]
+    return [
+        page.grid_table(
+            ["a. Type", "b. Rate", "c. From", "To", "d. Base", "e. Charged", "f. Federal share"],
+            body,
+            widths=[1.2 * inch, 0.7 * inch, 0.9 * inch, 0.9 * inch]
+            + [(page.FRAME_WIDTH - 3.7 * inch) / 3] * 3,
+            right_columns=[1, 4, 5, 6],
+            footer=["g. Totals", "", "", "", *totals],
+        )
+    ]
 
 
 def build_sf425_pdf(*, sf425: SF425, report=None, generated_by) -> ExportFile:
     """The SF-425 laid out like the federal form: header lines 1–9, transactions 10a–10o,
-    remarks (12) and certification (13). With `report`, the certified numbers; without,
+    indirect expense (11), remarks (12) and certification (13). With `report`, the certified numbers; without,
     the numbers the ledger computes now (a draft). `generated_by`: a user or a name."""
     lines = dict(sf425.lines)
+    indirect = sf425.indirect
     status = "Draft computed from the ledger; not certified"
     certified = report is not None and report.is_in
     if certified:
-        lines = {k: Decimal(v) for k, v in report.lines.items()}
+        lines = certified_amounts(report.lines)
+        indirect = certified_indirect(report.lines)
         status = (
             f"{report.get_status_display()}; submitted "
             f"{timezone.localtime(report.submitted_at):%m/%d/%Y}"
@@ -57,10 +92,16 @@ def build_sf425_pdf(*, sf425: SF425, report=None, generated_by) -> ExportFile:
         page.heading("10. Transactions (cumulative)"),
         page.grid_table(
             ["Line", "Item", "Amount"],
-            [(number, label, lines[number]) for number, label, _ in sf425.line_rows()],
+            [
+                (number, label, lines[number])
+                for number, label, _ in sf425.line_rows()
+                if number not in INDIRECT_TOTALS  # printed as line 11's totals row
+            ],
             widths=[0.5 * inch, page.FRAME_WIDTH - 2.0 * inch, 1.5 * inch],
             right_columns=[2],
         ),
+        page.heading("11. Indirect expense"),
+        *_indirect_table(indirect, [lines[number] for number in INDIRECT_TOTALS]),
         page.heading("12. Remarks"),
         page.text(getattr(report, "remarks", "") or "None", page.BODY),
         page.heading("13. Certification"),

@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from budgets.kinds import CASH_ON_HAND, KINDS, TOTALS, InKindBasis
@@ -29,8 +29,9 @@ from budgets.models import BudgetLine, BudgetVersion, Category, DrawdownRequest,
 from grants import access, selectors
 from grants.models import Amendment, Award, AwardFunding, Hold, TaskForce
 from grants.money import ZERO
+from reports.closeout_clock import records_retained_until, submitted_day
 from reports.exports.xlsx import Column, Sheet, SumIf
-from reports.models import MEASURES, FinancialReport, ProgressReport
+from reports.models import FILED_IN, MEASURES, FinancialReport, ProgressReport
 from reports.sf425 import LINE_LABELS
 
 CHUNK = 2000
@@ -196,10 +197,22 @@ AWARD_COLUMNS = [
     Column("Uniform Guidance", width=22),
     Column("Drawdowns need approval", width=12),
     Column("Special conditions", width=50),
+    Column("Closeout started", "date", 12),
+    Column("Flagged for unilateral closeout", "date", 14),
+    Column("Missing when flagged", width=60),
+    Column("Final SF-425 submitted", "date", 12),
+    Column("Records kept until", "date", 12),
 ]
 
 
 def award_sheet(awards: QuerySet[Award], title: str = "Awards") -> Sheet:
+    awards = awards.annotate(
+        final_sf425_submitted_at=Subquery(
+            FinancialReport.objects.filter(
+                award=OuterRef("pk"), is_final=True, status__in=FILED_IN
+            ).values("submitted_at")[:1]
+        )
+    )
     return Sheet(
         title,
         AWARD_COLUMNS,
@@ -219,6 +232,11 @@ def award_sheet(awards: QuerySet[Award], title: str = "Awards") -> Sheet:
                 a.get_ug_version_display(),
                 _yes_no(a.drawdowns_need_approval),
                 a.special_conditions,
+                a.closeout_started_on,
+                a.unilateral_closeout_on,
+                "; ".join(a.unilateral_closeout_missing),
+                submitted_day(a.final_sf425_submitted_at),
+                records_retained_until(submitted_day(a.final_sf425_submitted_at)),
             )
             for a in awards.order_by("-fiscal_year", "award_number").iterator(chunk_size=CHUNK)
         ),

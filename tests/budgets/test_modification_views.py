@@ -18,7 +18,8 @@ from budgets.modifications import (
     budget_modification_propose,
     supplement_propose,
 )
-from grants.amendments import extension_request
+from budgets.terms import award_terms_as_of
+from grants.amendments import extension_decide, extension_request
 from grants.audit import AuditEvent
 from grants.models import Amendment, Award
 from tests import factories
@@ -229,6 +230,32 @@ def test_terms_page_before_and_after_a_supplement(client, big):
     assert "“2025-02-30” is not a date (YYYY-MM-DD); showing today&#x27;s terms." in wrong
 
 
+def test_terms_page_before_the_award_existed_says_so(client, big):
+    """Recorded now for a period from 10/01/2024: it has terms from that day, none before."""
+    client.force_login(big.officer_a)
+    url = reverse("modifications:terms", args=[big.big.award_number])
+    before = client.get(url + "?as_of=2024-09-30").content.decode()
+    assert (
+        f"Award {big.big.award_number} did not exist on 09/30/2024: it has terms from "
+        "10/01/2024. Choose that day or a later one."
+    ) in before
+    assert 'data-testid="federal-amount"' not in before
+    assert 'data-testid="budget-version"' not in before
+    first_day = client.get(url + "?as_of=2024-10-01").content.decode()
+    assert 'data-testid="federal-amount">$500,000.00<' in first_day
+    assert 'data-testid="before-award"' not in first_day
+
+
+def test_terms_before_an_award_recorded_ahead_of_its_period_start_on_its_recording(big):
+    """An award recorded before its period starts has terms from the day it was recorded."""
+    Award.objects.filter(pk=big.big.pk).update(
+        created_at=timezone.make_aware(timezone.datetime(2024, 9, 15, 12)),
+    )
+    big.big.refresh_from_db()
+    assert award_terms_as_of(big.big, date(2024, 9, 14)) is None
+    assert award_terms_as_of(big.big, date(2024, 9, 15)).terms.period_start == date(2024, 10, 1)
+
+
 def test_extension_page_refuses_a_late_request_and_lists_amendments(client, big):
     Award.objects.filter(pk=big.big.pk).update(period_end=timezone.localdate() + timedelta(days=10))
     client.force_login(big.gadmin_a)
@@ -256,6 +283,41 @@ def test_program_manager_decides_an_extension_from_the_list(client, big):
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert row["Status"] == "Approved" and row["End after"].date() == date(2027, 3, 31)
+
+
+def test_a_second_extension_needs_a_justification_the_approver_reads(client, big):
+    today = timezone.localdate()
+    Award.objects.filter(pk=big.big.pk).update(period_end=today + timedelta(days=100))
+    first = extension_request(
+        actor=big.gadmin_a, award=big.big, new_end=today + timedelta(days=200), reason="Trial"
+    )
+    extension_decide(actor=big.pm, amendment=first, approve=True)
+    client.force_login(big.gadmin_a)
+    url = reverse("amendments:extension", args=[big.big.award_number])
+    form = client.get(url).content.decode()
+    assert 'data-testid="earlier-extensions"' in form and 'name="justification"' in form
+    new_end = (today + timedelta(days=300)).isoformat()
+    refused = client.post(url, {"new_end": new_end, "reason": "Trial moved again"})
+    body = refused.content.decode()
+    assert "another extension needs a written justification" in body
+    assert 'usa-label--error" for="id_justification"' in body
+    assert Amendment.objects.count() == 1
+    client.post(
+        url,
+        {
+            "new_end": new_end,
+            "reason": "Trial moved again",
+            "justification": "The court set the trial for next spring; the lab work follows it.",
+        },
+    )
+    assert Amendment.objects.count() == 2
+    client.force_login(big.pm)
+    page = client.get(reverse("amendments:list")).content.decode()
+    assert "<strong>Why:</strong> Trial moved again" in page
+    assert (
+        "<strong>Justification for a further extension:</strong> The court set the trial for "
+        "next spring; the lab work follows it."
+    ) in page
 
 
 def test_amendment_list_links_each_budget_change_without_a_query_per_row(client, big):

@@ -444,8 +444,10 @@ def test_terms_as_of_a_date_before_and_after_a_supplement(big):
     assert after.budget.number == 2 and after.budget.federal_total == D("600000.00")
     assert [a.kind for a in after.terms.amendments_in_effect] == ["supplement"]
     assert before.terms.amendments_in_effect == []
-    # Before the award started, the first budget is not yet in force.
-    assert award_terms_as_of(big.big, date(2024, 9, 30)).budget is None
+    # The day before the award existed (recorded later, so its period's first day) it had
+    # no terms: nothing is shown as if its first terms applied.
+    assert award_terms_as_of(big.big, date(2024, 10, 1)).terms.federal_amount == D("500000.00")
+    assert award_terms_as_of(big.big, date(2024, 9, 30)) is None
 
 
 def test_no_approval_once_the_award_is_in_closeout(big):

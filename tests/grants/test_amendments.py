@@ -228,3 +228,84 @@ def test_an_award_made_before_the_2024_revision_comes_under_it_when_amended(prog
         {"ug_version": "2024"},
     )
     assert program.award_b.ug_version == "2024"  # made from 2024-10-01 on
+
+
+# --- A second extension (docs/rules/award-lifecycle-and-budgets.md#second-extensions) ---
+
+SECOND_ASKED = date(2027, 2, 28)  # 31 days before the first extension's end, 03/31/2027
+
+
+def _extended_once(p):
+    first = ask(p)
+    extension_decide(actor=p.pm, amendment=first, approve=True, today=date(2026, 9, 2))
+    p.award_a.refresh_from_db()
+    return first
+
+
+def test_a_second_extension_without_justification_is_refused_and_nothing_changes(active):
+    _extended_once(active)
+    events = AuditEvent.objects.count()
+    for blank in ("", "   "):
+        with pytest.raises(ValidationError) as refused:
+            extension_request(
+                actor=active.gadmin_a,
+                award=active.award_a,
+                new_end=date(2027, 9, 30),
+                reason="Trial delayed again",
+                justification=blank,
+                today=SECOND_ASKED,
+            )
+        assert refused.value.message_dict == {
+            "justification": [
+                "This award was already extended (amendment 1, to 03/31/2027): another "
+                "extension needs a written justification saying why the work could not be "
+                "finished in the time already added."
+            ]
+        }
+    assert Amendment.objects.count() == 1 and AuditEvent.objects.count() == events
+    active.award_a.refresh_from_db()
+    assert active.award_a.period_end == date(2027, 3, 31)
+
+
+def test_a_second_extension_with_justification_is_requested_and_approved(active):
+    _extended_once(active)
+    second = extension_request(
+        actor=active.gadmin_a,
+        award=active.award_a,
+        new_end=date(2027, 9, 30),
+        reason="Trial delayed again",
+        justification="The court moved the trial to June 2027; the forensic lab is needed until then.",
+        today=SECOND_ASKED,
+    )
+    assert second.justification.startswith("The court moved the trial")
+    requested = AuditEvent.objects.filter(action="grants.amendment.requested").order_by("pk").last()
+    assert requested.data["after"]["justification"] == second.justification
+    extension_decide(actor=active.pm, amendment=second, approve=True, today=date(2027, 3, 2))
+    active.award_a.refresh_from_db()
+    assert active.award_a.period_end == date(2027, 9, 30)
+
+
+def test_a_first_extension_needs_no_justification(active):
+    assert ask(active).justification == ""
+
+
+def test_an_unjustified_request_approved_after_a_first_extension_is_refused(active):
+    """A request without justification (recorded before the rule, as older data is) on an
+    award extended since: approving it needs the justification."""
+    first = _extended_once(active)
+    unjustified = Amendment.objects.create(
+        award=active.award_a,
+        number=2,
+        kind=Amendment.Kind.NO_COST_EXTENSION,
+        description="Trial delayed again",
+        requested_on=SECOND_ASKED,
+        requested_by=active.gadmin_a,
+        period_end_before=first.period_end_after,
+        period_end_after=date(2027, 9, 30),
+    )
+    with pytest.raises(ValidationError, match="needs a written justification: reject it"):
+        extension_decide(
+            actor=active.pm, amendment=unjustified, approve=True, today=date(2027, 3, 2)
+        )
+    active.award_a.refresh_from_db()
+    assert active.award_a.period_end == date(2027, 3, 31)

@@ -9,6 +9,7 @@ import pytest
 
 from budgets import ledger
 from budgets.services import LineInput
+from grants.indirect_rates import rate_agreement_record
 from reports.services import sf425_submit
 from tests import factories
 from tests.budgets.ledger_helpers import activate, second_approver
@@ -41,6 +42,12 @@ def example(program):
     )
     activate(program, award)
     award.refresh_from_db()
+    rate_agreement_record(
+        actor=program.pm,
+        recipient=award.recipient,
+        rate_type="de_minimis",
+        effective_from=date(2024, 10, 1),
+    )
     officer, approver = program.officer_a, program.approver
 
     def post(kind, amount, day, **fields):
@@ -64,7 +71,10 @@ def example(program):
         ledger.drawdown_mark_paid(actor=approver, request=request, today=day)
     post("disbursement", "118500.00", date(2024, 12, 20))
     post("disbursement", "80000.00", date(2025, 3, 14))
-    post("expenditure", "187000.00", date(2025, 3, 1), category="A")
+    # The MTDC base: $108,000 + $12,000 of personnel; the equipment is not in it.
+    post("expenditure", "108000.00", date(2025, 3, 1), category="A")
+    post("expenditure", "79000.00", date(2025, 3, 1), category="D")
+    post("expenditure", "12000.00", date(2025, 3, 1), category="A", share="recipient")
     post(
         "expenditure",
         "18000.00",
@@ -73,7 +83,6 @@ def example(program):
         memo="De minimis 15% of $120,000 MTDC",
     )
     post("obligation", "15000.00", date(2025, 2, 1), category="H")
-    post("expenditure", "12000.00", date(2025, 3, 1), category="A", share="recipient")
     program.example = award
     return program
 

@@ -253,6 +253,8 @@ def test_the_command(active):
     call_command("send_reminders", "--today", "2025-01-31", stdout=out)
     assert out.getvalue().splitlines() == [
         "As of 01/31/2025:",
+        "Moved into closeout: 0",
+        "Flagged for unilateral closeout: 0",
         "Holds placed: 4",
         "Reminders sent: 4 (14 days before: 0, 7 days before: 0, on the due date: 0, overdue: 4)",
         "Already sent earlier: 0",

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from budgets import ledger
 from grants.models import Hold
@@ -35,9 +36,43 @@ def test_worked_example_7_2_to_the_cent(example):
         "10m": "0.00",
         "10n": "0.00",
         "10o": "0.00",
-        "11": "18000.00",
+        "11g-d": "120000.00",
+        "11g-e": "18000.00",
+        "11g-f": "18000.00",
     }
+    # Line 11: de minimis 15% × MTDC base $120,000 = $18,000 charged, federal share $18,000.
+    assert [row.as_json() for row in report.indirect] == [
+        {
+            "type": "De minimis",
+            "rate": "15.0000",
+            "from": "2024-10-01",
+            "to": "2026-09-30",
+            "base": "120000.00",
+            "charged": "18000.00",
+            "federal": "18000.00",
+        }
+    ]
     assert find_due(award, "sf425", date(2025, 3, 31)).due_on == date(2025, 4, 30)
+
+
+def test_worked_example_indirect_costs_are_at_their_cap(example):
+    """One cent more of indirect costs than 15% of the $120,000 base is refused."""
+    with pytest.raises(ValidationError) as refused:
+        ledger.entry_post(
+            actor=example.officer_a,
+            award=example.example,
+            kind="expenditure",
+            amount=D("0.01"),
+            category="J",
+            effective_date=date(2025, 3, 31),
+            idempotency_key=uuid.uuid4(),
+            today=date(2025, 4, 10),
+        )
+    assert refused.value.message_dict["amount"] == [
+        "$0.01 is $0.01 more than the $0.00 of indirect costs left under the de minimis rate "
+        "of 15% from 10/01/2024: 15% of the $120,000.00 MTDC base is $18,000.00, and "
+        "$18,000.00 is already charged."
+    ]
 
 
 def test_reports_are_filed_in_order(example):
@@ -147,4 +182,40 @@ def test_entries_dated_back_show_as_variance(example):
         "10e": (D("0.00"), D("250.00")),
         "10g": (D("0.00"), D("250.00")),
         "10h": (D("500000.00"), D("499750.00")),
+        # Personnel is in the MTDC base: 15% of it (de minimis) may now be charged.
+        "11g-d": (D("0.00"), D("250.00")),
+        "11g-e": (D("0.00"), D("37.50")),
     }
+
+
+def _indirect_table(client, award, period_end):
+    page = client.get(reverse("reports:sf425_detail", args=[award.award_number, period_end]))
+    html = page.content.decode()
+    start = html.index('data-testid="sf425-indirect"')
+    return " ".join(html[start : html.index("</table>", start)].split())
+
+
+def test_sf425_page_shows_line_11_as_computed_then_as_certified(client, example):
+    award = example.example
+    client.force_login(example.officer_a)
+    table = _indirect_table(client, award, "2025-03-31")
+    for text in ("De minimis", "15%", "10/01/2024", "09/30/2026", "$120,000.00", "$18,000.00"):
+        assert text in table, text
+    assert "g. Totals" in table
+    submit(example, award, date(2024, 12, 31))
+    report = submit(example, award, date(2025, 3, 31))
+    assert report.lines["11a-f"][0]["base"] == "120000.00"
+    assert report.lines["11g-e"] == "18000.00"
+    assert "$120,000.00" in _indirect_table(client, award, "2025-03-31")
+
+
+def test_a_report_filed_before_line_11_rows_were_kept_says_so(client, example):
+    award = example.example
+    report = submit(example, award, date(2024, 12, 31))
+    old = {k: v for k, v in report.lines.items() if not k.startswith("11")} | {"11": "0.00"}
+    FinancialReport.objects.filter(pk=report.pk).update(lines=old)
+    client.force_login(example.auditor)
+    page = client.get(reverse("reports:sf425_detail", args=[award.award_number, "2024-12-31"]))
+    assert "rates were not kept with this report" in page.content.decode()
+    pdf = client.get(reverse("exports:sf425_pdf", args=[award.award_number, "2024-12-31"]))
+    assert pdf.status_code == 200

@@ -43,7 +43,7 @@ def test_awards_workbook_keeps_types_formats_and_totals(client, program):
     assert ws["A2"].data_type == "s"
     assert rows[-1][0] == "Total" and rows[-1][8] == "=SUM(I2:I3)"
     assert sum(r[8] for r in rows[1:-1]) == 400000  # what the app shows as awarded
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:N3"  # 14 columns, 2 awards
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:S3"  # 19 columns, 2 awards
     about = dict(wb["About"].iter_rows(values_only=True))
     assert about["Exported by"] == "auditor" and about["Rows in Awards"] == "2"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+", about["Exported at"])

@@ -15,6 +15,7 @@ from budgets.cash_holds import sync_excess_cash_holds
 from budgets.services import LineInput, award_create_with_budget, budget_version_create
 from demo.allocation import publish_demo_allocation
 from demo.budget_changes import budget_changes
+from demo.indirect import record_rates
 from demo.ledger import pending_request, post_history, post_match
 from demo.program import funding_rows, task_force_rows
 from demo.reports import file_history
@@ -67,7 +68,7 @@ SET_ASIDE_SHARES = {
 }
 # How a demo award's federal amount is spread over the budget categories.
 BUDGET_SHARES = [
-    ("A", Decimal("0.52"), "Investigators and forensic examiners (salary × % time)"),
+    ("A", Decimal("0.45"), "Investigators and forensic examiners (salary × % time)"),
     (
         "B",
         Decimal("0.18"),
@@ -78,6 +79,7 @@ BUDGET_SHARES = [
     ("E", Decimal("0.04"), "Storage media, software licences under the equipment threshold"),
     ("H", Decimal("0.04"), "Digital forensics contractor"),
     ("I", Decimal("0.05"), "Community outreach materials, affiliate agency support"),
+    ("J", Decimal("0.07"), "Indirect costs at the lead agency's rate, of the MTDC base"),
 ]
 ROLE_USERS = [
     # username, first, last, group
@@ -118,6 +120,7 @@ class Command(BaseCommand):
             task_forces = self.task_forces()
             self.grant_administrators(task_forces)
             appropriations = self.appropriations(pm)
+            record_rates(pm, task_forces, current=fiscal_year_of(timezone.localdate()))
             created = self.awards(pm, task_forces, appropriations)
         seconds = (timezone.now() - started).total_seconds()
         self.stdout.write(

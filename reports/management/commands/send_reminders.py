@@ -15,7 +15,8 @@ def _date(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Place holds on awards with reports past due or cash held past the disbursement "
+        "Move awards into closeout the day after their period ends and flag those still "
+        "in closeout after the closeout time for unilateral closeout; place holds on awards with reports past due or cash held past the disbursement "
         "period (and lift those whose cash is gone), then email the reminders due today: "
         "14 and 7 days before a report's due date, on it, and every day it is overdue. "
         "Run it once a day; running it again the same day sends nothing new."
@@ -32,6 +33,20 @@ class Command(BaseCommand):
             f"{label.lower()}: {summary.sent[value]}" for value, label in Reminder.Stage.choices
         )
         self.stdout.write(f"As of {summary.today:%m/%d/%Y}:")
+        closeout = summary.closeout
+        self.stdout.write(
+            f"Moved into closeout: {len(closeout.started)}"
+            + "".join(f"\n  {a.award_number}" for a in closeout.started)
+        )
+        self.stdout.write(
+            f"Flagged for unilateral closeout: {len(closeout.flagged)}"
+            + "".join(
+                f"\n  {a.award_number}: " + "; ".join(a.unilateral_closeout_missing)
+                for a in closeout.flagged
+            )
+        )
+        for line in closeout.waiting:
+            self.stderr.write(f"Not moved into closeout, a request waits: {line}")
         self.stdout.write(f"Holds placed: {summary.holds_placed}")
         if summary.holds_lifted:
             self.stdout.write(f"Excess-cash holds lifted: {summary.holds_lifted}")
