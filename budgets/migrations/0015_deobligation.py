@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('budgets', '0014_drawdown_review_reasons'),
-        ('grants', '0014_deobligation_and_decrease'),
+        ('grants', '0019_deobligation_and_decrease'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
