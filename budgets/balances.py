@@ -56,6 +56,10 @@ class Balances:
     def match_remaining(self) -> Decimal:  # 10k
         return self.match_required - self.recipient_expenditures
 
+    @property
+    def unexpended_program_income(self) -> Decimal:  # 10o
+        return self.program_income - self.program_income_spent
+
     def on_basis(self, basis: str) -> dict[str, Decimal]:
         """SF-425 10e, 10f and 10j on an accounting basis ("accrual" or "cash",
         docs/rules/sf425.md#accounting-basis). Spent plus still owed (10g) is the same on

@@ -16,5 +16,7 @@ urlpatterns = [
     path("", include("reports.export_urls")),
     path("", include("grants.urls")),
     path("", include("allocations.urls")),
+    path("", include("api.page_urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,57 @@
+"""Who is asking: a personal API token (`Authorization: Bearer icac_...`), or the
+browser's session for the browsable docs."""
+
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from api.models import ApiToken
+from api.tokens import TOKEN_PREFIX, hash_secret
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1").split()
+        if not header or header[0] != self.keyword:
+            return None
+        if len(header) != 2 or not header[1].startswith(TOKEN_PREFIX):
+            raise exceptions.AuthenticationFailed(
+                f"The Authorization header must be 'Bearer {TOKEN_PREFIX}...' with one token."
+            )
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(secret_hash=hash_secret(header[1]))
+            .first()
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed("This API token is not known.")
+        if token.revoked_at is not None:
+            raise exceptions.AuthenticationFailed(
+                f"The API token {token.prefix}… was revoked on {token.revoked_at:%Y-%m-%d}."
+            )
+        if token.is_expired:
+            raise exceptions.AuthenticationFailed(
+                f"The API token {token.prefix}… expired after {token.expires_on:%Y-%m-%d}."
+            )
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("The API token's user is deactivated.")
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user, token
+
+    def authenticate_header(self, request):
+        # A 401 (not a 403) for a missing or bad token: the client should authenticate.
+        return f'{self.keyword} realm="api"'
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = ApiTokenAuthentication
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token, made on the API tokens page.",
+        }

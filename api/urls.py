@@ -1,0 +1,29 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/task-forces/", views.TaskForceList.as_view(), name="task_forces"),
+    path("v1/task-forces/<slug:code>/", views.TaskForceDetail.as_view(), name="task_force"),
+    path("v1/appropriations/", views.AppropriationList.as_view(), name="appropriations"),
+    path("v1/appropriations/<int:pk>/", views.AppropriationDetail.as_view(), name="appropriation"),
+    path("v1/awards/", views.AwardList.as_view(), name="awards"),
+    path("v1/awards/<str:award_number>/", views.AwardDetail.as_view(), name="award"),
+    path(
+        "v1/awards/<str:award_number>/balances/",
+        views.AwardBalances.as_view(),
+        name="award_balances",
+    ),
+    path(
+        "v1/awards/<str:award_number>/ledger-entries/",
+        views.LedgerEntryList.as_view(),
+        name="award_ledger",
+    ),
+    path("v1/drawdown-requests/", views.DrawdownList.as_view(), name="drawdowns"),
+    path("v1/drawdown-requests/<int:pk>/", views.DrawdownDetail.as_view(), name="drawdown"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,123 @@
+"""The API's permission matrix: every endpoint, every method, every persona, the exact
+status, as the pages' matrix (tests/test_permissions.py). Objects belong to task force A;
+task force B's finance officer is the finance officer of another task force."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import URLPattern, get_resolver, reverse
+
+from api.problems import PROBLEM_JSON
+from budgets.models import DrawdownRequest
+from tests.api.helpers import bearer
+
+PERSONAS = ["anonymous", "officer_a", "officer_b", "gadmin_a", "pm", "approver", "auditor"]
+UNAUTHENTICATED = 401
+NOT_ALLOWED = 405  # the API reads only
+
+
+def row(anonymous, officer_a, officer_b, gadmin_a, pm, approver, auditor):
+    return dict(
+        zip(
+            PERSONAS,
+            (anonymous, officer_a, officer_b, gadmin_a, pm, approver, auditor),
+            strict=True,
+        )
+    )
+
+
+def reads(*codes):
+    """GET answers `codes`; any write is refused: 401 for nobody, 405 for a person."""
+    return {
+        "GET": row(UNAUTHENTICATED, *codes),
+        "POST": row(UNAUTHENTICATED, *[NOT_ALLOWED] * 6),
+        "PUT": row(UNAUTHENTICATED, *[NOT_ALLOWED] * 6),
+        "DELETE": row(UNAUTHENTICATED, *[NOT_ALLOWED] * 6),
+    }
+
+
+EVERYONE = (200, 200, 200, 200, 200, 200)
+TASK_FORCE_A = (200, 404, 200, 200, 200, 200)
+
+MATRIX = {
+    "api:task_forces": reads(*EVERYONE),
+    "api:task_force": reads(*TASK_FORCE_A),
+    # Program-level records, as on the pages: a 403 list and a 404 record for task-force staff.
+    "api:appropriations": reads(403, 403, 403, 200, 200, 200),
+    "api:appropriation": reads(404, 404, 404, 200, 200, 200),
+    "api:awards": reads(*EVERYONE),
+    "api:award": reads(*TASK_FORCE_A),
+    "api:award_balances": reads(*TASK_FORCE_A),
+    "api:award_ledger": reads(*TASK_FORCE_A),
+    "api:drawdowns": reads(*EVERYONE),
+    "api:drawdown": reads(*TASK_FORCE_A),
+    # The schema and its docs are public: they describe the API, not the program's data.
+    "api:schema": {"GET": row(*[200] * 7), "POST": row(*[NOT_ALLOWED] * 7)},
+    "api:docs": {"GET": row(*[200] * 7), "POST": row(*[NOT_ALLOWED] * 7)},
+}
+
+
+def api_url(name: str, program) -> str:
+    award = program.award_a.award_number
+    if name == "api:task_force":
+        return reverse(name, args=[program.task_force_a.code])
+    if name == "api:appropriation":
+        return reverse(name, args=[program.appropriation.pk])
+    if name in ("api:award", "api:award_balances", "api:award_ledger"):
+        return reverse(name, args=[award])
+    if name == "api:drawdown":
+        drawdown = DrawdownRequest.objects.create(
+            award=program.award_a,
+            amount=Decimal("5.00"),
+            requested_on=date(2025, 1, 10),
+            requested_by=program.officer_a,
+            idempotency_key=uuid.uuid4(),
+        )
+        return reverse(name, args=[drawdown.pk])
+    return reverse(name)
+
+
+def test_every_api_url_is_in_the_matrix():
+    resolver = next(p for p in get_resolver().url_patterns if getattr(p, "namespace", "") == "api")
+    names = {f"api:{p.name}" for p in resolver.url_patterns if isinstance(p, URLPattern)}
+    assert names == set(MATRIX)
+
+
+CASES = [
+    (name, method, persona, code)
+    for name, methods in MATRIX.items()
+    for method, row_ in methods.items()
+    for persona, code in row_.items()
+]
+
+
+@pytest.mark.parametrize(
+    "name, method, persona, expected", CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES]
+)
+def test_api_permission_matrix(client, program, name, method, persona, expected):
+    headers = {} if persona == "anonymous" else bearer(getattr(program, persona))
+    url = api_url(name, program)
+    response = getattr(client, method.lower())(url, **headers)
+    assert response.status_code == expected, f"{persona} {method} {url}"
+    if expected >= 400 and name not in ("api:schema", "api:docs"):
+        assert response["Content-Type"] == PROBLEM_JSON
+        assert response.json()["status"] == expected
+
+
+def test_a_signed_in_browser_reads_the_api_with_its_session(client, program):
+    client.force_login(program.officer_a)
+    assert client.get(reverse("api:award", args=[program.award_a.award_number])).status_code == 200
+    assert client.get(reverse("api:award", args=[program.award_b.award_number])).status_code == 404
+
+
+def test_another_task_force_is_not_listed(client, program):
+    headers = bearer(program.officer_b)
+    awards = client.get(reverse("api:awards"), **headers).json()["results"]
+    assert [a["award_number"] for a in awards] == [program.award_b.award_number]
+    task_forces = client.get(reverse("api:task_forces"), **headers).json()["results"]
+    assert [t["code"] for t in task_forces] == [program.task_force_b.code]
+    drawdown_url = api_url("api:drawdown", program)
+    assert client.get(reverse("api:drawdowns"), **headers).json()["results"] == []
+    assert client.get(drawdown_url, **headers).status_code == 404
