@@ -13,7 +13,9 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(max_length=100, help_text="What the token is for, such as a system.")
-    prefix = models.CharField(max_length=16, help_text="The secret's first characters, to tell tokens apart.")
+    prefix = models.CharField(
+        max_length=16, help_text="The secret's first characters, to tell tokens apart."
+    )
     secret_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_on = models.DateField(help_text="The last day the token works.")

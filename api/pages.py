@@ -18,7 +18,9 @@ from grants.form_errors import add_service_errors
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What the token is for, such as “County ledger sync”.")
+    name = forms.CharField(
+        max_length=100, help_text="What the token is for, such as “County ledger sync”."
+    )
     expires_on = forms.DateField(
         label="Expires on (YYYY-MM-DD)",
         help_text="The last day the token works; at most a year from today.",

@@ -19,9 +19,11 @@ def problem_exception_handler(exc, context):
         body["detail"] = "The request has invalid parameters; see errors."
         body["errors"] = response.data if isinstance(response.data, dict) else {"": response.data}
     else:
-        body["detail"] = str(response.data.get("detail", "")) if isinstance(
-            response.data, dict
-        ) else str(response.data)
+        body["detail"] = (
+            str(response.data.get("detail", ""))
+            if isinstance(response.data, dict)
+            else str(response.data)
+        )
     response.data = body
     response.content_type = PROBLEM_JSON
     return response

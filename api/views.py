@@ -85,9 +85,7 @@ class AwardFilter(filters.FilterSet):
 
 
 def awards_for(user):
-    return selectors.award_list_for_user(user=user).prefetch_related(
-        "funding_lines__appropriation"
-    )
+    return selectors.award_list_for_user(user=user).prefetch_related("funding_lines__appropriation")
 
 
 class AwardList(generics.ListAPIView):
