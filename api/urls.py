@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import views
 
@@ -25,5 +25,5 @@ urlpatterns = [
     path("v1/drawdown-requests/", views.DrawdownList.as_view(), name="drawdowns"),
     path("v1/drawdown-requests/<int:pk>/", views.DrawdownDetail.as_view(), name="drawdown"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

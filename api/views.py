@@ -35,6 +35,15 @@ def cursor(*ordering: str) -> type[Cursor]:
     return type("Cursor", (Cursor,), {"ordering": ordering})
 
 
+class ScopedDetail(generics.RetrieveAPIView):
+    """One record of the person's scoped queryset; outside it, a 404 naming what was not
+    found ("No such award."), as the pages say it."""
+
+    def get_object(self):
+        field = self.lookup_field
+        return get_or_404(self.get_queryset(), **{field: self.kwargs[field]})
+
+
 def scoped_award(request, award_number: str) -> Award:
     return get_or_404(selectors.award_list_for_user(user=request.user), award_number=award_number)
 
@@ -47,7 +56,7 @@ class TaskForceList(generics.ListAPIView):
         return selectors.task_force_list_for_user(user=self.request.user)
 
 
-class TaskForceDetail(generics.RetrieveAPIView):
+class TaskForceDetail(ScopedDetail):
     serializer_class = serializers.TaskForceSerializer
     lookup_field = "code"
 
@@ -69,7 +78,7 @@ class AppropriationList(generics.ListAPIView):
         return selectors.appropriation_list_for_user(user=self.request.user)
 
 
-class AppropriationDetail(generics.RetrieveAPIView):
+class AppropriationDetail(ScopedDetail):
     serializer_class = serializers.AppropriationSerializer
 
     def get_queryset(self):
@@ -98,7 +107,7 @@ class AwardList(generics.ListAPIView):
         return awards_for(self.request.user)
 
 
-class AwardDetail(generics.RetrieveAPIView):
+class AwardDetail(ScopedDetail):
     serializer_class = serializers.AwardSerializer
     lookup_field = "award_number"
 
@@ -163,7 +172,7 @@ class DrawdownList(generics.ListAPIView):
         return drawdown_list_for_user(user=self.request.user)
 
 
-class DrawdownDetail(generics.RetrieveAPIView):
+class DrawdownDetail(ScopedDetail):
     serializer_class = serializers.DrawdownRequestSerializer
 
     def get_queryset(self):
