@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import views
@@ -26,4 +26,6 @@ urlpatterns = [
     path("v1/drawdown-requests/<int:pk>/", views.DrawdownDetail.as_view(), name="drawdown"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # Last: whatever else is asked under v1/.
+    re_path(r"^v1/", views.UnknownPath.as_view(), name="unknown"),
 ]

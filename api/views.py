@@ -10,7 +10,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics
 from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api import serializers
 from budgets.balances import award_balances
@@ -177,3 +179,18 @@ class DrawdownDetail(ScopedDetail):
 
     def get_queryset(self):
         return drawdown_list_for_user(user=self.request.user)
+
+
+class UnknownPath(APIView):
+    """Any other path under /api/v1/: a problem-details 404 rather than the site's HTML
+    page, saying when only the trailing slash is missing."""
+
+    permission_classes = [AllowAny]
+    schema = None  # not an endpoint
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        detail = f"No such API endpoint: {request.path}."
+        if not request.path.endswith("/"):
+            detail += f" Paths end with a slash: {request.path}/"
+        raise exceptions.NotFound(detail)

@@ -56,6 +56,8 @@ MATRIX = {
     # The schema and its docs are public: they describe the API, not the program's data.
     "api:schema": {"GET": row(*[200] * 7), "POST": row(*[NOT_ALLOWED] * 7)},
     "api:docs": {"GET": row(*[200] * 7), "POST": row(*[NOT_ALLOWED] * 7)},
+    # Any other path under /api/v1/ does not exist, for anyone, whatever the method.
+    "api:unknown": {"GET": row(*[404] * 7), "POST": row(*[404] * 7)},
 }
 
 
@@ -76,6 +78,8 @@ def api_url(name: str, program) -> str:
             idempotency_key=uuid.uuid4(),
         )
         return reverse(name, args=[drawdown.pk])
+    if name == "api:unknown":
+        return "/api/v1/grants/"
     return reverse(name)
 
 
@@ -121,3 +125,12 @@ def test_another_task_force_is_not_listed(client, program):
     drawdown_url = api_url("api:drawdown", program)
     assert client.get(reverse("api:drawdowns"), **headers).json()["results"] == []
     assert client.get(drawdown_url, **headers).status_code == 404
+
+
+def test_a_path_missing_its_slash_is_a_404_problem_that_says_so(client, program):
+    response = client.get("/api/v1/awards", **bearer(program.pm))
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM_JSON
+    assert response.json()["detail"] == (
+        "No such API endpoint: /api/v1/awards. Paths end with a slash: /api/v1/awards/"
+    )
