@@ -161,3 +161,39 @@ class DrawdownRequestSerializer(serializers.ModelSerializer):
             "decision_note",
             "ledger_entry",
         ]
+
+
+class LedgerEntryWrittenSerializer(LedgerEntrySerializer):
+    """An entry as a write returns it: the running balances are read from the ledger."""
+
+    class Meta(LedgerEntrySerializer.Meta):
+        fields = [
+            f
+            for f in LedgerEntrySerializer.Meta.fields
+            if f not in ("cash_after", "federal_spent_after")
+        ]
+
+
+class EntryWriteSerializer(serializers.Serializer):
+    """The body of a new ledger entry: the fields its kind's form shows (budgets.kinds)."""
+
+    kind = serializers.CharField(help_text="obligation, expenditure, disbursement, ...")
+    effective_date = serializers.DateField()
+    amount = serializers.CharField(help_text='A string, such as "1250.00".')
+    category = serializers.CharField(required=False, help_text="A to J, for kinds that name one.")
+    share = serializers.CharField(required=False, help_text="federal or non_federal.")
+    obligation = serializers.IntegerField(required=False, help_text="The obligation paid, by id.")
+    expenditure = serializers.IntegerField(required=False, help_text="The expenditure paid, by id.")
+    paid_on = serializers.DateField(required=False, help_text="An expenditure paid already.")
+    in_kind_basis = serializers.CharField(required=False)
+    in_kind_description = serializers.CharField(required=False)
+    memo = serializers.CharField(required=False)
+
+
+class ReversalWriteSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class DrawdownWriteSerializer(serializers.Serializer):
+    amount = serializers.CharField(help_text='A string, such as "1250.00".')
+    memo = serializers.CharField(required=False)

@@ -22,6 +22,16 @@ urlpatterns = [
         views.LedgerEntryList.as_view(),
         name="award_ledger",
     ),
+    path(
+        "v1/awards/<str:award_number>/drawdown-requests/",
+        views.DrawdownCreate.as_view(),
+        name="award_drawdown_create",
+    ),
+    path(
+        "v1/ledger-entries/<int:pk>/reversal/",
+        views.EntryReversal.as_view(),
+        name="entry_reversal",
+    ),
     path("v1/drawdown-requests/", views.DrawdownList.as_view(), name="drawdowns"),
     path("v1/drawdown-requests/<int:pk>/", views.DrawdownDetail.as_view(), name="drawdown"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import serializers
+from api import serializers, writes
 from budgets.balances import award_balances
 from budgets.filters import DrawdownFilter, LedgerFilter
 from budgets.models import LedgerEntry
@@ -141,9 +141,37 @@ class AwardBalances(generics.GenericAPIView):
         return Response(self.get_serializer(award_balances(award, as_of=as_of)).data)
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.UUID,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description="A new UUID for each new request; the same one when retrying it. "
+    "A retry returns the first result (200); the key with another request is a 409.",
+)
+
+
+def write_schema(request, response, summary: str):
+    return extend_schema(
+        request=request,
+        responses={201: response, 200: response},
+        parameters=[IDEMPOTENCY_KEY],
+        summary=summary,
+    )
+
+
 class LedgerEntryList(generics.ListAPIView):
     """An award's ledger, oldest first, with cash on hand and federal spending after each
-    entry. Filters as on the ledger page: kind, category, share, date_from, date_to."""
+    entry. Filters as on the ledger page: kind, category, share, date_from, date_to.
+    POST records an entry of a kind a finance officer records, as the ledger form does."""
+
+    @write_schema(
+        serializers.EntryWriteSerializer,
+        serializers.LedgerEntryWrittenSerializer,
+        "Record a ledger entry",
+    )
+    def post(self, request, award_number: str):
+        return writes.record_entry(request, scoped_award(request, award_number))
 
     serializer_class = serializers.LedgerEntrySerializer
     pagination_class = cursor("effective_date", "id")
@@ -179,6 +207,30 @@ class DrawdownDetail(ScopedDetail):
 
     def get_queryset(self):
         return drawdown_list_for_user(user=self.request.user)
+
+
+class EntryReversal(APIView):
+    """Reverse a posted entry: a reversing entry; the original is never changed."""
+
+    @write_schema(
+        serializers.ReversalWriteSerializer,
+        serializers.LedgerEntryWrittenSerializer,
+        "Reverse a ledger entry",
+    )
+    def post(self, request, pk: int):
+        return writes.reverse_entry(request, writes.scoped_entry(request, pk))
+
+
+class DrawdownCreate(APIView):
+    """Ask for federal cash on an award, as the drawdown form does."""
+
+    @write_schema(
+        serializers.DrawdownWriteSerializer,
+        serializers.DrawdownRequestSerializer,
+        "Request a drawdown",
+    )
+    def post(self, request, award_number: str):
+        return writes.request_drawdown(request, scoped_award(request, award_number))
 
 
 class UnknownPath(APIView):

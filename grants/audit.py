@@ -4,6 +4,8 @@ Rows are written only by `audit_record()`, from inside the service that made the
 so a change and its audit row commit or roll back together. Rows are never changed.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.conf import settings
@@ -71,6 +73,20 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
     return _clean(model_to_dict(obj, fields=fields))
 
 
+# How the actor acted, when not through the pages: "API token 'Nightly sync'".
+_via: ContextVar[str] = ContextVar("audit_via", default="")
+
+
+@contextmanager
+def audit_via(how: str):
+    """Events recorded inside say `via`: how their actor acted (an API token's name)."""
+    reset = _via.set(how)
+    try:
+        yield
+    finally:
+        _via.reset(reset)
+
+
 def audit_record(
     *,
     actor,
@@ -83,6 +99,8 @@ def audit_record(
 ) -> AuditEvent:
     """Record one event. When both before and after are given, only changed keys are kept."""
     payload = dict(_clean(data or {}))
+    if _via.get():
+        payload["via"] = _via.get()
     if before is not None and after is not None:
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         payload["before"] = {k: before.get(k) for k in sorted(changed)}

@@ -12,10 +12,11 @@ from django.urls import URLPattern, get_resolver, reverse
 from api.problems import PROBLEM_JSON
 from budgets.models import DrawdownRequest
 from tests.api.helpers import bearer
+from tests.budgets.ledger_helpers import activate, post
 
 PERSONAS = ["anonymous", "officer_a", "officer_b", "gadmin_a", "pm", "approver", "auditor"]
 UNAUTHENTICATED = 401
-NOT_ALLOWED = 405  # the API reads only
+NOT_ALLOWED = 405
 
 
 def row(anonymous, officer_a, officer_b, gadmin_a, pm, approver, auditor):
@@ -38,6 +39,21 @@ def reads(*codes):
     }
 
 
+def writes(*codes):
+    """POST (a valid body with a new Idempotency-Key) answers `codes`; GET, PUT and DELETE
+    are refused: 401 for nobody, 405 for a person."""
+    return {
+        "GET": row(UNAUTHENTICATED, *[NOT_ALLOWED] * 6),
+        "POST": row(UNAUTHENTICATED, *codes),
+        "PUT": row(UNAUTHENTICATED, *[NOT_ALLOWED] * 6),
+        "DELETE": row(UNAUTHENTICATED, *[NOT_ALLOWED] * 6),
+    }
+
+
+# Task force A's finance officer writes; B's does not find A's objects; others may read but
+# not write.
+WRITTEN_BY_OFFICER_A = (201, 404, 403, 403, 403, 403)
+
 EVERYONE = (200, 200, 200, 200, 200, 200)
 TASK_FORCE_A = (200, 404, 200, 200, 200, 200)
 
@@ -50,7 +66,12 @@ MATRIX = {
     "api:awards": reads(*EVERYONE),
     "api:award": reads(*TASK_FORCE_A),
     "api:award_balances": reads(*TASK_FORCE_A),
-    "api:award_ledger": reads(*TASK_FORCE_A),
+    "api:award_ledger": {
+        **reads(*TASK_FORCE_A),
+        "POST": row(UNAUTHENTICATED, *WRITTEN_BY_OFFICER_A),
+    },
+    "api:award_drawdown_create": writes(*WRITTEN_BY_OFFICER_A),
+    "api:entry_reversal": writes(*WRITTEN_BY_OFFICER_A),
     "api:drawdowns": reads(*EVERYONE),
     "api:drawdown": reads(*TASK_FORCE_A),
     # The schema and its docs are public: they describe the API, not the program's data.
@@ -67,7 +88,7 @@ def api_url(name: str, program) -> str:
         return reverse(name, args=[program.task_force_a.code])
     if name == "api:appropriation":
         return reverse(name, args=[program.appropriation.pk])
-    if name in ("api:award", "api:award_balances", "api:award_ledger"):
+    if name in ("api:award", "api:award_balances", "api:award_ledger", "api:award_drawdown_create"):
         return reverse(name, args=[award])
     if name == "api:drawdown":
         drawdown = DrawdownRequest.objects.create(
@@ -78,9 +99,23 @@ def api_url(name: str, program) -> str:
             idempotency_key=uuid.uuid4(),
         )
         return reverse(name, args=[drawdown.pk])
+    if name == "api:entry_reversal":
+        return reverse(name, args=[post(program, "obligation", "100.00").pk])
     if name == "api:unknown":
         return "/api/v1/grants/"
     return reverse(name)
+
+
+WRITE_BODIES = {
+    "api:award_ledger": {
+        "kind": "obligation",
+        "amount": "250.00",
+        "effective_date": "2025-01-15",
+        "category": "A",
+    },
+    "api:award_drawdown_create": {"amount": "10.00"},
+    "api:entry_reversal": {"reason": "Entered in error"},
+}
 
 
 def test_every_api_url_is_in_the_matrix():
@@ -102,8 +137,13 @@ CASES = [
 )
 def test_api_permission_matrix(client, program, name, method, persona, expected):
     headers = {} if persona == "anonymous" else bearer(getattr(program, persona))
+    activate(program)
     url = api_url(name, program)
-    response = getattr(client, method.lower())(url, **headers)
+    if method == "POST" and name in WRITE_BODIES:
+        headers["HTTP_IDEMPOTENCY_KEY"] = str(uuid.uuid4())
+        response = client.post(url, WRITE_BODIES[name], content_type="application/json", **headers)
+    else:
+        response = getattr(client, method.lower())(url, **headers)
     assert response.status_code == expected, f"{persona} {method} {url}"
     if expected >= 400 and name not in ("api:schema", "api:docs"):
         assert response["Content-Type"] == PROBLEM_JSON

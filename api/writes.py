@@ -1,0 +1,256 @@
+"""Writes through the JSON API: the ledger's entries, their reversals and drawdown
+requests. Each calls the same service as the pages (budgets.ledger), so every rule about
+money holds and is audited; the body is read by the pages' own forms, so bad input gets
+the same messages. Every write carries an `Idempotency-Key` header: a retry with the same
+key and body returns the first result, the same key with another request is a 409."""
+
+import json
+import uuid
+
+from django.core.exceptions import ValidationError as ServiceRefusal
+from django.db import IntegrityError, transaction
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from api import serializers
+from api.models import ApiToken
+from budgets import ledger
+from budgets.forms import DrawdownForm, EntryForm, ReverseForm
+from budgets.kinds import KINDS
+from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.selectors import open_obligations, unpaid_expenditures
+from grants import access, selectors
+from grants.audit import audit_via
+from grants.lookups import get_or_404
+from grants.models import Award
+from grants.text import clean_text
+
+MAX_BODY_BYTES = 64 * 1024
+# Keys are scoped to the person: uuid5(this, "<user id>:<header>"), so two people's keys
+# never meet in the services' one table of keys.
+KEY_NAMESPACE = uuid.UUID("6f1c2a52-3c1e-4f43-9a53-5f2b8d0e7a11")
+REUSED_KEY = (
+    "This Idempotency-Key was used before for a different request; "
+    "send a new key with a new request."
+)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = f"The request body is larger than {MAX_BODY_BYTES // 1024} KB."
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = REUSED_KEY
+
+
+def scoped_entry(request, pk: int) -> LedgerEntry:
+    awards = selectors.award_list_for_user(user=request.user)
+    return get_or_404(
+        LedgerEntry.objects.select_related("award", "actor").filter(award__in=awards), pk=pk
+    )
+
+
+def service_key(request) -> uuid.UUID:
+    text = request.headers.get("Idempotency-Key", "")
+    try:
+        given = uuid.UUID(text.strip())
+    except ValueError:
+        what = "is missing" if not text else f"'{text[:60]}' is not a UUID"
+        raise exceptions.ValidationError(
+            {
+                "Idempotency-Key": [
+                    f"The Idempotency-Key header {what}: send a new UUID with each new "
+                    "request, and the same one when retrying it."
+                ]
+            }
+        ) from None
+    return uuid.uuid5(KEY_NAMESPACE, f"{request.user.pk}:{given}")
+
+
+def form_data(request, allowed: list[str]) -> dict:
+    """The JSON object posted, as the form's text fields. Refuses a large body, fields the
+    form does not have, and an amount that is not a string (a JSON number may lose cents)."""
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > MAX_BODY_BYTES or len(request.body) > MAX_BODY_BYTES:
+        raise PayloadTooLarge()
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        raise exceptions.ParseError("The body is not JSON.") from None
+    if not isinstance(body, dict):
+        raise exceptions.ParseError("The body must be a JSON object of fields.")
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise exceptions.ValidationError(
+            {
+                name: [f"Unknown field: the fields here are {', '.join(allowed)}."]
+                for name in unknown
+            }
+        )
+    errors = {}
+    data = {}
+    for name, value in body.items():
+        if value is None:
+            data[name] = ""
+        elif isinstance(value, str):
+            data[name] = value
+        elif isinstance(value, int) and not isinstance(value, bool) and name != "amount":
+            data[name] = str(value)
+        elif name == "amount":
+            errors[name] = ['Send the amount as a string, such as "1250.00".']
+        else:
+            errors[name] = ["Send this field as a string."]
+    if errors:
+        raise exceptions.ValidationError(errors)
+    return data
+
+
+def cleaned(form) -> dict:
+    if not form.is_valid():
+        raise exceptions.ValidationError({k: list(v) for k, v in form.errors.items()})
+    return form.cleaned_data
+
+
+def prior(key: uuid.UUID, model):
+    """What this key wrote before, if anything; a key used for another kind of request is
+    a conflict."""
+    for other in (LedgerEntry, DrawdownRequest):
+        found = other.objects.filter(idempotency_key=key).first()
+        if found is not None:
+            if other is not model:
+                raise Conflict()
+            return found
+    return None
+
+
+def check_same(found, **expected) -> None:
+    """A replay must be the same request: the services compare the award and amount;
+    compare the rest of what was recorded too."""
+    if found is not None and any(getattr(found, k) != v for k, v in expected.items()):
+        raise Conflict()
+
+
+def run(request, key: uuid.UUID, model, call):
+    """Call the service, answering 201 for a new record and 200 for a replay."""
+    replay = model.objects.filter(idempotency_key=key).exists()
+    token = request.auth if isinstance(request.auth, ApiToken) else None
+    try:
+        with audit_via(f"API token '{token.name}'" if token else "API"):
+            with transaction.atomic():
+                result = call()
+    except ledger.IdempotencyConflict:
+        raise Conflict() from None
+    except ServiceRefusal as refusal:
+        errors = refusal.message_dict if hasattr(refusal, "error_dict") else {"": refusal.messages}
+        raise exceptions.ValidationError(errors) from None
+    except IntegrityError:
+        # Two requests with one key at once: the second finds the first's row.
+        if model.objects.filter(idempotency_key=key).exists():
+            raise Conflict() from None
+        raise
+    return result, (status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
+
+
+def record_entry(request, award: Award) -> Response:
+    access.require(
+        access.can_record_spending(request.user, award),
+        "Only the task force's finance officers record spending.",
+    )
+    key = service_key(request)
+    kinds = list(ledger.RECORDABLE_KINDS)
+    data = form_data(request, ["kind", *sorted({f for k in kinds for f in KINDS[k].form_fields})])
+    kind = data.pop("kind", "")
+    if kind not in kinds:
+        raise exceptions.ValidationError({"kind": [f"Choose one of: {', '.join(kinds)}."]})
+    declared = set(KINDS[kind].form_fields)
+    extra = sorted(set(data) - declared)
+    if extra:
+        raise exceptions.ValidationError(
+            {
+                name: [f"A {kind} has no such field: its fields are {', '.join(sorted(declared))}."]
+                for name in extra
+            }
+        )
+    form = EntryForm(
+        {**data, "idempotency_key": str(key)},
+        kind=kind,
+        obligations=open_obligations(award=award),
+        expenditures=unpaid_expenditures(award=award),
+    )
+    fields = cleaned(form)
+    share = fields.get("share") or LedgerEntry.Share.FEDERAL
+    found = prior(key, LedgerEntry)
+    check_same(
+        found,
+        award_id=award.pk,
+        kind=kind,
+        effective_date=fields["effective_date"],
+        memo=clean_text(fields.get("memo", "")),
+    )
+    entry, code = run(
+        request,
+        key,
+        LedgerEntry,
+        lambda: ledger.entry_post(
+            actor=request.user,
+            award=award,
+            kind=kind,
+            amount=fields["amount"],
+            effective_date=fields["effective_date"],
+            idempotency_key=key,
+            category=fields.get("category", ""),
+            share=share,
+            memo=fields.get("memo", ""),
+            paid_on=fields.get("paid_on"),
+            obligation=fields.get("obligation"),
+            expenditure=fields.get("expenditure"),
+            in_kind_basis=fields.get("in_kind_basis", ""),
+            in_kind_description=fields.get("in_kind_description", ""),
+        ),
+    )
+    return Response(serializers.LedgerEntryWrittenSerializer(entry).data, status=code)
+
+
+def reverse_entry(request, entry: LedgerEntry) -> Response:
+    access.require(
+        access.can_record_spending(request.user, entry.award),
+        "Only the task force's finance officers reverse entries.",
+    )
+    key = service_key(request)
+    fields = cleaned(ReverseForm({**form_data(request, ["reason"]), "idempotency_key": str(key)}))
+    check_same(prior(key, LedgerEntry), reverses_id=entry.pk, memo=clean_text(fields["reason"]))
+    reversal, code = run(
+        request,
+        key,
+        LedgerEntry,
+        lambda: ledger.entry_reverse(
+            actor=request.user, entry=entry, reason=fields["reason"], idempotency_key=key
+        ),
+    )
+    return Response(serializers.LedgerEntryWrittenSerializer(reversal).data, status=code)
+
+
+def request_drawdown(request, award: Award) -> Response:
+    access.require(
+        access.can_record_spending(request.user, award),
+        "Only the task force's finance officers request drawdowns.",
+    )
+    key = service_key(request)
+    data = form_data(request, ["amount", "memo"])
+    fields = cleaned(DrawdownForm({**data, "idempotency_key": str(key)}))
+    check_same(prior(key, DrawdownRequest), award_id=award.pk, memo=clean_text(fields["memo"]))
+    drawdown, code = run(
+        request,
+        key,
+        DrawdownRequest,
+        lambda: ledger.drawdown_request(
+            actor=request.user,
+            award=award,
+            amount=fields["amount"],
+            idempotency_key=key,
+            memo=fields["memo"],
+        ),
+    )
+    return Response(serializers.DrawdownRequestSerializer(drawdown).data, status=code)
