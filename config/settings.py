@@ -80,7 +80,7 @@ INSTALLED_APPS = [
     "demo",
 ]
 
-# The JSON API (api/): read-only, JSON only, errors as problem details, lists by cursor.
+# The JSON API (api/): reads, and ledger writes through the services; JSON only, errors as problem details, lists by cursor.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiTokenAuthentication",
@@ -95,8 +95,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ICAC grants administration API",
-    "DESCRIPTION": "Read-only access to task forces, appropriations, awards, balances, "
-    "ledger entries and drawdown requests, as far as the token's user may read them. "
+    "DESCRIPTION": "Access to task forces, appropriations, awards, balances, "
+    "ledger entries and drawdown requests, as far as the token's user may read them; "
+    "finance officers record ledger entries, reversals and drawdown requests. "
     "Money is a string with two decimals. Errors are RFC 9457 problem details.",
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",
