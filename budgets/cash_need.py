@@ -7,7 +7,9 @@ request in plain words for the financial approver who decides it:
 
 - the award requires approval of every draw (a high-risk recipient);
 - the award holds excess cash now (balances.excess_cash);
-- the amount is more than the award's immediate need (`immediate_need`).
+- the amount is more than the award's immediate need (`immediate_need`);
+- the award holds program income not yet spent, which is used before more federal cash
+  is drawn (docs/rules/cash-and-ledger.md#program-income).
 """
 
 from dataclasses import dataclass
@@ -86,10 +88,17 @@ def review_reasons(award: Award, amount: Decimal, *, today: date) -> list[str]:
             f"The award holds {format_money(held)} of cash drawn more than {days} days ago "
             "and not disbursed or returned."
         )
-    need = immediate_need(award, award_balances(award, as_of=today), today=today)
+    balances = award_balances(award, as_of=today)
+    need = immediate_need(award, balances, today=today)
     if amount > need.amount:
         reasons.append(
             f"{format_money(amount)} is {format_money(amount - need.amount)} more than the "
             f"immediate need of {format_money(need.amount)} ({need.explained()})."
+        )
+    unspent = balances.program_income - balances.program_income_spent
+    if unspent > 0:
+        reasons.append(
+            f"The award holds {format_money(unspent)} of program income not yet spent; "
+            "program income is spent before more federal cash is drawn."
         )
     return reasons

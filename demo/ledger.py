@@ -153,13 +153,17 @@ def post_history(
                 memo="Training registration fees",
             )
         if with_program_income and i == 5:
-            post(
-                "program_income_spent",
-                Decimal("1800.00"),
-                month_end,
-                0,
-                memo="Forensic software licences, from registration fees",
-            )
+            # All of it spent before the quarter's draw: program income goes first.
+            for n, (amount, memo) in enumerate(
+                (("1800.00", "Forensic software licences"), ("700.00", "Training materials"))
+            ):
+                post(
+                    "program_income_spent",
+                    Decimal(amount),
+                    month_end,
+                    n,
+                    memo=f"{memo}, from registration fees",
+                )
         if with_reversal and i == 1:
             duplicate = post(
                 "expenditure",

@@ -70,6 +70,22 @@ def test_a_request_within_the_immediate_need_is_approved_at_once(spending):
     assert request.decision_note == "Approved automatically (within the award's immediate need)"
 
 
+def test_a_request_while_program_income_is_unspent_waits_for_an_approver(spending):
+    post(spending, "program_income", "1500.00", day=date(2025, 6, 2), memo="Training fees")
+    post(spending, "program_income_spent", "1000.00", day=date(2025, 6, 3), memo="Licences")
+    request = request_cash(spending, "11000.00", date(2025, 6, 30))
+    assert request.status == DrawdownRequest.Status.REQUESTED
+    assert request.review_reasons == [
+        "The award holds $500.00 of program income not yet spent; program income is spent "
+        "before more federal cash is drawn."
+    ]
+    # Once it is spent, that reason is gone (the pending request still counts against
+    # the need, so a new one waits for that reason only).
+    post(spending, "program_income_spent", "500.00", day=date(2025, 6, 30), memo="Licences")
+    later = request_cash(spending, "1.00", date(2025, 6, 30))
+    assert [reason for reason in later.review_reasons if "program income" in reason] == []
+
+
 def test_a_request_above_the_need_waits_for_an_approver_with_the_reason(spending):
     request = request_cash(spending, "12000.00", date(2025, 6, 30))
     assert request.status == DrawdownRequest.Status.REQUESTED and request.decided_at is None
