@@ -142,15 +142,12 @@ def _on_day(low: Low) -> str:
     return "" if low.amount == low.latest else f" on {low.day:%m/%d/%Y}"
 
 
-def _check_fits(amount: Decimal, low: Low, what: str) -> None:
-    """Refuse an amount above the lowest balance it would reduce."""
-    if amount <= low.amount:
-        return
-    on_day = _on_day(low)
-    raise ValidationError(
+def _amount_refused(amount: Decimal, low: Low, what: str) -> ValidationError:
+    """An amount above the lowest balance it would reduce, said on the amount field."""
+    return ValidationError(
         {
             "amount": f"{format_money(amount)} is {format_money(amount - low.amount)} more than the "
-            f"{format_money(low.amount)} {what}{on_day}."
+            f"{format_money(low.amount)} {what}{_on_day(low)}."
         }
     )
 
@@ -238,14 +235,21 @@ def _check_payment(kind: LedgerKind, paid: LedgerEntry, amount: Decimal, day: da
 
 
 def _check_limits(
-    award: Award, kind: LedgerKind, share: str, paying: bool, amount: Decimal, day: date
+    award: Award,
+    kind: LedgerKind,
+    share: str,
+    paying: bool,
+    amount: Decimal,
+    day: date,
+    refused=_amount_refused,
 ) -> None:
     # Invariants 2 and 7: the entry fits under each balance it lowers (its kind's moves
     # say which: a payment of an obligation lowers neither spent-or-owed nor cash), on
-    # every day from its date on.
+    # every day from its date on. `refused(amount, low, what)` words the refusal.
     for limit in kind.lowers(share, paying):
         low = lowest_from(award, since=day)[limit.name]
-        _check_fits(amount, low, limit.what)
+        if amount > low.amount:
+            raise refused(amount, low, limit.what)
 
 
 @transaction.atomic
@@ -382,17 +386,18 @@ def _check_paid_on(
     if paid_on < incurred:
         raise ValidationError({"paid_on": "The date paid cannot be before the date incurred."})
     _check_date(award, PAYMENT, paid_on, paying=True, today=today, field="paid_on")
-    for limit in PAYMENT.lowers(share, True):
-        low = lowest_from(award, since=paid_on)[limit.name]
-        if amount > low.amount:
-            raise ValidationError(
-                {
-                    "paid_on": f"Paying {format_money(amount)} on {paid_on:%m/%d/%Y} needs "
-                    f"{format_money(amount - low.amount)} more than the {format_money(low.amount)} "
-                    f"{limit.what}{_on_day(low)}. Leave the date paid blank, draw the cash, "
-                    "and record the payment when it is made."
-                }
-            )
+
+    def refused(amount: Decimal, low: Low, what: str) -> ValidationError:
+        return ValidationError(
+            {
+                "paid_on": f"Paying {format_money(amount)} on {paid_on:%m/%d/%Y} needs "
+                f"{format_money(amount - low.amount)} more than the {format_money(low.amount)} "
+                f"{what}{_on_day(low)}. Leave the date paid blank, draw the cash, "
+                "and record the payment when it is made."
+            }
+        )
+
+    _check_limits(award, PAYMENT, share, True, amount, paid_on, refused)
 
 
 def _write_payment(actor, award: Award, expenditure: LedgerEntry, paid_on: date) -> LedgerEntry:
