@@ -143,3 +143,12 @@ class DrawdownForm(IdempotentForm):
 
 class ReverseForm(IdempotentForm):
     reason = forms.CharField(max_length=500, label="Why reverse this entry")
+
+
+class PaymentFileForm(forms.Form):
+    file = forms.FileField(
+        label="ASAP payments file",
+        help_text="An .xlsx or .csv file with the columns Award number, Payment date "
+        "(the settlement date), Amount and, if you have it, ASAP control number "
+        "(the drawdown request's number). Other columns are ignored.",
+    )

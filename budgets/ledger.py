@@ -662,6 +662,25 @@ def _record_decision(actor, award: Award, request: DrawdownRequest, status, note
     return request
 
 
+def _check_drawn_within_authorized(award: Award, amount: Decimal, paid_on: date) -> None:
+    """Invariant 1 as of the day the cash arrived: a payment dated in the past counts in
+    10a from that day, so it must fit under the funds authorized then (a supplement that
+    took effect later adds nothing to that day's 10d). The request was checked against
+    today's amounts; a back-dated payment is checked again here. A drawdown raises cash on
+    hand, so no other limit of the ledger can fall by it."""
+    sums = ledger_sums(award, as_of=paid_on)
+    authorized = authorized_on(award, paid_on) - sums["deobligated"]
+    if sums["drawn"] + amount > authorized:
+        raise ValidationError(
+            {
+                "paid_on": f"On {paid_on:%m/%d/%Y} award {award} had {format_money(authorized)} "
+                f"authorized and {format_money(sums['drawn'])} drawn: {format_money(amount)} "
+                f"more that day would draw {format_money(sums['drawn'] + amount - authorized)} "
+                "beyond the funds authorized."
+            }
+        )
+
+
 @decided_by_another(
     "request", action="budgets.drawdown.sod_violation", message=OWN_REQUEST, attempted="mark paid"
 )
@@ -683,6 +702,7 @@ def drawdown_mark_paid(
         raise ValidationError(
             {"paid_on": "The payment date must fall between the request and today."}
         )
+    _check_drawn_within_authorized(award, request.amount, paid_on)
     entry = _write_entry(
         award=award,
         kind=Kind.DRAWDOWN,

@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("awards/<str:award_number>/drawdowns/new/", views.drawdown_create, name="drawdown_create"),
     path("drawdowns/", views.drawdown_queue, name="drawdown_queue"),
+    path("drawdowns/asap-payments/", views.asap_payment_import, name="asap_payment_import"),
     path(
         "drawdowns/<int:drawdown_id>/<slug:action>/", views.drawdown_decide, name="drawdown_decide"
     ),

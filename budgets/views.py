@@ -4,6 +4,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from budgets import ledger
+from budgets import asap_import, ledger
 from budgets.balances import (
     award_balances,
     budget_versus_actual,
@@ -20,7 +21,13 @@ from budgets.balances import (
 )
 from budgets.cash_need import immediate_need
 from budgets.filters import DrawdownFilter, LedgerFilter
-from budgets.forms import BudgetLinesForm, DrawdownForm, EntryForm, ReverseForm
+from budgets.forms import (
+    BudgetLinesForm,
+    DrawdownForm,
+    EntryForm,
+    PaymentFileForm,
+    ReverseForm,
+)
 from budgets.kinds import KINDS
 from budgets.models import Category, DrawdownRequest, LedgerEntry
 from budgets.overrun import transfers
@@ -319,3 +326,59 @@ def drawdown_decide(request, drawdown_id: int, action: str):
             request, f"Drawdown of {format_money(drawdown.amount)} for {drawdown.award}: {action}."
         )
     return redirect("budgets:drawdown_queue")
+
+
+# --- ASAP payments -------------------------------------------------------------------
+
+PAYMENTS_SALT = "budgets.asap_payment_import"
+
+
+@login_required
+def asap_payment_import(request):
+    """Upload an ASAP payments file, see what it matches (a dry run), then record it."""
+    access.require(
+        access.can_decide_drawdowns(request.user),
+        "Only a financial approver records drawdown payments.",
+    )
+    form = PaymentFileForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "errors": [], "matching": None, "signed": "", "filename": ""}
+    if request.method == "POST" and "signed" in request.POST:
+        try:
+            carried = signing.loads(request.POST["signed"], salt=PAYMENTS_SALT, max_age=3600)
+        except signing.BadSignature:
+            messages.error(request, "The dry run has expired; upload the file again.")
+            return redirect("budgets:asap_payment_import")
+        try:
+            matching = asap_import.record_payments(
+                actor=request.user,
+                payments=asap_import.payments_from_data(carried["payments"]),
+                filename=carried["filename"],
+                dry_run=False,
+            )
+        except asap_import.ImportRefused as refused:
+            context["errors"] = [str(e) for e in refused.errors]
+            context["form"] = PaymentFileForm()
+        else:
+            count = len(matching.matched)
+            messages.success(
+                request,
+                f"Recorded {count} payment{'s' if count != 1 else ''} from {carried['filename']}.",
+            )
+            return redirect("budgets:asap_payment_import")
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            payments = asap_import.parse_payment_file(upload.name, upload.read())
+            context["matching"] = asap_import.record_payments(
+                actor=request.user, payments=payments, filename=upload.name, dry_run=True
+            )
+        except asap_import.ImportRefused as refused:
+            context["errors"] = [str(e) for e in refused.errors]
+        else:
+            context["filename"] = upload.name
+            context["signed"] = signing.dumps(
+                {"filename": upload.name, "payments": asap_import.payments_to_data(payments)},
+                salt=PAYMENTS_SALT,
+                compress=True,
+            )
+    return render(request, "budgets/asap_payment_import.html", context)
