@@ -10,13 +10,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import Workbook
 
 from budgets import asap_import, ledger
 from budgets.balances import award_balances
+from budgets.ledger import _check_drawn_within_authorized
 from budgets.models import DrawdownRequest, LedgerEntry
 from budgets.reconcile import reconcile_award
+from grants import access
 from grants.audit import AuditEvent
 from tests import factories
 from tests.budgets.ledger_helpers import activate, second_approver
@@ -180,10 +183,10 @@ def test_the_approver_of_a_request_cannot_record_its_payment_a_row_says_so(progr
     mine = ask(program, program.award_a, "60000.00", date(2025, 4, 1), approver=program.approver)
     assert mine.decided_by == program.approver  # above the immediate need: decided by a person
     content = (
-        "Award number,Payment date,Amount\n"
-        "15PJDP-25-GK-00001-MECP,01/14/2025,10000.00\n"
-        "15PJDP-25-GK-00001-MECP,04/02/2025,60000.00\n"
-    ).encode()
+        b"Award number,Payment date,Amount\n"
+        b"15PJDP-25-GK-00001-MECP,01/14/2025,10000.00\n"
+        b"15PJDP-25-GK-00001-MECP,04/02/2025,60000.00\n"
+    )
     payments = asap_import.parse_payment_file("asap.csv", content, today=TODAY)
     before = writes()
     with pytest.raises(asap_import.ImportRefused) as refused:
@@ -196,14 +199,12 @@ def test_the_approver_of_a_request_cannot_record_its_payment_a_row_says_so(progr
     assert writes() == before
     assert DrawdownRequest.objects.get(pk=r["r1"].pk).status == "approved"
     # Another financial approver records the file.
-    matching = record(program, payments, actor=second_approver_other())
+    matching = record(
+        program,
+        payments,
+        actor=factories.make_user("approver_3", groups=[access.FINANCIAL_APPROVER]),
+    )
     assert [req.pk for _, req in matching.matched] == [r["r1"].pk, mine.pk]
-
-
-def second_approver_other():
-    from grants import access
-
-    return factories.make_user("approver_3", groups=[access.FINANCIAL_APPROVER])
 
 
 def test_a_control_number_names_the_request_and_the_services_date_rule_applies(program, requests):
@@ -236,9 +237,6 @@ def test_a_control_number_names_the_request_and_the_services_date_rule_applies(p
 def test_a_back_dated_payment_must_fit_the_funds_authorized_that_day(program, requests):
     """Paid the day before the award began to be funded (a supplement effective later is
     the real case): 10a may not exceed 10d on the payment's date."""
-    from budgets.ledger import _check_drawn_within_authorized
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError) as raised:
         _check_drawn_within_authorized(program.award_a, D("300000.00"), date(2025, 1, 14))
     assert raised.value.message_dict["paid_on"] == [
