@@ -13,7 +13,7 @@ would refuse.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,7 +22,16 @@ from openpyxl.utils import get_column_letter
 
 from budgets import ledger
 from budgets.models import DrawdownRequest
-from budgets.upload_rows import UnreadableFile, read_rows
+from budgets.upload_rows import (
+    CellError,
+    ImportRefused,
+    UnreadableFile,
+    blank,
+    cell_date,
+    file_refused,
+    header_key,
+    read_rows,
+)
 from grants.audit import audit_record
 from grants.models import Award, award_number_fiscal_year, normalize_award_number
 from grants.money import MoneyError, format_money, parse_money
@@ -45,33 +54,7 @@ COLUMNS = {
 REQUIRED = ("award_number", "paid_on", "amount")
 
 
-def _key(header) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", str(header or "").lower()).strip()
-
-
-HEADER_KEYS = {_key(header): name for name, headers in COLUMNS.items() for header in headers}
-
-
-@dataclass(frozen=True)
-class CellError:
-    row: int  # 0: the whole file
-    column: str  # letter, or "" for the whole row
-    header: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.row == 0:
-            return self.message
-        where = f"Row {self.row}"
-        if self.column:
-            where += f", column {self.column} ({self.header})"
-        return f"{where}: {self.message}"
-
-
-class ImportRefused(Exception):
-    def __init__(self, errors: list[CellError]):
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
+HEADER_KEYS = {header_key(header): name for name, headers in COLUMNS.items() for header in headers}
 
 
 @dataclass(frozen=True)
@@ -98,26 +81,6 @@ class Matching:
     requests_without_payment: list[DrawdownRequest] = field(default_factory=list)
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float):
-        raise ValueError(f"{value} is a number, not a date; format the cell as a date")
-    text = str(value).strip()
-    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(f"“{text}” is not a date; write it as MM/DD/YYYY or YYYY-MM-DD")
-
-
 def _amount(value):
     if isinstance(value, bool):
         raise MoneyError(f"{value} is not an amount")
@@ -127,7 +90,7 @@ def _amount(value):
 
 
 def _control(value) -> str:
-    if _blank(value):
+    if blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -140,24 +103,18 @@ def parse_payment_file(name: str, content: bytes, *, today: date | None = None) 
     try:
         rows = read_rows(name, content, max_rows=MAX_ROWS)
     except UnreadableFile as problem:
-        raise ImportRefused([CellError(0, "", "", str(problem))]) from None
+        raise file_refused(str(problem)) from None
     if not rows:
-        raise ImportRefused([CellError(0, "", "", "The file is empty.")])
+        raise file_refused("The file is empty.")
     header = rows[0]
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
-        found = HEADER_KEYS.get(_key(cell))
+        found = HEADER_KEYS.get(header_key(cell))
         if found and found not in columns:
             columns[found] = index
     missing = [COLUMNS[name][0] for name in REQUIRED if name not in columns]
     if missing:
-        raise ImportRefused(
-            [
-                CellError(
-                    0, "", "", "Row 1 must name the columns; missing: " + ", ".join(missing) + "."
-                )
-            ]
-        )
+        raise file_refused("Row 1 must name the columns; missing: " + ", ".join(missing) + ".")
     where = tuple(
         (name, (get_column_letter(index + 1), str(header[index]).strip()))
         for name, index in columns.items()
@@ -167,7 +124,7 @@ def parse_payment_file(name: str, content: bytes, *, today: date | None = None) 
     payments: list[Payment] = []
     for number, row in enumerate(rows[1:], start=2):
         row = list(row) + [None] * (len(header) - len(row))
-        if all(_blank(v) for v in row):
+        if all(blank(v) for v in row):
             continue
 
         def error(name: str, message: str, number=number) -> None:
@@ -176,7 +133,7 @@ def parse_payment_file(name: str, content: bytes, *, today: date | None = None) 
 
         values = {}
         raw = row[columns["award_number"]]
-        award_number = normalize_award_number("" if _blank(raw) else str(raw))
+        award_number = normalize_award_number("" if blank(raw) else str(raw))
         if not award_number:
             error("award_number", "the award number is empty.")
         elif award_number_fiscal_year(award_number) is None:
@@ -193,11 +150,11 @@ def parse_payment_file(name: str, content: bytes, *, today: date | None = None) 
             else:
                 values["award"] = awards[award_number]
         raw = row[columns["paid_on"]]
-        if _blank(raw):
+        if blank(raw):
             error("paid_on", "the payment date is empty.")
         else:
             try:
-                paid_on = _date(raw)
+                paid_on = cell_date(raw)
             except ValueError as problem:
                 error("paid_on", f"{problem}.")
             else:
@@ -206,7 +163,7 @@ def parse_payment_file(name: str, content: bytes, *, today: date | None = None) 
                 else:
                     values["paid_on"] = paid_on
         raw = row[columns["amount"]]
-        if _blank(raw):
+        if blank(raw):
             error("amount", "the amount is empty.")
         else:
             try:
@@ -219,7 +176,7 @@ def parse_payment_file(name: str, content: bytes, *, today: date | None = None) 
     if errors:
         raise ImportRefused(errors)
     if not payments:
-        raise ImportRefused([CellError(0, "", "", "The file has no payments under its header.")])
+        raise file_refused("The file has no payments under its header.")
     return payments
 
 

@@ -9,7 +9,10 @@ or has more rows than allowed (reading stops at the limit instead of parsing the
 
 import csv
 import io
+import re
 import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from openpyxl import load_workbook
 
@@ -115,3 +118,60 @@ def read_rows(name: str, content: bytes, *, max_rows: int) -> list[list]:
     if lower.endswith(".xlsx"):
         return _xlsx_rows(content, max_rows)
     raise UnreadableFile("Upload an .xlsx or .csv file.")
+
+
+# --- What the importers share: cell errors, headers, blanks and dates ----------------
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int  # 0: the whole file
+    column: str  # letter, or "" for the whole row
+    header: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.row == 0:
+            return self.message
+        where = f"Row {self.row}"
+        if self.column:
+            where += f", column {self.column} ({self.header})"
+        return f"{where}: {self.message}"
+
+
+class ImportRefused(Exception):
+    """The file is refused: every problem, each naming its row and column."""
+
+    def __init__(self, errors: list[CellError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+def file_refused(message: str) -> ImportRefused:
+    return ImportRefused([CellError(0, "", "", message)])
+
+
+def header_key(header) -> str:
+    """A header as matched: case and punctuation ignored."""
+    return re.sub(r"[^a-z0-9]+", " ", str(header or "").lower()).strip()
+
+
+def blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_date(value) -> date:
+    """A date cell, or text written MM/DD/YYYY or YYYY-MM-DD; ValueError saying why not."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float):
+        raise ValueError(f"{value} is a number, not a date; format the cell as a date")
+    text = str(value).strip()
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"“{text}” is not a date; write it as MM/DD/YYYY or YYYY-MM-DD")
