@@ -152,3 +152,13 @@ class PaymentFileForm(forms.Form):
         "(the settlement date), Amount and, if you have it, ASAP control number "
         "(the drawdown request's number). Other columns are ignored.",
     )
+
+
+class HistoryFileForm(forms.Form):
+    file = forms.FileField(
+        label="Past awards file",
+        help_text="An .xlsx or .csv file with the columns Award number, Recipient (the task "
+        "force's code or name), Fiscal year, Period start, Period end, Federal amount, "
+        "Appropriation (its fiscal year; the award's year if left out), Final federal "
+        "expenditures and Deobligated.",
+    )

@@ -769,3 +769,53 @@ def deobligation_post(*, actor, award: Award, amendment, on: date) -> LedgerEntr
         data={"amendment": amendment.pk, "amendment_number": amendment.number},
     )
     return entry
+
+
+def final_figures_post(*, actor, award: Award, expended: Decimal, on: date) -> None:
+    """A past award's final federal figures, recorded as one day of its ledger: the cash
+    drawn, the expenditures it paid and their payment, all `on` (the period's last day),
+    so the SF-425 lines 10a, 10b and 10e read the award's final figures as of that day.
+    Runs in the caller's transaction, which holds the award lock (the history import,
+    budgets.history_import). The same rules as entries posted one by one: an open award,
+    the date within the period and not in the future, a budget for the category, the
+    funds authorized (10h) and cash on hand (invariants 2 and 7)."""
+    _check_open_for_money(award)
+    expenditure, drawdown = KINDS[Kind.EXPENDITURE], KINDS[Kind.DRAWDOWN]
+    category, today = Category.OTHER, timezone.localdate()
+    _check_date(award, expenditure, on, paying=False, today=today, field="on")
+    _check_category(award, category, Share.FEDERAL)
+    _check_limits(award, expenditure, Share.FEDERAL, False, expended, on)
+    # As entry_post: the rule on moving money among categories in force today.
+    overrun.check_within_budget(award, category, expended, on=today)
+    _check_drawn_within_authorized(award, expended, on)
+    key = uuid.uuid5(uuid.NAMESPACE_OID, f"past-award-{award.pk}")
+    cash = _write_entry(
+        award=award,
+        kind=Kind.DRAWDOWN,
+        amount=expended,
+        effective_date=on,
+        actor=actor,
+        memo="Cash drawn over the award's life (history import)",
+        idempotency_key=uuid.uuid5(key, drawdown.code),
+    )
+    spent = _write_entry(
+        award=award,
+        kind=Kind.EXPENDITURE,
+        category=category,
+        share=Share.FEDERAL,
+        amount=expended,
+        effective_date=on,
+        actor=actor,
+        memo="Final federal expenditures (history import)",
+        idempotency_key=uuid.uuid5(key, expenditure.code),
+    )
+    _check_paid_on(award, expended, Share.FEDERAL, on, on, today)
+    payment = _write_payment(actor, award, spent, on)
+    audit_record(
+        actor=actor,
+        action="budgets.ledger.final_figures_posted",
+        obj=award,
+        task_force=award.task_force,
+        after={"expended": str(expended), "on": str(on)},
+        data={"entries": [cash.pk, spent.pk, payment.pk]},
+    )

@@ -6,6 +6,7 @@ app_name = "budgets"
 
 urlpatterns = [
     path("awards/new/", views.award_create, name="award_create"),
+    path("awards/import-history/", views.history_import, name="history_import"),
     path("awards/<str:award_number>/ledger/", views.award_ledger, name="award_ledger"),
     path(
         "awards/<str:award_number>/ledger/new/<slug:kind>/", views.entry_create, name="entry_create"

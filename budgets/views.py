@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from budgets import asap_import, ledger
+from budgets import history_import as past_awards
 from budgets.balances import (
     award_balances,
     budget_versus_actual,
@@ -25,6 +26,7 @@ from budgets.forms import (
     BudgetLinesForm,
     DrawdownForm,
     EntryForm,
+    HistoryFileForm,
     PaymentFileForm,
     ReverseForm,
 )
@@ -382,3 +384,58 @@ def asap_payment_import(request):
                 compress=True,
             )
     return render(request, "budgets/asap_payment_import.html", context)
+
+
+# --- Past awards ---------------------------------------------------------------------
+
+HISTORY_SALT = "budgets.history_import"
+
+
+@login_required
+def history_import(request):
+    """Upload past awards with their final figures, see the dry run, then import them."""
+    access.require(
+        access.can_manage_program(request.user), "Only a program manager imports past awards."
+    )
+    form = HistoryFileForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "errors": [], "result": None, "signed": "", "filename": ""}
+    if request.method == "POST" and "signed" in request.POST:
+        try:
+            carried = signing.loads(request.POST["signed"], salt=HISTORY_SALT, max_age=3600)
+        except signing.BadSignature:
+            messages.error(request, "The dry run has expired; upload the file again.")
+            return redirect("budgets:history_import")
+        try:
+            result = past_awards.import_history(
+                actor=request.user,
+                awards=past_awards.awards_from_data(carried["awards"]),
+                filename=carried["filename"],
+                dry_run=False,
+            )
+        except past_awards.ImportRefused as refused:
+            context["errors"] = [str(e) for e in refused.errors]
+            context["form"] = HistoryFileForm()
+        else:
+            count = len(result.imported)
+            messages.success(
+                request,
+                f"Imported {count} past award{'s' if count != 1 else ''} from {carried['filename']}.",
+            )
+            return redirect("budgets:history_import")
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            awards = past_awards.parse_history_file(upload.name, upload.read())
+            context["result"] = past_awards.import_history(
+                actor=request.user, awards=awards, filename=upload.name, dry_run=True
+            )
+        except past_awards.ImportRefused as refused:
+            context["errors"] = [str(e) for e in refused.errors]
+        else:
+            context["filename"] = upload.name
+            context["signed"] = signing.dumps(
+                {"filename": upload.name, "awards": past_awards.awards_to_data(awards)},
+                salt=HISTORY_SALT,
+                compress=True,
+            )
+    return render(request, "budgets/history_import.html", context)
