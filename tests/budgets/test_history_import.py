@@ -142,10 +142,10 @@ def test_importing_the_same_file_again_writes_nothing(program, years):
 def test_an_award_number_present_with_other_figures_is_an_error(program, years):
     run(program, read("history_pass.csv"))
     content = (
-        "Award number,Recipient,Fiscal year,Period start,Period end,Federal amount,"
-        "Final federal expenditures,Deobligated\n"
-        "98-MC-CX-K001,md-bravo,1998,10/01/1998,09/30/2000,1500000.00,1500000.00,0\n"
-    ).encode()
+        b"Award number,Recipient,Fiscal year,Period start,Period end,Federal amount,"
+        b"Final federal expenditures,Deobligated\n"
+        b"98-MC-CX-K001,md-bravo,1998,10/01/1998,09/30/2000,1500000.00,1500000.00,0\n"
+    )
     before = writes()
     with pytest.raises(history_import.ImportRefused) as refused:
         run(program, history_import.parse_history_file("h.csv", content))
@@ -190,11 +190,11 @@ def test_the_services_rules_refuse_a_row_and_nothing_is_written(program, years):
     message, on the row's appropriation cell (here the fiscal year's, the file having no
     appropriation column)."""
     content = (
-        "Award number,Recipient,Fiscal year,Period start,Period end,Federal amount,"
-        "Final federal expenditures,Deobligated\n"
-        "2003-MC-CX-K011,va-alpha,2003,10/01/2003,09/30/2005,600000.00,600000.00,0\n"
-        "2003-MC-CX-K012,va-alpha,2003,10/01/2003,09/30/2005,600000.00,600000.00,0\n"
-    ).encode()
+        b"Award number,Recipient,Fiscal year,Period start,Period end,Federal amount,"
+        b"Final federal expenditures,Deobligated\n"
+        b"2003-MC-CX-K011,va-alpha,2003,10/01/2003,09/30/2005,600000.00,600000.00,0\n"
+        b"2003-MC-CX-K012,va-alpha,2003,10/01/2003,09/30/2005,600000.00,600000.00,0\n"
+    )
     before = writes()
     with pytest.raises(history_import.ImportRefused) as refused:
         run(program, history_import.parse_history_file("h.csv", content))
