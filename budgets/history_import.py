@@ -139,7 +139,13 @@ def _task_force(value, task_forces: list[TaskForce]) -> TaskForce:
     for task_force in task_forces:
         if wanted in (task_force.code.lower(), task_force.name.lower()):
             return task_force
-    raise ValueError(f"no task force has the code or name “{str(value).strip()}”")
+    # Or the recipient by its legal name: the task force it leads.
+    led = [t for t in task_forces if t.lead_organization.legal_name.lower() == wanted]
+    if len(led) == 1:
+        return led[0]
+    raise ValueError(
+        f"no task force has the code or name “{str(value).strip()}”, nor a lead agency of that name"
+    )
 
 
 def _appropriation(year: int) -> Appropriation:
@@ -179,7 +185,7 @@ def parse_history_file(name: str, content: bytes) -> list[PastAward]:
         (name, (get_column_letter(index + 1), str(header[index]).strip()))
         for name, index in columns.items()
     )
-    task_forces = list(TaskForce.objects.order_by("pk"))
+    task_forces = list(TaskForce.objects.select_related("lead_organization").order_by("pk"))
     appropriations: dict[int, Appropriation | str] = {}
     errors: list[CellError] = []
     parsed: list[PastAward] = []

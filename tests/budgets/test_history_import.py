@@ -170,7 +170,8 @@ def test_every_bad_cell_is_named_and_nothing_is_written(program, years):
         "closed award spent or gave back every dollar.",
         "Row 3, column A (Award number): “BAD-NUMBER” is not a DOJ award number (such as "
         "15PJDP-24-GK-01234-MECP, 2018-MC-FX-K060 or 98-MC-CX-K003).",
-        "Row 3, column B (Recipient): no task force has the code or name “nowhere”.",
+        "Row 3, column B (Recipient): no task force has the code or name “nowhere”, nor a lead "
+        "agency of that name.",
         "Row 3, column D (Period start): “13/01/1998” is not a date; write it as MM/DD/YYYY or "
         "YYYY-MM-DD.",
         "Row 3, column F (Federal amount): 'abc' is not a number: write digits with an "
