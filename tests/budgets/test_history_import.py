@@ -2,6 +2,7 @@
 made closed by the services, with their final figures on the ledger and their unspent
 balance given back to the appropriation; all or nothing, and nothing twice."""
 
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from openpyxl import Workbook
 
 from budgets import history_import
 from budgets.balances import award_balances
@@ -230,3 +232,52 @@ def test_the_page_shows_the_dry_run_then_imports(client, program, years, pin_tod
 def test_only_program_managers_use_the_page(client, program, who):
     client.force_login(getattr(program, who))
     assert client.get(reverse("budgets:history_import")).status_code == 403
+
+
+def test_an_xlsx_file_is_read_with_real_dates_and_numbers(program, years):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "Award number",
+            "Task force code",
+            "FY",
+            "Period start",
+            "Period end",
+            "Award amount",
+            "Drawn",
+            "Deobligated at close",
+        ]
+    )
+    sheet.append(
+        [
+            "98-MC-CX-K009",
+            "md-bravo",
+            1998,
+            date(1998, 10, 1),
+            date(2000, 9, 30),
+            1000,
+            999.99,
+            0.01,
+        ]
+    )
+    out = io.BytesIO()
+    book.save(out)
+    (past,) = history_import.parse_history_file("history.xlsx", out.getvalue())
+    assert (
+        past.award_number,
+        past.task_force,
+        past.period_start,
+        past.federal_amount,
+        past.expended,
+        past.deobligated,
+        past.appropriation,
+    ) == (
+        "98-MC-CX-K009",
+        program.task_force_b,
+        date(1998, 10, 1),
+        D("1000.00"),
+        D("999.99"),
+        D("0.01"),
+        years[1998],
+    )
