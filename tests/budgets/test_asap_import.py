@@ -21,6 +21,7 @@ from budgets.models import DrawdownRequest, LedgerEntry
 from budgets.reconcile import reconcile_award
 from grants import access
 from grants.audit import AuditEvent
+from reports.sf425 import compute_sf425
 from tests import factories
 from tests.budgets.ledger_helpers import activate, second_approver
 
@@ -137,6 +138,13 @@ def test_recording_dates_each_payment_its_settlement_day_in_10a(program, request
     assert award_balances(award, as_of=date(2025, 1, 14)).drawn == D("10000.00")
     assert award_balances(award, as_of=date(2025, 2, 5)).drawn == D("12500.00")
     assert award_balances(award, as_of=date(2025, 2, 6)).drawn == D("15000.00")
+    # The SF-425 of the quarters around them: none in the first, all three in the second.
+    assert compute_sf425(award, period_end=date(2024, 12, 31), is_final=False).lines["10a"] == D(
+        "0.00"
+    )
+    assert compute_sf425(award, period_end=date(2025, 3, 31), is_final=False).lines["10a"] == D(
+        "15000.00"
+    )
     assert DrawdownRequest.objects.get(pk=r["r4"].pk).status == "approved"
     assert reconcile_award(award) == []
     event = AuditEvent.objects.get(action="budgets.asap_import.recorded")
