@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from budgets import asap_import, ledger
+from budgets import asap_import, ledger, upload_rows
 from budgets import history_import as past_awards
 from budgets.balances import (
     award_balances,
@@ -332,6 +332,16 @@ def drawdown_decide(request, drawdown_id: int, action: str):
 
 # --- ASAP payments -------------------------------------------------------------------
 
+
+def _upload_bytes(upload) -> bytes:
+    """The uploaded file's bytes; one over the limit is refused by its size, unread."""
+    if upload.size > upload_rows.MAX_BYTES:
+        raise upload_rows.file_refused(
+            f"The file is larger than {upload_rows.MAX_BYTES // (1024 * 1024)} MB."
+        )
+    return upload.read()
+
+
 PAYMENTS_SALT = "budgets.asap_payment_import"
 
 
@@ -370,7 +380,7 @@ def asap_payment_import(request):
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            payments = asap_import.parse_payment_file(upload.name, upload.read())
+            payments = asap_import.parse_payment_file(upload.name, _upload_bytes(upload))
             context["matching"] = asap_import.record_payments(
                 actor=request.user, payments=payments, filename=upload.name, dry_run=True
             )
@@ -425,7 +435,7 @@ def history_import(request):
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            awards = past_awards.parse_history_file(upload.name, upload.read())
+            awards = past_awards.parse_history_file(upload.name, _upload_bytes(upload))
             context["result"] = past_awards.import_history(
                 actor=request.user, awards=awards, filename=upload.name, dry_run=True
             )

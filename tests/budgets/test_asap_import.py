@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -394,3 +395,11 @@ def test_a_tampered_dry_run_is_refused(client, program, requests):
 def test_only_financial_approvers_use_the_page(client, program, who):
     client.force_login(getattr(program, who))
     assert client.get(reverse("budgets:asap_payment_import")).status_code == 403
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(client, program):
+    client.force_login(program.approver)
+    upload = SimpleUploadedFile("asap.csv", b"x" * (5 * 1024 * 1024 + 1))
+    page = client.post(reverse("budgets:asap_payment_import"), {"file": upload})
+    assert page.context["errors"] == ["The file is larger than 5 MB."]
+    assert LedgerEntry.objects.count() == 0
