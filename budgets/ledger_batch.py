@@ -45,6 +45,7 @@ from budgets.ledger_days import LINES
 from budgets.models import LedgerDay, LedgerEntry
 from grants import access
 from grants.audit import audit_record_many, audit_via
+from grants.bulk import insert_many
 from grants.duties import lock_award
 from grants.models import Award
 from grants.text import clean_text
@@ -344,7 +345,7 @@ def _write(
             events.append(payment_event(actor, award, entry))
         else:
             events.append(posted_event(actor, award, entry))
-    LedgerEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
+    insert_many(LedgerEntry, entries, batch_size=BATCH_SIZE)
     LedgerDay.objects.bulk_create(
         [LedgerDay(award=award, day=day, **book.day_totals[day]) for day in sorted(book.touched)],
         update_conflicts=True,
