@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -127,12 +127,7 @@ def post_batch(
     existing = _existing(award, rows)
     book = MemoryBook(
         award,
-        days={
-            day
-            for row in rows
-            for day in (row.effective_date, row.paid_on)
-            if isinstance(day, date)
-        },
+        days={day for row in rows for day in (row.effective_date, row.paid_on) if _is_day(day)},
     )
     book.know_unpaid(
         [entry for entry in existing.values() if entry.kind in ("obligation", "expenditure")]
@@ -197,7 +192,7 @@ class _Posting:
         declared = recordable_kind(row.kind)
         for name in ("effective_date", "paid_on"):
             day = getattr(row, name)
-            if not (isinstance(day, date) or (day is None and name == "paid_on")):
+            if not (_is_day(day) or (day is None and name == "paid_on")):
                 raise ValidationError({name: "Enter a date."})
         earlier = self.existing.get(reference)
         if earlier is not None:
@@ -284,6 +279,11 @@ class _Posting:
                 }
             )
         return paid
+
+
+def _is_day(value) -> bool:
+    # A datetime is a date too, but one that cannot be compared with the ledger's dates.
+    return isinstance(value, date) and not isinstance(value, datetime)
 
 
 def _a(label: str) -> str:
