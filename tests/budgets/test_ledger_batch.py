@@ -4,7 +4,7 @@ one by one, the same refusals on the right line and field, all or nothing, nothi
 twice, and a number of queries that does not grow with the rows."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from budgets import ledger
-from budgets.balances import award_balances
+from budgets.balances import award_balances, ledger_sums
+from budgets.book import DatabaseBook, MemoryBook
 from budgets.kinds import KINDS
 from budgets.ledger_batch import BatchRow, RowError, import_key, post_batch
 from budgets.ledger_days import LINES
@@ -23,6 +24,7 @@ from budgets.reconcile import reconcile_award
 from budgets.services import LineInput
 from grants.audit import AuditEvent
 from grants.indirect_rates import rate_agreement_record
+from grants.models import Amendment, AwardFunding
 from tests import factories
 from tests.budgets.ledger_helpers import activate, draw
 
@@ -565,3 +567,42 @@ def test_indirect_costs_in_a_batch_stay_within_the_rate_as_on_the_form(program, 
         actor=program.officer_a, award=indirect, rows=good, dry_run=False, today=TODAY
     )
     assert result.errors == [] and ledger_state(indirect) == expected["state"]
+
+
+def test_the_memory_book_answers_as_the_database_does(program, award):
+    """Every question the rules ask, asked of a MemoryBook read once and of the database,
+    on a ledger with back-dated entries and a supplement taking effect mid-way."""
+    post_batch(actor=program.officer_a, award=award, rows=VARIED, dry_run=False, today=TODAY)
+    supplement = Amendment.objects.create(
+        award=award,
+        number=1,
+        kind=Amendment.Kind.SUPPLEMENT,
+        status=Amendment.Status.APPROVED,
+        description="More examiners",
+        requested_on=date(2025, 2, 1),
+        requested_by=program.pm,
+        effective_on=date(2025, 2, 8),
+    )
+    AwardFunding.objects.create(
+        award=award,
+        appropriation=program.appropriation,
+        amount=D("1000.00"),
+        amendment=supplement,
+    )
+    days = [date(2025, 1, 1) + timedelta(days=n) for n in range(80)]
+    memory, database = MemoryBook(award, days=days), DatabaseBook(award)
+    for day in days:
+        assert memory.lowest_from(day) == database.lowest_from(day), day
+        assert memory.sums(as_of=day) == ledger_sums(award, as_of=day), day
+    assert memory.balances(as_of=TODAY) == award_balances(award, as_of=TODAY)
+    assert memory.committed() == database.committed()
+    for categories in (["A"], ["A", "C"], ["J"]):
+        for start, end in ((date(2025, 1, 1), date(2025, 2, 5)), (date(2025, 2, 6), TODAY)):
+            assert memory.spent(categories, start, end) == database.spent(categories, start, end)
+    entries = list(
+        LedgerEntry.objects.filter(award=award, kind__in=["obligation", "expenditure"])
+        .exclude(reference="")
+        .select_related("reversed_by")
+    )
+    memory.know_unpaid(entries)
+    assert [memory.unpaid(e) for e in entries] == [database.unpaid(e) for e in entries]
