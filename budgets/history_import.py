@@ -390,7 +390,8 @@ FIELD_COLUMNS = {
     "period_start": "period_start",
     "period_end": "period_end",
     "funding": "appropriation",
-    "on": "period_end",
+    "effective_date": "period_end",
+    "paid_on": "period_end",
     "amount": "expended",
     "decrease_amount": "deobligated",
 }

@@ -896,17 +896,12 @@ def final_figures_post(*, actor, award: Award, expended: Decimal, on: date) -> N
     drawn, the expenditures it paid and their payment, all `on` (the period's last day),
     so the SF-425 lines 10a, 10b and 10e read the award's final figures as of that day.
     Runs in the caller's transaction, which holds the award lock (the history import,
-    budgets.history_import). The same rules as entries posted one by one: an open award,
-    the date within the period and not in the future, a budget for the category, the
-    funds authorized (10h) and cash on hand (invariants 2 and 7)."""
+    budgets.history_import). The expenditure and its payment are checked by the rules of
+    an entry posted by hand (checked_entry: an open award, the date in the period, a
+    budget for the category, the funds authorized and the cash on hand); the drawdown by
+    the rule of a drawdown paid that day (_check_drawn_within_authorized)."""
     _check_open_for_money(award)
-    expenditure, drawdown = KINDS[Kind.EXPENDITURE], KINDS[Kind.DRAWDOWN]
-    category, today = Category.OTHER, timezone.localdate()
-    _check_date(award, expenditure, on, paying=False, today=today, field="on")
-    _check_category(award, category, Share.FEDERAL)
-    _check_limits(award, expenditure, Share.FEDERAL, False, expended, on)
-    # As entry_post: the rule on moving money among categories in force today.
-    overrun.check_within_budget(award, category, expended, on=today)
+    today = timezone.localdate()
     _check_drawn_within_authorized(award, expended, on)
     key = uuid.uuid5(uuid.NAMESPACE_OID, f"past-award-{award.pk}")
     cash = _write_entry(
@@ -916,20 +911,27 @@ def final_figures_post(*, actor, award: Award, expended: Decimal, on: date) -> N
         effective_date=on,
         actor=actor,
         memo="Cash drawn over the award's life (history import)",
-        idempotency_key=uuid.uuid5(key, drawdown.code),
+        idempotency_key=uuid.uuid5(key, Kind.DRAWDOWN),
     )
-    spent = _write_entry(
-        award=award,
-        kind=Kind.EXPENDITURE,
-        category=category,
-        share=Share.FEDERAL,
+    # Checked after the drawdown is written, so the payment finds the cash on hand.
+    spent = checked_entry(
+        DatabaseBook(award),
+        KINDS[Kind.EXPENDITURE],
         amount=expended,
         effective_date=on,
-        actor=actor,
+        category=Category.OTHER,
+        share=Share.FEDERAL,
         memo="Final federal expenditures (history import)",
-        idempotency_key=uuid.uuid5(key, expenditure.code),
+        paid_on=on,
+        obligation=None,
+        expenditure=None,
+        in_kind_basis="",
+        in_kind_description="",
+        today=today,
     )
-    _check_paid_on(award, expended, Share.FEDERAL, on, on, today)
+    spent.actor, spent.idempotency_key = actor, uuid.uuid5(key, Kind.EXPENDITURE)
+    spent = _write_entry(spent)
+    audit_record(**posted_event(actor, award, spent))
     payment = _write_payment(actor, award, spent, on)
     audit_record(
         actor=actor,
