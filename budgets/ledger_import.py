@@ -63,7 +63,7 @@ COLUMNS = (
         "Your accounting system's document number for the entry (voucher, check, "
         "journal). Unique on this award: a row whose reference is already on the ledger "
         "is not posted again.",
-        "Text, up to 60 characters.",
+        "Text, up to 64 characters.",
         ("document number", "ref"),
     ),
     Column(
@@ -157,7 +157,7 @@ COLUMNS = (
     ),
 )
 BY_FIELD = {column.field: column for column in COLUMNS}
-TEXT_LIMITS = {"reference": 60, "memo": 500, "in_kind_description": 500, "pays": 60}
+TEXT_LIMITS = {"reference": 64, "memo": 500, "in_kind_description": 500, "pays": 64}
 
 
 def _key(text) -> str:

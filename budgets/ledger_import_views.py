@@ -205,18 +205,28 @@ def ledger_import(request, award_number: str):
     )
 
 
-def _row_view(row, file) -> dict:
+def _row_view(row, entry=None) -> dict:
+    """A row of the file as the review lists it; given the entry it would post, with the
+    share that entry takes (a disbursement takes the share of what it pays)."""
+    share = entry.share if entry is not None else row.share
     return {
         "line": row.line,
         "reference": row.reference,
         "kind": KINDS[row.kind].label,
         "date": row.effective_date,
         "category": Category(row.category).label if row.category else "",
-        "share": LedgerEntry.Share(row.share).label if row.share else "",
-        "amount": row.amount,
+        "share": LedgerEntry.Share(share).label if share else "",
+        "amount": entry.amount if entry is not None else row.amount,
         "pays": row.pays,
         "paid_on": row.paid_on,
     }
+
+
+def _would_post(result, file) -> list[dict]:
+    """The file's rows whose entries a run would post, in the file's order (an
+    expenditure's payment on its date paid is shown on its row, as its date paid)."""
+    entries = {entry.reference: entry for entry in result.posted if entry.reference}
+    return [_row_view(row, entries[row.reference]) for row in file.rows if row.reference in entries]
 
 
 @login_required
@@ -245,7 +255,7 @@ def ledger_import_review(request, award_number: str, sha256: str):
         errors = file.cell_errors(result.errors)
     if posting and result is not None and not errors:
         upload.delete()
-        posted = len(result.posted)
+        posted = len(_would_post(result, file))
         skipped = len(result.already_posted)
         messages.success(
             request,
@@ -253,12 +263,7 @@ def ledger_import_review(request, award_number: str, sha256: str):
             + (f"; {skipped} already on the ledger were not posted again." if skipped else "."),
         )
         return redirect("budgets:award_ledger", award.award_number)
-    by_line = {}
-    if result is not None and file is not None:
-        rows = {row.line: row for row in file.rows}
-        would_post = [_row_view(rows[line], file) for line in _lines(result.posted, file)]
-        already = [_row_view(row, file) for row in result.already_posted]
-        by_line = {"post": would_post, "already": already}
+    listed = result is not None and not errors
     today = timezone.localdate()
     return render(
         request,
@@ -268,8 +273,8 @@ def ledger_import_review(request, award_number: str, sha256: str):
             "upload": upload,
             "errors": errors,
             "posting": posting,
-            "would_post": by_line.get("post", []),
-            "already_posted": by_line.get("already", []),
+            "would_post": _would_post(result, file) if listed else [],
+            "already_posted": [_row_view(row) for row in result.already_posted] if listed else [],
             "balance_rows": _balance_rows(
                 award,
                 award_balances(award, as_of=today),
@@ -304,10 +309,3 @@ def _balance_rows(award, before, after) -> list[tuple[str, object, object]]:
         "10j": "Recipient share of expenditures (match)",
     }
     return [(f"{label} [{line}]", now[line], then.get(line)) for line, label in labels.items()]
-
-
-def _lines(posted, file) -> list[int]:
-    """The file rows of the entries a run would post: by reference, in file order
-    (an expenditure's payment, recorded with it, has no row of its own)."""
-    references = {entry.reference for entry in posted}
-    return [row.line for row in file.rows if row.reference in references]
