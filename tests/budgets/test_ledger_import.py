@@ -19,7 +19,8 @@ from budgets.ledger_import import MAX_ROWS, ImportRefused, read_ledger_file
 from budgets.models import LedgerEntry, LedgerUpload
 from grants.models import AuditEvent
 from reports.sf425 import compute_sf425
-from tests.budgets.ledger_helpers import activate, draw, second_approver
+from tests import factories
+from tests.budgets.ledger_helpers import activate, draw
 
 FILES = Path(__file__).parent / "import_files"
 GOOD_REFERENCES = ["PO-1", "V-1", "V-2", "D-1", "PI-1"]
@@ -374,25 +375,29 @@ def test_the_template_documents_each_column_and_this_awards_categories(client, a
 
 
 def test_the_sf425_of_an_imported_award_equals_the_same_award_entered_by_forms(client, program):
-    """Award A's spending posted through the import, award B's the same entries posted
-    one by one through entry_post: their SF-425s agree on every line."""
-    for award, officer in (
-        (program.award_a, program.officer_a),
-        (program.award_b, program.officer_b),
-    ):
+    """Award A's spending posted through the import; a twin award's, the same entries
+    posted one by one through entry_post, as the form does: their SF-425s agree on every
+    line."""
+    twin = factories.make_award(
+        program.pm,
+        task_force=program.task_force_a,
+        appropriation=program.appropriation,
+        number="15PJDP-25-GK-00003-MECP",
+    )
+    for award in (program.award_a, twin):
         activate(program, award)
-        draw_on(program, award, officer)
+        draw(program, "10000.00", award=award)
     client.force_login(program.officer_a)
-    response = _upload(client, program, "good.csv", (FILES / "good.csv").read_bytes())
+    content = (FILES / "good.csv").read_bytes()
+    response = _upload(client, program, "good.csv", content)
     client.post(response.url)
-    rows = read_ledger_file(
-        "good.csv", (FILES / "good.csv").read_bytes(), award=program.award_a
-    ).rows
+    assert LedgerEntry.objects.filter(award=program.award_a).exclude(reference="").count() == 5
     posted = {}
-    for row in rows:
-        entry = ledger.entry_post(
-            actor=program.officer_b,
-            award=program.award_b,
+    for row in read_ledger_file("good.csv", content, award=twin).rows:
+        paid = posted.get(row.pays)
+        posted[row.reference] = ledger.entry_post(
+            actor=program.officer_a,
+            award=twin,
             kind=row.kind,
             amount=row.amount,
             effective_date=row.effective_date,
@@ -401,30 +406,17 @@ def test_the_sf425_of_an_imported_award_equals_the_same_award_entered_by_forms(c
             share=row.share,
             memo=row.memo,
             paid_on=row.paid_on,
-            **({"obligation": posted[row.pays]} if row.kind == "expenditure" and row.pays else {}),
-            **({"expenditure": posted[row.pays]} if row.kind == "disbursement" else {}),
+            obligation=paid if row.kind == "expenditure" else None,
+            expenditure=paid if row.kind == "disbursement" else None,
         )
-        posted[row.reference] = entry
-    imported = compute_sf425(program.award_a, period_end=date(2025, 6, 30), is_final=False)
-    entered = compute_sf425(program.award_b, period_end=date(2025, 6, 30), is_final=False)
+    for period_end in (date(2025, 3, 31), date(2025, 6, 30)):
+        imported = compute_sf425(program.award_a, period_end=period_end, is_final=False)
+        entered = compute_sf425(twin, period_end=period_end, is_final=False)
+        assert imported.lines == entered.lines
     assert imported.lines["10b"] == Decimal("5250.50")
+    assert imported.lines["10e"] == Decimal("5250.50")
+    assert imported.lines["10f"] == Decimal("8000.00")
     assert imported.lines["10l"] == Decimal("300.00")
-    assert imported.lines == entered.lines
-
-
-def draw_on(program, award, officer):
-    request = ledger.drawdown_request(
-        actor=officer,
-        award=award,
-        amount=Decimal("10000.00"),
-        idempotency_key=uuid.uuid4(),
-        today=date(2025, 1, 10),
-    )
-    if request.status == request.Status.REQUESTED:
-        request = ledger.drawdown_approve(
-            actor=second_approver(), request=request, today=date(2025, 1, 10)
-        )
-    ledger.drawdown_mark_paid(actor=program.approver, request=request, today=date(2025, 1, 10))
 
 
 def test_an_unreadable_workbook_named_xlsx_is_refused(program):
