@@ -422,10 +422,11 @@ def _amount(value) -> Decimal:
         raise ValueError(str(error)) from None
 
 
-def _choice(keys: dict[str, str], value, what: str, allowed: list[str]) -> str:
+def _choice(keys: dict[str, str], value, what: str, allowed: list[str] | str) -> str:
     code = keys.get(_key(value))
     if code is None:
-        raise ValueError(f"“{_shown(value)}” is not {what}; use one of: {', '.join(allowed)}")
+        hint = allowed if isinstance(allowed, str) else f"use one of: {', '.join(allowed)}"
+        raise ValueError(f"“{_shown(value)}” is not {what}; {hint}")
     return code
 
 
@@ -451,7 +452,9 @@ def _parse_cell(field: str, value):
     if field == "kind":
         return _choice(KIND_KEYS, value, "a kind of entry", KIND_NAMES)
     if field == "category":
-        return _choice(CATEGORY_KEYS, value, "a budget category", ["a letter A–J"])
+        return _choice(
+            CATEGORY_KEYS, value, "a budget category", "write its letter (A–J) or its name"
+        )
     if field == "share":
         return _choice(SHARE_KEYS, value, "a share", SHARE_NAMES)
     if field == "in_kind_basis":

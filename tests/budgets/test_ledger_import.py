@@ -117,7 +117,8 @@ BAD_FILES = [
             "Row 5, column D (Amount): 10.005 has more than 2 decimal places.",
             "Row 6, column A (Reference): the cell is empty.",
             "Row 7, column D (Amount): the cell is empty.",
-            "Row 8, column E (Category): “Z” is not a budget category; use one of: a letter A–J.",
+            "Row 8, column E (Category): “Z” is not a budget category; write its letter (A–J) "
+            "or its name.",
             "Row 9, column A (Reference): PO-1 appears again (first on row 2); each entry "
             "needs its own reference.",
         ],

@@ -58,8 +58,10 @@ def test_the_officer_imports_a_file_at_desktop_and_phone_widths(
     page.reload()
     shot(page, "dry-run-390")
     expect(page.get_by_test_id("post-entries")).to_be_visible()
+    assert _no_sideways_scroll(page)  # the wide entry table scrolls in its own box
     page.goto(f"{live_server.url}/awards/{number}/ledger/import/")
     shot(page, "upload-390")
+    assert _no_sideways_scroll(page)
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(review)
