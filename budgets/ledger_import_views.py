@@ -9,6 +9,7 @@ the file the finance officer reviewed, checked against the ledger as it is then
 import csv
 import hashlib
 import io
+from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
@@ -38,6 +39,7 @@ from grants import access
 from grants.lookups import award_or_404, get_or_404
 from grants.money import format_money
 
+KEPT_FOR = timedelta(days=1)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The template's entry sheet: every column but the optional award number.
 TEMPLATE_COLUMNS = [column for column in COLUMNS if column.field != "award_number"]
@@ -188,6 +190,8 @@ def ledger_import(request, award_number: str):
             errors = refused.errors
         else:
             sha256 = hashlib.sha256(content).hexdigest()
+            # Files checked and never posted are not kept beyond a day.
+            LedgerUpload.objects.filter(uploaded_at__lt=timezone.now() - KEPT_FOR).delete()
             LedgerUpload.objects.update_or_create(
                 award=award,
                 sha256=sha256,

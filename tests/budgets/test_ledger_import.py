@@ -207,6 +207,20 @@ def test_reading_stops_at_the_row_limit(program):
     ]
 
 
+def test_reading_a_workbook_stops_at_the_row_limit(program, monkeypatch):
+    monkeypatch.setattr("budgets.ledger_import.MAX_ROWS", 10)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Reference", "Kind", "Date", "Amount", "Category"])
+    for n in range(1000):
+        sheet.append([f"V-{n}", "Expenditure", date(2025, 2, 3), 1, "A"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert _refused("s.xlsx", buffer.getvalue(), program.award_a) == [
+        "The file has more than 10 entries; split it into smaller files."
+    ]
+
+
 def test_a_workbook_claiming_a_million_rows_reads_the_rows_it_holds(program):
     content = _workbook_with(
         "xl/worksheets/sheet1.xml",
@@ -322,6 +336,21 @@ def test_a_refusal_by_the_ledger_names_the_row_and_column(client, active):
     response = client.post(review)
     assert _errors(response)[0].startswith("Row 3, column D (Amount): ")
     assert _ledger_state(award)[0] == before[0]
+
+
+def test_a_reference_posted_before_with_other_values_is_refused(client, active):
+    client.force_login(active.officer_a)
+    content = (FILES / "good.csv").read_bytes()
+    client.post(_upload(client, active, "good.csv", content).url)
+    changed = content.replace(
+        b"V-1,Expenditure,02/20/2025,4000,", b"V-1,Expenditure,02/20/2025,4100,"
+    )
+    count = LedgerEntry.objects.count()
+    response = client.get(_upload(client, active, "changed.csv", changed).url)
+    [error] = _errors(response)
+    assert error.startswith("Row 3, column A (Reference): ")
+    assert "Post these" not in response.content.decode()
+    assert LedgerEntry.objects.count() == count
 
 
 # --- Who may -----------------------------------------------------------------------------
