@@ -15,7 +15,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from budgets import ledger
-from budgets.ledger_import import MAX_ROWS, ImportRefused, read_ledger_file
+from budgets.ledger_batch import RowError
+from budgets.ledger_import import MAX_ROWS, ImportRefused, cell_errors, read_ledger_file
 from budgets.models import LedgerEntry, LedgerUpload
 from grants.models import AuditEvent
 from reports.sf425 import compute_sf425
@@ -187,6 +188,28 @@ def test_a_workbook_declaring_entities_is_refused(program, declaration):
     assert _refused("spending.xlsx", content, program.award_a) == [
         "The workbook's part xl/worksheets/sheet1.xml declares a DOCTYPE or entities, which "
         "a spreadsheet does not need; it was not opened."
+    ]
+
+
+def test_openpyxl_parses_with_defusedxml():
+    """The second line of defence behind the DOCTYPE check (requirements.txt)."""
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML
+
+
+def test_the_engines_errors_name_the_files_own_column_or_only_the_row():
+    columns = {"amount": ("E", "Amount ($)"), "reference": ("A", "Voucher")}
+    errors = [
+        RowError(7, "amount", "$500.00 is $120.00 more than the $380.00 of federal cash on hand."),
+        RowError(8, "category", "Choose a budget category (A–J)."),
+        RowError(9, "", "Award 1 is closed."),
+    ]
+    assert [str(error) for error in cell_errors(errors, columns)] == [
+        "Row 7, column E (Amount ($)): $500.00 is $120.00 more than the $380.00 of federal "
+        "cash on hand.",
+        "Row 8: Choose a budget category (A–J).",
+        "Row 9: Award 1 is closed.",
     ]
 
 
