@@ -42,6 +42,7 @@ Share = LedgerEntry.Share
 POSTING_STATUSES = (Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT)
 # Kinds a finance officer records directly; drawdowns enter the ledger when paid.
 RECORDABLE_KINDS = tuple(Kind(code) for code, kind in KINDS.items() if kind.recorded)
+CATEGORIES = tuple(Category.values)  # read once: the enum builds the list at each use
 REFERENCE_LENGTH = LedgerEntry._meta.get_field("reference").max_length
 # What the posting rules read an award's state from (budgets.book).
 Book = DatabaseBook | MemoryBook
@@ -91,7 +92,7 @@ def _check_date(
 
 
 def _check_category(book: Book, category: str, share: str) -> None:
-    if category not in Category.values:
+    if category not in CATEGORIES:
         raise ValidationError({"category": "Choose a budget category (A–J)."})
     if not book.budgeted(category, share):
         raise ValidationError(

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -45,6 +45,7 @@ from budgets.ledger_days import LINES
 from budgets.models import LedgerDay, LedgerEntry
 from grants import access
 from grants.audit import audit_record_many, audit_via
+from grants.bulk import insert_many
 from grants.duties import lock_award
 from grants.models import Award
 from grants.text import clean_text
@@ -126,12 +127,7 @@ def post_batch(
     existing = _existing(award, rows)
     book = MemoryBook(
         award,
-        days={
-            day
-            for row in rows
-            for day in (row.effective_date, row.paid_on)
-            if isinstance(day, date)
-        },
+        days={day for row in rows for day in (row.effective_date, row.paid_on) if _is_day(day)},
     )
     book.know_unpaid(
         [entry for entry in existing.values() if entry.kind in ("obligation", "expenditure")]
@@ -196,7 +192,7 @@ class _Posting:
         declared = recordable_kind(row.kind)
         for name in ("effective_date", "paid_on"):
             day = getattr(row, name)
-            if not (isinstance(day, date) or (day is None and name == "paid_on")):
+            if not (_is_day(day) or (day is None and name == "paid_on")):
                 raise ValidationError({name: "Enter a date."})
         earlier = self.existing.get(reference)
         if earlier is not None:
@@ -285,6 +281,11 @@ class _Posting:
         return paid
 
 
+def _is_day(value) -> bool:
+    # A datetime is a date too, but one that cannot be compared with the ledger's dates.
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
 def _a(label: str) -> str:
     return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
 
@@ -344,7 +345,7 @@ def _write(
             events.append(payment_event(actor, award, entry))
         else:
             events.append(posted_event(actor, award, entry))
-    LedgerEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
+    insert_many(LedgerEntry, entries, batch_size=BATCH_SIZE)
     LedgerDay.objects.bulk_create(
         [LedgerDay(award=award, day=day, **book.day_totals[day]) for day in sorted(book.touched)],
         update_conflicts=True,

@@ -24,6 +24,7 @@ from grants.models import Award
 from grants.money import ZERO, format_money, round_money
 
 PERCENT = Decimal(100)
+CATEGORIES = tuple(Category.values)  # read once: the enum builds the list at each use
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,14 @@ def transfers(
     if adding is not None:
         category, amount = adding
         committed[category] = committed.get(category, ZERO) + amount
-    held = {
-        code: max(budget.get(code, ZERO), committed.get(code, ZERO)) for code in Category.values
-    }
+    held = {code: max(budget.get(code, ZERO), committed.get(code, ZERO)) for code in CATEGORIES}
     transfer = sum((max(ZERO, held[code] - base.get(code, ZERO)) for code in held), ZERO)
     pct = book.rule("budget_transfer_pct", on=on)
     applies = award.federal_amount > book.rule("simplified_acquisition_threshold", on=on)
     return Transfers(
         over={
             code: committed[code] - budget.get(code, ZERO)
-            for code in Category.values
+            for code in CATEGORIES
             if committed.get(code, ZERO) > budget.get(code, ZERO)
         },
         transfer=transfer,

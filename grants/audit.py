@@ -14,6 +14,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.forms.models import model_to_dict
 
+from grants.bulk import insert_many
+
 SECRET_WORDS = ("password", "secret", "token", "api_key")
 
 
@@ -111,13 +113,11 @@ def audit_record(
     return event
 
 
-def audit_record_many(events: list[dict], *, batch_size: int = 1000) -> list[AuditEvent]:
+def audit_record_many(events: list[dict], *, batch_size: int = 1000) -> None:
     """Record many events at once, each given as audit_record's arguments: for a service
-    that writes many objects in one transaction (a ledger import), one insert per
-    `batch_size` events instead of one per event."""
-    return AuditEvent.objects.bulk_create(
-        [_event(**event) for event in events], batch_size=batch_size
-    )
+    that writes many objects in one transaction (a ledger import), one statement for all
+    (grants.bulk) instead of one per event."""
+    insert_many(AuditEvent, [_event(**event) for event in events], batch_size=batch_size)
 
 
 def _event(

@@ -4,7 +4,7 @@ one by one, the same refusals on the right line and field, all or nothing, nothi
 twice, and a number of queries that does not grow with the rows."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from budgets import ledger
-from budgets.balances import award_balances
+from budgets.balances import award_balances, ledger_sums
+from budgets.book import DatabaseBook, MemoryBook
 from budgets.kinds import KINDS
 from budgets.ledger_batch import BatchRow, RowError, import_key, post_batch
 from budgets.ledger_days import LINES
@@ -22,6 +23,8 @@ from budgets.models import LedgerDay, LedgerEntry
 from budgets.reconcile import reconcile_award
 from budgets.services import LineInput
 from grants.audit import AuditEvent
+from grants.indirect_rates import rate_agreement_record
+from grants.models import Amendment, AwardFunding
 from tests import factories
 from tests.budgets.ledger_helpers import activate, draw
 
@@ -269,6 +272,8 @@ def bad_rows(reversed_reference):
         row(14, "IR-1", "interest_remitted", "10.00", date(2025, 2, 2)),
         row(15, "MT-1", "expenditure", "50.00", date(2025, 2, 2), category="C", share="recipient"),
         row(16, "EX-7", "expenditure", "12000.00", date(2025, 1, 16), paid_on=date(2025, 1, 16)),
+        row(17, "OB-2", "obligation", "499600.00", date(2025, 3, 1)),
+        row(18, "EX-8", "expenditure", "100.00", datetime(2025, 3, 1, 12, 0)),
     ]
 
 
@@ -293,12 +298,13 @@ def test_each_rule_refuses_a_row_with_entry_posts_message_and_nothing_is_written
         today=TODAY,
     )
     rows = bad_rows("PO-9")
-    expected = one_by_one(program, award, rows, lambda: None)["errors"]
+    # The form never sends a date and time: its refusal is the import's own.
+    expected = one_by_one(program, award, rows[:-1], lambda: None)["errors"]
     before = counts(award)
 
     result = post_batch(actor=program.officer_a, award=award, rows=rows, dry_run=False, today=TODAY)
 
-    assert result.errors == expected
+    assert result.errors == [*expected, RowError(18, "effective_date", "Enter a date.")]
     assert result.posted == [] and result.balances_after is None
     assert counts(award) == before
     assert {(e.line, e.field) for e in result.errors} == {
@@ -315,6 +321,8 @@ def test_each_rule_refuses_a_row_with_entry_posts_message_and_nothing_is_written
         (14, "memo"),
         (15, "category"),
         (16, "paid_on"),
+        (17, "amount"),
+        (18, "effective_date"),
     }
     messages = {(e.line, e.field): e.message for e in result.errors}
     assert messages[3, "amount"] == (
@@ -327,6 +335,8 @@ def test_each_rule_refuses_a_row_with_entry_posts_message_and_nothing_is_written
         "$600.00 is $100.00 more than the $500.00 still owed on that obligation."
     )
     assert "Propose a budget modification first." in messages[4, "amount"]
+    # Invariant 2: more than the $500,000 awarded less what the lines before it committed.
+    assert messages[17, "amount"].endswith("of federal funds not yet spent or obligated.")
     assert messages[16, "paid_on"].startswith(
         "Paying $12,000.00 on 01/16/2025 needs $2,000.00 more than the $10,000.00 of federal "
         "cash on hand."
@@ -449,3 +459,150 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(program, award):
     ten, fifty = queries(many_rows(10)), queries(many_rows(50))
     assert ten == fifty
     assert fifty <= 40
+
+
+def test_a_form_entry_may_carry_a_reference_unique_on_the_award(program, award):
+    first = ledger.entry_post(
+        actor=program.officer_a,
+        award=award,
+        kind="obligation",
+        amount="100.00",
+        effective_date=date(2025, 2, 1),
+        idempotency_key=uuid.uuid4(),
+        category="A",
+        reference="  PO 12 ",
+        today=TODAY,
+    )
+    assert first.reference == "PO 12"
+    with pytest.raises(ValidationError) as refused:
+        ledger.entry_post(
+            actor=program.officer_a,
+            award=award,
+            kind="obligation",
+            amount="100.00",
+            effective_date=date(2025, 2, 1),
+            idempotency_key=uuid.uuid4(),
+            category="A",
+            reference="PO 12",
+            today=TODAY,
+        )
+    posted = timezone.localdate(first.posted_at)
+    assert refused.value.message_dict == {
+        "reference": [
+            f"Reference PO 12 was posted on {posted:%m/%d/%Y} as an obligation of $100.00 in "
+            "A. Personnel (federal) dated 02/01/2025; reverse it to change it."
+        ]
+    }
+    with pytest.raises(ValidationError) as refused:
+        ledger.entry_post(
+            actor=program.officer_a,
+            award=award,
+            kind="obligation",
+            amount="100.00",
+            effective_date=date(2025, 2, 1),
+            idempotency_key=uuid.uuid4(),
+            category="A",
+            reference="X" * 65,
+            today=TODAY,
+        )
+    assert refused.value.message_dict == {
+        "reference": ["Keep the reference to 64 characters or fewer."]
+    }
+    assert LedgerEntry.objects.filter(award=award, kind="obligation").count() == 1
+
+
+@pytest.fixture
+def indirect(program):
+    """An award with indirect costs (J) under a de minimis rate, as in test_indirect."""
+    award = factories.make_award(
+        program.pm,
+        task_force=program.task_force_a,
+        appropriation=program.appropriation,
+        amount="250000.00",
+        period_start=date(2024, 7, 1),
+        period_end=date(2026, 6, 30),
+        lines=[
+            LineInput("A", D("150000.00"), D("10000.00")),
+            LineInput("D", D("30000.00")),
+            LineInput("G", D("50000.00")),
+            LineInput("J", D("20000.00"), D("2000.00")),
+        ],
+    )
+    activate(program, award)
+    award.refresh_from_db()
+    rate_agreement_record(
+        actor=program.pm,
+        recipient=award.recipient,
+        rate_type="de_minimis",
+        effective_from=date(2024, 7, 1),
+    )
+    return award
+
+
+def test_indirect_costs_in_a_batch_stay_within_the_rate_as_on_the_form(program, indirect):
+    rows = [
+        row(2, "A-1", "expenditure", "10000.00", date(2024, 9, 15)),
+        row(3, "D-1", "expenditure", "30000.00", date(2024, 9, 15), category="D"),
+        row(4, "G-1", "expenditure", "30000.00", date(2024, 9, 20), category="G"),
+        # 10% of a base of $10,000 plus the first $25,000 of the subaward: $3,500.
+        row(5, "J-1", "expenditure", "3000.00", date(2024, 9, 30), category="J"),
+        row(6, "J-2", "expenditure", "500.01", date(2024, 9, 30), category="J"),
+        row(7, "J-3", "expenditure", "500.00", date(2024, 9, 29), category="J"),
+        row(8, "A-2", "expenditure", "20000.00", date(2024, 10, 5)),
+        # From 10/01/2024 a new rate period: 15% of $20,000.
+        row(9, "J-4", "expenditure", "3000.01", date(2024, 10, 6), category="J"),
+        row(10, "J-5", "expenditure", "3000.00", date(2024, 10, 6), category="J"),
+    ]
+    expected = one_by_one(program, indirect, rows, lambda: ledger_state(indirect))
+    result = post_batch(
+        actor=program.officer_a, award=indirect, rows=rows, dry_run=True, today=TODAY
+    )
+    assert result.errors == expected["errors"]
+    assert [(e.line, e.field) for e in result.errors] == [(6, "amount"), (9, "amount")]
+    assert "of indirect costs left under" in result.errors[0].message
+    # Without the refused lines the rest posts as one by one.
+    good = [r for r in rows if r.line not in (6, 9)]
+    expected = one_by_one(program, indirect, good, lambda: ledger_state(indirect))
+    result = post_batch(
+        actor=program.officer_a, award=indirect, rows=good, dry_run=False, today=TODAY
+    )
+    assert result.errors == [] and ledger_state(indirect) == expected["state"]
+
+
+def test_the_memory_book_answers_as_the_database_does(program, award):
+    """Every question the rules ask, asked of a MemoryBook read once and of the database,
+    on a ledger with back-dated entries and a supplement taking effect mid-way."""
+    post_batch(actor=program.officer_a, award=award, rows=VARIED, dry_run=False, today=TODAY)
+    supplement = Amendment.objects.create(
+        award=award,
+        number=1,
+        kind=Amendment.Kind.SUPPLEMENT,
+        status=Amendment.Status.APPROVED,
+        description="More examiners",
+        requested_on=date(2025, 2, 1),
+        requested_by=program.pm,
+        effective_on=date(2025, 2, 8),
+    )
+    AwardFunding.objects.create(
+        award=award,
+        appropriation=program.appropriation,
+        amount=D("1000.00"),
+        amendment=supplement,
+    )
+    days = [date(2025, 1, 1) + timedelta(days=n) for n in range(80)]
+    memory, database = MemoryBook(award, days=days), DatabaseBook(award)
+    for day in days:
+        assert memory.lowest_from(day) == database.lowest_from(day), day
+        assert memory.sums(as_of=day) == ledger_sums(award, as_of=day), day
+    assert memory.balances(as_of=TODAY) == award_balances(award, as_of=TODAY)
+    assert memory.committed() == database.committed()
+    for categories in (["A"], ["A", "C"], ["J"]):
+        for start, end in ((date(2025, 1, 1), date(2025, 2, 5)), (date(2025, 2, 6), TODAY)):
+            assert memory.spent(categories, start, end) == database.spent(categories, start, end)
+    entries = list(
+        LedgerEntry.objects.filter(award=award, kind__in=["obligation", "expenditure"])
+        .exclude(reference="")
+        .select_related("reversed_by")
+    )
+    memory.know_unpaid(entries)
+    assert [memory.unpaid(e) for e in entries] == [database.unpaid(e) for e in entries]
