@@ -298,6 +298,8 @@ def entry_post(
     if replay:
         return replay
     _check_open_for_money(award)
+    today = today or timezone.localdate()
+    # The rules read the award from the database, under the lock just taken.
     book = DatabaseBook(award)
     reference = _check_reference(book, reference)
     entry = checked_entry(
@@ -313,14 +315,13 @@ def entry_post(
         expenditure=expenditure,
         in_kind_basis=in_kind_basis,
         in_kind_description=in_kind_description,
-        today=today or timezone.localdate(),
+        today=today,
     )
     entry.actor, entry.idempotency_key, entry.reference = actor, idempotency_key, reference
     entry = _write_entry(entry)
     audit_record(**posted_event(actor, award, entry))
     if paid_on is not None:
         _write_payment(actor, award, entry, paid_on)
-    today = today or timezone.localdate()
     cash_holds.lift_if_cleared(award, actor=None, today=today, by=f"entry {entry.pk} posted")
     return entry
 

@@ -43,6 +43,13 @@ TARGET = 1_000  # entries a second, PostgreSQL, real post
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=10_000, help="rows in the batch")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=300,
+        help="of the same rows, how many to post one by one through entry_post, on a "
+        "second award, for comparison (0: none)",
+    )
     return parser.parse_args()
 
 
@@ -100,7 +107,7 @@ def make_rows(count: int):
     return rows[:count]
 
 
-def draw_cash(people, award, amount: str) -> None:
+def draw_cash(people, award, amount: str, second: str = "bench-approver-2") -> None:
     """Cash received on the first day: requested, approved by one financial approver (it
     is more than the award's immediate need) and its payment recorded by another."""
     import uuid
@@ -109,7 +116,7 @@ def draw_cash(people, award, amount: str) -> None:
     from grants import access
     from tests import factories
 
-    second = factories.make_user("bench-approver-2", groups=[access.FINANCIAL_APPROVER])
+    second = factories.make_user(second, groups=[access.FINANCIAL_APPROVER])
     request = ledger.drawdown_request(
         actor=people.officer,
         award=award,
@@ -120,6 +127,59 @@ def draw_cash(people, award, amount: str) -> None:
     if request.status == request.Status.REQUESTED:
         request = ledger.drawdown_approve(actor=second, request=request, today=START)
     ledger.drawdown_mark_paid(actor=people.approver, request=request, today=START)
+
+
+def one_by_one(people, award, rows) -> float:
+    """The rows through entry_post, each its own transaction: entries a second."""
+    from budgets import ledger
+    from budgets.kinds import KINDS
+    from budgets.ledger_batch import import_key
+
+    posted, count = {}, 0
+    start = time.perf_counter()
+    for row in rows:
+        pays = KINDS[row.kind].pays
+        posted[row.reference] = ledger.entry_post(
+            actor=people.officer,
+            award=award,
+            kind=row.kind,
+            amount=row.amount,
+            effective_date=row.effective_date,
+            idempotency_key=import_key(award, row.reference),
+            category=row.category,
+            share=row.share,
+            memo=row.memo,
+            paid_on=row.paid_on,
+            in_kind_basis=row.in_kind_basis,
+            in_kind_description=row.in_kind_description,
+            reference=row.reference,
+            today=TODAY,
+            **({pays: posted[row.pays]} if row.pays else {}),
+        )
+        count += 2 if row.paid_on else 1
+    return count / (time.perf_counter() - start)
+
+
+def second_award(people, award):
+    """Another active award of the same task force, with cash, for the baseline."""
+    from budgets.services import LineInput
+    from tests import factories
+    from tests.budgets.ledger_helpers import activate
+
+    other = factories.make_award(
+        people.pm,
+        task_force=award.task_force,
+        appropriation=award.funding_lines.first().appropriation,
+        amount="1000000.00",
+        lines=[
+            LineInput("A", Decimal("600000.00"), Decimal("100000.00")),
+            LineInput("C", Decimal("400000.00")),
+        ],
+    )
+    other = activate(people, other)
+    other.refresh_from_db()
+    draw_cash(people, other, "100000.00", second="bench-approver-3")
+    return other
 
 
 def timed(people, award, rows, dry_run: bool):
@@ -172,6 +232,12 @@ def main() -> int:
             f"the same file again: {len(again.already_posted):,} rows already posted, "
             f"{len(again.posted)} entries posted, in {elapsed:.2f} s, {queries} queries"
         )
+        if args.baseline:
+            rate = one_by_one(people, second_award(people, award), rows[: args.baseline])
+            print(
+                f"baseline ({db}): the first {args.baseline:,} rows through entry_post one by "
+                f"one (each its own transaction): {rate:,.0f} entries/s"
+            )
         out = io.StringIO()
         call_command("check_ledgers", stdout=out, stderr=out)
         print("check_ledgers:", out.getvalue().strip())

@@ -24,7 +24,8 @@ from budgets.reconcile import reconcile_award
 from budgets.services import LineInput
 from grants.audit import AuditEvent
 from grants.indirect_rates import rate_agreement_record
-from grants.models import Amendment, AwardFunding
+from grants.models import Amendment, AwardFunding, Hold
+from grants.services import hold_place_by_system
 from tests import factories
 from tests.budgets.ledger_helpers import activate, draw
 
@@ -606,3 +607,21 @@ def test_the_memory_book_answers_as_the_database_does(program, award):
     )
     memory.know_unpaid(entries)
     assert [memory.unpaid(e) for e in entries] == [database.unpaid(e) for e in entries]
+
+
+def test_a_batch_paying_out_the_old_cash_lifts_the_excess_cash_hold(program, award):
+    hold_place_by_system(
+        award=award,
+        cause=Hold.Cause.EXCESS_CASH,
+        reason="$40,000.00 of cash drawn more than 3 days ago is not disbursed or returned",
+        placed_by="sync_excess_cash_holds",
+    )
+    rows = [
+        row(2, "EX-1", "expenditure", "25000.00", date(2025, 2, 1), paid_on=date(2025, 2, 3)),
+        row(3, "EX-2", "expenditure", "14000.00", date(2025, 2, 1), paid_on=date(2025, 2, 3)),
+    ]
+    post_batch(actor=program.officer_a, award=award, rows=rows, dry_run=False, today=TODAY)
+    assert award.holds.filter(lifted_at__isnull=True).count() == 1  # $1,000 still held
+    rows = [row(4, "CR-1", "cash_returned", "1000.00", date(2025, 2, 4), memo="Not needed")]
+    post_batch(actor=program.officer_a, award=award, rows=rows, dry_run=False, today=TODAY)
+    assert award.holds.filter(lifted_at__isnull=True).count() == 0
