@@ -1,5 +1,7 @@
 """The person's account page, password change and reset, and the access review."""
 
+from datetime import UTC, datetime
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -22,11 +24,7 @@ def account(request):
     return render(
         request,
         "accounts/account.html",
-        {
-            "signed_in_at": timezone.datetime.fromtimestamp(signed_in_at, tz=timezone.UTC)
-            if signed_in_at
-            else None
-        },
+        {"signed_in_at": datetime.fromtimestamp(signed_in_at, tz=UTC) if signed_in_at else None},
     )
 
 
