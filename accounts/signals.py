@@ -79,9 +79,9 @@ def account_before(sender, instance, update_fields=None, **kwargs):
     if instance.pk is None or getattr(instance, "_change_audited", False):
         return
     if update_fields is not None and not set(update_fields) & set(ACCOUNT_FLAGS):
-        return  # such as the last sign-in time, saved at every sign-in
+        return  # the last sign-in time, a hash upgraded at sign-in
     instance._flags_before = (
-        User.objects.filter(pk=instance.pk).values(*ACCOUNT_FLAGS).first() or None
+        User.objects.filter(pk=instance.pk).values(*ACCOUNT_FLAGS, "password").first() or None
     )
 
 
@@ -97,10 +97,17 @@ def account_after(sender, instance, created, **kwargs):
         return
     before = getattr(instance, "_flags_before", None)
     instance._flags_before = None
+    if before is None:
+        return
+    actor = current_actor()
+    if before.pop("password") != instance.password and actor is not None and actor != instance:
+        # Someone else set this person's password (the admin's password form). The
+        # person's own change and the emailed reset are recorded by their views.
+        audit_record(actor=actor, action="accounts.password_set", obj=instance)
     after = snapshot(instance, ACCOUNT_FLAGS)
-    if before is not None and before != after:
+    if before != after:
         audit_record(
-            actor=current_actor(),
+            actor=actor,
             action="accounts.account_changed",
             obj=instance,
             before=before,

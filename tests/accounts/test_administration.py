@@ -165,3 +165,16 @@ def test_a_disabled_account_cannot_sign_in_and_is_told_nothing_more(client, prog
     response = sign_in(client, "officer_a")
     assert response.status_code == 200
     assert "Please enter a correct username and password." in response.content.decode()
+
+
+def test_a_password_set_in_the_admin_is_an_event(client, program, root):
+    client.force_login(root)
+    new = "plum orchard under winter light"
+    response = client.post(
+        f"/admin/auth/user/{program.officer_a.pk}/password/",
+        {"password1": new, "password2": new, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    [event] = events("accounts.password_set")
+    assert event.actor == root and event.object_repr == "officer_a"
+    assert new not in str(event.data)
