@@ -237,6 +237,12 @@ class LedgerEntry(models.Model):
         help_text="The contribution and how its value was reached (hours and rate, item "
         "and market price, space and rent).",
     )
+    reference = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The recipient's own number for it (document or transaction number), as "
+        "in its accounting system; unique on the award. Blank for entries made on the form.",
+    )
 
     class Meta:
         ordering = ["effective_date", "pk"]
@@ -247,6 +253,12 @@ class LedgerEntry(models.Model):
             ),
         ]
         constraints = [
+            # An imported line is posted once: uploading a file again finds its references.
+            models.UniqueConstraint(
+                fields=["award", "reference"],
+                condition=~Q(reference=""),
+                name="budgets_ledger_reference_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(amount__gt=0), name="budgets_ledger_amount_positive"
             ),
