@@ -39,7 +39,11 @@ def lockout_response(request, original_response=None, credentials=None):
     return render(
         request,
         "registration/login.html",
-        {"form": AuthenticationForm(request), "locked_out": locked_message(), "next": request.POST.get("next", "")},
+        {
+            "form": AuthenticationForm(request),
+            "locked_out": locked_message(),
+            "next": request.POST.get("next", ""),
+        },
         status=429,
     )
 
