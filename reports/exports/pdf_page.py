@@ -5,10 +5,17 @@ building blocks (text, key–value tables, money tables) the documents are made 
 User text reaches a Paragraph only through `text()`: Paragraph parses markup (<font>,
 <a href>, <img src>), so unescaped text could restyle the page, add links or make
 reportlab read a local file. Chart labels are drawn as plain strings and need no escaping.
+
+Every string is set in DejaVu Sans, vendored in fonts/ and embedded (as the subset of
+glyphs used) in each file: reportlab's built-in Helvetica is not embedded and covers
+Latin-1 only, so "Nguyễn Văn Đức", "Łódź", Greek or Cyrillic names printed blank. The
+files are read from the repository, never from the system's fonts, so a fresh machine
+prints the same document.
 """
 
 import io
 import re
+from pathlib import Path
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -20,6 +27,9 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -32,8 +42,25 @@ TOP_MARGIN = 0.95 * inch  # room for the header band
 BOTTOM_MARGIN = 0.8 * inch  # room for the footer
 FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
 
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
+FONT = "DejaVuSans"
+BOLD = "DejaVuSans-Bold"
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+
+
+def _register_fonts() -> None:
+    """Register the family once per process; a TrueType font is embedded as a subset of
+    the glyphs a document uses, so a page costs tens of kilobytes, not the whole file."""
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+    # <b> inside a Paragraph picks the bold face of the same family.
+    for bold, italic, face in ((0, 0, FONT), (1, 0, BOLD), (0, 1, FONT), (1, 1, BOLD)):
+        addMapping(FONT, bold, italic, face)
+
+
+_register_fonts()
+
 INK = colors.HexColor("#1b1b1b")
 RULE = colors.HexColor("#a9aeb1")
 SHADE = colors.HexColor("#f0f0f0")
@@ -139,9 +166,8 @@ def grid_table(
         if isinstance(value, Paragraph):
             return value
         if column in right_columns:
-            if isinstance(value, Decimal):
-                return money(value, bold=bold)
-            return text(value, HEAD_RIGHT if bold else CELL_RIGHT)
+            style = _fitting(plain(value), HEAD_RIGHT if bold else CELL_RIGHT, widths[column])
+            return text(value, style)
         return text(value, CELL_BOLD if bold else CELL)
 
     data = [
@@ -157,6 +183,25 @@ def grid_table(
         data.append([cell(v, i, bold=True) for i, v in enumerate(footer)])
         style.append(("BACKGROUND", (0, -1), (-1, -1), SHADE))
     return Table(data, colWidths=list(widths), repeatRows=1, splitInRow=1, style=TableStyle(style))
+
+
+CELL_PADDING = 6  # reportlab's default left and right padding of a table cell
+SMALLEST_AMOUNT = 6.5  # points: below this an amount is no longer read at a glance
+
+
+def _fitting(value: str, style: ParagraphStyle, width: float) -> ParagraphStyle:
+    """`style`, or a smaller size of it, so an amount stays on one line in its column: a
+    wrapped "$40,000,00|0.00" reads as two numbers. Only an amount wider than the column
+    (a total in the hundreds of millions, in bold) is set smaller."""
+    room = width - 2 * CELL_PADDING
+    size = style.fontSize
+    needed = pdfmetrics.stringWidth(value, style.fontName, size)
+    if needed <= room or " " in value.strip():
+        return style
+    size = max(SMALLEST_AMOUNT, int(size * room / needed * 4) / 4)  # quarter points, down
+    return ParagraphStyle(
+        f"{style.name}_{size}", parent=style, fontSize=size, leading=style.leading
+    )
 
 
 def username(user) -> str:
@@ -179,6 +224,9 @@ class _NumberedCanvas(Canvas):
     """Holds each page until the end so the footer can say "Page N of M"."""
 
     def __init__(self, *args, **kwargs):
+        # The canvas sets a font at the top of every page; left to itself it names
+        # Helvetica, which would be listed in the file as a font not embedded.
+        kwargs.setdefault("initialFontName", FONT)
         super().__init__(*args, **kwargs)
         self._pages = []
 
