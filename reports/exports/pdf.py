@@ -4,6 +4,7 @@
 
 from django.utils import timezone
 from reportlab.lib.units import inch
+from reportlab.platypus import KeepTogether
 
 from reports.exports import pdf_page as page
 from reports.exports.xlsx import ExportFile
@@ -38,10 +39,12 @@ def _indirect_table(rows, totals) -> list:
         page.grid_table(
             ["a. Type", "b. Rate", "c. From", "To", "d. Base", "e. Charged", "f. Federal share"],
             body,
-            widths=[1.2 * inch, 0.7 * inch, 0.9 * inch, 0.9 * inch]
-            + [(page.FRAME_WIDTH - 3.7 * inch) / 3] * 3,
+            # "f. Federal share" on one line in DejaVu Sans Bold.
+            widths=[1.1 * inch, 0.65 * inch, 0.9 * inch, 0.9 * inch, 1.2 * inch, 1.2 * inch]
+            + [page.FRAME_WIDTH - 5.95 * inch],
             right_columns=[1, 4, 5, 6],
             footer=["g. Totals", "", "", "", *totals],
+            dense=True,
         )
     ]
 
@@ -87,7 +90,8 @@ def build_sf425_pdf(*, sf425: SF425, report=None, generated_by) -> ExportFile:
                 ),
                 ("9. Reporting period end date", sf425.reporting_period_end),
             ],
-            label_width=3.1 * inch,
+            label_width=3.45 * inch,  # each label on one line
+            dense=True,
         ),
         page.heading("10. Transactions (cumulative)"),
         page.grid_table(
@@ -99,24 +103,32 @@ def build_sf425_pdf(*, sf425: SF425, report=None, generated_by) -> ExportFile:
             ],
             widths=[0.5 * inch, page.FRAME_WIDTH - 2.0 * inch, 1.5 * inch],
             right_columns=[2],
+            dense=True,
         ),
         page.heading("11. Indirect expense"),
         *_indirect_table(indirect, [lines[number] for number in INDIRECT_TOTALS]),
-        page.heading("12. Remarks"),
-        page.text(getattr(report, "remarks", "") or "None", page.BODY),
-        page.heading("13. Certification"),
     ]
     if certified:
-        story.append(
-            page.text(
-                f"{report.certifier_name}, {report.certifier_title} · {report.certifier_phone} · "
-                f"{report.certifier_email} · certified "
-                f"{timezone.localtime(report.submitted_at):%m/%d/%Y}",
-                page.BODY,
-            )
+        certification = page.text(
+            f"{report.certifier_name}, {report.certifier_title} · {report.certifier_phone} · "
+            f"{report.certifier_email} · certified "
+            f"{timezone.localtime(report.submitted_at):%m/%d/%Y}",
+            page.BODY,
         )
     else:
-        story.append(page.text("Not certified.", page.BODY))
+        certification = page.text("Not certified.", page.BODY)
+    # The certification signs the remarks above it: never a page of its own. (Remarks
+    # longer than a page still break; the certification then follows their last line.)
+    story.append(
+        KeepTogether(
+            [
+                page.heading("12. Remarks"),
+                page.text(getattr(report, "remarks", "") or "None", page.BODY),
+                page.heading("13. Certification"),
+                certification,
+            ]
+        )
+    )
     content = page.render(
         story,
         document_title=f"Federal Financial Report (SF-425) · Award {sf425.award_number} · "

@@ -15,19 +15,20 @@ prints the same document.
 
 import io
 import re
-from pathlib import Path
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.fonts import addMapping
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -128,24 +129,42 @@ def money(value: Decimal | None, *, bold: bool = False) -> Paragraph:
     )
 
 
+def drawing(width: float, height: float) -> Drawing:
+    """A chart's canvas. Its labels name their font, but the drawing sets one first: left
+    to itself Helvetica, listed in the file as a font not embedded."""
+    return Drawing(width, height, initialFontName=FONT)
+
+
 def spacer(height: float = 8) -> Spacer:
     return Spacer(1, height)
 
 
-def key_value_table(rows: Iterable[tuple[str, object]], *, label_width=2.3 * inch) -> Table:
+# A table sets its cells' font even where a cell holds a Paragraph with its own; left
+# to itself that font is Helvetica, listed in the file as a font not embedded.
+_TABLE_FONT = ("FONT", (0, 0), (-1, -1), FONT, 9)
+
+
+# Rows of a dense table (a form read as one page, the SF-425) lose a point above and
+# below: 25 rows gain the height of the form's last block.
+_DENSE = [("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+
+
+def key_value_table(
+    rows: Iterable[tuple[str, object]], *, label_width=2.3 * inch, dense: bool = False
+) -> Table:
     """A form-like two-column table: label on a shaded column, value beside it."""
     data = [[text(label, CELL_BOLD), text(value)] for label, value in rows]
+    style = [
+        _TABLE_FONT,
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (0, -1), SHADE),
+    ]
     return Table(
         data,
         colWidths=[label_width, FRAME_WIDTH - label_width],
         splitInRow=1,  # a value longer than a page (a long description) breaks across pages
-        style=TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (0, -1), SHADE),
-            ]
-        ),
+        style=TableStyle(style + (_DENSE if dense else [])),
     )
 
 
@@ -156,6 +175,7 @@ def grid_table(
     widths: Sequence[float],
     right_columns: Iterable[int] = (),
     footer: Sequence[object] | None = None,
+    dense: bool = False,
 ) -> Table:
     """A table with a shaded header repeated on each page and an optional bold totals
     row. In `right_columns` (amounts, counts) headers align right and Decimals print as
@@ -175,6 +195,7 @@ def grid_table(
     ]
     data += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
     style = [
+        _TABLE_FONT,
         ("GRID", (0, 0), (-1, -1), 0.5, RULE),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_SHADE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -182,6 +203,8 @@ def grid_table(
     if footer is not None:
         data.append([cell(v, i, bold=True) for i, v in enumerate(footer)])
         style.append(("BACKGROUND", (0, -1), (-1, -1), SHADE))
+    if dense:
+        style += _DENSE
     return Table(data, colWidths=list(widths), repeatRows=1, splitInRow=1, style=TableStyle(style))
 
 
@@ -226,7 +249,7 @@ class _NumberedCanvas(Canvas):
     def __init__(self, *args, **kwargs):
         # The canvas sets a font at the top of every page; left to itself it names
         # Helvetica, which would be listed in the file as a font not embedded.
-        kwargs.setdefault("initialFontName", FONT)
+        kwargs["initialFontName"] = FONT
         super().__init__(*args, **kwargs)
         self._pages = []
 
@@ -289,6 +312,7 @@ def render(story: list, *, document_title: str, user, subject: str = "") -> byte
         bottomMargin=BOTTOM_MARGIN,
         title=document_title,
         subject=subject,
+        initialFontName=FONT,
         author="ICAC Grants Administration",
         creator="ICAC Grants Administration",
     )

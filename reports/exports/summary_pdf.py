@@ -153,7 +153,7 @@ def appropriations_chart(summary: ProgramSummary) -> Drawing:
     years = [year for year, _ in summary.by_year]
     values = [float(total) for _, total in summary.by_year]
     width, height = page.FRAME_WIDTH, 2.6 * inch
-    drawing = Drawing(width, height)
+    drawing = page.drawing(width, height)
     chart = VerticalBarChart()
     chart.x, chart.y = 48, 34
     chart.width, chart.height = width - 58, height - 52
@@ -197,7 +197,7 @@ def task_force_charts(summary: ProgramSummary) -> list[Drawing]:
     for number, chunk in enumerate(chunks, start=1):
         bar_rows = list(reversed(chunk))  # the chart draws its first category at the bottom
         height = 16 * len(chunk) + 58
-        drawing = Drawing(page.FRAME_WIDTH, height)
+        drawing = page.drawing(page.FRAME_WIDTH, height)
         chart = HorizontalBarChart()
         chart.x, chart.y = label_width, 24
         chart.width, chart.height = page.FRAME_WIDTH - label_width - 12, 16 * len(chunk)
@@ -271,12 +271,12 @@ def _chain_table(summary: ProgramSummary):
 
 
 def _appropriations_table(summary: ProgramSummary):
+    """One row per appropriation: its name with its public law and source on the lines
+    below (five amounts of tens of millions need the width), then the amounts."""
     rules = selectors.RuleBook([selectors.CANCELLATION_RULE])
     rows = [
         (
-            a.name,
-            a.public_law or "—",
-            a.get_source_status_display(),
+            f"{a.name}\nPublic law: {a.public_law or '—'}\n{a.get_source_status_display()}",
             a.amount,
             a.set_aside_total,
             a.awarded_total,
@@ -286,33 +286,14 @@ def _appropriations_table(summary: ProgramSummary):
         for a in summary.appropriations
     ]
     chain = summary.year_chain
+    amount_width = 1.2 * inch
     return page.grid_table(
-        [
-            "Appropriation",
-            "Public law",
-            "Source",
-            "Amount",
-            "Set aside",
-            "Awarded",
-            "Deobligated",
-            "Not yet awarded",
-        ],
+        ["Appropriation", "Amount", "Set aside", "Awarded", "Deobligated", "Not yet awarded"],
         rows,
-        widths=[
-            1.1 * inch,
-            0.6 * inch,
-            0.8 * inch,
-            1.0 * inch,
-            0.95 * inch,
-            0.95 * inch,
-            0.85 * inch,
-            1.05 * inch,
-        ],
-        right_columns=[3, 4, 5, 6, 7],
+        widths=[page.FRAME_WIDTH - 5 * amount_width] + [amount_width] * 5,
+        right_columns=[1, 2, 3, 4, 5],
         footer=[
             "Total",
-            "",
-            "",
             chain.appropriated,
             chain.set_aside,
             chain.awarded,
