@@ -40,8 +40,8 @@ def _indirect_table(rows, totals) -> list:
             ["a. Type", "b. Rate", "c. From", "To", "d. Base", "e. Charged", "f. Federal share"],
             body,
             # "f. Federal share" on one line in DejaVu Sans Bold.
-            widths=[1.1 * inch, 0.65 * inch, 0.9 * inch, 0.9 * inch, 1.2 * inch, 1.2 * inch]
-            + [page.FRAME_WIDTH - 5.95 * inch],
+            widths=[1.1 * inch, 0.7 * inch, 0.9 * inch, 0.9 * inch, 1.2 * inch, 1.2 * inch]
+            + [page.FRAME_WIDTH - 6.0 * inch],
             right_columns=[1, 4, 5, 6],
             footer=["g. Totals", "", "", "", *totals],
             dense=True,

@@ -277,7 +277,9 @@ def _decorate(document_title: str, generated: str):
         canvas.setFont(BOLD, 9)
         canvas.drawString(MARGIN, PAGE_HEIGHT - 0.5 * inch, PROGRAM_NAME)
         canvas.setFont(FONT, 9)
-        canvas.drawString(MARGIN, PAGE_HEIGHT - 0.66 * inch, _fit(document_title, 110))
+        canvas.drawString(
+            MARGIN, PAGE_HEIGHT - 0.66 * inch, _fit_width(document_title, FONT, 9, FRAME_WIDTH)
+        )
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.75)
         canvas.line(
@@ -289,6 +291,17 @@ def _decorate(document_title: str, generated: str):
         canvas.restoreState()
 
     return draw
+
+
+def _fit_width(value: str, font: str, size: float, width: float) -> str:
+    """`value` on one line no wider than `width`, cut with "…" if it must be: the header
+    is drawn as a plain string and would run off the page, not wrap."""
+    value = _fit(value, 300)
+    if pdfmetrics.stringWidth(value, font, size) <= width:
+        return value
+    while value and pdfmetrics.stringWidth(value + "…", font, size) > width:
+        value = value[:-1]
+    return value.rstrip() + "…"
 
 
 def _fit(value: str, limit: int) -> str:

@@ -48,6 +48,7 @@ def build_progress_report_pdf(report: ProgressReport, *, user) -> bytes:
             [(label, f"{getattr(report, field):,}") for field, label in MEASURES],
             widths=[page.FRAME_WIDTH - 1.4 * inch, 1.4 * inch],
             right_columns=[1],
+            dense=True,  # short answers then fit on the first page with the measures
         ),
         page.heading("Accomplishments"),
         page.text(report.accomplishments or "None reported.", page.BODY),

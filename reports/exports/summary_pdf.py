@@ -310,7 +310,7 @@ def _task_force_table(summary: ProgramSummary):
             (r.state, r.name, f"{r.awards:,}", r.awarded, r.drawn, r.share_drawn)
             for r in summary.task_forces
         ],
-        widths=[0.5 * inch, 2.9 * inch, 0.7 * inch, 1.2 * inch, 1.2 * inch, 0.8 * inch],
+        widths=[0.6 * inch, 2.8 * inch, 0.7 * inch, 1.2 * inch, 1.2 * inch, 0.8 * inch],
         right_columns=[2, 3, 4, 5],
         footer=[
             "",

@@ -465,7 +465,7 @@ def test_an_evidence_pack_prints_the_filed_report(example, tmp_path):
     assert has_line(lines, "10d", "$500,000.00")
     # Line 11: the de minimis rate in force, with nothing in its base by 12/31/2024.
     assert has_line(lines, "De minimis", "15%", "10/01/2024", "$0.00 $0.00 $0.00")
-    assert has_line(lines, "Generated", "UTC by auditor", "Page 1 of 2")
+    assert has_line(lines, "Generated", "UTC by auditor", "Page 1 of 1")
 
 
 def test_text_longer_than_a_page_breaks_across_pages(example, tmp_path):

@@ -5,6 +5,7 @@ print blanks)."""
 import shutil
 import subprocess
 from datetime import date
+from decimal import Decimal as D
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -61,9 +62,7 @@ def named(example):
     get_user_model().objects.filter(username="gadmin_a").update(
         first_name="Văn Đức", last_name="Nguyễn"
     )
-    get_user_model().objects.filter(username="pm").update(
-        first_name="Ольга", last_name="Иванова"
-    )
+    get_user_model().objects.filter(username="pm").update(first_name="Ольга", last_name="Иванова")
     award.refresh_from_db()
     return example
 
@@ -120,3 +119,51 @@ def test_every_document_embeds_every_font_it_uses(named, tmp_path):
             fonts,
         )
         assert GREEK in _flat(content, tmp_path), name
+
+
+# --- Layout in the wider font --------------------------------------------------------------
+
+
+def _page_of(text: str, needle: str) -> int:
+    """The 1-based page `needle` is printed on (pdftotext ends each page with a form feed)."""
+    return next(i for i, page in enumerate(text.split("\f"), start=1) if needle in page)
+
+
+def test_the_sf425_is_one_page_with_its_certification(named, tmp_path):
+    report = submit(named, named.example, date(2024, 12, 31), remarks=MEMO)
+    text = _pdf_text(
+        financial_report_document(report, generated_by=named.auditor).content, tmp_path
+    )
+    assert "Page 1 of 1" in text
+    assert "13. Certification" in text and "Lena Alvarez, Finance officer" in text
+
+
+def test_the_certification_stays_on_the_page_of_the_remarks(named, tmp_path):
+    """Remarks too long for the rest of the first page take the certification with them:
+    the certification never stands alone on a page."""
+    remarks = "\n".join(f"Line {i} of the remarks, {GREEK}." for i in range(1, 13))
+    report = submit(named, named.example, date(2024, 12, 31), remarks=remarks)
+    text = _pdf_text(
+        financial_report_document(report, generated_by=named.auditor).content, tmp_path
+    )
+    assert "Page 1 of 2" in text
+    assert _page_of(text, "12. Remarks") == _page_of(text, "13. Certification") == 2
+    assert _page_of(text, "Line 12 of the remarks") == _page_of(text, "Lena Alvarez") == 2
+
+
+def test_large_amounts_stay_on_one_line(named, tmp_path):
+    """DejaVu Sans is wider than Helvetica: an amount in the hundreds of millions is set
+    smaller rather than wrapped across two lines of its cell."""
+    from reports.exports import pdf_page
+
+    table = pdf_page.grid_table(
+        ["Item", "Amount"],
+        [("Appropriated", D("412345678.90"))],
+        widths=[2 * 72, 1.1 * 72],  # at 9 points the bold total needs 1.3 inches
+        right_columns=[1],
+        footer=["Total", D("-412345678.90")],
+    )
+    content = pdf_page.render([table], document_title="Amounts", user="test")
+    lines = [" ".join(line.split()) for line in _pdf_text(content, tmp_path).splitlines()]
+    assert "Appropriated $412,345,678.90" in lines
+    assert "Total -$412,345,678.90" in lines
