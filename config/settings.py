@@ -60,7 +60,7 @@ SECRET_KEY = env_secret("DJANGO_SECRET_KEY") or (
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.mfa_admin.SecondFactorAdminConfig",  # django.contrib.admin, behind the factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,6 +72,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the docs' Swagger UI files, served as our own static files
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # authenticator apps
+    "django_otp.plugins.otp_static",  # one-time recovery codes
+    "django_otp_webauthn",  # passkeys
+    "accounts",
     "grants",
     "budgets",
     "reports",
@@ -121,6 +126,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Nothing but enrolment and verification before the second factor (accounts/mfa_policy.py).
+    "accounts.mfa_middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
@@ -140,6 +148,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grants.context_processors.roles",
+                "accounts.mfa_context.second_factor",
             ],
         },
     },
@@ -178,6 +187,28 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Second factors (docs/security.md "Second factors"). There is no switch to turn them off.
+# Money decisions ask for the factor again when the last verification is older than this.
+MFA_STEP_UP_MINUTES = env_int("DJANGO_MFA_STEP_UP_MINUTES", 15)
+# The local demo only (`make run`): program-office staff may sign in with the demo's
+# authenticator-app codes instead of a passkey. Production refuses it below.
+MFA_DEMO_TOTP_FOR_STAFF = env_bool("DJANGO_MFA_DEMO_TOTP_FOR_STAFF", False)
+OTP_TOTP_ISSUER = "ICAC Grants"
+OTP_WEBAUTHN_RP_NAME = "ICAC Grants"
+# The relying party is the site's host name; passkeys are bound to it. Browsers allow
+# WebAuthn on http only for "localhost", which development uses (not 127.0.0.1).
+OTP_WEBAUTHN_RP_ID = os.environ.get("DJANGO_WEBAUTHN_RP_ID") or (
+    "localhost" if DEBUG else next(iter(ALLOWED_HOSTS), "")
+)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "DJANGO_WEBAUTHN_ORIGINS",
+    "http://localhost:8000" if DEBUG else ",".join(f"https://{h}" for h in ALLOWED_HOSTS),
+)
+# Development also accepts http://localhost on any port (test servers pick one).
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.mfa_webauthn.PasskeyHelper"
+# The password comes first, then the passkey: no passwordless sign-in past the lockout.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
@@ -234,6 +265,10 @@ if not DEBUG:
         raise ImproperlyConfigured("DJANGO_HSTS_SECONDS must be at least 31536000 (one year)")
     if not 60 <= SESSION_COOKIE_AGE <= 30 * 60:
         raise ImproperlyConfigured("DJANGO_SESSION_IDLE_SECONDS must be between 60 and 1800")
+    if MFA_DEMO_TOTP_FOR_STAFF:
+        raise ImproperlyConfigured("DJANGO_MFA_DEMO_TOTP_FOR_STAFF is for the local demo only")
+    if not 1 <= MFA_STEP_UP_MINUTES <= 15:
+        raise ImproperlyConfigured("DJANGO_MFA_STEP_UP_MINUTES must be between 1 and 15")
     if env_bool("DJANGO_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """Signing in: the second factors (mfa_*.py modules)."""
+
+    name = "accounts"
+    verbose_name = "Accounts"
