@@ -3,7 +3,7 @@ from django import forms
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label="One-time code",
         max_length=20,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}

@@ -22,7 +22,7 @@ class PasskeyHelper(WebAuthnHelper):
     def get_allowed_origins(self) -> list[str]:
         origins = list(settings.OTP_WEBAUTHN_ALLOWED_ORIGINS)
         # Development and browser tests serve http://localhost on a port of their own.
-        if settings.DEBUG:
+        if settings.WEBAUTHN_LOCALHOST_ANY_PORT:
             origin = f"{self.request.scheme}://{self.request.get_host()}"
             if urlsplit(origin).hostname == "localhost":
                 origins.append(origin)

@@ -205,7 +205,9 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
     "DJANGO_WEBAUTHN_ORIGINS",
     "http://localhost:8000" if DEBUG else ",".join(f"https://{h}" for h in ALLOWED_HOSTS),
 )
-# Development also accepts http://localhost on any port (test servers pick one).
+# Development and the test suite also accept http://localhost on any port (test servers
+# pick one); production only the origins above.
+WEBAUTHN_LOCALHOST_ANY_PORT = DEBUG
 OTP_WEBAUTHN_HELPER_CLASS = "accounts.mfa_webauthn.PasskeyHelper"
 # The password comes first, then the passkey: no passwordless sign-in past the lockout.
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
