@@ -6,6 +6,7 @@ import json
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.views.i18n import JavaScriptCatalog
@@ -19,6 +20,11 @@ from grants.audit import audit_record
 
 
 class PasskeyHelper(WebAuthnHelper):
+    def get_relying_party_domain(self) -> str:
+        if not settings.OTP_WEBAUTHN_RP_ID:
+            raise ImproperlyConfigured("Set DJANGO_WEBAUTHN_RP_ID (or DJANGO_ALLOWED_HOSTS).")
+        return settings.OTP_WEBAUTHN_RP_ID
+
     def get_allowed_origins(self) -> list[str]:
         origins = list(settings.OTP_WEBAUTHN_ALLOWED_ORIGINS)
         # Development and browser tests serve http://localhost on a port of their own.
@@ -26,6 +32,8 @@ class PasskeyHelper(WebAuthnHelper):
             origin = f"{self.request.scheme}://{self.request.get_host()}"
             if urlsplit(origin).hostname == "localhost":
                 origins.append(origin)
+        if not origins:
+            raise ImproperlyConfigured("Set DJANGO_WEBAUTHN_ORIGINS (or DJANGO_ALLOWED_HOSTS).")
         return origins
 
     def get_generate_registration_options_kwargs(self, *, user) -> dict:
