@@ -226,10 +226,13 @@ def remove(request, kind: str, pk: int):
     device = found(user).filter(pk=pk).first()
     if device is None:
         raise Http404("No such factor.")
-    others = mfa_policy.passkeys(user).exclude(pk=device.pk).count() if kind == "passkey" else 0
+    # What would be left that the person's role accepts.
+    left = mfa_policy.passkeys(user).exclude(pk=device.pk) if kind == "passkey" else None
+    accepted = (left if left is not None else mfa_policy.passkeys(user)).count()
     if not requires_passkey(user):
-        others = mfa_policy.passkeys(user).count() + mfa_policy.authenticator_apps(user).count() - 1
-    if others == 0:
+        apps = mfa_policy.authenticator_apps(user)
+        accepted += (apps.exclude(pk=device.pk) if kind == "app" else apps).count()
+    if accepted == 0:
         messages.error(
             request,
             f"“{device.name}” is your only factor your role accepts: add another before "
