@@ -36,12 +36,14 @@ def client_address(request) -> str | None:
 
 def lockout_response(request, original_response=None, credentials=None):
     """The sign-in page again, with the lockout message, as 429 Too Many Requests."""
-    form = AuthenticationForm(request)
-    form.is_bound = False
     return render(
         request,
         "registration/login.html",
-        {"form": form, "locked_out": locked_message(), "next": request.POST.get("next", "")},
+        {
+            "form": AuthenticationForm(request),
+            "locked_out": locked_message(),
+            "next": request.POST.get("next", ""),
+        },
         status=429,
     )
 
