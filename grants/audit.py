@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from grants import request_context
+from grants import protected, request_context
 from grants.audit_chain import GENESIS, canonical, link_hash, stored_json
 
 SECRET_WORDS = ("password", "secret", "token", "api_key")
@@ -54,6 +54,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["content_type", "object_id"], name="grants_audit_object_idx")
         ]
+        triggers = [protected.append_only("audit_event_append_only")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
