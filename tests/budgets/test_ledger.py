@@ -117,9 +117,9 @@ def test_requester_never_approves_even_with_both_roles(active):
     assert approved.status == "approved" and approved.decided_by == active.approver
     # The check constraint, not the trigger that keeps decisions final (PostgreSQL).
     with (
+        pgtrigger.ignore("budgets.DrawdownRequest:drawdown_decision_final"),
         pytest.raises(IntegrityError),
         transaction.atomic(),
-        pgtrigger.ignore("budgets.DrawdownRequest:drawdown_decision_final"),
     ):
         DrawdownRequest.objects.filter(pk=request.pk).update(decided_by=active.officer_a)
 
