@@ -108,18 +108,25 @@ class Walk:
     count: int
     head: str  # the last event's hash, GENESIS for an empty trail
     broken: Break | None
+    at_checkpoint: str | None = None  # the hash after `checkpoint` events, if reached
 
 
-def walk(links) -> Walk:
+def walk(links, checkpoint: int = -1) -> Walk:
     """Follow `links` (Link, in pk order) and stop at the first one that does not hold:
     a previous hash other than the last event's hash (an event removed or slipped in),
-    or a hash other than the content's (an event changed)."""
+    or a hash other than the content's (an event changed). Notes the hash reached after
+    `checkpoint` events (the count the chain head recorded when the walk began)."""
     prev, count = GENESIS, 0
+    at_checkpoint = prev if checkpoint == 0 else None
     for link in links:
         if link.prev_hash != prev:
-            return Walk(count, prev, Break(link.pk, link.action, "prev_hash", prev, link.prev_hash))
+            broken = Break(link.pk, link.action, "prev_hash", prev, link.prev_hash)
+            return Walk(count, prev, broken, at_checkpoint)
         expected = link_hash(prev, link.content)
         if link.hash != expected:
-            return Walk(count, prev, Break(link.pk, link.action, "hash", expected, link.hash))
+            broken = Break(link.pk, link.action, "hash", expected, link.hash)
+            return Walk(count, prev, broken, at_checkpoint)
         prev, count = link.hash, count + 1
-    return Walk(count, prev, None)
+        if count == checkpoint:
+            at_checkpoint = prev
+    return Walk(count, prev, None, at_checkpoint)
