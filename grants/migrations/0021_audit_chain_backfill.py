@@ -19,6 +19,12 @@ def link_existing_events(apps, schema_editor):
         ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.using(db).all()
     }
     events = AuditEvent.objects.using(db).order_by("pk")
+    # One plain UPDATE per row, sent as a batch: bulk_update's CASE grows with the batch.
+    quote = schema_editor.connection.ops.quote_name
+    update = (
+        f"UPDATE {quote(AuditEvent._meta.db_table)} "
+        f"SET {quote('prev_hash')} = %s, {quote('hash')} = %s WHERE {quote(AuditEvent._meta.pk.column)} = %s"
+    )
     prev, count, last_pk = GENESIS, 0, 0
     while batch := list(events.filter(pk__gt=last_pk)[:BATCH]):
         for event in batch:
@@ -36,7 +42,8 @@ def link_existing_events(apps, schema_editor):
             )
             event.prev_hash, event.hash = prev, link_hash(prev, content)
             prev = event.hash
-        AuditEvent.objects.using(db).bulk_update(batch, ["prev_hash", "hash"])
+        with schema_editor.connection.cursor() as cursor:
+            cursor.executemany(update, [(e.prev_hash, e.hash, e.pk) for e in batch])
         count += len(batch)
         last_pk = batch[-1].pk
     AuditChainHead.objects.using(db).update_or_create(
