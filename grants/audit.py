@@ -26,7 +26,8 @@ SECRET_WORDS = ("password", "secret", "token", "api_key")
 
 
 class AuditEvent(models.Model):
-    # Set before the event is hashed, so the hash covers it (not auto_now_add).
+    # Set when the event is linked, before it is hashed (AuditChainHead.seal), so the
+    # hash covers it; auto_now_add would set it after.
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -127,8 +128,9 @@ class AuditChainHead(models.Model):
         return cls.objects.filter(pk=1).first() or cls(hash=GENESIS, count=0)
 
     def seal(self, event: AuditEvent) -> None:
-        """Link `event` (unsaved) after the current head; the head moves to it."""
-        event.occurred_at = event.occurred_at or timezone.now()
+        """Link `event` (unsaved) after the current head; the head moves to it. Its time
+        is taken under the lock, as auto_now_add would, so times follow the chain."""
+        event.occurred_at = timezone.now()
         event.data = stored_json(event.data)
         event.prev_hash = self.hash
         event.hash = link_hash(self.hash, event.chain_content())
