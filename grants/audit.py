@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from grants import protected, request_context
 from grants.audit_chain import GENESIS, canonical, link_hash, stored_json
+from grants.bulk import insert_many
 
 SECRET_WORDS = ("password", "secret", "token", "api_key")
 
@@ -141,23 +142,6 @@ class AuditChainHead(models.Model):
         self.save(update_fields=["hash", "count"])
 
 
-def audit_record_many(events: list[AuditEvent], *, batch_size: int = 1000) -> list[AuditEvent]:
-    """Link and insert many unsaved events, in list order, under one lock of the head: the
-    bulk writer's `audit_record`. Call it inside the transaction that made the changes;
-    build each event with `new_event(...)` so it carries the request's id and address."""
-    if not events:
-        return []
-    with transaction.atomic():
-        head = AuditChainHead.lock()
-        for event in events:
-            head.seal(event)
-        # One connection, under the lock: ids are handed out in list order, so pk order
-        # stays chain order.
-        created = AuditEvent.objects.bulk_create(events, batch_size=batch_size)
-        head.advance(len(created))
-    return created
-
-
 def _clean(value):
     if isinstance(value, Decimal):
         return str(value)
@@ -214,6 +198,27 @@ def audit_record(
     return event
 
 
+def audit_record_many(events: list[dict], *, batch_size: int = 1000) -> None:
+    """Record many events at once, each given as audit_record's arguments: for a service
+    that writes many objects in one transaction (a ledger import), one statement for all
+    (grants.bulk) instead of one per event.
+
+    They are linked into the chain in list order under one lock of its head, which is
+    held until the caller's transaction ends: call it inside that transaction, after the
+    rows it audits are written and every other lock is taken. The rows go in with one
+    COPY (PostgreSQL) or INSERT per batch, which hand out ids in list order, so id order
+    stays chain order."""
+    built = [new_event(**event) for event in events]
+    if not built:
+        return
+    with transaction.atomic():
+        head = AuditChainHead.lock()
+        for event in built:
+            head.seal(event)
+        insert_many(AuditEvent, built, batch_size=batch_size)
+        head.advance(len(built))
+
+
 def new_event(
     *,
     actor,
@@ -224,7 +229,7 @@ def new_event(
     after: dict | None = None,
     data: dict | None = None,
 ) -> AuditEvent:
-    """The unsaved event `audit_record` would write, for `audit_record_many`."""
+    """The unsaved event audit_record writes (with the request's id and address)."""
     payload = dict(_clean(data or {}))
     if _via.get():
         payload["via"] = _via.get()
