@@ -92,6 +92,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Per token (or signed-in person): reads and writes counted apart (api/throttles.py).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": os.environ.get("API_READ_RATE", "600/min"),
+        "api_write": os.environ.get("API_WRITE_RATE", "60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ICAC grants administration API",
