@@ -29,6 +29,9 @@ from grants import access, selectors
 from grants.audit import audit_via
 from grants.lookups import get_or_404
 from grants.models import Award
+from reports import services as reports
+from reports.models import ProgressReport
+from reports.report_types import PROGRESS_REPORT
 
 MAX_BODY_BYTES = 64 * 1024
 # Keys are scoped to the person: uuid5(this, "<user id>:<header>"), so two people's keys
@@ -168,7 +171,8 @@ def run(request, key: uuid.UUID, digest: str, model, call):
         found = earlier_result(key, digest, model)
         if found is not None:
             return found, status.HTTP_200_OK
-        if model.objects.filter(idempotency_key=key).exists():
+        has_key = any(f.name == "idempotency_key" for f in model._meta.fields)
+        if has_key and model.objects.filter(idempotency_key=key).exists():
             raise Conflict() from None
         raise
     return result, status.HTTP_201_CREATED
@@ -284,3 +288,31 @@ def request_drawdown(request, award: Award) -> Response:
         ),
     )
     return Response(serializers.DrawdownRequestSerializer(drawdown).data, status=code)
+
+
+def file_progress_report(request, award: Award, due) -> Response:
+    """File (or file again, once returned) the progress report of a period through the
+    page's form and service: a new report is submitted at once, as on the page."""
+    access.require(PROGRESS_REPORT.may_file(request.user, award), PROGRESS_REPORT.refusal)
+    key = service_key(request)
+    form_class = PROGRESS_REPORT.form_class()
+    data = form_data(request, list(form_class().fields))
+    digest = request_hash(request, data)
+    if again := replay(request, key, digest, ProgressReport, serializers.ProgressReportSerializer):
+        return again
+    form = form_class(data)
+    cleaned(form)
+    report, code = run(
+        request,
+        key,
+        digest,
+        ProgressReport,
+        lambda: reports.progress_submit(
+            actor=request.user,
+            award=award,
+            period_end=due.period_end,
+            narrative=form.narrative(),
+            measures=form.measures(),
+        ),
+    )
+    return Response(serializers.ProgressReportSerializer(report).data, status=code)
