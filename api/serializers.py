@@ -3,7 +3,9 @@ never a JSON number, so no client reads it as a float."""
 
 from rest_framework import serializers
 
-from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.kinds import InKindBasis
+from budgets.ledger import RECORDABLE_KINDS
+from budgets.models import Category, DrawdownRequest, LedgerEntry
 from grants.models import Appropriation, Award, AwardFunding, TaskForce
 from grants.money import MAX_DIGITS
 from reports.models import MEASURES, ProgressReport
@@ -112,7 +114,7 @@ class BalancesSerializer(serializers.Serializer):
 class LedgerEntrySerializer(serializers.ModelSerializer):
     amount = money()
     actor = serializers.CharField(source="actor.username")
-    reverses = serializers.PrimaryKeyRelatedField(read_only=True)
+    reverses = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     reversed_by = serializers.SerializerMethodField()
     cash_after = money(help_text="The award's cash on hand after this entry, in ledger order.")
     federal_spent_after = money(help_text="Federal expenditures after this entry.")
@@ -144,8 +146,8 @@ class DrawdownRequestSerializer(serializers.ModelSerializer):
     award = serializers.CharField(source="award.award_number")
     amount = money()
     requested_by = serializers.CharField(source="requested_by.username")
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
-    ledger_entry = serializers.PrimaryKeyRelatedField(read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
+    ledger_entry = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = DrawdownRequest
@@ -175,29 +177,48 @@ class LedgerEntryWrittenSerializer(LedgerEntrySerializer):
         ]
 
 
+# The kinds a finance officer records (named in SPECTACULAR_SETTINGS' enum names).
+RECORDABLE_KIND_CHOICES = [(k.value, k.label) for k in RECORDABLE_KINDS]
+AMOUNT_PATTERN = r"^[0-9]{1,11}(\.[0-9]{1,2})?$"
+
+
+def amount_field(**kwargs) -> serializers.RegexField:
+    """How a request gives an amount: a string of dollars and cents. The schema only
+    describes it; the form reads it and says what is wrong with it."""
+    return serializers.RegexField(
+        AMOUNT_PATTERN, help_text='A string, such as "1250.00".', **kwargs
+    )
+
+
+def text(max_length: int = 500, **kwargs) -> serializers.CharField:
+    return serializers.CharField(max_length=max_length, allow_blank=True, **kwargs)
+
+
 class EntryWriteSerializer(serializers.Serializer):
     """The body of a new ledger entry: the fields its kind's form shows (budgets.kinds)."""
 
-    kind = serializers.CharField(help_text="obligation, expenditure, disbursement, ...")
+    kind = serializers.ChoiceField(choices=RECORDABLE_KIND_CHOICES)
     effective_date = serializers.DateField()
-    amount = serializers.CharField(help_text='A string, such as "1250.00".')
-    category = serializers.CharField(required=False, help_text="A to J, for kinds that name one.")
-    share = serializers.CharField(required=False, help_text="federal or non_federal.")
+    amount = amount_field()
+    category = serializers.ChoiceField(
+        choices=Category.values, required=False, help_text="For kinds that name one."
+    )
+    share = serializers.ChoiceField(choices=LedgerEntry.Share.values, required=False)
     obligation = serializers.IntegerField(required=False, help_text="The obligation paid, by id.")
     expenditure = serializers.IntegerField(required=False, help_text="The expenditure paid, by id.")
     paid_on = serializers.DateField(required=False, help_text="An expenditure paid already.")
-    in_kind_basis = serializers.CharField(required=False)
-    in_kind_description = serializers.CharField(required=False)
-    memo = serializers.CharField(required=False)
+    in_kind_basis = serializers.ChoiceField(choices=InKindBasis.values, required=False)
+    in_kind_description = text(required=False)
+    memo = text(required=False)
 
 
 class ReversalWriteSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=500)
 
 
 class DrawdownWriteSerializer(serializers.Serializer):
-    amount = serializers.CharField(help_text='A string, such as "1250.00".')
-    memo = serializers.CharField(required=False)
+    amount = amount_field()
+    memo = text(required=False)
 
 
 class BudgetLineSerializer(serializers.Serializer):
@@ -322,7 +343,9 @@ MEASURE_NAMES = [name for name, _ in MEASURES]
 class ProgressReportSerializer(serializers.ModelSerializer):
     award = serializers.CharField(source="award.award_number")
     submitted_by = serializers.CharField(source="submitted_by.username")
-    reviewed_by = serializers.CharField(source="reviewed_by.username", default=None)
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", default=None, allow_null=True
+    )
 
     class Meta:
         model = ProgressReport
@@ -349,12 +372,14 @@ class ProgressReportWriteSerializer(serializers.Serializer):
     """The body of a progress report: the page's form fields; each measure a whole
     number, 0 or more."""
 
-    accomplishments = serializers.CharField()
-    challenges = serializers.CharField(required=False)
-    next_steps = serializers.CharField(required=False)
+    accomplishments = serializers.CharField(max_length=10000)
+    challenges = text(10000, required=False)
+    next_steps = text(10000, required=False)
 
     def get_fields(self):
         fields = super().get_fields()
         for name, label in MEASURES:
-            fields[name] = serializers.IntegerField(min_value=0, help_text=label)
+            fields[name] = serializers.IntegerField(
+                min_value=0, max_value=10_000_000, help_text=label
+            )
         return fields

@@ -106,6 +106,8 @@ def form_data(request, allowed: list[str]) -> dict:
             data[name] = value
         elif isinstance(value, int) and not isinstance(value, bool) and name != "amount":
             data[name] = str(value)
+        elif isinstance(value, float) and value.is_integer() and name != "amount":
+            data[name] = str(int(value))  # 3.0 is a whole number in JSON
         elif name == "amount":
             errors[name] = ['Send the amount as a string, such as "1250.00".']
         else:

@@ -115,6 +115,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema_hooks.forbid_unknown_fields",
+    ],
+    # One name for each set of choices that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "LedgerKindEnum": "budgets.models.LedgerEntry.Kind",
+        "RecordableKindEnum": "api.serializers.RECORDABLE_KIND_CHOICES",
+        "CategoryEnum": "budgets.models.Category",
+        "ShareEnum": "budgets.models.LedgerEntry.Share",
+    },
 }
 
 # Every widget gets its USWDS class as it renders (grants/form_renderer.py).

@@ -193,3 +193,11 @@ def test_a_filing_out_of_order_or_for_no_period_is_refused(client, active):
     assert problem(out_of_order, 400)["errors"][""][0].startswith("Reports are filed in order")
     problem(send(client, filing_url(active.award_a, "2025-06-29"), PROGRESS, active.officer_a), 404)
     assert not ProgressReport.objects.exists()
+
+
+def test_a_measure_sent_as_a_whole_float_is_read_as_a_number(client, active):
+    response = send(
+        client, filing_url(active.award_a), {**PROGRESS, "arrests": 3.0}, active.officer_a
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["arrests"] == 3
