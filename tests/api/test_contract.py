@@ -11,7 +11,9 @@ import pytest
 import schemathesis
 import yaml
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
@@ -46,7 +48,19 @@ class Officer:
 
 
 @pytest.fixture
-def officer(program, settings):
+def keep_the_test_connection():
+    """The app is called as WSGI, not through Django's test client: as the client does,
+    keep Django from closing the database connection (and the test's transaction with
+    it) at the end of each request."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def officer(program, settings, keep_the_test_connection):
     """Task force A's finance officer, on an active award with cash, an obligation and a
     drawdown request: the records the generated requests name."""
     settings.ALLOWED_HOSTS = ["localhost"]
