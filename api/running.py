@@ -27,12 +27,14 @@ BALANCES = {
 TOTALS = sorted({total for terms in BALANCES.values() for total in terms})
 
 
-def _moves(entry: LedgerEntry) -> dict[str, Decimal]:
-    """What one entry adds to each balance (a reversal takes it off)."""
-    sign = -1 if entry.reverses_id else 1
-    moved = KINDS[entry.kind].moved(entry.share, entry.paying, sign, in_kind=entry.in_kind)
+def _moves(entry: dict) -> dict[str, Decimal]:
+    """What one entry (as values()) adds to each balance (a reversal takes it off)."""
+    kind = KINDS[entry["kind"]]
+    sign = -1 if entry["reverses_id"] else 1
+    paying = bool(kind.pays) and entry[f"{kind.pays}_id"] is not None
+    moved = kind.moved(entry["share"], paying, sign, in_kind=bool(entry["in_kind_basis"]))
     return {
-        balance: sum((entry.amount * moved.get(t, 0) * s for t, s in terms.items()), ZERO)
+        balance: sum((entry["amount"] * moved.get(t, 0) * s for t, s in terms.items()), ZERO)
         for balance, terms in BALANCES.items()
     }
 
@@ -71,13 +73,13 @@ def add_running_balances(award_id: int, rows: list[LedgerEntry]) -> None:
     for entry in (
         LedgerEntry.objects.filter(award_id=award_id, effective_date__in=page_days)
         .order_by("effective_date", "pk")
-        .only(*fields, "obligation_id", "expenditure_id")
+        .values(*fields, "obligation_id", "expenditure_id")
     ):
-        same_day[entry.effective_date].append(entry)
+        same_day[entry["effective_date"]].append(entry)
     for row in rows:
         balance = opening(row.effective_date)
         for entry in same_day[row.effective_date]:
-            if entry.pk > row.pk:
+            if entry["pk"] > row.pk:
                 break
             for name, amount in _moves(entry).items():
                 balance[name] += amount
