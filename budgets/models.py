@@ -255,6 +255,11 @@ class LedgerEntry(models.Model):
             models.Index(
                 fields=["award", "kind", "effective_date"], name="budgets_ledger_award_kind_idx"
             ),
+            # Ledger order within an award: a cursor page of the ledger (the API) reads
+            # its rows from this index instead of sorting the award's every entry.
+            models.Index(
+                fields=["award", "effective_date", "id"], name="budgets_ledger_award_order_idx"
+            ),
         ]
         constraints = [
             # An imported line is posted once: uploading a file again finds its references.

@@ -96,6 +96,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Per token (or signed-in person): reads and writes counted apart (api/throttles.py).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": os.environ.get("API_READ_RATE", "600/min"),
+        "api_write": os.environ.get("API_WRITE_RATE", "60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ICAC grants administration API",
@@ -113,6 +119,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema_hooks.forbid_unknown_fields",
+    ],
+    # One name for each set of choices that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "LedgerKindEnum": "budgets.models.LedgerEntry.Kind",
+        "RecordableKindEnum": "api.serializers.RECORDABLE_KIND_CHOICES",
+        "CategoryEnum": "budgets.models.Category",
+        "ShareEnum": "budgets.models.LedgerEntry.Share",
+    },
 }
 
 # Every widget gets its USWDS class as it renders (grants/form_renderer.py).
