@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budgets', '0017_ledger_upload'),
+        ('budgets', '0018_protected_ledger_and_drawdown_decisions'),
         ('grants', '0019_deobligation_and_decrease'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
