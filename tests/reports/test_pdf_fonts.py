@@ -16,8 +16,8 @@ from reports.exports.award_pdf import build_amendment_pdf, build_award_pdf
 from reports.exports.pdf import financial_report_document
 from reports.exports.progress_pdf import build_progress_report_pdf
 from reports.exports.summary_pdf import build_program_summary_pdf
-from reports.models import FinancialReport
-from tests.reports.conftest import submit
+from reports.services import sf425_submit
+from tests.reports.conftest import CERTIFIER, submit
 from tests.reports.test_pdf import _pdf_text
 from tests.reports.test_pdf_documents import _file_progress
 
@@ -68,11 +68,15 @@ def named(example):
 
 
 def test_names_and_memo_round_trip_through_the_sf425(named, tmp_path):
-    submit(named, named.example, date(2024, 12, 31), remarks=MEMO)
-    FinancialReport.objects.filter(award=named.example).update(
-        certifier_name=VIETNAMESE, certifier_title=GREEK
+    # A certified report's row is fixed once filed: the certifier is named at filing.
+    report = sf425_submit(
+        actor=named.officer_a,
+        award=named.example,
+        period_end=date(2024, 12, 31),
+        remarks=MEMO,
+        certifier={**CERTIFIER, "certifier_name": VIETNAMESE, "certifier_title": GREEK},
+        today=date(2025, 4, 10),
     )
-    report = FinancialReport.objects.get(award=named.example)
     text = _flat(financial_report_document(report, generated_by=named.auditor).content, tmp_path)
     for expected in (RECIPIENT, "ul. Piotrkowska 104, Łódź", MEMO, f"{VIETNAMESE}, {GREEK}"):
         assert expected in text, expected
