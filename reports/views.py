@@ -16,7 +16,7 @@ from budgets.balances import awards_with_excess_cash
 from grants import access, selectors
 from grants.form_errors import add_service_errors
 from grants.lookups import award_or_404, get_or_404
-from grants.models import Award, TaskForce, fiscal_year_of
+from grants.models import Award, TaskForce
 from reports import report_types, services
 from reports.calendar import find_due, report_url
 from reports.forms import ReviewForm
@@ -35,25 +35,34 @@ from reports.sf425 import (
     compute_sf425,
     variance,
 )
+from reports.worklist import default_fiscal_year, worklist_for_user
 
 
 @login_required
 def home(request):
+    """What waits for the person (reports.worklist), then the fiscal year's money and
+    awards, on the year where their work is unless they chose another."""
     user = request.user
+    today = timezone.localdate()
     years = selectors.fiscal_years_for_user(user=user)
-    current = fiscal_year_of(timezone.localdate())
     try:
         chosen = int(request.GET.get("fy", ""))
     except ValueError:
-        chosen = current if current in years else (years[0] if years else current)
+        chosen = default_fiscal_year(user=user, years=years, today=today)
     context = {"years": years, "chosen_year": chosen}
+    work = context["work"] = worklist_for_user(user=user, today=today)
+    context["budget_lists"] = [
+        (work.supplements, "supplements", "Supplements waiting"),
+        (work.budget_changes, "budget-changes", "Budget changes to decide"),
+    ]
     if access.can_view_program(user):
         context["year_chain"] = selectors.money_chain(user=user, fiscal_year=chosen)
         context["all_chain"] = selectors.money_chain(user=user)
         context["first_year"] = years[-1] if years else None
-    today = timezone.localdate()
-    context["excess_cash"] = awards_with_excess_cash(
-        selectors.award_list_for_user(user=user), today=today
+    context["excess_cash"] = (
+        work.excess_cash
+        if work.excess_cash is not None
+        else awards_with_excess_cash(selectors.award_list_for_user(user=user), today=today)
     )
     context["cash_days"] = int(selectors.rule_value("cash_on_hand_days", on=today))
     awards = selectors.award_list_for_user(user=user).filter(fiscal_year=chosen)
