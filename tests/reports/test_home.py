@@ -140,9 +140,8 @@ def test_the_finance_officer_sees_their_awards_reports_and_holds(client, work):
         "holds": 1,
     }
     assert _items(page, "your-awards") == [
-        f"{A} Alpha ICAC Task Force, ends 09/30/2026 $195,000.00 $5,000.00 "
-        "$2,000.00 of $200,000.00 1.0% spent, 26.3% of the period elapsed "
-        "Ledger · Request a drawdown"
+        f"{A} Alpha ICAC Task Force, ends 09/30/2026 Ledger · Request a drawdown "
+        "$195,000.00 $5,000.00 $2,000.00 of $200,000.00 1.0% spent, 26.3% of the period elapsed"
     ]
     assert _items(page, "reports-due") == [
         f"{A}: SF-425 financial report, period ending 12/31/2024 , due 01/30/2025 "
