@@ -125,15 +125,21 @@ def _review_context(request, report):
 
 def _filing(request, award_number: str, period_end: str, report_type: ReportType):
     """The award, the reporting period `period_end` ends, the report filed for it (or
-    None), and whether the person may file it now: they file this type of report and
-    nobody has filed it yet, or the program office returned it."""
+    None), whether the person may file it: they file this type of report and nobody has
+    filed it yet, or the program office returned it; and, when they may, why it cannot
+    be filed today ("" when it can), said instead of offering the form."""
     award = award_or_404(request, award_number)
     due = find_due(award, report_type.key, _period(period_end))
     if due is None:
         raise Http404("No such reporting period.")
     report = report_type.model.objects.filter(award=award, period_end=due.period_end).first()
     can_file = report_type.may_file(request.user, award) and (report is None or report.is_returned)
-    return award, due, report, can_file
+    not_yet = (
+        services.filing_refusal(award, report_type, due.period_end, timezone.localdate())
+        if can_file
+        else ""
+    )
+    return award, due, report, can_file, not_yet
 
 
 def _file(request, form, due, *, allowed: bool, submit) -> bool:
@@ -151,14 +157,32 @@ def _file(request, form, due, *, allowed: bool, submit) -> bool:
     return True
 
 
+def _certifier(user) -> dict:
+    """The certifier, prefilled from the signed-in person: their name and email, and the
+    title and phone they gave on the last SF-425 they certified."""
+    last = (
+        FinancialReport.objects.filter(submitted_by=user)
+        .order_by("-submitted_at", "-pk")
+        .values("certifier_title", "certifier_phone")
+        .first()
+    ) or {}
+    return {
+        "certifier_name": user.get_full_name() or user.get_username(),
+        "certifier_email": user.email,
+        **last,
+    }
+
+
 @login_required
 def sf425_detail(request, award_number: str, period_end: str):
-    award, due, report, can_file = _filing(request, award_number, period_end, FINANCIAL_REPORT)
+    award, due, report, can_file, not_yet = _filing(
+        request, award_number, period_end, FINANCIAL_REPORT
+    )
     form = FINANCIAL_REPORT.form_class()(
         request.POST or None,
         initial={name: getattr(report, name) for name in ("remarks", *services.CERTIFIER_FIELDS)}
         if report
-        else {},
+        else _certifier(request.user),
     )
     if request.method == "POST" and _file(
         request,
@@ -199,6 +223,7 @@ def sf425_detail(request, award_number: str, period_end: str):
             else {},
             "form": form,
             "can_file": can_file,
+            "not_yet": not_yet,
             **_review_context(request, report),
         },
     )
@@ -206,7 +231,9 @@ def sf425_detail(request, award_number: str, period_end: str):
 
 @login_required
 def progress_detail(request, award_number: str, period_end: str):
-    award, due, report, can_file = _filing(request, award_number, period_end, PROGRESS_REPORT)
+    award, due, report, can_file, not_yet = _filing(
+        request, award_number, period_end, PROGRESS_REPORT
+    )
     initial = {}
     if report is not None:
         initial = {name: getattr(report, name) for name, _ in MEASURES}
@@ -240,6 +267,7 @@ def progress_detail(request, award_number: str, period_end: str):
             "report": report,
             "form": form,
             "can_file": can_file,
+            "not_yet": not_yet,
             "measures": measures,
             **_review_context(request, report),
         },
@@ -260,7 +288,7 @@ def report_detail(request, award_number: str, kind: str, period_end: str):
     report_type = _report_type_or_404(kind)
     if report_type.view:
         raise Http404("No such report.")
-    award, due, report, can_file = _filing(request, award_number, period_end, report_type)
+    award, due, report, can_file, not_yet = _filing(request, award_number, period_end, report_type)
     form = report_type.form_class()(
         request.POST or None,
         initial={name: getattr(report, name) for name in report_type.fields} if report else {},
@@ -296,6 +324,7 @@ def report_detail(request, award_number: str, kind: str, period_end: str):
             "pdf_url": report_type.pdf_url(award.award_number, due.period_end),
             "form": form,
             "can_file": can_file,
+            "not_yet": not_yet,
             **_review_context(request, report),
         },
     )
