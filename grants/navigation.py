@@ -6,6 +6,7 @@ template saying anything: Home, the section the page belongs to, the award (or t
 force, appropriation, scenario) it is about, and the page itself.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -20,7 +21,8 @@ class Section:
     url_name: str
     # The first path segments of the pages in this section.
     prefixes: tuple[str, ...]
-    program_only: bool = False
+    # Who sees it in the menu (everyone signed in when None).
+    shown_to: Callable | None = None
 
 
 SECTIONS = (
@@ -30,16 +32,35 @@ SECTIONS = (
         "Appropriations",
         "grants:appropriation_list",
         ("appropriations", "fiscal-years", "exports"),
-        True,
+        access.can_view_program,
     ),
-    Section("allocations", "Allocations", "allocations:run_list", ("allocations",), True),
+    Section(
+        "allocations",
+        "Allocations",
+        "allocations:run_list",
+        ("allocations",),
+        access.can_view_program,
+    ),
     Section("task_forces", "Task forces", "grants:task_force_list", ("task-forces", "recipients")),
     Section("awards", "Awards", "grants:award_list", ("awards",)),
     Section("drawdowns", "Drawdowns", "budgets:drawdown_queue", ("drawdowns",)),
     Section("amendments", "Amendments", "amendments:list", ("amendments",)),
     Section("budget_changes", "Budget changes", "modifications:list", ("budget-changes",)),
     Section("reports", "Reports due", "reports:calendar", ("reports",)),
-    Section("reminders", "Reminders", "reports:reminders", ("reports/reminders",), True),
+    Section(
+        "reminders",
+        "Reminders",
+        "reports:reminders",
+        ("reports/reminders",),
+        access.can_view_program,
+    ),
+    Section(
+        "access_review",
+        "Access review",
+        "accounts:access_review",
+        ("access-review",),
+        access.can_review_access,
+    ),
 )
 
 # What each page below a section is called in its breadcrumbs. A section's own list
@@ -75,13 +96,23 @@ PAGE_LABELS = {
     "allocations:factor_edit": "Edit factor data",
     "allocations:run_detail": "Scenario",
     "api_tokens:list": "API tokens",
+    "budgets:history_import": "Import award history",
+    "budgets:ledger_import": "Import ledger entries",
+    "budgets:ledger_import_review": "Review the import",
+    "budgets:asap_payment_import": "Import ASAP payments",
+    "accounts:account": "Your account",
+    "accounts:password_change": "Change your password",
+    "accounts:password_change_done": "Password changed",
+    "accounts:password_reset": "Reset your password",
+    "accounts:password_reset_done": "Reset your password",
+    "accounts:password_reset_confirm": "Choose a new password",
+    "accounts:password_reset_complete": "Password reset",
 }
 
 
 def menu(user) -> list[Section]:
     """The sections the person's menu shows."""
-    program = access.can_view_program(user)
-    return [section for section in SECTIONS if program or not section.program_only]
+    return [section for section in SECTIONS if section.shown_to is None or section.shown_to(user)]
 
 
 def section_of(path: str) -> Section | None:

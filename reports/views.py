@@ -16,7 +16,7 @@ from budgets.balances import awards_with_excess_cash
 from grants import access, selectors
 from grants.form_errors import add_service_errors
 from grants.lookups import award_or_404, get_or_404
-from grants.models import Award, TaskForce
+from grants.models import AuditChainHead, Award, TaskForce
 from reports import report_types, services
 from reports.calendar import find_due, report_url
 from reports.forms import ReviewForm
@@ -49,7 +49,7 @@ def home(request):
         chosen = int(request.GET.get("fy", ""))
     except ValueError:
         chosen = default_fiscal_year(user=user, years=years, today=today)
-    context = {"years": years, "chosen_year": chosen}
+    context = {"years": years, "chosen_year": chosen, "audit_head": AuditChainHead.current()}
     work = context["work"] = worklist_for_user(user=user, today=today)
     context["budget_lists"] = [
         (work.supplements, "supplements", "Supplements waiting"),
