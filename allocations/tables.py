@@ -2,11 +2,13 @@
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from allocations.models import AllocationLine, AllocationRun, FactorData
 from grants.money import format_money
-from grants.tables import MoneyColumn
+from grants.tables import MoneyColumn, priority
+
+MONEY_TD = "text-right text-tabular"
 
 
 class NumberColumn(tables.Column):
@@ -59,10 +61,12 @@ class RunTable(tables.Table):
 class LineTable(tables.Table):
     state = tables.Column(accessor="task_force__state", verbose_name="State")
     task_force = tables.Column(order_by=("task_force__name",))
-    weighted_share = tables.Column("Weighted share")
-    floor_amount = MoneyColumn("Floor")
-    formula_amount = MoneyColumn("Formula share")
-    need_amount = MoneyColumn("Need-based")
+    # The parts of the total give way on narrower screens; the total, the match, last
+    # year's award and the change stay.
+    weighted_share = tables.Column("Weighted share", attrs=priority(3, td="text-right"))
+    floor_amount = MoneyColumn("Floor", attrs=priority(2, td=MONEY_TD, th="text-right"))
+    formula_amount = MoneyColumn("Formula share", attrs=priority(2, td=MONEY_TD, th="text-right"))
+    need_amount = MoneyColumn("Need-based", attrs=priority(2, td=MONEY_TD, th="text-right"))
     total = MoneyColumn("Total")
     match_required = MoneyColumn("Match required")
     prior_year = MoneyColumn("Last year's award")
@@ -149,9 +153,37 @@ COMPARE_PARTS = [
 ]
 
 
+class ScenarioTotalColumn(MoneyColumn):
+    """A scenario's total for the task force, with its parts (floor, formula share,
+    need-based, match) beneath it: one cell per scenario instead of four columns, so the
+    scenarios sit side by side on the screen. The workbook keeps a column per part."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "attrs",
+            {"td": {"class": "text-right text-tabular-wrap"}, "th": {"class": "text-right"}},
+        )
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        if value is None:
+            return "—"
+        parts = format_html_join(
+            "",
+            '<br><span class="usa-hint font-body-3xs">{} {}</span>',
+            (
+                (label, format_money(value[field]))
+                for field, label in COMPARE_PARTS
+                if field not in ("total", "change")
+            ),
+        )
+        return format_html("<strong>{}</strong>{}", format_money(value["total"]), parts)
+
+
 class CompareTable(tables.Table):
-    """One row per task force; for each compared scenario its floor, formula share,
-    need-based amount, match, total and change from last year's award."""
+    """One row per task force; for each compared scenario its total (with its floor,
+    formula share, need-based amount and match beneath) and its change from last year's
+    award."""
 
     state = tables.Column()
     task_force = tables.Column()
@@ -170,18 +202,18 @@ class CompareTable(tables.Table):
                 "prior_year": row.prior_year,
             }
             for index, line in enumerate(row.cells):
-                for field, _ in COMPARE_PARTS:
-                    if line is None:
-                        value = None
-                    elif field == "change":
-                        value = line.total - row.prior_year
-                    else:
-                        value = getattr(line, field)
-                    item[f"r{index}_{field}"] = value
+                if line is None:
+                    item[f"r{index}_total"] = item[f"r{index}_change"] = None
+                    continue
+                item[f"r{index}_total"] = {
+                    field: getattr(line, field) for field, _ in COMPARE_PARTS if field != "change"
+                }
+                item[f"r{index}_change"] = line.total - row.prior_year
             data.append(item)
-        extra = [
-            (f"r{index}_{field}", MoneyColumn(f"{run.name}: {label}"))
-            for index, run in enumerate(runs)
-            for field, label in COMPARE_PARTS
-        ]
+        extra = []
+        for index, run in enumerate(runs):
+            extra += [
+                (f"r{index}_total", ScenarioTotalColumn(f"{run.name}: total")),
+                (f"r{index}_change", MoneyColumn(f"{run.name}: change")),
+            ]
         return cls(data, extra_columns=extra)

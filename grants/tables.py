@@ -6,6 +6,15 @@ from grants.models import Appropriation, Award, TaskForce
 from grants.money import format_money
 
 
+def priority(level: int, *, td: str = "", th: str = "") -> dict:
+    """Column attrs that hide the column where the table would not fit (static/app.css,
+    "Tables that fit"): level 3 below 1440 px wide, so on a 1280 px screen too; level 2
+    below 1024 px. Below 480 px the table stacks and every column shows again. Leave the
+    identifying column, the amounts and the actions without one."""
+    name = f"priority-{level}"
+    return {"th": {"class": f"{name} {th}".strip()}, "td": {"class": f"{name} {td}".strip()}}
+
+
 class MoneyColumn(tables.Column):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(

@@ -405,6 +405,9 @@ def measures_page(request):
     columns = list(MEASURES)
     table = [(r, [getattr(r, name) for name, _ in columns]) for r in rows]
     totals = [sum(values[i] for _, values in table) for i in range(len(columns))] if table else []
+    # Each value beside its measure's name: on a phone the table stacks, a row per value.
+    labels = [label for _, label in columns]
+    labelled = [(r, list(zip(labels, values, strict=True))) for r, values in table]
     return render(
         request,
         "reports/measures.html",
@@ -413,7 +416,9 @@ def measures_page(request):
             "chosen": chosen,
             "columns": columns,
             "table": table,
+            "labelled": labelled,
             "totals": totals,
+            "labelled_totals": list(zip(labels, totals, strict=False)),
             "task_forces": task_forces,
             "task_force": task_force,
         },
