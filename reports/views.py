@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
 from budgets.balances import awards_with_excess_cash
 from grants import access, selectors
@@ -35,6 +36,7 @@ from reports.sf425 import (
     compute_sf425,
     variance,
 )
+from reports.tables import CALENDAR_PER_PAGE, CalendarTable
 
 
 @login_required
@@ -357,8 +359,12 @@ def reporting_calendar_page(request):
     the program office, latest first."""
     today = timezone.localdate()
     rows, show, sort = calendar_rows(user=request.user, params=request.GET, today=today)
+    table = CalendarTable(rows)
+    RequestConfig(request, paginate={"per_page": CALENDAR_PER_PAGE}).configure(table)
     return render(
-        request, "reports/calendar.html", {"rows": rows, "show": show, "sort": sort, "today": today}
+        request,
+        "reports/calendar.html",
+        {"rows": rows, "table": table, "show": show, "sort": sort, "today": today},
     )
 
 
