@@ -26,13 +26,13 @@ class RunTable(tables.Table):
     fiscal_year = tables.Column("FY")
     name = tables.Column("Scenario", linkify=True)
     status = tables.Column()
-    appropriation = tables.Column(order_by=("appropriation__name",))
+    appropriation = tables.Column(order_by=("appropriation__name",), attrs=priority(2))
     pool = MoneyColumn("Pool")
-    formula_pct = tables.Column("Formula %")
-    floor_mode = tables.Column("Floor")
+    formula_pct = tables.Column("Formula %", attrs=priority(2))
+    floor_mode = tables.Column("Floor", attrs=priority(2))
     match_total = MoneyColumn("Match required")
-    created_by = tables.Column("Created by", order_by=("created_by__username",))
-    published_at = tables.DateTimeColumn("m/d/Y", verbose_name="Published")
+    created_by = tables.Column("Created by", order_by=("created_by__username",), attrs=priority(3))
+    published_at = tables.DateTimeColumn("m/d/Y", verbose_name="Published", attrs=priority(3))
 
     class Meta:
         model = AllocationRun
@@ -59,7 +59,7 @@ class RunTable(tables.Table):
 
 
 class LineTable(tables.Table):
-    state = tables.Column(accessor="task_force__state", verbose_name="State")
+    state = tables.Column(accessor="task_force__state", verbose_name="State", attrs=priority(2))
     task_force = tables.Column(order_by=("task_force__name",))
     # The parts of the total give way on narrower screens; the total, the match, last
     # year's award and the change stay.
@@ -71,7 +71,9 @@ class LineTable(tables.Table):
     match_required = MoneyColumn("Match required")
     prior_year = MoneyColumn("Last year's award")
     change = MoneyColumn("Change")
-    award = tables.Column("Award", empty_values=(None,), order_by=("award__award_number",))
+    award = tables.Column(
+        "Award", empty_values=(None,), order_by=("award__award_number",), attrs=priority(2)
+    )
 
     class Meta:
         model = AllocationLine
@@ -105,15 +107,16 @@ class LineTable(tables.Table):
 
 class FactorTable(tables.Table):
     fiscal_year = tables.Column("FY")
-    state = tables.Column(accessor="task_force__state", verbose_name="State")
+    state = tables.Column(accessor="task_force__state", verbose_name="State", attrs=priority(2))
     task_force = tables.Column(order_by=("task_force__name",))
+    source = tables.Column(attrs=priority(3))
     population = NumberColumn()
     leads = NumberColumn("Leads")
     cases_referred = NumberColumn("Referred")
     prosecutions = NumberColumn("Prosecutions")
     training = NumberColumn("Training")
     need_score = NumberColumn("Need score")
-    updated_at = tables.DateTimeColumn("m/d/Y", verbose_name="Updated")
+    updated_at = tables.DateTimeColumn("m/d/Y", verbose_name="Updated", attrs=priority(3))
 
     class Meta:
         model = FactorData
@@ -185,7 +188,7 @@ class CompareTable(tables.Table):
     formula share, need-based amount and match beneath) and its change from last year's
     award."""
 
-    state = tables.Column()
+    state = tables.Column(attrs=priority(2))
     task_force = tables.Column()
     prior_year = MoneyColumn("Last year's award")
 

@@ -4,7 +4,7 @@ from django.utils.html import format_html, format_html_join
 from budgets.kinds import KINDS
 from budgets.models import DrawdownRequest, LedgerEntry
 from grants.money import format_money
-from grants.tables import MoneyColumn
+from grants.tables import MoneyColumn, priority
 
 
 class LedgerTable(tables.Table):
@@ -13,8 +13,8 @@ class LedgerTable(tables.Table):
     category = tables.Column()
     share = tables.Column()
     amount = MoneyColumn("Amount")
-    memo = tables.Column()
-    actor = tables.Column("Recorded by", order_by=("actor__username",))
+    memo = tables.Column(attrs=priority(2))
+    actor = tables.Column("Recorded by", order_by=("actor__username",), attrs=priority(3))
     cash_after = MoneyColumn("Cash on hand after", orderable=False)
     federal_spent_after = MoneyColumn("Federal spent after", orderable=False)
     actions = tables.TemplateColumn(

@@ -8,9 +8,9 @@ from grants.tables import priority
 
 
 class AmendmentTable(tables.Table):
-    """Column priorities: who asked, who decided and when give way first (a 1280 px
-    screen), then the effective date and the task force (a tablet), so the award, the
-    change and the decision stay in view."""
+    """Column priorities: who asked, who decided, when, and when it took effect give way
+    first (a 1280 px screen), then the number and the task force (a tablet), so the
+    award, the change and the decision stay in view."""
 
     award = tables.Column(
         linkify=lambda record: record.award.get_absolute_url(),
@@ -20,11 +20,11 @@ class AmendmentTable(tables.Table):
     task_force = tables.Column(
         accessor="award__task_force__name", verbose_name="Task force", attrs=priority(2)
     )
-    number = tables.Column("No.")
+    number = tables.Column("No.", attrs=priority(2))
     kind = tables.Column("Type")
     requested_on = tables.DateColumn("m/d/Y", attrs={"td": {"class": "nowrap"}})
     decided_on = tables.DateColumn("m/d/Y", attrs=priority(3, td="nowrap"))
-    effective_on = tables.DateColumn("m/d/Y", attrs=priority(2, td="nowrap"))
+    effective_on = tables.DateColumn("m/d/Y", attrs=priority(3, td="nowrap"))
     requested_by = tables.Column(order_by=("requested_by__username",), attrs=priority(3))
     decided_by = tables.Column(attrs=priority(3))
     change = tables.Column("Change", empty_values=(), orderable=False)
