@@ -112,7 +112,12 @@ def award_balances(award: Award, *, as_of: date) -> Balances:
     Pending drawdowns are the requests still open now: a request's decision history is
     not dated into the past.
     """
-    sums = ledger_sums(award, as_of=as_of)
+    return balances_from_sums(award, ledger_sums(award, as_of=as_of), as_of=as_of)
+
+
+def balances_from_sums(award: Award, sums: dict[str, Decimal], *, as_of: date) -> Balances:
+    """The balances of award_balances from the ledger's totals through `as_of` (sums as
+    ledger_sums gives them), however they were summed."""
     pending = (
         DrawdownRequest.objects.filter(award=award, status__in=DrawdownRequest.OPEN)
         .aggregate(t=MoneySum("amount", default=ZERO))["t"]

@@ -12,15 +12,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 
-from budgets.kinds import Share, moving
-from budgets.ledger_days import signed_sum
+from budgets.book import DatabaseBook, spent_between
+from budgets.kinds import Share
 from budgets.models import Category, LedgerEntry
-from grants.indirect_rates import RatePeriod, rate_period_on, rate_periods
+from grants.indirect_rates import RatePeriod, rate_periods
 from grants.models import Award
 from grants.money import ZERO, format_money, round_money
-from grants.selectors import rule_value
 
 # The budget categories in the MTDC base (2 CFR 200.1): salaries and wages, fringe
 # benefits, travel, supplies, services (procurement contracts) and other direct costs,
@@ -35,46 +33,39 @@ MTDC_CATEGORIES = (
     Category.OTHER,
 )
 SUBAWARD_PORTION_KEY = "mtdc_subaward_portion"
-SPENDING = moving("federal_expenditures", "recipient_expenditures")
 
 
 def _spent(award: Award, categories, start: date, end: date, share: str = "") -> Decimal:
     """Expenditures of the award in `categories` dated start..end (both shares, or one)."""
-    where = Q(category__in=categories, effective_date__gte=start, effective_date__lte=end)
-    if share:
-        where &= Q(share=share)
-    total = (
-        LedgerEntry.objects.filter(SPENDING, award=award)
-        .order_by()
-        .aggregate(t=signed_sum(where))["t"]
-    )
-    return round_money(total or ZERO)
+    return spent_between(award, categories, start, end, share)
 
 
-def _subaward_in_base(award: Award, start: date, end: date, change: Decimal) -> Decimal:
+def _subaward_in_base(award: Award, start: date, end: date, change: Decimal, book) -> Decimal:
     """The part of the award's subaward spending dated start..end that is in the base:
     the award's category G spending counts up to the subaward portion in force on `end`
     ($25,000, $50,000 from 2024-10-01), from the first dollar spent on. Subawards are not
     yet recorded one by one, so all of it is treated as one subaward: the base is never
     overstated, and understated when there are several subawards."""
     try:
-        portion = rule_value(SUBAWARD_PORTION_KEY, on=end)
+        portion = book.rule(SUBAWARD_PORTION_KEY, on=end)
     except LookupError:  # before 2 CFR 200: no portion recorded, none counted
         portion = ZERO
-    before = _spent(award, [Category.SUBAWARDS], date.min, start - timedelta(days=1))
-    through = _spent(award, [Category.SUBAWARDS], date.min, end) + change
+    before = book.spent([Category.SUBAWARDS], date.min, start - timedelta(days=1))
+    through = book.spent([Category.SUBAWARDS], date.min, end) + change
     return max(min(through, portion) - min(before, portion), ZERO)
 
 
-def mtdc_base(award: Award, start: date, end: date, *, change=("", ZERO)) -> Decimal:
+def mtdc_base(award: Award, start: date, end: date, *, change=("", ZERO), book=None) -> Decimal:
     """The award's MTDC base spent start..end. `change` = (category, signed amount) adds
-    an entry not yet posted (a reversal being checked)."""
+    an entry not yet posted (a reversal being checked). `book` (budgets.book) says what
+    the award holds; by default the database is read."""
+    book = book or DatabaseBook(award)
     category, amount = change
-    base = _spent(award, MTDC_CATEGORIES, start, end)
+    base = book.spent(MTDC_CATEGORIES, start, end)
     if category in MTDC_CATEGORIES:
         base += amount
     subaward_change = amount if category == Category.SUBAWARDS else ZERO
-    return base + _subaward_in_base(award, start, end, subaward_change)
+    return base + _subaward_in_base(award, start, end, subaward_change, book)
 
 
 def allowed(period: RatePeriod, base: Decimal) -> Decimal:
@@ -100,20 +91,21 @@ class Room:
         return self.allowed - self.charged
 
 
-def indirect_room(award: Award, day: date) -> Room | None:
+def indirect_room(award: Award, day: date, *, book=None) -> Room | None:
     """The room for indirect costs in the award's rate period covering `day`, or None
     when no rate is in force on it."""
-    period = rate_period_on(award.recipient, day)
+    book = book or DatabaseBook(award)
+    period = book.rate_period_on(day)
     if period is None:
         return None
     end = _last_day(period, award)
-    base = mtdc_base(award, period.start, end)
-    charged = _spent(award, [Category.INDIRECT], period.start, end)
+    base = mtdc_base(award, period.start, end, book=book)
+    charged = book.spent([Category.INDIRECT], period.start, end)
     return Room(period, base, allowed(period, base), charged)
 
 
 def check_indirect_cap(
-    award: Award, *, kind: str, category: str, amount: Decimal, day: date
+    award: Award, *, kind: str, category: str, amount: Decimal, day: date, book=None
 ) -> None:
     """Refuse an expenditure (`amount` > 0) or a reversal (`amount` < 0) dated `day` that
     would leave the award's category J spending in the rate period above rate × MTDC
@@ -124,8 +116,9 @@ def check_indirect_cap(
     lowers_base = amount < 0 and category in (*MTDC_CATEGORIES, Category.SUBAWARDS)
     if not (adds_indirect or lowers_base):
         return
+    book = book or DatabaseBook(award)
     if adds_indirect:
-        room = indirect_room(award, day)
+        room = indirect_room(award, day, book=book)
         if room is None:
             raise ValidationError(
                 {
@@ -144,12 +137,12 @@ def check_indirect_cap(
                 }
             )
         return
-    period = rate_period_on(award.recipient, day)
+    period = book.rate_period_on(day)
     if period is None:
         return  # no rate on that day, so no indirect costs charged under one to protect
     end = _last_day(period, award)
-    charged = _spent(award, [Category.INDIRECT], period.start, end)
-    base = mtdc_base(award, period.start, end, change=(category, amount))
+    charged = book.spent([Category.INDIRECT], period.start, end)
+    base = mtdc_base(award, period.start, end, change=(category, amount), book=book)
     cap = allowed(period, base)
     if charged > cap:
         raise ValidationError(
@@ -190,10 +183,11 @@ def indirect_lines(award: Award, *, as_of: date) -> list[IndirectLine]:
     """SF-425 line 11a–f for the award as of `as_of`: each rate period that starts by
     then, within the period of performance."""
     last = min(award.period_end, as_of)
+    book = DatabaseBook(award)
     rows = []
     for period in rate_periods(award.recipient, award.period_start, last):
         start, end = max(period.start, award.period_start), min(period.end, award.period_end)
-        base = mtdc_base(award, start, min(end, as_of))
+        base = mtdc_base(award, start, min(end, as_of), book=book)
         rows.append(
             IndirectLine(
                 rate_type=period.rate_type,

@@ -23,8 +23,8 @@ from budgets.balances import (
     ledger_sums,
     liquidation_end,
     lowest_from,
-    unpaid,
 )
+from budgets.book import DatabaseBook, MemoryBook
 from budgets.indirect import check_indirect_cap
 from budgets.kinds import KINDS, InKindBasis, LedgerKind, either
 from budgets.models import Category, DrawdownRequest, LedgerEntry
@@ -42,6 +42,10 @@ Share = LedgerEntry.Share
 POSTING_STATUSES = (Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT)
 # Kinds a finance officer records directly; drawdowns enter the ledger when paid.
 RECORDABLE_KINDS = tuple(Kind(code) for code, kind in KINDS.items() if kind.recorded)
+CATEGORIES = tuple(Category.values)  # read once: the enum builds the list at each use
+REFERENCE_LENGTH = LedgerEntry._meta.get_field("reference").max_length
+# What the posting rules read an award's state from (budgets.book).
+Book = DatabaseBook | MemoryBook
 
 
 class IdempotencyConflict(ValidationError):
@@ -66,8 +70,9 @@ def _check_open_for_money(award: Award) -> None:
 
 
 def _check_date(
-    award: Award, kind: LedgerKind, day: date, *, paying: bool, today: date, field: str
+    book: Book, kind: LedgerKind, day: date, *, paying: bool, today: date, field: str
 ) -> None:
+    award = book.award
     if day > today:
         raise ValidationError({field: f"{day:%m/%d/%Y} is in the future."})
     if day < award.period_start:
@@ -78,7 +83,7 @@ def _check_date(
         )
     last_day = award.period_end
     if kind.until_liquidation or paying:
-        last_day = liquidation_end(award)
+        last_day = book.liquidation_end()
         what = "the liquidation period ends"
     else:
         what = "the period of performance ends"
@@ -86,16 +91,10 @@ def _check_date(
         raise ValidationError({field: f"{day:%m/%d/%Y} is after {what} ({last_day:%m/%d/%Y})."})
 
 
-def _check_category(award: Award, category: str, share: str) -> None:
-    if category not in Category.values:
+def _check_category(book: Book, category: str, share: str) -> None:
+    if category not in CATEGORIES:
         raise ValidationError({"category": "Choose a budget category (A–J)."})
-    line = award.budget_versions.lines_in_force().filter(category=category).first()
-    budgeted = (
-        None
-        if line is None
-        else (line.federal_amount if share == Share.FEDERAL else line.non_federal_amount)
-    )
-    if not budgeted:
+    if not book.budgeted(category, share):
         raise ValidationError(
             {
                 "category": f"{Category(category).label} has no approved {Share(share).label.lower()} budget on this award."
@@ -152,10 +151,13 @@ def _amount_refused(amount: Decimal, low: Low, what: str) -> ValidationError:
     )
 
 
-def _write_entry(**fields) -> LedgerEntry:
-    """Create a ledger entry and count it in its day's totals, together, so no entry can
-    reach the ledger without the per-day totals every balance is read from."""
-    entry = LedgerEntry.objects.create(**fields)
+def _write_entry(entry: LedgerEntry | None = None, **fields) -> LedgerEntry:
+    """Create a ledger entry (given, or from `fields`) and count it in its day's totals,
+    together, so no entry can reach the ledger without the per-day totals every balance
+    is read from."""
+    if entry is None:
+        entry = LedgerEntry(**fields)
+    entry.save(force_insert=True)
     ledger_days.add_entry(entry)
     return entry
 
@@ -173,7 +175,7 @@ def _replay(model, key: uuid.UUID, **expected):
     return existing
 
 
-def _paid_entry(award: Award, kind: LedgerKind, share: str, **given) -> LedgerEntry | None:
+def _paid_entry(book: Book, kind: LedgerKind, share: str, **given) -> LedgerEntry | None:
     """The earlier entry an entry of `kind` pays, given by the name of its kind
     (kind.pays), read again under the award's lock; refused unless it is an unreversed
     entry of that kind on this award, paid with the right share."""
@@ -181,19 +183,15 @@ def _paid_entry(award: Award, kind: LedgerKind, share: str, **given) -> LedgerEn
     for field, entry in given.items():
         if entry is None:
             continue
-        found = (
-            LedgerEntry.objects.filter(
-                pk=entry.pk, award=award, kind=field, reverses__isnull=True
-            ).first()
-            if field == kind.pays
-            else None
-        )
-        _check_paid_entry(kind, field, found, share)
+        found = book.paid_entry(field, entry) if field == kind.pays else None
+        _check_paid_entry(book, kind, field, found, share)
         paid = found
     return paid
 
 
-def _check_paid_entry(kind: LedgerKind, field: str, found: LedgerEntry | None, share: str) -> None:
+def _check_paid_entry(
+    book: Book, kind: LedgerKind, field: str, found: LedgerEntry | None, share: str
+) -> None:
     paid_label = Kind(field).label.lower()
     if found is None or (not kind.share_of_paid and share != Share.FEDERAL):
         payers = either([k.label.lower() for k in KINDS.values() if k.pays == field])
@@ -201,11 +199,13 @@ def _check_paid_entry(kind: LedgerKind, field: str, found: LedgerEntry | None, s
         raise ValidationError(
             {field: f"Only a federal {payers} can pay {article} {paid_label} of this award."}
         )
-    if hasattr(found, "reversed_by"):
+    if book.reversed(found):
         raise ValidationError({field: f"That {paid_label} was reversed."})
 
 
-def _check_payment(kind: LedgerKind, paid: LedgerEntry, amount: Decimal, day: date) -> None:
+def _check_payment(
+    book: Book, kind: LedgerKind, paid: LedgerEntry, amount: Decimal, day: date
+) -> None:
     """A payment (of an obligation by an expenditure, of an expenditure by a
     disbursement) comes after what it pays and is no more than what is still unpaid."""
     what, payer = paid.get_kind_display().lower(), kind.label.lower()
@@ -223,7 +223,7 @@ def _check_payment(kind: LedgerKind, paid: LedgerEntry, amount: Decimal, day: da
                 f"{payer}; {'an' if payer[0] in 'aeiou' else 'a'} {payer} pays only an earlier {what}."
             }
         )
-    remaining = unpaid(paid)
+    remaining = book.unpaid(paid)
     if amount > remaining:
         still = "still owed on" if paid.kind == Kind.OBLIGATION else "not yet paid of"
         raise ValidationError(
@@ -235,7 +235,7 @@ def _check_payment(kind: LedgerKind, paid: LedgerEntry, amount: Decimal, day: da
 
 
 def _check_limits(
-    award: Award,
+    book: Book,
     kind: LedgerKind,
     share: str,
     paying: bool,
@@ -247,7 +247,7 @@ def _check_limits(
     # say which: a payment of an obligation lowers neither spent-or-owed nor cash), on
     # every day from its date on. `refused(amount, low, what)` words the refusal.
     for limit in kind.lowers(share, paying):
-        low = lowest_from(award, since=day)[limit.name]
+        low = book.lowest_from(day)[limit.name]
         if amount > low.amount:
             raise refused(amount, low, limit.what)
 
@@ -269,6 +269,7 @@ def entry_post(
     expenditure: LedgerEntry | None = None,
     in_kind_basis: str = "",
     in_kind_description: str = "",
+    reference: str = "",
     today: date | None = None,
 ) -> LedgerEntry:
     """Record an entry of a kind a finance officer records (budgets.kinds.KINDS).
@@ -281,6 +282,9 @@ def entry_post(
     recipient's match) as valued rather than paid, with `in_kind_description` saying what
     it was (docs/rules/cash-and-ledger.md#in-kind-match).
 
+    `reference` is the recipient's own number for it (a document or transaction number),
+    unique on the award; an imported entry always has one (budgets.ledger_batch).
+
     `today` is the clock (the demo loader and tests set it); it defaults to the real date.
     """
     award = lock_award(award.pk)
@@ -289,15 +293,108 @@ def entry_post(
         "Only the task force's finance officers record spending.",
     )
     amount = _amount(amount)
-    if kind not in RECORDABLE_KINDS:
-        labels = [Kind(code).label.lower() for code in RECORDABLE_KINDS]
-        article = "an" if labels[0][0] in "aeiou" else "a"
-        raise ValidationError({"kind": f"Choose {article} {either(labels)}."})
-    declared = KINDS[kind]
+    declared = recordable_kind(kind)
     replay = _replay(LedgerEntry, idempotency_key, award_id=award.pk, kind=kind, amount=amount)
     if replay:
         return replay
     _check_open_for_money(award)
+    today = today or timezone.localdate()
+    # The rules read the award from the database, under the lock just taken.
+    book = DatabaseBook(award)
+    reference = _check_reference(book, reference)
+    entry = checked_entry(
+        book,
+        declared,
+        amount=amount,
+        effective_date=effective_date,
+        category=category,
+        share=share,
+        memo=memo,
+        paid_on=paid_on,
+        obligation=obligation,
+        expenditure=expenditure,
+        in_kind_basis=in_kind_basis,
+        in_kind_description=in_kind_description,
+        today=today,
+    )
+    entry.actor, entry.idempotency_key, entry.reference = actor, idempotency_key, reference
+    entry = _write_entry(entry)
+    audit_record(**posted_event(actor, award, entry))
+    if paid_on is not None:
+        _write_payment(actor, award, entry, paid_on)
+    cash_holds.lift_if_cleared(award, actor=None, today=today, by=f"entry {entry.pk} posted")
+    return entry
+
+
+def recordable_kind(kind: str) -> LedgerKind:
+    """The kind of an entry a finance officer records, or the kind field's refusal."""
+    if kind not in RECORDABLE_KINDS:
+        labels = [Kind(code).label.lower() for code in RECORDABLE_KINDS]
+        article = "an" if labels[0][0] in "aeiou" else "a"
+        raise ValidationError({"kind": f"Choose {article} {either(labels)}."})
+    return KINDS[kind]
+
+
+def _check_reference(book: Book, reference: str) -> str:
+    """The recipient's own number for an entry: at most REFERENCE_LENGTH characters, and
+    not already on the award. Returns it cleaned."""
+    reference = clean_text(reference)
+    if len(reference) > REFERENCE_LENGTH:
+        raise ValidationError(
+            {"reference": f"Keep the reference to {REFERENCE_LENGTH} characters or fewer."}
+        )
+    if reference:
+        existing = (
+            LedgerEntry.objects.filter(award=book.award, reference=reference)
+            .select_related("reversed_by")
+            .first()
+        )
+        if existing is not None:
+            raise ValidationError({"reference": reference_taken(existing)})
+    return reference
+
+
+def reference_taken(existing: LedgerEntry) -> str:
+    """Why a reference already on the award cannot be posted again with other values."""
+    posted = timezone.localdate(existing.posted_at)
+    label = existing.get_kind_display().lower()
+    what = f"{'an' if label[0] in 'aeiou' else 'a'} {label} of {format_money(existing.amount)}"
+    if existing.category:
+        what += f" in {Category(existing.category).label} ({Share(existing.share).label.lower()})"
+    what += f" dated {existing.effective_date:%m/%d/%Y}"
+    if hasattr(existing, "reversed_by"):
+        return (
+            f"Reference {existing.reference} was posted on {posted:%m/%d/%Y} as {what} and "
+            f"reversed on {existing.reversed_by.effective_date:%m/%d/%Y}; give the corrected "
+            "line a new reference."
+        )
+    return (
+        f"Reference {existing.reference} was posted on {posted:%m/%d/%Y} as {what}; "
+        "reverse it to change it."
+    )
+
+
+def checked_entry(
+    book: Book,
+    declared: LedgerKind,
+    *,
+    amount: Decimal,
+    effective_date: date,
+    category: str,
+    share: str,
+    memo: str,
+    paid_on: date | None,
+    obligation: LedgerEntry | None,
+    expenditure: LedgerEntry | None,
+    in_kind_basis: str,
+    in_kind_description: str,
+    today: date,
+) -> LedgerEntry:
+    """Every rule an entry of a recorded kind must meet, read from `book` (the award's
+    balances, its budget, the entries it pays); the entry to write (unsaved, without
+    actor and key), or the first refusal. entry_post and ledger_batch.post_batch both
+    check through here."""
+    award = book.award
     if declared.needs_reason and not clean_text(memo):
         label = declared.label.lower()
         article = "an" if label[0] in "aeiou" else "a"
@@ -306,12 +403,12 @@ def entry_post(
         if share not in declared.shares:
             shares = either([Share(code).label.lower() for code in declared.shares])
             raise ValidationError({"share": f"{declared.label}s are of {shares} funds."})
-        _check_category(award, category, share)
+        _check_category(book, category, share)
     else:
         category, share = "", declared.shares[0]
     if paid_on is not None and not declared.paid_on:
         raise ValidationError({"paid_on": f"A {declared.label.lower()} has no date paid."})
-    paid = _paid_entry(award, declared, share, obligation=obligation, expenditure=expenditure)
+    paid = _paid_entry(book, declared, share, obligation=obligation, expenditure=expenditure)
     if paid is not None and declared.share_of_paid:
         share = paid.share
     in_kind_description = _check_in_kind(declared, share, in_kind_basis, in_kind_description)
@@ -319,9 +416,8 @@ def entry_post(
         raise ValidationError(
             {"paid_on": "An in-kind contribution is given, not paid: leave the date paid empty."}
         )
-    today = today or timezone.localdate()
     _check_date(
-        award,
+        book,
         declared,
         effective_date,
         paying=paid is not None,
@@ -329,49 +425,57 @@ def entry_post(
         field="effective_date",
     )
     if paid is not None:
-        _check_payment(declared, paid, amount, effective_date)
-    _check_limits(award, declared, share, paid is not None, amount, effective_date)
+        _check_payment(book, declared, paid, amount, effective_date)
+    _check_limits(book, declared, share, paid is not None, amount, effective_date)
     # Federal money newly committed in a category (not an obligation's own payment) may go
     # beyond the category's budget only as far as a transfer may without prior approval.
     if declared.needs_category and share == Share.FEDERAL:
         if paid is None or paid.category != category:
-            overrun.check_within_budget(award, category, amount, on=today)
-    check_indirect_cap(award, kind=kind, category=category, amount=amount, day=effective_date)
+            overrun.check_within_budget(award, category, amount, on=today, book=book)
+    check_indirect_cap(
+        award,
+        kind=declared.code,
+        category=category,
+        amount=amount,
+        day=effective_date,
+        book=book,
+    )
     if paid_on is not None:
-        _check_paid_on(award, amount, share, effective_date, paid_on, today)
-    entry = _write_entry(
+        _check_paid_on(book, amount, share, effective_date, paid_on, today)
+    return LedgerEntry(
         award=award,
-        kind=kind,
+        kind=declared.code,
         category=category,
         share=share,
         amount=amount,
         effective_date=effective_date,
-        actor=actor,
         memo=clean_text(memo),
-        idempotency_key=idempotency_key,
         **({declared.pays: paid} if paid is not None else {}),
         in_kind_basis=in_kind_basis,
         in_kind_description=in_kind_description,
     )
-    audit_record(
+
+
+def posted_event(actor, award: Award, entry: LedgerEntry) -> dict:
+    """The audit event of a recorded entry, as audit_record's arguments."""
+    kind = KINDS[entry.kind]
+    paid = getattr(entry, kind.pays) if kind.pays else None
+    return dict(
         actor=actor,
-        action=f"budgets.ledger.{kind}_posted",
+        action=f"budgets.ledger.{entry.kind}_posted",
         obj=entry,
         task_force=award.task_force,
         after={
-            "kind": kind,
-            "amount": str(amount),
-            "category": category,
-            "share": share,
-            "effective_date": str(effective_date),
-            **({declared.pays: paid.pk if paid else None} if declared.pays else {}),
-            **({"in_kind_basis": in_kind_basis} if in_kind_basis else {}),
+            "kind": entry.kind,
+            "amount": str(entry.amount),
+            "category": entry.category,
+            "share": entry.share,
+            "effective_date": str(entry.effective_date),
+            **({kind.pays: paid.pk if paid else None} if kind.pays else {}),
+            **({"in_kind_basis": entry.in_kind_basis} if entry.in_kind_basis else {}),
+            **({"reference": entry.reference} if entry.reference else {}),
         },
     )
-    if paid_on is not None:
-        _write_payment(actor, award, entry, paid_on)
-    cash_holds.lift_if_cleared(award, actor=None, today=today, by=f"entry {entry.pk} posted")
-    return entry
 
 
 # How an expenditure's date paid is recorded: the kind whose entries pay expenditures.
@@ -379,13 +483,13 @@ PAYMENT = next(kind for kind in KINDS.values() if kind.pays == Kind.EXPENDITURE)
 
 
 def _check_paid_on(
-    award: Award, amount: Decimal, share: str, incurred: date, paid_on: date, today: date
+    book: Book, amount: Decimal, share: str, incurred: date, paid_on: date, today: date
 ) -> None:
     """An expenditure's date paid, checked as its payment will be: not before it was
     incurred, and (federal money) within the federal cash on hand that day."""
     if paid_on < incurred:
         raise ValidationError({"paid_on": "The date paid cannot be before the date incurred."})
-    _check_date(award, PAYMENT, paid_on, paying=True, today=today, field="paid_on")
+    _check_date(book, PAYMENT, paid_on, paying=True, today=today, field="paid_on")
 
     def refused(amount: Decimal, low: Low, what: str) -> ValidationError:
         return ValidationError(
@@ -397,23 +501,40 @@ def _check_paid_on(
             }
         )
 
-    _check_limits(award, PAYMENT, share, True, amount, paid_on, refused)
+    _check_limits(book, PAYMENT, share, True, amount, paid_on, refused)
 
 
 def _write_payment(actor, award: Award, expenditure: LedgerEntry, paid_on: date) -> LedgerEntry:
     """The payment of an expenditure in full on its date paid (checked by _check_paid_on)."""
-    payment = _write_entry(
+    payment = _write_entry(payment_entry(actor, award, expenditure, paid_on))
+    audit_record(**payment_event(actor, award, payment))
+    return payment
+
+
+def payment_entry(actor, award: Award, expenditure: LedgerEntry, paid_on: date) -> LedgerEntry:
+    """The payment of `expenditure` on its date paid, unsaved."""
+    return LedgerEntry(
         award=award,
         kind=PAYMENT.code,
         share=expenditure.share,
         amount=expenditure.amount,
         effective_date=paid_on,
         actor=actor,
-        memo=f"Payment of expenditure #{expenditure.pk}",
+        memo=payment_memo(expenditure),
         idempotency_key=uuid.uuid5(expenditure.idempotency_key, "paid"),
         expenditure=expenditure,
     )
-    audit_record(
+
+
+def payment_memo(expenditure: LedgerEntry) -> str:
+    # An expenditure not yet written (a ledger import's dry run) is named by its reference.
+    name = f"#{expenditure.pk}" if expenditure.pk else expenditure.reference
+    return f"Payment of expenditure {name}"
+
+
+def payment_event(actor, award: Award, payment: LedgerEntry) -> dict:
+    """The audit event of an expenditure's payment on its date paid."""
+    return dict(
         actor=actor,
         action=f"budgets.ledger.{PAYMENT.code}_posted",
         obj=payment,
@@ -422,11 +543,10 @@ def _write_payment(actor, award: Award, expenditure: LedgerEntry, paid_on: date)
             "kind": PAYMENT.code,
             "amount": str(payment.amount),
             "share": payment.share,
-            "effective_date": str(paid_on),
-            "expenditure": expenditure.pk,
+            "effective_date": str(payment.effective_date),
+            "expenditure": payment.expenditure.pk,
         },
     )
-    return payment
 
 
 @transaction.atomic

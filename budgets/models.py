@@ -237,6 +237,12 @@ class LedgerEntry(models.Model):
         help_text="The contribution and how its value was reached (hours and rate, item "
         "and market price, space and rent).",
     )
+    reference = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The recipient's own number for it (document or transaction number), as "
+        "in its accounting system; unique on the award. Blank for entries made on the form.",
+    )
 
     class Meta:
         ordering = ["effective_date", "pk"]
@@ -247,6 +253,12 @@ class LedgerEntry(models.Model):
             ),
         ]
         constraints = [
+            # An imported line is posted once: uploading a file again finds its references.
+            models.UniqueConstraint(
+                fields=["award", "reference"],
+                condition=~Q(reference=""),
+                name="budgets_ledger_reference_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(amount__gt=0), name="budgets_ledger_amount_positive"
             ),
@@ -595,3 +607,29 @@ class ProposedLine(CategoryAmounts):
     class Meta:
         ordering = ["modification", "category"]
         constraints = category_amounts_constraints("modification", "budgets_proposedline")
+
+
+class LedgerUpload(models.Model):
+    """A ledger file as uploaded for import, kept between its dry run and its posting
+    so the finance officer posts exactly the file they reviewed: the review page names it
+    by its SHA-256, and posting reads and checks it all again
+    (budgets.ledger_import, docs/ledger-import.md). Uploading the same file again finds it."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="ledger_uploads")
+    sha256 = models.CharField(max_length=64)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "sha256"], name="budgets_ledgerupload_one_per_file"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.sha256[:12]})"

@@ -18,17 +18,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from budgets.balances import committed_by_category
-from budgets.models import BudgetVersion, Category
+from budgets.book import DatabaseBook
+from budgets.models import Category
 from grants.models import Award
 from grants.money import ZERO, format_money, round_money
-from grants.selectors import rule_value
 
 PERCENT = Decimal(100)
-
-
-def federal_lines(version: BudgetVersion | None) -> dict[str, Decimal]:
-    return version.federal_amounts() if version is not None else {}
+CATEGORIES = tuple(Category.values)  # read once: the enum builds the list at each use
 
 
 @dataclass(frozen=True)
@@ -43,25 +39,27 @@ class Transfers:
     exceeded: bool
 
 
-def transfers(award: Award, *, on: date, adding: tuple[str, Decimal] | None = None) -> Transfers:
+def transfers(
+    award: Award, *, on: date, adding: tuple[str, Decimal] | None = None, book=None
+) -> Transfers:
     """The award's transfers by spending, with `adding` (category, amount) committed on
-    top when given, under the rule values in force on `on`."""
-    budget = federal_lines(award.budget_versions.current())
-    base = federal_lines(award.budget_versions.agency_base())
-    committed = committed_by_category(award)
+    top when given, under the rule values in force on `on`. `book` (budgets.book) says
+    what the award holds; by default the database is read."""
+    book = book or DatabaseBook(award)
+    budget = book.current_budget()
+    base = book.agency_base()
+    committed = dict(book.committed())
     if adding is not None:
         category, amount = adding
         committed[category] = committed.get(category, ZERO) + amount
-    held = {
-        code: max(budget.get(code, ZERO), committed.get(code, ZERO)) for code in Category.values
-    }
+    held = {code: max(budget.get(code, ZERO), committed.get(code, ZERO)) for code in CATEGORIES}
     transfer = sum((max(ZERO, held[code] - base.get(code, ZERO)) for code in held), ZERO)
-    pct = rule_value("budget_transfer_pct", on=on)
-    applies = award.federal_amount > rule_value("simplified_acquisition_threshold", on=on)
+    pct = book.rule("budget_transfer_pct", on=on)
+    applies = award.federal_amount > book.rule("simplified_acquisition_threshold", on=on)
     return Transfers(
         over={
             code: committed[code] - budget.get(code, ZERO)
-            for code in Category.values
+            for code in CATEGORIES
             if committed.get(code, ZERO) > budget.get(code, ZERO)
         },
         transfer=transfer,
@@ -73,14 +71,17 @@ def transfers(award: Award, *, on: date, adding: tuple[str, Decimal] | None = No
     )
 
 
-def check_within_budget(award: Award, category: str, amount: Decimal, *, on: date) -> None:
+def check_within_budget(
+    award: Award, category: str, amount: Decimal, *, on: date, book=None
+) -> None:
     """Refuse federal spending or an obligation that would move more between categories
     than the rule allows without prior approval. Call under the award's lock."""
-    found = transfers(award, on=on, adding=(category, amount))
+    book = book or DatabaseBook(award)
+    found = transfers(award, on=on, adding=(category, amount), book=book)
     over = found.over.get(category)
     if over is None or not found.exceeded:
         return
-    budget = federal_lines(award.budget_versions.current()).get(category, ZERO)
+    budget = book.current_budget().get(category, ZERO)
     raise ValidationError(
         {
             "amount": f"{format_money(amount)} would take {Category(category).label} "

@@ -14,6 +14,8 @@ class LedgerTable(tables.Table):
     share = tables.Column()
     amount = MoneyColumn("Amount")
     memo = tables.Column(attrs=priority(2))
+    # The recipient's document or transaction number (imported entries always have one).
+    reference = tables.Column("Reference", default="—", attrs=priority(2))
     actor = tables.Column("Recorded by", order_by=("actor__username",), attrs=priority(3))
     cash_after = MoneyColumn("Cash on hand after", orderable=False)
     federal_spent_after = MoneyColumn("Federal spent after", orderable=False)
@@ -23,7 +25,16 @@ class LedgerTable(tables.Table):
 
     class Meta:
         model = LedgerEntry
-        fields = ("effective_date", "kind", "category", "share", "amount", "memo", "actor")
+        fields = (
+            "effective_date",
+            "kind",
+            "category",
+            "share",
+            "amount",
+            "memo",
+            "reference",
+            "actor",
+        )
         # The actions next to the entry they act on, where a narrow screen still shows them.
         sequence = (
             "effective_date",
@@ -35,6 +46,7 @@ class LedgerTable(tables.Table):
             "cash_after",
             "federal_spent_after",
             "memo",
+            "reference",
             "actor",
         )
         order_by = ("effective_date",)

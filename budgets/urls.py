@@ -1,6 +1,6 @@
 from django.urls import path
 
-from budgets import views
+from budgets import ledger_import_views, views
 
 app_name = "budgets"
 
@@ -14,6 +14,21 @@ urlpatterns = [
         "awards/<str:award_number>/ledger/<int:entry_id>/reverse/",
         views.entry_reverse,
         name="entry_reverse",
+    ),
+    path(
+        "awards/<str:award_number>/ledger/import/",
+        ledger_import_views.ledger_import,
+        name="ledger_import",
+    ),
+    path(
+        "awards/<str:award_number>/ledger/import/template.<str:fmt>",
+        ledger_import_views.ledger_import_template,
+        name="ledger_import_template",
+    ),
+    path(
+        "awards/<str:award_number>/ledger/import/<str:sha256>/",
+        ledger_import_views.ledger_import_review,
+        name="ledger_import_review",
     ),
     path("awards/<str:award_number>/drawdowns/new/", views.drawdown_create, name="drawdown_create"),
     path("drawdowns/", views.drawdown_queue, name="drawdown_queue"),

@@ -7,6 +7,7 @@ Every variable is listed in .env.example.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,7 +73,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the docs' Swagger UI files, served as our own static files
+    "axes",  # counts failed sign-ins and locks them out (accounts/lockout.py)
     "grants",
+    "accounts",
     "budgets",
     "reports",
     "allocations",
@@ -122,8 +125,21 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sign-in is known: the 12-hour limit and "Sign out everywhere" end sessions here.
+    "accounts.middleware.SessionLimitsMiddleware",
+    # Sees every 403 on its way out (the views', the API's, CSRF's) and records it.
+    "accounts.middleware.RefusalAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out username or address before the password is
+# even checked (NIST SP 800-53 AC-7).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -162,18 +178,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Passwords per NIST SP 800-63B: long passphrases welcome, a minimum length, common and
+# context-specific passwords refused, and no composition rules (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
+    {"NAME": "accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 256}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.ContextWordsValidator"},
+    {"NAME": "accounts.passwords.RepetitiveOrSequentialValidator"},
 ]
+# Argon2 hashes new passwords; a PBKDF2 hash is rehashed with Argon2 at the next sign-in.
 PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
+# A password-reset link works once (it signs the password hash) and for an hour.
+PASSWORD_RESET_TIMEOUT = env_int("DJANGO_PASSWORD_RESET_SECONDS", 60 * 60)
+
+# Lockout (django-axes): after this many failed sign-ins for one username (from anywhere),
+# or from one address (on any usernames), sign-in is refused until the cool-off passes or
+# an administrator unlocks (docs/security.md#lockout).
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_ENABLE_ADMIN = False  # unlocking goes through the audited access review page
+AXES_VERBOSE = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -210,8 +247,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "icac-grants@lo
 # Sessions: 15 minutes idle (NIST SP 800-53 AC-11), renewed on every request.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_SECONDS", 15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# ... and never more than 12 hours after signing in, however active (AC-12).
+SESSION_ABSOLUTE_SECONDS = env_int("DJANGO_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Behind a TLS-terminating proxy, the client's address is the last one it appended to
+# X-Forwarded-For (the lockout counts per address: accounts/lockout.py).
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -234,13 +277,17 @@ if not DEBUG:
         raise ImproperlyConfigured("DJANGO_HSTS_SECONDS must be at least 31536000 (one year)")
     if not 60 <= SESSION_COOKIE_AGE <= 30 * 60:
         raise ImproperlyConfigured("DJANGO_SESSION_IDLE_SECONDS must be between 60 and 1800")
-    if env_bool("DJANGO_BEHIND_PROXY", False):
+    if not 60 * 60 <= SESSION_ABSOLUTE_SECONDS <= 12 * 60 * 60:
+        raise ImproperlyConfigured("DJANGO_SESSION_ABSOLUTE_SECONDS must be between 3600 and 43200")
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # django-axes logs every sign-in at INFO; the audit trail records them instead.
+    "loggers": {"axes": {"level": "WARNING"}},
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as account_views
 from reports import views as report_views
 
 urlpatterns = [
@@ -17,6 +18,9 @@ urlpatterns = [
     path("", include("grants.urls")),
     path("", include("allocations.urls")),
     path("", include("api.page_urls")),
+    path("", include("accounts.urls")),
     path("api/", include("api.urls")),
+    # The admin has no sign-in page of its own: it uses the app's (lockout included).
+    path("admin/login/", account_views.admin_login),
     path("admin/", admin.site.urls),
 ]

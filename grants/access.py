@@ -161,6 +161,21 @@ def can_manage_allocations(user) -> bool:
     return is_program_manager(user)
 
 
+def can_review_access(user) -> bool:
+    """The access review (every account, its roles and sign-ins): the program office,
+    auditors and system administrators."""
+    return sees_every_task_force(user) or can_administer_accounts(user)
+
+
+def can_administer_accounts(user) -> bool:
+    """Unlock a locked-out sign-in: system administrators only."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or SYSTEM_ADMINISTRATOR in _groups(user))
+    )
+
+
 def require(allowed: bool, message: str = "You do not have permission to do that.") -> None:
     if not allowed:
         raise PermissionDenied(message)

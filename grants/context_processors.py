@@ -14,6 +14,7 @@ def roles(request):
             if user.is_authenticated
             else False,
             "can_view_program": access.can_view_program(user),
+            "can_review_access": access.can_review_access(user),
             "user_roles": access.role_names(user),
         }
     return cached

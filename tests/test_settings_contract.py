@@ -39,6 +39,8 @@ print(json.dumps({
     "PASSWORD_HASHER": s.PASSWORD_HASHERS[0],
     "MIN_PASSWORD_LENGTH": min_length(),
     "SESSION_COOKIE_AGE": getattr(s, "SESSION_COOKIE_AGE", 1209600),
+    "SESSION_ABSOLUTE_SECONDS": s.SESSION_ABSOLUTE_SECONDS,
+    "AXES_FAILURE_LIMIT": s.AXES_FAILURE_LIMIT,
     "ALLOWED_HOSTS": s.ALLOWED_HOSTS,
 }))
 """
@@ -81,9 +83,11 @@ def test_production_settings_contract():
     assert s["SECURE_HSTS_SECONDS"] >= 31536000
     assert s["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     assert s["X_FRAME_OPTIONS"] == "DENY"
-    assert s["PASSWORD_HASHER"] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    assert s["PASSWORD_HASHER"] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     assert s["MIN_PASSWORD_LENGTH"] is not None and s["MIN_PASSWORD_LENGTH"] >= 12
     assert s["SESSION_COOKIE_AGE"] <= 1800
+    assert s["SESSION_ABSOLUTE_SECONDS"] <= 12 * 60 * 60
+    assert s["AXES_FAILURE_LIMIT"] <= 10
     assert s["ALLOWED_HOSTS"] == ["grants.example.gov"]
 
 

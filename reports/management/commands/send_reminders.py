@@ -2,6 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.services import disable_unused_accounts
 from reports.models import Reminder
 from reports.reminders import send_reminders
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         "in closeout after the closeout time for unilateral closeout; place holds on awards with reports past due or cash held past the disbursement "
         "period (and lift those whose cash is gone), then email the reminders due today: "
         "14 and 7 days before a report's due date, on it, and every day it is overdue. "
+        "Disable accounts with no sign-in for the account_inactive_days rule value. "
         "Run it once a day; running it again the same day sends nothing new."
     )
 
@@ -29,6 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, today=None, **options):
         summary = send_reminders(today=today)
+        disabled = disable_unused_accounts(today=summary.today)
         by_stage = ", ".join(
             f"{label.lower()}: {summary.sent[value]}" for value, label in Reminder.Stage.choices
         )
@@ -52,6 +55,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Excess-cash holds lifted: {summary.holds_lifted}")
         self.stdout.write(f"Reminders sent: {summary.total_sent} ({by_stage})")
         self.stdout.write(f"Already sent earlier: {summary.already_sent}")
+        self.stdout.write(
+            f"Accounts disabled after {disabled.inactive_days} days unused: "
+            f"{len(disabled.disabled)}" + "".join(f"\n  {name}" for name in disabled.disabled)
+        )
         if summary.no_recipients:
             self.stderr.write(f"Reports with no one to remind: {summary.no_recipients}")
         if summary.failed:

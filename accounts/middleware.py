@@ -1,0 +1,82 @@
+"""Session limits and the audit of refusals."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from accounts import actor
+from accounts.services import session_epoch
+from grants.audit import audit_record
+
+ABSOLUTE_LIMIT_MESSAGE = (
+    "You were signed out: a session lasts at most {hours} hours after signing in. "
+    "Sign in again to continue."
+)
+SIGNED_OUT_EVERYWHERE_MESSAGE = "You were signed out everywhere. Sign in again to continue."
+
+
+class SessionLimitsMiddleware:
+    """Ends a session 12 hours after its sign-in however active it is (NIST SP 800-53
+    AC-12; the 15-minute idle limit is the session cookie's age), and every session of
+    a person who chose "Sign out everywhere" since it signed in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            reason = self._reason_to_end(request, user)
+            if reason:
+                request.session_end_reason = reason
+                logout(request)  # request.user is now anonymous: the page asks to sign in
+                message = (
+                    ABSOLUTE_LIMIT_MESSAGE.format(hours=settings.SESSION_ABSOLUTE_SECONDS // 3600)
+                    if reason == "session limit"
+                    else SIGNED_OUT_EVERYWHERE_MESSAGE
+                )
+                messages.info(request, message)
+        return self.get_response(request)
+
+    @staticmethod
+    def _reason_to_end(request, user) -> str:
+        signed_in_at = request.session.get("signed_in_at")
+        # A session without a start (made before this limit existed) is ended too.
+        if (
+            signed_in_at is None
+            or timezone.now().timestamp() - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS
+        ):
+            return "session limit"
+        if request.session.get("session_epoch", 0) != session_epoch(user.pk):
+            return "signed out everywhere"
+        return ""
+
+
+class RefusalAuditMiddleware:
+    """Records every 403 answered, whoever raised it (a service's PermissionDenied, the
+    API, the CSRF check), with the path and the person (AU-2). 404s are not recorded:
+    they are what a person gets for another task force's records and for typos alike.
+
+    It also makes the request's signed-in person known to the signal handlers that
+    audit role and membership changes (accounts/actor.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with actor.serving(request):
+            response = self.get_response(request)
+        if response.status_code == 403:
+            user = getattr(request, "user", None)
+            audit_record(
+                actor=user,
+                action="accounts.refused",
+                data={
+                    "path": request.path[:500],
+                    "method": request.method,
+                    "username": user.get_username() if user is not None else "",
+                },
+            )
+        return response

@@ -1,0 +1,43 @@
+"""Refusals are audit events (NIST SP 800-53 AU-2, AU-12); "does not exist" is not."""
+
+from django.test import Client
+from django.urls import reverse
+
+from tests.accounts.helpers import events
+
+
+def test_a_403_is_recorded_with_the_path_and_the_person(client, program):
+    client.force_login(program.officer_a)
+    url = reverse("grants:appropriation_list")
+    assert client.get(url).status_code == 403
+    [event] = events("accounts.refused")
+    assert event.actor == program.officer_a
+    assert event.data == {"path": url, "method": "GET", "username": "officer_a"}
+
+
+def test_a_refused_action_is_recorded(client, program):
+    client.force_login(program.officer_a)
+    url = reverse("grants:hold_place", args=[program.award_a.award_number])
+    assert client.post(url, {"reason": "x"}).status_code == 403
+    assert [e.data["method"] for e in events("accounts.refused")] == ["POST"]
+
+
+def test_a_404_is_not_recorded(client, program):
+    client.force_login(program.officer_b)
+    url = reverse("grants:award_detail", args=[program.award_a.award_number])
+    assert client.get(url).status_code == 404
+    assert events("accounts.refused") == []
+
+
+def test_a_forged_form_is_recorded(program):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(program.officer_a)
+    assert client.post(reverse("accounts:sign_out_everywhere")).status_code == 403
+    [event] = events("accounts.refused")
+    assert event.actor == program.officer_a and event.data["method"] == "POST"
+
+
+def test_an_api_refusal_is_recorded(client, program):
+    client.force_login(program.officer_a)
+    assert client.get("/api/v1/appropriations/").status_code == 403
+    assert events("accounts.refused")[0].data["path"] == "/api/v1/appropriations/"

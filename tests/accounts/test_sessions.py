@@ -1,0 +1,72 @@
+"""Session termination (NIST SP 800-53 AC-12): 15 minutes idle, 12 hours at most after
+signing in, and "Sign out everywhere"."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.accounts.helpers import events, sign_in, signed_in
+
+LIMIT_MESSAGE = (
+    "You were signed out: a session lasts at most 12 hours after signing in. "
+    "Sign in again to continue."
+)
+
+
+def test_the_limits(settings):
+    assert settings.SESSION_COOKIE_AGE == 15 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_ABSOLUTE_SECONDS == 12 * 60 * 60
+
+
+def _age_session(client, seconds: int) -> None:
+    session = client.session
+    session["signed_in_at"] = timezone.now().timestamp() - seconds
+    session.save()
+
+
+def test_an_active_session_ends_twelve_hours_after_signing_in(client, program):
+    sign_in(client, "officer_a")
+    _age_session(client, 12 * 60 * 60 - 60)
+    assert client.get(reverse("home")).status_code == 200
+    _age_session(client, 12 * 60 * 60 + 1)
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[0][0] == reverse("login") + "?next=/"
+    assert LIMIT_MESSAGE in response.content.decode()
+    assert not signed_in(client)
+    ended = events("accounts.logout")[0]
+    assert ended.actor == program.officer_a and ended.data == {"reason": "session limit"}
+
+
+def test_sign_out_everywhere_ends_every_session(client, program):
+    laptop, phone = client, client.__class__()
+    sign_in(laptop, "officer_a")
+    sign_in(phone, "officer_a")
+    assert "Sign out everywhere" in laptop.get(reverse("accounts:account")).content.decode()
+
+    response = laptop.post(reverse("accounts:sign_out_everywhere"), follow=True)
+    assert "You are signed out everywhere: every session of your account has ended." in (
+        response.content.decode()
+    )
+    assert not signed_in(laptop)
+    response = phone.get(reverse("budgets:drawdown_queue"), follow=True)
+    assert response.redirect_chain[0][0].startswith(reverse("login"))
+    assert "You were signed out everywhere. Sign in again to continue." in (
+        response.content.decode()
+    )
+    event = events("accounts.signed_out_everywhere")[0]
+    assert event.actor == program.officer_a and event.data == {"session_epoch": 1}
+    assert [e.data["reason"] for e in events("accounts.logout")] == [
+        "signed out everywhere",
+        "signed out everywhere",
+    ]
+    # Signing in again starts a session under the new epoch.
+    sign_in(phone, "officer_a")
+    assert phone.get(reverse("home")).status_code == 200
+
+
+def test_other_people_stay_signed_in(client, program):
+    other = client.__class__()
+    sign_in(client, "officer_a")
+    sign_in(other, "officer_b")
+    client.post(reverse("accounts:sign_out_everywhere"))
+    assert other.get(reverse("home")).status_code == 200
