@@ -143,3 +143,22 @@ class DrawdownForm(IdempotentForm):
 
 class ReverseForm(IdempotentForm):
     reason = forms.CharField(max_length=500, label="Why reverse this entry")
+
+
+class PaymentFileForm(forms.Form):
+    file = forms.FileField(
+        label="ASAP payments file",
+        help_text="An .xlsx or .csv file with the columns Award number, Payment date "
+        "(the settlement date), Amount and, if you have it, ASAP control number "
+        "(the drawdown request's number). Other columns are ignored.",
+    )
+
+
+class HistoryFileForm(forms.Form):
+    file = forms.FileField(
+        label="Past awards file",
+        help_text="An .xlsx or .csv file with the columns Award number, Recipient (the task "
+        "force's code or name), Fiscal year, Period start, Period end, Federal amount, "
+        "Appropriation (its fiscal year; the award's year if left out), Final federal "
+        "expenditures and Deobligated.",
+    )

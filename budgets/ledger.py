@@ -782,6 +782,25 @@ def _record_decision(actor, award: Award, request: DrawdownRequest, status, note
     return request
 
 
+def _check_drawn_within_authorized(award: Award, amount: Decimal, paid_on: date) -> None:
+    """Invariant 1 as of the day the cash arrived: a payment dated in the past counts in
+    10a from that day, so it must fit under the funds authorized then (a supplement that
+    took effect later adds nothing to that day's 10d). The request was checked against
+    today's amounts; a back-dated payment is checked again here. A drawdown raises cash on
+    hand, so no other limit of the ledger can fall by it."""
+    sums = ledger_sums(award, as_of=paid_on)
+    authorized = authorized_on(award, paid_on) - sums["deobligated"]
+    if sums["drawn"] + amount > authorized:
+        raise ValidationError(
+            {
+                "paid_on": f"On {paid_on:%m/%d/%Y} award {award} had {format_money(authorized)} "
+                f"authorized and {format_money(sums['drawn'])} drawn: {format_money(amount)} "
+                f"more that day would draw {format_money(sums['drawn'] + amount - authorized)} "
+                "beyond the funds authorized."
+            }
+        )
+
+
 @decided_by_another(
     "request", action="budgets.drawdown.sod_violation", message=OWN_REQUEST, attempted="mark paid"
 )
@@ -803,6 +822,7 @@ def drawdown_mark_paid(
         raise ValidationError(
             {"paid_on": "The payment date must fall between the request and today."}
         )
+    _check_drawn_within_authorized(award, request.amount, paid_on)
     entry = _write_entry(
         award=award,
         kind=Kind.DRAWDOWN,
@@ -869,3 +889,55 @@ def deobligation_post(*, actor, award: Award, amendment, on: date) -> LedgerEntr
         data={"amendment": amendment.pk, "amendment_number": amendment.number},
     )
     return entry
+
+
+def final_figures_post(*, actor, award: Award, expended: Decimal, on: date) -> None:
+    """A past award's final federal figures, recorded as one day of its ledger: the cash
+    drawn, the expenditures it paid and their payment, all `on` (the period's last day),
+    so the SF-425 lines 10a, 10b and 10e read the award's final figures as of that day.
+    Runs in the caller's transaction, which holds the award lock (the history import,
+    budgets.history_import). The expenditure and its payment are checked by the rules of
+    an entry posted by hand (checked_entry: an open award, the date in the period, a
+    budget for the category, the funds authorized and the cash on hand); the drawdown by
+    the rule of a drawdown paid that day (_check_drawn_within_authorized)."""
+    _check_open_for_money(award)
+    today = timezone.localdate()
+    _check_drawn_within_authorized(award, expended, on)
+    key = uuid.uuid5(uuid.NAMESPACE_OID, f"past-award-{award.pk}")
+    cash = _write_entry(
+        award=award,
+        kind=Kind.DRAWDOWN,
+        amount=expended,
+        effective_date=on,
+        actor=actor,
+        memo="Cash drawn over the award's life (history import)",
+        idempotency_key=uuid.uuid5(key, Kind.DRAWDOWN),
+    )
+    # Checked after the drawdown is written, so the payment finds the cash on hand.
+    spent = checked_entry(
+        DatabaseBook(award),
+        KINDS[Kind.EXPENDITURE],
+        amount=expended,
+        effective_date=on,
+        category=Category.OTHER,
+        share=Share.FEDERAL,
+        memo="Final federal expenditures (history import)",
+        paid_on=on,
+        obligation=None,
+        expenditure=None,
+        in_kind_basis="",
+        in_kind_description="",
+        today=today,
+    )
+    spent.actor, spent.idempotency_key = actor, uuid.uuid5(key, Kind.EXPENDITURE)
+    spent = _write_entry(spent)
+    audit_record(**posted_event(actor, award, spent))
+    payment = _write_payment(actor, award, spent, on)
+    audit_record(
+        actor=actor,
+        action="budgets.ledger.final_figures_posted",
+        obj=award,
+        task_force=award.task_force,
+        after={"expended": str(expended), "on": str(on)},
+        data={"entries": [cash.pk, spent.pk, payment.pk]},
+    )

@@ -6,6 +6,7 @@ app_name = "budgets"
 
 urlpatterns = [
     path("awards/new/", views.award_create, name="award_create"),
+    path("awards/import-history/", views.history_import, name="history_import"),
     path("awards/<str:award_number>/ledger/", views.award_ledger, name="award_ledger"),
     path(
         "awards/<str:award_number>/ledger/new/<slug:kind>/", views.entry_create, name="entry_create"
@@ -32,6 +33,7 @@ urlpatterns = [
     ),
     path("awards/<str:award_number>/drawdowns/new/", views.drawdown_create, name="drawdown_create"),
     path("drawdowns/", views.drawdown_queue, name="drawdown_queue"),
+    path("drawdowns/asap-payments/", views.asap_payment_import, name="asap_payment_import"),
     path(
         "drawdowns/<int:drawdown_id>/<slug:action>/", views.drawdown_decide, name="drawdown_decide"
     ),

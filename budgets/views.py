@@ -4,6 +4,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from budgets import ledger
+from budgets import asap_import, ledger, upload_rows
+from budgets import history_import as past_awards
 from budgets.balances import (
     award_balances,
     budget_versus_actual,
@@ -20,7 +22,14 @@ from budgets.balances import (
 )
 from budgets.cash_need import immediate_need
 from budgets.filters import DrawdownFilter, LedgerFilter
-from budgets.forms import BudgetLinesForm, DrawdownForm, EntryForm, ReverseForm
+from budgets.forms import (
+    BudgetLinesForm,
+    DrawdownForm,
+    EntryForm,
+    HistoryFileForm,
+    PaymentFileForm,
+    ReverseForm,
+)
 from budgets.kinds import KINDS
 from budgets.models import Category, DrawdownRequest, LedgerEntry
 from budgets.overrun import transfers
@@ -319,3 +328,124 @@ def drawdown_decide(request, drawdown_id: int, action: str):
             request, f"Drawdown of {format_money(drawdown.amount)} for {drawdown.award}: {action}."
         )
     return redirect("budgets:drawdown_queue")
+
+
+# --- ASAP payments -------------------------------------------------------------------
+
+
+def _upload_bytes(upload) -> bytes:
+    """The uploaded file's bytes; one over the limit is refused by its size, unread."""
+    if upload.size > upload_rows.MAX_BYTES:
+        raise upload_rows.file_refused(
+            f"The file is larger than {upload_rows.MAX_BYTES // (1024 * 1024)} MB."
+        )
+    return upload.read()
+
+
+PAYMENTS_SALT = "budgets.asap_payment_import"
+
+
+@login_required
+def asap_payment_import(request):
+    """Upload an ASAP payments file, see what it matches (a dry run), then record it."""
+    access.require(
+        access.can_decide_drawdowns(request.user),
+        "Only a financial approver records drawdown payments.",
+    )
+    form = PaymentFileForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "errors": [], "matching": None, "signed": "", "filename": ""}
+    if request.method == "POST" and "signed" in request.POST:
+        try:
+            carried = signing.loads(request.POST["signed"], salt=PAYMENTS_SALT, max_age=3600)
+        except signing.BadSignature:
+            messages.error(request, "The dry run has expired; upload the file again.")
+            return redirect("budgets:asap_payment_import")
+        try:
+            matching = asap_import.record_payments(
+                actor=request.user,
+                payments=asap_import.payments_from_data(carried["payments"]),
+                filename=carried["filename"],
+                dry_run=False,
+            )
+        except asap_import.ImportRefused as refused:
+            context["errors"] = [str(e) for e in refused.errors]
+            context["form"] = PaymentFileForm()
+        else:
+            count = len(matching.matched)
+            messages.success(
+                request,
+                f"Recorded {count} payment{'s' if count != 1 else ''} from {carried['filename']}.",
+            )
+            return redirect("budgets:asap_payment_import")
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            payments = asap_import.parse_payment_file(upload.name, _upload_bytes(upload))
+            context["matching"] = asap_import.record_payments(
+                actor=request.user, payments=payments, filename=upload.name, dry_run=True
+            )
+        except asap_import.ImportRefused as refused:
+            context["errors"] = [str(e) for e in refused.errors]
+        else:
+            context["filename"] = upload.name
+            context["signed"] = signing.dumps(
+                {"filename": upload.name, "payments": asap_import.payments_to_data(payments)},
+                salt=PAYMENTS_SALT,
+                compress=True,
+            )
+    return render(request, "budgets/asap_payment_import.html", context)
+
+
+# --- Past awards ---------------------------------------------------------------------
+
+HISTORY_SALT = "budgets.history_import"
+
+
+@login_required
+def history_import(request):
+    """Upload past awards with their final figures, see the dry run, then import them."""
+    access.require(
+        access.can_manage_program(request.user), "Only a program manager imports past awards."
+    )
+    form = HistoryFileForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "errors": [], "result": None, "signed": "", "filename": ""}
+    if request.method == "POST" and "signed" in request.POST:
+        try:
+            carried = signing.loads(request.POST["signed"], salt=HISTORY_SALT, max_age=3600)
+        except signing.BadSignature:
+            messages.error(request, "The dry run has expired; upload the file again.")
+            return redirect("budgets:history_import")
+        try:
+            result = past_awards.import_history(
+                actor=request.user,
+                awards=past_awards.awards_from_data(carried["awards"]),
+                filename=carried["filename"],
+                dry_run=False,
+            )
+        except past_awards.ImportRefused as refused:
+            context["errors"] = [str(e) for e in refused.errors]
+            context["form"] = HistoryFileForm()
+        else:
+            count = len(result.imported)
+            messages.success(
+                request,
+                f"Imported {count} past award{'s' if count != 1 else ''} from {carried['filename']}.",
+            )
+            return redirect("budgets:history_import")
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            awards = past_awards.parse_history_file(upload.name, _upload_bytes(upload))
+            context["result"] = past_awards.import_history(
+                actor=request.user, awards=awards, filename=upload.name, dry_run=True
+            )
+        except past_awards.ImportRefused as refused:
+            context["errors"] = [str(e) for e in refused.errors]
+        else:
+            context["filename"] = upload.name
+            context["signed"] = signing.dumps(
+                {"filename": upload.name, "awards": past_awards.awards_to_data(awards)},
+                salt=HISTORY_SALT,
+                compress=True,
+            )
+    return render(request, "budgets/history_import.html", context)

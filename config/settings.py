@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the docs' Swagger UI files, served as our own static files
+    "pgtrigger",  # PostgreSQL triggers that refuse changes to evidence (grants.protected)
     "axes",  # counts failed sign-ins and locks them out (accounts/lockout.py)
     "grants",
     "accounts",
@@ -95,6 +96,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Per token (or signed-in person): reads and writes counted apart (api/throttles.py).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": os.environ.get("API_READ_RATE", "600/min"),
+        "api_write": os.environ.get("API_WRITE_RATE", "60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ICAC grants administration API",
@@ -112,6 +119,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema_hooks.forbid_unknown_fields",
+    ],
+    # One name for each set of choices that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "LedgerKindEnum": "budgets.models.LedgerEntry.Kind",
+        "RecordableKindEnum": "api.serializers.RECORDABLE_KIND_CHOICES",
+        "CategoryEnum": "budgets.models.Category",
+        "ShareEnum": "budgets.models.LedgerEntry.Share",
+    },
 }
 
 # Every widget gets its USWDS class as it renders (grants/form_renderer.py).
@@ -119,6 +137,7 @@ FORM_RENDERER = "grants.form_renderer.UswdsFormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -255,6 +274,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Behind a TLS-terminating proxy, the client's address is the last one it appended to
 # X-Forwarded-For (the lockout counts per address: accounts/lockout.py).
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+# How many proxies in front of the app append to X-Forwarded-For. The address audit events
+# record is the entry that many places from the right (grants.request_context); 0 (no
+# proxy; the default unless DJANGO_BEHIND_PROXY) means REMOTE_ADDR, X-Forwarded-For ignored.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
+if not 0 <= TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be between 0 and 5")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -301,6 +301,32 @@ def award_transition(*, actor, award: Award, to_status: str) -> Award:
     return _set_status(actor, award, to_status)
 
 
+@transaction.atomic
+def award_activate_past(*, actor, award: Award, today: date | None = None) -> Award:
+    """Make a past award active so its final figures can be recorded (the history
+    import, budgets.history_import). It was offered and accepted before this system kept
+    records, so no acceptance by the recipient is asked for here; everything else holds:
+    a program manager acts, on a draft with the budget that carries it, whose period of
+    performance has ended."""
+    access.require(access.can_manage_program(actor))
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    if award.status != Award.Status.DRAFT:
+        raise ValidationError(
+            f"Award {award} is {award.get_status_display().lower()}; only a new draft is "
+            "recorded as a past award."
+        )
+    today = today or timezone.localdate()
+    if award.period_end >= today:
+        raise ValidationError(
+            {
+                "period_end": f"The period of performance ends {award.period_end:%m/%d/%Y}, not "
+                "in the past: a current award is offered and accepted in the system."
+            }
+        )
+    _check_budget_carries_the_award(award, Award.Status.ACTIVE)
+    return _set_status(actor, award, Award.Status.ACTIVE, data={"past_award": True})
+
+
 def _check_nothing_waiting(award: Award) -> None:
     waiting = award.amendments.filter(status=Amendment.Status.REQUESTED).order_by("number")
     if waiting:

@@ -57,6 +57,9 @@ MATRIX = {
     ("grants:hold_lift", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("grants:hold_lift", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     ("budgets:award_create", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    # Past awards are made by whoever makes awards: program managers only.
+    ("budgets:history_import", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    ("budgets:history_import", "POST"): row(LOGIN, 403, 403, 200, 403, 403),
     ("budgets:award_ledger", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("budgets:entry_create", "GET"): row(LOGIN, 200, 404, 403, 403, 403),
     ("budgets:entry_create", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
@@ -75,6 +78,9 @@ MATRIX = {
     ("budgets:drawdown_queue", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("budgets:drawdown_decide", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("budgets:drawdown_decide", "POST"): row(LOGIN, 403, 404, 403, 302, 403),
+    # ASAP payments are recorded by whoever records a payment: financial approvers only.
+    ("budgets:asap_payment_import", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("budgets:asap_payment_import", "POST"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reports:award_reports", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:award_close", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("reports:award_close", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
