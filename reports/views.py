@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from accounts.mfa_stepup import step_up_required
 from budgets.balances import awards_with_excess_cash
 from grants import access, selectors
 from grants.form_errors import add_service_errors
@@ -145,6 +146,7 @@ def _file(request, form, due, *, allowed: bool, submit) -> bool:
 
 
 @login_required
+@step_up_required()  # certifying the SF-425 is its POST
 def sf425_detail(request, award_number: str, period_end: str):
     award, due, report, can_file = _filing(request, award_number, period_end, FINANCIAL_REPORT)
     form = FINANCIAL_REPORT.form_class()(
