@@ -22,7 +22,7 @@ demo: migrate
 
 # Sets up, loads the demo program, prints a log-in per role and serves the app.
 run: demo
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DJANGO_DEBUG=1 DJANGO_MFA_DEMO_TOTP_FOR_STAFF=1 $(PY) manage.py runserver localhost:$(PORT)
 
 # Sets up and runs the whole test suite on the database DATABASE_URL names
 # (SQLite by default).

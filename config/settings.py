@@ -61,7 +61,7 @@ SECRET_KEY = env_secret("DJANGO_SECRET_KEY") or (
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.mfa_admin.SecondFactorAdminConfig",  # django.contrib.admin, behind the factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # the docs' Swagger UI files, served as our own static files
     "pgtrigger",  # PostgreSQL triggers that refuse changes to evidence (grants.protected)
     "axes",  # counts failed sign-ins and locks them out (accounts/lockout.py)
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # authenticator apps
+    "django_otp.plugins.otp_static",  # one-time recovery codes
+    "django_otp_webauthn",  # passkeys
     "grants",
     "accounts",
     "budgets",
@@ -143,9 +147,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After sign-in is known: the 12-hour limit and "Sign out everywhere" end sessions here.
     "accounts.middleware.SessionLimitsMiddleware",
+    # Nothing but enrolment and verification before the second factor (accounts/mfa_policy.py).
+    "accounts.mfa_middleware.SecondFactorRequiredMiddleware",
     # Sees every 403 on its way out (the views', the API's, CSRF's) and records it.
     "accounts.middleware.RefusalAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -176,6 +183,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "grants.context_processors.roles",
                 "grants.context_processors.navigation",
+                "accounts.mfa_context.second_factor",
             ],
         },
     },
@@ -235,6 +243,33 @@ AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Second factors (docs/security.md "Second factors"). There is no switch to turn them off.
+# Money decisions ask for the factor again when the last verification is older than this.
+MFA_STEP_UP_MINUTES = env_int("DJANGO_MFA_STEP_UP_MINUTES", 15)
+# The local demo only (`make run`): program-office staff may sign in with the demo's
+# authenticator-app codes instead of a passkey. Production refuses it below.
+MFA_DEMO_TOTP_FOR_STAFF = env_bool("DJANGO_MFA_DEMO_TOTP_FOR_STAFF", False)
+OTP_TOTP_ISSUER = "ICAC Grants"
+OTP_WEBAUTHN_RP_NAME = "ICAC Grants"
+# The relying party is the site's host name; passkeys are bound to it. Browsers allow
+# WebAuthn on http only for "localhost", which development uses (not 127.0.0.1).
+OTP_WEBAUTHN_RP_ID = os.environ.get("DJANGO_WEBAUTHN_RP_ID") or (
+    "localhost" if DEBUG else next(iter(ALLOWED_HOSTS), "")
+)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "DJANGO_WEBAUTHN_ORIGINS",
+    "http://localhost:8000" if DEBUG else ",".join(f"https://{h}" for h in ALLOWED_HOSTS),
+)
+# django-otp-webauthn's checks want both at every command; a host that only migrates has
+# no host name yet. accounts.mfa_webauthn.PasskeyHelper refuses a ceremony without them.
+SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E010", "otp_webauthn.E030"]
+# Development and the test suite also accept http://localhost on any port (test servers
+# pick one); production only the origins above.
+WEBAUTHN_LOCALHOST_ANY_PORT = DEBUG
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.mfa_webauthn.PasskeyHelper"
+# The password comes first, then the passkey: no passwordless sign-in past the lockout.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
@@ -305,6 +340,10 @@ if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SESSION_IDLE_SECONDS must be between 60 and 1800")
     if not 60 * 60 <= SESSION_ABSOLUTE_SECONDS <= 12 * 60 * 60:
         raise ImproperlyConfigured("DJANGO_SESSION_ABSOLUTE_SECONDS must be between 3600 and 43200")
+    if MFA_DEMO_TOTP_FOR_STAFF:
+        raise ImproperlyConfigured("DJANGO_MFA_DEMO_TOTP_FOR_STAFF is for the local demo only")
+    if not 1 <= MFA_STEP_UP_MINUTES <= 15:
+        raise ImproperlyConfigured("DJANGO_MFA_STEP_UP_MINUTES must be between 1 and 15")
     if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -322,4 +361,7 @@ LOGGING = {
 
 FILTERS_EMPTY_CHOICE_LABEL = "Any"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/uswds.html"
-DJANGO_TABLES2_TABLE_ATTRS = {"class": "usa-table usa-table--borderless usa-table--striped"}
+# Stacked: below 480 px each row becomes a card of "heading: value" lines (static/app.css).
+DJANGO_TABLES2_TABLE_ATTRS = {
+    "class": "usa-table usa-table--borderless usa-table--striped usa-table--stacked"
+}

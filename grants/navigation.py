@@ -107,6 +107,12 @@ PAGE_LABELS = {
     "accounts:password_reset_done": "Reset your password",
     "accounts:password_reset_confirm": "Choose a new password",
     "accounts:password_reset_complete": "Password reset",
+    "mfa:manage": "Sign-in security",
+    "mfa:enrol": "Add a second factor",
+    "mfa:enrol_totp": "Authenticator app",
+    "mfa:enrol_passkey": "Passkey",
+    "mfa:recovery_codes": "Recovery codes",
+    "mfa:verify": "Second factor",
 }
 
 

@@ -11,7 +11,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
+from accounts.mfa_stepup import step_up_required
 from budgets.balances import awards_with_excess_cash
 from grants import access, selectors
 from grants.form_errors import add_service_errors
@@ -35,6 +37,7 @@ from reports.sf425 import (
     compute_sf425,
     variance,
 )
+from reports.tables import CALENDAR_PER_PAGE, CalendarTable
 from reports.worklist import default_fiscal_year, worklist_for_user
 
 
@@ -174,6 +177,7 @@ def _certifier(user) -> dict:
 
 
 @login_required
+@step_up_required()  # certifying the SF-425 is its POST
 def sf425_detail(request, award_number: str, period_end: str):
     award, due, report, can_file, not_yet = _filing(
         request, award_number, period_end, FINANCIAL_REPORT
@@ -395,8 +399,12 @@ def reporting_calendar_page(request):
     the program office, latest first."""
     today = timezone.localdate()
     rows, show, sort = calendar_rows(user=request.user, params=request.GET, today=today)
+    table = CalendarTable(rows)
+    RequestConfig(request, paginate={"per_page": CALENDAR_PER_PAGE}).configure(table)
     return render(
-        request, "reports/calendar.html", {"rows": rows, "show": show, "sort": sort, "today": today}
+        request,
+        "reports/calendar.html",
+        {"rows": rows, "table": table, "show": show, "sort": sort, "today": today},
     )
 
 
@@ -443,6 +451,9 @@ def measures_page(request):
     columns = list(MEASURES)
     table = [(r, [getattr(r, name) for name, _ in columns]) for r in rows]
     totals = [sum(values[i] for _, values in table) for i in range(len(columns))] if table else []
+    # Each value beside its measure's name: on a phone the table stacks, a row per value.
+    labels = [label for _, label in columns]
+    labelled = [(r, list(zip(labels, values, strict=True))) for r, values in table]
     return render(
         request,
         "reports/measures.html",
@@ -451,7 +462,9 @@ def measures_page(request):
             "chosen": chosen,
             "columns": columns,
             "table": table,
+            "labelled": labelled,
             "totals": totals,
+            "labelled_totals": list(zip(labels, totals, strict=False)),
             "task_forces": task_forces,
             "task_force": task_force,
         },
