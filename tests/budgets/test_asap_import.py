@@ -186,6 +186,46 @@ def test_every_bad_cell_is_named_and_nothing_is_written(program, requests):
     assert writes() == before
 
 
+def test_an_unknown_award_number_is_a_payment_without_a_request_not_a_refusal(
+    client, program, requests, pin_today
+):
+    """The file is recorded; the payment no award has is listed with its reason, and the
+    approved requests listed as unpaid are those of the awards the file names."""
+    r = requests
+    content = (
+        b"Award number,Payment date,Amount\n"
+        b"15PJDP-25-GK-00001-MECP,01/14/2025,10000.00\n"
+        b"15PJDP-25-GK-09999-MECP,01/15/2025,750.00\n"
+    )
+    payments = asap_import.parse_payment_file("asap.csv", content, today=TODAY)
+    before = writes()
+    matching = record(program, payments, dry_run=True)
+    assert [(p.row, r.pk) for p, r in matching.matched] == [(2, r["r1"].pk)]
+    assert [(p.row, p.award, p.award_number, p.reason) for p in matching.without_request] == [
+        (3, None, "15PJDP-25-GK-09999-MECP", "no award has the number 15PJDP-25-GK-09999-MECP.")
+    ]
+    # r5 is on the pre-2019 award, which the file does not name.
+    assert [d.pk for d in matching.requests_without_payment] == [
+        r["r2"].pk,
+        r["r3"].pk,
+        r["r4"].pk,
+    ]
+    assert writes() == before
+    pin_today(TODAY)
+    client.force_login(program.approver)
+    url = reverse("budgets:asap_payment_import")
+    page = client.post(url, {"file": SimpleUploadedFile("asap.csv", content)})
+    text = page.content.decode()
+    assert "Payments without a request (1)" in text
+    assert "no award has the number 15PJDP-25-GK-09999-MECP." in text
+    assert "Approved requests without a payment (3)" in text
+    done = client.post(url, {"signed": page.context["signed"]}, follow=True)
+    assert "Recorded 1 payment" in done.content.decode()
+    assert DrawdownRequest.objects.get(pk=r["r1"].pk).status == "paid"
+    event = AuditEvent.objects.get(action="budgets.asap_import.recorded")
+    assert event.data["without_request"] == [3]
+
+
 def test_the_approver_of_a_request_cannot_record_its_payment_a_row_says_so(program, requests):
     r = requests
     mine = ask(program, program.award_a, "60000.00", date(2025, 4, 1), approver=program.approver)
