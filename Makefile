@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: run test venv migrate demo lint clean
+.PHONY: run test venv migrate demo lint clean drill
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,17 @@ demo: migrate
 
 # Sets up, loads the demo program, prints a log-in per role and serves the app.
 run: demo
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DJANGO_DEBUG=1 DJANGO_MFA_DEMO_TOTP_FOR_STAFF=1 $(PY) manage.py runserver localhost:$(PORT)
 
 # Sets up and runs the whole test suite on the database DATABASE_URL names
 # (SQLite by default).
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Backs up the database DATABASE_URL names (SQLite by default), restores it into a scratch
+# database and runs check_ledgers and verify_audit on the copy (docs/operations.md).
+drill: migrate
+	DJANGO_DEBUG=1 $(PY) manage.py backup_drill
 
 lint: venv
 	$(VENV)/bin/ruff check .

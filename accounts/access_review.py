@@ -21,7 +21,19 @@ NONE = "—"
 
 def second_factors(user) -> str:
     """The person's second factors, named; "—" while sign-in has none."""
-    return NONE
+    from accounts import mfa_policy
+
+    named = []
+    passkeys = mfa_policy.passkeys(user).count()
+    if passkeys:
+        named.append(f"{passkeys} passkey{'s' if passkeys > 1 else ''}")
+    apps = mfa_policy.authenticator_apps(user).count()
+    if apps:
+        named.append(f"{apps} authenticator app{'s' if apps > 1 else ''}")
+    codes = mfa_policy.recovery_codes_left(user)
+    if codes:
+        named.append(f"{codes} recovery code{'s' if codes > 1 else ''}")
+    return ", ".join(named) or NONE
 
 
 @dataclass(frozen=True)

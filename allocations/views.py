@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.mfa_stepup import step_up_required
 from allocations import selectors, services
 from allocations.filters import FactorFilter, LineFilter, RunFilter
 from allocations.forms import CompareForm, FactorDataForm, FactorImportForm, RunForm, WaiverForm
@@ -119,6 +120,7 @@ def run_detail(request, pk: int):
 
 @login_required
 @require_POST
+@step_up_required(back=lambda request, pk: reverse("allocations:run_detail", args=[pk]))
 def run_publish(request, pk: int):
     run = get_or_404(selectors.run_list_for_user(user=request.user), pk=pk)
     access.require(

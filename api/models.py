@@ -37,3 +37,23 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return "Revoked"
         return "Expired" if self.is_expired else "Active"
+
+
+class IdempotencyRecord(models.Model):
+    """What a write with an `Idempotency-Key` asked for and what it made. Written in the
+    same transaction as the service call, so a key is taken exactly when its record is:
+    a retry compares its request's hash with this one (same: the first result again;
+    other: a 409), and two requests racing with one key meet on this table's unique key
+    rather than deep in a service."""
+
+    key = models.UUIDField(unique=True, help_text="The services' key (writes.service_key).")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    request_hash = models.CharField(
+        max_length=64, help_text="SHA-256 of the canonical JSON of the path and body."
+    )
+    record_type = models.CharField(max_length=40, help_text="What the write made.")
+    record_id = models.BigIntegerField(null=True, help_text="The id of what the write made.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.record_type} {self.record_id} ({self.key})"

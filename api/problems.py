@@ -15,7 +15,13 @@ def problem_exception_handler(exc, context):
         return None  # not an API error: Django's 500 handling
     status = response.status_code
     body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.Throttled):
+        # DRF has set Retry-After (whole seconds); say it in words too.
+        body["detail"] = (
+            "This token has sent more requests than its rate limit allows; "
+            f"try again in {exc.wait} seconds."
+        )
+    elif isinstance(exc, exceptions.ValidationError):
         body["detail"] = "The request has invalid parameters; see errors."
         body["errors"] = response.data if isinstance(response.data, dict) else {"": response.data}
     else:

@@ -3,9 +3,12 @@ never a JSON number, so no client reads it as a float."""
 
 from rest_framework import serializers
 
-from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.kinds import InKindBasis
+from budgets.ledger import RECORDABLE_KINDS
+from budgets.models import Category, DrawdownRequest, LedgerEntry
 from grants.models import Appropriation, Award, AwardFunding, TaskForce
 from grants.money import MAX_DIGITS
+from reports.models import MEASURES, ProgressReport
 
 
 def money(**kwargs) -> serializers.DecimalField:
@@ -111,7 +114,7 @@ class BalancesSerializer(serializers.Serializer):
 class LedgerEntrySerializer(serializers.ModelSerializer):
     amount = money()
     actor = serializers.CharField(source="actor.username")
-    reverses = serializers.PrimaryKeyRelatedField(read_only=True)
+    reverses = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     reversed_by = serializers.SerializerMethodField()
     cash_after = money(help_text="The award's cash on hand after this entry, in ledger order.")
     federal_spent_after = money(help_text="Federal expenditures after this entry.")
@@ -143,8 +146,8 @@ class DrawdownRequestSerializer(serializers.ModelSerializer):
     award = serializers.CharField(source="award.award_number")
     amount = money()
     requested_by = serializers.CharField(source="requested_by.username")
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
-    ledger_entry = serializers.PrimaryKeyRelatedField(read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
+    ledger_entry = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = DrawdownRequest
@@ -174,26 +177,209 @@ class LedgerEntryWrittenSerializer(LedgerEntrySerializer):
         ]
 
 
+# The kinds a finance officer records (named in SPECTACULAR_SETTINGS' enum names).
+RECORDABLE_KIND_CHOICES = [(k.value, k.label) for k in RECORDABLE_KINDS]
+AMOUNT_PATTERN = r"^[0-9]{1,11}(\.[0-9]{1,2})?$"
+
+
+def amount_field(**kwargs) -> serializers.RegexField:
+    """How a request gives an amount: a string of dollars and cents. The schema only
+    describes it; the form reads it and says what is wrong with it."""
+    return serializers.RegexField(
+        AMOUNT_PATTERN, help_text='A string, such as "1250.00".', **kwargs
+    )
+
+
+def text(max_length: int = 500, **kwargs) -> serializers.CharField:
+    return serializers.CharField(max_length=max_length, allow_blank=True, **kwargs)
+
+
 class EntryWriteSerializer(serializers.Serializer):
     """The body of a new ledger entry: the fields its kind's form shows (budgets.kinds)."""
 
-    kind = serializers.CharField(help_text="obligation, expenditure, disbursement, ...")
+    kind = serializers.ChoiceField(choices=RECORDABLE_KIND_CHOICES)
     effective_date = serializers.DateField()
-    amount = serializers.CharField(help_text='A string, such as "1250.00".')
-    category = serializers.CharField(required=False, help_text="A to J, for kinds that name one.")
-    share = serializers.CharField(required=False, help_text="federal or non_federal.")
+    amount = amount_field()
+    category = serializers.ChoiceField(
+        choices=Category.values, required=False, help_text="For kinds that name one."
+    )
+    share = serializers.ChoiceField(choices=LedgerEntry.Share.values, required=False)
     obligation = serializers.IntegerField(required=False, help_text="The obligation paid, by id.")
     expenditure = serializers.IntegerField(required=False, help_text="The expenditure paid, by id.")
     paid_on = serializers.DateField(required=False, help_text="An expenditure paid already.")
-    in_kind_basis = serializers.CharField(required=False)
-    in_kind_description = serializers.CharField(required=False)
-    memo = serializers.CharField(required=False)
+    in_kind_basis = serializers.ChoiceField(choices=InKindBasis.values, required=False)
+    in_kind_description = text(required=False)
+    memo = text(required=False)
 
 
 class ReversalWriteSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=500)
 
 
 class DrawdownWriteSerializer(serializers.Serializer):
-    amount = serializers.CharField(help_text='A string, such as "1250.00".')
-    memo = serializers.CharField(required=False)
+    amount = amount_field()
+    memo = text(required=False)
+
+
+class BudgetLineSerializer(serializers.Serializer):
+    category = serializers.CharField(help_text="A to J, as on the SF-424A.")
+    federal_amount = money()
+    non_federal_amount = money()
+
+
+class BudgetVersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    status = serializers.CharField(help_text="approved (current) or superseded.")
+    effective_on = serializers.DateField(
+        allow_null=True, help_text="First day it governs; null: from its approval."
+    )
+    approved_at = serializers.DateTimeField()
+    agency_approved = serializers.BooleanField(
+        help_text="False for a modification applied without prior approval."
+    )
+    federal_total = money()
+    non_federal_total = money()
+    lines = BudgetLineSerializer(many=True, read_only=True)
+
+
+class TermsFundingLineSerializer(FundingLineSerializer):
+    amendment = serializers.IntegerField(
+        source="amendment.number",
+        default=None,
+        allow_null=True,
+        help_text="The amendment that added the line; null for the original award.",
+    )
+
+    class Meta(FundingLineSerializer.Meta):
+        fields = [*FundingLineSerializer.Meta.fields, "amendment"]
+
+
+class AmendmentInEffectSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    kind = serializers.CharField()
+    effective_on = serializers.DateField()
+    description = serializers.CharField()
+
+
+class TermsSerializer(serializers.Serializer):
+    """An award's terms as they stood on a day (budgets.terms.award_terms_as_of)."""
+
+    as_of = serializers.DateField(source="terms.on")
+    period_start = serializers.DateField(source="terms.period_start")
+    period_end = serializers.DateField(source="terms.period_end")
+    federal_amount = money(source="terms.federal_amount")
+    match_required = money(source="terms.match_required")
+    funding_lines = TermsFundingLineSerializer(
+        source="terms.funding_lines", many=True, read_only=True
+    )
+    amendments_in_effect = AmendmentInEffectSerializer(
+        source="terms.amendments_in_effect", many=True, read_only=True
+    )
+    budget = BudgetVersionSerializer(
+        allow_null=True,
+        read_only=True,
+        help_text="The budget version in force that day; null if none was approved yet.",
+    )
+
+
+class ReportDueSerializer(serializers.Serializer):
+    """A report an award owes, as the reporting calendar lists it."""
+
+    award = serializers.CharField(source="due.award.award_number")
+    kind = serializers.CharField(source="due.kind", help_text="sf425, progress, ...")
+    label = serializers.CharField(source="due.label")
+    period_start = serializers.DateField(source="due.period_start")
+    period_end = serializers.DateField(source="due.period_end")
+    due_on = serializers.DateField(source="due.due_on")
+    is_final = serializers.BooleanField(source="due.is_final")
+    state = serializers.CharField(
+        help_text="Upcoming, Open for filing, Overdue, Submitted, Returned for correction "
+        "or Accepted."
+    )
+    days_late = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField(
+        source="filed.submitted_at", default=None, allow_null=True
+    )
+
+
+class SF425LineSerializer(serializers.Serializer):
+    line = serializers.CharField(help_text="The SF-425 line: 10a to 10o, 11g-d to 11g-f.")
+    label = serializers.CharField()
+    amount = serializers.DecimalField(
+        max_digits=MAX_DIGITS, decimal_places=2, coerce_to_string=True, allow_null=True
+    )
+
+
+class CertifiedSF425Serializer(serializers.Serializer):
+    status = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    submitted_by = serializers.CharField(source="submitted_by.username")
+    submissions = serializers.IntegerField()
+    certifier_name = serializers.CharField()
+    certifier_title = serializers.CharField()
+    remarks = serializers.CharField()
+    lines = SF425LineSerializer(many=True, read_only=True, source="certified_lines")
+
+
+class SF425Serializer(serializers.Serializer):
+    """The SF-425 of one reporting period: as the ledger computes it now, and as it was
+    certified if it was filed; `variance` names the lines that differ."""
+
+    award = serializers.CharField(source="computed.award_number")
+    period_end = serializers.DateField(source="computed.reporting_period_end")
+    report_type = serializers.CharField(source="computed.report_type")
+    basis = serializers.CharField(source="computed.basis")
+    computed = SF425LineSerializer(many=True, read_only=True, source="computed_lines")
+    certified = CertifiedSF425Serializer(allow_null=True, read_only=True)
+    variance = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The lines whose computed amount differs from the certified one.",
+    )
+
+
+MEASURE_NAMES = [name for name, _ in MEASURES]
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    award = serializers.CharField(source="award.award_number")
+    submitted_by = serializers.CharField(source="submitted_by.username")
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", default=None, allow_null=True
+    )
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "award",
+            "period_end",
+            "is_final",
+            "status",
+            "submitted_by",
+            "submitted_at",
+            "submissions",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "accomplishments",
+            "challenges",
+            "next_steps",
+            *MEASURE_NAMES,
+        ]
+
+
+class ProgressReportWriteSerializer(serializers.Serializer):
+    """The body of a progress report: the page's form fields; each measure a whole
+    number, 0 or more."""
+
+    accomplishments = serializers.CharField(max_length=10000)
+    challenges = text(10000, required=False)
+    next_steps = text(10000, required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, label in MEASURES:
+            fields[name] = serializers.IntegerField(
+                min_value=0, max_value=10_000_000, help_text=label
+            )
+        return fields

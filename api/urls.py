@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import views
+from api import report_views, views
 
 app_name = "api"
 
@@ -31,6 +31,28 @@ urlpatterns = [
         "v1/ledger-entries/<int:pk>/reversal/",
         views.EntryReversal.as_view(),
         name="entry_reversal",
+    ),
+    path(
+        "v1/awards/<str:award_number>/terms/", report_views.AwardTerms.as_view(), name="award_terms"
+    ),
+    path(
+        "v1/awards/<str:award_number>/sf425/<str:period_end>/",
+        report_views.AwardSF425.as_view(),
+        name="award_sf425",
+    ),
+    path(
+        "v1/awards/<str:award_number>/progress-reports/<str:period_end>/",
+        report_views.ProgressReportFiling.as_view(),
+        name="award_progress_filing",
+    ),
+    path("v1/reports-due/", report_views.ReportsDue.as_view(), name="reports_due"),
+    path(
+        "v1/progress-reports/", report_views.ProgressReportList.as_view(), name="progress_reports"
+    ),
+    path(
+        "v1/progress-reports/<int:pk>/",
+        report_views.ProgressReportDetail.as_view(),
+        name="progress_report",
     ),
     path("v1/drawdown-requests/", views.DrawdownList.as_view(), name="drawdowns"),
     path("v1/drawdown-requests/<int:pk>/", views.DrawdownDetail.as_view(), name="drawdown"),

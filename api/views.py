@@ -15,10 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers, writes
+from api.running import add_running_balances
 from budgets.balances import award_balances
 from budgets.filters import DrawdownFilter, LedgerFilter
 from budgets.models import LedgerEntry
-from budgets.selectors import drawdown_list_for_user, ledger_for_award
+from budgets.selectors import drawdown_list_for_user
 from grants import access, selectors
 from grants.lookups import get_or_404
 from grants.models import Award
@@ -181,8 +182,16 @@ class LedgerEntryList(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return LedgerEntry.objects.none()  # the schema generator asks with no award
-        award = scoped_award(self.request, self.kwargs["award_number"])
-        return ledger_for_award(award=award)
+        self.award = scoped_award(self.request, self.kwargs["award_number"])
+        return LedgerEntry.objects.filter(award=self.award).select_related(
+            "actor", "reverses", "reversed_by"
+        )
+
+    def paginate_queryset(self, queryset):
+        # The running balances of the page's rows, in a constant number of queries.
+        rows = super().paginate_queryset(queryset)
+        add_running_balances(self.award.pk, rows)
+        return rows
 
 
 class DrawdownFilterWithAward(DrawdownFilter):

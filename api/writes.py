@@ -2,8 +2,14 @@
 requests. Each calls the same service as the pages (budgets.ledger), so every rule about
 money holds and is audited; the body is read by the pages' own forms, so bad input gets
 the same messages. Every write carries an `Idempotency-Key` header: a retry with the same
-key and body returns the first result, the same key with another request is a 409."""
+key and body returns the first result, the same key with another request is a 409.
 
+What "the same request" means is kept in an IdempotencyRecord: the hash of the path and
+the body's fields (canonical JSON: key order and spacing do not matter, values do). The
+record is read before the body is validated, so a retry is answered with the first result
+even when the request would now be refused (the expenditure it paid is paid in full)."""
+
+import hashlib
 import json
 import uuid
 
@@ -13,7 +19,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from api import serializers
-from api.models import ApiToken
+from api.models import ApiToken, IdempotencyRecord
 from budgets import ledger
 from budgets.forms import DrawdownForm, EntryForm, ReverseForm
 from budgets.kinds import KINDS
@@ -23,7 +29,9 @@ from grants import access, selectors
 from grants.audit import audit_via
 from grants.lookups import get_or_404
 from grants.models import Award
-from grants.text import clean_text
+from reports import services as reports
+from reports.models import ProgressReport
+from reports.report_types import PROGRESS_REPORT
 
 MAX_BODY_BYTES = 64 * 1024
 # Keys are scoped to the person: uuid5(this, "<user id>:<header>"), so two people's keys
@@ -98,6 +106,8 @@ def form_data(request, allowed: list[str]) -> dict:
             data[name] = value
         elif isinstance(value, int) and not isinstance(value, bool) and name != "amount":
             data[name] = str(value)
+        elif isinstance(value, float) and value.is_integer() and name != "amount":
+            data[name] = str(int(value))  # 3.0 is a whole number in JSON
         elif name == "amount":
             errors[name] = ['Send the amount as a string, such as "1250.00".']
         else:
@@ -113,44 +123,66 @@ def cleaned(form) -> dict:
     return form.cleaned_data
 
 
-def prior(key: uuid.UUID, model):
-    """What this key wrote before, if anything; a key used for another kind of request is
-    a conflict."""
-    for other in (LedgerEntry, DrawdownRequest):
-        found = other.objects.filter(idempotency_key=key).first()
-        if found is not None:
-            if other is not model:
-                raise Conflict()
-            return found
-    return None
+def request_hash(request, data: dict) -> str:
+    """SHA-256 of the canonical JSON of the path and the body's fields."""
+    canonical = json.dumps(
+        {"path": request.path, "body": data},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def check_same(found, **expected) -> None:
-    """A replay must be the same request: the services compare the award and amount;
-    compare the rest of what was recorded too."""
-    if found is not None and any(getattr(found, k) != v for k, v in expected.items()):
+def record_type(model) -> str:
+    return model._meta.label_lower
+
+
+def earlier_result(key: uuid.UUID, digest: str, model):
+    """What the first request with this key made, if there was one with the same hash;
+    a key used for another request (another body, path or kind of record) is a 409."""
+    record = IdempotencyRecord.objects.filter(key=key).first()
+    if record is None:
+        return None
+    if record.request_hash != digest or record.record_type != record_type(model):
         raise Conflict()
+    return model.objects.get(pk=record.record_id)
 
 
-def run(request, key: uuid.UUID, model, call):
-    """Call the service, answering 201 for a new record and 200 for a replay."""
-    replay = model.objects.filter(idempotency_key=key).exists()
+def run(request, key: uuid.UUID, digest: str, model, call):
+    """Take the key and call the service in one transaction, answering 201 for a new
+    record. Another request with this key that took it first (a race: both found no
+    record) makes the insert fail on the key: its result again if it was the same
+    request, otherwise a 409, never a 500."""
     token = request.auth if isinstance(request.auth, ApiToken) else None
     try:
         with audit_via(f"API token '{token.name}'" if token else "API"):
             with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    key=key, user=request.user, request_hash=digest, record_type=record_type(model)
+                )
                 result = call()
+                record.record_id = result.pk
+                record.save(update_fields=["record_id"])
     except ledger.IdempotencyConflict:
         raise Conflict() from None
     except ServiceRefusal as refusal:
         errors = refusal.message_dict if hasattr(refusal, "error_dict") else {"": refusal.messages}
         raise exceptions.ValidationError(errors) from None
     except IntegrityError:
-        # Two requests with one key at once: the second finds the first's row.
-        if model.objects.filter(idempotency_key=key).exists():
+        found = earlier_result(key, digest, model)
+        if found is not None:
+            return found, status.HTTP_200_OK
+        has_key = any(f.name == "idempotency_key" for f in model._meta.fields)
+        if has_key and model.objects.filter(idempotency_key=key).exists():
             raise Conflict() from None
         raise
-    return result, (status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
+    return result, status.HTTP_201_CREATED
+
+
+def replay(request, key: uuid.UUID, digest: str, model, serializer) -> Response | None:
+    found = earlier_result(key, digest, model)
+    return None if found is None else Response(serializer(found).data, status=status.HTTP_200_OK)
 
 
 def record_entry(request, award: Award) -> Response:
@@ -161,6 +193,9 @@ def record_entry(request, award: Award) -> Response:
     key = service_key(request)
     kinds = list(ledger.RECORDABLE_KINDS)
     data = form_data(request, ["kind", *sorted({f for k in kinds for f in KINDS[k].form_fields})])
+    digest = request_hash(request, data)
+    if again := replay(request, key, digest, LedgerEntry, serializers.LedgerEntryWrittenSerializer):
+        return again
     kind = data.pop("kind", "")
     if kind not in kinds:
         raise exceptions.ValidationError({"kind": [f"Choose one of: {', '.join(kinds)}."]})
@@ -180,18 +215,10 @@ def record_entry(request, award: Award) -> Response:
         expenditures=unpaid_expenditures(award=award),
     )
     fields = cleaned(form)
-    share = fields.get("share") or LedgerEntry.Share.FEDERAL
-    found = prior(key, LedgerEntry)
-    check_same(
-        found,
-        award_id=award.pk,
-        kind=kind,
-        effective_date=fields["effective_date"],
-        memo=clean_text(fields.get("memo", "")),
-    )
     entry, code = run(
         request,
         key,
+        digest,
         LedgerEntry,
         lambda: ledger.entry_post(
             actor=request.user,
@@ -201,7 +228,7 @@ def record_entry(request, award: Award) -> Response:
             effective_date=fields["effective_date"],
             idempotency_key=key,
             category=fields.get("category", ""),
-            share=share,
+            share=fields.get("share") or LedgerEntry.Share.FEDERAL,
             memo=fields.get("memo", ""),
             paid_on=fields.get("paid_on"),
             obligation=fields.get("obligation"),
@@ -219,11 +246,15 @@ def reverse_entry(request, entry: LedgerEntry) -> Response:
         "Only the task force's finance officers reverse entries.",
     )
     key = service_key(request)
-    fields = cleaned(ReverseForm({**form_data(request, ["reason"]), "idempotency_key": str(key)}))
-    check_same(prior(key, LedgerEntry), reverses_id=entry.pk, memo=clean_text(fields["reason"]))
+    data = form_data(request, ["reason"])
+    digest = request_hash(request, data)
+    if again := replay(request, key, digest, LedgerEntry, serializers.LedgerEntryWrittenSerializer):
+        return again
+    fields = cleaned(ReverseForm({**data, "idempotency_key": str(key)}))
     reversal, code = run(
         request,
         key,
+        digest,
         LedgerEntry,
         lambda: ledger.entry_reverse(
             actor=request.user, entry=entry, reason=fields["reason"], idempotency_key=key
@@ -239,11 +270,16 @@ def request_drawdown(request, award: Award) -> Response:
     )
     key = service_key(request)
     data = form_data(request, ["amount", "memo"])
+    digest = request_hash(request, data)
+    if again := replay(
+        request, key, digest, DrawdownRequest, serializers.DrawdownRequestSerializer
+    ):
+        return again
     fields = cleaned(DrawdownForm({**data, "idempotency_key": str(key)}))
-    check_same(prior(key, DrawdownRequest), award_id=award.pk, memo=clean_text(fields["memo"]))
     drawdown, code = run(
         request,
         key,
+        digest,
         DrawdownRequest,
         lambda: ledger.drawdown_request(
             actor=request.user,
@@ -254,3 +290,31 @@ def request_drawdown(request, award: Award) -> Response:
         ),
     )
     return Response(serializers.DrawdownRequestSerializer(drawdown).data, status=code)
+
+
+def file_progress_report(request, award: Award, due) -> Response:
+    """File (or file again, once returned) the progress report of a period through the
+    page's form and service: a new report is submitted at once, as on the page."""
+    access.require(PROGRESS_REPORT.may_file(request.user, award), PROGRESS_REPORT.refusal)
+    key = service_key(request)
+    form_class = PROGRESS_REPORT.form_class()
+    data = form_data(request, list(form_class().fields))
+    digest = request_hash(request, data)
+    if again := replay(request, key, digest, ProgressReport, serializers.ProgressReportSerializer):
+        return again
+    form = form_class(data)
+    cleaned(form)
+    report, code = run(
+        request,
+        key,
+        digest,
+        ProgressReport,
+        lambda: reports.progress_submit(
+            actor=request.user,
+            award=award,
+            period_end=due.period_end,
+            narrative=form.narrative(),
+            measures=form.measures(),
+        ),
+    )
+    return Response(serializers.ProgressReportSerializer(report).data, status=code)

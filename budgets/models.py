@@ -4,11 +4,13 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from budgets.kinds import KINDS, TOTALS, EntryKind, InKindBasis, Share
+from grants import protected
 from grants.models import Award
 from grants.money import money_field
 
@@ -247,9 +249,16 @@ class LedgerEntry(models.Model):
     class Meta:
         ordering = ["effective_date", "pk"]
         verbose_name_plural = "ledger entries"
+        # A mistake is corrected by a reversal, never by changing the entry.
+        triggers = [protected.append_only("ledger_entry_append_only")]
         indexes = [
             models.Index(
                 fields=["award", "kind", "effective_date"], name="budgets_ledger_award_kind_idx"
+            ),
+            # Ledger order within an award: a cursor page of the ledger (the API) reads
+            # its rows from this index instead of sorting the award's every entry.
+            models.Index(
+                fields=["award", "effective_date", "id"], name="budgets_ledger_award_order_idx"
             ),
         ]
         constraints = [
@@ -367,6 +376,22 @@ class DrawdownStatus(models.TextChoices):
     PAID = "paid", "Paid"
 
 
+# What a decided drawdown request keeps for good: the request and the decision on it.
+DECISION_FIELDS = (
+    "award",
+    "amount",
+    "requested_on",
+    "requested_by",
+    "requested_at",
+    "memo",
+    "idempotency_key",
+    "review_reasons",
+    "decided_by",
+    "decided_at",
+    "decision_note",
+)
+
+
 class DrawdownRequest(models.Model):
     """A request for federal cash. Requested and approved requests hold their amount
     against what may be drawn; payment posts the drawdown to the ledger."""
@@ -410,6 +435,27 @@ class DrawdownRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
+        triggers = [
+            protected.never_deleted("drawdown_never_deleted"),
+            # Once approved or rejected, the request and its decision stand; an approved
+            # one may still move to paid (with who paid it and its ledger entry).
+            protected.refuse_update(
+                "drawdown_decision_final",
+                ~pgtrigger.Q(old__status=DrawdownStatus.REQUESTED)
+                & (
+                    protected.changed(*DECISION_FIELDS)
+                    | (
+                        ~pgtrigger.Q(old__status=DrawdownStatus.APPROVED)
+                        & protected.changed("status", "paid_by", "ledger_entry")
+                    )
+                    | (
+                        pgtrigger.Q(old__status=DrawdownStatus.APPROVED)
+                        & protected.changed("status")
+                        & ~pgtrigger.Q(new__status=DrawdownStatus.PAID)
+                    )
+                ),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gt=0), name="budgets_drawdown_amount_positive"

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.mfa_stepup import step_up_required
 from budgets import asap_import, ledger, upload_rows
 from budgets import history_import as past_awards
 from budgets.balances import (
@@ -306,6 +307,7 @@ def drawdown_queue(request):
 
 @login_required
 @require_POST
+@step_up_required(back="budgets:drawdown_queue")
 def drawdown_decide(request, drawdown_id: int, action: str):
     drawdown = get_or_404(drawdown_list_for_user(user=request.user), pk=drawdown_id)
     access.require(

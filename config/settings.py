@@ -61,7 +61,7 @@ SECRET_KEY = env_secret("DJANGO_SECRET_KEY") or (
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.mfa_admin.SecondFactorAdminConfig",  # django.contrib.admin, behind the factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,7 +73,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the docs' Swagger UI files, served as our own static files
+    "pgtrigger",  # PostgreSQL triggers that refuse changes to evidence (grants.protected)
     "axes",  # counts failed sign-ins and locks them out (accounts/lockout.py)
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # authenticator apps
+    "django_otp.plugins.otp_static",  # one-time recovery codes
+    "django_otp_webauthn",  # passkeys
     "grants",
     "accounts",
     "budgets",
@@ -95,6 +100,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Per token (or signed-in person): reads and writes counted apart (api/throttles.py).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": os.environ.get("API_READ_RATE", "600/min"),
+        "api_write": os.environ.get("API_WRITE_RATE", "60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ICAC grants administration API",
@@ -112,6 +123,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema_hooks.forbid_unknown_fields",
+    ],
+    # One name for each set of choices that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "LedgerKindEnum": "budgets.models.LedgerEntry.Kind",
+        "RecordableKindEnum": "api.serializers.RECORDABLE_KIND_CHOICES",
+        "CategoryEnum": "budgets.models.Category",
+        "ShareEnum": "budgets.models.LedgerEntry.Share",
+    },
 }
 
 # Every widget gets its USWDS class as it renders (grants/form_renderer.py).
@@ -119,14 +141,18 @@ FORM_RENDERER = "grants.form_renderer.UswdsFormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After sign-in is known: the 12-hour limit and "Sign out everywhere" end sessions here.
     "accounts.middleware.SessionLimitsMiddleware",
+    # Nothing but enrolment and verification before the second factor (accounts/mfa_policy.py).
+    "accounts.mfa_middleware.SecondFactorRequiredMiddleware",
     # Sees every 403 on its way out (the views', the API's, CSRF's) and records it.
     "accounts.middleware.RefusalAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -156,6 +182,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grants.context_processors.roles",
+                "accounts.mfa_context.second_factor",
             ],
         },
     },
@@ -216,6 +243,33 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Second factors (docs/security.md "Second factors"). There is no switch to turn them off.
+# Money decisions ask for the factor again when the last verification is older than this.
+MFA_STEP_UP_MINUTES = env_int("DJANGO_MFA_STEP_UP_MINUTES", 15)
+# The local demo only (`make run`): program-office staff may sign in with the demo's
+# authenticator-app codes instead of a passkey. Production refuses it below.
+MFA_DEMO_TOTP_FOR_STAFF = env_bool("DJANGO_MFA_DEMO_TOTP_FOR_STAFF", False)
+OTP_TOTP_ISSUER = "ICAC Grants"
+OTP_WEBAUTHN_RP_NAME = "ICAC Grants"
+# The relying party is the site's host name; passkeys are bound to it. Browsers allow
+# WebAuthn on http only for "localhost", which development uses (not 127.0.0.1).
+OTP_WEBAUTHN_RP_ID = os.environ.get("DJANGO_WEBAUTHN_RP_ID") or (
+    "localhost" if DEBUG else next(iter(ALLOWED_HOSTS), "")
+)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "DJANGO_WEBAUTHN_ORIGINS",
+    "http://localhost:8000" if DEBUG else ",".join(f"https://{h}" for h in ALLOWED_HOSTS),
+)
+# django-otp-webauthn's checks want both at every command; a host that only migrates has
+# no host name yet. accounts.mfa_webauthn.PasskeyHelper refuses a ceremony without them.
+SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E010", "otp_webauthn.E030"]
+# Development and the test suite also accept http://localhost on any port (test servers
+# pick one); production only the origins above.
+WEBAUTHN_LOCALHOST_ANY_PORT = DEBUG
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.mfa_webauthn.PasskeyHelper"
+# The password comes first, then the passkey: no passwordless sign-in past the lockout.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
 USE_I18N = False
@@ -255,6 +309,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Behind a TLS-terminating proxy, the client's address is the last one it appended to
 # X-Forwarded-For (the lockout counts per address: accounts/lockout.py).
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+# How many proxies in front of the app append to X-Forwarded-For. The address audit events
+# record is the entry that many places from the right (grants.request_context); 0 (no
+# proxy; the default unless DJANGO_BEHIND_PROXY) means REMOTE_ADDR, X-Forwarded-For ignored.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
+if not 0 <= TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be between 0 and 5")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -279,6 +339,10 @@ if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SESSION_IDLE_SECONDS must be between 60 and 1800")
     if not 60 * 60 <= SESSION_ABSOLUTE_SECONDS <= 12 * 60 * 60:
         raise ImproperlyConfigured("DJANGO_SESSION_ABSOLUTE_SECONDS must be between 3600 and 43200")
+    if MFA_DEMO_TOTP_FOR_STAFF:
+        raise ImproperlyConfigured("DJANGO_MFA_DEMO_TOTP_FOR_STAFF is for the local demo only")
+    if not 1 <= MFA_STEP_UP_MINUTES <= 15:
+        raise ImproperlyConfigured("DJANGO_MFA_STEP_UP_MINUTES must be between 1 and 15")
     if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

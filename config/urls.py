@@ -9,6 +9,8 @@ urlpatterns = [
     path("", report_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/mfa/", include("accounts.mfa_urls")),
+    path("accounts/mfa/passkeys/", include("accounts.mfa_webauthn")),
     # budgets first: its /awards/new/ must win over grants' /awards/<number>/.
     path("", include("budgets.urls")),
     path("", include("budgets.modification_urls")),

@@ -2,6 +2,10 @@
 
 Rows are written only by `audit_record()`, from inside the service that made the change,
 so a change and its audit row commit or roll back together. Rows are never changed.
+
+Each row is a link of a hash chain (grants.audit_chain): writers take the chain's head row
+(AuditChainHead) under a lock, so two of them can never link to the same previous event.
+Many events at once: `audit_record_many`.
 """
 
 from contextlib import contextmanager
@@ -11,16 +15,21 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
+from grants import protected, request_context
+from grants.audit_chain import GENESIS, canonical, link_hash, stored_json
 from grants.bulk import insert_many
 
 SECRET_WORDS = ("password", "secret", "token", "api_key")
 
 
 class AuditEvent(models.Model):
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set when the event is linked, before it is hashed (AuditChainHead.seal), so the
+    # hash covers it; auto_now_add would set it after.
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -36,6 +45,10 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=300, blank=True)
     data = models.JSONField(encoder=DjangoJSONEncoder, default=dict)
+    request_id = models.CharField(max_length=64, blank=True)
+    source_address = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         app_label = "grants"
@@ -43,6 +56,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["content_type", "object_id"], name="grants_audit_object_idx")
         ]
+        triggers = [protected.append_only("audit_event_append_only")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
@@ -51,10 +65,81 @@ class AuditEvent(models.Model):
         # An integrity guard, not a business rule: the trail is append-only.
         if self.pk is not None:
             raise ValueError("audit events are never changed")
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            head = AuditChainHead.lock()
+            head.seal(self)
+            super().save(*args, **kwargs)
+            head.advance(1)
+
+    def chain_content(self) -> bytes:
+        """What the hash covers (grants.audit_chain.canonical)."""
+        content_type = None
+        if self.content_type_id is not None:
+            ct = ContentType.objects.get_for_id(self.content_type_id)
+            content_type = f"{ct.app_label}.{ct.model}"
+        return canonical(
+            occurred_at=self.occurred_at,
+            actor=self.actor_id,
+            action=self.action,
+            task_force=self.task_force_id,
+            content_type=content_type,
+            object_id=self.object_id,
+            object_repr=self.object_repr,
+            data=self.data,
+            request_id=self.request_id,
+            source_address=self.source_address,
+        )
 
     def delete(self, *args, **kwargs):
         raise ValueError("audit events are never deleted")
+
+
+class AuditChainHead(models.Model):
+    """The chain's last link: one row that every writer locks before it links an event,
+    holding the last event's hash and how many events there are (a removed last event
+    shows as a head that no event matches)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    hash = models.CharField(max_length=64, default=GENESIS)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        app_label = "grants"
+
+    def __str__(self) -> str:
+        return f"{self.count} events, head {self.hash}"
+
+    @classmethod
+    def lock(cls) -> "AuditChainHead":
+        """The head row, locked until the transaction ends (SELECT ... FOR UPDATE; on
+        SQLite the IMMEDIATE transaction already holds the database's write lock). A
+        database emptied by a test's flush gets its row back here."""
+        head = cls.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
+            cls.objects.get_or_create(
+                pk=1, defaults={"hash": last or GENESIS, "count": AuditEvent.objects.count()}
+            )
+            head = cls.objects.select_for_update().get(pk=1)
+        return head
+
+    @classmethod
+    def current(cls) -> "AuditChainHead":
+        """The head as last committed, without a lock: for pages and manifests."""
+        return cls.objects.filter(pk=1).first() or cls(hash=GENESIS, count=0)
+
+    def seal(self, event: AuditEvent) -> None:
+        """Link `event` (unsaved) after the current head; the head moves to it. Its time
+        is taken under the lock, as auto_now_add would, so times follow the chain."""
+        event.occurred_at = timezone.now()
+        event.data = stored_json(event.data)
+        event.prev_hash = self.hash
+        event.hash = link_hash(self.hash, event.chain_content())
+        self.hash = event.hash
+
+    def advance(self, events: int) -> None:
+        self.count += events
+        self.save(update_fields=["hash", "count"])
 
 
 def _clean(value):
@@ -100,7 +185,7 @@ def audit_record(
     data: dict | None = None,
 ) -> AuditEvent:
     """Record one event. When both before and after are given, only changed keys are kept."""
-    event = _event(
+    event = new_event(
         actor=actor,
         action=action,
         obj=obj,
@@ -116,11 +201,25 @@ def audit_record(
 def audit_record_many(events: list[dict], *, batch_size: int = 1000) -> None:
     """Record many events at once, each given as audit_record's arguments: for a service
     that writes many objects in one transaction (a ledger import), one statement for all
-    (grants.bulk) instead of one per event."""
-    insert_many(AuditEvent, [_event(**event) for event in events], batch_size=batch_size)
+    (grants.bulk) instead of one per event.
+
+    They are linked into the chain in list order under one lock of its head, which is
+    held until the caller's transaction ends: call it inside that transaction, after the
+    rows it audits are written and every other lock is taken. The rows go in with one
+    COPY (PostgreSQL) or INSERT per batch, which hand out ids in list order, so id order
+    stays chain order."""
+    built = [new_event(**event) for event in events]
+    if not built:
+        return
+    with transaction.atomic():
+        head = AuditChainHead.lock()
+        for event in built:
+            head.seal(event)
+        insert_many(AuditEvent, built, batch_size=batch_size)
+        head.advance(len(built))
 
 
-def _event(
+def new_event(
     *,
     actor,
     action: str,
@@ -130,7 +229,7 @@ def _event(
     after: dict | None = None,
     data: dict | None = None,
 ) -> AuditEvent:
-    """The unsaved event audit_record writes."""
+    """The unsaved event audit_record writes (with the request's id and address)."""
     payload = dict(_clean(data or {}))
     if _via.get():
         payload["via"] = _via.get()
@@ -142,11 +241,14 @@ def _event(
         payload["after"] = after
     elif before is not None:
         payload["before"] = before
+    context = request_context.current()
     event = AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         task_force=task_force,
         data=payload,
+        request_id=context.request_id,
+        source_address=context.source_address,
     )
     if obj is not None:
         event.content_type = ContentType.objects.get_for_model(obj)

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from grants.audit import AuditEvent  # noqa: F401  (registers the model with the app)
+from grants.audit import AuditChainHead, AuditEvent  # noqa: F401  (registers the models with the app)
 from grants.money import format_money, money_field
 
 FIRST_FISCAL_YEAR = 1998

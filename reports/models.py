@@ -3,10 +3,12 @@ with the ICAC performance measures, and the reminders sent about them."""
 
 import secrets
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from grants import protected
 from grants.models import Award
 
 
@@ -54,6 +56,24 @@ class FiledReport(models.Model):
         return self.status == ReviewStatus.RETURNED
 
 
+# What the certifier signed: fixed once submitted, until the report is returned for
+# correction and certified again.
+CERTIFIED_FIELDS = (
+    "award",
+    "period_end",
+    "is_final",
+    "submitted_by",
+    "submitted_at",
+    "submissions",
+    "lines",
+    "remarks",
+    "certifier_name",
+    "certifier_title",
+    "certifier_phone",
+    "certifier_email",
+)
+
+
 class FinancialReport(FiledReport):
     """An SF-425 as certified. `lines` keeps the numbers the ledger gave at submission;
     they are never recomputed, so later entries dated into the period show as a variance."""
@@ -70,6 +90,20 @@ class FinancialReport(FiledReport):
 
     class Meta:
         ordering = ["award", "period_end"]
+        triggers = [
+            protected.never_deleted("sf425_never_deleted"),
+            protected.refuse_update(
+                "sf425_certified_lines_fixed",
+                ~pgtrigger.Q(old__status=ReviewStatus.RETURNED)
+                & protected.changed(*CERTIFIED_FIELDS),
+            ),
+            protected.refuse_update(
+                "sf425_accepted_is_final",
+                pgtrigger.Condition(
+                    f"OLD.status = '{ReviewStatus.ACCEPTED}' AND OLD.* IS DISTINCT FROM NEW.*"
+                ),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["award", "period_end"], name="reports_sf425_one_per_period"

@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.mfa_stepup import step_up_required
 from budgets.balances import awards_with_excess_cash
 from grants import access, selectors
 from grants.form_errors import add_service_errors
 from grants.lookups import award_or_404, get_or_404
-from grants.models import Award, TaskForce, fiscal_year_of
+from grants.models import AuditChainHead, Award, TaskForce, fiscal_year_of
 from reports import report_types, services
 from reports.calendar import find_due, report_url
 from reports.forms import ReviewForm
@@ -46,7 +47,7 @@ def home(request):
         chosen = int(request.GET.get("fy", ""))
     except ValueError:
         chosen = current if current in years else (years[0] if years else current)
-    context = {"years": years, "chosen_year": chosen}
+    context = {"years": years, "chosen_year": chosen, "audit_head": AuditChainHead.current()}
     if access.can_view_program(user):
         context["year_chain"] = selectors.money_chain(user=user, fiscal_year=chosen)
         context["all_chain"] = selectors.money_chain(user=user)
@@ -143,6 +144,7 @@ def _file(request, form, due, *, allowed: bool, submit) -> bool:
 
 
 @login_required
+@step_up_required()  # certifying the SF-425 is its POST
 def sf425_detail(request, award_number: str, period_end: str):
     award, due, report, can_file = _filing(request, award_number, period_end, FINANCIAL_REPORT)
     form = FINANCIAL_REPORT.form_class()(

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from hypothesis import HealthCheck, settings
 
 from grants import access
 from grants.models import Appropriation, Award, Membership, TaskForce
 from tests import factories
+from tests.second_factor import verify_session
 
 # Property and state-machine tests: a quick profile on a developer's machine, the full
 # one in CI (CI=true); HYPOTHESIS_PROFILE picks either by name. Tests scale their example
@@ -46,6 +48,20 @@ class Program:
 def fast_password_hashing(settings):
     """PBKDF2 is slow by design; tests that are not about passwords need not pay for it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def second_factor_for_force_login(monkeypatch):
+    """`client.force_login(user)` also passes the second factor (tests/second_factor.py);
+    `client.force_login(user, second_factor=False)` stops after the password."""
+    password_only = Client.force_login
+
+    def force_login(self, user, backend=None, *, second_factor=True):
+        password_only(self, user, backend)
+        if second_factor:
+            verify_session(self.session, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

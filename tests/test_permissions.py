@@ -169,6 +169,17 @@ MATRIX = {
     ("api_tokens:list", "POST"): row(LOGIN, 200, 200, 200, 200, 200),
     ("api_tokens:revoke", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("api_tokens:revoke", "POST"): row(LOGIN, 302, 404, 404, 404, 404),
+    # Everyone manages their own second factors; staff are sent from the app to passkeys.
+    ("mfa:manage", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("mfa:enrol", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("mfa:enrol_totp", "GET"): row(LOGIN, 200, 200, 302, 302, 302),
+    ("mfa:enrol_passkey", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("mfa:verify", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("mfa:recovery_codes", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("mfa:recovery_codes_regenerate", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("mfa:recovery_codes_regenerate", "POST"): row(LOGIN, 302, 302, 302, 302, 302),
+    ("mfa:remove", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("mfa:remove", "POST"): row(LOGIN, 404, 404, 404, 404, 404),  # nobody's passkey
     # Everyone's own account page, password change and sign-out everywhere.
     ("accounts:account", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("accounts:sign_out_everywhere", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
@@ -421,6 +432,8 @@ def url_with_its_record(name: str, program) -> str:
             user=program.officer_a, name="Sync", expires_on=date.today() + timedelta(days=30)
         ).token
         return reverse(name, args=[token.pk])
+    if name == "mfa:remove":
+        return reverse(name, args=["passkey", 999999])
     if name == "accounts:password_reset_confirm":
         return reverse(name, args=["MQ", "not-a-real-token"])
     if name == "grants:hold_lift":
@@ -437,8 +450,10 @@ def _names(resolver=None, namespace="") -> set[str]:
     names = set()
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace in ("admin", "api"):
-                continue  # the JSON API has its own matrix: tests/api/test_api_permissions.py
+            if pattern.namespace in ("admin", "api", "otp_webauthn"):
+                # The JSON API has its own matrix (tests/api/test_api_permissions.py); the
+                # passkey ceremonies theirs (tests/accounts/test_mfa*.py).
+                continue
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             names |= _names(pattern, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:

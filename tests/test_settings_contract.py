@@ -42,6 +42,13 @@ print(json.dumps({
     "SESSION_ABSOLUTE_SECONDS": s.SESSION_ABSOLUTE_SECONDS,
     "AXES_FAILURE_LIMIT": s.AXES_FAILURE_LIMIT,
     "ALLOWED_HOSTS": s.ALLOWED_HOSTS,
+    "MIDDLEWARE": s.MIDDLEWARE,
+    "MFA_STEP_UP_MINUTES": s.MFA_STEP_UP_MINUTES,
+    "MFA_DEMO_TOTP_FOR_STAFF": s.MFA_DEMO_TOTP_FOR_STAFF,
+    "OTP_WEBAUTHN_RP_ID": s.OTP_WEBAUTHN_RP_ID,
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS": s.OTP_WEBAUTHN_ALLOWED_ORIGINS,
+    "WEBAUTHN_LOCALHOST_ANY_PORT": s.WEBAUTHN_LOCALHOST_ANY_PORT,
+    "OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN": s.OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN,
 }))
 """
 
@@ -89,6 +96,26 @@ def test_production_settings_contract():
     assert s["SESSION_ABSOLUTE_SECONDS"] <= 12 * 60 * 60
     assert s["AXES_FAILURE_LIMIT"] <= 10
     assert s["ALLOWED_HOSTS"] == ["grants.example.gov"]
+    # Second factors (docs/security.md "Second factors"): required, and nothing relaxes them.
+    otp = s["MIDDLEWARE"].index("django_otp.middleware.OTPMiddleware")
+    assert s["MIDDLEWARE"].index("accounts.mfa_middleware.SecondFactorRequiredMiddleware") > otp
+    assert s["MFA_STEP_UP_MINUTES"] <= 15
+    assert s["MFA_DEMO_TOTP_FOR_STAFF"] is False
+    assert s["OTP_WEBAUTHN_RP_ID"] == "grants.example.gov"
+    assert s["OTP_WEBAUTHN_ALLOWED_ORIGINS"] == ["https://grants.example.gov"]
+    assert s["WEBAUTHN_LOCALHOST_ANY_PORT"] is False
+    assert s["OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN"] is False
+
+
+def test_production_refuses_the_demo_s_second_factor_shortcut():
+    result = run_settings(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=random_key(),
+        DJANGO_ALLOWED_HOSTS="grants.example.gov",
+        DJANGO_MFA_DEMO_TOTP_FOR_STAFF="1",
+    )
+    assert result.returncode != 0
+    assert "DJANGO_MFA_DEMO_TOTP_FOR_STAFF is for the local demo only" in result.stderr
 
 
 def test_production_refuses_to_serve_without_a_secret_key():

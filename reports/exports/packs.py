@@ -27,7 +27,7 @@ from pathlib import PurePosixPath
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from grants.models import Award
+from grants.models import AuditChainHead, Award
 from reports import report_types
 from reports.exports.workbooks import (
     Selection,
@@ -119,6 +119,7 @@ def write_pack(handle, *, user, selection: Selection) -> Pack:
                 document = builder.build(report, generated_by=generated_by)
                 path = f"{builder.folder}/{document.filename}"
                 files.append(_add_stream(archive, path, io.BytesIO(document.content)))
+        head = AuditChainHead.current()
         manifest = {
             "format": FORMAT,
             "selection": selection.label,
@@ -126,6 +127,9 @@ def write_pack(handle, *, user, selection: Selection) -> Pack:
             "created_at": timezone.localtime().isoformat(timespec="seconds"),
             "scope": about["Scope"],
             "workbook_data_sha256": data_sha256,
+            # The audit chain as the pack saw it: `manage.py verify_audit` on the system
+            # later shows the same hash still in the chain, or names where it broke.
+            "audit_chain_head": {"hash": head.hash, "events": head.count},
             "files": [{"path": f.path, "sha256": f.sha256, "bytes": f.size} for f in files],
         }
         archive.writestr(MANIFEST_JSON, json.dumps(manifest, indent=2) + "\n")

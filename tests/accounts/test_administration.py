@@ -131,7 +131,14 @@ def test_the_access_review_lists_every_account(client, program):
         "Locked out",
     ]
     officer_a, officer_b = rows["officer_a"], rows["officer_b"]
-    assert officer_a[3:7] == ("Active", "—", "Alpha ICAC Task Force: Finance officer", "—")
+    assert officer_a[3:7] == (
+        "Active",
+        "—",
+        "Alpha ICAC Task Force: Finance officer",
+        "1 authenticator app",  # tests/second_factor.py gave officer_a's sign-in one
+    )
+    assert officer_b[6] == "—"
+    assert rows["auditor"][6] == "1 passkey"
     assert isinstance(officer_a[7], datetime) and officer_a[8] == "No"
     assert officer_b[7:] == ("Never", "Yes")
     assert rows["approver"][4] == "Financial approver"

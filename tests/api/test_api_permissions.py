@@ -11,6 +11,8 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from api.problems import PROBLEM_JSON
 from budgets.models import DrawdownRequest
+from reports.models import MEASURES
+from reports.services import progress_submit
 from tests.api.helpers import bearer
 from tests.budgets.ledger_helpers import activate, post
 
@@ -72,6 +74,14 @@ MATRIX = {
     },
     "api:award_drawdown_create": writes(*WRITTEN_BY_OFFICER_A),
     "api:entry_reversal": writes(*WRITTEN_BY_OFFICER_A),
+    "api:award_terms": reads(*TASK_FORCE_A),
+    "api:award_sf425": reads(*TASK_FORCE_A),
+    # Progress reports are filed by the task force's staff: finance officers and grant
+    # administrators.
+    "api:award_progress_filing": writes(201, 404, 201, 403, 403, 403),
+    "api:reports_due": reads(*EVERYONE),
+    "api:progress_reports": reads(*EVERYONE),
+    "api:progress_report": reads(*TASK_FORCE_A),
     "api:drawdowns": reads(*EVERYONE),
     "api:drawdown": reads(*TASK_FORCE_A),
     # The schema and its docs are public: they describe the API, not the program's data.
@@ -88,8 +98,18 @@ def api_url(name: str, program) -> str:
         return reverse(name, args=[program.task_force_a.code])
     if name == "api:appropriation":
         return reverse(name, args=[program.appropriation.pk])
-    if name in ("api:award", "api:award_balances", "api:award_ledger", "api:award_drawdown_create"):
+    if name in (
+        "api:award",
+        "api:award_balances",
+        "api:award_ledger",
+        "api:award_drawdown_create",
+        "api:award_terms",
+    ):
         return reverse(name, args=[award])
+    if name in ("api:award_sf425", "api:award_progress_filing"):
+        return reverse(name, args=[award, "2024-12-31"])
+    if name == "api:progress_report":
+        return reverse(name, args=[file_progress(program).pk])
     if name == "api:drawdown":
         drawdown = DrawdownRequest.objects.create(
             award=program.award_a,
@@ -106,6 +126,17 @@ def api_url(name: str, program) -> str:
     return reverse(name)
 
 
+def file_progress(program):
+    return progress_submit(
+        actor=program.officer_a,
+        award=program.award_a,
+        period_end=date(2024, 12, 31),
+        narrative={"accomplishments": "Opened 12 investigations."},
+        measures={name: 3 for name, _ in MEASURES},
+        today=date(2025, 1, 20),
+    )
+
+
 WRITE_BODIES = {
     "api:award_ledger": {
         "kind": "obligation",
@@ -115,6 +146,10 @@ WRITE_BODIES = {
     },
     "api:award_drawdown_create": {"amount": "10.00"},
     "api:entry_reversal": {"reason": "Entered in error"},
+    "api:award_progress_filing": {
+        "accomplishments": "Opened 12 investigations.",
+        **{name: 3 for name, _ in MEASURES},
+    },
 }
 
 

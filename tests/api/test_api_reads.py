@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from api.problems import PROBLEM_JSON
+from budgets import ledger_days
 from budgets.models import LedgerEntry
 from tests import factories
 from tests.api.helpers import bearer
@@ -110,6 +111,7 @@ def _entries(program, count: int) -> None:
         )
         for n in range(count)
     )
+    ledger_days.rebuild([program.award_a.pk])
 
 
 def test_the_ledger_pages_by_cursor(client, program):
@@ -127,6 +129,7 @@ def test_a_ledger_page_costs_the_same_queries_for_10_rows_as_for_100(client, pro
     _entries(program, 120)
     headers = bearer(program.officer_a)
     url = reverse("api:award_ledger", args=[program.award_a.award_number])
+    client.get(url, **headers)  # the token's first use records when it was used
     counts = {}
     for size in (10, 100):
         with CaptureQueriesContext(connection) as queries:
@@ -138,6 +141,7 @@ def test_a_ledger_page_costs_the_same_queries_for_10_rows_as_for_100(client, pro
 
 def test_an_award_list_costs_the_same_queries_whatever_its_length(client, program):
     headers = bearer(program.pm)
+    client.get(reverse("api:awards"), **headers)  # the token's first use records its time
     with CaptureQueriesContext(connection) as queries:
         assert len(client.get(reverse("api:awards"), **headers).json()["results"]) == 2
     two = len(queries)
@@ -151,3 +155,36 @@ def test_an_award_list_costs_the_same_queries_whatever_its_length(client, progra
     with CaptureQueriesContext(connection) as queries:
         assert len(client.get(reverse("api:awards"), **headers).json()["results"]) == 5
     assert len(queries) == two
+
+
+def test_running_balances_on_every_page_match_the_ledger_page(client, program):
+    """The API sums a page's balances from the per-day totals; the ledger page's selector
+    sums every earlier entry: the same numbers, on every page and under a filter."""
+    from budgets.selectors import ledger_for_award
+    from tests.budgets.ledger_helpers import draw, reverse_entry
+
+    activate(program)
+    draw(program, "900.00", day=date(2025, 1, 10))
+    obligation = post(program, "obligation", "500.00", day=date(2025, 1, 10))
+    spent = post(program, "expenditure", "300.00", day=date(2025, 1, 12), obligation=obligation)
+    post(program, "disbursement", "300.00", day=date(2025, 1, 12), expenditure=spent)
+    wrong = post(program, "expenditure", "40.00", day=date(2025, 1, 12))
+    reverse_entry(program, wrong, effective_date=date(2025, 1, 20))
+    post(program, "disbursement", "25.50", day=date(2025, 2, 1))
+    post(program, "program_income", "10.00", day=date(2025, 2, 1))
+    expected = {
+        e.pk: (f"{e.cash_after:.2f}", f"{e.federal_spent_after:.2f}")
+        for e in ledger_for_award(award=program.award_a)
+    }
+    url = reverse("api:award_ledger", args=[program.award_a.award_number])
+    for params in ({"page_size": 3}, {"page_size": 2, "kind": "disbursement"}):
+        seen = {}
+        page = client.get(url, params, **bearer(program.officer_a)).json()
+        while True:
+            seen |= {e["id"]: (e["cash_after"], e["federal_spent_after"]) for e in page["results"]}
+            if not page["next"]:
+                break
+            page = client.get(page["next"], **bearer(program.officer_a)).json()
+        assert seen == {pk: expected[pk] for pk in seen}
+        assert len(seen) == (len(expected) if "kind" not in params else 2)
+    assert expected[wrong.pk] == ("600.00", "340.00")

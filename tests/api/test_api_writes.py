@@ -54,8 +54,16 @@ def problem(response, status):
 
 
 def test_records_an_obligation_with_the_exact_amount_and_audits_the_token(client, active):
-    response = send(client, ledger_url(active.award_a), OBLIGATION, active.officer_a)
+    response = send(
+        client,
+        ledger_url(active.award_a),
+        OBLIGATION,
+        active.officer_a,
+        HTTP_X_REQUEST_ID="sync-run-0042",
+        REMOTE_ADDR="198.51.100.20",
+    )
     assert response.status_code == 201
+    assert response["X-Request-ID"] == "sync-run-0042"
     body = response.json()
     assert (body["kind"], body["amount"], body["category"]) == ("obligation", "1250.10", "A")
     entry = LedgerEntry.objects.get(pk=body["id"])
@@ -65,6 +73,7 @@ def test_records_an_obligation_with_the_exact_amount_and_audits_the_token(client
     assert event.actor == active.officer_a
     assert event.data["via"] == "API token 'Test system'"
     assert event.data["after"]["amount"] == "1250.10"
+    assert (event.request_id, event.source_address) == ("sync-run-0042", "198.51.100.20")
 
 
 def test_an_expenditure_paying_an_obligation_and_paid_already_records_its_payment(client, active):

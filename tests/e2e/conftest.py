@@ -106,19 +106,34 @@ def shot(request):
     return take
 
 
+def password_sign_in(page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, f"{username} could not sign in"
+
+
 @pytest.fixture
 def sign_in(live_server, shot):
-    """Sign in through the login page's form, as a person would."""
+    """Sign in through the login page's form, as a person would; the second factor is
+    then given to the session (tests/second_factor.py), as for `force_login`. The
+    factors' own browser tests are in test_second_factors.py."""
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+
     from tests import factories
+    from tests.second_factor import verify_session
 
     def login(page, username: str, password: str = factories.PASSWORD):
         page.goto(f"{live_server.url}/accounts/login/")
         shot(page, f"login-{username}")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
+        password_sign_in(page, live_server.url, username, password)
+        cookie = next(c for c in page.context.cookies() if c["name"] == "sessionid")
+        verify_session(SessionStore(cookie["value"]), User.objects.get(username=username))
+        page.goto(f"{live_server.url}/")
         page.wait_for_load_state()
-        assert "/accounts/login/" not in page.url, f"{username} could not sign in"
         return page
 
     return login

@@ -87,6 +87,13 @@ def test_award_pack_holds_workbook_filed_sf425s_and_manifest(client, filed):
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["format"] == "icac-evidence-pack/1"
     assert manifest["selection"] == f"Award {NUMBER}" and manifest["created_by"] == "auditor"
+    # The audit chain's head as the pack was written: the pack's own download event is
+    # the next link after it.
+    download = AuditEvent.objects.latest("pk")
+    assert manifest["audit_chain_head"] == {
+        "hash": download.prev_hash,
+        "events": AuditEvent.objects.filter(pk__lt=download.pk).count(),
+    }
     for entry in manifest["files"]:
         data = archive.read(entry["path"])
         assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["bytes"] == len(data)

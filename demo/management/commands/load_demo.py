@@ -5,6 +5,7 @@ import hashlib
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
@@ -19,6 +20,7 @@ from demo.indirect import record_rates
 from demo.ledger import pending_request, post_history, post_match
 from demo.program import funding_rows, task_force_rows
 from demo.reports import file_history
+from demo.second_factors import DEMO_TOTP_SECRET, current_code, enrol_demo_app
 from grants import access
 from grants.models import (
     ASSISTANCE_LISTING,
@@ -136,6 +138,16 @@ class Command(BaseCommand):
                 f"  {username:<12} {Membership.Role(role).label}, {TaskForce.objects.get(code=code).name}"
             )
         self.stdout.write(f"  {'admin':<12} System administrator (Django admin at /admin/)")
+        if settings.DEBUG:
+            for user in User.objects.all():  # the demo program's people
+                enrol_demo_app(user)
+            self.stdout.write(
+                "Second factor (demo only): every demo account has an authenticator app with "
+                f"the key {DEMO_TOTP_SECRET}; add it to an app, or use the code now: "
+                f"{current_code()}. Program staff may use it only when the server runs with "
+                "DJANGO_MFA_DEMO_TOTP_FOR_STAFF=1 (make run sets it); passkeys work at "
+                "http://localhost:8000 (not 127.0.0.1)."
+            )
 
     # --- people -----------------------------------------------------------------
 

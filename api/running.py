@@ -1,0 +1,87 @@
+"""Running balances for one page of an award's ledger, in a constant number of queries.
+
+The ledger page's queryset (budgets.selectors.ledger_for_award) annotates every row with
+a subquery over all earlier entries: fine for a screen, but its cost grows with the
+ledger, on every page. A page of the API instead reads, once per page: the per-day
+totals (budgets.ledger_days) before its first day, the per-day totals of the days it
+spans, and the entries of the days its rows fall on. Each row's balance is then what the
+days before it hold plus the entries of its own day up to it (ledger order: effective
+date, then posting order), whatever the page's filter.
+"""
+
+from bisect import bisect_left
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from budgets.kinds import CASH_ON_HAND, KINDS
+from budgets.models import LedgerDay, LedgerEntry
+from grants.money import ZERO
+
+# What each balance sums: total name -> sign (budgets.kinds).
+BALANCES = {
+    "cash_after": CASH_ON_HAND.terms,
+    "federal_spent_after": {"federal_expenditures": 1},
+}
+TOTALS = sorted({total for terms in BALANCES.values() for total in terms})
+
+
+def _moves(entry: dict) -> dict[str, Decimal]:
+    """What one entry (as values()) adds to each balance (a reversal takes it off)."""
+    kind = KINDS[entry["kind"]]
+    sign = -1 if entry["reverses_id"] else 1
+    paying = bool(kind.pays) and entry[f"{kind.pays}_id"] is not None
+    moved = kind.moved(entry["share"], paying, sign, in_kind=bool(entry["in_kind_basis"]))
+    return {
+        balance: sum((entry["amount"] * moved.get(t, 0) * s for t, s in terms.items()), ZERO)
+        for balance, terms in BALANCES.items()
+    }
+
+
+def _day_moves(row: dict) -> dict[str, Decimal]:
+    return {
+        balance: sum(((row[t] or ZERO) * s for t, s in terms.items()), ZERO)
+        for balance, terms in BALANCES.items()
+    }
+
+
+def add_running_balances(award_id: int, rows: list[LedgerEntry]) -> None:
+    """Set `cash_after` and `federal_spent_after` on each of `rows` (one award's)."""
+    if not rows:
+        return
+    first = min(row.effective_date for row in rows)
+    last = max(row.effective_date for row in rows)
+    days = LedgerDay.objects.filter(award_id=award_id)
+    before = days.filter(day__lt=first).aggregate(**{t: Sum(t) for t in TOTALS})
+    running = _day_moves(before)
+    # Balance at the start of each day the page spans: the days before it, summed.
+    starts, opening_of = [], []
+    for row in days.filter(day__range=(first, last)).order_by("day").values("day", *TOTALS):
+        starts.append(row["day"])
+        opening_of.append(dict(running))
+        for balance, amount in _day_moves(row).items():
+            running[balance] += amount
+
+    def opening(day):
+        at = bisect_left(starts, day)  # the first day row on or after `day`
+        return dict(opening_of[at]) if at < len(starts) else dict(running)
+
+    page_days = {row.effective_date for row in rows}
+    same_day = defaultdict(list)
+    fields = ("pk", "effective_date", "kind", "share", "amount", "reverses_id", "in_kind_basis")
+    for entry in (
+        LedgerEntry.objects.filter(award_id=award_id, effective_date__in=page_days)
+        .order_by("effective_date", "pk")
+        .values(*fields, "obligation_id", "expenditure_id")
+    ):
+        same_day[entry["effective_date"]].append(entry)
+    for row in rows:
+        balance = opening(row.effective_date)
+        for entry in same_day[row.effective_date]:
+            if entry["pk"] > row.pk:
+                break
+            for name, amount in _moves(entry).items():
+                balance[name] += amount
+        for name, amount in balance.items():
+            setattr(row, name, amount)

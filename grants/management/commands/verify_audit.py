@@ -1,0 +1,23 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from grants.audit_verify import verify_audit_chain
+
+
+class Command(BaseCommand):
+    help = (
+        "Walk the audit trail's hash chain in order; print the count and the head hash, or "
+        "name the first broken link and exit non-zero."
+    )
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        verdict = verify_audit_chain()
+        seconds = time.monotonic() - started
+        if not verdict.ok:
+            raise CommandError(f"Audit chain broken: {verdict.problem}")
+        self.stdout.write(
+            f"OK: {verdict.walk.count} audit events, every link holds "
+            f"({seconds:.1f} s). Head hash {verdict.walk.head}"
+        )
