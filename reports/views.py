@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
 from accounts.mfa_stepup import step_up_required
 from budgets.balances import awards_with_excess_cash
@@ -36,6 +37,7 @@ from reports.sf425 import (
     compute_sf425,
     variance,
 )
+from reports.tables import CALENDAR_PER_PAGE, CalendarTable
 
 
 @login_required
@@ -359,8 +361,12 @@ def reporting_calendar_page(request):
     the program office, latest first."""
     today = timezone.localdate()
     rows, show, sort = calendar_rows(user=request.user, params=request.GET, today=today)
+    table = CalendarTable(rows)
+    RequestConfig(request, paginate={"per_page": CALENDAR_PER_PAGE}).configure(table)
     return render(
-        request, "reports/calendar.html", {"rows": rows, "show": show, "sort": sort, "today": today}
+        request,
+        "reports/calendar.html",
+        {"rows": rows, "table": table, "show": show, "sort": sort, "today": today},
     )
 
 
@@ -407,6 +413,9 @@ def measures_page(request):
     columns = list(MEASURES)
     table = [(r, [getattr(r, name) for name, _ in columns]) for r in rows]
     totals = [sum(values[i] for _, values in table) for i in range(len(columns))] if table else []
+    # Each value beside its measure's name: on a phone the table stacks, a row per value.
+    labels = [label for _, label in columns]
+    labelled = [(r, list(zip(labels, values, strict=True))) for r, values in table]
     return render(
         request,
         "reports/measures.html",
@@ -415,7 +424,9 @@ def measures_page(request):
             "chosen": chosen,
             "columns": columns,
             "table": table,
+            "labelled": labelled,
             "totals": totals,
+            "labelled_totals": list(zip(labels, totals, strict=False)),
             "task_forces": task_forces,
             "task_force": task_force,
         },
