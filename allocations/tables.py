@@ -2,11 +2,13 @@
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from allocations.models import AllocationLine, AllocationRun, FactorData
 from grants.money import format_money
-from grants.tables import MoneyColumn
+from grants.tables import MoneyColumn, priority
+
+MONEY_TD = "text-right text-tabular"
 
 
 class NumberColumn(tables.Column):
@@ -24,13 +26,13 @@ class RunTable(tables.Table):
     fiscal_year = tables.Column("FY")
     name = tables.Column("Scenario", linkify=True)
     status = tables.Column()
-    appropriation = tables.Column(order_by=("appropriation__name",))
+    appropriation = tables.Column(order_by=("appropriation__name",), attrs=priority(2))
     pool = MoneyColumn("Pool")
-    formula_pct = tables.Column("Formula %")
-    floor_mode = tables.Column("Floor")
+    formula_pct = tables.Column("Formula %", attrs=priority(2))
+    floor_mode = tables.Column("Floor", attrs=priority(2))
     match_total = MoneyColumn("Match required")
-    created_by = tables.Column("Created by", order_by=("created_by__username",))
-    published_at = tables.DateTimeColumn("m/d/Y", verbose_name="Published")
+    created_by = tables.Column("Created by", order_by=("created_by__username",), attrs=priority(3))
+    published_at = tables.DateTimeColumn("m/d/Y", verbose_name="Published", attrs=priority(3))
 
     class Meta:
         model = AllocationRun
@@ -57,17 +59,21 @@ class RunTable(tables.Table):
 
 
 class LineTable(tables.Table):
-    state = tables.Column(accessor="task_force__state", verbose_name="State")
+    state = tables.Column(accessor="task_force__state", verbose_name="State", attrs=priority(2))
     task_force = tables.Column(order_by=("task_force__name",))
-    weighted_share = tables.Column("Weighted share")
-    floor_amount = MoneyColumn("Floor")
-    formula_amount = MoneyColumn("Formula share")
-    need_amount = MoneyColumn("Need-based")
+    # The parts of the total give way on narrower screens; the total, the match, last
+    # year's award and the change stay.
+    weighted_share = tables.Column("Weighted share", attrs=priority(3, td="text-right"))
+    floor_amount = MoneyColumn("Floor", attrs=priority(2, td=MONEY_TD, th="text-right"))
+    formula_amount = MoneyColumn("Formula share", attrs=priority(2, td=MONEY_TD, th="text-right"))
+    need_amount = MoneyColumn("Need-based", attrs=priority(2, td=MONEY_TD, th="text-right"))
     total = MoneyColumn("Total")
     match_required = MoneyColumn("Match required")
     prior_year = MoneyColumn("Last year's award")
     change = MoneyColumn("Change")
-    award = tables.Column("Award", empty_values=(None,), order_by=("award__award_number",))
+    award = tables.Column(
+        "Award", empty_values=(None,), order_by=("award__award_number",), attrs=priority(2)
+    )
 
     class Meta:
         model = AllocationLine
@@ -101,15 +107,16 @@ class LineTable(tables.Table):
 
 class FactorTable(tables.Table):
     fiscal_year = tables.Column("FY")
-    state = tables.Column(accessor="task_force__state", verbose_name="State")
+    state = tables.Column(accessor="task_force__state", verbose_name="State", attrs=priority(2))
     task_force = tables.Column(order_by=("task_force__name",))
+    source = tables.Column(attrs=priority(3))
     population = NumberColumn()
     leads = NumberColumn("Leads")
     cases_referred = NumberColumn("Referred")
     prosecutions = NumberColumn("Prosecutions")
     training = NumberColumn("Training")
     need_score = NumberColumn("Need score")
-    updated_at = tables.DateTimeColumn("m/d/Y", verbose_name="Updated")
+    updated_at = tables.DateTimeColumn("m/d/Y", verbose_name="Updated", attrs=priority(3))
 
     class Meta:
         model = FactorData
@@ -149,11 +156,39 @@ COMPARE_PARTS = [
 ]
 
 
-class CompareTable(tables.Table):
-    """One row per task force; for each compared scenario its floor, formula share,
-    need-based amount, match, total and change from last year's award."""
+class ScenarioTotalColumn(MoneyColumn):
+    """A scenario's total for the task force, with its parts (floor, formula share,
+    need-based, match) beneath it: one cell per scenario instead of four columns, so the
+    scenarios sit side by side on the screen. The workbook keeps a column per part."""
 
-    state = tables.Column()
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "attrs",
+            {"td": {"class": "text-right text-tabular-wrap"}, "th": {"class": "text-right"}},
+        )
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        if value is None:
+            return "—"
+        parts = format_html_join(
+            "",
+            '<br><span class="usa-hint font-body-3xs">{} {}</span>',
+            (
+                (label, format_money(value[field]))
+                for field, label in COMPARE_PARTS
+                if field not in ("total", "change")
+            ),
+        )
+        return format_html("<strong>{}</strong>{}", format_money(value["total"]), parts)
+
+
+class CompareTable(tables.Table):
+    """One row per task force; for each compared scenario its total (with its floor,
+    formula share, need-based amount and match beneath) and its change from last year's
+    award."""
+
+    state = tables.Column(attrs=priority(2))
     task_force = tables.Column()
     prior_year = MoneyColumn("Last year's award")
 
@@ -170,18 +205,18 @@ class CompareTable(tables.Table):
                 "prior_year": row.prior_year,
             }
             for index, line in enumerate(row.cells):
-                for field, _ in COMPARE_PARTS:
-                    if line is None:
-                        value = None
-                    elif field == "change":
-                        value = line.total - row.prior_year
-                    else:
-                        value = getattr(line, field)
-                    item[f"r{index}_{field}"] = value
+                if line is None:
+                    item[f"r{index}_total"] = item[f"r{index}_change"] = None
+                    continue
+                item[f"r{index}_total"] = {
+                    field: getattr(line, field) for field, _ in COMPARE_PARTS if field != "change"
+                }
+                item[f"r{index}_change"] = line.total - row.prior_year
             data.append(item)
-        extra = [
-            (f"r{index}_{field}", MoneyColumn(f"{run.name}: {label}"))
-            for index, run in enumerate(runs)
-            for field, label in COMPARE_PARTS
-        ]
+        extra = []
+        for index, run in enumerate(runs):
+            extra += [
+                (f"r{index}_total", ScenarioTotalColumn(f"{run.name}: total")),
+                (f"r{index}_change", MoneyColumn(f"{run.name}: change")),
+            ]
         return cls(data, extra_columns=extra)

@@ -18,23 +18,23 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from openpyxl.utils import get_column_letter
 
 from budgets import ledger
 from budgets.models import DrawdownRequest
 from budgets.upload_rows import (
     CellError,
+    Columns,
     ImportRefused,
-    UnreadableFile,
+    Limits,
     blank,
+    cell_amount,
     cell_date,
     file_refused,
-    header_key,
-    read_rows,
+    read_table,
 )
 from grants.audit import audit_record
 from grants.models import Award, award_number_fiscal_year, normalize_award_number
-from grants.money import MoneyError, format_money, parse_money
+from grants.money import format_money, parse_money
 
 MAX_ROWS = 5000
 
@@ -52,9 +52,7 @@ COLUMNS = {
     ),
 }
 REQUIRED = ("award_number", "paid_on", "amount")
-
-
-HEADER_KEYS = {header_key(header): name for name, headers in COLUMNS.items() for header in headers}
+LIMITS = Limits(max_rows=MAX_ROWS)
 
 
 @dataclass(frozen=True)
@@ -62,10 +60,12 @@ class Payment:
     """One row of the file, read."""
 
     row: int
-    award: Award
+    award: Award | None  # None: no award has the number; listed without a request
     paid_on: date
     amount: object  # Decimal
     control: str = ""
+    award_number: str = ""
+    reason: str = ""  # why it has no request, when that is not "none matched"
     # Where its cells are, to name them in a refusal.
     columns: tuple = ()
 
@@ -81,14 +81,6 @@ class Matching:
     requests_without_payment: list[DrawdownRequest] = field(default_factory=list)
 
 
-def _amount(value):
-    if isinstance(value, bool):
-        raise MoneyError(f"{value} is not an amount")
-    if isinstance(value, float):
-        value = repr(value)
-    return parse_money(value if isinstance(value, str) else str(value), positive=True)
-
-
 def _control(value) -> str:
     if blank(value):
         return ""
@@ -98,41 +90,26 @@ def _control(value) -> str:
 
 
 def parse_payment_file(name: str, content: bytes, *, today: date | None = None) -> list[Payment]:
-    """The payments of an uploaded ASAP file, or ImportRefused listing every bad cell."""
+    """The payments of an uploaded ASAP file, or ImportRefused listing every bad cell.
+    A well-formed award number no award has is a payment listed without a request."""
     today = today or timezone.localdate()
-    try:
-        rows = read_rows(name, content, max_rows=MAX_ROWS)
-    except UnreadableFile as problem:
-        raise file_refused(str(problem)) from None
-    if not rows:
-        raise file_refused("The file is empty.")
-    header = rows[0]
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        found = HEADER_KEYS.get(header_key(cell))
-        if found and found not in columns:
-            columns[found] = index
-    missing = [COLUMNS[name][0] for name in REQUIRED if name not in columns]
-    if missing:
-        raise file_refused("Row 1 must name the columns; missing: " + ", ".join(missing) + ".")
-    where = tuple(
-        (name, (get_column_letter(index + 1), str(header[index]).strip()))
-        for name, index in columns.items()
+    table = read_table(
+        name,
+        content,
+        columns=Columns(headers=COLUMNS, required=REQUIRED, noun="payments"),
+        limits=LIMITS,
     )
+    where = tuple(table.where.items())
     awards = {}
     errors: list[CellError] = []
     payments: list[Payment] = []
-    for number, row in enumerate(rows[1:], start=2):
-        row = list(row) + [None] * (len(header) - len(row))
-        if all(blank(v) for v in row):
-            continue
+    for number, row in table.rows:
 
         def error(name: str, message: str, number=number) -> None:
-            letter, title = dict(where)[name]
-            errors.append(CellError(number, letter, title, message))
+            errors.append(table.error(number, name, message))
 
         values = {}
-        raw = row[columns["award_number"]]
+        raw = row["award_number"]
         award_number = normalize_award_number("" if blank(raw) else str(raw))
         if not award_number:
             error("award_number", "the award number is empty.")
@@ -145,11 +122,8 @@ def parse_payment_file(name: str, content: bytes, *, today: date | None = None) 
         else:
             if award_number not in awards:
                 awards[award_number] = Award.objects.filter(award_number=award_number).first()
-            if awards[award_number] is None:
-                error("award_number", f"no award has the number {award_number}.")
-            else:
-                values["award"] = awards[award_number]
-        raw = row[columns["paid_on"]]
+            values["award"] = awards[award_number]
+        raw = row["paid_on"]
         if blank(raw):
             error("paid_on", "the payment date is empty.")
         else:
@@ -162,17 +136,27 @@ def parse_payment_file(name: str, content: bytes, *, today: date | None = None) 
                     error("paid_on", f"{paid_on:%m/%d/%Y} is in the future.")
                 else:
                     values["paid_on"] = paid_on
-        raw = row[columns["amount"]]
+        raw = row["amount"]
         if blank(raw):
             error("amount", "the amount is empty.")
         else:
             try:
-                values["amount"] = _amount(raw)
-            except MoneyError as problem:
+                values["amount"] = cell_amount(raw)
+            except ValueError as problem:
                 error("amount", f"{problem}.")
-        control = _control(row[columns["control"]]) if "control" in columns else ""
+        control = _control(row.get("control"))
         if len(values) == 3:
-            payments.append(Payment(number, control=control, columns=where, **values))
+            reason = "" if values["award"] else f"no award has the number {award_number}."
+            payments.append(
+                Payment(
+                    number,
+                    control=control,
+                    columns=where,
+                    award_number=award_number,
+                    reason=reason,
+                    **values,
+                )
+            )
     if errors:
         raise ImportRefused(errors)
     if not payments:
@@ -190,9 +174,9 @@ def _named_by_control(payment: Payment, candidates: list[DrawdownRequest]):
 def match_payments(payments: list[Payment]) -> Matching:
     """Pair each payment with the request it pays (read only; recording re-reads under
     the award locks)."""
-    awards = {p.award.pk for p in payments}
+    awards = {p.award.pk for p in payments if p.award}
     approved = list(
-        DrawdownRequest.objects.filter(status=DrawdownRequest.Status.APPROVED)
+        DrawdownRequest.objects.filter(status=DrawdownRequest.Status.APPROVED, award_id__in=awards)
         .select_related("award", "award__task_force", "decided_by")
         .order_by("requested_on", "pk")
     )
@@ -204,6 +188,9 @@ def match_payments(payments: list[Payment]) -> Matching:
     result = Matching()
     taken: set[int] = set()
     for payment in payments:
+        if payment.award is None:
+            result.without_request.append(payment)
+            continue
         open_ones = [
             r
             for r in approved
@@ -232,6 +219,7 @@ def match_payments(payments: list[Payment]) -> Matching:
             result.already_recorded.append((payment, request))
         else:
             result.without_request.append(payment)
+    # Only the awards in the file: a payments file covers some awards, not the program.
     result.requests_without_payment = [r for r in approved if r.pk not in taken]
     return result
 
@@ -307,10 +295,11 @@ def payments_to_data(payments: list[Payment]) -> list[dict]:
     return [
         {
             "row": p.row,
-            "award": p.award.award_number,
+            "award": p.award_number,
             "paid_on": p.paid_on.isoformat(),
             "amount": str(p.amount),
             "control": p.control,
+            "reason": p.reason,
             "columns": [[name, list(cell)] for name, cell in p.columns],
         }
         for p in payments
@@ -322,7 +311,9 @@ def payments_from_data(data: list[dict]) -> list[Payment]:
     return [
         Payment(
             row=item["row"],
-            award=awards[item["award"]],
+            award=awards.get(item["award"]),
+            award_number=item["award"],
+            reason=item.get("reason", ""),
             paid_on=date.fromisoformat(item["paid_on"]),
             amount=parse_money(item["amount"]),
             control=item["control"],

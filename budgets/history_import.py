@@ -19,7 +19,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from openpyxl.utils import get_column_letter
 
 from budgets import ledger
 from budgets.balances import ledger_sums
@@ -28,13 +27,14 @@ from budgets.models import Category
 from budgets.services import LineInput, award_create_with_budget
 from budgets.upload_rows import (
     CellError,
+    Columns,
     ImportRefused,
-    UnreadableFile,
+    Limits,
     blank,
+    cell_amount,
     cell_date,
     file_refused,
-    header_key,
-    read_rows,
+    read_table,
 )
 from grants import access
 from grants.audit import audit_record
@@ -47,7 +47,7 @@ from grants.models import (
     award_number_fiscal_year,
     normalize_award_number,
 )
-from grants.money import ZERO, MoneyError, MoneySum, format_money, parse_money
+from grants.money import ZERO, MoneySum, format_money, parse_money
 from grants.services import (
     FundingRequest,
     award_activate_past,
@@ -82,7 +82,7 @@ REQUIRED = (
     "expended",
     "deobligated",
 )
-HEADER_KEYS = {header_key(h): name for name, headers in COLUMNS.items() for h in headers}
+LIMITS = Limits(max_rows=MAX_ROWS)
 
 
 @dataclass(frozen=True)
@@ -113,13 +113,9 @@ class HistoryResult:
 
 
 def _money(value, *, allow_zero: bool):
-    if isinstance(value, bool):
-        raise MoneyError(f"{value} is not an amount")
-    if isinstance(value, float):
-        value = repr(value)
-    amount = parse_money(value if isinstance(value, str) else str(value))
+    amount = cell_amount(value, positive=False)
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise MoneyError(
+        raise ValueError(
             "the amount must be zero or more" if allow_zero else "the amount must be more than zero"
         )
     return amount
@@ -166,34 +162,20 @@ def _appropriation(year: int) -> Appropriation:
 
 def parse_history_file(name: str, content: bytes) -> list[PastAward]:
     """The past awards of an uploaded file, or ImportRefused listing every bad cell."""
-    try:
-        rows = read_rows(name, content, max_rows=MAX_ROWS)
-    except UnreadableFile as problem:
-        raise file_refused(str(problem)) from None
-    if not rows:
-        raise file_refused("The file is empty.")
-    header = rows[0]
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        found = HEADER_KEYS.get(header_key(cell))
-        if found and found not in columns:
-            columns[found] = index
-    missing = [COLUMNS[name][0] for name in REQUIRED if name not in columns]
-    if missing:
-        raise file_refused("Row 1 must name the columns; missing: " + ", ".join(missing) + ".")
-    where = tuple(
-        (name, (get_column_letter(index + 1), str(header[index]).strip()))
-        for name, index in columns.items()
+    table = read_table(
+        name,
+        content,
+        columns=Columns(headers=COLUMNS, required=REQUIRED, noun="awards"),
+        limits=LIMITS,
     )
+    columns = table.where
+    where = tuple(table.where.items())
     task_forces = list(TaskForce.objects.select_related("lead_organization").order_by("pk"))
     appropriations: dict[int, Appropriation | str] = {}
     errors: list[CellError] = []
     parsed: list[PastAward] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        row = list(row) + [None] * (len(header) - len(row))
-        if all(blank(v) for v in row):
-            continue
+    for number, row in table.rows:
         failed = len(errors)
 
         def error(name: str, message: str, number=number) -> None:
@@ -201,7 +183,7 @@ def parse_history_file(name: str, content: bytes) -> list[PastAward]:
             errors.append(CellError(number, letter, title, message))
 
         def cell(name: str, row=row):
-            return row[columns[name]] if name in columns else None
+            return row.get(name)
 
         values: dict = {}
         for name in REQUIRED:
@@ -254,7 +236,7 @@ def parse_history_file(name: str, content: bytes) -> list[PastAward]:
             if not blank(cell(name)):
                 try:
                     values[name] = _money(cell(name), allow_zero=name != "federal_amount")
-                except MoneyError as problem:
+                except ValueError as problem:
                     error(name, f"{problem}.")
         if {"federal_amount", "expended", "deobligated"} <= values.keys():
             total = values["expended"] + values["deobligated"]

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 
 from budgets.models import BudgetModification
-from grants.tables import MoneyColumn
+from grants.tables import MoneyColumn, priority
 
 
 class BudgetChangeTable(tables.Table):
@@ -11,15 +11,19 @@ class BudgetChangeTable(tables.Table):
     award = tables.Column(
         linkify=lambda record: record.award.get_absolute_url(), order_by=("award__award_number",)
     )
-    task_force = tables.Column(accessor="award__task_force__name", verbose_name="Task force")
+    task_force = tables.Column(
+        accessor="award__task_force__name", verbose_name="Task force", attrs=priority(2)
+    )
     kind = tables.Column("Kind", accessor="supplement_amount", order_by=("supplement_amount",))
     requested_on = tables.DateColumn("m/d/Y")
-    requested_by = tables.Column(order_by=("requested_by__username",))
+    requested_by = tables.Column(order_by=("requested_by__username",), attrs=priority(3))
     cumulative_transfer = MoneyColumn("Cumulative transfer")
-    share = tables.Column("Share of award", accessor="cumulative_transfer", orderable=False)
-    needs_approval = tables.BooleanColumn("Needs approval", yesno="Yes,No")
+    share = tables.Column(
+        "Share of award", accessor="cumulative_transfer", orderable=False, attrs=priority(2)
+    )
+    needs_approval = tables.BooleanColumn("Needs approval", yesno="Yes,No", attrs=priority(2))
     status = tables.Column()
-    decided_by = tables.Column("Decided by")
+    decided_by = tables.Column("Decided by", attrs=priority(3))
 
     class Meta:
         model = BudgetModification

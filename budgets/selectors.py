@@ -107,11 +107,11 @@ def drawdown_list_for_user(*, user) -> QuerySet[DrawdownRequest]:
     )
 
 
-def _award_total(queryset, expression) -> Coalesce:
-    """One number per award of the outer row (`award`): `expression` summed over
-    `queryset`'s rows of that award, 0.00 when there are none."""
+def _award_total(queryset, expression, outer: str = "award") -> Coalesce:
+    """One number per award of the outer row (its `outer` field points at the award):
+    `expression` summed over `queryset`'s rows of that award, 0.00 when there are none."""
     summed = (
-        queryset.filter(award=OuterRef("award"))
+        queryset.filter(award=OuterRef(outer))
         .order_by()
         .values("award")
         .annotate(t=expression)
@@ -120,19 +120,51 @@ def _award_total(queryset, expression) -> Coalesce:
     return Coalesce(Subquery(summed, output_field=DecimalField()), ZERO)
 
 
-def with_cash_position(requests: QuerySet[DrawdownRequest], *, today: date) -> QuerySet:
-    """Each request with its award's cash position on `today`, for the approver's queue,
-    in the one query that lists them (docs/rules/cash-and-ledger.md#cash-need):
+def _money_position(*, today: date, outer: str) -> dict:
+    """The award's money on `today`, as annotations of rows whose `outer` field is the
+    award (docs/rules/cash-and-ledger.md#cash-need):
 
-    - `available_to_draw`: authorized on `today` less drawn less open requests;
+    - `drawn_to_date`: cash received (10a);
+    - `available_to_draw`: authorized on `today` (10d: the funding lines in force less
+      what was deobligated) less drawn less open requests;
     - `cash_on_hand`: drawn less disbursed (10c), from the per-day totals;
-    - `oldest_cash_on`: the day the oldest dollar still held was drawn. Cash goes out
-      oldest first (as balances.awards_with_excess_cash counts it), so that is the first
-      day D on which what was drawn by D (gross of returns) exceeds everything
-      disbursed or returned to date; None when no cash is held.
+    - `federal_spent`: federal expenditures to date (10e).
     """
     days = LedgerDay.objects.filter(day__lte=today)
-    drawn = _award_total(days, MoneySum("drawn", default=ZERO))
+    drawn = _award_total(days, MoneySum("drawn", default=ZERO), outer)
+    authorized = _award_total(
+        AwardFunding.objects.filter(funding_in_force(today)),
+        MoneySum("amount", default=ZERO),
+        outer,
+    ) - _award_total(LedgerDay.objects.all(), MoneySum("deobligated", default=ZERO), outer)
+    open_requests = _award_total(
+        DrawdownRequest.objects.filter(status__in=DrawdownRequest.OPEN),
+        MoneySum("amount", default=ZERO),
+        outer,
+    )
+    return {
+        "drawn_to_date": drawn,
+        "available_to_draw": authorized - drawn - open_requests,
+        "cash_on_hand": drawn - _award_total(days, MoneySum("disbursed", default=ZERO), outer),
+        "federal_spent": _award_total(days, MoneySum("federal_expenditures", default=ZERO), outer),
+    }
+
+
+def with_award_money(rows: QuerySet, *, today: date, outer: str = "award") -> QuerySet:
+    """`rows` (awards with outer="pk", or rows pointing at an award) with the award's
+    money on `today` (see _money_position), summed in the one query that lists them."""
+    return rows.annotate(**_money_position(today=today, outer=outer))
+
+
+def with_cash_position(requests: QuerySet[DrawdownRequest], *, today: date) -> QuerySet:
+    """Each request with its award's cash position on `today`, for the approver's queue,
+    in the one query that lists them: the award's money (_money_position), and
+    `oldest_cash_on`, the day the oldest dollar still held was drawn. Cash goes out
+    oldest first (as balances.awards_with_excess_cash counts it), so that is the first
+    day D on which what was drawn by D (gross of returns) exceeds everything disbursed
+    or returned to date; None when no cash is held.
+    """
+    days = LedgerDay.objects.filter(day__lte=today)
     gone = _award_total(
         days, MoneySum("disbursed", default=ZERO) + MoneySum("returned", default=ZERO)
     )
@@ -151,21 +183,7 @@ def with_cash_position(requests: QuerySet[DrawdownRequest], *, today: date) -> Q
         .order_by("day")
         .values("day")[:1]
     )
-    # Funds authorized (10d): the funding lines in force less what was deobligated.
-    authorized = _award_total(
-        AwardFunding.objects.filter(funding_in_force(today)),
-        MoneySum("amount", default=ZERO),
-    ) - _award_total(LedgerDay.objects.all(), MoneySum("deobligated", default=ZERO))
-    open_requests = _award_total(
-        DrawdownRequest.objects.filter(status__in=DrawdownRequest.OPEN),
-        MoneySum("amount", default=ZERO),
-    )
-    return requests.annotate(
-        drawn_to_date=drawn,
-        available_to_draw=authorized - drawn - open_requests,
-        cash_on_hand=drawn - _award_total(days, MoneySum("disbursed", default=ZERO)),
-        oldest_cash_on=Subquery(oldest),
-    )
+    return with_award_money(requests, today=today).annotate(oldest_cash_on=Subquery(oldest))
 
 
 def budget_change_list_for_user(*, user) -> QuerySet[BudgetModification]:

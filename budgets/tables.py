@@ -4,7 +4,7 @@ from django.utils.html import format_html, format_html_join
 from budgets.kinds import KINDS
 from budgets.models import DrawdownRequest, LedgerEntry
 from grants.money import format_money
-from grants.tables import MoneyColumn
+from grants.tables import MoneyColumn, priority
 
 
 class LedgerTable(tables.Table):
@@ -13,10 +13,10 @@ class LedgerTable(tables.Table):
     category = tables.Column()
     share = tables.Column()
     amount = MoneyColumn("Amount")
-    memo = tables.Column()
+    memo = tables.Column(attrs=priority(2))
     # The recipient's document or transaction number (imported entries always have one).
-    reference = tables.Column("Reference", default="—")
-    actor = tables.Column("Recorded by", order_by=("actor__username",))
+    reference = tables.Column("Reference", default="—", attrs=priority(2))
+    actor = tables.Column("Recorded by", order_by=("actor__username",), attrs=priority(3))
     cash_after = MoneyColumn("Cash on hand after", orderable=False)
     federal_spent_after = MoneyColumn("Federal spent after", orderable=False)
     actions = tables.TemplateColumn(
@@ -82,13 +82,6 @@ class LedgerTable(tables.Table):
         return queryset.order_by(f"{prefix}effective_date", f"{prefix}pk"), True
 
 
-def _labelled(label: str, **attrs) -> dict:
-    """Column attrs whose cells carry their heading, so the stacked table of a narrow
-    screen (USWDS usa-table--stacked) still says what each number is."""
-    td = {"data-label": label, **attrs.pop("td", {})}
-    return {"td": td, **attrs}
-
-
 MONEY_TD = {"class": "text-right text-tabular"}
 MONEY_TH = {"class": "text-right"}
 
@@ -98,29 +91,29 @@ class DrawdownTable(tables.Table):
     award's cash position in the same query; the view sets `today`, `cash_days` and
     `can_decide`."""
 
-    award = tables.Column("Request", order_by=("-requested_on", "-pk"), attrs=_labelled("Request"))
-    amount = tables.Column(attrs=_labelled("Amount", td=MONEY_TD, th=MONEY_TH))
+    award = tables.Column("Request", order_by=("-requested_on", "-pk"))
+    amount = tables.Column(attrs={"td": MONEY_TD, "th": MONEY_TH})
     available_to_draw = MoneyColumn(
         "Available to draw",
         orderable=False,
-        attrs=_labelled("Available to draw", td=MONEY_TD, th=MONEY_TH),
+        attrs={"td": MONEY_TD, "th": MONEY_TH},
     )
     cash_on_hand = tables.Column(
         "Cash on hand",
         orderable=False,
-        attrs=_labelled("Cash on hand", td={"class": "text-tabular-wrap"}),
+        attrs={"td": {"class": "text-tabular-wrap"}},
     )
     review_reasons = tables.Column(
         "Why it needs a decision",
         orderable=False,
         empty_values=(),
-        attrs=_labelled("Why it needs a decision", td={"class": "drawdown-reasons"}),
+        attrs={"td": {"class": "drawdown-reasons"}},
     )
     actions = tables.TemplateColumn(
         template_name="budgets/_drawdown_actions.html",
         verbose_name="Decision",
         orderable=False,
-        attrs=_labelled("Decision", td={"class": "drawdown-actions"}),
+        attrs={"td": {"class": "drawdown-actions"}},
     )
 
     class Meta:

@@ -1,132 +1,86 @@
-"""Reading the rows of an uploaded XLSX or CSV file, safely.
+"""Reading the rows of an uploaded XLSX or CSV file, safely: the one reader every import
+uses (the ledger import, ASAP payments, past awards, factor data).
 
-An uploaded file is read by one function, `read_rows`, before any of its values is
-looked at, and refused with a sentence when it is too large, not what its extension says,
-a zip bomb (an XLSX is a zip: its members' uncompressed size is checked before openpyxl
-opens it), carries a document type declaration (XXE, entity expansion), holds a formula,
-or has more rows than allowed (reading stops at the limit instead of parsing the rest).
+An uploaded file is a ZIP of XML (an XLSX) or text (a CSV) that a hostile or broken file
+can make expensive, so it is checked as a file before any of it is parsed: its size, its
+type by its first bytes (not its name), for a workbook the number of ZIP members, their
+uncompressed size in all and each member's compression ratio (a ZIP bomb), no DOCTYPE or
+ENTITY in any XML part (XXE, entity expansion; openpyxl parses with defusedxml as well);
+a CSV must be UTF-8 (a BOM is allowed). The rows are then streamed (openpyxl read-only
+mode): a formula is refused naming its cell, and reading stops at the importer's row limit
+instead of parsing the rest. The header row is matched ignoring case and punctuation.
+
+Each importer passes its own `Limits` and `Columns`; the refusals are worded once, here.
 """
 
 import csv
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
-MAX_BYTES = 5 * 1024 * 1024
-# An XLSX compresses its XML about tenfold; a hundred times the byte limit is no workbook
-# a person filled in, and would keep a worker busy parsing.
+from grants.money import MoneyError, parse_money
+
+MAX_BYTES = 5 * 1024 * 1024  # the upload itself
+# What an XLSX may unpack to in all (a real export compresses its text XML about 5 to 20
+# times; a ZIP bomb a thousand times or more), and each member's ratio.
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_RATIO = 200
+MAX_MEMBERS = 200
+# Blank rows are skipped but still read: a file may hold this many more rows than its limit.
+MAX_BLANK_ROWS = 5_000
 MAX_COLUMNS = 40
+CHUNK = 64 * 1024
 FORMULA_STARTS = ("=",)
 
 
-class UnreadableFile(ValueError):
-    """The file cannot be read; the message says why, as a sentence."""
+@dataclass(frozen=True)
+class Limits:
+    """What one importer accepts."""
+
+    max_rows: int  # rows of data under the header (blank rows not counted)
+    max_bytes: int = MAX_BYTES
+    max_uncompressed: int = MAX_UNCOMPRESSED
+    max_ratio: int = MAX_RATIO
+    max_members: int = MAX_MEMBERS
+    max_blank_rows: int = MAX_BLANK_ROWS
 
 
-def _csv_rows(content: bytes, max_rows: int) -> list[list]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnreadableFile("The CSV file is not UTF-8 text.") from None
-    if "\x00" in text:
-        raise UnreadableFile("The file is not a CSV text file.")
-    rows = []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if number > max_rows + 1:
-            raise UnreadableFile(f"The file has more than {max_rows:,} rows under its header.")
-        for cell in row:
-            if cell.strip().startswith(FORMULA_STARTS):
-                raise UnreadableFile(
-                    f"Row {number} holds a formula ({cell.strip()[:30]}); enter values only."
-                )
-        rows.append(row[:MAX_COLUMNS])
-    return rows
+@dataclass(frozen=True)
+class Columns:
+    """The columns one importer reads: field -> the headers that name it (the first as
+    its template writes it). Matching ignores case and punctuation."""
+
+    headers: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    # A column the importer does not read: refused (the ledger, whose template is the
+    # contract) or ignored (exports from other systems carry extra columns).
+    refuse_unknown: bool = False
+    missing_hint: str = ""  # a sentence after the missing columns' names
+    noun: str = "rows"  # what a row of data is, in the row-limit refusal
+    sheet: str = ""  # the sheet to read when the workbook has it; otherwise the first
+
+    def keys(self) -> dict[str, str]:
+        return {
+            header_key(name): name_of
+            for name_of, names in self.headers.items()
+            for name in (*names, name_of)
+        }
 
 
-def _check_zip(content: bytes) -> None:
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise UnreadableFile("The file could not be read as an XLSX workbook.")
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            members = archive.infolist()
-            if sum(member.file_size for member in members) > MAX_UNCOMPRESSED:
-                raise UnreadableFile(
-                    "The workbook unpacks to more than "
-                    f"{MAX_UNCOMPRESSED // (1024 * 1024)} MB; upload a smaller file."
-                )
-            for member in members:
-                if member.filename.endswith((".xml", ".rels")):
-                    head = archive.read(member)
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise UnreadableFile(
-                            "The workbook declares a document type or entities; "
-                            "save it again from a spreadsheet program."
-                        )
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
-        raise UnreadableFile("The file could not be read as an XLSX workbook.") from None
-
-
-def _xlsx_rows(content: bytes, max_rows: int) -> list[list]:
-    _check_zip(content)
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise UnreadableFile("The file could not be read as an XLSX workbook.") from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
-            if number > max_rows + 1:
-                raise UnreadableFile(f"The file has more than {max_rows:,} rows under its header.")
-            values = []
-            for cell in row:
-                value = getattr(cell, "value", None)
-                if getattr(cell, "data_type", "") == "f" or (
-                    isinstance(value, str) and value.startswith(FORMULA_STARTS)
-                ):
-                    raise UnreadableFile(
-                        f"Row {number} holds a formula ({str(value)[:30]}); enter values only."
-                    )
-                values.append(value)
-            rows.append(values)
-        return rows
-    except UnreadableFile:
-        raise
-    except Exception:
-        raise UnreadableFile("The file could not be read as an XLSX workbook.") from None
-    finally:
-        workbook.close()
-
-
-def read_rows(name: str, content: bytes, *, max_rows: int) -> list[list]:
-    """The rows of an .xlsx (its first sheet) or .csv file, header first, as cell values
-    (XLSX dates as datetimes, numbers as numbers; CSV cells as text), or UnreadableFile."""
-    if not content:
-        raise UnreadableFile("The file is empty.")
-    if len(content) > MAX_BYTES:
-        raise UnreadableFile(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
-    lower = (name or "").lower()
-    if lower.endswith(".csv"):
-        if content[:4] == b"PK\x03\x04":
-            raise UnreadableFile("The file is a workbook, not a CSV file; name it .xlsx.")
-        return _csv_rows(content, max_rows)
-    if lower.endswith(".xlsx"):
-        return _xlsx_rows(content, max_rows)
-    raise UnreadableFile("Upload an .xlsx or .csv file.")
-
-
-# --- What the importers share: cell errors, headers, blanks and dates ----------------
+# --- Refusals -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class CellError:
-    row: int  # 0: the whole file
-    column: str  # letter, or "" for the whole row
+    row: int  # the spreadsheet's row number; 0 for the whole file
+    column: str  # letter, or "" for the whole row or file
     header: str
     message: str
 
@@ -135,7 +89,9 @@ class CellError:
             return self.message
         where = f"Row {self.row}"
         if self.column:
-            where += f", column {self.column} ({self.header})"
+            where += f", column {self.column}"
+            if self.header:
+                where += f" ({self.header})"
         return f"{where}: {self.message}"
 
 
@@ -151,8 +107,279 @@ def file_refused(message: str) -> ImportRefused:
     return ImportRefused([CellError(0, "", "", message)])
 
 
+def size_refused(limits: Limits | None = None) -> ImportRefused:
+    limit = (limits.max_bytes if limits else MAX_BYTES) // (1024 * 1024)
+    return file_refused(f"The file is larger than {limit} MB; split it into smaller files.")
+
+
+# --- The file as a file -------------------------------------------------------------
+
+# First bytes of files people upload by mistake, to say what the file is.
+SIGNATURES = (
+    (b"PK\x03\x04", "a ZIP archive or an XLSX workbook"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97–2003 (.xls) workbook; save it as .xlsx"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+)
+
+
+def _looks_like(content: bytes) -> str:
+    for start, what in SIGNATURES:
+        if content.startswith(start):
+            return what
+    return ""
+
+
+def _check_zip(content: bytes, limits: Limits) -> None:
+    """Refuse a workbook that would unpack to too much, or whose XML declares a DOCTYPE
+    or entities (XXE, entity expansion), before openpyxl opens it."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise file_refused("The file is named .xlsx but is not an XLSX workbook.") from None
+    if len(members) > limits.max_members:
+        raise file_refused("The workbook holds too many parts to be a spreadsheet export.")
+    if sum(member.file_size for member in members) > limits.max_uncompressed:
+        raise file_refused(
+            "The workbook would unpack to more than "
+            f"{limits.max_uncompressed // (1024 * 1024)} MB; split it into smaller files."
+        )
+    for member in members:
+        if (
+            member.file_size > limits.max_ratio * max(member.compress_size, 1)
+            and member.file_size > CHUNK
+        ):
+            raise file_refused(
+                f"The workbook's part {member.filename} is compressed more than "
+                f"{limits.max_ratio} to 1, as a ZIP bomb is; it was not opened."
+            )
+    for member in members:
+        if member.filename.endswith((".xml", ".rels", ".vml")):
+            _check_xml(archive, member, limits)
+
+
+DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _check_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> None:
+    read, tail = 0, b""
+    try:
+        with archive.open(member) as part:
+            while chunk := part.read(CHUNK):
+                read += len(chunk)
+                if read > limits.max_uncompressed:
+                    raise file_refused("The workbook unpacks to more than its parts declare.")
+                if read == len(chunk) and chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    raise file_refused(f"The workbook's part {member.filename} is not UTF-8 XML.")
+                if DECLARATIONS.search(tail + chunk):
+                    raise file_refused(
+                        f"The workbook's part {member.filename} declares a DOCTYPE or "
+                        "entities, which a spreadsheet does not need; it was not opened."
+                    )
+                tail = chunk[-16:]
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        raise file_refused("The workbook is damaged and could not be read.") from None
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A cell that holds a formula: refused, since its value is not in the file."""
+
+    text: str
+
+
+def _cell_value(cell):
+    value = getattr(cell, "value", None)
+    if getattr(cell, "data_type", "") == "f" or (
+        isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    ):
+        return Formula(str(value))
+    return value
+
+
+def _text_or_binary(content: bytes) -> str:
+    return (
+        "text, not a workbook (is it a CSV file? name it .csv)"
+        if b"\0" not in content[:4096]
+        else "not a workbook"
+    )
+
+
+def _xlsx_rows(content: bytes, limits: Limits, sheet_name: str) -> Iterator[tuple[int, list]]:
+    """(row number, cells) of the named sheet or the first, streamed."""
+    if not content.startswith(b"PK\x03\x04"):
+        what = _looks_like(content) or _text_or_binary(content)
+        raise file_refused(f"The file is named .xlsx but is {what}.")
+    _check_zip(content, limits)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise file_refused("The file could not be read as an XLSX workbook.") from None
+    try:
+        sheet = (
+            workbook[sheet_name] if sheet_name in workbook.sheetnames else workbook.worksheets[0]
+        )
+        # The file's own dimensions may claim a million rows: read the rows it holds.
+        sheet.reset_dimensions()
+        for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+            yield number, [_cell_value(cell) for cell in cells]
+    except ImportRefused:
+        raise
+    except Exception:
+        raise file_refused("The workbook is damaged and could not be read.") from None
+    finally:
+        workbook.close()
+
+
+def _csv_rows(content: bytes) -> Iterator[tuple[int, list]]:
+    what = _looks_like(content)
+    if what or b"\0" in content:
+        raise file_refused(f"The file is named .csv but is {what or 'not text'}.")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise file_refused(
+            f"The CSV file is not UTF-8 text (byte {error.start + 1} is not UTF-8). Save it "
+            "as “CSV UTF-8” and upload it again."
+        ) from None
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            yield (
+                number,
+                [
+                    Formula(cell.strip()) if cell.strip().startswith(FORMULA_STARTS) else cell
+                    for cell in cells[:MAX_COLUMNS]
+                ],
+            )
+    except csv.Error as error:
+        raise file_refused(f"The CSV file could not be read: {error}.") from None
+
+
+# --- The table ------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """The rows of a file under its header, each as its values by field."""
+
+    header_line: int
+    # field -> (column letter, the file's own header)
+    where: dict[str, tuple[str, str]]
+    rows: list[tuple[int, dict]] = field(default_factory=list)
+
+    def error(self, line: int, name: str, message: str) -> CellError:
+        letter, header = self.where.get(name, ("", ""))
+        return CellError(line, letter, header, message)
+
+
+def read_table(name: str, content: bytes, *, columns: Columns, limits: Limits) -> Table:
+    """The rows of an uploaded .xlsx (the `columns.sheet` sheet, else the first) or .csv
+    file with data in the importer's columns, or ImportRefused saying why not.
+
+    The header is the first row that is not blank; rows blank in every column read are
+    skipped. Cells keep their types (XLSX dates as datetimes, numbers as numbers; CSV
+    cells as text)."""
+    if not content:
+        raise file_refused("The file is empty.")
+    if len(content) > limits.max_bytes:
+        raise size_refused(limits)
+    lower = (name or "").lower()
+    if lower.endswith(".csv"):
+        lines = _csv_rows(content)
+    elif lower.endswith(".xlsx"):
+        lines = _xlsx_rows(content, limits, columns.sheet)
+    else:
+        raise file_refused("Upload an .xlsx or .csv file.")
+    header_row = next((row for row in lines if not all(blank(v) for v in row[1])), None)
+    if header_row is None:
+        raise file_refused("The file is empty.")
+    header_line, header = header_row
+    keys = columns.keys()
+    found: dict[str, int] = {}
+    errors: list[CellError] = []
+    for index, cell in enumerate(header):
+        letter = get_column_letter(index + 1)
+        if isinstance(cell, Formula):
+            raise ImportRefused(
+                [CellError(header_line, letter, "", "holds a formula; paste values instead.")]
+            )
+        if blank(cell):
+            continue
+        name_of = keys.get(header_key(cell))
+        if name_of is None:
+            if columns.refuse_unknown:
+                errors.append(
+                    CellError(
+                        header_line,
+                        letter,
+                        shown(cell),
+                        "this column is not one the import reads; remove it or rename it "
+                        "(the template lists the columns).",
+                    )
+                )
+        elif name_of in found:
+            if columns.refuse_unknown:
+                errors.append(
+                    CellError(
+                        header_line,
+                        letter,
+                        shown(cell),
+                        f"a second {columns.headers[name_of][0]} column.",
+                    )
+                )
+        else:
+            found[name_of] = index
+    missing = [columns.headers[f][0] for f in columns.required if f not in found]
+    if missing:
+        hint = f" {columns.missing_hint}" if columns.missing_hint else ""
+        raise file_refused(
+            f"Row {header_line} must name the columns; missing: {', '.join(missing)}.{hint}"
+        )
+    if errors:
+        raise ImportRefused(errors)
+    table = Table(
+        header_line,
+        {f: (get_column_letter(i + 1), shown(header[i])) for f, i in found.items()},
+    )
+    titles = {i: shown(cell) for i, cell in enumerate(header) if not blank(cell)}
+    for line, row in lines:
+        if line - header_line > limits.max_rows + limits.max_blank_rows:
+            raise file_refused(
+                f"The file has more than {limits.max_rows + limits.max_blank_rows:,} rows, "
+                "blank ones included; split it into smaller files."
+            )
+        for index, value in enumerate(row):
+            if isinstance(value, Formula):
+                raise ImportRefused(
+                    [
+                        CellError(
+                            line,
+                            get_column_letter(index + 1),
+                            titles.get(index, ""),
+                            "holds a formula; paste values instead.",
+                        )
+                    ]
+                )
+        values = {f: (row[i] if i < len(row) else None) for f, i in found.items()}
+        if all(blank(v) for v in values.values()):
+            continue
+        if len(table.rows) == limits.max_rows:
+            raise file_refused(
+                f"The file has more than {limits.max_rows:,} {columns.noun}; "
+                "split it into smaller files."
+            )
+        table.rows.append((line, values))
+    return table
+
+
+# --- Cells ----------------------------------------------------------------------------
+
+
 def header_key(header) -> str:
-    """A header as matched: case and punctuation ignored."""
+    """A header (or a value) as matched: case, punctuation and spacing ignored."""
     return re.sub(r"[^a-z0-9]+", " ", str(header or "").lower()).strip()
 
 
@@ -160,18 +387,46 @@ def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def shown(value) -> str:
+    return str(value).strip()
+
+
 def cell_date(value) -> date:
-    """A date cell, or text written MM/DD/YYYY or YYYY-MM-DD; ValueError saying why not."""
+    """A date cell, or text written YYYY-MM-DD or MM/DD/YYYY; ValueError saying why not."""
     if isinstance(value, datetime):
+        if value.time() != datetime.min.time():
+            raise ValueError(f"{value:%m/%d/%Y %H:%M} has a time of day; give the date only")
         return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, int | float):
-        raise ValueError(f"{value} is a number, not a date; format the cell as a date")
-    text = str(value).strip()
-    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(f"“{text}” is not a date; write it as MM/DD/YYYY or YYYY-MM-DD")
+        raise ValueError(
+            f"{value:g} is a number, not a date; format the cell as a date or write it as 2026-03-04"
+        )
+    text = shown(value)
+    for pattern, order in (
+        (r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"),
+        (r"(\d{1,2})/(\d{1,2})/(\d{4})", "mdy"),
+    ):
+        match = re.fullmatch(pattern, text)
+        if match:
+            parts = dict(zip(order, map(int, match.groups()), strict=True))
+            try:
+                return date(parts["y"], parts["m"], parts["d"])
+            except ValueError:
+                raise ValueError(f"“{text}” is not a day of the calendar") from None
+    raise ValueError(f"“{text}” is not a date; write it as 2026-03-04 or 03/04/2026")
+
+
+def cell_amount(value, *, positive: bool = True) -> Decimal:
+    """An amount cell (a number, or text such as $1,234.50); ValueError saying why not."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value} is not an amount")
+    if isinstance(value, float):
+        value = repr(value)  # the shortest text of the number the cell holds
+    elif not isinstance(value, str):
+        value = str(value)
+    try:
+        return parse_money(value, positive=positive)
+    except MoneyError as error:
+        raise ValueError(str(error)) from None

@@ -338,9 +338,7 @@ def drawdown_decide(request, drawdown_id: int, action: str):
 def _upload_bytes(upload) -> bytes:
     """The uploaded file's bytes; one over the limit is refused by its size, unread."""
     if upload.size > upload_rows.MAX_BYTES:
-        raise upload_rows.file_refused(
-            f"The file is larger than {upload_rows.MAX_BYTES // (1024 * 1024)} MB."
-        )
+        raise upload_rows.size_refused()
     return upload.read()
 
 

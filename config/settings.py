@@ -182,6 +182,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grants.context_processors.roles",
+                "grants.context_processors.navigation",
                 "accounts.mfa_context.second_factor",
             ],
         },
@@ -360,4 +361,7 @@ LOGGING = {
 
 FILTERS_EMPTY_CHOICE_LABEL = "Any"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/uswds.html"
-DJANGO_TABLES2_TABLE_ATTRS = {"class": "usa-table usa-table--borderless usa-table--striped"}
+# Stacked: below 480 px each row becomes a card of "heading: value" lines (static/app.css).
+DJANGO_TABLES2_TABLE_ATTRS = {
+    "class": "usa-table usa-table--borderless usa-table--striped usa-table--stacked"
+}

@@ -4,20 +4,29 @@ import django_tables2 as tables
 
 from grants.models import Amendment
 from grants.money import format_money
+from grants.tables import priority
 
 
 class AmendmentTable(tables.Table):
+    """Column priorities: who asked, who decided, when, and when it took effect give way
+    first (a 1280 px screen), then the number and the task force (a tablet), so the
+    award, the change and the decision stay in view."""
+
     award = tables.Column(
-        linkify=lambda record: record.award.get_absolute_url(), order_by=("award__award_number",)
+        linkify=lambda record: record.award.get_absolute_url(),
+        order_by=("award__award_number",),
+        attrs={"td": {"class": "nowrap"}},
     )
-    task_force = tables.Column(accessor="award__task_force__name", verbose_name="Task force")
-    number = tables.Column("No.")
+    task_force = tables.Column(
+        accessor="award__task_force__name", verbose_name="Task force", attrs=priority(2)
+    )
+    number = tables.Column("No.", attrs=priority(2))
     kind = tables.Column("Type")
-    requested_on = tables.DateColumn("m/d/Y")
-    decided_on = tables.DateColumn("m/d/Y")
-    effective_on = tables.DateColumn("m/d/Y")
-    requested_by = tables.Column(order_by=("requested_by__username",))
-    decided_by = tables.Column()
+    requested_on = tables.DateColumn("m/d/Y", attrs={"td": {"class": "nowrap"}})
+    decided_on = tables.DateColumn("m/d/Y", attrs=priority(3, td="nowrap"))
+    effective_on = tables.DateColumn("m/d/Y", attrs=priority(3, td="nowrap"))
+    requested_by = tables.Column(order_by=("requested_by__username",), attrs=priority(3))
+    decided_by = tables.Column(attrs=priority(3))
     change = tables.Column("Change", empty_values=(), orderable=False)
     actions = tables.TemplateColumn(
         template_name="grants/_amendment_actions.html", verbose_name="", orderable=False

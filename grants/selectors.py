@@ -309,3 +309,57 @@ def amendment_list_for_user(*, user) -> QuerySet[Amendment]:
     return Amendment.objects.filter(
         access.task_force_scope(user, field="award__task_force")
     ).select_related("award", "award__task_force", "requested_by", "decided_by", "appropriation")
+
+
+# How many of each kind of record one search shows.
+SEARCH_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    awards: list[Award]
+    task_forces: list[TaskForce]
+    recipients: list[Recipient]
+    appropriations: list[Appropriation]
+
+    @property
+    def count(self) -> int:
+        return (
+            len(self.awards)
+            + len(self.task_forces)
+            + len(self.recipients)
+            + len(self.appropriations)
+        )
+
+
+def search_for_user(*, user, query: str) -> SearchResults:
+    """Awards by number, task forces by name, code or state, recipients by UEI or name,
+    appropriations by name or fiscal year, among what the person may read: an award
+    number of another task force finds nothing, as if it did not exist."""
+    query = " ".join(query.split())
+    if len(query) < 2:
+        return SearchResults(query, [], [], [], [])
+    year = Q()
+    digits = query.upper().removeprefix("FY")
+    if digits.isdigit() and len(digits) == 4:
+        year = Q(fiscal_year=int(digits))
+    awards = award_list_for_user(user=user).filter(
+        Q(award_number__icontains=query) | Q(title__icontains=query) | year
+    )
+    task_forces = task_force_list_for_user(user=user).filter(
+        Q(name__icontains=query) | Q(code__icontains=query) | Q(state__iexact=query)
+    )
+    recipients = recipient_list_for_user(user=user).filter(
+        Q(uei__icontains=query) | Q(legal_name__icontains=query)
+    )
+    appropriations = appropriation_list_for_user(user=user).filter(
+        Q(name__icontains=query) | Q(source__icontains=query) | year
+    )
+    return SearchResults(
+        query,
+        list(awards.order_by("-fiscal_year", "award_number")[:SEARCH_LIMIT]),
+        list(task_forces.order_by("name")[:SEARCH_LIMIT]),
+        list(recipients.order_by("legal_name")[:SEARCH_LIMIT]),
+        list(appropriations.order_by("-fiscal_year", "pk")[:SEARCH_LIMIT]),
+    )

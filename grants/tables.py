@@ -6,6 +6,18 @@ from grants.models import Appropriation, Award, TaskForce
 from grants.money import format_money
 
 
+def priority(level: int, *, td: str = "", th: str = "") -> dict:
+    """Column attrs that hide the column where the table would not fit (static/app.css,
+    "Tables that fit"): level 3 below 1440 px wide, so on a 1280 px screen too; level 2
+    below 1200 px. Below 480 px the table stacks and every column shows again. Leave the
+    identifying column, the amounts and the actions without one."""
+    name = f"priority-{level}"
+    return {"th": {"class": f"{name} {th}".strip()}, "td": {"class": f"{name} {td}".strip()}}
+
+
+MONEY_TD = "text-right text-tabular"
+
+
 class MoneyColumn(tables.Column):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
@@ -21,9 +33,10 @@ class MoneyColumn(tables.Column):
 class AppropriationTable(tables.Table):
     fiscal_year = tables.Column("FY", linkify=True)
     name = tables.Column(linkify=True)
-    source_status = tables.Column("Source")
+    public_law = tables.Column(attrs=priority(2))
+    source_status = tables.Column("Source", attrs=priority(2))
     amount = MoneyColumn("Appropriated")
-    set_aside_total = MoneyColumn("Set aside")
+    set_aside_total = MoneyColumn("Set aside", attrs=priority(2, td=MONEY_TD, th="text-right"))
     awarded_total = MoneyColumn("Awarded")
     available = MoneyColumn("Not yet awarded", orderable=False, empty_values=())
 
@@ -64,6 +77,9 @@ class AwardTable(tables.Table):
     award_number = tables.Column("Award number", linkify=True, attrs={"td": {"class": "nowrap"}})
     fiscal_year = tables.Column("FY")
     task_force = tables.Column(order_by=("task_force__name",))
+    title = tables.Column(attrs=priority(2))
+    period_start = tables.DateColumn(attrs=priority(2, td="nowrap"))
+    period_end = tables.DateColumn(attrs=priority(2, td="nowrap"))
     federal_amount = MoneyColumn("Federal amount")
     status = tables.Column()
 

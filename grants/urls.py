@@ -15,6 +15,7 @@ urlpatterns = [
     path("task-forces/", views.task_force_list, name="task_force_list"),
     path("task-forces/<slug:code>/", views.task_force_detail, name="task_force_detail"),
     path("recipients/<str:uei>/indirect-rates/", views.indirect_rates, name="indirect_rates"),
+    path("search/", views.search, name="search"),
     path("awards/", views.award_list, name="award_list"),
     path("awards/<str:award_number>/", views.award_detail, name="award_detail"),
     path(

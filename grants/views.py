@@ -306,3 +306,18 @@ def award_drawdown_approval(request, award_number: str):
             else "Drawdowns on this award are approved automatically again.",
         )
     return redirect(award)
+
+
+# --- Search --------------------------------------------------------------------------
+
+
+@login_required
+def search(request):
+    """The header's search box: what of the person's scope matches."""
+    query = request.GET.get("q", "")
+    results = selectors.search_for_user(user=request.user, query=query)
+    return render(
+        request,
+        "grants/search.html",
+        {"results": results, "search_query": results.query, "too_short": len(results.query) < 2},
+    )

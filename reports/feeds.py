@@ -21,6 +21,9 @@ from reports.models import CalendarFeed, new_feed_token
 from reports.selectors import calendar_for_user
 
 LINE_LIMIT = 75  # octets per line, not counting the CRLF (RFC 5545 §3.1)
+# How far back the feed reaches for reports already filed: a calendar app keeps what it
+# is given, and years of accepted reports would bury what is still to do.
+HISTORY_DAYS = 365
 
 
 def escape_text(value: str) -> str:
@@ -88,6 +91,14 @@ def build_calendar(rows, *, stamp, url_for) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+def feed_rows(rows, *, today):
+    """What the feed carries: every report still to file or to correct, however old
+    (upcoming, open for filing, overdue, returned), and whatever fell due in the last
+    HISTORY_DAYS days. Older reports that are filed stay on the reports page."""
+    since = today - timedelta(days=HISTORY_DAYS)
+    return [row for row in rows if row.needs_action or row.due.due_on >= since]
+
+
 @require_safe
 def calendar_feed(request, token: str):
     """No sign-in: the token names the person. An unknown token is a 404."""
@@ -95,7 +106,7 @@ def calendar_feed(request, token: str):
     if feed is None or not feed.user.is_active:
         raise Http404("No such calendar.")
     today = timezone.localdate()
-    rows = calendar_for_user(user=feed.user, today=today)
+    rows = feed_rows(calendar_for_user(user=feed.user, today=today), today=today)
     body = build_calendar(
         rows,
         stamp=timezone.now().astimezone(UTC),

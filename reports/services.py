@@ -5,7 +5,7 @@ it lifts (or the closing it allows) change together.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -50,7 +50,8 @@ def _check_can_file(
         )
     if period_end >= today:
         raise ValidationError(
-            f"The period ending {period_end:%m/%d/%Y} has not ended; its report can be filed from the day after."
+            f"The period ending {period_end:%m/%d/%Y} has not ended; its report can be filed "
+            f"from {period_end + timedelta(days=1):%m/%d/%Y}."
         )
     existing = report_type.model.objects.filter(award=award, period_end=period_end).first()
     if existing is not None and existing.is_in:
@@ -68,6 +69,17 @@ def _check_can_file(
             f"Reports are filed in order: file the {missing[0].label_in_sentence} first."
         )
     return due
+
+
+def filing_refusal(award: Award, report_type: ReportType, period_end: date, today: date) -> str:
+    """Why the report cannot be filed today, "" when it can: the rules the filing obeys,
+    asked before its form is offered, so nobody fills in a form that will be refused
+    (the period has not ended: from which day it can be filed; an earlier report first)."""
+    try:
+        _check_can_file(award, report_type, period_end, today)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
 
 
 def _open_filing(

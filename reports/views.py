@@ -11,13 +11,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
 from accounts.mfa_stepup import step_up_required
 from budgets.balances import awards_with_excess_cash
 from grants import access, selectors
 from grants.form_errors import add_service_errors
 from grants.lookups import award_or_404, get_or_404
-from grants.models import AuditChainHead, Award, TaskForce, fiscal_year_of
+from grants.models import AuditChainHead, Award, TaskForce
 from reports import report_types, services
 from reports.calendar import find_due, report_url
 from reports.forms import ReviewForm
@@ -36,25 +37,35 @@ from reports.sf425 import (
     compute_sf425,
     variance,
 )
+from reports.tables import CALENDAR_PER_PAGE, CalendarTable
+from reports.worklist import default_fiscal_year, worklist_for_user
 
 
 @login_required
 def home(request):
+    """What waits for the person (reports.worklist), then the fiscal year's money and
+    awards, on the year where their work is unless they chose another."""
     user = request.user
+    today = timezone.localdate()
     years = selectors.fiscal_years_for_user(user=user)
-    current = fiscal_year_of(timezone.localdate())
     try:
         chosen = int(request.GET.get("fy", ""))
     except ValueError:
-        chosen = current if current in years else (years[0] if years else current)
+        chosen = default_fiscal_year(user=user, years=years, today=today)
     context = {"years": years, "chosen_year": chosen, "audit_head": AuditChainHead.current()}
+    work = context["work"] = worklist_for_user(user=user, today=today)
+    context["budget_lists"] = [
+        (work.supplements, "supplements", "Supplements waiting"),
+        (work.budget_changes, "budget-changes", "Budget changes to decide"),
+    ]
     if access.can_view_program(user):
         context["year_chain"] = selectors.money_chain(user=user, fiscal_year=chosen)
         context["all_chain"] = selectors.money_chain(user=user)
         context["first_year"] = years[-1] if years else None
-    today = timezone.localdate()
-    context["excess_cash"] = awards_with_excess_cash(
-        selectors.award_list_for_user(user=user), today=today
+    context["excess_cash"] = (
+        work.excess_cash
+        if work.excess_cash is not None
+        else awards_with_excess_cash(selectors.award_list_for_user(user=user), today=today)
     )
     context["cash_days"] = int(selectors.rule_value("cash_on_hand_days", on=today))
     awards = selectors.award_list_for_user(user=user).filter(fiscal_year=chosen)
@@ -117,15 +128,21 @@ def _review_context(request, report):
 
 def _filing(request, award_number: str, period_end: str, report_type: ReportType):
     """The award, the reporting period `period_end` ends, the report filed for it (or
-    None), and whether the person may file it now: they file this type of report and
-    nobody has filed it yet, or the program office returned it."""
+    None), whether the person may file it: they file this type of report and nobody has
+    filed it yet, or the program office returned it; and, when they may, why it cannot
+    be filed today ("" when it can), said instead of offering the form."""
     award = award_or_404(request, award_number)
     due = find_due(award, report_type.key, _period(period_end))
     if due is None:
         raise Http404("No such reporting period.")
     report = report_type.model.objects.filter(award=award, period_end=due.period_end).first()
     can_file = report_type.may_file(request.user, award) and (report is None or report.is_returned)
-    return award, due, report, can_file
+    not_yet = (
+        services.filing_refusal(award, report_type, due.period_end, timezone.localdate())
+        if can_file
+        else ""
+    )
+    return award, due, report, can_file, not_yet
 
 
 def _file(request, form, due, *, allowed: bool, submit) -> bool:
@@ -143,15 +160,33 @@ def _file(request, form, due, *, allowed: bool, submit) -> bool:
     return True
 
 
+def _certifier(user) -> dict:
+    """The certifier, prefilled from the signed-in person: their name and email, and the
+    title and phone they gave on the last SF-425 they certified."""
+    last = (
+        FinancialReport.objects.filter(submitted_by=user)
+        .order_by("-submitted_at", "-pk")
+        .values("certifier_title", "certifier_phone")
+        .first()
+    ) or {}
+    return {
+        "certifier_name": user.get_full_name() or user.get_username(),
+        "certifier_email": user.email,
+        **last,
+    }
+
+
 @login_required
 @step_up_required()  # certifying the SF-425 is its POST
 def sf425_detail(request, award_number: str, period_end: str):
-    award, due, report, can_file = _filing(request, award_number, period_end, FINANCIAL_REPORT)
+    award, due, report, can_file, not_yet = _filing(
+        request, award_number, period_end, FINANCIAL_REPORT
+    )
     form = FINANCIAL_REPORT.form_class()(
         request.POST or None,
         initial={name: getattr(report, name) for name in ("remarks", *services.CERTIFIER_FIELDS)}
         if report
-        else {},
+        else _certifier(request.user),
     )
     if request.method == "POST" and _file(
         request,
@@ -192,6 +227,7 @@ def sf425_detail(request, award_number: str, period_end: str):
             else {},
             "form": form,
             "can_file": can_file,
+            "not_yet": not_yet,
             **_review_context(request, report),
         },
     )
@@ -199,7 +235,9 @@ def sf425_detail(request, award_number: str, period_end: str):
 
 @login_required
 def progress_detail(request, award_number: str, period_end: str):
-    award, due, report, can_file = _filing(request, award_number, period_end, PROGRESS_REPORT)
+    award, due, report, can_file, not_yet = _filing(
+        request, award_number, period_end, PROGRESS_REPORT
+    )
     initial = {}
     if report is not None:
         initial = {name: getattr(report, name) for name, _ in MEASURES}
@@ -233,6 +271,7 @@ def progress_detail(request, award_number: str, period_end: str):
             "report": report,
             "form": form,
             "can_file": can_file,
+            "not_yet": not_yet,
             "measures": measures,
             **_review_context(request, report),
         },
@@ -253,7 +292,7 @@ def report_detail(request, award_number: str, kind: str, period_end: str):
     report_type = _report_type_or_404(kind)
     if report_type.view:
         raise Http404("No such report.")
-    award, due, report, can_file = _filing(request, award_number, period_end, report_type)
+    award, due, report, can_file, not_yet = _filing(request, award_number, period_end, report_type)
     form = report_type.form_class()(
         request.POST or None,
         initial={name: getattr(report, name) for name in report_type.fields} if report else {},
@@ -289,6 +328,7 @@ def report_detail(request, award_number: str, kind: str, period_end: str):
             "pdf_url": report_type.pdf_url(award.award_number, due.period_end),
             "form": form,
             "can_file": can_file,
+            "not_yet": not_yet,
             **_review_context(request, report),
         },
     )
@@ -359,8 +399,12 @@ def reporting_calendar_page(request):
     the program office, latest first."""
     today = timezone.localdate()
     rows, show, sort = calendar_rows(user=request.user, params=request.GET, today=today)
+    table = CalendarTable(rows)
+    RequestConfig(request, paginate={"per_page": CALENDAR_PER_PAGE}).configure(table)
     return render(
-        request, "reports/calendar.html", {"rows": rows, "show": show, "sort": sort, "today": today}
+        request,
+        "reports/calendar.html",
+        {"rows": rows, "table": table, "show": show, "sort": sort, "today": today},
     )
 
 
@@ -407,6 +451,9 @@ def measures_page(request):
     columns = list(MEASURES)
     table = [(r, [getattr(r, name) for name, _ in columns]) for r in rows]
     totals = [sum(values[i] for _, values in table) for i in range(len(columns))] if table else []
+    # Each value beside its measure's name: on a phone the table stacks, a row per value.
+    labels = [label for _, label in columns]
+    labelled = [(r, list(zip(labels, values, strict=True))) for r, values in table]
     return render(
         request,
         "reports/measures.html",
@@ -415,7 +462,9 @@ def measures_page(request):
             "chosen": chosen,
             "columns": columns,
             "table": table,
+            "labelled": labelled,
             "totals": totals,
+            "labelled_totals": list(zip(labels, totals, strict=False)),
             "task_forces": task_forces,
             "task_force": task_force,
         },

@@ -44,6 +44,7 @@ MATRIX = {
     ("grants:task_force_list", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("grants:task_force_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("grants:award_list", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("grants:search", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     # Task force A's lead organization: its staff read its rates; program staff record them.
     ("grants:indirect_rates", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("grants:indirect_rates", "POST"): row(LOGIN, 403, 404, 302, 302, 403),

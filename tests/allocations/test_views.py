@@ -203,7 +203,11 @@ def test_import_with_errors_names_each_cell_and_changes_nothing(client, program)
     assert not AuditEvent.objects.filter(action="allocations.factors.imported").exists()
     for name, content, message in [
         ("f.txt", b"x", "Upload an .xlsx or .csv file."),
-        ("f.xlsx", b"not a workbook", "The file could not be read as an XLSX workbook."),
+        (
+            "f.xlsx",
+            b"not a workbook",
+            "The file is named .xlsx but is text, not a workbook (is it a CSV file? name it .csv).",
+        ),
         (
             "f.csv",
             b"Population,Need score\n1,2\n",

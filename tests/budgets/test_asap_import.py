@@ -173,10 +173,9 @@ def test_every_bad_cell_is_named_and_nothing_is_written(program, requests):
     with pytest.raises(asap_import.ImportRefused) as refused:
         read("asap_payments_fail.csv")
     assert [str(e) for e in refused.value.errors] == [
-        "Row 3, column B (Payment date): “13/45/2025” is not a date; write it as MM/DD/YYYY or YYYY-MM-DD.",
+        "Row 3, column B (Payment date): “13/45/2025” is not a day of the calendar.",
         "Row 4, column A (Award number): “NOT-AN-AWARD” is not a DOJ award number (such as "
         "15PJDP-24-GK-01234-MECP or 2018-MC-FX-K060).",
-        "Row 5, column A (Award number): no award has the number 15PJDP-25-GK-09999-MECP.",
         "Row 5, column C (Amount): 'abc' is not a number: write digits with an optional $ and "
         "thousands commas, such as $1,234.56.",
         "Row 6, column B (Payment date): the payment date is empty.",
@@ -185,6 +184,46 @@ def test_every_bad_cell_is_named_and_nothing_is_written(program, requests):
         "Row 7, column C (Amount): 1.234 has more than 2 decimal places.",
     ]
     assert writes() == before
+
+
+def test_an_unknown_award_number_is_a_payment_without_a_request_not_a_refusal(
+    client, program, requests, pin_today
+):
+    """The file is recorded; the payment no award has is listed with its reason, and the
+    approved requests listed as unpaid are those of the awards the file names."""
+    r = requests
+    content = (
+        b"Award number,Payment date,Amount\n"
+        b"15PJDP-25-GK-00001-MECP,01/14/2025,10000.00\n"
+        b"15PJDP-25-GK-09999-MECP,01/15/2025,750.00\n"
+    )
+    payments = asap_import.parse_payment_file("asap.csv", content, today=TODAY)
+    before = writes()
+    matching = record(program, payments, dry_run=True)
+    assert [(p.row, r.pk) for p, r in matching.matched] == [(2, r["r1"].pk)]
+    assert [(p.row, p.award, p.award_number, p.reason) for p in matching.without_request] == [
+        (3, None, "15PJDP-25-GK-09999-MECP", "no award has the number 15PJDP-25-GK-09999-MECP.")
+    ]
+    # r5 is on the pre-2019 award, which the file does not name.
+    assert [d.pk for d in matching.requests_without_payment] == [
+        r["r2"].pk,
+        r["r3"].pk,
+        r["r4"].pk,
+    ]
+    assert writes() == before
+    pin_today(TODAY)
+    client.force_login(program.approver)
+    url = reverse("budgets:asap_payment_import")
+    page = client.post(url, {"file": SimpleUploadedFile("asap.csv", content)})
+    text = page.content.decode()
+    assert "Payments without a request (1)" in text
+    assert "no award has the number 15PJDP-25-GK-09999-MECP." in text
+    assert "Approved requests without a payment (3)" in text
+    done = client.post(url, {"signed": page.context["signed"]}, follow=True)
+    assert "Recorded 1 payment" in done.content.decode()
+    assert DrawdownRequest.objects.get(pk=r["r1"].pk).status == "paid"
+    event = AuditEvent.objects.get(action="budgets.asap_import.recorded")
+    assert event.data["without_request"] == [3]
 
 
 def test_the_approver_of_a_request_cannot_record_its_payment_a_row_says_so(program, requests):
@@ -293,11 +332,15 @@ def test_an_xlsx_file_is_read_with_real_dates_and_numbers(program, requests):
     [
         ("asap.csv", b"", "The file is empty."),
         ("asap.pdf", b"%PDF-1.4", "Upload an .xlsx or .csv file."),
-        ("asap.xlsx", b"Award number,Amount\n", "The file could not be read as an XLSX workbook."),
+        (
+            "asap.xlsx",
+            b"Award number,Amount\n",
+            "The file is named .xlsx but is text, not a workbook (is it a CSV file? name it .csv).",
+        ),
         (
             "asap.csv",
             b"Award number,Payment date,Amount\n15PJDP-25-GK-00001-MECP,2025-01-14,=SUM(1;2)\n",
-            "Row 2 holds a formula (=SUM(1;2)); enter values only.",
+            "Row 2, column C (Amount): holds a formula; paste values instead.",
         ),
         (
             "asap.csv",
@@ -322,7 +365,9 @@ def test_a_formula_in_a_workbook_is_refused(db):
             ["15PJDP-25-GK-00001-MECP", "2025-01-14", "=1+1"],
         ]
     )
-    assert refusal("asap.xlsx", content) == ["Row 2 holds a formula (=1+1); enter values only."]
+    assert refusal("asap.xlsx", content) == [
+        "Row 2, column C (Amount): holds a formula; paste values instead."
+    ]
 
 
 def test_a_zip_bomb_is_refused_before_it_is_parsed(db):
@@ -331,7 +376,7 @@ def test_a_zip_bomb_is_refused_before_it_is_parsed(db):
         archive.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (60 * 1024 * 1024) + b"</a>")
     assert len(out.getvalue()) < 200_000
     assert refusal("asap.xlsx", out.getvalue()) == [
-        "The workbook unpacks to more than 50 MB; upload a smaller file."
+        "The workbook would unpack to more than 50 MB; split it into smaller files."
     ]
 
 
@@ -345,8 +390,8 @@ def test_a_workbook_declaring_entities_is_refused(db):
                 data = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + data
             target.writestr(item, data)
     assert refusal("asap.xlsx", out.getvalue()) == [
-        "The workbook declares a document type or entities; save it again from a spreadsheet "
-        "program."
+        "The workbook's part xl/worksheets/sheet1.xml declares a DOCTYPE or entities, which "
+        "a spreadsheet does not need; it was not opened."
     ]
 
 
@@ -355,7 +400,9 @@ def test_reading_stops_at_the_row_limit(db):
         f"15PJDP-25-GK-00001-MECP,2025-01-14,{n}.00\n" for n in range(1, asap_import.MAX_ROWS + 2)
     )
     content = ("Award number,Payment date,Amount\n" + rows).encode()
-    assert refusal("asap.csv", content) == ["The file has more than 5,000 rows under its header."]
+    assert refusal("asap.csv", content) == [
+        "The file has more than 5,000 payments; split it into smaller files."
+    ]
 
 
 # --- The page ----------------------------------------------------------------------------
@@ -401,5 +448,5 @@ def test_a_file_over_the_size_limit_is_refused_unread(client, program):
     client.force_login(program.approver)
     upload = SimpleUploadedFile("asap.csv", b"x" * (5 * 1024 * 1024 + 1))
     page = client.post(reverse("budgets:asap_payment_import"), {"file": upload})
-    assert page.context["errors"] == ["The file is larger than 5 MB."]
+    assert page.context["errors"] == ["The file is larger than 5 MB; split it into smaller files."]
     assert LedgerEntry.objects.count() == 0

@@ -330,9 +330,13 @@ def test_the_award_page_shows_what_each_funding_line_gave_back(client, spent):
     page = client.get(spent.award_a.get_absolute_url()).content.decode()
     table = page[page.index('data-testid="funding-lines"') :]
     table = table[: table.index("</table>")]
-    cell = '<td class="text-right text-tabular">{}</td>'
-    # Awarded, given back, still on the award.
-    assert "".join(cell.format(v) for v in ("$200,000.00", "$100,000.00", "$100,000.00")) in table
+    cell = '<td data-label="{}" class="text-right text-tabular">{}</td>'
+    shown = (
+        ("Awarded", "$200,000.00"),
+        ("Given back", "$100,000.00"),
+        ("On the award", "$100,000.00"),
+    )
+    assert "".join(cell.format(*pair) for pair in shown) in table
 
 
 def test_the_amendment_list_and_notice_say_what_a_decrease_took_off(client, spent, tmp_path):

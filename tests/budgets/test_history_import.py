@@ -174,8 +174,7 @@ def test_every_bad_cell_is_named_and_nothing_is_written(program, years):
         "15PJDP-24-GK-01234-MECP, 2018-MC-FX-K060 or 98-MC-CX-K003).",
         "Row 3, column B (Recipient): no task force has the code or name “nowhere”, nor a lead "
         "agency of that name.",
-        "Row 3, column D (Period start): “13/01/1998” is not a date; write it as MM/DD/YYYY or "
-        "YYYY-MM-DD.",
+        "Row 3, column D (Period start): “13/01/1998” is not a day of the calendar.",
         "Row 3, column F (Federal amount): 'abc' is not a number: write digits with an "
         "optional $ and thousands commas, such as $1,234.56.",
         "Row 3, column H (Final federal expenditures): the amount must be zero or more.",

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 def _fits(page) -> bool:
     """The queue's table is not wider than its container (nothing hidden to scroll to)."""
     return page.evaluate(
-        "(() => { const c = document.querySelector('.usa-table-container--scrollable');"
+        "(() => { const c = document.querySelector('.table-fit');"
         " return c.scrollWidth <= c.clientWidth; })()"
     )
 

@@ -179,3 +179,58 @@ def test_calendar_page_links_to_the_feed_settings(program, client):
     client.force_login(program.officer_a)
     body = client.get(reverse("reports:calendar")).content.decode()
     assert reverse("reports:calendar_feed_settings") in body
+
+
+def test_the_feed_carries_what_is_still_to_do_and_the_last_year_only(active, client):
+    """Award A owes 13 reports (8 SF-425s, 5 progress reports); on 08/15/2026 five fell
+    due more than a year ago (before 08/15/2025). Of those, the ones filed and not
+    returned leave the feed; the returned and the never filed stay, as does everything
+    of the last year, accepted or not."""
+    from reports.models import MEASURES
+    from reports.services import progress_submit, report_review
+
+    def sf425(period_end, today):
+        return sf425_submit(
+            actor=active.officer_a,
+            award=active.award_a,
+            period_end=period_end,
+            certifier=CERTIFIER,
+            today=today,
+        )
+
+    report_review(actor=active.pm, report=sf425(date(2024, 12, 31), date(2025, 1, 10)), accept=True)
+    sf425(date(2025, 3, 31), date(2025, 4, 10))  # submitted, never reviewed
+    returned = sf425(date(2025, 6, 30), date(2025, 7, 10))
+    # Due 10/30/2025, within the year: it stays though accepted.
+    accepted = sf425(date(2025, 9, 30), date(2025, 10, 10))
+    report_review(actor=active.pm, report=accepted, accept=True)
+    report_review(actor=active.pm, report=returned, accept=False, comment="Line 10b is off")
+    progress_submit(
+        actor=active.officer_a,
+        award=active.award_a,
+        period_end=date(2024, 12, 31),
+        narrative={"accomplishments": "Forty investigations opened."},
+        measures={name: 3 for name, _ in MEASURES},
+        today=date(2025, 1, 20),
+    )
+
+    today = date(2026, 8, 15)
+    body = get_feed(client, feed_url(active.officer_a), today=today).content.decode()
+    found = events(body)
+    assert len(found) == 10
+    gone = {
+        f"sf425:2024-12-31-{A}@icac-grants",  # accepted, due 01/30/2025
+        f"sf425:2025-03-31-{A}@icac-grants",  # submitted, due 04/30/2025
+        f"progress:2024-12-31-{A}@icac-grants",  # submitted, due 01/30/2025
+    }
+    assert not gone & set(found)
+    assert found[f"sf425:2025-06-30-{A}@icac-grants"]["DESCRIPTION"].startswith("Status: Returned")
+    assert found[f"progress:2025-06-30-{A}@icac-grants"]["DESCRIPTION"].startswith(
+        "Status: Overdue"
+    )
+    assert found[f"sf425:2025-09-30-{A}@icac-grants"]["DESCRIPTION"].startswith("Status: Accepted")
+    # The reports page still lists all 13.
+    client.force_login(active.officer_a)
+    with mock.patch("reports.views.timezone.localdate", return_value=today):
+        page = client.get(reverse("reports:calendar"), {"show": "all"})
+    assert page.context["table"].paginator.count == 13

@@ -31,7 +31,8 @@ from tests.reports.workbook_helpers import response_bytes
 from tests.test_permissions import SHARED_REPORT_PAGES, url_with_its_record
 
 TODAY = date(2025, 6, 2)
-A_MARKS, B_MARKS = ("Alpha", "00001"), ("Bravo", "00002")
+# Award numbers in full: a bare "00002" also matches a generated EIN such as 12-0000233.
+A_MARKS, B_MARKS = ("Alpha", "00001-MECP"), ("Bravo", "00002-MECP")
 
 
 @dataclass(frozen=True)

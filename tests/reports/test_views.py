@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -143,3 +145,23 @@ def test_a_review_returns_to_the_report_it_decided(client, filing):
     )
     assert response.url == _url(filing)
     assert ProgressReport.objects.get().status == "accepted"
+
+
+def test_reports_due_come_a_page_at_a_time(client, filing, monkeypatch):
+    """Award A owes 13 reports; five to a page, the third page holds the last three, in
+    the order chosen (due date), and the choice survives the page links."""
+    monkeypatch.setattr("reports.views.CALENDAR_PER_PAGE", 5)
+    client.force_login(filing.officer_a)
+    first = client.get(reverse("reports:calendar"), {"show": "all", "sort": "due"})
+    assert first.context["table"].paginator.count == 13
+    body = first.content.decode()
+    assert "Showing 1–5 of 13." in body and "Page 1 of 3" in body
+    assert 'href="?show=all&amp;sort=due&amp;page=2"' in body
+    last = client.get(reverse("reports:calendar"), {"show": "all", "sort": "due", "page": "3"})
+    rows = list(last.context["table"].paginated_rows)
+    assert [row.record.due.due_on for row in rows] == [
+        date(2026, 7, 30),
+        date(2027, 1, 28),
+        date(2027, 1, 28),
+    ]
+    assert "Showing 11–13 of 13." in last.content.decode()
