@@ -1,12 +1,13 @@
 """Running balances for one page of an award's ledger, in a constant number of queries.
 
-The ledger page's queryset (budgets.selectors.ledger_for_award) annotates every row with
-a subquery over all earlier entries: fine for a screen, but its cost grows with the
-ledger, on every page. A page of the API instead reads, once per page: the per-day
-totals (budgets.ledger_days) before its first day, the per-day totals of the days it
-spans, and the entries of the days its rows fall on. Each row's balance is then what the
-days before it hold plus the entries of its own day up to it (ledger order: effective
-date, then posting order), whatever the page's filter.
+"Cash on hand after" and "federal spent after" an entry are the award's balances after
+that entry in ledger order (effective date, then posting order), whatever the page's
+filter or sort. Computing them per row in SQL (a subquery over every earlier entry)
+costs the square of the ledger's depth. Here a page reads, once: the per-day totals
+(budgets.ledger_days) before its first day, the per-day totals of the days it spans,
+and the entries of the days its rows fall on. Each row's balance is then what the days
+before it hold plus the entries of its own day up to it. The ledger page
+(budgets.tables.LedgerTable) and the JSON API both use this module.
 """
 
 from bisect import bisect_left
