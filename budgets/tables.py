@@ -1,6 +1,6 @@
 import django_tables2 as tables
-from django_tables2.rows import BoundRows
 from django.utils.html import format_html, format_html_join
+from django_tables2.rows import BoundRows
 
 from budgets.kinds import KINDS
 from budgets.models import DrawdownRequest, LedgerEntry
