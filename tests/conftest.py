@@ -44,6 +44,22 @@ class Program:
     award_b: Award
 
 
+def pytest_collection_modifyitems(items):
+    """A transactional test flushes the database when it ends, taking the roles and rule
+    values the migrations seeded with it; with serialized_rollback they are put back. One
+    test without it breaks every transactional test after it, so none may leave it out."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True"
+            )
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """PBKDF2 is slow by design; tests that are not about passwords need not pay for it."""

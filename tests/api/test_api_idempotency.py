@@ -144,8 +144,10 @@ def test_a_race_lost_on_the_key_is_a_conflict_or_the_first_result(client, active
     assert LedgerEntry.objects.filter(kind="obligation").count() == 1
 
 
+# serialized_rollback: the flush after a transactional test would otherwise take the roles
+# and rule values the migrations seeded away from the tests that follow.
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_awards_at_once_with_one_key_write_one_entry(program):
     activate(program)
     other = second_award(program)
