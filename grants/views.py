@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from grants import access, selectors, services
 from grants import indirect_rates as indirect_rates_service
 from grants.amendments import OPEN_FOR_AMENDMENTS, funding_line_balances
+from grants.confirmations import confirmation_for
 from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
 from grants.form_errors import add_service_errors
-from grants.confirmations import confirmation_for
 from grants.forms import AcceptanceForm, AppropriationForm, HoldForm, IndirectRateForm
 from grants.lookups import award_or_404, get_or_404
 from grants.models import Award, AwardFunding, Hold, RuleValue, SetAside
