@@ -144,8 +144,28 @@ class HoldForm(forms.Form):
     reason = forms.CharField(label="Why place a hold", max_length=500)
 
 
-class TransitionForm(forms.Form):
-    to_status = forms.ChoiceField(choices=Award.Status.choices)
+class AcceptanceForm(forms.Form):
+    """The grant administrator's acknowledgement of the award's terms; the service checks
+    it again (grants.services.award_transition), so these fields only ask."""
+
+    terms_accepted = forms.BooleanField(
+        required=False,
+        error_messages={"required": "Tick the box to accept the terms."},
+    )
+    typed_name = forms.CharField(
+        label="Your full name",
+        required=False,
+        max_length=200,
+        help_text="Typed as your signature.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def __init__(self, *args, award: Award, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["terms_accepted"].label = (
+            "I have read and accept the award's terms and special conditions on behalf of "
+            f"{award.recipient}"
+        )
 
 
 class IndirectRateForm(forms.Form):

@@ -394,6 +394,17 @@ class Award(models.Model):
         "Flagged for unilateral closeout on", null=True, blank=True
     )
     unilateral_closeout_missing = models.JSONField(default=list, blank=True)
+    # The recipient's acknowledgement of the terms and special conditions: who accepted,
+    # when, and the full name they typed as their signature (grants.services.award_transition).
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    acceptance_typed_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -80,6 +80,7 @@ PAGE_LABELS = {
     "modifications:decrease": "Propose a decrease",
     "modifications:terms": "Terms",
     "modifications:detail": "Budget change",
+    "grants:award_transition": "Change of status",
     "amendments:extension": "No-cost extension",
     "amendments:administrative": "Administrative change",
     "amendments:match_change": "Match change",

@@ -276,14 +276,39 @@ def _check_budget_carries_the_award(award: Award, to_status: str) -> None:
 
 
 @transaction.atomic
-def award_transition(*, actor, award: Award, to_status: str) -> Award:
-    """Move an award along its lifecycle; only the allowed moves are possible."""
+def award_transition(
+    *,
+    actor,
+    award: Award,
+    to_status: str,
+    terms_accepted: bool = False,
+    typed_name: str = "",
+) -> Award:
+    """Move an award along its lifecycle; only the allowed moves are possible.
+
+    Acceptance binds the recipient to the award's terms and special conditions, so the
+    grant administrator acknowledges them (`terms_accepted`) and types their full name as
+    a signature; both are kept on the award and in the audit event."""
     award = Award.objects.select_for_update().get(pk=award.pk)
+    data = None
     if to_status == Award.Status.ACCEPTED:
         access.require(
             access.can_accept_award(actor, award),
             "Only the recipient's grant administrator can accept an award.",
         )
+        typed_name = " ".join((typed_name or "").split())
+        errors = {}
+        if not terms_accepted:
+            errors["terms_accepted"] = (
+                "Tick the box to accept the award's terms and special conditions on behalf "
+                f"of {award.recipient}."
+            )
+        if not typed_name:
+            errors["typed_name"] = "Type your full name to sign the acceptance."
+        elif len(typed_name) > 200:
+            errors["typed_name"] = "Your full name must be at most 200 characters."
+        if errors:
+            raise ValidationError(errors)
     else:
         access.require(access.can_manage_program(actor))
     if to_status == Award.Status.CLOSED:
@@ -298,7 +323,18 @@ def award_transition(*, actor, award: Award, to_status: str) -> Award:
     if to_status == Award.Status.IN_CLOSEOUT:
         _check_nothing_waiting(award)
         award.closeout_started_on = timezone.localdate()
-    return _set_status(actor, award, to_status)
+    if to_status == Award.Status.ACCEPTED:
+        award.accepted_by = actor
+        award.accepted_at = timezone.now()
+        award.acceptance_typed_name = typed_name
+        award.save(update_fields=["accepted_by", "accepted_at", "acceptance_typed_name"])
+        data = {
+            "terms_accepted": True,
+            "typed_name": typed_name,
+            "accepted_by": actor.get_username(),
+            "accepted_at": award.accepted_at.isoformat(),
+        }
+    return _set_status(actor, award, to_status, data=data)
 
 
 @transaction.atomic

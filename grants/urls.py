@@ -19,7 +19,7 @@ urlpatterns = [
     path("awards/", views.award_list, name="award_list"),
     path("awards/<str:award_number>/", views.award_detail, name="award_detail"),
     path(
-        "awards/<str:award_number>/status/",
+        "awards/<str:award_number>/status/<slug:to_status>/",
         views.award_transition,
         name="award_transition",
     ),

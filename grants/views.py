@@ -4,16 +4,19 @@ selector or a service, render. Objects outside the person's scope are 404s."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from grants import access, selectors, services
 from grants import indirect_rates as indirect_rates_service
 from grants.amendments import OPEN_FOR_AMENDMENTS, funding_line_balances
+from grants.confirmations import confirmation_for
 from grants.filters import AppropriationFilter, AwardFilter, TaskForceFilter
 from grants.form_errors import add_service_errors
-from grants.forms import AppropriationForm, HoldForm, IndirectRateForm, TransitionForm
+from grants.forms import AcceptanceForm, AppropriationForm, HoldForm, IndirectRateForm
 from grants.lookups import award_or_404, get_or_404
 from grants.models import Award, AwardFunding, Hold, RuleValue, SetAside
 from grants.money import ZERO, MoneySum
@@ -219,6 +222,7 @@ def award_detail(request, award_number: str):
             "active_holds": [h for h in holds if h.is_active],
             "amendments": award.amendments.select_related("requested_by", "decided_by"),
             "next_statuses": next_statuses,
+            "period_ended": award.period_end < timezone.localdate(),
             "can_manage": access.can_manage_program(user),
             "hold_form": HoldForm(),
             "can_propose_budget": access.can_propose_budget_modification(user, award),
@@ -230,24 +234,71 @@ def award_detail(request, award_number: str):
     )
 
 
+# The steps a person takes from the award page; closing goes through the closeout checklist.
+PERSON_STEPS = {
+    Award.Status.OFFERED,
+    Award.Status.DRAFT,
+    Award.Status.ACCEPTED,
+    Award.Status.ACTIVE,
+    Award.Status.IN_CLOSEOUT,
+}
+
+
 @login_required
-@require_POST
-def award_transition(request, award_number: str):
+def award_transition(request, award_number: str, to_status: str):
+    """A lifecycle step cannot be undone, so GET says what it will do with the award's
+    amounts and dates, and only the POST of that page takes it (grants.services)."""
     award = award_or_404(request, award_number)
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a status to move the award to.")
-        return redirect(award)
-    try:
-        services.award_transition(
-            actor=request.user, award=award, to_status=form.cleaned_data["to_status"]
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if to_status not in PERSON_STEPS:
+        raise Http404("No such step.")
+    to_status = Award.Status(to_status)
+    if to_status == Award.Status.ACCEPTED:
+        access.require(access.can_accept_award(request.user, award))
+        form = AcceptanceForm(request.POST if request.method == "POST" else None, award=award)
     else:
-        award.refresh_from_db()
-        messages.success(request, f"{award} is now {award.get_status_display().lower()}.")
-    return redirect(award)
+        access.require(access.can_manage_program(request.user))
+        form = None
+    allowed = to_status in Award.TRANSITIONS[Award.Status(award.status)]
+    problem = (
+        ""
+        if allowed
+        else (
+            f"Award {award} is {award.get_status_display().lower()}; it cannot become "
+            f"{to_status.label.lower()}."
+        )
+    )
+    if request.method == "POST" and allowed:
+        # The form only carries what was typed; the service decides whether it suffices.
+        fields = form.cleaned_data if form is not None and form.is_valid() else {}
+        try:
+            services.award_transition(
+                actor=request.user,
+                award=award,
+                to_status=to_status,
+                terms_accepted=bool(fields.get("terms_accepted")),
+                typed_name=fields.get("typed_name", ""),
+            )
+        except ValidationError as error:
+            if form is not None and hasattr(error, "error_dict"):
+                add_service_errors(form, error)
+            else:
+                problem = " ".join(error.messages)
+        else:
+            award.refresh_from_db()
+            messages.success(request, f"{award} is now {award.get_status_display().lower()}.")
+            return redirect(award)
+    return render(
+        request,
+        "grants/award_transition.html",
+        {
+            "award": award,
+            "to_status": to_status,
+            "confirmation": confirmation_for(award, to_status),
+            "form": form,
+            "problem": problem,
+            "allowed": allowed,
+        },
+    )
 
 
 @login_required

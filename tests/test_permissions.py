@@ -49,7 +49,8 @@ MATRIX = {
     ("grants:indirect_rates", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("grants:indirect_rates", "POST"): row(LOGIN, 403, 404, 302, 302, 403),
     ("grants:award_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
-    ("grants:award_transition", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    # Each lifecycle step asks first (GET) and acts on the POST of that page.
+    ("grants:award_transition", "GET"): row(LOGIN, 403, 404, 200, 403, 403),
     ("grants:award_transition", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     ("grants:hold_place", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("grants:hold_place", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
@@ -206,7 +207,6 @@ POST_DATA = {
         "name": "Ledger sync",
         "expires_on": (date.today() + timedelta(days=30)).isoformat(),
     },
-    "grants:award_transition": {"to_status": "offered"},
     "accounts:password_reset": {"email": "nobody@example.gov"},
     "accounts:unlock": {"username": "officer_a"},
     "grants:hold_place": {"reason": "Monitoring finding"},
@@ -258,9 +258,10 @@ def url_with_its_record(name: str, program) -> str:
         return reverse(name, args=[program.task_force_a.lead_organization.uei])
     if name in ("grants:task_force_detail", "exports:task_force_pack"):
         return reverse(name, args=[program.task_force_a.code])
+    if name == "grants:award_transition":
+        return reverse(name, args=[award, "offered"])
     if name in (
         "grants:award_detail",
-        "grants:award_transition",
         "grants:hold_place",
         "grants:award_drawdown_approval",
     ):

@@ -201,7 +201,16 @@ def _agreement(total: Decimal, expected: Decimal, name: str, *, at_least: bool =
 def _acceptance(award: Award) -> list:
     events = list(_events_for(award).filter(action__in=LIFECYCLE).order_by("occurred_at", "pk"))
     accepted = [e for e in events if e.action == "grants.award.accepted"]
-    if accepted:
+    if award.accepted_at:
+        # The acknowledgement of the terms: the account that accepted, the full name typed
+        # as the signature, and the day.
+        who = award.accepted_by.get_full_name() or award.accepted_by.get_username()
+        summary = (
+            f"Accepted by {who} ({award.acceptance_typed_name}) on "
+            f"{page.plain(award.accepted_at)}, acknowledging the award's terms and special "
+            f"conditions on behalf of {award.recipient}."
+        )
+    elif accepted:
         last = accepted[-1]
         summary = f"Accepted on {page.plain(last.occurred_at)} by {page.person(last.actor)}."
     elif award.status == Award.Status.OFFERED:

@@ -62,6 +62,10 @@ def test_program_manager_computes_a_scenario_from_the_form(client, program):
     assert (
         "Leads-heavy" in page and "$500,000.00" in page and "Publish: create 2 draft awards" in page
     )
+    assert (
+        f"Publishing makes this scenario FY{run.fiscal_year}'s allocation and creates 2 "
+        "draft awards sharing $500,000.00, period " in page
+    )
 
 
 def test_bad_weights_and_non_numbers_are_shown_on_the_form_and_change_nothing(client, program):

@@ -16,7 +16,13 @@ from tests import factories
 def activate(program, award: Award | None = None) -> Award:
     award = award or program.award_a
     award = award_transition(actor=program.pm, award=award, to_status=Award.Status.OFFERED)
-    award = award_transition(actor=program.gadmin_a, award=award, to_status=Award.Status.ACCEPTED)
+    award = award_transition(
+        actor=program.gadmin_a,
+        award=award,
+        to_status=Award.Status.ACCEPTED,
+        terms_accepted=True,
+        typed_name="Gail Admin",
+    )
     return award_transition(actor=program.pm, award=award, to_status=Award.Status.ACTIVE)
 
 

@@ -52,7 +52,13 @@ def _active_award(n: int):
     appropriation = factories.make_appropriation(pm)
     award = factories.make_award(pm, task_force=task_force, appropriation=appropriation)
     award_transition(actor=pm, award=award, to_status=Award.Status.OFFERED)
-    award_transition(actor=admin, award=award, to_status=Award.Status.ACCEPTED)
+    award_transition(
+        actor=admin,
+        award=award,
+        to_status=Award.Status.ACCEPTED,
+        terms_accepted=True,
+        typed_name="Gail Admin",
+    )
     award = award_transition(actor=pm, award=award, to_status=Award.Status.ACTIVE)
     _spend(officer, award, "50000.00", "A")
     return pm, officer, award
@@ -133,7 +139,13 @@ def test_two_decreases_returning_money_to_one_appropriation_both_count(postgres_
     )
     second = factories.make_award(pm, task_force=task_force, appropriation=appropriation)
     award_transition(actor=pm, award=second, to_status=Award.Status.OFFERED)
-    award_transition(actor=admin, award=second, to_status=Award.Status.ACCEPTED)
+    award_transition(
+        actor=admin,
+        award=second,
+        to_status=Award.Status.ACCEPTED,
+        terms_accepted=True,
+        typed_name="Gail Admin",
+    )
     award_transition(actor=pm, award=second, to_status=Award.Status.ACTIVE)
     requests = [_propose(pm, a, "80000.00", "0.00") for a in (first, second)]
 

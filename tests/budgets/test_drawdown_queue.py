@@ -65,6 +65,7 @@ def test_the_queue_shows_the_cash_position_and_why_a_request_waits(client, exces
         "or returned." in row
     )
     assert "Approve" in row and "Reject" in row
+    assert "Approving releases $500.00 for payment." in row
 
 
 def test_a_requester_who_is_also_an_approver_sees_no_approve_on_their_own(client, excess):

@@ -57,7 +57,13 @@ def test_program_manager_sets_the_budget_and_the_award_can_then_go_active(
         "C": D("40000.00"),
     }
     award = award_transition(actor=program.pm, award=unbudgeted, to_status="offered")
-    award = award_transition(actor=program.gadmin_a, award=award, to_status="accepted")
+    award = award_transition(
+        actor=program.gadmin_a,
+        award=award,
+        to_status="accepted",
+        terms_accepted=True,
+        typed_name="Gail Admin",
+    )
     assert award_transition(actor=program.pm, award=award, to_status="active").status == "active"
 
 

@@ -46,7 +46,13 @@ def test_two_supplements_racing_for_room_for_one(postgres_only):
             pm, task_force=task_force, appropriation=appropriation, amount="400000.00"
         )
         award_transition(actor=pm, award=award, to_status=Award.Status.OFFERED)
-        award = award_transition(actor=admin, award=award, to_status=Award.Status.ACCEPTED)
+        award = award_transition(
+            actor=admin,
+            award=award,
+            to_status=Award.Status.ACCEPTED,
+            terms_accepted=True,
+            typed_name="Gail Admin",
+        )
         requests.append(
             supplement_propose(
                 actor=pm,

@@ -122,7 +122,13 @@ def _waiting_for_decisions(program):
         number="15PJDP-25-GK-00003-MECP",
     )
     award = award_transition(actor=program.pm, award=award, to_status=Award.Status.OFFERED)
-    award = award_transition(actor=program.gadmin_a, award=award, to_status=Award.Status.ACCEPTED)
+    award = award_transition(
+        actor=program.gadmin_a,
+        award=award,
+        to_status=Award.Status.ACCEPTED,
+        terms_accepted=True,
+        typed_name="Gail Admin",
+    )
     award = award_transition(actor=program.pm, award=award, to_status=Award.Status.ACTIVE)
     Award.objects.filter(pk=award.pk).update(drawdowns_need_approval=True)
     award.refresh_from_db()

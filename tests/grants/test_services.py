@@ -175,10 +175,28 @@ def test_award_lifecycle_allows_only_listed_moves(program):
         award_transition(actor=program.pm, award=award, to_status=Award.Status.ACTIVE)
     award = award_transition(actor=program.pm, award=award, to_status=Award.Status.OFFERED)
     with pytest.raises(PermissionDenied, match="grant administrator"):
-        award_transition(actor=program.pm, award=award, to_status=Award.Status.ACCEPTED)
+        award_transition(
+            actor=program.pm,
+            award=award,
+            to_status=Award.Status.ACCEPTED,
+            terms_accepted=True,
+            typed_name="Gail Admin",
+        )
     with pytest.raises(PermissionDenied):
-        award_transition(actor=program.officer_b, award=award, to_status=Award.Status.ACCEPTED)
-    award = award_transition(actor=program.gadmin_a, award=award, to_status=Award.Status.ACCEPTED)
+        award_transition(
+            actor=program.officer_b,
+            award=award,
+            to_status=Award.Status.ACCEPTED,
+            terms_accepted=True,
+            typed_name="Gail Admin",
+        )
+    award = award_transition(
+        actor=program.gadmin_a,
+        award=award,
+        to_status=Award.Status.ACCEPTED,
+        terms_accepted=True,
+        typed_name="Gail Admin",
+    )
     award = award_transition(actor=program.pm, award=award, to_status=Award.Status.ACTIVE)
     award.refresh_from_db()
     assert award.status == "active"

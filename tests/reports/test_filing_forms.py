@@ -61,6 +61,10 @@ def test_the_certifier_comes_from_the_signed_in_person(client, filing):
     url = reverse("reports:sf425_detail", args=[A, "2024-12-31"])
     page = _page(client, filing.officer_a, url)
     assert "Submit SF-425" in page
+    assert (
+        f"Submitting certifies the figures above as the SF-425 of award {A} for the period "
+        "ending 12/31/2024 and sends it to the program office" in page
+    )
     assert 'name="certifier_name" value="Lena Alvarez"' in page
     assert 'name="certifier_email" value="lena@example.gov"' in page
     # Title and telephone: as they gave them on their last SF-425.

@@ -63,7 +63,13 @@ def work(program, pin_today):
     ):
         from grants.services import award_transition
 
-        program.award_b = award_transition(actor=actor, award=program.award_b, to_status=status)
+        program.award_b = award_transition(
+            actor=actor,
+            award=program.award_b,
+            to_status=status,
+            terms_accepted=True,
+            typed_name="Grant Administrator",
+        )
     program.award_a.refresh_from_db()
     draw(program, "5000.00", day=date(2025, 1, 10))
     post(program, "expenditure", "2000.00", day=date(2025, 1, 15), today=TODAY)

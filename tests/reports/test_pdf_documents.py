@@ -88,7 +88,7 @@ def test_award_document_has_the_terms_funding_budget_and_acceptance(client, exam
         ("The budget's total equals the required match ($50,000.00).",),
         ("1. Submit the IDS data monthly.",),
         ("2. Attend the national training.",),
-        ("Accepted on", "by gadmin_a."),
+        ("Accepted by gadmin_a (Gail Admin) on",),
         ("Accepted by the recipient", "gadmin_a"),
         ("Page 1 of 2",),
     ):

@@ -369,7 +369,13 @@ class Command(BaseCommand):
                 # Awards from before the system: closed without a checklist on file.
                 award = award_mark_closed(actor=actor, award=award)
             else:
-                award = award_transition(actor=actor, award=award, to_status=status)
+                award = award_transition(
+                    actor=actor,
+                    award=award,
+                    to_status=status,
+                    terms_accepted=True,
+                    typed_name=actor.get_full_name() or actor.get_username(),
+                )
         return award
 
     def awards(self, pm, task_forces, appropriations) -> int:
