@@ -162,3 +162,15 @@ def test_the_service_checks_types_and_the_period(filing):
             actor=filing.officer_a, award=filing.award_a, period_end=PERIOD, data={}
         )
     assert list(ProgressDraft.objects.values_list("period_end", flat=True)) == [date(2025, 6, 30)]
+
+
+def test_a_period_not_ended_is_drafted_on_the_page_but_not_submitted(client, filing, pin_today):
+    pin_today(date(2025, 6, 2))
+    client.force_login(filing.gadmin_a)
+    later = url(filing, "2025-06-30")
+    page = client.get(later).content.decode()
+    assert "can be filed from 07/01/2025" in page
+    assert 'name="save_draft"' in page and "Submit progress report" not in page
+    typed = {"accomplishments": "Half a year in.", **blank_measures(arrests="2"), "save_draft": "1"}
+    assert client.post(later, typed).status_code == 302
+    assert ProgressDraft.objects.get(period_end=date(2025, 6, 30)).data["arrests"] == 2
