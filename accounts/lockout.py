@@ -13,6 +13,8 @@ from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
 
+from grants.request_context import source_address
+
 LOCKED_MESSAGE = (
     "Sign-in is locked after too many failed attempts for this username or from this "
     "address. Try again in {minutes} minutes, or ask your system administrator to unlock it."
@@ -25,13 +27,9 @@ def locked_message() -> str:
 
 
 def client_address(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or behind our proxy the address the proxy
-    appended last to X-Forwarded-For (earlier entries are the client's to forge)."""
-    if settings.BEHIND_PROXY:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if forwarded and forwarded[-1]:
-            return forwarded[-1]
-    return request.META.get("REMOTE_ADDR")
+    """The address failures are counted against: the same source address the audit trail
+    records (grants.request_context.source_address, DJANGO_TRUSTED_PROXY_COUNT)."""
+    return source_address(request.META, settings.TRUSTED_PROXY_COUNT)
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -15,10 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers, writes
-from api.running import add_running_balances
 from budgets.balances import award_balances
 from budgets.filters import DrawdownFilter, LedgerFilter
 from budgets.models import LedgerEntry
+from budgets.running import add_running_balances
 from budgets.selectors import drawdown_list_for_user
 from grants import access, selectors
 from grants.lookups import get_or_404

@@ -6,7 +6,6 @@ from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subqu
 from django.db.models.functions import Coalesce
 
 from budgets.balances import funding_in_force
-from budgets.kinds import CASH_ON_HAND, counted
 from budgets.ledger_days import signed_sum
 from budgets.models import BudgetModification, DrawdownRequest, LedgerDay, LedgerEntry
 from grants import access
@@ -16,33 +15,12 @@ from grants.money import ZERO, MoneySum
 Kind = LedgerEntry.Kind
 
 
-def _running(terms: dict[str, int]):
-    """The award's running total of the signed per-day totals `terms` (budgets.kinds) up
-    to and including each row, in ledger order (effective date, then posting order),
-    whatever the page's filter or sort."""
-    condition, negative = counted(terms, 1), counted(terms, -1)
-    earlier = LedgerEntry.objects.filter(award=OuterRef("award")).filter(
-        Q(effective_date__lt=OuterRef("effective_date"))
-        | Q(effective_date=OuterRef("effective_date"), pk__lte=OuterRef("pk"))
-    )
-    plus = (
-        earlier.filter(condition).order_by().values("award").annotate(t=signed_sum(Q())).values("t")
-    )
-    total = Coalesce(Subquery(plus), ZERO)
-    if negative is not None:
-        minus = (
-            earlier.filter(negative)
-            .order_by()
-            .values("award")
-            .annotate(t=signed_sum(Q()))
-            .values("t")
-        )
-        total = total - Coalesce(Subquery(minus), ZERO)
-    return total
-
-
 def ledger_for_award(*, award: Award) -> QuerySet[LedgerEntry]:
-    """The award's entries with running cash on hand and federal spending after each.
+    """The award's entries, each with what of it is still unpaid.
+
+    The running cash on hand and federal spending after each entry are not annotated
+    here: a page sets them on its own rows afterwards (budgets.running), since a
+    subquery per row grows with the square of the ledger's depth.
 
     The caller fetched `award` through award_get_for_user, which scoped it.
     """
@@ -50,8 +28,6 @@ def ledger_for_award(*, award: Award) -> QuerySet[LedgerEntry]:
         LedgerEntry.objects.filter(award=award)
         .select_related("actor", "reverses", "reversed_by")
         .annotate(
-            cash_after=_running(CASH_ON_HAND.terms),
-            federal_spent_after=_running({"federal_expenditures": 1}),
             unpaid=_unpaid(),
         )
     )

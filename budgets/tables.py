@@ -1,8 +1,10 @@
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
+from django_tables2.rows import BoundRows
 
 from budgets.kinds import KINDS
 from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.running import add_running_balances
 from grants.money import format_money
 from grants.tables import MoneyColumn, priority
 
@@ -80,6 +82,18 @@ class LedgerTable(tables.Table):
     def order_effective_date(self, queryset, is_descending):
         prefix = "-" if is_descending else ""
         return queryset.order_by(f"{prefix}effective_date", f"{prefix}pk"), True
+
+    def paginate(self, *args, **kwargs):
+        """Cut the page, then set the running balances on its rows only (budgets.running):
+        a constant number of queries for any page, sort or filter, where a subquery per
+        row would grow with the square of the ledger's depth."""
+        super().paginate(*args, **kwargs)
+        shown = self.page.object_list
+        records = list(shown.data)
+        if records:
+            add_running_balances(records[0].award_id, records)
+        self.page.object_list = BoundRows(data=records, table=self, pinned_data=shown.pinned_data)
+        return self
 
 
 MONEY_TD = {"class": "text-right text-tabular"}

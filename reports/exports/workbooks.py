@@ -24,8 +24,9 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from budgets.kinds import CASH_ON_HAND, KINDS, TOTALS, InKindBasis
+from budgets.kinds import KINDS, TOTALS, InKindBasis
 from budgets.models import BudgetLine, BudgetVersion, Category, DrawdownRequest, LedgerEntry
+from budgets.running import per_unit
 from grants import access, selectors
 from grants.models import Amendment, Award, AwardFunding, Hold, TaskForce
 from grants.money import ZERO
@@ -389,16 +390,6 @@ def _ledger_totals() -> list[SumIf]:
 
 LEDGER_TOTALS = _ledger_totals()
 
-# How an entry moves the sheet's running cash on hand and federal spending, by kind,
-# share and whether it pays an obligation (budgets.kinds).
-RUNNING = {
-    (code, share, pays): (CASH_ON_HAND.change(moved), moved.get("federal_expenditures", 0))
-    for code, kind in KINDS.items()
-    for share in LedgerEntry.Share.values
-    for pays in (False, True)
-    for moved in [kind.moved(share, pays)]
-}
-
 LEDGER_COLUMNS = [
     Column("Award number", width=26),
     Column("Entry", "int", 9),
@@ -441,9 +432,9 @@ def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[tuple]:
     """Ledger rows in ledger order (award, effective date, posting order), with the
     running cash on hand and federal spending of each award after each row.
 
-    The running totals are carried along in Python as the rows stream past, rather
-    than computed per row in SQL (ledger_for_award's subqueries are quadratic in the
-    number of entries, fine for a page, not for a million-row file).
+    The running totals are carried along in Python as the rows stream past, each
+    entry moving them as budgets.running says, the module the ledger page and the API
+    compute a page's balances with.
     """
     current, cash, spent = None, ZERO, ZERO
     rows = entries.order_by("award__award_number", "effective_date", "pk").values_list(
@@ -457,7 +448,8 @@ def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[tuple]:
             current, cash, spent = number, ZERO, ZERO
         signed = -amount if reverses else amount
         pays = obligation or expenditure  # the earlier entry it pays, if any
-        to_cash, to_spent = RUNNING[kind, share, pays is not None]
+        # The same rule as the ledger page's and the API's (budgets.running).
+        to_cash, to_spent = per_unit(kind, share, pays is not None, bool(in_kind_basis))
         if to_cash:
             cash += to_cash * signed
         if to_spent:

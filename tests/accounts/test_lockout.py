@@ -118,6 +118,23 @@ def test_an_address_locks_on_any_username(client, program):
     assert sign_in(client, "officer_a", address="10.0.0.8").status_code == 302
 
 
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(client, program, settings):
+    # One trusted proxy: the entry it appended counts, whatever the client put before it;
+    # the audit trail records the same address.
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(5):
+        client.post(
+            reverse("login"),
+            {"username": f"guess{n}", "password": WRONG},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.9",
+        )
+    assert AccessAttempt.objects.filter(ip_address="203.0.113.9").count() == 5
+    assert not AccessAttempt.objects.filter(ip_address__startswith="192.0.2.").exists()
+    failed = AuditEvent.objects.filter(action="accounts.login_failed")
+    assert set(failed.values_list("source_address", flat=True)) == {"203.0.113.9"}
+
+
 def test_the_lock_ends_after_the_cool_off(client, program):
     for _ in range(5):
         sign_in(client, "officer_a", WRONG)

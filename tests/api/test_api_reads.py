@@ -157,10 +157,11 @@ def test_an_award_list_costs_the_same_queries_whatever_its_length(client, progra
     assert len(queries) == two
 
 
-def test_running_balances_on_every_page_match_the_ledger_page(client, program):
-    """The API sums a page's balances from the per-day totals; the ledger page's selector
-    sums every earlier entry: the same numbers, on every page and under a filter."""
-    from budgets.selectors import ledger_for_award
+def test_running_balances_on_every_page_match_a_pass_over_the_whole_ledger(client, program):
+    """The API sums a page's balances from the per-day totals (budgets.running); the
+    workbook carries them along one pass over every entry in ledger order: the same
+    numbers, on every page and under a filter."""
+    from reports.exports.workbooks import ledger_rows
     from tests.budgets.ledger_helpers import draw, reverse_entry
 
     activate(program)
@@ -173,8 +174,8 @@ def test_running_balances_on_every_page_match_the_ledger_page(client, program):
     post(program, "disbursement", "25.50", day=date(2025, 2, 1))
     post(program, "program_income", "10.00", day=date(2025, 2, 1))
     expected = {
-        e.pk: (f"{e.cash_after:.2f}", f"{e.federal_spent_after:.2f}")
-        for e in ledger_for_award(award=program.award_a)
+        row[1]: (f"{row[9]:.2f}", f"{row[10]:.2f}")
+        for row in ledger_rows(LedgerEntry.objects.filter(award=program.award_a))
     }
     url = reverse("api:award_ledger", args=[program.award_a.award_number])
     for params in ({"page_size": 3}, {"page_size": 2, "kind": "disbursement"}):

@@ -79,7 +79,9 @@ def test_award_with_budget_that_does_not_add_up_is_refused_then_created(
 
     page.get_by_label("Award number").fill(number)
     page.get_by_label("Title").fill("FY2025 ICAC Task Force Program supplement")
-    page.get_by_label("Task force").select_option(label=live_program.task_force_a.name)
+    page.get_by_role("combobox", name="Task force").select_option(
+        label=live_program.task_force_a.name
+    )
     page.get_by_label("Period start").fill("2024-10-01")
     page.get_by_label("Period end").fill("2026-09-30")
     page.get_by_label("Appropriation, line 1", exact=True).select_option(

@@ -1,17 +1,19 @@
 """Running balances for one page of an award's ledger, in a constant number of queries.
 
-The ledger page's queryset (budgets.selectors.ledger_for_award) annotates every row with
-a subquery over all earlier entries: fine for a screen, but its cost grows with the
-ledger, on every page. A page of the API instead reads, once per page: the per-day
-totals (budgets.ledger_days) before its first day, the per-day totals of the days it
-spans, and the entries of the days its rows fall on. Each row's balance is then what the
-days before it hold plus the entries of its own day up to it (ledger order: effective
-date, then posting order), whatever the page's filter.
+"Cash on hand after" and "federal spent after" an entry are the award's balances after
+that entry in ledger order (effective date, then posting order), whatever the page's
+filter or sort. Computing them per row in SQL (a subquery over every earlier entry)
+costs the square of the ledger's depth. Here a page reads, once: the per-day totals
+(budgets.ledger_days) before its first day, the per-day totals of the days it spans,
+and the entries of the days its rows fall on. Each row's balance is then what the days
+before it hold plus the entries of its own day up to it. The ledger page
+(budgets.tables.LedgerTable) and the JSON API both use this module.
 """
 
 from bisect import bisect_left
 from collections import defaultdict
 from decimal import Decimal
+from functools import cache
 
 from django.db.models import Sum
 
@@ -27,16 +29,25 @@ BALANCES = {
 TOTALS = sorted({total for terms in BALANCES.values() for total in terms})
 
 
+@cache
+def per_unit(kind: str, share: str, paying: bool, in_kind: bool) -> tuple[int, ...]:
+    """How one entry of amount 1 (not a reversal) moves each balance, in BALANCES order:
+    the one rule both a page here and a pass over the whole ledger (the workbook's
+    Ledger sheet, reports.exports.workbooks.ledger_rows) follow."""
+    moved = KINDS[kind].moved(share, paying, in_kind=in_kind)
+    return tuple(
+        sum(moved.get(total, 0) * sign for total, sign in terms.items())
+        for terms in BALANCES.values()
+    )
+
+
 def _moves(entry: dict) -> dict[str, Decimal]:
     """What one entry (as values()) adds to each balance (a reversal takes it off)."""
     kind = KINDS[entry["kind"]]
-    sign = -1 if entry["reverses_id"] else 1
+    signed = -entry["amount"] if entry["reverses_id"] else entry["amount"]
     paying = bool(kind.pays) and entry[f"{kind.pays}_id"] is not None
-    moved = kind.moved(entry["share"], paying, sign, in_kind=bool(entry["in_kind_basis"]))
-    return {
-        balance: sum((entry["amount"] * moved.get(t, 0) * s for t, s in terms.items()), ZERO)
-        for balance, terms in BALANCES.items()
-    }
+    units = per_unit(entry["kind"], entry["share"], paying, bool(entry["in_kind_basis"]))
+    return {balance: signed * unit for balance, unit in zip(BALANCES, units, strict=True)}
 
 
 def _day_moves(row: dict) -> dict[str, Decimal]:
