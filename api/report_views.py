@@ -22,7 +22,7 @@ from budgets.terms import award_terms_as_of
 from grants.amendments import award_exists_from
 from reports import report_types
 from reports.calendar import find_due
-from reports.models import FILED_IN, FinancialReport, ProgressReport, ReviewStatus
+from reports.models import FILED_IN, FinancialReport, ProgressDraft, ProgressReport, ReviewStatus
 from reports.selectors import calendar_for_user, progress_reports_for_user
 from reports.sf425 import LINE_LABELS, certified_amounts, compute_sf425, variance
 
@@ -291,5 +291,38 @@ class ProgressReportFiling(generics.GenericAPIView):
     def post(self, request, award_number: str, period_end: str):
         award = scoped_award(request, award_number)
         return writes.file_progress_report(
+            request, award, reporting_period(award, report_types.PROGRESS_REPORT.key, period_end)
+        )
+
+
+class ProgressReportDraft(generics.GenericAPIView):
+    """The draft of the progress report of the period ending `period_end`: what has been
+    written so far, before it is filed. PUT replaces it (the task force's staff who file
+    the report; any field may still be missing); GET reads it (404 when there is none)."""
+
+    serializer_class = serializers.ProgressDraftSerializer
+
+    def get(self, request, award_number: str, period_end: str):
+        award = scoped_award(request, award_number)
+        due = reporting_period(award, report_types.PROGRESS_REPORT.key, period_end)
+        draft = (
+            ProgressDraft.objects.select_related("award", "updated_by")
+            .filter(award=award, period_end=due.period_end)
+            .first()
+        )
+        if draft is None:
+            raise Http404(
+                f"No draft is saved for the progress report of {due.period_end:%m/%d/%Y}."
+            )
+        return Response(self.get_serializer(draft).data)
+
+    @write_schema(
+        serializers.ProgressDraftWriteSerializer,
+        serializers.ProgressDraftSerializer,
+        "Save a progress report draft",
+    )
+    def put(self, request, award_number: str, period_end: str):
+        award = scoped_award(request, award_number)
+        return writes.save_progress_draft(
             request, award, reporting_period(award, report_types.PROGRESS_REPORT.key, period_end)
         )

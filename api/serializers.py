@@ -383,3 +383,41 @@ class ProgressReportWriteSerializer(serializers.Serializer):
                 min_value=0, max_value=10_000_000, help_text=label
             )
         return fields
+
+
+class ProgressDraftSerializer(serializers.Serializer):
+    """A progress report being written: the form's fields as saved so far (a measure not
+    yet counted is null), who saved them last and when."""
+
+    award = serializers.CharField(source="award.award_number")
+    period_end = serializers.DateField()
+    updated_by = serializers.CharField(source="updated_by.username")
+    updated_at = serializers.DateTimeField()
+    accomplishments = serializers.CharField(source="data.accomplishments", default="")
+    challenges = serializers.CharField(source="data.challenges", default="")
+    next_steps = serializers.CharField(source="data.next_steps", default="")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, label in MEASURES:
+            fields[name] = serializers.IntegerField(
+                source=f"data.{name}", default=None, allow_null=True, help_text=label
+            )
+        return fields
+
+
+class ProgressDraftWriteSerializer(serializers.Serializer):
+    """The body of a draft: any of the progress report's fields, each optional; a measure
+    is a whole number, 0 or more, or null while not yet counted."""
+
+    accomplishments = text(10000, required=False)
+    challenges = text(10000, required=False)
+    next_steps = text(10000, required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, label in MEASURES:
+            fields[name] = serializers.IntegerField(
+                min_value=0, max_value=10_000_000, required=False, allow_null=True, help_text=label
+            )
+        return fields

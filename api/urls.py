@@ -45,6 +45,11 @@ urlpatterns = [
         report_views.ProgressReportFiling.as_view(),
         name="award_progress_filing",
     ),
+    path(
+        "v1/awards/<str:award_number>/progress-reports/<str:period_end>/draft/",
+        report_views.ProgressReportDraft.as_view(),
+        name="award_progress_draft",
+    ),
     path("v1/reports-due/", report_views.ReportsDue.as_view(), name="reports_due"),
     path(
         "v1/progress-reports/", report_views.ProgressReportList.as_view(), name="progress_reports"

@@ -30,7 +30,7 @@ from grants.audit import audit_via
 from grants.lookups import get_or_404
 from grants.models import Award
 from reports import services as reports
-from reports.models import ProgressReport
+from reports.models import ProgressDraft, ProgressReport
 from reports.report_types import PROGRESS_REPORT
 
 MAX_BODY_BYTES = 64 * 1024
@@ -318,3 +318,38 @@ def file_progress_report(request, award: Award, due) -> Response:
         ),
     )
     return Response(serializers.ProgressReportSerializer(report).data, status=code)
+
+
+def save_progress_draft(request, award: Award, due) -> Response:
+    """Keep (replace) the draft of a period's progress report through the page's form,
+    read as a draft: any field may be left out or null, a measure given must be a whole
+    number. 201 when the draft is new, 200 when it replaced one; a retry with the same
+    key answers the draft as it stands now, or 404 once its report has been filed."""
+    access.require(PROGRESS_REPORT.may_file(request.user, award), PROGRESS_REPORT.refusal)
+    key = service_key(request)
+    form_class = PROGRESS_REPORT.form_class()
+    data = form_data(request, list(form_class().fields))
+    digest = request_hash(request, data)
+    try:
+        if again := replay(
+            request, key, digest, ProgressDraft, serializers.ProgressDraftSerializer
+        ):
+            return again
+    except ProgressDraft.DoesNotExist:
+        raise exceptions.NotFound(
+            "The draft this key saved is gone: its progress report has been filed."
+        ) from None
+    form = form_class(data, draft=True)
+    cleaned(form)
+    saved = {}
+
+    def save():
+        draft, saved["created"] = reports.progress_draft_save(
+            actor=request.user, award=award, period_end=due.period_end, data=form.draft()
+        )
+        return draft
+
+    draft, code = run(request, key, digest, ProgressDraft, save)
+    if code == status.HTTP_201_CREATED and not saved["created"]:
+        code = status.HTTP_200_OK
+    return Response(serializers.ProgressDraftSerializer(draft).data, status=code)

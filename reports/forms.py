@@ -30,11 +30,14 @@ class ProgressForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10000
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, draft: bool = False, **kwargs):
+        """`draft`: read as a draft to keep, where every field may still be blank but a
+        measure given must be a whole number, 0 or more."""
         super().__init__(*args, **kwargs)
         for name, label in MEASURES:
             self.fields[name] = forms.IntegerField(
                 label=label,
+                required=not draft,
                 min_value=0,
                 max_value=10_000_000,
                 error_messages={
@@ -45,6 +48,8 @@ class ProgressForm(forms.Form):
                     attrs={"class": "usa-input usa-input--small", "inputmode": "numeric"}
                 ),
             )
+        if draft:
+            self.fields["accomplishments"].required = False
 
     def measure_fields(self):
         return [self[name] for name, _ in MEASURES]
@@ -54,6 +59,10 @@ class ProgressForm(forms.Form):
 
     def measures(self) -> dict:
         return {name: self.cleaned_data[name] for name, _ in MEASURES}
+
+    def draft(self) -> dict:
+        """The fields as a draft keeps them (reports.models.DRAFT_FIELDS)."""
+        return {**self.narrative(), **self.measures()}
 
 
 def report_form(report_type) -> type[forms.Form]:

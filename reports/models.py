@@ -181,6 +181,38 @@ class ProgressReport(FiledReport):
         return f"Progress report {self.award} period ending {self.period_end:%m/%d/%Y}"
 
 
+# What a progress-report draft holds: the filing form's fields, by name.
+NARRATIVE = ("accomplishments", "challenges", "next_steps")
+DRAFT_FIELDS = (*NARRATIVE, *(name for name, _ in MEASURES))
+
+
+class ProgressDraft(models.Model):
+    """A progress report being written: what the task force has typed so far, kept apart
+    from ProgressReport (whose fields are all required and which only exists once filed),
+    one per award and period. `data` holds the form's fields by name (DRAFT_FIELDS): the
+    narrative as text, each measure a whole number or null while not yet counted. Filing
+    the report deletes its draft."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="progress_drafts")
+    period_end = models.DateField()
+    data = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["award", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "period_end"], name="reports_progress_draft_one_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Progress report draft {self.award} period ending {self.period_end:%m/%d/%Y}"
+
+
 class Reminder(models.Model):
     """A reminder sent about a report, so none is sent twice."""
 

@@ -22,7 +22,16 @@ from grants.money import ZERO, format_money
 from grants.services import award_mark_closed, hold_place_for_late_report, holds_lift_for_report
 from reports import report_types
 from reports.calendar import DueReport, find_due, reporting_calendar
-from reports.models import MEASURES, FiledReport, FinancialReport, ProgressReport, ReviewStatus
+from reports.models import (
+    DRAFT_FIELDS,
+    MEASURES,
+    NARRATIVE,
+    FiledReport,
+    FinancialReport,
+    ProgressDraft,
+    ProgressReport,
+    ReviewStatus,
+)
 from reports.report_types import FINANCIAL_REPORT, PROGRESS_REPORT, ReportType
 from reports.selectors import REPORTING_STATUSES, calendar_for_awards
 from reports.sf425 import compute_sf425
@@ -208,6 +217,8 @@ def progress_submit(
             **{name: measures[name] for name, _ in MEASURES},
         },
     )
+    # The draft it was written from has served: filed and gone together.
+    ProgressDraft.objects.filter(award=award, period_end=period_end).delete()
     audit_record(
         actor=actor,
         action="reports.progress.submitted",
@@ -216,6 +227,72 @@ def progress_submit(
         after={"period_end": str(period_end), "measures": {n: measures[n] for n, _ in MEASURES}},
     )
     return report
+
+
+MEASURE_MAX = 10_000_000
+NARRATIVE_MAX = 10_000
+
+
+def _draft_values(data: dict) -> dict:
+    """The draft's fields checked for type only: text for the narrative, a whole number
+    0 or more (or nothing yet) for each measure. Completeness waits for submission."""
+    unknown = sorted(set(data) - set(DRAFT_FIELDS))
+    if unknown:
+        raise ValidationError({name: f"A progress report has no field {name}." for name in unknown})
+    values, errors = {}, {}
+    for name in NARRATIVE:
+        text = data.get(name) or ""
+        if not isinstance(text, str):
+            errors[name] = "Enter text."
+        elif len(text) > NARRATIVE_MAX:
+            errors[name] = f"Keep this to {NARRATIVE_MAX:,} characters (it has {len(text):,})."
+        values[name] = text.strip() if isinstance(text, str) else ""
+    for name, label in MEASURES:
+        value = data.get(name)
+        if value in (None, ""):
+            value = None
+        elif not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MEASURE_MAX:
+            errors[name] = f"{label}: enter a whole number, 0 or more."
+        values[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+@transaction.atomic
+def progress_draft_save(
+    *, actor, award: Award, period_end: date, data: dict
+) -> tuple[ProgressDraft, bool]:
+    """Keep what has been written of a progress report so far, replacing the period's
+    draft. Whoever files the report may save its draft, for any period whose report is
+    still to be filed (before the period ends too): not one already submitted or
+    accepted. Returns the draft and whether it is new."""
+    award = lock_award(award.pk)
+    access.require(PROGRESS_REPORT.may_file(actor, award), PROGRESS_REPORT.refusal)
+    if find_due(award, PROGRESS_REPORT.key, period_end) is None:
+        raise ValidationError(
+            f"{period_end:%m/%d/%Y} does not end a reporting period of award {award}."
+        )
+    report = ProgressReport.objects.filter(award=award, period_end=period_end).first()
+    if report is not None and report.is_in:
+        raise ValidationError(
+            f"This report was already {report.get_status_display().lower()} on "
+            f"{report.submitted_at:%m/%d/%Y}: there is nothing left to draft."
+        )
+    values = _draft_values(data)
+    draft, created = ProgressDraft.objects.update_or_create(
+        award=award,
+        period_end=period_end,
+        defaults={"data": values, "updated_by": actor, "updated_at": timezone.now()},
+    )
+    audit_record(
+        actor=actor,
+        action="reports.progress.draft_saved",
+        obj=draft,
+        task_force=award.task_force,
+        after={"period_end": str(period_end), **values},
+    )
+    return draft, created
 
 
 @transaction.atomic

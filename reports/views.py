@@ -22,7 +22,7 @@ from grants.models import AuditChainHead, Award, TaskForce
 from reports import report_types, services
 from reports.calendar import find_due, report_url
 from reports.forms import ReviewForm
-from reports.models import FILED_IN, MEASURES, FinancialReport, ReviewStatus
+from reports.models import FILED_IN, MEASURES, FinancialReport, ProgressDraft, ReviewStatus
 from reports.report_types import FINANCIAL_REPORT, PROGRESS_REPORT, ReportType
 from reports.selectors import (
     calendar_for_awards,
@@ -233,6 +233,23 @@ def sf425_detail(request, award_number: str, period_end: str):
     )
 
 
+def _save_draft(request, form, award, due, *, allowed: bool) -> bool:
+    """Handle "Save draft": keep what was typed, whatever is still blank; True once kept,
+    False with the reasons on the form (a measure that is not a whole number)."""
+    access.require(allowed, due.report_type.refusal.removesuffix(".") + ", and only once.")
+    if not form.is_valid():
+        return False
+    try:
+        services.progress_draft_save(
+            actor=request.user, award=award, period_end=due.period_end, data=form.draft()
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    messages.success(request, f"Saved a draft of the {due.label_in_sentence}.")
+    return True
+
+
 @login_required
 def progress_detail(request, award_number: str, period_end: str):
     award, due, report, can_file, not_yet = _filing(
@@ -246,19 +263,30 @@ def progress_detail(request, award_number: str, period_end: str):
             challenges=report.challenges,
             next_steps=report.next_steps,
         )
-    form = PROGRESS_REPORT.form_class()(request.POST or None, initial=initial)
-    if request.method == "POST" and _file(
-        request,
-        form,
-        due,
-        allowed=can_file,
-        submit=lambda data: services.progress_submit(
-            actor=request.user,
-            award=award,
-            period_end=due.period_end,
-            narrative=form.narrative(),
-            measures=form.measures(),
-        ),
+    # What was written so far and not filed yet: it is what the form shows.
+    draft = ProgressDraft.objects.filter(award=award, period_end=due.period_end).first()
+    if draft is not None and can_file:
+        initial = draft.data
+    saving = request.method == "POST" and "save_draft" in request.POST
+    form = PROGRESS_REPORT.form_class()(request.POST or None, initial=initial, draft=saving)
+    if saving and _save_draft(request, form, award, due, allowed=can_file):
+        return redirect("reports:progress_detail", award.award_number, period_end)
+    if (
+        request.method == "POST"
+        and not saving
+        and _file(
+            request,
+            form,
+            due,
+            allowed=can_file,
+            submit=lambda data: services.progress_submit(
+                actor=request.user,
+                award=award,
+                period_end=due.period_end,
+                narrative=form.narrative(),
+                measures=form.measures(),
+            ),
+        )
     ):
         return redirect("reports:progress_detail", award.award_number, period_end)
     measures = [(label, getattr(report, name)) for name, label in MEASURES] if report else []
@@ -273,6 +301,7 @@ def progress_detail(request, award_number: str, period_end: str):
             "can_file": can_file,
             "not_yet": not_yet,
             "measures": measures,
+            "draft": draft if can_file else None,
             **_review_context(request, report),
         },
     )

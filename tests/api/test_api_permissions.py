@@ -12,7 +12,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from api.problems import PROBLEM_JSON
 from budgets.models import DrawdownRequest
 from reports.models import MEASURES
-from reports.services import progress_submit
+from reports.services import progress_draft_save, progress_submit
 from tests.api.helpers import bearer
 from tests.budgets.ledger_helpers import activate, post
 
@@ -79,6 +79,12 @@ MATRIX = {
     # Progress reports are filed by the task force's staff: finance officers and grant
     # administrators.
     "api:award_progress_filing": writes(201, 404, 201, 403, 403, 403),
+    # Its draft: read by whoever reads the award, replaced (200: one is saved) by those who
+    # file the report.
+    "api:award_progress_draft": {
+        **reads(*TASK_FORCE_A),
+        "PUT": row(UNAUTHENTICATED, 200, 404, 200, 403, 403, 403),
+    },
     "api:reports_due": reads(*EVERYONE),
     "api:progress_reports": reads(*EVERYONE),
     "api:progress_report": reads(*TASK_FORCE_A),
@@ -107,6 +113,14 @@ def api_url(name: str, program) -> str:
     ):
         return reverse(name, args=[award])
     if name in ("api:award_sf425", "api:award_progress_filing"):
+        return reverse(name, args=[award, "2024-12-31"])
+    if name == "api:award_progress_draft":
+        progress_draft_save(
+            actor=program.officer_a,
+            award=program.award_a,
+            period_end=date(2024, 12, 31),
+            data={"accomplishments": "Opened 12 investigations."},
+        )
         return reverse(name, args=[award, "2024-12-31"])
     if name == "api:progress_report":
         return reverse(name, args=[file_progress(program).pk])
@@ -150,6 +164,7 @@ WRITE_BODIES = {
         "accomplishments": "Opened 12 investigations.",
         **{name: 3 for name, _ in MEASURES},
     },
+    "api:award_progress_draft": {"accomplishments": "Opened 13 investigations.", "arrests": 2},
 }
 
 
@@ -174,9 +189,10 @@ def test_api_permission_matrix(client, program, name, method, persona, expected)
     headers = {} if persona == "anonymous" else bearer(getattr(program, persona))
     activate(program)
     url = api_url(name, program)
-    if method == "POST" and name in WRITE_BODIES:
+    if method in ("POST", "PUT") and name in WRITE_BODIES:
         headers["HTTP_IDEMPOTENCY_KEY"] = str(uuid.uuid4())
-        response = client.post(url, WRITE_BODIES[name], content_type="application/json", **headers)
+        send = getattr(client, method.lower())
+        response = send(url, WRITE_BODIES[name], content_type="application/json", **headers)
     else:
         response = getattr(client, method.lower())(url, **headers)
     assert response.status_code == expected, f"{persona} {method} {url}"
