@@ -50,8 +50,11 @@ class SecondFactorRequiredMiddleware:
     def _exempt(request) -> bool:
         if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return True
-        # A token request authenticates itself (api.authentication); the session is not asked.
-        return request.path_info.startswith("/api/") and "HTTP_AUTHORIZATION" in request.META
+        # A token request authenticates itself (api.authentication), and a bad token is a
+        # 401 there, never a fall back to the session. Any other Authorization header is no
+        # credential: the session behind it must have met its second factor.
+        scheme = request.META.get("HTTP_AUTHORIZATION", "").split(" ", 1)[0]
+        return request.path_info.startswith("/api/") and scheme == "Bearer"
 
     @staticmethod
     def _reachable(request, where: Standing) -> bool:

@@ -4,9 +4,11 @@ browser's session for the browsable docs."""
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from accounts.mfa_policy import Standing, standing
 from api.models import ApiToken
 from api.tokens import TOKEN_PREFIX, hash_secret
 
@@ -63,3 +65,19 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "A personal API token, made on the API tokens page.",
         }
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """The browser's session, for the browsable docs, only once it has met its second
+    factor: the pages' middleware already stops the rest, and this holds for the API
+    whatever reaches it (accounts.mfa_policy)."""
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is None or standing(request._request) is not Standing.SATISFIED:
+            return None
+        return found
+
+
+class VerifiedSessionScheme(SessionScheme):
+    target_class = VerifiedSessionAuthentication

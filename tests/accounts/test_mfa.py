@@ -94,6 +94,34 @@ def test_admin_and_api_sessions_wait_too_and_tokens_do_not(client, program):
     assert client.post(reverse("logout")).status_code == 302
 
 
+def test_an_authorization_header_that_is_no_token_does_not_pass_the_second_factor(client, program):
+    # A session that has met only the password, sending a header the token check ignores,
+    # must not reach the API through the session: neither to read nor to write.
+    password_sign_in(client, program.officer_a)
+    for header in ("x", "Basic b2ZmaWNlcjpwdw==", "Token abc"):
+        read = client.get("/api/v1/awards/", HTTP_AUTHORIZATION=header)
+        assert read.status_code == 302 and read["Location"] == ENROL
+        write = client.post("/api/v1/awards/x/drawdown-requests/", {}, HTTP_AUTHORIZATION=header)
+        assert write.status_code == 302
+    # A bearer token is judged by itself: a bad one is a 401, never the session.
+    bad = client.get("/api/v1/awards/", HTTP_AUTHORIZATION="Bearer icac_not-a-token")
+    assert bad.status_code == 401
+
+
+def test_the_api_refuses_a_session_short_of_its_second_factor_whatever_reaches_it(rf, program):
+    # The API's own session check, behind the middleware: a session that has not met
+    # its factor is not a credential.
+    from api.authentication import VerifiedSessionAuthentication
+
+    request = rf.get("/api/v1/awards/")
+    request.user = program.officer_a
+    request.user.otp_device = None
+    request._dont_enforce_csrf_checks = True
+    from rest_framework.request import Request
+
+    assert VerifiedSessionAuthentication().authenticate(Request(request)) is None
+
+
 # --- Authenticator app -----------------------------------------------------------
 
 
