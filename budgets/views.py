@@ -346,6 +346,7 @@ PAYMENTS_SALT = "budgets.asap_payment_import"
 
 
 @login_required
+@step_up_required(back="budgets:asap_payment_import")
 def asap_payment_import(request):
     """Upload an ASAP payments file, see what it matches (a dry run), then record it."""
     access.require(
@@ -402,6 +403,7 @@ HISTORY_SALT = "budgets.history_import"
 
 
 @login_required
+@step_up_required(back="budgets:history_import")
 def history_import(request):
     """Upload past awards with their final figures, see the dry run, then import them."""
     access.require(

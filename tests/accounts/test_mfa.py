@@ -265,6 +265,14 @@ def test_money_decisions_ask_again_when_the_verification_is_stale(client, progra
     verify_session(client.session, program.approver, minutes_ago=16)
     response = client.post(reverse("budgets:drawdown_decide", args=[1, "approve"]))
     assert response["Location"].startswith(VERIFY + "?next=%2Fdrawdowns%2F&step_up=1")
+    # Recording a file of payments or of past awards decides money too.
+    for name in ("budgets:asap_payment_import", "budgets:history_import"):
+        user = program.approver if name.endswith("asap_payment_import") else program.pm
+        client.force_login(user)
+        verify_session(client.session, user, minutes_ago=16)
+        response = client.post(reverse(name), {"signed": "x"})
+        assert response["Location"].startswith(VERIFY + "?next=")
+        assert client.get(reverse(name)).status_code == 200
 
     client.force_login(program.officer_a)
     verify_session(client.session, program.officer_a, minutes_ago=16)
