@@ -169,9 +169,23 @@ def _existing(award: Award, rows: Sequence[BatchRow]) -> dict[str, LedgerEntry]:
     for start in range(0, len(wanted), 5000):
         for entry in LedgerEntry.objects.filter(
             award=award, reference__in=wanted[start : start + 5000]
-        ).select_related("reversed_by"):
+        ).select_related("reversed_by", "obligation", "expenditure"):
             found[entry.reference] = entry
     return found
+
+
+def _dates_paid(existing: dict[str, LedgerEntry]) -> dict[int, date]:
+    """The date paid given with each expenditure among `existing`: the day of the payment
+    written with it (ledger.payment_entry's key), by the expenditure's id."""
+    keys = {
+        uuid.uuid5(entry.idempotency_key, "paid"): entry.pk
+        for entry in existing.values()
+        if entry.kind == LedgerEntry.Kind.EXPENDITURE
+    }
+    payments = LedgerEntry.objects.filter(idempotency_key__in=keys, reverses__isnull=True)
+    return {
+        keys[key]: day for key, day in payments.values_list("idempotency_key", "effective_date")
+    }
 
 
 class _Posting:
@@ -183,6 +197,7 @@ class _Posting:
         self.lines: dict[str, int] = {}  # reference -> the first line giving it
         self.accepted: dict[str, LedgerEntry] = {}  # reference -> entry accepted in the file
         self.payments: set[int] = set()  # id() of the payments on expenditures' dates paid
+        self.dates_paid = _dates_paid(existing)  # expenditure id -> the date paid given with it
 
     def row(self, row: BatchRow) -> list[LedgerEntry] | None:
         """The entries the row posts (the row's, and its payment on its date paid), None
@@ -196,7 +211,7 @@ class _Posting:
                 raise ValidationError({name: "Enter a date."})
         earlier = self.existing.get(reference)
         if earlier is not None:
-            if _same(earlier, declared, amount, row):
+            if _same(earlier, declared, amount, row, self.dates_paid.get(earlier.pk)):
                 return None
             raise ValidationError({"reference": reference_taken(earlier)})
         paid = self._paid(row, declared)
@@ -290,14 +305,29 @@ def _a(label: str) -> str:
     return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
 
 
-def _same(earlier: LedgerEntry, declared, amount: Decimal, row: BatchRow) -> bool:
-    """The row says what the entry posted under its reference says (a re-upload)."""
+def _same(
+    earlier: LedgerEntry, declared, amount: Decimal, row: BatchRow, paid_on: date | None
+) -> bool:
+    """The row says what the entry posted under its reference says (a re-upload): a row
+    that changes what it pays, its date paid or its in-kind valuation is a change, not a
+    repeat, so it is refused rather than passed over."""
     if hasattr(earlier, "reversed_by"):
         return False
-    same = (earlier.kind, earlier.amount, earlier.effective_date) == (
+    paid = getattr(earlier, declared.pays) if declared.pays else None
+    same = (
+        earlier.kind,
+        earlier.amount,
+        earlier.effective_date,
+        paid.reference if paid is not None else "",
+        paid_on,
+        earlier.in_kind_basis,
+    ) == (
         declared.code,
         amount,
         row.effective_date,
+        clean_text(row.pays),
+        row.paid_on,
+        row.in_kind_basis or "",
     )
     if declared.needs_category:
         same = same and (earlier.category, earlier.share) == (row.category, row.share)

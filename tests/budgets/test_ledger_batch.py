@@ -423,6 +423,27 @@ def test_a_changed_line_under_a_posted_reference_is_refused(program, award):
     ]
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"pays": ""}, {"paid_on": date(2025, 2, 6)}],
+    ids=["what it pays", "its date paid"],
+)
+def test_a_line_changed_only_in_what_it_pays_or_its_date_paid_is_not_passed_over(
+    program, award, change
+):
+    # A corrected file must not be reported as already posted and its correction lost.
+    post_batch(actor=program.officer_a, award=award, rows=VARIED[:2], dry_run=False, today=TODAY)
+    before = counts(award)
+    fields = {"pays": "OB-1", **change}
+    changed = [VARIED[0], row(3, "EX-1", "expenditure", "4000.00", date(2025, 2, 5), **fields)]
+    result = post_batch(
+        actor=program.officer_a, award=award, rows=changed, dry_run=False, today=TODAY
+    )
+    assert result.already_posted == [VARIED[0]]
+    assert [(e.line, e.field) for e in result.errors] == [(3, "reference")]
+    assert counts(award) == before
+
+
 def test_another_task_forces_officer_is_refused(program, award):
     before = counts(award)
     with pytest.raises(PermissionDenied):
