@@ -33,6 +33,7 @@ from budgets.upload_rows import (
     read_table,
 )
 from grants.audit import audit_record
+from grants.duties import lock_award
 from grants.models import Award, award_number_fiscal_year, normalize_award_number
 from grants.money import format_money, parse_money
 
@@ -252,6 +253,12 @@ def record_payments(
     naming each row the services refuse). A dry run does the same and rolls it back."""
     with transaction.atomic():
         matching = match_payments(payments)
+        # Every award the file pays, locked first and in one order: recording a payment
+        # writes an audit event, which holds the audit chain's head until the end, and a
+        # posting elsewhere takes its award's lock before the head; locking an award only
+        # after the head is held could deadlock with it.
+        for award_id in sorted({request.award_id for _, request in matching.matched}):
+            lock_award(award_id)
         errors: list[CellError] = []
         for payment, request in matching.matched:
             if request.decided_by_id == actor.pk:

@@ -182,7 +182,17 @@ INTEREST_UNREMITTED = Limit(
     reversal_refused="Reversing {amount} of interest earned would leave more remitted than "
     "earned (only {low} is earned and not remitted{on_day}).",
 )
-LIMITS = (UNOBLIGATED, CASH_ON_HAND, PROGRAM_INCOME_UNSPENT, INTEREST_UNREMITTED)
+# Invariant 1: no more drawn than authorized (10a within 10d), on every day: a payment
+# dated in the past, a later deobligation, and a returned drawdown's reversal all fit.
+UNDRAWN = Limit(
+    "undrawn",
+    {"drawn": -1, "deobligated": -1},
+    of_authorized=True,
+    what="of the funds authorized not yet drawn",
+    reversal_refused="Reversing {amount} would leave more drawn than authorized "
+    "(only {low} is undrawn{on_day}).",
+)
+LIMITS = (UNOBLIGATED, CASH_ON_HAND, PROGRAM_INCOME_UNSPENT, INTEREST_UNREMITTED, UNDRAWN)
 
 
 class InKindBasis(models.TextChoices):

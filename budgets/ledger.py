@@ -783,20 +783,19 @@ def _record_decision(actor, award: Award, request: DrawdownRequest, status, note
 
 
 def _check_drawn_within_authorized(award: Award, amount: Decimal, paid_on: date) -> None:
-    """Invariant 1 as of the day the cash arrived: a payment dated in the past counts in
-    10a from that day, so it must fit under the funds authorized then (a supplement that
-    took effect later adds nothing to that day's 10d). The request was checked against
-    today's amounts; a back-dated payment is checked again here. A drawdown raises cash on
-    hand, so no other limit of the ledger can fall by it."""
-    sums = ledger_sums(award, as_of=paid_on)
-    authorized = authorized_on(award, paid_on) - sums["deobligated"]
-    if sums["drawn"] + amount > authorized:
+    """Invariant 1 from the day the cash arrived: a payment dated in the past counts in
+    10a from that day on, so it must fit under the funds authorized less what is drawn on
+    every day from then (a supplement that took effect later adds nothing before it; a
+    later deobligation takes off). The request was checked against today's amounts; a
+    back-dated payment is checked again here. A drawdown raises cash on hand, so no other
+    limit of the ledger can fall by it."""
+    low = lowest_from(award, since=paid_on)["undrawn"]
+    if amount > low.amount:
         raise ValidationError(
             {
-                "paid_on": f"On {paid_on:%m/%d/%Y} award {award} had {format_money(authorized)} "
-                f"authorized and {format_money(sums['drawn'])} drawn: {format_money(amount)} "
-                f"more that day would draw {format_money(sums['drawn'] + amount - authorized)} "
-                "beyond the funds authorized."
+                "paid_on": f"Paid on {paid_on:%m/%d/%Y}, {format_money(amount)} is "
+                f"{format_money(amount - low.amount)} more than the {format_money(low.amount)} "
+                f"of the funds authorized not yet drawn on award {award}{_on_day(low)}."
             }
         )
 
@@ -868,6 +867,15 @@ def deobligation_post(*, actor, award: Award, amendment, on: date) -> LedgerEntr
                 f"{format_money(award.federal_amount - amount)}, {format_money(amount - low.amount)} "
                 f"below the {format_money(committed)} already spent and obligated "
                 f"(only {format_money(low.amount)} is unobligated{_on_day(low)})."
+            }
+        )
+    undrawn = lowest_from(award, since=on)["undrawn"]
+    if amount > undrawn.amount:
+        raise ValidationError(
+            {
+                "decrease_amount": f"Taking {format_money(amount)} off the award would leave "
+                f"less authorized than the cash already drawn (only {format_money(undrawn.amount)} "
+                f"is undrawn{_on_day(undrawn)}): the task force returns the excess cash first."
             }
         )
     entry = _write_entry(

@@ -288,8 +288,8 @@ def test_a_back_dated_payment_must_fit_the_funds_authorized_that_day(program, re
     with pytest.raises(ValidationError) as raised:
         _check_drawn_within_authorized(program.award_a, D("300000.00"), date(2025, 1, 14))
     assert raised.value.message_dict["paid_on"] == [
-        "On 01/14/2025 award 15PJDP-25-GK-00001-MECP had $200,000.00 authorized and $0.00 "
-        "drawn: $300,000.00 more that day would draw $100,000.00 beyond the funds authorized."
+        "Paid on 01/14/2025, $300,000.00 is $100,000.00 more than the $200,000.00 of the "
+        "funds authorized not yet drawn on award 15PJDP-25-GK-00001-MECP."
     ]
 
 

@@ -17,7 +17,7 @@ from grants.selectors import appropriation_available, money_chain
 from grants.services import award_transition
 from reports.services import award_close
 from tests import factories
-from tests.budgets.ledger_helpers import activate, post
+from tests.budgets.ledger_helpers import activate, draw, post
 from tests.reports.test_services_closeout import _accepted_finals
 
 D = Decimal
@@ -251,6 +251,20 @@ def test_a_decrease_below_what_is_spent_and_obligated_is_refused_with_the_amount
     assert award.federal_amount == D("80000.00")
     assert award_balances(award, as_of=date(2025, 3, 1)).unobligated == D("0.00")
     assert Amendment.objects.get().get_kind_display() == "Termination"
+
+
+def test_a_decrease_below_the_cash_drawn_is_refused_until_the_excess_is_returned(spent):
+    # $150,000 drawn in advance of spending: taking $100,000 off would leave $100,000
+    # authorized and $150,000 drawn (invariant 1).
+    draw(spent, "150000.00", day=date(2025, 2, 10))
+    request = decrease(spent, "100000.00")
+    with pytest.raises(ValidationError) as refused:
+        approve(spent, request)
+    assert refused.value.message_dict["decrease_amount"] == [
+        "Taking $100,000.00 off the award would leave less authorized than the cash already "
+        "drawn (only $50,000.00 is undrawn): the task force returns the excess cash first."
+    ]
+    assert Award.objects.get(pk=spent.award_a.pk).federal_amount == D("200000.00")
 
 
 def test_a_decrease_is_checked_again_when_approved(spent):
