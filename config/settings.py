@@ -140,6 +140,8 @@ SPECTACULAR_SETTINGS = {
 FORM_RENDERER = "grants.form_renderer.UswdsFormRenderer"
 
 MIDDLEWARE = [
+    # /healthz and /readyz answer here, before the host check, HTTPS redirect and sign-in.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -197,6 +199,21 @@ DATABASES = {
         conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A statement running longer than this is cancelled by PostgreSQL: one slow page
+    # cannot hold a worker and a connection for good. 0 turns it off (migrations on a
+    # large database, docs/deploy.md). Kept below gunicorn's worker timeout.
+    # JIT compilation is off: it costs seconds on a page's large but simple query
+    # (a deep ledger page) and gains nothing on short ones.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    statement_timeout = env_int("DJANGO_DB_STATEMENT_TIMEOUT_MS", 30_000)
+    options["options"] = " ".join(
+        filter(
+            None,
+            [options.get("options", ""), f"-c statement_timeout={statement_timeout} -c jit=off"],
+        )
+    )
+    options.setdefault("connect_timeout", env_int("DJANGO_DB_CONNECT_TIMEOUT", 5))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the database lock when their transaction starts, so two posting
     # services serialise instead of failing with "database is locked" on upgrade.
@@ -291,11 +308,19 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+# Mail goes to an SMTP server when EMAIL_HOST names one, else to the console (the
+# process's output), so a fresh install never fails sending reminders for want of one.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # port 465; STARTTLS (EMAIL_USE_TLS) otherwise
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "icac-grants@localhost")
 
@@ -347,10 +372,25 @@ if not DEBUG:
     if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Logs on stdout: JSON lines in production (config/log_format.py, each with the request
+# id the audit trail records), plain lines in development.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "config.log_format.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+        }
+    },
     # django-axes logs every sign-in at INFO; the audit trail records them instead.
     "loggers": {"axes": {"level": "WARNING"}},
     "root": {
@@ -358,6 +398,9 @@ LOGGING = {
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
     },
 }
+
+# What /readyz checks (config/health.py): each a function that raises when not ready.
+READINESS_CHECKS = ["config.health.database"]
 
 FILTERS_EMPTY_CHOICE_LABEL = "Any"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/uswds.html"

@@ -1,0 +1,206 @@
+"""Serving in production (docs/deploy.md): the health endpoints, JSON log lines with the
+request id, mail without an SMTP server, the database's statement timeout, and the
+operator commands of the README on a fresh database."""
+
+import io
+import json
+import logging
+import smtplib
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.utils import load_backend
+
+from config import health
+from config.log_format import JsonFormatter
+from grants.request_context import request_context
+from tests.test_settings_contract import random_key, run_settings
+
+PRODUCTION = dict(
+    DJANGO_DEBUG="0", DJANGO_SECRET_KEY=random_key(), DJANGO_ALLOWED_HOSTS="grants.example.gov"
+)
+
+
+def unreachable_database():
+    """A connection to the same kind of database that cannot be reached: PostgreSQL on a
+    port nothing listens on, SQLite in a folder that does not exist."""
+    settings_dict = dict(connection.settings_dict)
+    if connection.vendor == "postgresql":
+        settings_dict.update(HOST="127.0.0.1", PORT="9")
+    else:
+        settings_dict.update(NAME="/nonexistent-folder/db.sqlite3")
+    backend = load_backend(settings_dict["ENGINE"])
+    return backend.DatabaseWrapper(settings_dict, "default")
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    broken = unreachable_database()
+    monkeypatch.setattr(health, "connections", {"default": broken})
+    yield
+    broken.close()
+
+
+def test_healthz_answers_without_the_database(client):
+    # No django_db mark: any query here would fail the test.
+    response = client.get("/healthz", HTTP_HOST="10.0.0.7")  # a probe by address
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_is_ok_when_the_database_answers(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_readyz_is_503_when_the_database_is_unreachable(client, database_down, caplog):
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "failing", "checks": {"database": "failing"}}
+    assert "readiness check database failed" in caplog.text
+
+
+def stopped_worker():
+    raise RuntimeError("no heartbeat for 5 minutes")
+
+
+@pytest.mark.django_db
+def test_readyz_runs_every_check_listed(client, settings):
+    settings.READINESS_CHECKS = [*settings.READINESS_CHECKS, "tests.test_deploy.stopped_worker"]
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "stopped_worker": "failing"}
+
+
+@pytest.mark.django_db
+def test_a_log_line_is_json_with_the_request_id(client):
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        response = client.get("/no-such-page/", HTTP_X_REQUEST_ID="trace-2025-0042")
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 404
+    assert response["X-Request-ID"] == "trace-2025-0042"
+    [line] = out.getvalue().splitlines()
+    logged = json.loads(line)
+    assert logged["request_id"] == "trace-2025-0042"
+    assert logged["level"] == "WARNING"
+    assert logged["message"] == "Not Found: /no-such-page/"
+
+
+def test_a_log_line_written_while_a_request_runs_names_it():
+    record = logging.LogRecord("budgets", logging.INFO, "", 0, "Posted %s", ("#12",), None)
+    with request_context("trace-2025-0043", "203.0.113.9"):
+        logged = json.loads(JsonFormatter().format(record))
+    assert logged["request_id"] == "trace-2025-0043"
+    assert logged["message"] == "Posted #12"
+    assert "request_id" not in json.loads(JsonFormatter().format(record))
+
+
+def test_gunicorn_access_lines_carry_the_echoed_request_id():
+    record = logging.LogRecord("gunicorn.access", logging.INFO, "", 0, "%(r)s", None, None)
+    record.args = {
+        "r": "GET /awards/ HTTP/1.1",
+        "m": "GET",
+        "U": "/awards/",
+        "s": "200",
+        "B": 5120,
+        "h": "10.0.0.7",
+        "a": "curl/8",
+        "M": 42,
+        "{x-request-id}o": "0b6f4c1e-8d0a-4c2b-9f11-3a4b5c6d7e8f",
+    }
+    logged = json.loads(JsonFormatter().format(record))
+    assert logged["request_id"] == "0b6f4c1e-8d0a-4c2b-9f11-3a4b5c6d7e8f"
+    assert (logged["method"], logged["path"], logged["status"], logged["duration_ms"]) == (
+        "GET",
+        "/awards/",
+        "200",
+        42,
+    )
+
+
+READ_SERVING = """
+import json
+import config.settings as s
+db = s.DATABASES["default"]
+print(json.dumps({
+    "EMAIL_BACKEND": s.EMAIL_BACKEND,
+    "EMAIL_HOST": s.EMAIL_HOST,
+    "OPTIONS": db.get("OPTIONS", {}),
+    "LOG_FORMATTER": s.LOGGING["handlers"]["console"]["formatter"],
+    "STATICFILES": s.STORAGES["staticfiles"]["BACKEND"],
+    "READINESS_CHECKS": s.READINESS_CHECKS,
+}))
+"""
+
+
+def test_production_mails_to_the_console_unless_an_smtp_host_is_set():
+    plain = json.loads(run_settings(READ_SERVING, **PRODUCTION).stdout)
+    assert plain["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    smtp = run_settings(READ_SERVING, **PRODUCTION, EMAIL_HOST="smtp.example.gov")
+    assert json.loads(smtp.stdout)["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_production_logs_json_and_serves_compressed_hashed_static_files():
+    s = json.loads(run_settings(READ_SERVING, **PRODUCTION).stdout)
+    assert s["LOG_FORMATTER"] == "json"
+    assert s["STATICFILES"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert s["READINESS_CHECKS"] == ["config.health.database"]
+
+
+def test_postgresql_statements_time_out():
+    url = "postgres://icac@db.example.gov:5432/icac"
+    default = json.loads(run_settings(READ_SERVING, **PRODUCTION, DATABASE_URL=url).stdout)
+    assert default["OPTIONS"]["options"] == "-c statement_timeout=30000 -c jit=off"
+    assert default["OPTIONS"]["connect_timeout"] == 5
+    chosen = run_settings(
+        READ_SERVING, **PRODUCTION, DATABASE_URL=url, DJANGO_DB_STATEMENT_TIMEOUT_MS="5000"
+    )
+    assert json.loads(chosen.stdout)["OPTIONS"]["options"] == "-c statement_timeout=5000 -c jit=off"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own setting")
+@pytest.mark.django_db
+def test_the_statement_timeout_reaches_the_session(settings):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "30s"
+
+
+def test_the_deployment_checks_pass():
+    result = run_settings(
+        "import django, sys\n"
+        "from django.core.management import call_command\n"
+        "django.setup()\n"
+        "call_command('check', deploy=True, fail_level='WARNING')\n",
+        **PRODUCTION,
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_the_readme_s_daily_commands_run_on_a_fresh_database(monkeypatch, settings):
+    """send_reminders, check_ledgers and verify_audit, as the README shows them, with
+    production's mail setting when no SMTP server is configured: nothing tries SMTP."""
+
+    def no_smtp(*args, **kwargs):
+        raise AssertionError("tried to reach an SMTP server")
+
+    monkeypatch.setattr(smtplib, "SMTP", no_smtp)
+    settings.EMAIL_BACKEND = json.loads(run_settings(READ_SERVING, **PRODUCTION).stdout)[
+        "EMAIL_BACKEND"
+    ]
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    assert "Reminders sent: 0" in out.getvalue()
+    call_command("check_ledgers", stdout=io.StringIO())
+    call_command("verify_audit", stdout=io.StringIO())
