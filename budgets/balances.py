@@ -210,6 +210,10 @@ def liquidation_end(award: Award) -> date:
     return award.period_end + timedelta(days=days)
 
 
+# The awards whose recipients may hold federal cash: drawn, not yet settled at closeout.
+CASH_STATUSES = (Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT)
+
+
 def excess_cash(award: Award, *, today: date) -> Decimal:
     """Cash drawn more than the rule's days ago and still not disbursed
     (docs/rules/cash-and-ledger.md#excess-cash)."""
@@ -222,8 +226,13 @@ def awards_with_excess_cash(awards: QuerySet[Award], *, today: date) -> list[tup
 
     Cash is spent or returned oldest first: what was drawn (net of returns) by the
     cutoff, less everything disbursed to date, less what was returned after the cutoff
-    (docs/rules/cash-and-ledger.md#excess-cash), and never more than the cash on hand."""
+    (docs/rules/cash-and-ledger.md#excess-cash), and never more than the cash on hand.
+
+    Only awards that can still hold federal cash are summed (active or in closeout): a
+    closed award's cash was settled at closeout, and the years of closed awards would
+    otherwise be summed day by day on every dashboard."""
     cutoff = today - timedelta(days=int(rule_value("cash_on_hand_days", on=today)))
+    awards = awards.filter(status__in=CASH_STATUSES)
     rows = (
         LedgerDay.objects.filter(award__in=awards)
         .values("award")

@@ -14,7 +14,7 @@ from datetime import date
 
 from django.db import transaction
 
-from budgets.balances import awards_with_excess_cash, excess_cash
+from budgets.balances import CASH_STATUSES, awards_with_excess_cash, excess_cash
 from grants.duties import lock_award
 from grants.models import Award, Hold
 from grants.money import format_money
@@ -22,7 +22,6 @@ from grants.selectors import rule_value
 from grants.services import hold_place_by_system, holds_lift_by_system
 
 # Awards that can still hold or move cash.
-CASH_STATUSES = (Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT)
 LIFT_REASON = "The cash drawn more than {days} days ago has been disbursed or returned"
 
 

@@ -260,6 +260,8 @@ class LedgerEntry(models.Model):
             models.Index(
                 fields=["award", "effective_date", "id"], name="budgets_ledger_award_order_idx"
             ),
+            # The ledger page sorted by amount (either way) reads its page from here.
+            models.Index(fields=["award", "amount", "id"], name="budgets_ledger_amount_idx"),
         ]
         constraints = [
             # An imported line is posted once: uploading a file again finds its references.
@@ -435,6 +437,11 @@ class DrawdownRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
+        indexes = [
+            # The drawdown queue, newest request first: a page is read from the index
+            # instead of joining and sorting every request of the program.
+            models.Index(fields=["requested_on", "id"], name="budgets_drawdown_queue_idx"),
+        ]
         triggers = [
             protected.never_deleted("drawdown_never_deleted"),
             # Once approved or rejected, the request and its decision stand; an approved

@@ -33,6 +33,15 @@ def ledger_for_award(*, award: Award) -> QuerySet[LedgerEntry]:
     )
 
 
+def ledger_page_rows(*, award: Award, ids: list[int]) -> list[LedgerEntry]:
+    """The entries `ids` of the award (one page of its ledger, in that order) as
+    ledger_for_award gives them. A page chooses its ids on the bare entries (the
+    (award, date, id) and (award, amount, id) indexes), so that only its own rows are
+    joined and have their unpaid amount summed, however deep in the ledger it is."""
+    rows = ledger_for_award(award=award).filter(pk__in=ids).in_bulk()
+    return [rows[pk] for pk in ids]
+
+
 def _unpaid():
     """What of each expenditure is not yet paid: its amount less the disbursements
     paying it, net of their reversals (the amount itself for any other entry; nothing for
@@ -133,33 +142,40 @@ def with_award_money(rows: QuerySet, *, today: date, outer: str = "award") -> Qu
 
 
 def with_cash_position(requests: QuerySet[DrawdownRequest], *, today: date) -> QuerySet:
-    """Each request with its award's cash position on `today`, for the approver's queue,
-    in the one query that lists them: the award's money (_money_position), and
-    `oldest_cash_on`, the day the oldest dollar still held was drawn. Cash goes out
-    oldest first (as balances.awards_with_excess_cash counts it), so that is the first
-    day D on which what was drawn by D (gross of returns) exceeds everything disbursed
-    or returned to date; None when no cash is held.
-    """
-    days = LedgerDay.objects.filter(day__lte=today)
-    gone = _award_total(
-        days, MoneySum("disbursed", default=ZERO) + MoneySum("returned", default=ZERO)
-    )
-    drawn_by_day = Subquery(
-        LedgerDay.objects.filter(award=OuterRef("award"), day__lte=OuterRef("day"))
-        .order_by()
-        .values("award")
-        .annotate(t=MoneySum("drawn", default=ZERO) + MoneySum("returned", default=ZERO))
-        .values("t"),
-        output_field=DecimalField(),
-    )
-    oldest = (
-        days.filter(award=OuterRef("award"), drawn__gt=0)
-        .annotate(by_then=drawn_by_day, gone=gone)
-        .filter(by_then__gt=F("gone"))
-        .order_by("day")
-        .values("day")[:1]
-    )
-    return with_award_money(requests, today=today).annotate(oldest_cash_on=Subquery(oldest))
+    """Each request with its award's money on `today` (_money_position), for the
+    approver's queue, in the one query that lists them. The age of the cash held is
+    set on a page's rows afterwards (set_oldest_cash_on): it walks the award's days."""
+    return with_award_money(requests, today=today)
+
+
+def set_oldest_cash_on(rows: list, *, today: date) -> None:
+    """Set `oldest_cash_on` on each of `rows` (rows with an `award_id`): the day the
+    oldest dollar its award still holds was drawn, or None when no cash is held.
+
+    Cash goes out oldest first (as balances.awards_with_excess_cash counts it), so that
+    is the first day D with cash drawn on which what was drawn by D (net of returns)
+    exceeds everything disbursed or returned to date. One query for the rows' awards,
+    over their days that moved cash, rather than a subquery per day per row."""
+    award_ids = {row.award_id for row in rows}
+    days: dict[int, list[dict]] = {award_id: [] for award_id in award_ids}
+    for day in (
+        LedgerDay.objects.filter(award_id__in=award_ids, day__lte=today)
+        .exclude(drawn=0, returned=0, disbursed=0)
+        .order_by("award_id", "day")
+        .values("award_id", "day", "drawn", "returned", "disbursed")
+    ):
+        days[day["award_id"]].append(day)
+    oldest = {}
+    for award_id, moves in days.items():
+        gone = sum((d["disbursed"] + d["returned"] for d in moves), ZERO)
+        by_then, oldest[award_id] = ZERO, None
+        for d in moves:
+            by_then += d["drawn"] + d["returned"]
+            if d["drawn"] > 0 and by_then > gone:
+                oldest[award_id] = d["day"]
+                break
+    for row in rows:
+        row.oldest_cash_on = oldest[row.award_id]
 
 
 def budget_change_list_for_user(*, user) -> QuerySet[BudgetModification]:

@@ -5,6 +5,7 @@ from django_tables2.rows import BoundRows
 from budgets.kinds import KINDS
 from budgets.models import DrawdownRequest, LedgerEntry
 from budgets.running import add_running_balances
+from budgets.selectors import ledger_page_rows, set_oldest_cash_on
 from grants.money import format_money
 from grants.tables import MoneyColumn, priority
 
@@ -83,17 +84,27 @@ class LedgerTable(tables.Table):
         prefix = "-" if is_descending else ""
         return queryset.order_by(f"{prefix}effective_date", f"{prefix}pk"), True
 
+    def order_amount(self, queryset, is_descending):
+        # Ties in posting order, so every page is stable (budgets_ledger_amount_idx).
+        prefix = "-" if is_descending else ""
+        return queryset.order_by(f"{prefix}amount", f"{prefix}pk"), True
+
     def paginate(self, *args, **kwargs):
-        """Cut the page, then set the running balances on its rows only (budgets.running):
-        a constant number of queries for any page, sort or filter, where a subquery per
-        row would grow with the square of the ledger's depth."""
+        """Cut the page, then read its rows and set their running balances
+        (budgets.running): a constant number of queries for any page, sort or filter,
+        where a subquery per row would grow with the square of the ledger's depth. The
+        page's ids are chosen on the bare entries (the view's queryset: no joins, no
+        unpaid amounts), so the last page of a deep ledger skips index entries only."""
         super().paginate(*args, **kwargs)
         shown = self.page.object_list
-        records = list(shown.data)
+        ids = list(shown.data.values_list("pk", flat=True))
+        records = ledger_page_rows(award=self.award, ids=ids) if ids else []
         if records:
             add_running_balances(records[0].award_id, records)
         self.page.object_list = BoundRows(data=records, table=self, pinned_data=shown.pinned_data)
         return self
+
+    award = None  # set by the view: every row's award
 
 
 MONEY_TD = {"class": "text-right text-tabular"}
@@ -102,8 +113,8 @@ MONEY_TH = {"class": "text-right"}
 
 class DrawdownTable(tables.Table):
     """The drawdown queue. Rows come from selectors.with_cash_position, which adds each
-    award's cash position in the same query; the view sets `today`, `cash_days` and
-    `can_decide`."""
+    award's cash position in the same query, and the age of the cash held is set on the
+    page's rows (paginate); the view sets `today`, `cash_days` and `can_decide`."""
 
     award = tables.Column("Request", order_by=("-requested_on", "-pk"))
     amount = tables.Column(attrs={"td": MONEY_TD, "th": MONEY_TH})
@@ -147,6 +158,16 @@ class DrawdownTable(tables.Table):
 
     today = None
     cash_days = None
+
+    def paginate(self, *args, **kwargs):
+        """Cut the page, then date the oldest cash each of its rows' awards holds, in one
+        query for the page (selectors.set_oldest_cash_on)."""
+        super().paginate(*args, **kwargs)
+        shown = self.page.object_list
+        records = list(shown.data)
+        set_oldest_cash_on(records, today=self.today)
+        self.page.object_list = BoundRows(data=records, table=self, pinned_data=shown.pinned_data)
+        return self
 
     def render_award(self, record, value):
         """Which award, whose, and when and by whom it was asked for."""

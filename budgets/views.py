@@ -36,7 +36,6 @@ from budgets.models import Category, DrawdownRequest, LedgerEntry
 from budgets.overrun import transfers
 from budgets.selectors import (
     drawdown_list_for_user,
-    ledger_for_award,
     open_obligations,
     unpaid_expenditures,
     with_cash_position,
@@ -119,10 +118,13 @@ def award_ledger(request, award_number: str):
     """Balances as of a chosen day, budget against actual, and the ledger."""
     award = award_or_404(request, award_number)
     as_of = _as_of(request)
-    entries = ledger_for_award(award=award)
+    # The bare entries: the table reads its page's rows through ledger_for_award.
+    entries = LedgerEntry.objects.filter(award=award)
     filterset = LedgerFilter(request.GET, queryset=entries)
     table = LedgerTable(filterset.qs)
     table.can_reverse = access.can_record_spending(request.user, award)
+    # The rows' links name the award from here, not by reading it once per row.
+    table.award = award
     today = timezone.localdate()
     balances = award_balances(award, as_of=as_of)
     moved = transfers(award, on=today)

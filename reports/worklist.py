@@ -150,7 +150,7 @@ def _grant_administrator(work: Worklist, user, task_forces: set[int]) -> None:
 
 def _financial_approver(work: Worklist, user, today: date) -> None:
     work.drawdowns = list(
-        budget_selectors.with_cash_position(
+        budget_selectors.with_award_money(
             budget_selectors.drawdown_list_for_user(user=user).filter(
                 status__in=DrawdownRequest.OPEN
             ),
