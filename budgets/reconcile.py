@@ -197,9 +197,12 @@ def reconcile_award(award: Award) -> list[Problem]:
     return problems
 
 
-def reconcile_all() -> tuple[int, list[Problem]]:
+def reconcile_all(*, step=None) -> tuple[int, list[Problem]]:
+    """Reconcile every award; `step()`, when given, is called after each (progress)."""
     problems, count = [], 0
     for award in Award.objects.order_by("award_number").iterator():
         count += 1
         problems.extend(reconcile_award(award))
+        if step is not None:
+            step()
     return count, problems

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from budgets.reconcile import reconcile_all
+from grants.models import Award
+from grants.progress import Progress
 
 
 class Command(BaseCommand):
@@ -9,9 +11,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        count, problems = reconcile_all()
+        progress = Progress(self.stdout, options["verbosity"])
+        with progress.phase("Checking ledgers", total=Award.objects.count()) as phase:
+            count, problems = reconcile_all(step=phase.step)
+            phase.summary = f"{count:,} awards, {len(problems)} problem(s)"
         for problem in problems:
             self.stderr.write(str(problem))
         if problems:
             raise CommandError(f"{len(problems)} problem(s) in {count} awards.")
-        self.stdout.write(f"{count} awards checked: every balance agrees with its entries.")
+        progress.say(f"{count} awards checked: every balance agrees with its entries.")

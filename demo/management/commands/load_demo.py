@@ -34,6 +34,7 @@ from grants.models import (
     fiscal_year_of,
 )
 from grants.money import ZERO, round_money
+from grants.progress import Progress
 from grants.selectors import appropriation_available
 from grants.services import (
     FundingRequest,
@@ -117,14 +118,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = timezone.now()
+        self.progress = progress = Progress(self.stdout, options["verbosity"])
         with transaction.atomic():
-            pm = self.people()
-            task_forces = self.task_forces()
-            self.grant_administrators(task_forces)
-            appropriations = self.appropriations(pm)
-            record_rates(pm, task_forces, current=fiscal_year_of(timezone.localdate()))
+            with progress.phase("People") as phase:
+                pm = self.people()
+                phase.summary = f"{len(ROLE_USERS) + 1} program staff"
+            with progress.phase("Task forces") as phase:
+                task_forces = self.task_forces()
+                self.grant_administrators(task_forces)
+                phase.summary = f"{len(task_forces)} task forces with their people"
+            with progress.phase("Appropriations") as phase:
+                appropriations = self.appropriations(pm)
+                phase.summary = f"{len(appropriations)} fiscal years"
+            with progress.phase("Indirect cost rates"):
+                record_rates(pm, task_forces, current=fiscal_year_of(timezone.localdate()))
             created = self.awards(pm, task_forces, appropriations)
         seconds = (timezone.now() - started).total_seconds()
+        if options["verbosity"] < 1:
+            return
         self.stdout.write(
             f"Demo program ready: {TaskForce.objects.count()} task forces, "
             f"{Appropriation.objects.count()} appropriations, {Award.objects.count()} awards "
@@ -380,7 +391,49 @@ class Command(BaseCommand):
 
     def awards(self, pm, task_forces, appropriations) -> int:
         created = 0
+        progress = self.progress
         # FY1998: the first cohort, from the opening appropriation.
+        with progress.phase("Awards FY1998 (first cohort)", total=len(FIRST_COHORT)) as phase:
+            created += self.first_cohort(pm, task_forces, appropriations, phase)
+        # FY2024–FY2026: every task force.
+        current = fiscal_year_of(timezone.localdate())
+        codes = sorted(task_forces)
+        plan = {
+            current - 2: Award.Status.IN_CLOSEOUT,
+            current - 1: Award.Status.ACTIVE,
+            current: None,
+        }
+        for year, status in plan.items():
+            appropriation = appropriations[year]
+            pool = appropriation_available(appropriation)
+            if pool <= 0 or Award.objects.filter(fiscal_year=year).exists():
+                progress.say(f"Awards FY{year}: already there")
+                continue
+            with progress.phase(f"Awards FY{year}", total=len(codes)) as phase:
+                if year == current:  # this year's awards come from its published allocation
+                    made = self.allocated_awards(pm, task_forces, appropriation, pool, phase)
+                else:
+                    made = self.year_awards(
+                        pm, task_forces, codes, year, status, appropriation, pool, phase
+                    )
+                created += made
+                phase.summary = f"{made} awards"
+        with progress.phase("Ledgers") as phase:
+            self.ledgers(current, phase)
+        with progress.phase("Reports filed") as phase:
+            self.reports(pm, current, phase)
+        with progress.phase("Holds and amendments"):
+            self.holds_and_amendments(pm, current)
+        with progress.phase("Budget changes"):
+            budget_changes(year=current - 1, today=timezone.localdate())
+        # The daily run's holds: late reports, and cash held past the period.
+        with progress.phase("Daily holds (late reports, excess cash)"):
+            place_delinquency_holds(today=timezone.localdate())
+            sync_excess_cash_holds(today=timezone.localdate())
+        return created
+
+    def first_cohort(self, pm, task_forces, appropriations, phase) -> int:
+        created = 0
         for i, code in enumerate(FIRST_COHORT, start=1):
             award = self._create(
                 pm,
@@ -395,62 +448,38 @@ class Command(BaseCommand):
             if award:
                 created += 1
                 self._advance(pm, award, Award.Status.CLOSED)
-        # FY2024–FY2026: every task force.
-        current = fiscal_year_of(timezone.localdate())
-        codes = sorted(task_forces)
-        plan = {
-            current - 2: Award.Status.IN_CLOSEOUT,
-            current - 1: Award.Status.ACTIVE,
-            current: None,
-        }
-        for year, status in plan.items():
-            appropriation = appropriations[year]
-            pool = appropriation_available(appropriation)
-            if pool <= 0 or Award.objects.filter(fiscal_year=year).exists():
-                continue
-            if year == current:  # this year's awards come from its published allocation
-                created += self.allocated_awards(pm, task_forces, appropriation, pool)
-                continue
-            weights = {code: Decimal(70 + int(_digits(code, 2)) % 60) for code in codes}
-            total_weight = sum(weights.values())
-            budget = pool * Decimal("0.97")  # keep a little back, as the program office does
-            for index, code in enumerate(codes, start=1):
-                amount = (budget * weights[code] / total_weight).quantize(Decimal("1E3"))
-                match = round_money(amount * Decimal("0.05")) if index % 5 == 0 else ZERO
-                award = self._create(
-                    pm,
-                    number=f"15PJDP-{year % 100:02d}-GK-{index:05d}-MECP",
-                    title=f"FY{year} Internet Crimes Against Children Task Force Program",
-                    task_force=task_forces[code],
-                    start=date(year - 1, 10, 1),
-                    end=date(year + 1, 9, 30),
-                    appropriation=appropriation,
-                    amount=amount,
-                    match=match,
-                )
-                if award is None:
-                    continue
-                created += 1
-                target = status
-                if target is None:  # this year's awards are still on their way out
-                    target = [
-                        Award.Status.ACTIVE,
-                        Award.Status.ACCEPTED,
-                        Award.Status.OFFERED,
-                        None,
-                    ][index % 4 if index % 4 else 0]
-                if target is not None:
-                    self._advance(pm, award, target)
-        self.ledgers(current)
-        self.reports(pm, current)
-        self.holds_and_amendments(pm, current)
-        budget_changes(year=current - 1, today=timezone.localdate())
-        # The daily run's holds: late reports, and cash held past the period.
-        place_delinquency_holds(today=timezone.localdate())
-        sync_excess_cash_holds(today=timezone.localdate())
+            phase.step()
+        phase.summary = f"{created} awards"
         return created
 
-    def allocated_awards(self, pm, task_forces, appropriation, pool) -> int:
+    def year_awards(self, pm, task_forces, codes, year, status, appropriation, pool, phase) -> int:
+        """An award to every task force from the year's appropriation, moved to `status`."""
+        created = 0
+        weights = {code: Decimal(70 + int(_digits(code, 2)) % 60) for code in codes}
+        total_weight = sum(weights.values())
+        budget = pool * Decimal("0.97")  # keep a little back, as the program office does
+        for index, code in enumerate(codes, start=1):
+            phase.step()
+            amount = (budget * weights[code] / total_weight).quantize(Decimal("1E3"))
+            match = round_money(amount * Decimal("0.05")) if index % 5 == 0 else ZERO
+            award = self._create(
+                pm,
+                number=f"15PJDP-{year % 100:02d}-GK-{index:05d}-MECP",
+                title=f"FY{year} Internet Crimes Against Children Task Force Program",
+                task_force=task_forces[code],
+                start=date(year - 1, 10, 1),
+                end=date(year + 1, 9, 30),
+                appropriation=appropriation,
+                amount=amount,
+                match=match,
+            )
+            if award is None:
+                continue
+            created += 1
+            self._advance(pm, award, status)
+        return created
+
+    def allocated_awards(self, pm, task_forces, appropriation, pool, phase) -> int:
         """Publish the year's formula allocation (with a draft scenario beside it), then
         give each award its budget and move it along as the people would."""
         budget = (pool * Decimal("0.97")).quantize(Decimal("1E3"))  # a little kept back
@@ -458,6 +487,7 @@ class Command(BaseCommand):
             pm, appropriation, [task_forces[c] for c in sorted(task_forces)], budget
         )
         for index, award in enumerate(awards, start=1):
+            phase.step()
             budget_version_create(
                 actor=pm,
                 award=award,
@@ -472,7 +502,7 @@ class Command(BaseCommand):
                 self._advance(pm, award, target)
         return len(awards)
 
-    def ledgers(self, current: int) -> None:
+    def ledgers(self, current: int, phase) -> None:
         """Money moving on a few awards of the last two years (see demo/ledger.py)."""
         approver = User.objects.get(username="approver")
         today = timezone.localdate()
@@ -506,6 +536,7 @@ class Command(BaseCommand):
                     with_program_income=(code == "co-colorado"),
                     with_interest=(year == current - 1 and code == "ca-los-angeles"),
                 )
+                phase.step()
         matched = (
             Award.objects.filter(
                 fiscal_year=current, status=Award.Status.ACTIVE, match_required__gt=0
@@ -520,8 +551,9 @@ class Command(BaseCommand):
         ).first()
         if texas:
             pending_request(texas, today=today)
+        phase.summary = f"{phase.done} awards' histories posted"
 
-    def reports(self, pm, current: int) -> None:
+    def reports(self, pm, current: int, phase) -> None:
         """Reports filed on every award owing them, with a few in other states."""
         today = timezone.localdate()
         special = {
@@ -533,13 +565,16 @@ class Command(BaseCommand):
         awards = Award.objects.filter(
             status__in=[Award.Status.ACTIVE, Award.Status.IN_CLOSEOUT]
         ).select_related("task_force")
+        phase.total = awards.count()
         for award in awards.order_by("award_number"):
+            phase.step()
             file_history(
                 award,
                 pm=pm,
                 today=today,
                 **special.get((award.fiscal_year, award.task_force.code), {}),
             )
+        phase.summary = f"on {phase.total} awards"
 
     def holds_and_amendments(self, pm, current: int) -> None:
         active = Award.objects.filter(fiscal_year=current - 1).order_by("award_number")

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from grants.audit_verify import verify_audit_chain
+from grants.progress import Progress
 
 
 class Command(BaseCommand):
@@ -12,12 +13,15 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        progress = Progress(self.stdout, options["verbosity"])
         started = time.monotonic()
-        verdict = verify_audit_chain()
+        with progress.phase("Walking the audit chain") as phase:
+            verdict = verify_audit_chain()
+            phase.summary = f"{verdict.walk.count:,} events"
         seconds = time.monotonic() - started
         if not verdict.ok:
             raise CommandError(f"Audit chain broken: {verdict.problem}")
-        self.stdout.write(
+        progress.say(
             f"OK: {verdict.walk.count} audit events, every link holds "
             f"({seconds:.1f} s). Head hash {verdict.walk.head}"
         )

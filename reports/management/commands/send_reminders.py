@@ -3,6 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import disable_unused_accounts
+from grants.progress import Progress
 from reports.models import Reminder
 from reports.reminders import send_reminders
 
@@ -30,18 +31,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, today=None, **options):
-        summary = send_reminders(today=today)
-        disabled = disable_unused_accounts(today=summary.today)
+        progress = Progress(self.stdout, options["verbosity"])
+        with progress.phase("Closeout, holds and reminders") as phase:
+            summary = send_reminders(today=today)
+            phase.summary = f"{summary.total_sent} reminder(s) sent"
+        with progress.phase("Unused accounts"):
+            disabled = disable_unused_accounts(today=summary.today)
         by_stage = ", ".join(
             f"{label.lower()}: {summary.sent[value]}" for value, label in Reminder.Stage.choices
         )
-        self.stdout.write(f"As of {summary.today:%m/%d/%Y}:")
+        progress.say(f"As of {summary.today:%m/%d/%Y}:")
         closeout = summary.closeout
-        self.stdout.write(
+        progress.say(
             f"Moved into closeout: {len(closeout.started)}"
             + "".join(f"\n  {a.award_number}" for a in closeout.started)
         )
-        self.stdout.write(
+        progress.say(
             f"Flagged for unilateral closeout: {len(closeout.flagged)}"
             + "".join(
                 f"\n  {a.award_number}: " + "; ".join(a.unilateral_closeout_missing)
@@ -50,12 +55,12 @@ class Command(BaseCommand):
         )
         for line in closeout.waiting:
             self.stderr.write(f"Not moved into closeout, a request waits: {line}")
-        self.stdout.write(f"Holds placed: {summary.holds_placed}")
+        progress.say(f"Holds placed: {summary.holds_placed}")
         if summary.holds_lifted:
-            self.stdout.write(f"Excess-cash holds lifted: {summary.holds_lifted}")
-        self.stdout.write(f"Reminders sent: {summary.total_sent} ({by_stage})")
-        self.stdout.write(f"Already sent earlier: {summary.already_sent}")
-        self.stdout.write(
+            progress.say(f"Excess-cash holds lifted: {summary.holds_lifted}")
+        progress.say(f"Reminders sent: {summary.total_sent} ({by_stage})")
+        progress.say(f"Already sent earlier: {summary.already_sent}")
+        progress.say(
             f"Accounts disabled after {disabled.inactive_days} days unused: "
             f"{len(disabled.disabled)}" + "".join(f"\n  {name}" for name in disabled.disabled)
         )
