@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: run test venv migrate demo lint clean drill
+.PHONY: run test venv migrate demo lint clean drill serve
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ demo: migrate
 # Sets up, loads the demo program, prints a log-in per role and serves the app.
 run: demo
 	DJANGO_DEBUG=1 DJANGO_MFA_DEMO_TOTP_FOR_STAFF=1 $(PY) manage.py runserver localhost:$(PORT)
+
+# Production (docs/deploy.md): collects the static files, applies the migrations (with no
+# statement timeout: a migration may rewrite a large table) and serves with gunicorn
+# (gunicorn.conf.py). The settings come from the environment (.env.example lists them).
+serve:
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DB_STATEMENT_TIMEOUT_MS=0 $(PY) manage.py migrate --noinput
+	PORT=$(PORT) exec $(VENV)/bin/gunicorn --config gunicorn.conf.py
 
 # Sets up and runs the whole test suite on the database DATABASE_URL names
 # (SQLite by default).

@@ -6,7 +6,7 @@ import multiprocessing
 import os
 
 wsgi_app = "config.wsgi:application"
-bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT') or '8000'}"
 
 # Synchronous workers, two per core and one more: pages are database-bound, and a worker
 # waiting on PostgreSQL leaves the core to another.
@@ -14,13 +14,13 @@ workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() 
 # A request still running after this many seconds has its worker killed and replaced.
 # Kept above the database's statement timeout (DJANGO_DB_STATEMENT_TIMEOUT_MS), so a slow
 # query is stopped by PostgreSQL and answered with an error page first.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or "60")
 # On a restart or deploy (SIGTERM, SIGHUP), requests in flight get this long to finish.
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or "30")
 # Behind a proxy that keeps connections open to the app server.
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or "5")
 # A worker is replaced after this many requests (spread apart), so no slow leak grows.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or "2000")
 max_requests_jitter = max_requests // 10
 # Load the app before forking: a broken configuration stops the start, not each worker.
 preload_app = True
