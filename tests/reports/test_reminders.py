@@ -251,7 +251,14 @@ def test_the_command(active):
     """Outside a test transaction, as in production: each reminder commits, then goes."""
     out = StringIO()
     call_command("send_reminders", "--today", "2025-01-31", stdout=out)
-    assert out.getvalue().splitlines() == [
+    lines = out.getvalue().splitlines()
+    # Its phases as it goes, then the summary.
+    assert lines[0] == "Closeout, holds and reminders..."
+    assert lines[1].startswith("Closeout, holds and reminders done: 4 reminder(s) sent (")
+    assert lines[2:4] == ["Unused accounts...", lines[3]] and lines[3].startswith(
+        "Unused accounts done ("
+    )
+    assert lines[4:] == [
         "As of 01/31/2025:",
         "Moved into closeout: 0",
         "Flagged for unilateral closeout: 0",
