@@ -23,8 +23,9 @@ from grants.money import format_money
 
 WIDTH = 480  # viewBox units; the page scales the drawing to its box
 PLOT_HEIGHT = 200
-FONT = 12  # app.css .chart text
-CHAR = 7.0  # about how wide one character of a label is at FONT, to leave room for it
+# Text is 12 units on a wide screen and 16 on a phone (app.css .chart text), where the
+# drawing is scaled down to about three quarters: room for labels is left at 16.
+CHAR = 9.0  # about how wide one character of a label is at 16 units
 SERIES_CLASSES = 4  # .chart-series-1 … -4 in app.css
 
 # A step is one of these times a power of ten; 2.5 only from 25 on, so counts stay whole.
@@ -203,7 +204,7 @@ def bar_chart(
     right = len(fmt.tick(ticks[-1])) * CHAR / 2 + 2
     left = 4.0
     plot = WIDTH - left - right
-    bar, label_room, group_gap = 14.0, 18.0, 10.0
+    bar, label_room, group_gap = 14.0, 20.0, 10.0
     group = label_room + bar * len(series) + group_gap
     height = group * len(labels) + 24
     parts = _open(chart_id, title, desc, height)
@@ -219,7 +220,7 @@ def bar_chart(
     for i, label in enumerate(labels):
         y0 = i * group
         parts.append(
-            f'<text class="chart-label" x="{_num(left)}" y="{_num(y0 + 13)}">{escape(label)}</text>'
+            f'<text class="chart-label" x="{_num(left)}" y="{_num(y0 + 15)}">{escape(label)}</text>'
         )
         for j, s in enumerate(series):
             w = scaled(s.values[i], ticks[-1], plot)
@@ -251,7 +252,7 @@ def pace_chart(
     pace_name: str,
 ) -> Chart:
     """Cumulative spending (`points`: the running total at each date, in date order) as a
-    shaded step area over the period of performance, against a straight line from $0 on
+    shaded area over the period of performance, against a straight line from $0 on
     the first day to `total` on the last (an even pace), with a mark at `today`."""
     last = max([end, *(day for day, _ in points)])
     top = max([total, *(v for _, v in points)])
@@ -270,24 +271,19 @@ def pace_chart(
 
     parts = _open(chart_id, title, desc, base + 24)
     parts += _value_axis(ticks, MONEY, left, top_y)
-    # The step area: flat between dates, rising on each date to its running total.
+    # The area under the running total, joined point to point from $0 on the first day.
     path = [f"M{_num(x(start))},{_num(base)}"]
-    running = Decimal(0)
     for day, value in points:
-        path.append(f"L{_num(x(day))},{_num(y(running))}")
         path.append(f"L{_num(x(day))},{_num(y(value))}")
-        running = value
-    until = min(max(today, start), last)
-    if points and until > points[-1][0]:
-        path.append(f"L{_num(x(until))},{_num(y(running))}")
-    end_x = x(max(until, points[-1][0])) if points else x(start)
+    end_x = x(points[-1][0]) if points else x(start)
     path.append(f"L{_num(end_x)},{_num(base)}Z")
     parts.append(f'<path class="chart-area chart-series-1" d="{"".join(path)}"/>')
     parts.append(
         f'<line class="chart-pace" x1="{_num(x(start))}" y1="{_num(base)}" '
         f'x2="{_num(x(end))}" y2="{_num(y(total))}"/>'
     )
-    if start <= today <= last:
+    shows_today = start <= today <= last
+    if shows_today:
         parts.append(
             f'<line class="chart-today" x1="{_num(x(today))}" x2="{_num(x(today))}" '
             f'y1="{_num(top_y)}" y2="{_num(base)}"/>'
@@ -302,7 +298,7 @@ def pace_chart(
             f'text-anchor="{anchor}">{escape(_date_label(day))}</text>'
         )
     parts.append("</svg>")
+    legend = [(name, "chart-series-1"), (pace_name, "chart-pace-key")]
     return Chart(
-        mark_safe("".join(parts)),
-        [(name, "chart-series-1"), (pace_name, "chart-pace-key"), ("Today", "chart-today-key")],
+        mark_safe("".join(parts)), legend + ([("Today", "chart-today-key")] if shows_today else [])
     )

@@ -58,7 +58,6 @@ def program_by_year(*, user) -> list[YearMoney]:
 @dataclass(frozen=True)
 class MonthSpent:
     month_end: date  # the last day of the month, or the day the chart runs to
-    spent: Decimal  # federal expenditures dated in the month
     cumulative: Decimal  # federal expenditures to month_end
     even_pace: Decimal  # the funds authorized times the share of the period passed
 
@@ -104,10 +103,9 @@ def award_spending(award: Award, *, as_of: date) -> Spending:
     months, running = [], ZERO
     month = award.period_start.replace(day=1)
     while month <= last:
-        spent = by_month.get(month, ZERO)
-        running += spent
+        running += by_month.get(month, ZERO)
         end = min(_month_end(month), last)
-        months.append(MonthSpent(end, spent, running, even_pace(award, balances.authorized, end)))
+        months.append(MonthSpent(end, running, even_pace(award, balances.authorized, end)))
         month = _month_end(month) + timedelta(days=1)
     return Spending(award, as_of, balances.authorized, balances.federal_expenditures, months)
 

@@ -79,9 +79,11 @@ def test_the_award_charts_carry_the_ledgers_amounts(client, example, on_the_day)
         "03/31/2025",
         "04/10/2025",
     ]
-    # 182 of the period's 730 days by 03/31: $500,000 × 182 / 730 = $124,657.53.
-    assert rows[5] == ["03/31/2025", "$205,000.00", "$205,000.00", "$124,657.53"]
-    assert rows[-1][2] == "$205,000.00"
+    # 151 and 182 of the period's 730 days by 02/28 and 03/31: $500,000 × 151 / 730 and
+    # $500,000 × 182 / 730, to the cent.
+    assert rows[4] == ["02/28/2025", "$0.00", "$103,424.66"]
+    assert rows[5] == ["03/31/2025", "$205,000.00", "$124,657.53"]
+    assert rows[-1][1] == "$205,000.00"
 
     categories = svg(html, "award-categories")
     titles = [t.text for t in categories.iter(f"{SVG}title")][1:]
