@@ -4,6 +4,7 @@ person sees only what they may read."""
 import re
 import xml.etree.ElementTree as ET
 from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 from budgets.balances import award_balances
 from reports import chart_views
 from reports.models import MEASURES, ProgressReport
+from tests.budgets.ledger_helpers import activate, post, reverse_entry
 
 SVG = "{http://www.w3.org/2000/svg}"
 TODAY = date(2025, 4, 10)
@@ -158,3 +160,21 @@ def test_the_charts_pages_keep_to_the_content_security_policy(client, example):
         assert response.status_code == 200
         assert "style-src 'self'" in response["Content-Security-Policy"]
         assert "style=" not in response.text and "<script>" not in response.text
+
+
+@pytest.mark.django_db
+def test_a_reversal_takes_its_amount_off_from_its_own_month(client, program, on_the_day):
+    award = activate(program)
+    post(program, "expenditure", Decimal("30000.00"), date(2024, 11, 15))
+    wrong = post(program, "expenditure", Decimal("25000.10"), date(2025, 2, 10))
+    reverse_entry(program, wrong, effective_date=date(2025, 3, 5))
+    assert award_balances(award, as_of=TODAY).federal_expenditures == Decimal("30000.00")
+    client.force_login(program.officer_a)
+    html = client.get(reverse("reports:award_charts", args=[award.award_number])).text
+    spent = {r[0]: r[1] for r in table_rows(html, "spending-table")}
+    assert spent["11/30/2024"] == "$30,000.00"
+    assert spent["02/28/2025"] == "$55,000.10"
+    assert spent["03/31/2025"] == "$30,000.00"
+    assert spent["04/10/2025"] == "$30,000.00"
+    titles = [t.text for t in svg(html, "award-categories").iter(f"{SVG}title")][1:]
+    assert "A. Personnel, Federal spending: $30,000.00" in titles
