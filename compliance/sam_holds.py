@@ -1,5 +1,5 @@
 """The hold on drawdowns while a recipient's SAM.gov registration has lapsed
-(docs/rules/compliance.md#sam-gov-registrations).
+(docs/rules/compliance.md#samgov-registrations).
 
 A recipient must keep an active SAM.gov registration while it holds an award (2 CFR
 25.200); a drawdown is a payment of the award. The hold goes on each of the recipient's
