@@ -49,16 +49,22 @@ def _full_clean(obj) -> None:
     obj.full_clean(validate_unique=False, validate_constraints=False)
 
 
-def _officer_of(user, task_force_id: int) -> bool:
+def officer_of(user, task_force_id: int) -> bool:
     return task_force_id in access.task_force_ids(user, roles=(Membership.Role.FINANCE_OFFICER,))
 
 
-def _officer_for_recipient(user, recipient: Recipient) -> bool:
+def officer_for_recipient(user, recipient: Recipient) -> bool:
     """A finance officer of a task force the recipient leads or holds an award of."""
     ids = access.task_force_ids(user, roles=(Membership.Role.FINANCE_OFFICER,))
     return TaskForce.objects.filter(
         Q(lead_organization=recipient) | Q(awards__recipient=recipient), pk__in=ids
     ).exists()
+
+
+def may_record_for_recipient(user, recipient: Recipient) -> bool:
+    """Program managers and the recipient's finance officers record its registration,
+    its single audits and their findings."""
+    return access.can_manage_program(user) or officer_for_recipient(user, recipient)
 
 
 # --- Subrecipients and subawards (2 CFR 200.331-.332) ---------------------------------
@@ -69,7 +75,7 @@ def subrecipient_create(
     *, actor, task_force: TaskForce, legal_name: str, uei: str, ein: str = ""
 ) -> Subrecipient:
     access.require(
-        _officer_of(actor, task_force.pk),
+        officer_of(actor, task_force.pk),
         "Only the task force's finance officers add subrecipients.",
     )
     sub = Subrecipient(
@@ -242,7 +248,7 @@ def sam_registration_record(
         raise ValueError("Pass a recipient or a subrecipient.")
     if recipient is not None:
         access.require(
-            access.can_manage_program(actor) or _officer_for_recipient(actor, recipient),
+            access.can_manage_program(actor) or officer_for_recipient(actor, recipient),
             "Only program managers and the recipient's finance officers record its SAM.gov registration.",
         )
         Recipient.objects.select_for_update().get(pk=recipient.pk)
@@ -250,7 +256,7 @@ def sam_registration_record(
         task_force = None
     else:
         access.require(
-            _officer_of(actor, subrecipient.task_force_id),
+            officer_of(actor, subrecipient.task_force_id),
             "Only the task force's finance officers record its subrecipients' SAM.gov registrations.",
         )
         lookup = {"subrecipient": subrecipient}
@@ -295,7 +301,7 @@ def single_audit_record(
 
     today = today or timezone.localdate()
     access.require(
-        access.can_manage_program(actor) or _officer_for_recipient(actor, recipient),
+        access.can_manage_program(actor) or officer_for_recipient(actor, recipient),
         "Only program managers and the recipient's finance officers record its single audits.",
     )
     Recipient.objects.select_for_update().get(pk=recipient.pk)
@@ -377,7 +383,7 @@ def finding_record(
     award: Award | None = None,
 ) -> AuditFinding:
     access.require(
-        access.can_manage_program(actor) or _officer_for_recipient(actor, audit.recipient),
+        access.can_manage_program(actor) or officer_for_recipient(actor, audit.recipient),
         "Only program managers and the recipient's finance officers record audit findings.",
     )
     reference = clean_text(reference)

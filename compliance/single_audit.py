@@ -22,6 +22,7 @@ from grants.selectors import rule_value
 THRESHOLD = "single_audit_threshold"  # by the fiscal year's first day
 DUE_MONTHS = "single_audit_due_months"
 REPORT_DAYS = "single_audit_report_days"
+DECISION_MONTHS = "management_decision_months"
 
 
 def expenditure_column(recipient: Recipient) -> str:
@@ -107,6 +108,15 @@ class AuditYear:
             days = int(rule_value(REPORT_DAYS, on=self.end))
             return min(latest, self.record.auditor_report_on + timedelta(days=days))
         return latest
+
+    @property
+    def decision_due_on(self) -> date | None:
+        """The agency's management decisions on the findings are due this many months
+        after the FAC accepted the audit (2 CFR 200.521(d))."""
+        if not (self.record and self.record.fac_accepted_on):
+            return None
+        accepted = self.record.fac_accepted_on
+        return add_months(accepted, int(rule_value(DECISION_MONTHS, on=accepted)))
 
     @property
     def submitted(self) -> bool:

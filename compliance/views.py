@@ -5,7 +5,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,6 +43,12 @@ def _submitted(request, form) -> bool:
     return form.is_bound and form.is_valid()
 
 
+def _refuse_post(request, allowed: bool, message: str) -> None:
+    """A POST by someone who may read the page but not act on it: 403."""
+    if request.method == "POST" and not allowed:
+        raise PermissionDenied(message)
+
+
 def _officer_task_forces(user):
     return TaskForce.objects.filter(
         pk__in=access.task_force_ids(user, roles=(Membership.Role.FINANCE_OFFICER,))
@@ -54,6 +60,9 @@ def index(request):
     today = timezone.localdate()
     user = request.user
     task_forces = _officer_task_forces(user)
+    _refuse_post(
+        request, task_forces.exists(), "Only task force finance officers add subrecipients."
+    )
     form = _bound(request, SubrecipientForm, "subrecipient", task_forces=task_forces)
     if _submitted(request, form):
         try:
@@ -103,6 +112,11 @@ def recipient_detail(request, pk: int):
     recipient = get_or_404(selectors.recipient_list_for_user(user=request.user), pk=pk)
     today = timezone.localdate()
     years = audit_years(recipient, today=today)
+    _refuse_post(
+        request,
+        services.may_record_for_recipient(request.user, recipient),
+        "Only program managers and the recipient's finance officers record its registration and audits.",
+    )
     sam_form, done = _registration_form(request, recipient=recipient)
     if done:
         return redirect("compliance:recipient_detail", pk)
@@ -127,8 +141,9 @@ def recipient_detail(request, pk: int):
         "compliance/recipient_detail.html",
         {
             "recipient": recipient,
-            "years": years,
+            "years": [(y, y.overdue(today)) for y in years],
             "today": today,
+            "can_record": services.may_record_for_recipient(request.user, recipient),
             "registration": SamRegistration.objects.filter(recipient=recipient).first(),
             "sam_form": sam_form,
             "audit_form": audit_form,
@@ -147,6 +162,11 @@ def _year_end(recipient, fiscal_year_end: str) -> date:
 def audit_detail(request, pk: int, fiscal_year_end: str):
     recipient = get_or_404(selectors.recipient_list_for_user(user=request.user), pk=pk)
     year = audit_year(recipient, _year_end(recipient, fiscal_year_end))
+    _refuse_post(
+        request,
+        services.may_record_for_recipient(request.user, recipient),
+        "Only program managers and the recipient's finance officers record audit findings.",
+    )
     awards = Award.objects.filter(recipient=recipient)
     finding_form = _bound(request, FindingForm, "finding", awards=awards)
     if _submitted(request, finding_form):
@@ -198,6 +218,7 @@ def audit_detail(request, pk: int, fiscal_year_end: str):
             "finding_form": finding_form,
             "decision_form": decision_form,
             "can_decide": access.can_manage_program(request.user),
+            "can_record": services.may_record_for_recipient(request.user, recipient),
             "today": timezone.localdate(),
         },
     )
@@ -241,6 +262,10 @@ def sefa_xlsx(request, pk: int, fiscal_year_end: str):
 @login_required
 def subrecipient_detail(request, pk: int):
     sub = get_or_404(selectors.subrecipient_list_for_user(user=request.user), pk=pk)
+    can_record = services.officer_of(request.user, sub.task_force_id)
+    _refuse_post(
+        request, can_record, "Only the task force's finance officers record this registration."
+    )
     sam_form, done = _registration_form(request, subrecipient=sub)
     if done:
         return redirect("compliance:subrecipient_detail", pk)
@@ -254,10 +279,7 @@ def subrecipient_detail(request, pk: int):
             "subawards": [(s, spent.get(s.pk)) for s in subawards],
             "registration": SamRegistration.objects.filter(subrecipient=sub).first(),
             "sam_form": sam_form,
-            "can_record": access.task_force_ids(
-                request.user, roles=(Membership.Role.FINANCE_OFFICER,)
-            )
-            >= {sub.task_force_id},
+            "can_record": can_record,
             "today": timezone.localdate(),
         },
     )
@@ -267,6 +289,7 @@ def subrecipient_detail(request, pk: int):
 def award_subawards(request, award_number: str):
     award = award_or_404(request, award_number)
     can_record = access.can_record_spending(request.user, award)
+    _refuse_post(request, can_record, "Only the task force's finance officers record this.")
     form = _bound(
         request,
         SubawardForm,
@@ -275,7 +298,7 @@ def award_subawards(request, award_number: str):
             task_force=award.task_force
         ),
     )
-    if can_record and _submitted(request, form):
+    if _submitted(request, form):
         try:
             subaward = services.subaward_create(
                 actor=request.user, award=award, **form.cleaned_data
@@ -309,8 +332,9 @@ def subaward_detail(request, award_number: str, pk: int):
         selectors.subaward_list_for_user(user=request.user).filter(award=award), pk=pk
     )
     can_record = access.can_record_spending(request.user, award)
+    _refuse_post(request, can_record, "Only the task force's finance officers record this.")
     form = _bound(request, SpendingLinkForm, "link", entries=services.spending_candidates(award))
-    if can_record and _submitted(request, form):
+    if _submitted(request, form):
         try:
             services.subaward_spending_link(
                 actor=request.user, subaward=subaward, entry=form.cleaned_data["entry"]
@@ -337,8 +361,9 @@ def subaward_detail(request, award_number: str, pk: int):
 def award_equipment(request, award_number: str):
     award = award_or_404(request, award_number)
     can_record = access.can_record_spending(request.user, award)
+    _refuse_post(request, can_record, "Only the task force's finance officers record this.")
     form = _bound(request, EquipmentForm, "equipment", entries=services.equipment_entries(award))
-    if can_record and _submitted(request, form):
+    if _submitted(request, form):
         try:
             item = services.equipment_record(actor=request.user, award=award, **form.cleaned_data)
         except ValidationError as error:
@@ -361,13 +386,14 @@ def equipment_detail(request, award_number: str, pk: int):
         selectors.equipment_list_for_user(user=request.user).filter(award=award), pk=pk
     )
     can_record = access.can_record_spending(request.user, award)
+    _refuse_post(request, can_record, "Only the task force's finance officers record this.")
     inventory_form = _bound(request, InventoryForm, "inventory")
     disposition_form = _bound(request, DispositionForm, "disposition")
     for form, service, done in (
         (inventory_form, services.equipment_inventory_record, "Inventory recorded."),
         (disposition_form, services.equipment_dispose, "Disposition recorded."),
     ):
-        if can_record and _submitted(request, form):
+        if _submitted(request, form):
             data = dict(form.cleaned_data)
             if "disposition_proceeds" in data:
                 data["proceeds"] = data.pop("disposition_proceeds") or "0"
