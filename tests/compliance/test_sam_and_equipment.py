@@ -153,3 +153,23 @@ def test_equipment_is_paid_by_category_d_spending_and_counted_every_two_years(pr
         today=date(2027, 1, 10),
     )
     assert item.get_disposition_display() == "Kept for the project or other federal programs"
+
+
+def test_send_reminders_prints_the_compliance_duties(program):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    award = active_award(program)
+    services.sam_registration_record(
+        actor=program.pm,
+        recipient=award.recipient,
+        expires_on=date(2025, 5, 31),
+        today=date(2025, 5, 1),
+    )
+    out = StringIO()
+    call_command("send_reminders", "--today", "2025-06-01", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "SAM.gov holds placed: 1, lifted: 0" in lines
+    assert "Single audits overdue: 0" in lines
+    assert "Equipment due for its physical inventory: 0" in lines
