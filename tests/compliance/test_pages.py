@@ -169,3 +169,19 @@ def test_a_lapsed_registration_shows_on_the_drawdown_page(client, program, setup
         reverse("budgets:drawdown_create", args=[award.award_number])
     ).content.decode()
     assert "lapsed on 01/01/2025" in body
+
+
+def test_the_ffata_report_is_filed_on_the_shared_page_and_has_a_pdf(client, program, setup, pin_today):
+    award, *_ = setup
+    pin_today(date(2025, 4, 20))
+    client.force_login(program.officer_a)
+    url = reverse("reports:report_detail", args=[award.award_number, "ffata", "2025-03-31"])
+    body = client.get(url).content.decode()
+    assert "FFATA subaward report" in body
+    response = client.post(url, {"reported_on": "2025-04-18", "confirmation": "SAM-000123"})
+    assert response.status_code == 302
+    body = client.get(url).content.decode()
+    assert "SAM-000123" in body
+    pdf = client.get(reverse("reports:report_pdf", args=[award.award_number, "ffata", "2025-03-31"]))
+    assert pdf.status_code == 200
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
