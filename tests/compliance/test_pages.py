@@ -171,7 +171,9 @@ def test_a_lapsed_registration_shows_on_the_drawdown_page(client, program, setup
     assert "lapsed on 01/01/2025" in body
 
 
-def test_the_ffata_report_is_filed_on_the_shared_page_and_has_a_pdf(client, program, setup, pin_today):
+def test_the_ffata_report_is_filed_on_the_shared_page_and_has_a_pdf(
+    client, program, setup, pin_today
+):
     award, *_ = setup
     pin_today(date(2025, 4, 20))
     client.force_login(program.officer_a)
@@ -182,6 +184,8 @@ def test_the_ffata_report_is_filed_on_the_shared_page_and_has_a_pdf(client, prog
     assert response.status_code == 302
     body = client.get(url).content.decode()
     assert "SAM-000123" in body
-    pdf = client.get(reverse("reports:report_pdf", args=[award.award_number, "ffata", "2025-03-31"]))
+    pdf = client.get(
+        reverse("reports:report_pdf", args=[award.award_number, "ffata", "2025-03-31"])
+    )
     assert pdf.status_code == 200
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
