@@ -72,3 +72,12 @@ def sync_all(today: date) -> tuple[int, int]:
         p, lf = sync_recipient(registration.recipient, registration, actor=None, today=today)
         placed, lifted = placed + p, lifted + lf
     return placed, lifted
+
+
+def drawdown_stop(award: Award, today: date) -> list[str]:
+    """Why `award` may not draw cash today for SAM.gov: its recipient's registration has
+    lapsed, whether or not the daily run has placed its hold yet."""
+    registration = SamRegistration.objects.filter(recipient_id=award.recipient_id).first()
+    if registration is None or not lapsed(registration, today):
+        return []
+    return [reason(award.recipient, registration)]

@@ -49,6 +49,28 @@ def test_a_lapsed_registration_refuses_a_drawdown_with_its_reason_and_renewal_al
     assert not Hold.objects.filter(award=award, cause="sam_lapsed", lifted_at__isnull=True).exists()
 
 
+def test_a_drawdown_the_day_after_expiry_is_refused_before_the_daily_run_holds(program):
+    award = active_award(program)
+    recipient = award.recipient
+    # Recorded while still active: no hold yet, and none placed until the next daily run.
+    services.sam_registration_record(
+        actor=program.pm, recipient=recipient, expires_on=date(2025, 6, 1), today=date(2025, 5, 1)
+    )
+    assert not Hold.objects.filter(award=award, cause="sam_lapsed").exists()
+    with pytest.raises(ValidationError) as refused:
+        _draw(program, award)  # 06/02/2025: the registration lapsed yesterday
+    assert str(refused.value) == (
+        f"['Drawdowns are on hold for award {award}: The SAM.gov registration of "
+        f"{recipient.legal_name} lapsed on 06/01/2025; drawdowns resume when its renewal "
+        "is recorded.']"
+    )
+    # Once the daily run has placed the hold, the reason is still given once.
+    duties.run_daily(TODAY)
+    with pytest.raises(ValidationError) as again:
+        _draw(program, award)
+    assert str(again.value) == str(refused.value)
+
+
 def test_the_daily_run_holds_at_expiry_and_reminds_at_60_and_30_days(program):
     award = active_award(program)
     recipient = award.recipient
