@@ -2,7 +2,7 @@
 locks the row the rule is about, checks the permission, validates, writes and records
 its audit event (docs/rules/compliance.md)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -28,13 +28,25 @@ from compliance.selectors import spent_by_subaward, subaward_room
 from grants import access
 from grants.audit import audit_record, snapshot
 from grants.duties import lock_award
-from grants.models import Award, Membership, Recipient, TaskForce
+from grants.models import UG_2024_EFFECTIVE, Award, Membership, Recipient, TaskForce
 from grants.money import MoneyError, format_money, parse_money, sentence
 from grants.selectors import rule_value
 from grants.text import clean_text
 
 EQUIPMENT_THRESHOLD = "equipment_threshold"
 FFATA_THRESHOLD = "ffata_subaward_threshold"
+
+
+def equipment_threshold(award: Award, acquired_on: date) -> Decimal:
+    """The equipment threshold for an item `award` paid for: the one in force on the
+    purchase date under the award's Uniform Guidance version. The 2024 revision's
+    $10,000 governs awards made (or amended onto it) from 2024-10-01 and is not
+    retroactive: an award under the 2014 text keeps $5,000, whenever it buys
+    (docs/rules/compliance.md#equipment)."""
+    on = acquired_on
+    if award.ug_version == Award.UniformGuidance.UG_2014:
+        on = min(on, UG_2024_EFFECTIVE - timedelta(days=1))
+    return rule_value(EQUIPMENT_THRESHOLD, on=on)
 
 
 def _money(field: str, value, *, positive: bool = True) -> Decimal:
@@ -487,9 +499,9 @@ def equipment_record(
     location: str,
     today: date | None = None,
 ) -> EquipmentItem:
-    """Record an item of equipment. Refused below the equipment threshold in force on
-    the purchase date (a supply, category E) and unless a category D expenditure of the
-    award paid for it."""
+    """Record an item of equipment. Refused below the equipment threshold of the award's
+    terms (a supply, category E) and unless a category D expenditure of the award paid
+    for it."""
     award = lock_award(award.pk)
     access.require(
         access.can_record_spending(actor, award),
@@ -499,13 +511,14 @@ def equipment_record(
     unit_cost = _money("unit_cost", unit_cost)
     if acquired_on > today:
         raise ValidationError({"acquired_on": "The date bought cannot be in the future."})
-    threshold = rule_value(EQUIPMENT_THRESHOLD, on=acquired_on)
+    threshold = equipment_threshold(award, acquired_on)
     if unit_cost < threshold:
         raise ValidationError(
             {
                 "unit_cost": f"An item costing {format_money(unit_cost)} bought on {acquired_on:%m/%d/%Y} is below the "
-                f"equipment threshold in force that day, {format_money(threshold)} per unit (2 CFR 200.1): "
-                "it is a supply (category E), not equipment."
+                f"equipment threshold of award {award}'s terms ({award.get_ug_version_display()}), "
+                f"{format_money(threshold)} per unit (2 CFR 200.1): it is a supply (category E), "
+                "not equipment."
             }
         )
     if not equipment_entries(award).filter(pk=entry.pk).exists():

@@ -1,5 +1,5 @@
 """SAM.gov registrations hold drawdowns while lapsed and remind before they expire;
-equipment is at or above the threshold in force on its purchase date, paid by category
+equipment is at or above the threshold of its award's terms, paid by category
 D spending, counted every two years, disposed of at closeout."""
 
 import uuid
@@ -126,18 +126,22 @@ def _item(program, award, entry, cost, bought, tag="T-1"):
     )
 
 
-def test_equipment_below_the_threshold_in_force_on_its_purchase_date_is_refused(program):
-    award = active_award(program, period_start=date(2024, 7, 1))
-    entry = spend(program, award, "9000.00", category="D", day=date(2024, 9, 30))
-    assert _item(program, award, entry, "9000.00", date(2024, 9, 30)).unit_cost == D(
-        "9000.00"
-    )  # $5,000 then
-    later = spend(program, award, "9999.99", category="D", day=date(2024, 10, 1))
+def test_equipment_below_the_threshold_of_the_award_s_terms_is_refused(program):
+    # Made under the 2014 text: $5,000, even for an item bought after the 2024 revision.
+    older = active_award(program, period_start=date(2024, 7, 1))
+    assert older.ug_version == "2014"
+    entry = spend(program, older, "9000.00", category="D", day=date(2024, 10, 1))
+    assert _item(program, older, entry, "9000.00", date(2024, 10, 1)).unit_cost == D("9000.00")
+    # Made under the 2024 revision: $10,000.
+    newer = active_award(program, period_start=date(2024, 10, 1), amount="200000.00")
+    assert newer.ug_version == "2024"
+    later = spend(program, newer, "9999.99", category="D", day=date(2024, 10, 1))
     with pytest.raises(ValidationError) as refused:
-        _item(program, award, later, "9999.99", date(2024, 10, 1), tag="T-2")
+        _item(program, newer, later, "9999.99", date(2024, 10, 1), tag="T-2")
     assert refused.value.message_dict["unit_cost"] == [
-        "An item costing $9,999.99 bought on 10/01/2024 is below the equipment threshold in force that day, "
-        "$10,000.00 per unit (2 CFR 200.1): it is a supply (category E), not equipment."
+        "An item costing $9,999.99 bought on 10/01/2024 is below the equipment threshold of "
+        f"award {newer}'s terms (2 CFR 200 (2024 revision)), $10,000.00 per unit "
+        "(2 CFR 200.1): it is a supply (category E), not equipment."
     ]
     assert EquipmentItem.objects.count() == 1
 
