@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "accounts",
     "budgets",
     "reports",
+    "oversight",
     "allocations",
     "api",
     "demo",

@@ -505,6 +505,9 @@ class HoldCause(models.TextChoices):
     PROGRAM = "program", "Placed by program staff"
     LATE_REPORT = "late_report", "A report is late"
     EXCESS_CASH = "excess_cash", "Cash held past the disbursement period"
+    # A special condition that withholds funds (2 CFR 200.208) until it is cleared; the
+    # condition (oversight.SpecialCondition.hold) points at its hold.
+    SPECIAL_CONDITION = "special_condition", "A special condition is not cleared"
 
 
 class Hold(models.Model):
@@ -519,7 +522,8 @@ class Hold(models.Model):
         choices=HoldCause.choices,
         default=HoldCause.PROGRAM,
         help_text="Program staff lift their own holds; the system lifts a late-report hold "
-        "when the report is in and an excess-cash hold when that cash is disbursed or returned.",
+        "when the report is in, an excess-cash hold when that cash is disbursed or returned, "
+        "and a special-condition hold when the condition is cleared.",
     )
     report_key = models.CharField(
         max_length=40,
