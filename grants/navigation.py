@@ -47,6 +47,7 @@ SECTIONS = (
     Section("amendments", "Amendments", "amendments:list", ("amendments",)),
     Section("budget_changes", "Budget changes", "modifications:list", ("budget-changes",)),
     Section("reports", "Reports due", "reports:calendar", ("reports",)),
+    Section("oversight", "Oversight", "oversight:overview", ("oversight",)),
     Section(
         "reminders",
         "Reminders",
@@ -90,6 +91,9 @@ PAGE_LABELS = {
     "reports:report_detail": "Report",
     "reports:measures": "Performance measures",
     "reports:calendar_feed_settings": "Calendar subscription",
+    "oversight:award": "Oversight",
+    "oversight:review_create": "New risk review",
+    "oversight:review_detail": "Risk review",
     "allocations:run_create": "New scenario",
     "allocations:compare": "Compare scenarios",
     "allocations:factor_list": "Factor data",
