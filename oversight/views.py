@@ -235,6 +235,11 @@ def _row_action(request, award, form_class, act, done: str):
 def condition_clear(request, award_number: str, number: int):
     award = award_or_404(request, award_number)
     condition = get_or_404(award.special_condition_records.all(), number=number)
+    access.require(
+        access.can_clear_special_condition(request.user, condition),
+        f"Only a {condition.get_clearer_role_display().lower()} outside the recipient clears "
+        "this condition.",
+    )
     return _row_action(
         request,
         award,
@@ -249,6 +254,9 @@ def condition_clear(request, award_number: str, number: int):
 def activity_done(request, award_number: str, pk: int):
     award = award_or_404(request, award_number)
     activity = get_or_404(award.monitoring_activities.all(), pk=pk)
+    access.require(
+        access.can_manage_oversight(request.user), "Only program managers record monitoring."
+    )
     return _row_action(
         request,
         award,
@@ -265,6 +273,9 @@ def activity_done(request, award_number: str, pk: int):
 def finding_create(request, award_number: str, pk: int):
     award = award_or_404(request, award_number)
     activity = get_or_404(award.monitoring_activities.all(), pk=pk)
+    access.require(
+        access.can_manage_oversight(request.user), "Only program managers record findings."
+    )
     return _row_action(
         request,
         award,
@@ -279,6 +290,10 @@ def finding_create(request, award_number: str, pk: int):
 def finding_plan(request, award_number: str, pk: int):
     award = award_or_404(request, award_number)
     finding = get_or_404(award.monitoring_findings.all(), pk=pk)
+    access.require(
+        access.can_submit_corrective_action(request.user, award),
+        "The recipient's finance officers and grant administrators submit corrective action plans.",
+    )
     return _row_action(
         request,
         award,
@@ -295,6 +310,9 @@ def finding_plan(request, award_number: str, pk: int):
 def finding_close(request, award_number: str, pk: int):
     award = award_or_404(request, award_number)
     finding = get_or_404(award.monitoring_findings.all(), pk=pk)
+    access.require(
+        access.can_manage_oversight(request.user), "Only program managers close findings."
+    )
     return _row_action(
         request,
         award,
