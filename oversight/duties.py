@@ -8,23 +8,34 @@ from oversight import selectors
 
 def run_daily(today: date) -> list[str]:
     """Overdue corrective action plans, special conditions past their clear-by date and
-    monitoring planned before today and not recorded, one line each, after a count."""
-    findings = list(selectors.overdue_corrective_actions(today=today))
-    conditions = list(selectors.overdue_conditions(today=today))
-    activities = list(selectors.overdue_activities(today=today))
-    lines = [f"Corrective action plans overdue: {len(findings)}"]
-    lines += [
-        f"  {f.award.award_number}: finding {f.pk}, plan due {f.cap_due_on:%m/%d/%Y}"
-        for f in findings
+    monitoring planned before today and not recorded: for each kind with any, a count and
+    one line each. Nothing when nothing is overdue."""
+    sections = [
+        (
+            "Corrective action plans overdue",
+            [
+                f"{f.award.award_number}: finding {f.pk}, plan due {f.cap_due_on:%m/%d/%Y}"
+                for f in selectors.overdue_corrective_actions(today=today)
+            ],
+        ),
+        (
+            "Special conditions past their clear-by date",
+            [
+                f"{c.award.award_number}: condition {c.number}, clear by {c.clear_by:%m/%d/%Y}"
+                for c in selectors.overdue_conditions(today=today)
+            ],
+        ),
+        (
+            "Monitoring not recorded after its planned date",
+            [
+                f"{a.award.award_number}: {a.get_kind_display().lower()} planned {a.planned_on:%m/%d/%Y}"
+                for a in selectors.overdue_activities(today=today)
+            ],
+        ),
     ]
-    lines.append(f"Special conditions past their clear-by date: {len(conditions)}")
-    lines += [
-        f"  {c.award.award_number}: condition {c.number}, clear by {c.clear_by:%m/%d/%Y}"
-        for c in conditions
-    ]
-    lines.append(f"Monitoring not recorded after its planned date: {len(activities)}")
-    lines += [
-        f"  {a.award.award_number}: {a.get_kind_display().lower()} planned {a.planned_on:%m/%d/%Y}"
-        for a in activities
-    ]
+    lines = []
+    for title, items in sections:
+        if items:
+            lines.append(f"{title}: {len(items)}")
+            lines += [f"  {item}" for item in items]
     return lines
