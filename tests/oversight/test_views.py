@@ -200,3 +200,24 @@ def test_the_daily_run_prints_the_oversight_lines(program):
     out = StringIO()
     call_command("send_reminders", today=date(2025, 3, 5), stdout=out, stderr=StringIO())
     assert f"Corrective action plans overdue: 1\n  {NUMBER}: finding" in out.getvalue()
+
+
+def test_a_decision_with_conditions_due_before_the_review_is_shown_and_changes_nothing(
+    client, program
+):
+    review = record_review(program, sam_active=False)
+    client.force_login(program.pm)
+    response = client.post(
+        review.get_absolute_url(),
+        {"level": "moderate", "signature": "pm", "conditions": ["sam"], "clear_by": "2025-01-02"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="error-summary"' in page
+    assert (
+        "Conditions to be cleared by: The due date 01/02/2025 is before the review of 01/10/2025."
+        in page
+    )
+    review.refresh_from_db()
+    assert review.status == "draft"
+    assert not SpecialCondition.objects.exists()
