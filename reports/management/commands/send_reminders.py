@@ -60,7 +60,8 @@ class Command(BaseCommand):
             f"Accounts disabled after {disabled.inactive_days} days unused: "
             f"{len(disabled.disabled)}" + "".join(f"\n  {name}" for name in disabled.disabled)
         )
-        self.stdout.write("\n".join(daily_duties.run(summary.today)))
+        for line in daily_duties.run(summary.today):
+            self.stdout.write(line)
         if summary.no_recipients:
             self.stderr.write(f"Reports with no one to remind: {summary.no_recipients}")
         if summary.failed:
