@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "budgets",
     "reports",
     "compliance",
+    "oversight",
     "allocations",
     "api",
     "demo",

@@ -48,6 +48,7 @@ SECTIONS = (
     Section("budget_changes", "Budget changes", "modifications:list", ("budget-changes",)),
     Section("reports", "Reports due", "reports:calendar", ("reports",)),
     Section("compliance", "Compliance", "compliance:index", ("compliance",)),
+    Section("oversight", "Oversight", "oversight:overview", ("oversight",)),
     Section(
         "reminders",
         "Reminders",
@@ -101,6 +102,9 @@ PAGE_LABELS = {
     "compliance:subaward_detail": "Subaward",
     "compliance:award_equipment": "Equipment",
     "compliance:equipment_detail": "Equipment item",
+    "oversight:award": "Oversight",
+    "oversight:review_create": "New risk review",
+    "oversight:review_detail": "Risk review",
     "allocations:run_create": "New scenario",
     "allocations:compare": "Compare scenarios",
     "allocations:factor_list": "Factor data",
