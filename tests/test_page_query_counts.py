@@ -31,8 +31,8 @@ PINNED = {
     ("drawdowns", "approver"): 13,
     ("drawdowns", "pm"): 13,
     ("drawdowns", "officer_a"): 15,
-    ("award", "pm"): 28,
-    ("award", "officer_a"): 31,
+    ("award", "pm"): 29,
+    ("award", "officer_a"): 32,
     ("awards", "pm"): 12,
     ("calendar", "pm"): 16,
 }
