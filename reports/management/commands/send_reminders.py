@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import disable_unused_accounts
 from reports.models import Reminder
+from reports.prepared import delete_expired
 from reports.reminders import send_reminders
 
 
@@ -21,7 +22,9 @@ class Command(BaseCommand):
         "period (and lift those whose cash is gone), then email the reminders due today: "
         "14 and 7 days before a report's due date, on it, and every day it is overdue. "
         "Disable accounts with no sign-in for the account_inactive_days rule value. "
-        "Run it once a day; running it again the same day sends nothing new."
+        "Delete prepared downloads kept past their last day. "
+        "Run it once a day; running it again the same day sends nothing new. "
+        "The same command as run_daily."
     )
 
     def add_arguments(self, parser):
@@ -32,6 +35,8 @@ class Command(BaseCommand):
     def handle(self, *args, today=None, **options):
         summary = send_reminders(today=today)
         disabled = disable_unused_accounts(today=summary.today)
+        expired = delete_expired(today=summary.today)
+        self.stdout.write(f"Expired downloads deleted: {len(expired)}")
         by_stage = ", ".join(
             f"{label.lower()}: {summary.sent[value]}" for value, label in Reminder.Stage.choices
         )
