@@ -372,7 +372,8 @@ def delete_expired(*, today: date | None = None) -> list[str]:
             download.delete()
         deleted.append(download.filename)
     cutoff = timezone.make_aware(datetime.combine(today - keep, time.min))
-    PreparedDownload.objects.filter(
-        status=PreparedDownload.Status.FAILED, requested_at__lt=cutoff
+    # Requests that failed, or whose worker was stopped before it finished, as old.
+    PreparedDownload.objects.exclude(status=PreparedDownload.Status.READY).filter(
+        requested_at__lt=cutoff
     ).delete()
     return deleted

@@ -267,15 +267,17 @@ def test_every_sheet_streams_from_an_iterator(filed):
 def test_download_links_on_the_pages(client, filed):
     client.force_login(filed.auditor)
     home = client.get(reverse("home"), {"fy": "2025"}).content.decode()
-    assert f'href="{reverse("exports:program_workbook")}?fy=2025"' in home
-    assert f'href="{reverse("exports:program_workbook")}"' in home
-    assert f'href="{reverse("exports:fiscal_year_pack", args=[2025])}"' in home
+    # The program's files are prepared in the background (tests/reports/test_prepared_downloads.py).
+    assert f'action="{reverse("exports:prepare_download")}"' in home
+    for testid in ("workbook-2025", "workbook", "ledger_csv", "pack-2025"):
+        assert f'data-testid="prepare-{testid}"' in home
     number = filed.example.award_number
     page = client.get(reverse("grants:award_detail", args=[number])).content.decode()
     assert reverse("exports:award_workbook", args=[number]) in page
     assert reverse("exports:award_pack", args=[number]) in page
     page = client.get(reverse("grants:task_force_detail", args=["va-alpha"])).content.decode()
-    assert reverse("exports:task_force_pack", args=["va-alpha"]) in page
+    assert '<input type="hidden" name="task_force" value="va-alpha">' in page
+    assert 'data-testid="prepare-pack"' in page and 'data-testid="prepare-ledger_csv"' in page
 
 
 SOFFICE = shutil.which("soffice")

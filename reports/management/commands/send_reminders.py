@@ -36,7 +36,6 @@ class Command(BaseCommand):
         summary = send_reminders(today=today)
         disabled = disable_unused_accounts(today=summary.today)
         expired = delete_expired(today=summary.today)
-        self.stdout.write(f"Expired downloads deleted: {len(expired)}")
         by_stage = ", ".join(
             f"{label.lower()}: {summary.sent[value]}" for value, label in Reminder.Stage.choices
         )
@@ -60,6 +59,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Excess-cash holds lifted: {summary.holds_lifted}")
         self.stdout.write(f"Reminders sent: {summary.total_sent} ({by_stage})")
         self.stdout.write(f"Already sent earlier: {summary.already_sent}")
+        self.stdout.write(f"Expired downloads deleted: {len(expired)}")
         self.stdout.write(
             f"Accounts disabled after {disabled.inactive_days} days unused: "
             f"{len(disabled.disabled)}" + "".join(f"\n  {name}" for name in disabled.disabled)
