@@ -142,8 +142,7 @@ def test_progress_is_reported_as_rows_are_written(client, program, memory_storag
 
     download.refresh_from_db()
     total = download.rows_total
-    # Appropriations 1, funding lines 2, awards 2, budget versions 2, budget lines,
-    # ledger 2, audit events: every row counted before the first is written.
+    # Every row of every sheet is counted before the first is written.
     assert seen[0] == {"rows_total": total, "rows_done": 0}
     done = [fields["rows_done"] for fields in seen[1:]]
     assert done == sorted(done) and done[0] == 1 and done[-1] == total
