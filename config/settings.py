@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "accounts",
     "budgets",
     "reports",
+    "compliance",
     "allocations",
     "api",
     "demo",

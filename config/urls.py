@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("reports.export_urls")),
     path("", include("grants.urls")),
+    path("", include("compliance.urls")),
     path("", include("allocations.urls")),
     path("", include("api.page_urls")),
     path("", include("accounts.urls")),

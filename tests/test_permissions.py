@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from api.tokens import token_create
 from budgets.models import BudgetModification, DrawdownRequest, LedgerEntry, LedgerUpload
+from compliance.models import EquipmentItem, Subaward, Subrecipient
 from grants.models import Amendment, Award
 from grants.services import amendment_record, hold_place
 from reports.exports import tables
@@ -86,6 +87,8 @@ MATRIX = {
     ("budgets:asap_payment_import", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("budgets:asap_payment_import", "POST"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reports:award_reports", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("reports:award_charts", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("reports:program_charts", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     ("reports:award_close", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("reports:award_close", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     ("reports:sf425_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
@@ -99,6 +102,25 @@ MATRIX = {
     ("reports:report_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:report_review", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("reports:report_review", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    # Compliance: task force A's lead agency, subrecipient, subaward and equipment.
+    ("compliance:index", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("compliance:index", "POST"): row(LOGIN, 200, 200, 403, 403, 403),
+    ("compliance:recipient_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:recipient_detail", "POST"): row(LOGIN, 200, 404, 200, 403, 403),
+    ("compliance:audit_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:audit_detail", "POST"): row(LOGIN, 200, 404, 200, 403, 403),
+    ("compliance:sefa", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:sefa_xlsx", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:subrecipient_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:subrecipient_detail", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("compliance:award_subawards", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:award_subawards", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("compliance:subaward_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:subaward_detail", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("compliance:award_equipment", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:award_equipment", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("compliance:equipment_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:equipment_detail", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
     ("reports:calendar", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("exports:table:awards", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("exports:table:appropriations", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
@@ -331,7 +353,7 @@ def url_with_its_record(name: str, program) -> str:
             idempotency_key=uuid.uuid4(),
         )
         return reverse(name, args=[drawdown.pk, "approve"])
-    if name in ("reports:award_reports", "reports:award_close"):
+    if name in ("reports:award_reports", "reports:award_close", "reports:award_charts"):
         return reverse(name, args=[award])
     if name == "exports:sf425_pdf":
         return reverse(name, args=[award, "2024-12-31"])
@@ -459,10 +481,64 @@ def url_with_its_record(name: str, program) -> str:
         return reverse(name, args=["passkey", 999999])
     if name == "accounts:password_reset_confirm":
         return reverse(name, args=["MQ", "not-a-real-token"])
+    if name.startswith("compliance:") and name != "compliance:index":
+        return _compliance_url(name, program)
     if name == "grants:hold_lift":
         hold = hold_place(actor=program.pm, award=program.award_a, reason="Open finding")
         return reverse(name, args=[award, hold.pk])
     return reverse(name)
+
+
+def _compliance_url(name: str, program) -> str:
+    """Task force A's lead agency, a subrecipient of A, a subaward and an item of
+    equipment on award A (made directly: the rules have tests of their own)."""
+    award = program.award_a
+    recipient = program.task_force_a.lead_organization
+    if name in ("compliance:recipient_detail",):
+        return reverse(name, args=[recipient.pk])
+    if name in ("compliance:audit_detail", "compliance:sefa", "compliance:sefa_xlsx"):
+        return reverse(name, args=[recipient.pk, "2025-06-30"])
+    if name in ("compliance:award_subawards", "compliance:award_equipment"):
+        return reverse(name, args=[award.award_number])
+    sub = Subrecipient.objects.create(
+        task_force=program.task_force_a,
+        legal_name="Town",
+        uei="M7HJK2LQ9P1A",
+        created_by=program.officer_a,
+    )
+    if name == "compliance:subrecipient_detail":
+        return reverse(name, args=[sub.pk])
+    if name == "compliance:subaward_detail":
+        subaward = Subaward.objects.create(
+            award=award,
+            subrecipient=sub,
+            agreement_number="SA-1",
+            amount=Decimal("40000.00"),
+            signed_on=date(2025, 3, 14),
+            purpose="Investigations",
+            created_by=program.officer_a,
+        )
+        return reverse(name, args=[award.award_number, subaward.pk])
+    entry = LedgerEntry.objects.create(
+        award=award,
+        kind="expenditure",
+        category="D",
+        amount=Decimal("12000.00"),
+        effective_date=date(2025, 1, 15),
+        actor=program.officer_a,
+        idempotency_key=uuid.uuid4(),
+    )
+    item = EquipmentItem.objects.create(
+        award=award,
+        entry=entry,
+        description="Workstation",
+        tag="T-1",
+        unit_cost=Decimal("12000.00"),
+        acquired_on=date(2025, 1, 15),
+        location="Lab",
+        created_by=program.officer_a,
+    )
+    return reverse(name, args=[award.award_number, item.pk])
 
 
 SHARED_REPORT_PAGES = ("reports:report_detail", "reports:report_pdf")

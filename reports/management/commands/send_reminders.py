@@ -3,6 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import disable_unused_accounts
+from reports import daily_duties
 from reports.models import Reminder
 from reports.prepared import delete_expired
 from reports.reminders import send_reminders
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             f"Accounts disabled after {disabled.inactive_days} days unused: "
             f"{len(disabled.disabled)}" + "".join(f"\n  {name}" for name in disabled.disabled)
         )
+        self.stdout.write("\n".join(daily_duties.run(summary.today)))
         if summary.no_recipients:
             self.stderr.write(f"Reports with no one to remind: {summary.no_recipients}")
         if summary.failed:
