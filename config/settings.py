@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",  # authenticator apps
     "django_otp.plugins.otp_static",  # one-time recovery codes
     "django_otp_webauthn",  # passkeys
+    "django_tasks",  # background work (see "Background work" below)
+    "django_tasks_db",
     "grants",
     "accounts",
     "budgets",
@@ -292,6 +294,12 @@ STORAGES = {
         )
     },
 }
+
+# Background work: large downloads are prepared by `manage.py db_worker` (django-tasks with
+# its database backend, so no other service is needed) and kept in the default storage
+# for DOWNLOADS_KEEP_DAYS days (reports/prepared.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DOWNLOADS_KEEP_DAYS = env_int("DJANGO_DOWNLOADS_KEEP_DAYS", 7)
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
