@@ -169,7 +169,8 @@ MIDDLEWARE = [
 # even checked (NIST SP 800-53 AC-7).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading the "sign out everywhere" epoch with the person.
+    "accounts.backends.AccountBackend",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -238,6 +238,8 @@ MATRIX = {
     ("mfa:recovery_codes_regenerate", "POST"): row(LOGIN, 302, 302, 302, 302, 302),
     ("mfa:remove", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("mfa:remove", "POST"): row(LOGIN, 404, 404, 404, 404, 404),  # nobody's passkey
+    ("mfa:rename", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("mfa:rename", "POST"): row(LOGIN, 404, 404, 404, 404, 404),  # nobody's passkey
     # Everyone's own account page, password change and sign-out everywhere.
     ("accounts:account", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("accounts:sign_out_everywhere", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
@@ -529,7 +531,7 @@ def url_with_its_record(name: str, program) -> str:
             user=program.officer_a, name="Sync", expires_on=date.today() + timedelta(days=30)
         ).token
         return reverse(name, args=[token.pk])
-    if name == "mfa:remove":
+    if name in ("mfa:remove", "mfa:rename"):
         return reverse(name, args=["passkey", 999999])
     if name == "accounts:password_reset_confirm":
         return reverse(name, args=["MQ", "not-a-real-token"])
