@@ -6,6 +6,7 @@ from accounts.services import disable_unused_accounts
 from grants.progress import Progress
 from reports import daily_duties
 from reports.models import Reminder
+from reports.prepared import delete_expired
 from reports.reminders import send_reminders
 
 
@@ -23,7 +24,9 @@ class Command(BaseCommand):
         "period (and lift those whose cash is gone), then email the reminders due today: "
         "14 and 7 days before a report's due date, on it, and every day it is overdue. "
         "Disable accounts with no sign-in for the account_inactive_days rule value. "
-        "Run it once a day; running it again the same day sends nothing new."
+        "Delete prepared downloads kept past their last day. "
+        "Run it once a day; running it again the same day sends nothing new. "
+        "The same command as run_daily."
     )
 
     def add_arguments(self, parser):
@@ -38,6 +41,8 @@ class Command(BaseCommand):
             phase.summary = f"{summary.total_sent} reminder(s) sent"
         with progress.phase("Unused accounts"):
             disabled = disable_unused_accounts(today=summary.today)
+        with progress.phase("Expired downloads"):
+            expired = delete_expired(today=summary.today)
         by_stage = ", ".join(
             f"{label.lower()}: {summary.sent[value]}" for value, label in Reminder.Stage.choices
         )
@@ -61,6 +66,7 @@ class Command(BaseCommand):
             progress.say(f"Excess-cash holds lifted: {summary.holds_lifted}")
         progress.say(f"Reminders sent: {summary.total_sent} ({by_stage})")
         progress.say(f"Already sent earlier: {summary.already_sent}")
+        progress.say(f"Expired downloads deleted: {len(expired)}")
         progress.say(
             f"Accounts disabled after {disabled.inactive_days} days unused: "
             f"{len(disabled.disabled)}" + "".join(f"\n  {name}" for name in disabled.disabled)
