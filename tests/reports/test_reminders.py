@@ -258,7 +258,10 @@ def test_the_command(active):
     assert lines[2:4] == ["Unused accounts...", lines[3]] and lines[3].startswith(
         "Unused accounts done ("
     )
-    assert lines[4:] == [
+    assert lines[4:6] == ["Expired downloads...", lines[5]] and lines[5].startswith(
+        "Expired downloads done ("
+    )
+    assert lines[6:] == [
         "As of 01/31/2025:",
         "Moved into closeout: 0",
         "Flagged for unilateral closeout: 0",
