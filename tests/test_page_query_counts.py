@@ -21,20 +21,20 @@ TODAY = date(2025, 6, 2)
 
 # (page, role): queries. The sign-in's own reads (session, user, second factor) included.
 PINNED = {
-    ("home", "pm"): 41,
-    ("home", "approver"): 30,
-    ("home", "auditor"): 32,
-    ("home", "officer_a"): 38,
-    ("ledger", "officer_a"): 42,
-    ("ledger", "pm"): 40,
-    ("ledger_by_amount", "officer_a"): 42,
-    ("drawdowns", "approver"): 13,
-    ("drawdowns", "pm"): 13,
-    ("drawdowns", "officer_a"): 15,
-    ("award", "pm"): 29,
-    ("award", "officer_a"): 32,
-    ("awards", "pm"): 12,
-    ("calendar", "pm"): 16,
+    ("home", "pm"): 40,
+    ("home", "approver"): 29,
+    ("home", "auditor"): 31,
+    ("home", "officer_a"): 37,
+    ("ledger", "officer_a"): 41,
+    ("ledger", "pm"): 39,
+    ("ledger_by_amount", "officer_a"): 41,
+    ("drawdowns", "approver"): 12,
+    ("drawdowns", "pm"): 12,
+    ("drawdowns", "officer_a"): 14,
+    ("award", "pm"): 28,
+    ("award", "officer_a"): 31,
+    ("awards", "pm"): 11,
+    ("calendar", "pm"): 15,
 }
 
 
