@@ -26,6 +26,9 @@ urlpatterns = [
         name="report_pdf",
     ),
     path("reports/<slug:kind>/<int:report_id>/review/", views.report_review, name="report_review"),
+    path(
+        "reports/<slug:kind>/<int:report_id>/comments/", views.report_comment, name="report_comment"
+    ),
     path("reports/calendar/", views.reporting_calendar_page, name="calendar"),
     path("reports/measures/", views.measures_page, name="measures"),
     path("reports/reminders/", reminder_views.reminder_list, name="reminders"),
