@@ -9,15 +9,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from api.tokens import token_create
 from budgets.models import BudgetModification, DrawdownRequest, LedgerEntry, LedgerUpload
+from documents.services import attachment_add
 from grants.models import Amendment, Award
 from grants.services import amendment_record, hold_place
 from reports.exports import tables
-from reports.models import MEASURES, FinancialReport, ProgressReport
+from reports.models import MEASURES, FinancialReport, ProgressReport, ReportComment
 from tests.allocations.helpers import program_run
 from tests.reports.report_type_helpers import declare_amendment_reports
 
@@ -97,6 +99,13 @@ MATRIX = {
     ("reports:report_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:report_review", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("reports:report_review", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    # A returned report's thread: its filers and the program managers who review it.
+    ("reports:report_comment", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("reports:report_comment", "POST"): row(LOGIN, 302, 404, 302, 403, 403),
+    # Documents of award A: read by all who read it; attached by its staff and program staff.
+    ("documents:parent", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("documents:parent", "POST"): row(LOGIN, 302, 404, 302, 302, 403),
+    ("documents:download", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:calendar", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("exports:table:awards", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("exports:table:appropriations", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
@@ -223,6 +232,10 @@ POST_DATA = {
         "idempotency_key": "0b8f9a52-6a53-4c1e-8f52-3c2d1e0f9a77",
     },
     "reports:report_review": {"decision": "accept"},
+    "reports:report_comment": {"body": "Corrected line 10b."},
+    "documents:parent": lambda program: {
+        "file": SimpleUploadedFile("receipts.pdf", b"%PDF-1.4\n%%EOF\n"),
+    },
     "modifications:decide": {"decision": "reject", "note": "Not allowable"},
     "amendments:decide": {"decision": "reject", "note": "Not justified"},
     "allocations:factor_edit": {
@@ -360,6 +373,36 @@ def url_with_its_record(name: str, program) -> str:
                 **{field: 0 for field, _ in MEASURES},
             )
         return reverse(name, args=[award, "amendment", "2025-01-06"])
+    if name == "documents:parent":
+        return reverse(name, args=["award", program.award_a.pk])
+    if name == "documents:download":
+        attachment = attachment_add(
+            actor=program.officer_a,
+            parent=program.award_a,
+            upload=SimpleUploadedFile("receipts.pdf", b"%PDF-1.4\n%%EOF\n"),
+        )
+        return reverse(name, args=[attachment.pk])
+    if name == "reports:report_comment":
+        report = FinancialReport.objects.create(
+            award=program.award_a,
+            period_end=date(2024, 12, 31),
+            status="returned",
+            lines={},
+            submitted_by=program.officer_a,
+            submitted_at=timezone.now(),
+            certifier_name="x",
+            certifier_title="x",
+            certifier_phone="x",
+            certifier_email="x@example.gov",
+        )
+        ReportComment.objects.create(
+            financial_report=report,
+            author=program.pm,
+            written_at=timezone.now(),
+            body="Explain line 10b.",
+            starts_return=True,
+        )
+        return reverse(name, args=["sf425", report.pk])
     if name == "reports:report_review":
         report = FinancialReport.objects.create(
             award=program.award_a,
@@ -479,7 +522,17 @@ CASES = [
 @pytest.mark.parametrize(
     "name, method, persona, expected", CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES]
 )
-def test_permission_matrix(client, program, monkeypatch, name, method, persona, expected):
+def test_permission_matrix(
+    client, program, monkeypatch, settings, tmp_path, name, method, persona, expected
+):
+    if name.startswith("documents:"):  # attachments go to this test's own folder
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(tmp_path)},
+            },
+        }
     if name in SHARED_REPORT_PAGES:
         declare_amendment_reports(monkeypatch)
     if persona != "anonymous":
