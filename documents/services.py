@@ -3,14 +3,13 @@ file and its row stay as they were uploaded (the evidence pack and the audit tra
 them by their SHA-256)."""
 
 import hashlib
+import re
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from documents.content import MB, check_document
 from documents.models import Attachment
@@ -25,18 +24,21 @@ def max_bytes() -> int:
     return settings.DOCUMENT_MAX_MB * MB
 
 
+# Characters a file system or a header could read as more than a name's letters, and
+# the controls that make a name display in another order than it is (".pdf" hidden).
+UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*;\u200e\u200f\u202a-\u202e\u2066-\u2069]+')
+
+
 def shown_name(name: str) -> str:
-    """The uploaded name as the pages show it and downloads offer it: no folders, no
-    characters a file system or a header would read differently, at most 150 long."""
+    """The uploaded name as the pages show it and downloads offer it: the last part of
+    any path, without control characters, quotes or separators, at most 150 long
+    (the stored file's own name is made up by the app)."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    try:
-        cleaned = get_valid_filename(base)
-    except SuspiciousFileOperation:  # "", "." or ".."
-        cleaned = "document"
+    cleaned = " ".join(UNSAFE.sub(" ", base).split()).lstrip(". ")
     stem, dot, extension = cleaned.rpartition(".")
     if not dot:
-        return cleaned[:150]
-    return f"{stem[: 149 - len(extension)]}.{extension}"
+        return cleaned[:150] or "document"
+    return f"{stem[: 149 - len(extension)].rstrip() or 'document'}.{extension}"
 
 
 @transaction.atomic

@@ -522,17 +522,7 @@ CASES = [
 @pytest.mark.parametrize(
     "name, method, persona, expected", CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES]
 )
-def test_permission_matrix(
-    client, program, monkeypatch, settings, tmp_path, name, method, persona, expected
-):
-    if name.startswith("documents:"):  # attachments go to this test's own folder
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(tmp_path)},
-            },
-        }
+def test_permission_matrix(client, program, monkeypatch, name, method, persona, expected):
     if name in SHARED_REPORT_PAGES:
         declare_amendment_reports(monkeypatch)
     if persona != "anonymous":

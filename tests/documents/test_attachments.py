@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from budgets.modifications import budget_modification_propose
 from documents.models import Attachment
-from documents.services import ADDED, attachment_add
+from documents.services import ADDED, attachment_add, shown_name
 from grants.amendments import extension_request
 from grants.audit import AuditEvent
 from reports.exports.downloads import DOWNLOADED
@@ -130,9 +130,22 @@ def test_the_page_says_the_limit_and_kinds(client, program, settings):
     assert "A PDF, XLSX, DOCX, PNG, JPEG or GIF file, at most 7 MB." in page
 
 
+@pytest.mark.parametrize(
+    "uploaded, shown",
+    [
+        ("..\\..\\x.pdf", "x.pdf"),
+        ("evil\u202efdp.exe.pdf", "evil fdp.exe.pdf"),
+        ("Nguyễn Văn Đức.docx", "Nguyễn Văn Đức.docx"),
+        ("a\r\nSet-Cookie: x.pdf", "a Set-Cookie x.pdf"),
+    ],
+)
+def test_names_are_shown_without_paths_controls_or_reordering(uploaded, shown):
+    assert shown_name(uploaded) == shown
+
+
 def test_a_name_with_a_path_and_quotes_is_reduced_to_a_plain_file_name(program):
     attachment = attach_pdf(program.officer_a, program.award_a, name='../../a"; filename="e.pdf')
-    assert attachment.name == "a_filenamee.pdf"
+    assert attachment.name == "a filename= e.pdf"
 
 
 def test_auditor_downloads_as_an_attachment_with_its_type_and_the_download_is_audited(
@@ -144,7 +157,7 @@ def test_auditor_downloads_as_an_attachment_with_its_type_and_the_download_is_au
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == files.PDF
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="Receipts_March.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="Receipts March.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     event = AuditEvent.objects.filter(action=DOWNLOADED).get()
     assert event.actor == program.auditor

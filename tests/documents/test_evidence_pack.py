@@ -53,7 +53,7 @@ def test_the_award_pack_carries_each_attachment_with_its_recorded_sha256(client,
     on_award, on_report = attached.on_award, attached.on_report
     expected = {
         f"attachments/{NUMBER}-award-{on_award.pk}-award.pdf": on_award,
-        f"attachments/{NUMBER}-financial-report-{on_report.pk}-bank_statement.xlsx": on_report,
+        f"attachments/{NUMBER}-financial-report-{on_report.pk}-bank-statement.xlsx": on_report,
     }
     assert sorted(p for p in manifest if p.startswith("attachments/")) == sorted(expected)
     for path, attachment in expected.items():
