@@ -7,7 +7,7 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(
         label="Document",
         allow_empty_file=True,  # the service says "The file is empty." like every refusal
-        widget=forms.ClearableFileInput(
+        widget=forms.FileInput(
             attrs={
                 "class": "usa-file-input",
                 "accept": ".pdf,.xlsx,.docx,.png,.jpg,.jpeg,.gif",

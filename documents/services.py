@@ -44,8 +44,9 @@ def shown_name(name: str) -> str:
 @transaction.atomic
 def attachment_add(*, actor, parent, upload) -> Attachment:
     """Attach `upload` (a Django UploadedFile) to `parent`: an award, an SF-425, a
-    progress report, a budget change or an amendment. Refused with a ValidationError (documents.content)
-    saying what was wrong with the file, before anything is stored."""
+    progress report, a budget change or an amendment. A file refused by its content is a
+    ValidationError saying what was wrong (documents.content), before anything is stored;
+    a failure after the file is stored removes it again."""
     kind = kind_of(parent)
     award = kind.award_of(parent)
     access.require(
