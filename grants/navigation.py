@@ -89,6 +89,8 @@ PAGE_LABELS = {
     "reports:progress_detail": "Progress report",
     "reports:report_detail": "Report",
     "reports:measures": "Performance measures",
+    "reports:award_charts": "Charts",
+    "reports:program_charts": "The program in charts",
     "reports:calendar_feed_settings": "Calendar subscription",
     "allocations:run_create": "New scenario",
     "allocations:compare": "Compare scenarios",
