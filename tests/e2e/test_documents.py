@@ -1,6 +1,6 @@
 """Attaching a document through the browser, at 1280 and 390 px: task force A's finance
 officer opens the award's documents, is told why a PNG named .pdf is refused, then
-attaches a PDF that the list shows with its SHA-256.
+attaches a PDF that the list and the award's page show, with its SHA-256.
 
 Screenshots: /tmp/shots/test_attach_a_document_at_both_widths-NN-<step>.png."""
 
@@ -60,6 +60,11 @@ def test_attach_a_document_at_both_widths(
     assert page.evaluate(FITS), "the list scrolls sideways at 390 px"
     shot(page, "attached-390")
 
+    # The award's page lists it in its Documents section.
+    page.goto(f"{live_server.url}/awards/{award.award_number}/")
+    expect(page.get_by_test_id("documents-panel")).to_contain_text("Receipts March.pdf")
+    assert page.evaluate(FITS), "the award page scrolls sideways at 390 px"
+    shot(page, "award-390")
     page.set_viewport_size({"width": 1280, "height": 900})
-    shot(page, "attached-1280")
+    shot(page, "award-1280")
     assert Attachment.objects.get().sha256 == hashlib.sha256(files.PDF).hexdigest()
