@@ -28,7 +28,7 @@ from budgets.book import DatabaseBook, MemoryBook
 from budgets.indirect import check_indirect_cap
 from budgets.kinds import KINDS, InKindBasis, LedgerKind, either
 from budgets.models import Category, DrawdownRequest, LedgerEntry
-from grants import access
+from grants import access, drawdown_stops
 from grants.amendments import funding_return
 from grants.audit import audit_record
 from grants.duties import decided_by_another, lock_award
@@ -647,6 +647,8 @@ def entry_reverse(
 
 def _check_drawable(award: Award, today: date) -> None:
     reasons = [hold.reason for hold in active_holds(award=award).order_by("placed_at", "pk")]
+    # A stop whose hold the daily run has already placed is named once.
+    reasons += [r for r in drawdown_stops.reasons(award, today) if r not in reasons]
     if reasons:
         raise ValidationError(f"Drawdowns are on hold for award {award}: {'; '.join(reasons)}.")
     _check_open_for_money(award)

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "budgets",
     "reports",
     "documents",
+    "compliance",
+    "oversight",
     "allocations",
     "api",
     "demo",

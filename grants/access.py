@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from grants.models import Membership
+from grants.models import Membership, TaskForce
 
 # Group names: the program-office roles.
 PROGRAM_MANAGER = "Program manager"
@@ -147,6 +147,52 @@ def can_record_indirect_rates(user) -> bool:
     """Indirect cost rate agreements of recipients: program staff (program managers and
     financial approvers). Everyone who reads a recipient's awards reads them."""
     return is_program_office(user)
+
+
+def recipient_ids(user) -> set[int]:
+    """The recipients whose staff the user is: the lead organizations of the task forces
+    the user is a member of."""
+    return set(
+        TaskForce.objects.filter(pk__in=task_force_ids(user)).values_list(
+            "lead_organization_id", flat=True
+        )
+    )
+
+
+def can_view_risk_reviews(user) -> bool:
+    """Risk reviews of recipients (2 CFR 200.206) are the agency's own assessment: the
+    program office and auditors read them; a recipient sees what follows from them, its
+    special conditions and monitoring, on its awards."""
+    return sees_every_task_force(user)
+
+
+def can_manage_oversight(user) -> bool:
+    """Record risk reviews, impose special conditions, plan monitoring and record
+    findings: program managers."""
+    return is_program_manager(user)
+
+
+def can_decide_risk_review(user, recipient_id: int) -> bool:
+    """A program manager decides and signs a risk review, unless the manager is on the
+    reviewed recipient's own staff (services refuse that with its own message)."""
+    return is_program_manager(user) and recipient_id not in recipient_ids(user)
+
+
+def can_clear_special_condition(user, condition) -> bool:
+    """The role the condition names clears it; never the recipient's own staff."""
+    if condition.award.task_force_id in task_force_ids(user):
+        return False
+    if condition.clearer_role == FINANCIAL_APPROVER:
+        return is_financial_approver(user)
+    return is_program_manager(user)
+
+
+def can_submit_corrective_action(user, award) -> bool:
+    """A corrective action plan for a monitoring finding: the task force's own finance
+    officers and grant administrators."""
+    return award.task_force_id in task_force_ids(
+        user, roles=(Membership.Role.FINANCE_OFFICER, Membership.Role.GRANT_ADMINISTRATOR)
+    )
 
 
 def can_view_allocations(user) -> bool:

@@ -505,6 +505,10 @@ class HoldCause(models.TextChoices):
     PROGRAM = "program", "Placed by program staff"
     LATE_REPORT = "late_report", "A report is late"
     EXCESS_CASH = "excess_cash", "Cash held past the disbursement period"
+    SAM_LAPSED = "sam_lapsed", "The recipient's SAM.gov registration has lapsed"
+    # A special condition that withholds funds (2 CFR 200.208) until it is cleared; the
+    # condition (oversight.SpecialCondition.hold) points at its hold.
+    SPECIAL_CONDITION = "special_condition", "A special condition is not cleared"
 
 
 class Hold(models.Model):
@@ -519,7 +523,9 @@ class Hold(models.Model):
         choices=HoldCause.choices,
         default=HoldCause.PROGRAM,
         help_text="Program staff lift their own holds; the system lifts a late-report hold "
-        "when the report is in and an excess-cash hold when that cash is disbursed or returned.",
+        "when the report is in, an excess-cash hold when that cash is disbursed or returned, "
+        "a SAM.gov hold when the registration is renewed, and a special-condition hold when "
+        "the condition is cleared.",
     )
     report_key = models.CharField(
         max_length=40,
@@ -561,6 +567,13 @@ class Hold(models.Model):
                 fields=["award"],
                 condition=Q(cause=HoldCause.EXCESS_CASH, lifted_at__isnull=True),
                 name="grants_hold_one_active_excess_cash",
+            ),
+            # Placed at expiry and lifted on renewal of the registration, by the daily run
+            # or the renewal, whichever comes first: one active at a time.
+            models.UniqueConstraint(
+                fields=["award"],
+                condition=Q(cause=HoldCause.SAM_LAPSED, lifted_at__isnull=True),
+                name="grants_hold_one_active_sam_lapsed",
             ),
         ]
 

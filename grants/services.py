@@ -470,6 +470,12 @@ def hold_lift(*, actor, hold: Hold, reason: str) -> Hold:
     hold = Hold.objects.get(pk=hold.pk)
     if hold.lifted_at is not None:
         raise ValidationError("This hold was already lifted.")
+    if hold.cause == Hold.Cause.SPECIAL_CONDITION:
+        # Lifting it by hand would leave the condition uncleared yet unenforced.
+        raise ValidationError(
+            "This hold enforces a special condition: it is lifted when the condition is "
+            "cleared, on the award's oversight page."
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the hold is lifted."})

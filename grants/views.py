@@ -220,6 +220,9 @@ def award_detail(request, award_number: str):
             "current_budget": next((v for v in versions if v.is_current), None),
             "holds": holds,
             "active_holds": [h for h in holds if h.is_active],
+            # Monitoring findings are the oversight app's, built on this one: read through
+            # the reverse relation, like the budget above.
+            "open_findings": list(award.monitoring_findings.exclude(status="closed")),
             "amendments": award.amendments.select_related("requested_by", "decided_by"),
             "next_statuses": next_statuses,
             "period_ended": award.period_end < timezone.localdate(),

@@ -24,7 +24,7 @@ from grants.money import ZERO, format_money
 from grants.selectors import rule_value
 from grants.services import award_flag_unilateral_closeout, award_start_closeout_by_system
 from reports.models import FILED_IN, FinancialReport
-from reports.services import closeout_checklist
+from reports.services import checklist_blockers, closeout_checklist
 
 JOB = "closeout_clock"
 
@@ -52,8 +52,7 @@ def still_missing(award: Award) -> list[str]:
     checklist's open items, and the unliquidated obligations the ledger shows."""
     missing = [
         f"{item.label}: not yet ({item.detail})"
-        for item in closeout_checklist(award)
-        if not item.done
+        for item in checklist_blockers(closeout_checklist(award))
     ]
     unliquidated = award_balances(award, as_of=date.max).unliquidated
     if unliquidated > ZERO:

@@ -385,11 +385,35 @@ class ChecklistItem:
     label: str
     done: bool
     detail: str
+    # False for an item that only warns: it is shown, but closing does not wait for it.
+    blocks: bool = True
+
+
+# Items the apps built on this one add to every closeout checklist (oversight's monitoring
+# findings): functions of the award returning ChecklistItems, registered from their
+# AppConfig.ready, so this app never imports them.
+CHECKLIST_EXTENSIONS: list = []
+
+
+def register_checklist_items(provider) -> None:
+    if provider not in CHECKLIST_EXTENSIONS:
+        CHECKLIST_EXTENSIONS.append(provider)
+
+
+def checklist_blockers(checklist: list[ChecklistItem]) -> list[ChecklistItem]:
+    """The items closing the award waits for."""
+    return [item for item in checklist if item.blocks and not item.done]
 
 
 def closeout_checklist(award: Award) -> list[ChecklistItem]:
     """What closeout needs (docs/rules/reporting-deadlines.md#closeout), each with where it
-    stands."""
+    stands, then the items registered by other apps."""
+    return _ledger_and_report_items(award) + [
+        item for provider in CHECKLIST_EXTENSIONS for item in provider(award)
+    ]
+
+
+def _ledger_and_report_items(award: Award) -> list[ChecklistItem]:
     final_ffr = FinancialReport.objects.filter(award=award, is_final=True).first()
     final_progress = ProgressReport.objects.filter(award=award, is_final=True).first()
     balances = award_balances(award, as_of=date.max)
@@ -434,7 +458,7 @@ def closeout_checklist(award: Award) -> list[ChecklistItem]:
 def award_close(*, actor, award: Award, today: date | None = None) -> Award:
     award = lock_award(award.pk)
     access.require(access.can_manage_program(actor))
-    missing = [item.label for item in closeout_checklist(award) if not item.done]
+    missing = [item.label for item in checklist_blockers(closeout_checklist(award))]
     if missing:
         raise ValidationError(["Closeout is not complete:"] + missing)
     # The unspent balance goes back to its appropriations as the award closes

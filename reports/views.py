@@ -110,7 +110,7 @@ def award_reports(request, award_number: str):
             "checklist": checklist,
             "can_close": checklist is not None
             and access.can_manage_program(request.user)
-            and all(i.done for i in checklist),
+            and not services.checklist_blockers(checklist),
             # The report types this person files for the award.
             "files": [t.key for t in report_types.all_types() if t.may_file(request.user, award)],
         },

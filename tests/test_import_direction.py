@@ -1,4 +1,5 @@
-"""Imports go one way: grants <- accounts <- budgets <- reports <- documents <- allocations <- api <- demo.
+"""Imports go one way: grants <- accounts <- budgets <- reports <- documents <- compliance
+<- oversight <- allocations <- api <- demo.
 
 An app may import the apps below it and never one above, so each layer can be read,
 tested and changed without the ones built on it; nothing in the product imports the
@@ -11,7 +12,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["grants", "accounts", "budgets", "reports", "documents", "allocations", "api", "demo"]
+LAYERS = [
+    "grants",
+    "accounts",
+    "budgets",
+    "reports",
+    "documents",
+    "compliance",
+    "oversight",
+    "allocations",
+    "api",
+    "demo",
+]
 
 
 def imported_apps(path: Path) -> set[str]:

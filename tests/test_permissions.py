@@ -15,12 +15,15 @@ from django.utils import timezone
 
 from api.tokens import token_create
 from budgets.models import BudgetModification, DrawdownRequest, LedgerEntry, LedgerUpload
+from compliance.models import EquipmentItem, Subaward, Subrecipient
 from documents.services import attachment_add
 from grants.models import Amendment, Award
 from grants.services import amendment_record, hold_place
+from oversight import services as oversight_services
 from reports.exports import tables
 from reports.models import MEASURES, FinancialReport, ProgressReport, ReportComment
 from tests.allocations.helpers import program_run
+from tests.oversight.conftest import record_review
 from tests.reports.report_type_helpers import declare_amendment_reports
 
 PERSONAS = ["anonymous", "officer_a", "officer_b", "pm", "approver", "auditor"]
@@ -60,6 +63,30 @@ MATRIX = {
     ("grants:award_drawdown_approval", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     ("grants:hold_lift", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("grants:hold_lift", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    # Oversight: risk reviews are the program office's and auditors' (task-force staff
+    # see none, not even their own recipient's); an award's conditions and monitoring
+    # are read by whoever reads the award, changed by program managers, and a finding's
+    # corrective action plan comes from the task force.
+    ("oversight:overview", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("oversight:review_create", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    ("oversight:review_create", "POST"): row(LOGIN, 403, 403, 302, 403, 403),
+    ("oversight:review_detail", "GET"): row(LOGIN, 404, 404, 200, 200, 200),
+    ("oversight:review_detail", "POST"): row(LOGIN, 404, 404, 302, 403, 403),
+    ("oversight:award", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("oversight:condition_create", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("oversight:condition_create", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    ("oversight:condition_clear", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("oversight:condition_clear", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    ("oversight:activity_create", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("oversight:activity_create", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    ("oversight:activity_done", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("oversight:activity_done", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    ("oversight:finding_create", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("oversight:finding_create", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    ("oversight:finding_plan", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("oversight:finding_plan", "POST"): row(LOGIN, 302, 404, 403, 403, 403),
+    ("oversight:finding_close", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("oversight:finding_close", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     ("budgets:award_create", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
     # Past awards are made by whoever makes awards: program managers only.
     ("budgets:history_import", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
@@ -108,6 +135,25 @@ MATRIX = {
     ("documents:parent", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("documents:parent", "POST"): row(LOGIN, 302, 404, 302, 302, 403),
     ("documents:download", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    # Compliance: task force A's lead agency, subrecipient, subaward and equipment.
+    ("compliance:index", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("compliance:index", "POST"): row(LOGIN, 200, 200, 403, 403, 403),
+    ("compliance:recipient_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:recipient_detail", "POST"): row(LOGIN, 200, 404, 200, 403, 403),
+    ("compliance:audit_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:audit_detail", "POST"): row(LOGIN, 200, 404, 200, 403, 403),
+    ("compliance:sefa", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:sefa_xlsx", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:subrecipient_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:subrecipient_detail", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("compliance:award_subawards", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:award_subawards", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("compliance:subaward_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:subaward_detail", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("compliance:award_equipment", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:award_equipment", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
+    ("compliance:equipment_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("compliance:equipment_detail", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
     ("reports:calendar", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("exports:table:awards", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("exports:table:appropriations", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
@@ -214,6 +260,32 @@ MATRIX = {
 }
 
 POST_DATA = {
+    "oversight:review_create": lambda program: {
+        "recipient": program.award_a.recipient_id,
+        "fiscal_year": "2026",
+        "reviewed_on": "2025-01-10",
+        "financial_stability": "sound",
+        "sam_active": "on",
+        "sam_checked_on": "2025-01-10",
+    },
+    "oversight:review_detail": {"level": "low", "signature": "pm"},
+    "oversight:condition_create": {
+        "text": "Quarterly inventory",
+        "clearer_role": "Program manager",
+        "clear_by": "2099-01-31",
+    },
+    "oversight:condition_clear": {"note": "Received"},
+    "oversight:activity_create": {"kind": "desk_review", "planned_on": "2025-06-01"},
+    "oversight:activity_done": lambda program: {
+        "done_on": date.today().isoformat(),
+        "summary": "Payroll tested",
+    },
+    "oversight:finding_create": lambda program: {
+        "text": "Timesheets unsigned",
+        "cap_due_on": "2099-01-31",
+    },
+    "oversight:finding_plan": {"corrective_action": "Supervisors sign weekly"},
+    "oversight:finding_close": {"resolution": "Seen"},
     "api_tokens:list": lambda program: {
         "name": "Ledger sync",
         "expires_on": (date.today() + timedelta(days=30)).isoformat(),
@@ -483,10 +555,105 @@ def url_with_its_record(name: str, program) -> str:
         return reverse(name, args=["passkey", 999999])
     if name == "accounts:password_reset_confirm":
         return reverse(name, args=["MQ", "not-a-real-token"])
+    if name.startswith("compliance:") and name != "compliance:index":
+        return _compliance_url(name, program)
+    if name.startswith("oversight:"):
+        return oversight_url(name, program)
     if name == "grants:hold_lift":
         hold = hold_place(actor=program.pm, award=program.award_a, reason="Open finding")
         return reverse(name, args=[award, hold.pk])
     return reverse(name)
+
+
+def _compliance_url(name: str, program) -> str:
+    """Task force A's lead agency, a subrecipient of A, a subaward and an item of
+    equipment on award A (made directly: the rules have tests of their own)."""
+    award = program.award_a
+    recipient = program.task_force_a.lead_organization
+    if name in ("compliance:recipient_detail",):
+        return reverse(name, args=[recipient.pk])
+    if name in ("compliance:audit_detail", "compliance:sefa", "compliance:sefa_xlsx"):
+        return reverse(name, args=[recipient.pk, "2025-06-30"])
+    if name in ("compliance:award_subawards", "compliance:award_equipment"):
+        return reverse(name, args=[award.award_number])
+    sub = Subrecipient.objects.create(
+        task_force=program.task_force_a,
+        legal_name="Town",
+        uei="M7HJK2LQ9P1A",
+        created_by=program.officer_a,
+    )
+    if name == "compliance:subrecipient_detail":
+        return reverse(name, args=[sub.pk])
+    if name == "compliance:subaward_detail":
+        subaward = Subaward.objects.create(
+            award=award,
+            subrecipient=sub,
+            agreement_number="SA-1",
+            amount=Decimal("40000.00"),
+            signed_on=date(2025, 3, 14),
+            purpose="Investigations",
+            created_by=program.officer_a,
+        )
+        return reverse(name, args=[award.award_number, subaward.pk])
+    entry = LedgerEntry.objects.create(
+        award=award,
+        kind="expenditure",
+        category="D",
+        amount=Decimal("12000.00"),
+        effective_date=date(2025, 1, 15),
+        actor=program.officer_a,
+        idempotency_key=uuid.uuid4(),
+    )
+    item = EquipmentItem.objects.create(
+        award=award,
+        entry=entry,
+        description="Workstation",
+        tag="T-1",
+        unit_cost=Decimal("12000.00"),
+        acquired_on=date(2025, 1, 15),
+        location="Lab",
+        created_by=program.officer_a,
+    )
+    return reverse(name, args=[award.award_number, item.pk])
+
+
+def oversight_url(name: str, program) -> str:
+    award = program.award_a
+    if name == "oversight:review_detail":
+        return reverse(name, args=[record_review(program).pk])
+    if name == "oversight:condition_clear":
+        condition = oversight_services.condition_impose(
+            actor=program.pm,
+            award=award,
+            text="Quarterly inventory",
+            withholds_funds=True,
+            clearer_role="Program manager",
+            clear_by=date(2099, 1, 31),
+        )
+        return reverse(name, args=[award.award_number, condition.number])
+    if name in ("oversight:activity_done", "oversight:finding_create"):
+        activity = oversight_services.activity_plan(
+            actor=program.pm, award=award, kind="site_visit", planned_on=date(2025, 2, 1)
+        )
+        if name == "oversight:finding_create":
+            oversight_services.activity_complete(
+                actor=program.pm, activity=activity, done_on=date(2025, 2, 3), summary="Visited"
+            )
+        return reverse(name, args=[award.award_number, activity.pk])
+    if name in ("oversight:finding_plan", "oversight:finding_close"):
+        activity = oversight_services.activity_plan(
+            actor=program.pm, award=award, kind="site_visit", planned_on=date(2025, 2, 1)
+        )
+        oversight_services.activity_complete(
+            actor=program.pm, activity=activity, done_on=date(2025, 2, 3), summary="Visited"
+        )
+        finding = oversight_services.finding_record(
+            actor=program.pm, activity=activity, text="Unsigned", cap_due_on=date(2099, 1, 31)
+        )
+        return reverse(name, args=[award.award_number, finding.pk])
+    if name in ("oversight:overview", "oversight:review_create"):
+        return reverse(name)
+    return reverse(name, args=[award.award_number])
 
 
 SHARED_REPORT_PAGES = ("reports:report_detail", "reports:report_pdf")

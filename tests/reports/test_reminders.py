@@ -259,6 +259,12 @@ def test_the_command(active):
         "Reminders sent: 4 (14 days before: 0, 7 days before: 0, on the due date: 0, overdue: 4)",
         "Already sent earlier: 0",
         "Accounts disabled after 90 days unused: 0",
+        # The daily duties of the apps built on reports (compliance).
+        "SAM.gov holds placed: 0, lifted: 0",
+        "SAM.gov reminders sent: 0",
+        "Single audits overdue: 0",
+        "Equipment due for its physical inventory: 0",
+        "Equipment awaiting its disposition at closeout: 0",
     ]
     assert len(mail.outbox) == 4
     out = StringIO()

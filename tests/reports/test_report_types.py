@@ -43,8 +43,8 @@ def amendment(program, monkeypatch):
     return program
 
 
-def test_the_product_declares_the_sf425_and_the_progress_report_in_that_order():
-    assert [t.key for t in report_types.all_types()] == ["sf425", "progress"]
+def test_the_product_declares_the_sf425_the_progress_and_the_ffata_report_in_that_order():
+    assert [t.key for t in report_types.all_types()] == ["sf425", "progress", "ffata"]
     assert report_types.rule_keys() == [
         "ffr_due_days",
         "final_report_days",

@@ -3,6 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import disable_unused_accounts
+from reports import daily_duties
 from reports.models import Reminder
 from reports.reminders import send_reminders
 
@@ -59,6 +60,8 @@ class Command(BaseCommand):
             f"Accounts disabled after {disabled.inactive_days} days unused: "
             f"{len(disabled.disabled)}" + "".join(f"\n  {name}" for name in disabled.disabled)
         )
+        for line in daily_duties.run(summary.today):
+            self.stdout.write(line)
         if summary.no_recipients:
             self.stderr.write(f"Reports with no one to remind: {summary.no_recipients}")
         if summary.failed:

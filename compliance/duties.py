@@ -1,0 +1,135 @@
+"""What compliance does once a day, with the reminders (reports.daily_duties): hold the
+drawdowns of recipients whose SAM.gov registration has lapsed and lift those renewed,
+remind 60 and 30 days before a registration expires, and list single audits overdue,
+equipment due for its physical inventory and equipment awaiting its disposition at
+closeout. Returns the lines `manage.py send_reminders` prints."""
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from compliance import sam_holds
+from compliance.models import EquipmentItem, SamRegistration, SamReminder
+from compliance.rules import add_months
+from compliance.single_audit import audit_years
+from grants import access
+from grants.models import Award, Membership, Recipient
+from grants.selectors import rule_value
+
+logger = logging.getLogger(__name__)
+
+SAM_REMINDER_DAYS = ("sam_reminder_first_days", "sam_reminder_second_days")
+INVENTORY_YEARS = "equipment_inventory_years"
+
+
+def _people(registration: SamRegistration) -> list[str]:
+    """The finance officers of the task forces the entity belongs to, and the program
+    managers."""
+    if registration.recipient_id:
+        task_forces = Q(memberships__task_force__lead_organization=registration.recipient_id) | Q(
+            memberships__task_force__awards__recipient=registration.recipient_id
+        )
+    else:
+        task_forces = Q(memberships__task_force=registration.subrecipient.task_force_id)
+    officers = User.objects.filter(
+        task_forces, is_active=True, memberships__role=Membership.Role.FINANCE_OFFICER
+    )
+    managers = User.objects.filter(is_active=True, groups__name=access.PROGRAM_MANAGER)
+    return sorted({u.email for u in officers.union(managers) if u.email})
+
+
+def sam_reminders(today: date) -> list[str]:
+    """Once at each stage (60, then 30 days before by default) for each expiry date; a
+    stage missed (the job did not run that day) is sent late, the nearest stage only."""
+    stages = sorted(int(rule_value(key, on=today)) for key in SAM_REMINDER_DAYS)
+    lines = []
+    horizon = today + timedelta(days=max(stages))
+    for registration in SamRegistration.objects.filter(
+        expires_on__gte=today, expires_on__lte=horizon
+    ).select_related("recipient", "subrecipient"):
+        days_left = (registration.expires_on - today).days
+        stage = min(days for days in stages if days >= days_left)
+        if SamReminder.objects.filter(
+            registration=registration, expires_on=registration.expires_on, days_before__lte=stage
+        ).exists():
+            continue
+        people = _people(registration)
+        subject = f"SAM.gov registration of {registration.entity_name} expires {registration.expires_on:%m/%d/%Y}"
+        try:
+            with transaction.atomic():
+                SamReminder.objects.create(
+                    registration=registration,
+                    expires_on=registration.expires_on,
+                    days_before=stage,
+                    sent_on=today,
+                    recipients=", ".join(people),
+                )
+        except IntegrityError:
+            continue  # another run sent it
+        body = (
+            f"{subject}, in {days_left} days. Renew it at SAM.gov and record the new expiry date. "
+            + (
+                "Drawdowns on its awards stop while it is lapsed."
+                if registration.recipient_id
+                else ""
+            )
+        )
+        if people:
+            try:
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, people, fail_silently=False)
+            except Exception:
+                logger.exception("SAM.gov reminder failed: %s", subject)
+                SamReminder.objects.filter(
+                    registration=registration, expires_on=registration.expires_on, days_before=stage
+                ).delete()
+                lines.append(f"  Not sent (will retry): {subject}")
+                continue
+        lines.append(f"  {subject} ({stage}-day reminder to {len(people)})")
+    return [f"SAM.gov reminders sent: {sum(1 for line in lines if 'reminder to' in line)}", *lines]
+
+
+def overdue_single_audits(today: date) -> list[str]:
+    lines = []
+    for recipient in Recipient.objects.filter(awards__isnull=False).distinct():
+        for year in audit_years(recipient, today=today):
+            if year.overdue(today):
+                lines.append(
+                    f"  {recipient.legal_name}: fiscal year ending {year.end:%m/%d/%Y}, due {year.due_on:%m/%d/%Y}"
+                )
+    return [f"Single audits overdue: {len(lines)}", *lines]
+
+
+def equipment_due(today: date) -> list[str]:
+    years = int(rule_value(INVENTORY_YEARS, on=today))
+    due = []
+    for item in EquipmentItem.objects.filter(disposition="").select_related("award"):
+        last = item.last_inventory_on or item.acquired_on
+        if add_months(last, 12 * years) < today:
+            due.append(f"  {item.award.award_number}: {item} (last counted {last:%m/%d/%Y})")
+    awaiting = [
+        f"  {item.award.award_number}: {item}"
+        for item in EquipmentItem.objects.filter(
+            disposition="", award__status__in=(Award.Status.IN_CLOSEOUT, Award.Status.CLOSED)
+        ).select_related("award")
+    ]
+    return [
+        f"Equipment due for its physical inventory: {len(due)}",
+        *due,
+        f"Equipment awaiting its disposition at closeout: {len(awaiting)}",
+        *awaiting,
+    ]
+
+
+def run_daily(today: date) -> list[str]:
+    placed, lifted = sam_holds.sync_all(today)
+    return [
+        f"SAM.gov holds placed: {placed}, lifted: {lifted}",
+        *sam_reminders(today),
+        *overdue_single_audits(today),
+        *equipment_due(today),
+    ]
