@@ -21,8 +21,11 @@ migrate: venv
 demo: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py load_demo $(DEMO)
 
-# Sets up, loads the demo program, prints a log-in per role and serves the app.
+# Sets up, loads the demo program, prints a log-in per role and serves the app, with a
+# background worker beside it (prepared downloads); the worker stops when the server does.
 run: demo
+	DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 DJANGO_MFA_DEMO_TOTP_FOR_STAFF=1 $(PY) manage.py runserver localhost:$(PORT)
 
 # Sets up and runs the whole test suite on the database DATABASE_URL names

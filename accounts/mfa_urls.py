@@ -17,4 +17,5 @@ urlpatterns = [
         name="recovery_codes_regenerate",
     ),
     path("<slug:kind>/<int:pk>/remove/", views.remove, name="remove"),
+    path("<slug:kind>/<int:pk>/rename/", views.rename, name="rename"),
 ]

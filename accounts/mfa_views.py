@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from accounts import mfa_policy, mfa_recovery
+from accounts import mfa_changes, mfa_policy, mfa_recovery
 from accounts.mfa_forms import CodeForm, EnrolAppForm
 from accounts.mfa_policy import Standing, requires_passkey, standing
 from accounts.mfa_qr import qr_data_uri
@@ -66,12 +66,7 @@ def enrol_totp(request):
                 user=request.user, name=name, key=key, confirmed=True
             )
             del request.session[TOTP_KEY_SESSION_KEY]
-            audit_record(
-                actor=request.user,
-                action="mfa.enrolled",
-                obj=device,
-                data={"factor": mfa_policy.AUTHENTICATOR_APP, "name": name},
-            )
+            mfa_changes.enrolled(request, device)
             mfa_policy.mark_verified(request, device, enrolled=True)
             if not mfa_recovery.has_codes(request.user):
                 mfa_recovery.issue(request, reason="first enrolment")
@@ -106,11 +101,18 @@ def enrol_passkey(request):
     )
 
 
-def _match_code(request, code: str):
-    """The device that accepts `code` (which it then will not accept again), or None."""
+def _is_app_code(code: str) -> bool:
+    return code.isdigit() and len(code) == 6
+
+
+def _match_code(request, code: str, *, apps: bool = True):
+    """The device that accepts `code` (which it then will not accept again), or None.
+    With `apps` False an authenticator app's code is not tried."""
     user = request.user
     code = code.strip().replace(" ", "")
-    if code.isdigit() and len(code) == 6:
+    if _is_app_code(code):
+        if not apps:
+            return None
         for device in mfa_policy.authenticator_apps(user):
             if device.verify_token(code):
                 return device
@@ -129,14 +131,19 @@ def verify(request):
     if where is Standing.ENROL:
         return redirect("mfa:enrol")
     staff = requires_passkey(user)
+    has_passkey = mfa_policy.passkeys(user).exists()
     # Staff confirm with a passkey; a code would only lower their session.
     takes_codes = not (staff and where is Standing.SATISFIED)
+    # Staff who hold a passkey verify with it, or with a recovery code if it is lost: an
+    # app's code (phishable) would let its holder enrol a passkey of their own.
+    takes_app_codes = not (staff and has_passkey)
     form = CodeForm(request.POST or None) if takes_codes else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied("Your role confirms with a passkey.")
         if form.is_valid():
-            device = _match_code(request, form.cleaned_data["code"])
+            code = form.cleaned_data["code"].strip().replace(" ", "")
+            device = _match_code(request, code, apps=takes_app_codes)
             if device is not None:
                 mfa_policy.mark_verified(request, device)
                 if mfa_policy.kind_of(device) == mfa_policy.RECOVERY_CODE:
@@ -159,19 +166,29 @@ def verify(request):
                     )
                     return redirect("mfa:enrol_passkey")
                 return redirect(_next_url(request))
-            mfa_policy.record_failure(request, "code")
-            form.add_error(
-                "code",
-                "That code is not right, or it was used already. Type the 6-digit code "
-                "your app shows now, or one of your recovery codes.",
-            )
+            if _is_app_code(code) and not takes_app_codes:
+                mfa_policy.record_failure(
+                    request, mfa_policy.AUTHENTICATOR_APP, "refused: the person has a passkey"
+                )
+                form.add_error(
+                    "code",
+                    "Your role confirms with your passkey: an authenticator app's code is not "
+                    "accepted. Use your passkey, or one of your recovery codes if it is lost.",
+                )
+            else:
+                mfa_policy.record_failure(request, "code")
+                form.add_error(
+                    "code",
+                    "That code is not right, or it was used already. Type the 6-digit code "
+                    "your app shows now, or one of your recovery codes.",
+                )
     return render(
         request,
         "accounts/mfa/verify.html",
         {
             "form": form,
             "staff": staff,
-            "has_passkey": mfa_policy.passkeys(user).exists(),
+            "has_passkey": has_passkey,
             "has_app": mfa_policy.authenticator_apps(user).exists(),
             "next": _next_url(request),
             "step_up": where is Standing.SATISFIED,
@@ -248,4 +265,24 @@ def remove(request, kind: str, pk: int):
     name = device.name
     device.delete()
     messages.success(request, f"Removed “{name}”.")
+    return redirect("mfa:manage")
+
+
+@login_required
+@require_POST
+def rename(request, kind: str, pk: int):
+    found = {"passkey": mfa_policy.passkeys, "app": mfa_policy.authenticator_apps}.get(kind)
+    if found is None:
+        raise Http404("No such kind of factor.")
+    device = found(request.user).filter(pk=pk).first()
+    if device is None:
+        raise Http404("No such factor.")
+    try:
+        before = mfa_changes.rename(
+            user=request.user, device=device, name=request.POST.get("name", "")
+        )
+    except ValueError as problem:
+        messages.error(request, f"“{device.name}” was not renamed: {problem}")
+    else:
+        messages.success(request, f"Renamed “{before}” to “{device.name}”.")
     return redirect("mfa:manage")

@@ -15,8 +15,7 @@ from django_otp_webauthn.exceptions import OTPWebAuthnApiError
 from django_otp_webauthn.helpers import WebAuthnHelper
 from webauthn.helpers.structs import UserVerificationRequirement
 
-from accounts import mfa_policy, mfa_recovery
-from grants.audit import audit_record
+from accounts import mfa_changes, mfa_policy, mfa_recovery
 
 
 class PasskeyHelper(WebAuthnHelper):
@@ -66,12 +65,7 @@ class CompleteRegistration(_AuditFailures, webauthn_views.CompleteCredentialRegi
             device = mfa_policy.passkeys(self.request.user).get(
                 pk=json.loads(response.content)["id"]
             )
-            audit_record(
-                actor=self.request.user,
-                action="mfa.enrolled",
-                obj=device,
-                data={"factor": mfa_policy.PASSKEY, "name": device.name},
-            )
+            mfa_changes.enrolled(self.request, device)
             mfa_policy.mark_verified(self.request, device, enrolled=True)
             if not mfa_recovery.has_codes(self.request.user):
                 mfa_recovery.issue(self.request, reason="first enrolment")

@@ -1,5 +1,8 @@
 """Session limits and the audit of refusals."""
 
+import json
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -7,8 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts import actor
-from accounts.services import session_epoch
+from accounts.services import loaded_session_epoch
+from grants import request_context
 from grants.audit import audit_record
+from grants.refusals import refusals_kept
+
+# Refusals of requests nobody signed in made: the log, not the audit trail.
+refusal_log = logging.getLogger("accounts.refusals")
 
 ABSOLUTE_LIMIT_MESSAGE = (
     "You were signed out: a session lasts at most {hours} hours after signing in. "
@@ -49,15 +57,22 @@ class SessionLimitsMiddleware:
             or timezone.now().timestamp() - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS
         ):
             return "session limit"
-        if request.session.get("session_epoch", 0) != session_epoch(user.pk):
+        if request.session.get("session_epoch", 0) != loaded_session_epoch(user):
             return "signed out everywhere"
         return ""
 
 
 class RefusalAuditMiddleware:
-    """Records every 403 answered, whoever raised it (a service's PermissionDenied, the
-    API, the CSRF check), with the path and the person (AU-2). 404s are not recorded:
-    they are what a person gets for another task force's records and for typos alike.
+    """Records every 403 answered to a signed-in person, whoever raised it (a service's
+    PermissionDenied, the API, the CSRF check), with the path and the person (AU-2). A 403
+    to nobody signed in (a forged or stale form, a scan) goes to the log instead, as one
+    structured line with the request id and source address: every audit event takes the
+    audit chain's head lock, and a flood of anonymous requests must not slow the audited
+    writes. 404s are not recorded: they are what a person gets for another task force's
+    records and for typos alike.
+
+    Refused money attempts found while the request runs are written as it ends, after
+    any transaction they were found in has rolled back (grants.refusals).
 
     It also makes the request's signed-in person known to the signal handlers that
     audit role and membership changes (accounts/actor.py)."""
@@ -66,17 +81,32 @@ class RefusalAuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with actor.serving(request):
+        with refusals_kept(), actor.serving(request):
             response = self.get_response(request)
         if response.status_code == 403:
             user = getattr(request, "user", None)
-            audit_record(
-                actor=user,
-                action="accounts.refused",
-                data={
-                    "path": request.path[:500],
-                    "method": request.method,
-                    "username": user.get_username() if user is not None else "",
-                },
-            )
+            if user is not None and user.is_authenticated:
+                audit_record(
+                    actor=user,
+                    action="accounts.refused",
+                    data={
+                        "path": request.path[:500],
+                        "method": request.method,
+                        "username": user.get_username(),
+                    },
+                )
+            else:
+                log_anonymous_refusal(request)
         return response
+
+
+def log_anonymous_refusal(request: HttpRequest) -> None:
+    context = request_context.current()
+    fields = {
+        "event": "refused",
+        "path": request.path[:500],
+        "method": request.method,
+        "request_id": context.request_id,
+        "source_address": context.source_address,
+    }
+    refusal_log.warning(json.dumps(fields, sort_keys=True), extra={"refusal": fields})

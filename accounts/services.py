@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.activity import active_since
 from accounts.models import AccountSecurity
 from grants import access
 from grants.audit import audit_record
@@ -19,12 +20,23 @@ INACTIVE_DAYS_KEY = "account_inactive_days"
 
 
 def session_epoch(user_id: int) -> int:
+    """The user's "sign out everywhere" epoch as stored now: 0 until they first use it."""
     epoch = (
         AccountSecurity.objects.filter(user_id=user_id)
         .values_list("session_epoch", flat=True)
         .first()
     )
     return epoch or 0
+
+
+def loaded_session_epoch(user) -> int:
+    """The epoch read with the signed-in person of this request: the sign-in backend
+    (accounts.backends.AccountBackend) loads it in the same query as the person, so a
+    request spends no query of its own on it."""
+    try:
+        return user.account_security.session_epoch
+    except AccountSecurity.DoesNotExist:
+        return 0
 
 
 @transaction.atomic
@@ -75,9 +87,10 @@ class DisableSummary:
 
 @transaction.atomic
 def disable_unused_accounts(*, today: date | None = None) -> DisableSummary:
-    """Disables active accounts with no sign-in for the rule's number of days (NIST SP
-    800-53 AC-2(3)); an account never signed in counts from the day it was made. A
-    disabled account keeps its history; an administrator re-enables it in the admin."""
+    """Disables active accounts with no sign-in and no other use (an API token's,
+    accounts.activity) for the rule's number of days (NIST SP 800-53 AC-2(3)); an account
+    never used counts from the day it was made. A disabled account keeps its history; an
+    administrator re-enables it in the admin."""
     today = today or timezone.localdate()
     days = int(rule_value(INACTIVE_DAYS_KEY, on=today))
     cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
@@ -88,6 +101,9 @@ def disable_unused_accounts(*, today: date | None = None) -> DisableSummary:
         .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
         .order_by("username")
     )
+    # Used in other ways (an API token), registered by the apps that know them.
+    for used in active_since(cutoff):
+        unused = unused.exclude(pk__in=used)
     summary = DisableSummary(inactive_days=days)
     for user in unused:
         user.is_active = False

@@ -29,6 +29,7 @@ from allocations.selectors import statutory_minimums, task_forces_without_factor
 from grants import access
 from grants.audit import audit_record, snapshot
 from grants.models import FIRST_FISCAL_YEAR, Appropriation, Award, TaskForce
+from grants.refusals import refusal_audited
 from grants.selectors import appropriation_available, appropriation_shortfall
 from grants.services import FundingRequest, award_create
 
@@ -314,6 +315,7 @@ def _locked_draft(run: AllocationRun) -> AllocationRun:
     return run
 
 
+@refusal_audited("allocations.run.refused", on="run", attempted="waive match")
 @transaction.atomic
 def run_waive_match(
     *, actor, run: AllocationRun, task_force: TaskForce, reason: str
@@ -371,6 +373,7 @@ def _award_numbers(fiscal_year: int, count: int) -> list[str]:
     return [make(n) for n in range(start, start + count)]
 
 
+@refusal_audited("allocations.run.refused", on="run", attempted="publish")
 @transaction.atomic
 def run_publish(*, actor, run: AllocationRun) -> AllocationRun:
     """Publish a scenario, once: a draft award per task force for its total, funded from

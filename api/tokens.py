@@ -8,7 +8,7 @@ secret of that length needs no slow hash.
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -88,3 +88,9 @@ def token_revoke(*, user, token_id: int) -> ApiToken:
 
 def tokens_for_user(*, user):
     return ApiToken.objects.filter(user=user)
+
+
+def users_active_since(moment: datetime):
+    """The users whose token was used at or after `moment` (kept to the minute: the
+    last use is written at most once a minute), as accounts.activity counts them."""
+    return ApiToken.objects.filter(last_used_at__gte=moment).values("user_id")

@@ -36,6 +36,7 @@ from grants.audit import audit_record
 from grants.duties import lock_award
 from grants.models import Award, award_number_fiscal_year, normalize_award_number
 from grants.money import format_money, parse_money
+from grants.refusals import refusals_kept
 
 MAX_ROWS = 5000
 
@@ -250,8 +251,9 @@ def record_payments(
     today: date | None = None,
 ) -> Matching:
     """Record every matched payment, dated its settlement date, or none (ImportRefused
-    naming each row the services refuse). A dry run does the same and rolls it back."""
-    with transaction.atomic():
+    naming each row the services refuse). A dry run does the same and rolls it back.
+    The services' refusals stay on record, written after the rollback."""
+    with refusals_kept(), transaction.atomic():
         matching = match_payments(payments)
         # Every award the file pays, locked first and in one order: recording a payment
         # writes an audit event, which holds the audit chain's head until the end, and a

@@ -17,6 +17,7 @@ from grants.amendments import amendment_add
 from grants.audit import audit_record
 from grants.models import Amendment, Award
 from grants.money import ZERO, format_money
+from grants.refusals import refusal_audited
 
 
 def unliquidated_refusal(award: Award, unliquidated, unobligated) -> str:
@@ -27,6 +28,7 @@ def unliquidated_refusal(award: Award, unliquidated, unobligated) -> str:
     )
 
 
+@refusal_audited("budgets.deobligation.refused", on="award", attempted="deobligate at closeout")
 def deobligate_at_closeout(*, actor, award: Award, today: date) -> Amendment | None:
     """Deobligate the award's unspent federal balance (10h: authorized less federal
     expenditures less unliquidated obligations) as it closes: an amendment recording it

@@ -48,6 +48,7 @@ from grants.models import (
     normalize_award_number,
 )
 from grants.money import ZERO, MoneySum, format_money, parse_money
+from grants.refusals import refusals_kept
 from grants.services import (
     FundingRequest,
     award_activate_past,
@@ -409,7 +410,8 @@ def import_history(
     today = today or timezone.localdate()
     result = HistoryResult()
     errors: list[CellError] = []
-    with transaction.atomic():
+    # The services' refusals stay on record, written after the rollback.
+    with refusals_kept(), transaction.atomic():
         numbers = [past.award_number for past in awards]
         existing = {
             award.award_number: award

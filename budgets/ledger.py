@@ -34,6 +34,7 @@ from grants.audit import audit_record
 from grants.duties import decided_by_another, lock_award
 from grants.models import Award
 from grants.money import format_money, parse_money, sentence
+from grants.refusals import refusal_audited
 from grants.selectors import active_holds
 from grants.text import clean_text
 
@@ -252,6 +253,7 @@ def _check_limits(
             raise refused(amount, low, limit.what)
 
 
+@refusal_audited("budgets.ledger_entry.refused", on="award", attempted="post")
 @transaction.atomic
 def entry_post(
     *,
@@ -549,6 +551,7 @@ def payment_event(actor, award: Award, payment: LedgerEntry) -> dict:
     )
 
 
+@refusal_audited("budgets.ledger_entry.refused", on="entry", attempted="reverse")
 @transaction.atomic
 def entry_reverse(
     *,
@@ -659,6 +662,7 @@ def _check_drawable(award: Award, today: date) -> None:
         )
 
 
+@refusal_audited("budgets.drawdown.refused", on="award", attempted="request")
 @transaction.atomic
 def drawdown_request(
     *,
@@ -741,6 +745,7 @@ def _decide(
     return award, request
 
 
+@refusal_audited("budgets.drawdown.refused", on="request", attempted="approve")
 @decided_by_another(
     "request", action="budgets.drawdown.sod_violation", message=OWN_REQUEST, attempted="approve"
 )
@@ -753,6 +758,7 @@ def drawdown_approve(
     return _record_decision(actor, award, request, DrawdownRequest.Status.APPROVED, note)
 
 
+@refusal_audited("budgets.drawdown.refused", on="request", attempted="reject")
 @decided_by_another(
     "request", action="budgets.drawdown.sod_violation", message=OWN_REQUEST, attempted="reject"
 )
@@ -802,6 +808,7 @@ def _check_drawn_within_authorized(award: Award, amount: Decimal, paid_on: date)
         )
 
 
+@refusal_audited("budgets.drawdown.refused", on="request", attempted="mark paid")
 @decided_by_another(
     "request", action="budgets.drawdown.sod_violation", message=OWN_REQUEST, attempted="mark paid"
 )
@@ -850,6 +857,7 @@ def drawdown_mark_paid(
     return request
 
 
+@refusal_audited("budgets.deobligation.refused", on="award", attempted="deobligate")
 def deobligation_post(*, actor, award: Award, amendment, on: date) -> LedgerEntry:
     """Take the amendment's amount off the award: a deobligation entry dated `on` (the
     funds authorized, 10d, and so 10h fall by it from that day) and the same amount given
@@ -901,6 +909,7 @@ def deobligation_post(*, actor, award: Award, amendment, on: date) -> LedgerEntr
     return entry
 
 
+@refusal_audited("budgets.ledger_entry.refused", on="award", attempted="post final figures")
 def final_figures_post(*, actor, award: Award, expended: Decimal, on: date) -> None:
     """A past award's final federal figures, recorded as one day of its ledger: the cash
     drawn, the expenditures it paid and their payment, all `on` (the period's last day),

@@ -51,6 +51,7 @@ from grants.audit import audit_record
 from grants.duties import decided_by_another, lock_award
 from grants.models import Amendment, Appropriation, Award
 from grants.money import ZERO, format_money, parse_money, round_money, sentence
+from grants.refusals import refusal_audited
 from grants.selectors import rule_value
 from grants.text import clean_text
 
@@ -297,6 +298,9 @@ def budget_modification_preview(
     )[2]
 
 
+@refusal_audited(
+    "budgets.modification.refused", on="award", attempted="propose a budget modification"
+)
 @transaction.atomic
 def budget_modification_propose(
     *,
@@ -384,6 +388,7 @@ def _positive(value, field_name: str) -> Decimal:
         raise ValidationError({field_name: sentence(error)}) from None
 
 
+@refusal_audited("budgets.modification.refused", on="award", attempted="propose a supplement")
 @transaction.atomic
 def supplement_propose(
     *,
@@ -478,6 +483,7 @@ def decrease_refusal(award: Award, amount: Decimal) -> str:
 DECREASE_KINDS = (Amendment.Kind.DECREASE, Amendment.Kind.TERMINATION)
 
 
+@refusal_audited("budgets.modification.refused", on="award", attempted="propose a decrease")
 @transaction.atomic
 def decrease_propose(
     *,
@@ -551,6 +557,7 @@ def decrease_propose(
     return modification
 
 
+@refusal_audited("budgets.modification.refused", on="modification", attempted="decide")
 @decided_by_another(
     "modification", action="budgets.modification.sod_violation", message=OWN_DECISION
 )

@@ -13,6 +13,7 @@ from grants import access
 from grants.audit import audit_record
 from grants.models import Award
 from grants.money import ZERO, format_money, parse_money
+from grants.refusals import refusal_audited
 from grants.services import award_create
 
 
@@ -142,6 +143,7 @@ def lines_snapshot(lines) -> dict[str, list[str]]:
     }
 
 
+@refusal_audited("budgets.budget.refused", on="award", attempted="create a budget version")
 @transaction.atomic
 def budget_version_create(
     *, actor, award: Award, lines: list[LineInput], approve: bool, note: str = ""

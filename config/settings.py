@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",  # authenticator apps
     "django_otp.plugins.otp_static",  # one-time recovery codes
     "django_otp_webauthn",  # passkeys
+    "django_tasks",  # background work (see "Background work" below)
+    "django_tasks_db",
     "grants",
     "accounts",
     "budgets",
@@ -168,7 +170,8 @@ MIDDLEWARE = [
 # even checked (NIST SP 800-53 AC-7).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading the "sign out everywhere" epoch with the person.
+    "accounts.backends.AccountBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -303,6 +306,11 @@ STORAGES = {
 
 # The largest document that may be attached to an award, report or budget change.
 DOCUMENT_MAX_MB = env_int("DJANGO_DOCUMENT_MAX_MB", 10)
+# Background work: large downloads are prepared by `manage.py db_worker` (django-tasks with
+# its database backend, so no other service is needed) and kept in the default storage
+# for DOWNLOADS_KEEP_DAYS days (reports/prepared.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DOWNLOADS_KEEP_DAYS = env_int("DJANGO_DOWNLOADS_KEEP_DAYS", 7)
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",

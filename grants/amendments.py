@@ -21,6 +21,7 @@ from grants.audit import audit_record
 from grants.duties import decided_by_another, lock_award
 from grants.models import Amendment, Appropriation, Award, AwardFunding, FundingReturn, Recipient
 from grants.money import ZERO, MoneySum, format_money, parse_money, sentence
+from grants.refusals import refusal_audited
 from grants.selectors import appropriation_shortfall, rule_value
 from grants.services import FundingRequest, _lock_and_check_funding
 from grants.text import clean_text
@@ -178,6 +179,7 @@ def funding_line_balances(award: Award) -> list[tuple[AwardFunding, Decimal]]:
     return [(line, line.amount - returned.get(line.pk, ZERO)) for line in lines]
 
 
+@refusal_audited("grants.amendment.refused", on="award", attempted="return funding")
 def funding_return(*, actor, award: Award, amendment: Amendment, on: date) -> list[FundingReturn]:
     """Give the amendment's amount back to the appropriations that paid for the award and
     lower the award's federal amount by it. Runs in the caller's transaction, which holds
@@ -353,6 +355,7 @@ def extension_request(
     return amendment
 
 
+@refusal_audited("grants.amendment.refused", on="amendment", attempted="decide an extension")
 @decided_by_another("amendment", action="grants.amendment.sod_violation", message=OWN_DECISION)
 @transaction.atomic
 def extension_decide(
@@ -410,6 +413,9 @@ def extension_decide(
 # --- Administrative changes --------------------------------------------------------
 
 
+@refusal_audited(
+    "grants.amendment.refused", on="award", attempted="record an administrative amendment"
+)
 @transaction.atomic
 def administrative_record(
     *,
@@ -490,6 +496,7 @@ def match_required_on(award: Award, day: date) -> Decimal:
     return Decimal(later[0].changes[MATCH_CHANGE][0]) if later else award.match_required
 
 
+@refusal_audited("grants.amendment.refused", on="award", attempted="record a match change")
 @transaction.atomic
 def match_change_record(
     *,

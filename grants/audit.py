@@ -1,7 +1,8 @@
 """The audit trail: who did what to which object, when, with the values before and after.
 
 Rows are written only by `audit_record()`, from inside the service that made the change,
-so a change and its audit row commit or roll back together. Rows are never changed.
+so a change and its audit row commit or roll back together; a refused attempt's row is
+the exception, written after the rollback (grants.refusals). Rows are never changed.
 
 Each row is a link of a hash chain (grants.audit_chain): writers take the chain's head row
 (AuditChainHead) under a lock, so two of them can never link to the same previous event.

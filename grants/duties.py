@@ -9,10 +9,9 @@ hold.
 import functools
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 
-from grants.audit import audit_record
 from grants.models import Award
+from grants.refusals import record_refusal, refusals_kept
 
 
 def lock_award(award_id: int) -> Award:
@@ -22,19 +21,16 @@ def lock_award(award_id: int) -> Award:
 
 def refuse_own_decision(actor, request, *, action: str, attempted: str, message: str) -> None:
     """Refuse, and audit as `action`, a decision on `request` (anything with a
-    `requested_by_id` and an `award`) by the person who asked. The audit event is written
-    in its own transaction, before the decision's, so the refusal stays on record although
-    nothing else is written. (The requester of a request never changes, so this needs no
-    lock; the services check again under theirs.)"""
+    `requested_by_id` and an `award`) by the person who asked. The audit event is kept
+    aside and written when the enclosing `refusals_kept()` block ends (grants.refusals),
+    after any transaction it is in has rolled back, so the refusal stays on record
+    although nothing else is written, inside an import's transaction too. (The requester
+    of a request never changes, so this needs no lock; the services check again under
+    theirs.)"""
     if request.requested_by_id == actor.pk:
-        with transaction.atomic():
-            audit_record(
-                actor=actor,
-                action=action,
-                obj=request,
-                task_force=request.award.task_force,
-                data={"attempted": attempted},
-            )
+        record_refusal(
+            actor=actor, action=action, obj=request, attempted=attempted, reasons=message
+        )
         raise PermissionDenied(message)
 
 
@@ -48,10 +44,11 @@ def decided_by_another(request_arg: str, *, action: str, message: str, attempted
         @functools.wraps(decide)
         def checked(*, actor, **kwargs):
             tried = attempted or ("approve" if kwargs["approve"] else "reject")
-            refuse_own_decision(
-                actor, kwargs[request_arg], action=action, attempted=tried, message=message
-            )
-            return decide(actor=actor, **kwargs)
+            with refusals_kept():
+                refuse_own_decision(
+                    actor, kwargs[request_arg], action=action, attempted=tried, message=message
+                )
+                return decide(actor=actor, **kwargs)
 
         return checked
 

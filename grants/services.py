@@ -27,6 +27,7 @@ from grants.models import (
     validate_award_number,
 )
 from grants.money import CENT, ZERO, MoneySum, format_money, parse_money, sentence
+from grants.refusals import refusal_audited
 from grants.selectors import appropriation_shortfall
 
 
@@ -180,6 +181,7 @@ def _lock_and_check_funding(
     return locked
 
 
+@refusal_audited("grants.award.refused", on="task_force", attempted="create")
 @transaction.atomic
 def award_create(
     *,
@@ -277,6 +279,7 @@ def _check_budget_carries_the_award(award: Award, to_status: str) -> None:
         )
 
 
+@refusal_audited("grants.award.refused", on="award", attempted="change status")
 @transaction.atomic
 def award_transition(
     *,
@@ -495,6 +498,7 @@ def hold_lift(*, actor, hold: Hold, reason: str) -> Hold:
     return hold
 
 
+@refusal_audited("grants.amendment.refused", on="award", attempted="record an amendment")
 @transaction.atomic
 def amendment_record(
     *,
@@ -629,6 +633,7 @@ def award_mark_closed(*, actor, award: Award) -> Award:
     return _set_status(actor, award, Award.Status.CLOSED)
 
 
+@refusal_audited("grants.award.refused", on="award", attempted="set drawdown approval")
 @transaction.atomic
 def award_set_drawdown_approval(*, actor, award: Award, required: bool, reason: str) -> Award:
     """Make an award's drawdowns wait for a financial approver (high-risk recipients),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import export_views, pdf_views
+from reports import export_views, pdf_views, prepared_views
 
 app_name = "exports"
 
@@ -43,6 +43,10 @@ urlpatterns = [
         export_views.fiscal_year_pack,
         name="fiscal_year_pack",
     ),
+    path("downloads/", prepared_views.my_downloads, name="my_downloads"),
+    path("downloads/prepare/", prepared_views.prepare, name="prepare_download"),
+    path("downloads/<uuid:pk>/", prepared_views.download, name="download"),
+    path("downloads/<uuid:pk>/file", prepared_views.download_file, name="download_file"),
     # Every table page's download (reports.exports.tables), after the documents above
     # so that /exports/auditor-workbook.xlsx is not taken for a table.
     path("exports/<slug:name>.xlsx", export_views.table_xlsx, name="table"),

@@ -2,6 +2,7 @@
 with the ICAC performance measures, and the reminders sent about them."""
 
 import secrets
+import uuid
 
 import pgtrigger
 from django.conf import settings
@@ -301,3 +302,71 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
+
+
+class PreparedDownload(models.Model):
+    """A large file (the whole program's auditor workbook, an evidence pack, the program
+    summary) that a background worker prepares for one person (reports/prepared.py).
+
+    The file is kept in the default storage under `storage_name` until `expires_on`,
+    when the daily duties delete it. Only its owner may see it or fetch it."""
+
+    class Kind(models.TextChoices):
+        WORKBOOK = "workbook", "Auditor workbook"
+        LEDGER_CSV = "ledger_csv", "Ledger (CSV)"
+        PACK = "pack", "Evidence pack"
+        SUMMARY = "summary", "Program summary"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # What was asked for: {"fiscal_year": 2025} or {"task_force": "va-alpha"}, as the
+    # selection's keys; read again through the owner's scope when the file is written.
+    selection = models.JSONField(default=dict)
+    label = models.CharField(max_length=200)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveBigIntegerField(default=0)
+    rows_total = models.PositiveBigIntegerField(null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    storage_name = models.CharField(max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [
+            models.Index(fields=["owner", "-requested_at"]),
+            models.Index(fields=["expires_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (~Q(sha256="") & ~Q(storage_name="")),
+                name="prepared_download_ready_has_file",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} for {self.owner}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)

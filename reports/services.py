@@ -19,6 +19,7 @@ from grants.audit import audit_record
 from grants.duties import lock_award
 from grants.models import Award, Hold
 from grants.money import ZERO, format_money
+from grants.refusals import refusal_audited
 from grants.services import award_mark_closed, hold_place_for_late_report, holds_lift_for_report
 from reports import comments, report_types
 from reports.calendar import DueReport, find_due, reporting_calendar
@@ -127,6 +128,7 @@ def _save_filing(model, award, due, actor, fields: dict, today: date):
     return report
 
 
+@refusal_audited("reports.sf425.refused", on="award", attempted="certify")
 @transaction.atomic
 def sf425_submit(
     *,
@@ -330,6 +332,7 @@ def report_submit(
     return report
 
 
+@refusal_audited("reports.report.refused", on="report", attempted="review")
 @transaction.atomic
 def report_review(*, actor, report: FiledReport, accept: bool, comment: str = ""):
     """The program office accepts a submitted report or returns it with comments."""
@@ -454,6 +457,7 @@ def _ledger_and_report_items(award: Award) -> list[ChecklistItem]:
     ]
 
 
+@refusal_audited("grants.award.refused", on="award", attempted="close")
 @transaction.atomic
 def award_close(*, actor, award: Award, today: date | None = None) -> Award:
     award = lock_award(award.pk)

@@ -24,6 +24,9 @@ For each row count it bulk-inserts that many ledger entries on one award, then:
       pass so tracing does not slow the timed one, and the process's peak RSS
       (resource.getrusage), target < 250 MB;
   (d) with --program, writes the whole-program auditor workbook (every sheet) too;
+  (d2) with --split N, writes ours again with at most N rows a sheet (numbered sheets,
+      each with its totals, and a totals sheet over them), and with --csv the ledger as
+      CSV (xlsx.write_csv: quoted cells, formula starts escaped), both timed and traced;
   (e) times one SF-425 PDF (build_sf425_pdf), target < 200 ms, and the SF-425 computed
       from that ledger plus the PDF.
 """
@@ -82,6 +85,10 @@ def parse_args():
         action="store_true",
         help="also write the whole-program auditor workbook (every sheet) and trace it",
     )
+    parser.add_argument(
+        "--split", type=int, default=0, help="also write ours with at most this many rows a sheet"
+    )
+    parser.add_argument("--csv", action="store_true", help="also write the ledger as CSV")
     parser.add_argument("--seed", type=int, default=20241001)
     return parser.parse_args()
 
@@ -177,6 +184,29 @@ def write_ours(award, handle) -> int:
         about={"Export": "Ledger benchmark", "Exported by": "bench"},
     )
     return sheet.row_count
+
+
+def split_writer(max_rows: int):
+    """Ours with a lower row limit, so the ledger goes on numbered sheets."""
+
+    def write_split(award, handle) -> int:
+        from budgets.models import LedgerEntry
+        from reports.exports.workbooks import ledger_sheet
+        from reports.exports.xlsx import write_workbook
+
+        sheet = ledger_sheet(LedgerEntry.objects.filter(award=award))
+        write_workbook(handle, sheets=[sheet], about={"Export": "bench"}, max_rows=max_rows)
+        return sheet.row_count
+
+    return write_split
+
+
+def write_csv_ledger(award, handle) -> int:
+    from budgets.models import LedgerEntry
+    from reports.exports.workbooks import ledger_sheet
+    from reports.exports.xlsx import write_csv
+
+    return write_csv(handle, ledger_sheet(LedgerEntry.objects.filter(award=award)))
 
 
 def write_reference(award, handle) -> int:
@@ -335,6 +365,22 @@ def main() -> int:
             for name, writer in traced:
                 peak = traced_peak_mb(writer, award)
                 print(f"  tracemalloc peak during the export, {name}: {peak:.1f} MB")
+            extra = []
+            if args.split:
+                extra.append((f"ours, {args.split:,} rows a sheet", split_writer(args.split)))
+            if args.csv:
+                extra.append(("CSV (write_csv)", write_csv_ledger))
+            for name, writer in extra:
+                seconds, rows, size = timed(writer, award)
+                assert rows == target, (name, rows, target)
+                print(
+                    f"  {name}: {rows / seconds:,.0f} rows/s ({seconds:.2f} s, "
+                    f"{size / 1e6:.1f} MB file, ratio to reference "
+                    f"{best['reference'] / seconds:.2f})"
+                )
+                if args.trace != "none":
+                    peak = traced_peak_mb(writer, award)
+                    print(f"  tracemalloc peak, {name}: {peak:.1f} MB")
             if args.program:
                 seconds, rows, size = timed(program_writer(pm), award)
                 print(

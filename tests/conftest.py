@@ -143,3 +143,13 @@ def program(db) -> Program:
             number="15PJDP-25-GK-00002-MECP",
         ),
     )
+
+
+@pytest.fixture
+def memory_storage(settings):
+    """The default storage in memory, for files the app stores (prepared downloads): no
+    test writes to the disk, and nothing reads a file by its path."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }

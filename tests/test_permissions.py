@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -21,7 +23,13 @@ from grants.models import Amendment, Award
 from grants.services import amendment_record, hold_place
 from oversight import services as oversight_services
 from reports.exports import tables
-from reports.models import MEASURES, FinancialReport, ProgressReport, ReportComment
+from reports.models import (
+    MEASURES,
+    FinancialReport,
+    PreparedDownload,
+    ProgressReport,
+    ReportComment,
+)
 from tests.allocations.helpers import program_run
 from tests.oversight.conftest import record_review
 from tests.reports.report_type_helpers import declare_amendment_reports
@@ -171,6 +179,12 @@ MATRIX = {
     ("exports:award_pack", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:task_force_pack", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:fiscal_year_pack", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    # Prepared downloads: everyone may ask; a download is its owner's (officer A's) only.
+    ("exports:my_downloads", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:prepare_download", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("exports:prepare_download", "POST"): row(LOGIN, 302, 302, 302, 302, 302),
+    ("exports:download", "GET"): row(LOGIN, 200, 404, 404, 404, 404),
+    ("exports:download_file", "GET"): row(LOGIN, 200, 404, 404, 404, 404),
     ("reports:measures", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("reports:reminders", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     ("exports:table:calendar", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
@@ -239,6 +253,8 @@ MATRIX = {
     ("mfa:recovery_codes_regenerate", "POST"): row(LOGIN, 302, 302, 302, 302, 302),
     ("mfa:remove", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("mfa:remove", "POST"): row(LOGIN, 404, 404, 404, 404, 404),  # nobody's passkey
+    ("mfa:rename", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("mfa:rename", "POST"): row(LOGIN, 404, 404, 404, 404, 404),  # nobody's passkey
     # Everyone's own account page, password change and sign-out everywhere.
     ("accounts:account", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("accounts:sign_out_everywhere", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
@@ -286,6 +302,7 @@ POST_DATA = {
     },
     "oversight:finding_plan": {"corrective_action": "Supervisors sign weekly"},
     "oversight:finding_close": {"resolution": "Seen"},
+    "exports:prepare_download": {"kind": "workbook", "fy": "2025"},
     "api_tokens:list": lambda program: {
         "name": "Ledger sync",
         "expires_on": (date.today() + timedelta(days=30)).isoformat(),
@@ -341,6 +358,18 @@ def url_with_its_record(name: str, program) -> str:
         return reverse(name, args=[program.appropriation.pk])
     if name == "exports:fiscal_year_pack":
         return reverse(name, args=[2025])
+    if name in ("exports:download", "exports:download_file"):
+        stored = default_storage.save("prepared-downloads/a.xlsx", ContentFile(b"x"))
+        download = PreparedDownload.objects.create(
+            owner=program.officer_a,
+            kind="workbook",
+            label="Auditor workbook",
+            status="ready",
+            filename="a.xlsx",
+            storage_name=stored,
+            sha256="a" * 64,
+        )
+        return reverse(name, args=[download.pk])
     if name == "grants:indirect_rates":
         return reverse(name, args=[program.task_force_a.lead_organization.uei])
     if name in ("grants:task_force_detail", "exports:task_force_pack"):
@@ -551,7 +580,7 @@ def url_with_its_record(name: str, program) -> str:
             user=program.officer_a, name="Sync", expires_on=date.today() + timedelta(days=30)
         ).token
         return reverse(name, args=[token.pk])
-    if name == "mfa:remove":
+    if name in ("mfa:remove", "mfa:rename"):
         return reverse(name, args=["passkey", 999999])
     if name == "accounts:password_reset_confirm":
         return reverse(name, args=["MQ", "not-a-real-token"])
@@ -691,7 +720,9 @@ CASES = [
 @pytest.mark.parametrize(
     "name, method, persona, expected", CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES]
 )
-def test_permission_matrix(client, program, monkeypatch, name, method, persona, expected):
+def test_permission_matrix(
+    client, program, monkeypatch, memory_storage, name, method, persona, expected
+):
     if name in SHARED_REPORT_PAGES:
         declare_amendment_reports(monkeypatch)
     if persona != "anonymous":

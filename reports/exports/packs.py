@@ -101,24 +101,36 @@ def _add_stream(archive: zipfile.ZipFile, path: str, source) -> PackFile:
     return PackFile(path, digest.hexdigest(), size)
 
 
-def write_pack(handle, *, user, selection: Selection) -> Pack:
-    """Write the evidence pack for `selection`, as far as `user` may read, to `handle`."""
+def write_pack(handle, *, user, selection: Selection, progress=None) -> Pack:
+    """Write the evidence pack for `selection`, as far as `user` may read, to `handle`.
+
+    `progress` (reports.prepared.Progress) is told the rows and documents to write
+    first, then how many are written."""
     generated_by = user.get_username()
     about = selection_about(user=user, selection=selection)
     files: list[PackFile] = []
+    awards = selection.awards(user)
+    builders = document_builders()
+    sheets = selection_sheets(user=user, selection=selection)
+    if progress is not None:
+        rows = sum(sheet.count() for sheet in sheets if sheet.count is not None)
+        progress.start(rows + sum(b.reports(awards).count() for b in builders))
+    advance = progress.advance_to if progress is not None else None
     with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         # The workbook goes through a temporary file, so a large one never sits in memory.
         with tempfile.TemporaryFile() as book:
-            sheets = selection_sheets(user=user, selection=selection)
-            data_sha256 = write_workbook(book, sheets=sheets, about=about)
+            data_sha256 = write_workbook(book, sheets=sheets, about=about, progress=advance)
             book.seek(0)
             files.append(_add_stream(archive, f"workbook/{workbook_filename(selection)}", book))
-        awards = selection.awards(user)
-        for builder in document_builders():
+        done = sum(sheet.row_count for sheet in sheets)
+        for builder in builders:
             for report in builder.reports(awards).iterator(chunk_size=200):
                 document = builder.build(report, generated_by=generated_by)
                 path = f"{builder.folder}/{document.filename}"
                 files.append(_add_stream(archive, path, io.BytesIO(document.content)))
+                done += 1
+                if advance is not None:
+                    advance(done)
         head = AuditChainHead.current()
         manifest = {
             "format": FORMAT,

@@ -152,6 +152,7 @@ def appropriation_sheet(appropriations) -> Sheet:
             )
             for a in appropriations.order_by("fiscal_year", "pk").iterator(chunk_size=CHUNK)
         ),
+        count=appropriations.count,
     )
 
 
@@ -180,6 +181,7 @@ def funding_sheet(awards: QuerySet[Award]) -> Sheet:
             )
             for f in lines.iterator(chunk_size=CHUNK)
         ),
+        count=lines.count,
     )
 
 
@@ -241,6 +243,7 @@ def award_sheet(awards: QuerySet[Award], title: str = "Awards") -> Sheet:
             )
             for a in awards.order_by("-fiscal_year", "award_number").iterator(chunk_size=CHUNK)
         ),
+        count=awards.count,
     )
 
 
@@ -279,6 +282,7 @@ def amendment_sheet(awards: QuerySet[Award]) -> Sheet:
             )
             for a in amendments.iterator(chunk_size=CHUNK)
         ),
+        count=amendments.count,
     )
 
 
@@ -321,6 +325,7 @@ def budget_version_sheet(awards: QuerySet[Award]) -> Sheet:
             )
             for v in versions.iterator(chunk_size=CHUNK)
         ),
+        count=versions.count,
     )
 
 
@@ -358,6 +363,7 @@ def budget_line_sheet(awards: QuerySet[Award]) -> Sheet:
             SumIf("Approved budgets, federal", "Federal", where),
             SumIf("Approved budgets, non-federal", "Non-federal", where),
         ],
+        count=lines.count,
     )
 
 
@@ -462,7 +468,13 @@ def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[tuple]:
 
 
 def ledger_sheet(entries: QuerySet[LedgerEntry]) -> Sheet:
-    return Sheet("Ledger", LEDGER_COLUMNS, ledger_rows(entries), sum_ifs=list(LEDGER_TOTALS))
+    return Sheet(
+        "Ledger",
+        LEDGER_COLUMNS,
+        ledger_rows(entries),
+        sum_ifs=list(LEDGER_TOTALS),
+        count=entries.count,
+    )
 
 
 DRAWDOWN_STATUS = _display(DrawdownRequest.Status.choices)
@@ -523,6 +535,7 @@ def drawdown_sheet(drawdowns: QuerySet[DrawdownRequest]) -> Sheet:
                 (("Status", DRAWDOWN_STATUS[DrawdownRequest.Status.APPROVED]),),
             ),
         ],
+        count=drawdowns.count,
     )
 
 
@@ -580,6 +593,7 @@ def sf425_sheet(awards: QuerySet[Award]) -> Sheet:
             + (r.remarks, f"{r.certifier_name}, {r.certifier_title}")
             for r in reports.iterator(chunk_size=CHUNK)
         ),
+        count=reports.count,
     )
 
 
@@ -601,6 +615,7 @@ def progress_sheet(awards: QuerySet[Award]) -> Sheet:
             + (r.accomplishments, r.challenges, r.next_steps)
             for r in reports.iterator(chunk_size=CHUNK)
         ),
+        count=reports.count,
     )
 
 
@@ -639,6 +654,7 @@ def hold_sheet(awards: QuerySet[Award]) -> Sheet:
             )
             for h in holds.iterator(chunk_size=CHUNK)
         ),
+        count=holds.count,
     )
 
 
@@ -671,6 +687,7 @@ def audit_sheet(events) -> Sheet:
             )
             for e in events.order_by("occurred_at", "pk").iterator(chunk_size=CHUNK)
         ),
+        count=events.count,
     )
 
 
@@ -686,14 +703,17 @@ def consistent_snapshot():
     """Read every sheet from one moment. On PostgreSQL the export runs in a REPEATABLE
     READ, READ ONLY transaction, so an entry posted while the file is written cannot make
     the ledger sheet disagree with the drawdowns or the SF-425 sheet. SQLite is left in
-    autocommit: its transaction would lock out every writer for the whole export."""
+    autocommit: its transaction would lock out every writer for the whole export.
+
+    Yields True when it opened that transaction (nothing can be written on this
+    connection inside it), else False."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
+        yield False
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield
+        yield True
 
 
 def selection_sheets(*, user, selection: Selection) -> list[Sheet]:

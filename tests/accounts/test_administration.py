@@ -13,6 +13,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.services import disable_unused_accounts
+from api.models import ApiToken
+from api.tokens import token_create
 from grants import access
 from grants.models import Membership
 from tests.accounts.helpers import WRONG, events, sign_in
@@ -165,6 +167,26 @@ def test_unused_accounts_are_disabled_by_the_daily_run(program):
     assert len(events("accounts.disabled_unused")) == 2
     assert disable_unused_accounts(today=today + timedelta(days=1)).disabled == []
     assert events("accounts.account_changed") == []
+
+
+SOON = date.today() + timedelta(days=30)
+
+
+def test_an_account_used_only_through_its_api_token_stays_enabled(program):
+    """A person whose system calls the API never signs in to the pages: a token used
+    within the period counts as using the account (accounts.activity)."""
+    today = date(2026, 3, 2)
+    moment = timezone.make_aware(datetime(2026, 3, 2, 9, 0))
+    User.objects.update(date_joined=moment - timedelta(days=400), last_login=moment)
+    User.objects.filter(username__in=["officer_a", "officer_b"]).update(
+        last_login=moment - timedelta(days=200)
+    )
+    used = token_create(user=program.officer_a, name="Nightly sync", expires_on=SOON).token
+    ApiToken.objects.filter(pk=used.pk).update(last_used_at=moment - timedelta(days=10))
+    stale = token_create(user=program.officer_b, name="Old sync", expires_on=SOON).token
+    ApiToken.objects.filter(pk=stale.pk).update(last_used_at=moment - timedelta(days=91))
+    assert disable_unused_accounts(today=today).disabled == ["officer_b"]
+    assert User.objects.get(username="officer_a").is_active
 
 
 def test_a_disabled_account_cannot_sign_in_and_is_told_nothing_more(client, program):

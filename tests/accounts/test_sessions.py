@@ -1,9 +1,12 @@
 """Session termination (NIST SP 800-53 AC-12): 15 minutes idle, 12 hours at most after
 signing in, and "Sign out everywhere"."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AccountSecurity
 from tests.accounts.helpers import events, sign_in, signed_in
 
 LIMIT_MESSAGE = (
@@ -70,3 +73,27 @@ def test_other_people_stay_signed_in(client, program):
     sign_in(other, "officer_b")
     client.post(reverse("accounts:sign_out_everywhere"))
     assert other.get(reverse("home")).status_code == 200
+
+
+def _security_reads(queries) -> list[str]:
+    table = AccountSecurity._meta.db_table
+    return [q["sql"] for q in queries if table in q["sql"]]
+
+
+def test_a_signed_in_request_reads_the_epoch_with_the_person(client, program):
+    """The "sign out everywhere" epoch costs no query of its own: it comes in the query
+    that loads the signed-in person (accounts.backends.AccountBackend)."""
+    client.force_login(program.officer_a)
+    client.post(reverse("accounts:sign_out_everywhere"))  # the person has an epoch row now
+    client.force_login(program.officer_a)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("accounts:account")).status_code == 200
+        [read] = _security_reads(queries)
+        user_table = connection.ops.quote_name("auth_user")
+        assert read.startswith("SELECT") and f"FROM {user_table}" in read and "JOIN" in read
+    # The other session of the person still ends at its next request.
+    other = client.__class__()
+    other.force_login(program.officer_a)
+    client.post(reverse("accounts:sign_out_everywhere"))
+    assert other.get(reverse("home"))["Location"].startswith(reverse("login"))

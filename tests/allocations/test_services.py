@@ -113,7 +113,13 @@ def test_publishing_twice_is_refused(program):
         ValidationError, match="FY2025 already has a published allocation, “Baseline”"
     ):
         run_publish(actor=program.pm, run=other)
-    assert _count()[1:] == (before[1] + 2, before[2], before[3] + 1)  # only the new scenario
+    # Only the new scenario (and its event), and the two refusals' events (grants.refusals).
+    assert _count()[1:] == (before[1] + 2, before[2], before[3] + 1 + 2)
+    refusals = AuditEvent.objects.filter(action="allocations.run.refused").order_by("pk")
+    assert [(e.object_id, e.data["attempted"]) for e in refusals] == [
+        (str(run.pk), "publish"),
+        (str(other.pk), "publish"),
+    ]
 
 
 def test_publish_refused_when_the_appropriation_has_less_left(program):
@@ -132,7 +138,9 @@ def test_publish_refused_when_the_appropriation_has_less_left(program):
         "awards; this allocation needs $400,000.00, $50,000.00 too much. Create a scenario "
         "with a smaller pool."
     ]
-    assert _count() == before
+    # Nothing is written but the refusal's own event (grants.refusals).
+    assert _count() == (*before[:3], before[3] + 1)
+    assert AuditEvent.objects.first().action == "allocations.run.refused"
     run.refresh_from_db()
     assert run.status == "draft"
 

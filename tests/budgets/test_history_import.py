@@ -53,10 +53,12 @@ def run(program, awards, *, dry_run=False, actor=None):
 
 
 def writes():
+    """What a refused file must leave as it was; the refusal's own events are kept
+    (grants.refusals) and not counted here."""
     return (
         Award.objects.count(),
         LedgerEntry.objects.count(),
-        AuditEvent.objects.count(),
+        AuditEvent.objects.exclude(action__endswith=".refused").count(),
         FundingReturn.objects.count(),
         Amendment.objects.count(),
     )
@@ -205,6 +207,8 @@ def test_the_services_rules_refuse_a_row_and_nothing_is_written(program, years):
     assert errors[0].startswith("Row 3, column C (Fiscal year): ")
     assert "$600,000.00" in errors[0]
     assert writes() == before
+    [refusal] = AuditEvent.objects.filter(action="grants.award.refused")
+    assert (refusal.actor, refusal.data["attempted"]) == (program.pm, "create")
 
 
 def test_only_program_managers_import_history(program, years):

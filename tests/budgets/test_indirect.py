@@ -64,10 +64,11 @@ def spend(program, award, amount, day, category, **fields):
 
 
 def written(award):
+    """What a refusal must leave as it was; its own event (grants.refusals) is not counted."""
     return (
         LedgerEntry.objects.filter(award=award).count(),
         list(LedgerDay.objects.filter(award=award).values_list("federal_expenditures", flat=True)),
-        AuditEvent.objects.count(),
+        AuditEvent.objects.exclude(action__endswith=".refused").count(),
     )
 
 

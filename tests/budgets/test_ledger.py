@@ -110,7 +110,16 @@ def test_requester_never_approves_even_with_both_roles(active):
     with pytest.raises(PermissionDenied, match="requested a drawdown cannot approve"):
         ledger.drawdown_approve(actor=active.officer_a, request=request)
     violation = AuditEvent.objects.get(action="budgets.drawdown.sod_violation")
-    assert (violation.actor, violation.data) == (active.officer_a, {"attempted": "approve"})
+    assert (violation.actor, violation.data) == (
+        active.officer_a,
+        {
+            "attempted": "approve",
+            "award": "15PJDP-25-GK-00001-MECP",
+            "refused": {
+                "": ["The person who requested a drawdown cannot approve, reject or pay it."]
+            },
+        },
+    )
     approved = ledger.drawdown_approve(
         actor=active.approver, request=request, today=date(2025, 1, 10)
     )
@@ -175,7 +184,13 @@ def test_bad_amounts_write_nothing(active, amount, message):
     with pytest.raises(ValidationError) as raised:
         post(active, "expenditure", amount)
     assert raised.value.message_dict["amount"] == [message]
-    assert (LedgerEntry.objects.count(), AuditEvent.objects.count()) == before
+    # Nothing is written but the refusal's own event (grants.refusals).
+    assert (LedgerEntry.objects.count(), AuditEvent.objects.count() - 1) == before
+    refusal = AuditEvent.objects.first()
+    assert (refusal.action, refusal.data["refused"]) == (
+        "budgets.ledger_entry.refused",
+        {"amount": [message]},
+    )
 
 
 def test_federal_spending_cannot_pass_authorized(active):

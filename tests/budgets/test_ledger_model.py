@@ -371,8 +371,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def attempt(self, refusal, call, *, audited: str | None = None):
         """Call the service. `refusal` is None when the model says it must accept, else
-        the exception class it must refuse with. A refusal writes nothing, except the
-        one audit event named by `audited` (a requester deciding their own drawdown).
+        the exception class it must refuse with. A refusal writes nothing but its audit
+        event: the one named by `audited` (a requester deciding their own drawdown), or
+        for a ValidationError the service's refusal event (grants.refusals).
         Returns the service's result, or None."""
         before = self.db_state()
         last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -385,7 +386,12 @@ class LedgerMachine(RuleBasedStateMachine):
             events = list(
                 AuditEvent.objects.filter(pk__gt=last_event).values_list("action", flat=True)
             )
-            assert events == ([audited] if audited else []), f"a refused call audited {events}"
+            if isinstance(error, ValidationError):
+                assert len(events) == 1 and events[0].endswith(".refused"), (
+                    f"a refused call audited {events}"
+                )
+            else:
+                assert events == ([audited] if audited else []), f"a refused call audited {events}"
             return None
         assert refusal is None, f"the service accepted what the model refuses ({refusal.__name__})"
         return result

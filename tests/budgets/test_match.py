@@ -156,7 +156,9 @@ def test_bad_in_kind_input_is_refused_and_changes_nothing(matched, fields, field
     with pytest.raises(ValidationError) as refused:
         spend(matched, "4500.00", **fields)
     assert refused.value.message_dict[field] == [message]
-    assert (LedgerEntry.objects.count(), AuditEvent.objects.count()) == (count, events)
+    # Nothing is written but the refusal's own event (grants.refusals).
+    assert (LedgerEntry.objects.count(), AuditEvent.objects.count()) == (count, events + 1)
+    assert AuditEvent.objects.first().action == "budgets.ledger_entry.refused"
 
 
 def test_the_database_refuses_federal_in_kind_and_undescribed_in_kind(matched):

@@ -190,7 +190,9 @@ def test_budget_changes_xlsx_holds_the_scoped_rows_with_numbers(client, big):
         and sheet.cell(2, header.index("Cumulative transfer") + 1).number_format == "#,##0.00"
     )
     assert row["Share of award (%)"] == "11.00" and row["Needs approval"] == "Yes"
-    assert row["Justification"] == '\'=HYPERLINK("x")'
+    assert row["Justification"] == '=HYPERLINK("x")'
+    cell = sheet.cell(2, header.index("Justification") + 1)
+    assert (cell.data_type, cell.quotePrefix) == ("s", True)  # text as typed, never a formula
     client.force_login(big.officer_b)
     other = workbook(client.get(reverse("exports:table", args=["budget_changes"])))[
         "Budget changes"

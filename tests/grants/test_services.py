@@ -91,11 +91,16 @@ def test_award_over_committing_says_by_how_much_and_saves_nothing(program):
         "FY2025 ICAC Task Force Program has $500,000.00 left after set-asides and earlier awards; "
         "this award asks for $500,000.01, $0.01 too much."
     ]
+    # Nothing is saved but the refusal's own event (grants.refusals).
     assert (Award.objects.count(), AwardFunding.objects.count(), AuditEvent.objects.count()) == (
         awards,
         lines,
-        events,
+        events + 1,
     )
+    refusal = AuditEvent.objects.first()
+    assert refusal.action == "grants.award.refused" and refusal.actor == program.pm
+    assert refusal.task_force == program.task_force_a
+    assert refusal.data["attempted"] == "create"
 
 
 def test_two_lines_from_one_appropriation_count_together(program):

@@ -177,9 +177,10 @@ def test_user_text_that_looks_like_a_formula_stays_text(client, filed):
     client.force_login(filed.auditor)
     wb = open_workbook(client.get(reverse("exports:program_workbook")))
     reasons = [c for c in wb["Holds"]["C"][1:] if c.value and "HYPERLINK" in c.value]
-    assert [(c.value, c.data_type) for c in reasons] == [("'" + HYPERLINK, "s")]
+    # Shown as typed, stored as text with the quotePrefix style: never run as a formula.
+    assert [(c.value, c.data_type, c.quotePrefix) for c in reasons] == [(HYPERLINK, "s", True)]
     assert not any(
-        isinstance(c.value, str) and c.value.startswith("=HYPERLINK")
+        c.data_type == "f" and "HYPERLINK" in c.value
         for ws in wb
         for row in ws.iter_rows()
         for c in row
@@ -266,15 +267,17 @@ def test_every_sheet_streams_from_an_iterator(filed):
 def test_download_links_on_the_pages(client, filed):
     client.force_login(filed.auditor)
     home = client.get(reverse("home"), {"fy": "2025"}).content.decode()
-    assert f'href="{reverse("exports:program_workbook")}?fy=2025"' in home
-    assert f'href="{reverse("exports:program_workbook")}"' in home
-    assert f'href="{reverse("exports:fiscal_year_pack", args=[2025])}"' in home
+    # The program's files are prepared in the background (tests/reports/test_prepared_downloads.py).
+    assert f'action="{reverse("exports:prepare_download")}"' in home
+    for testid in ("workbook-2025", "workbook", "ledger_csv", "pack-2025"):
+        assert f'data-testid="prepare-{testid}"' in home
     number = filed.example.award_number
     page = client.get(reverse("grants:award_detail", args=[number])).content.decode()
     assert reverse("exports:award_workbook", args=[number]) in page
     assert reverse("exports:award_pack", args=[number]) in page
     page = client.get(reverse("grants:task_force_detail", args=["va-alpha"])).content.decode()
-    assert reverse("exports:task_force_pack", args=["va-alpha"]) in page
+    assert '<input type="hidden" name="task_force" value="va-alpha">' in page
+    assert 'data-testid="prepare-pack"' in page and 'data-testid="prepare-ledger_csv"' in page
 
 
 SOFFICE = shutil.which("soffice")

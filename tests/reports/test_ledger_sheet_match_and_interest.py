@@ -59,8 +59,10 @@ def test_the_ledger_sheet_shows_in_kind_match_and_totals_interest(program, clien
     # The description is text, never a formula, however it starts.
     assert (in_kind["In kind, valued as"], in_kind["In-kind contribution"]) == (
         "Volunteer services, at rates paid for similar work",
-        "'=120 hours at $31.50",
+        "=120 hours at $31.50",
     )
+    quoted = [c for row in ws.iter_rows() for c in row if c.value == "=120 hours at $31.50"]
+    assert [(c.data_type, c.quotePrefix) for c in quoted] == [("s", True)]
     totals = labelled_totals(ws)
     assert (totals["Interest earned"], totals["Interest remitted"]) == (
         D("812.40"),

@@ -258,6 +258,7 @@ def test_the_command(active):
         "Holds placed: 4",
         "Reminders sent: 4 (14 days before: 0, 7 days before: 0, on the due date: 0, overdue: 4)",
         "Already sent earlier: 0",
+        "Expired downloads deleted: 0",
         "Accounts disabled after 90 days unused: 0",
         # The daily duties of the apps built on reports (compliance).
         "SAM.gov holds placed: 0, lifted: 0",

@@ -274,7 +274,10 @@ DOCUMENTS = {
 def test_every_download_url_is_tested():
     exports = get_resolver().namespace_dict["exports"][1]
     names = {f"exports:{name}" for name in exports.reverse_dict if isinstance(name, str)}
-    assert names | {"reports:report_pdf"} == {*DOCUMENTS, "exports:table"}
+    # My downloads and its files: tests/reports/test_prepared_downloads.py.
+    prepared = {"exports:my_downloads", "exports:prepare_download", "exports:download"}
+    prepared.add("exports:download_file")
+    assert names | {"reports:report_pdf"} == {*DOCUMENTS, "exports:table", *prepared}
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from budgets import ledger
 from grants.audit import AuditEvent
-from reports.exports.xlsx import safe_text
+from reports.exports.xlsx import csv_text, looks_like_formula, safe_text
 from tests.budgets.ledger_helpers import activate, draw, post
 
 
@@ -87,18 +87,19 @@ def test_filters_and_scope_are_honoured(client, program):
     [
         (
             '=HYPERLINK("http://x.invalid/?"&A1,"Open")',
-            '\'=HYPERLINK("http://x.invalid/?"&A1,"Open")',
+            '=HYPERLINK("http://x.invalid/?"&A1,"Open")',
         ),
-        ("+1+1", "'+1+1"),
-        ("-2+3", "'-2+3"),
-        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-        ("\t=1+1", "'=1+1"),
-        ("\x00=1", "'=1"),
-        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
-        ("#N/A", "'#N/A"),
+        ("+1+1", "+1+1"),
+        ("-2+3", "-2+3"),
+        ("@SUM(A1:A9)", "@SUM(A1:A9)"),
+        ("\t=1+1", "=1+1"),
+        ("\x00=1", "=1"),
+        ("=cmd|' /C calc'!A0", "=cmd|' /C calc'!A0"),
+        ("#N/A", "#N/A"),
     ],
 )
 def test_user_text_never_becomes_a_formula(client, program, memo, stored):
+    """Text as typed (no apostrophe added), a string cell with the quotePrefix style."""
     activate(program)
     program.award_a.refresh_from_db()
     post(program, "expenditure", "10.00", memo=memo)
@@ -107,7 +108,7 @@ def test_user_text_never_becomes_a_formula(client, program, memo, stored):
         client.get(reverse("exports:table", args=["ledger", program.award_a.award_number]))
     )["Ledger"]
     cell = ws["J2"]
-    assert (cell.value, cell.data_type) == (stored, "s")
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (stored, "s", True)
 
 
 def test_ledger_workbook_ties_out_to_the_balances(client, program):
@@ -168,9 +169,9 @@ def test_about_sheet_text_never_becomes_a_formula():
         handle, sheets=[], about={"=Export": '=HYPERLINK("http://x.invalid")', "Blank": ""}
     )
     ws = load_workbook(BytesIO(handle.getvalue()))["About"]
-    assert [(c.value, c.data_type) for c in ws[1]] == [
-        ("'=Export", "s"),
-        ('\'=HYPERLINK("http://x.invalid")', "s"),
+    assert [(c.value, c.data_type, c.quotePrefix) for c in ws[1]] == [
+        ("=Export", "s", True),
+        ('=HYPERLINK("http://x.invalid")', "s", True),
     ]
     assert ws["A2"].value == "Blank" and ws["B2"].value is None
     assert ws["A3"].value == "SHA-256 of the data" and len(ws["B3"].value) == 64
@@ -181,6 +182,9 @@ def test_safe_text_truncation_is_marked():
     assert len(text) == 32767 and text.endswith("[truncated]")
 
 
-def test_safe_text_keeps_tabs_inside_but_not_leading():
-    assert safe_text("\t=1+1") == "'\t=1+1"
-    assert safe_text("a\tb") == "a\tb"
+def test_formula_starts_are_found_and_escaped_for_csv():
+    for text in ("=1+1", "+1", "-1", "@A1", "\t=1+1", "\r=1+1", "#N/A"):
+        assert looks_like_formula(text) and csv_text(text) == "'" + text
+    for text in ("a\tb", "1-2", "#5 Main St", "Smith, =ok"):
+        assert not looks_like_formula(text) and csv_text(text) == text
+    assert safe_text("\x00=1") == "=1"

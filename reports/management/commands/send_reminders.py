@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.services import disable_unused_accounts
 from reports import daily_duties
 from reports.models import Reminder
+from reports.prepared import delete_expired
 from reports.reminders import send_reminders
 
 
@@ -22,7 +23,9 @@ class Command(BaseCommand):
         "period (and lift those whose cash is gone), then email the reminders due today: "
         "14 and 7 days before a report's due date, on it, and every day it is overdue. "
         "Disable accounts with no sign-in for the account_inactive_days rule value. "
-        "Run it once a day; running it again the same day sends nothing new."
+        "Delete prepared downloads kept past their last day. "
+        "Run it once a day; running it again the same day sends nothing new. "
+        "The same command as run_daily."
     )
 
     def add_arguments(self, parser):
@@ -33,6 +36,7 @@ class Command(BaseCommand):
     def handle(self, *args, today=None, **options):
         summary = send_reminders(today=today)
         disabled = disable_unused_accounts(today=summary.today)
+        expired = delete_expired(today=summary.today)
         by_stage = ", ".join(
             f"{label.lower()}: {summary.sent[value]}" for value, label in Reminder.Stage.choices
         )
@@ -56,6 +60,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Excess-cash holds lifted: {summary.holds_lifted}")
         self.stdout.write(f"Reminders sent: {summary.total_sent} ({by_stage})")
         self.stdout.write(f"Already sent earlier: {summary.already_sent}")
+        self.stdout.write(f"Expired downloads deleted: {len(expired)}")
         self.stdout.write(
             f"Accounts disabled after {disabled.inactive_days} days unused: "
             f"{len(disabled.disabled)}" + "".join(f"\n  {name}" for name in disabled.disabled)

