@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0003_progress_draft'),
+        ('reports', '0004_prepared_download'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
