@@ -225,13 +225,19 @@ def match_payments(payments: list[Payment]) -> Matching:
     return result
 
 
+# The service's refusals, in the words a row of the file gives the person importing it.
+ROW_WORDING = {
+    ledger.OWN_APPROVAL: "You approved this drawdown, so you cannot also record its payment.",
+}
+
+
 def _refusal(payment: Payment, request: DrawdownRequest, problem: Exception) -> CellError:
     if isinstance(problem, PermissionDenied):
         return CellError(
             payment.row,
             "",
             "",
-            f"{problem} Drawdown request {request.pk} of award {request.award} "
+            f"{ROW_WORDING.get(str(problem), problem)} Drawdown request {request.pk} of award {request.award} "
             f"({format_money(request.amount)}) must be recorded by another financial approver.",
         )
     by_field = getattr(problem, "error_dict", {})
@@ -261,17 +267,6 @@ def record_payments(
             lock_award(award_id)
         errors: list[CellError] = []
         for payment, request in matching.matched:
-            if request.decided_by_id == actor.pk:
-                errors.append(
-                    _refusal(
-                        payment,
-                        request,
-                        PermissionDenied(
-                            "You approved this drawdown, so you cannot also record its payment."
-                        ),
-                    )
-                )
-                continue
             try:
                 ledger.drawdown_mark_paid(
                     actor=actor, request=request, paid_on=payment.paid_on, today=today

@@ -722,6 +722,7 @@ def drawdown_request(
 
 
 OWN_REQUEST = "The person who requested a drawdown cannot approve, reject or pay it."
+OWN_APPROVAL = "The person who approved a drawdown cannot also record its payment."
 
 
 def _decide(
@@ -814,7 +815,7 @@ def drawdown_mark_paid(
     """Record that the cash arrived: the drawdown enters the ledger (SF-425 line 10a)."""
     award, request = _decide(actor, request, allowed_from=(DrawdownRequest.Status.APPROVED,))
     if request.decided_by_id == actor.pk:
-        raise PermissionDenied("The person who approved a drawdown cannot also record its payment.")
+        raise PermissionDenied(OWN_APPROVAL)
     today = today or timezone.localdate()
     paid_on = paid_on or today
     if paid_on < request.requested_on or paid_on > today:
