@@ -361,7 +361,7 @@ def _import_one(actor, past: PastAward, today: date) -> Award:
     award = lock_award(award.pk)
     if past.expended > ZERO:
         ledger.final_figures_post(
-            actor=actor, award=award, expended=past.expended, on=past.period_end
+            actor=actor, award=award, expended=past.expended, on=past.period_end, today=today
         )
     award = award_transition(actor=actor, award=award, to_status=Award.Status.IN_CLOSEOUT)
     award = lock_award(award.pk)

@@ -280,3 +280,18 @@ def test_an_xlsx_file_is_read_with_real_dates_and_numbers(program, years):
         D("0.01"),
         years[1998],
     )
+
+
+def test_the_final_figures_are_an_audit_event_of_their_own_dated_by_the_import(program, years):
+    run(program, read("history_pass.csv"))
+    award = Award.objects.get(award_number="1998-MC-CX-K002")
+    event = AuditEvent.objects.get(action="budgets.ledger.final_figures_posted", object_id=award.pk)
+    assert event.actor == program.pm
+    assert event.data["after"] == {
+        "drawn": "500000.00",
+        "expended": "500000.00",
+        "paid": "500000.00",
+        "on": "2000-09-30",
+    }
+    assert event.data["today"] == str(TODAY)
+    assert len(event.data["entries"]) == 3
