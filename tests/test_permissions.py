@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from api.tokens import token_create
-from budgets.models import BudgetModification, DrawdownRequest, LedgerEntry, LedgerUpload
+from budgets.models import BudgetModification, DrawdownRequest, KeptUpload, LedgerEntry
 from compliance.models import EquipmentItem, Subaward, Subrecipient
 from documents.services import attachment_add
 from grants.models import Amendment, Award
@@ -99,6 +99,9 @@ MATRIX = {
     # Past awards are made by whoever makes awards: program managers only.
     ("budgets:history_import", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
     ("budgets:history_import", "POST"): row(LOGIN, 403, 403, 200, 403, 403),
+    # The dry run of a kept file, and importing it: its uploader's alone.
+    ("budgets:history_import_review", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    ("budgets:history_import_review", "POST"): row(LOGIN, 403, 403, 200, 403, 403),
     ("budgets:award_ledger", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("budgets:entry_create", "GET"): row(LOGIN, 200, 404, 403, 403, 403),
     ("budgets:entry_create", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
@@ -120,6 +123,8 @@ MATRIX = {
     # ASAP payments are recorded by whoever records a payment: financial approvers only.
     ("budgets:asap_payment_import", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("budgets:asap_payment_import", "POST"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("budgets:asap_payment_review", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("budgets:asap_payment_review", "POST"): row(LOGIN, 403, 403, 403, 302, 403),
     ("reports:award_reports", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:award_charts", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:program_charts", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
@@ -386,8 +391,29 @@ def url_with_its_record(name: str, program) -> str:
         return reverse(name, args=[award, "expenditure"])
     if name == "budgets:ledger_import_template":
         return reverse(name, args=[award, "xlsx"])
+    if name == "budgets:asap_payment_review":
+        # A payment of no award: the dry run matches nothing, and recording it records none.
+        upload = KeptUpload.objects.create(
+            purpose=KeptUpload.Purpose.ASAP_PAYMENTS,
+            sha256="b" * 64,
+            filename="asap.csv",
+            content=b"Award number,Payment date,Amount\n15PJDP-25-GK-09999-MECP,01/15/2025,750.00\n",
+            uploaded_by=program.approver,
+        )
+        return reverse(name, args=[upload.sha256])
+    if name == "budgets:history_import_review":
+        # A file that does not read: the page shows why, whether asked or posted.
+        upload = KeptUpload.objects.create(
+            purpose=KeptUpload.Purpose.PAST_AWARDS,
+            sha256="c" * 64,
+            filename="history.csv",
+            content=b"Award number\n",
+            uploaded_by=program.pm,
+        )
+        return reverse(name, args=[upload.sha256])
     if name == "budgets:ledger_import_review":
-        upload = LedgerUpload.objects.create(
+        upload = KeptUpload.objects.create(
+            purpose=KeptUpload.Purpose.LEDGER,
             award=program.award_a,
             sha256="a" * 64,
             filename="spending.csv",
