@@ -25,6 +25,12 @@ urlpatterns = [
         pdf_views.report_pdf,
         name="report_pdf",
     ),
+    path(
+        "awards/<str:award_number>/reports/<slug:kind>/<str:period_end>.html",
+        pdf_views.report_pdf,
+        {"as_page": True},
+        name="report_html",
+    ),
     path("reports/<slug:kind>/<int:report_id>/review/", views.report_review, name="report_review"),
     path("reports/calendar/", views.reporting_calendar_page, name="calendar"),
     path("reports/measures/", views.measures_page, name="measures"),

@@ -15,11 +15,19 @@ from grants.models import Amendment, Award
 from grants.services import award_transition
 from tests import factories
 from tests.allocations.helpers import make_run, program_run
-from tests.test_permissions import MATRIX, PERSONAS, SHARED_REPORT_PAGES, url_with_its_record
+from tests.test_permissions import (
+    DOCUMENT_PAGES,
+    MATRIX,
+    PERSONAS,
+    SHARED_REPORT_PAGES,
+    url_with_its_record,
+)
 
 # What is downloaded rather than shown (files, the calendar feed) is not a page; other
-# downloads are recognised when the browser starts saving them.
-NOT_PAGES = ("reports:report_pdf", "reports:calendar_feed", "logout")
+# downloads are recognised when the browser starts saving them. A filed report's page
+# of a type without its own (reports:report_html) is the document page every PDF's
+# page shares, walked with those.
+NOT_PAGES = ("reports:report_pdf", "reports:report_html", "reports:calendar_feed", "logout")
 
 
 def pages_by_persona(program, run) -> dict[str, list[tuple[str, str]]]:
@@ -29,7 +37,7 @@ def pages_by_persona(program, run) -> dict[str, list[tuple[str, str]]]:
         for (name, method), statuses in MATRIX.items()
         if method == "GET"
         and 200 in statuses.values()
-        and not name.startswith("exports:")
+        and (not name.startswith("exports:") or name in DOCUMENT_PAGES)
         and name not in NOT_PAGES
     )
     urls = {}

@@ -21,7 +21,7 @@ from tests.reports.report_type_helpers import declare_amendment_reports
 
 pytestmark = pytest.mark.e2e
 
-WIDTHS = (1280, 390)
+WIDTHS = (1280, 700, 390)
 
 # Everything wrong with the page in the window as it is: the page wider than the window,
 # a table that needs its sideways scroll (a wide comparison, .table-fit--wide, may scroll
