@@ -6,6 +6,7 @@ over every page (width, accessibility) go through.
 import uuid
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
@@ -42,8 +43,8 @@ def pages_by_persona(program, run) -> dict[str, list[tuple[str, str]]]:
     )
     urls = {}
     for name in names:
-        if name in SHARED_REPORT_PAGES:
-            continue  # after the budget change below, whose amendment its report is of
+        if name in SHARED_REPORT_PAGES or name == "exports:amendment_html":
+            continue  # after the budget change below, whose amendment they are about
         if name == "allocations:run_detail":
             urls[name] = reverse(name, args=[run.pk])
         else:
@@ -53,6 +54,10 @@ def pages_by_persona(program, run) -> dict[str, list[tuple[str, str]]]:
             continue
         # The budget change's amendment (requested 01/06/2025) is what this report is of.
         urls[name] = reverse(name, args=[program.award_a.award_number, "amendment", "2025-01-06"])
+    if "exports:amendment_html" in names:
+        urls["exports:amendment_html"] = reverse(
+            "exports:amendment_html", args=[program.award_a.award_number, 1]
+        )
     return {
         persona: [
             (name, urls[name])
@@ -109,22 +114,37 @@ def waiting_for_decisions(program):
 
 
 def sign_in_as(page, base: str, persona: str, program):
+    """Sign in through the login page; the second factor is then given to the session
+    (tests/second_factor.py), as the sign_in fixture does: without it every page would
+    be the second factor's enrolment."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from tests.second_factor import verify_session
+
     page.context.clear_cookies()
     if persona == "anonymous":
         return
+    user = getattr(program, persona)
     page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(getattr(program, persona).username)
+    page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(factories.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     assert "/accounts/login/" not in page.url, f"{persona} could not sign in"
+    cookie = next(c for c in page.context.cookies() if c["name"] == "sessionid")
+    verify_session(SessionStore(cookie["value"]), user)
 
 
 def open_page(page, url: str):
-    """The response of the page at url, or None when the URL is a download."""
+    """The response of the page at url, or None when the URL is a download. The page
+    must be the one asked for, not a page it redirected to (the sign-in, the second
+    factor)."""
     try:
-        return page.goto(url)
+        response = page.goto(url)
     except PlaywrightError as error:
         if "Download is starting" in str(error):
             return None  # a file (a template, a workbook), not a page
         raise
+    asked, shown = urlsplit(url).path, urlsplit(page.url).path
+    assert shown == asked, f"{url} showed {page.url}"
+    return response
