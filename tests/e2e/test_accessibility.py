@@ -78,6 +78,7 @@ def test_menus_errors_and_second_factor_pages_have_no_violation(
     assert not problems, f"{len(problems)} violations:\n" + "\n".join(problems)
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_check_names_each_fault_it_finds(live_server, browser_page, axe):
     """The check itself: a page with a field without a label, an image without a text
     and two elements with one id is reported with each rule and element."""
