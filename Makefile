@@ -23,8 +23,9 @@ $(AXE): tests/e2e/package.json tests/e2e/package-lock.json
 migrate: venv
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 
+# DEMO=--history also records the program's past awards since FY1999 (a few minutes more).
 demo: migrate
-	DJANGO_DEBUG=1 $(PY) manage.py load_demo
+	DJANGO_DEBUG=1 $(PY) manage.py load_demo $(DEMO)
 
 # Sets up, loads the demo program, prints a log-in per role and serves the app.
 run: demo

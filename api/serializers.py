@@ -115,6 +115,12 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
     amount = money()
     actor = serializers.CharField(source="actor.username")
     reverses = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    obligation = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The obligation an expenditure pays."
+    )
+    expenditure = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The expenditure a disbursement pays."
+    )
     reversed_by = serializers.SerializerMethodField()
     cash_after = money(help_text="The award's cash on hand after this entry, in ledger order.")
     federal_spent_after = money(help_text="Federal expenditures after this entry.")
@@ -131,6 +137,9 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
             "posted_at",
             "actor",
             "memo",
+            "reference",
+            "obligation",
+            "expenditure",
             "reverses",
             "reversed_by",
             "cash_after",

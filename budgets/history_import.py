@@ -351,6 +351,9 @@ def _import_one(actor, past: PastAward, today: date) -> Award:
         period_end=past.period_end,
         funding=[FundingRequest(past.appropriation.pk, past.federal_amount)],
         ug_version=Award.UniformGuidance.in_force_on(past.period_start),
+        # A past award is under the program of the money that paid for it (a Recovery
+        # Act award under 16.800).
+        assistance_listing=past.appropriation.assistance_listing,
         # Made when its period began: the appropriation must have been available then.
         today=past.period_start,
     )

@@ -95,6 +95,8 @@ PAGE_LABELS = {
     "exports:amendment_html": "Amendment notice",
     "exports:program_summary_html": "Program summary",
     "reports:measures": "Performance measures",
+    "reports:award_charts": "Charts",
+    "reports:program_charts": "The program in charts",
     "reports:calendar_feed_settings": "Calendar subscription",
     "allocations:run_create": "New scenario",
     "allocations:compare": "Compare scenarios",

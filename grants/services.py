@@ -195,6 +195,7 @@ def award_create(
     recipient: Recipient | None = None,
     ug_version: str | None = None,
     program_income_alternative: str = Award.ProgramIncomeAlternative.ADDITION,
+    assistance_listing: str = ASSISTANCE_LISTING,
     today: date | None = None,
 ) -> Award:
     """Create a draft award funded from one or more appropriations.
@@ -227,6 +228,7 @@ def award_create(
         program_income_alternative=program_income_alternative,
         special_conditions=special_conditions,
         ug_version=ug_version or Award.UniformGuidance.in_force_on(period_start),
+        assistance_listing=assistance_listing,
     )
     award.full_clean()
     # Made today: its appropriations must be available for new awards today.

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from reports import feeds, pdf_views, reminder_views, views
+from reports import chart_views, feeds, pdf_views, reminder_views, views
 
 app_name = "reports"
 
 urlpatterns = [
     path("awards/<str:award_number>/reports/", views.award_reports, name="award_reports"),
+    path("awards/<str:award_number>/charts/", chart_views.award_charts, name="award_charts"),
+    path("fiscal-years/charts/", chart_views.program_charts, name="program_charts"),
     path("awards/<str:award_number>/reports/close/", views.award_close, name="award_close"),
     path(
         "awards/<str:award_number>/sf425/<str:period_end>/", views.sf425_detail, name="sf425_detail"

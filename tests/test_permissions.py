@@ -84,6 +84,8 @@ MATRIX = {
     ("budgets:asap_payment_import", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("budgets:asap_payment_import", "POST"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reports:award_reports", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("reports:award_charts", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("reports:program_charts", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     ("reports:award_close", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("reports:award_close", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     ("reports:sf425_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
@@ -319,7 +321,7 @@ def url_with_its_record(name: str, program) -> str:
             idempotency_key=uuid.uuid4(),
         )
         return reverse(name, args=[drawdown.pk, "approve"])
-    if name in ("reports:award_reports", "reports:award_close"):
+    if name in ("reports:award_reports", "reports:award_close", "reports:award_charts"):
         return reverse(name, args=[award])
     if name == "exports:sf425_pdf":
         return reverse(name, args=[award, "2024-12-31"])

@@ -98,6 +98,25 @@ def test_the_ledger_filters_like_the_ledger_page(client, spent):
     assert "gift" in wrong.json()["errors"]["kind"][0]
 
 
+def test_the_ledger_names_each_entry_s_reference_and_what_it_pays(client, program):
+    activate(program)
+    obligation = post(program, "obligation", "500.00", day=date(2025, 1, 10), reference="PO-77")
+    expenditure = post(
+        program,
+        "expenditure",
+        "500.00",
+        day=date(2025, 1, 15),
+        obligation=obligation,
+        reference="INV-2025-0042",
+    )
+    number = program.award_a.award_number
+    rows = get(client, program.officer_a, "api:award_ledger", number).json()["results"]
+    assert [(e["id"], e["reference"], e["obligation"], e["expenditure"]) for e in rows] == [
+        (obligation.pk, "PO-77", None, None),
+        (expenditure.pk, "INV-2025-0042", obligation.pk, None),
+    ]
+
+
 def _entries(program, count: int) -> None:
     LedgerEntry.objects.bulk_create(
         LedgerEntry(

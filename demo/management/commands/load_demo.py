@@ -16,6 +16,7 @@ from budgets.cash_holds import sync_excess_cash_holds
 from budgets.services import LineInput, award_create_with_budget, budget_version_create
 from demo.allocation import publish_demo_allocation
 from demo.budget_changes import budget_changes
+from demo.history import load_history
 from demo.indirect import record_rates
 from demo.ledger import pending_request, post_history, post_match
 from demo.program import funding_rows, task_force_rows
@@ -115,7 +116,18 @@ def demo_uei(seed: str) -> str:
 class Command(BaseCommand):
     help = "Load the demo program (safe to run again) and print a log-in for each role."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--history",
+            action="store_true",
+            help="Also record the program's past: an award to each task force of the day "
+            "for every fiscal year from FY1999 to four years ago, and the Recovery Act "
+            "awards of FY2009, closed with invented final figures (about 1,400 awards; "
+            "a few minutes more).",
+        )
+
+    def handle(self, *args, history=False, **options):
+        self.with_history = history
         started = timezone.now()
         with transaction.atomic():
             pm = self.people()
@@ -395,8 +407,17 @@ class Command(BaseCommand):
             if award:
                 created += 1
                 self._advance(pm, award, Award.Status.CLOSED)
-        # FY2024–FY2026: every task force.
         current = fiscal_year_of(timezone.localdate())
+        if self.with_history:  # the years between: past awards with final figures
+            created += load_history(
+                actor=pm,
+                task_forces=task_forces,
+                first_cohort=FIRST_COHORT,
+                until=current - 3,
+                today=timezone.localdate(),
+                progress=self.stdout.write,
+            )
+        # The last three fiscal years: every task force.
         codes = sorted(task_forces)
         plan = {
             current - 2: Award.Status.IN_CLOSEOUT,
