@@ -27,6 +27,12 @@ urlpatterns = [
         pdf_views.report_pdf,
         name="report_pdf",
     ),
+    path(
+        "awards/<str:award_number>/reports/<slug:kind>/<str:period_end>.html",
+        pdf_views.report_pdf,
+        {"as_page": True},
+        name="report_html",
+    ),
     path("reports/<slug:kind>/<int:report_id>/review/", views.report_review, name="report_review"),
     path(
         "reports/<slug:kind>/<int:report_id>/comments/", views.report_comment, name="report_comment"

@@ -358,6 +358,7 @@ def report_detail(request, award_number: str, kind: str, period_end: str):
             "report": report,
             "filed": filed,
             "pdf_url": report_type.pdf_url(award.award_number, due.period_end),
+            "html_url": report_type.html_url(award.award_number, due.period_end),
             "form": form,
             "can_file": can_file,
             "not_yet": not_yet,

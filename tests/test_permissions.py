@@ -139,6 +139,7 @@ MATRIX = {
     ("reports:report_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:report_detail", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
     ("reports:report_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("reports:report_html", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:report_review", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("reports:report_review", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
     # A returned report's thread: its filers and the program managers who review it.
@@ -178,6 +179,12 @@ MATRIX = {
     ("exports:amendment_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:progress_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:program_summary_pdf", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    # Each PDF read as a page: the PDF's own view, so the PDF's own row.
+    ("exports:sf425_html", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:award_html", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:amendment_html", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:progress_html", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:program_summary_html", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     # Task-force staff get the program workbook and a year's pack for their own task force.
     ("exports:program_workbook", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("exports:award_workbook", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
@@ -353,6 +360,8 @@ def url_with_its_record(name: str, program) -> str:
     """The URL of page or download `name`, after making the record it shows (task force
     A's award, amendment, filed report...)."""
     award = program.award_a.award_number
+    if name in DOCUMENT_PAGES:  # the PDF's record and arguments
+        return url_with_its_record(DOCUMENT_PAGES[name], program).removesuffix(".pdf") + ".html"
     if name.startswith(TABLE + ":"):
         export = name.removeprefix(TABLE + ":")
         key = {"ledger": lambda: award, "allocation_run": lambda: program_run(program).pk}.get(
@@ -483,15 +492,18 @@ def url_with_its_record(name: str, program) -> str:
     if name in ("reports:sf425_detail", "reports:progress_detail"):
         return reverse(name, args=[award, "2024-12-31"])
     if name in SHARED_REPORT_PAGES:
-        Amendment.objects.create(
+        # The amendment notice's page may have made it already (the walks of every page).
+        Amendment.objects.get_or_create(
             award=program.award_a,
             number=1,
-            kind="administrative",
-            description="x",
-            requested_on=date(2025, 1, 6),
-            requested_by=program.pm,
+            defaults=dict(
+                kind="administrative",
+                description="x",
+                requested_on=date(2025, 1, 6),
+                requested_by=program.pm,
+            ),
         )
-        if name == "reports:report_pdf":
+        if name in ("reports:report_pdf", "reports:report_html"):
             ProgressReport.objects.create(
                 award=program.award_a,
                 period_end=date(2025, 1, 6),
@@ -711,7 +723,16 @@ def oversight_url(name: str, program) -> str:
     return reverse(name, args=[award.award_number])
 
 
-SHARED_REPORT_PAGES = ("reports:report_detail", "reports:report_pdf")
+SHARED_REPORT_PAGES = ("reports:report_detail", "reports:report_pdf", "reports:report_html")
+# The page of each PDF document, and its PDF.
+DOCUMENT_PAGES = {
+    "exports:sf425_html": "exports:sf425_pdf",
+    "exports:award_html": "exports:award_pdf",
+    "exports:amendment_html": "exports:amendment_pdf",
+    "exports:progress_html": "exports:progress_pdf",
+    "exports:program_summary_html": "exports:program_summary_pdf",
+    "reports:report_html": "reports:report_pdf",
+}
 REDIRECT_ELSEWHERE = ("logout", "accounts:password_reset")
 
 
