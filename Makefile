@@ -14,6 +14,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
+# axe-core for the browser tests' accessibility walk, from tests/e2e/package-lock.json.
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 migrate: venv
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 
@@ -38,7 +44,7 @@ serve:
 
 # Sets up and runs the whole test suite on the database DATABASE_URL names
 # (SQLite by default).
-test: venv
+test: venv $(AXE)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Backs up the database DATABASE_URL names (SQLite by default), restores it into a scratch
@@ -51,4 +57,4 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache
+	rm -rf $(VENV) db.sqlite3 .pytest_cache tests/e2e/node_modules tests/e2e/axe-results

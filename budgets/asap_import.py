@@ -35,7 +35,7 @@ from budgets.upload_rows import (
 from grants.audit import audit_record
 from grants.duties import lock_award
 from grants.models import Award, award_number_fiscal_year, normalize_award_number
-from grants.money import format_money, parse_money
+from grants.money import format_money
 from grants.refusals import refusals_kept
 
 MAX_ROWS = 5000
@@ -226,13 +226,19 @@ def match_payments(payments: list[Payment]) -> Matching:
     return result
 
 
+# The service's refusals, in the words a row of the file gives the person importing it.
+ROW_WORDING = {
+    ledger.OWN_APPROVAL: "You approved this drawdown, so you cannot also record its payment.",
+}
+
+
 def _refusal(payment: Payment, request: DrawdownRequest, problem: Exception) -> CellError:
     if isinstance(problem, PermissionDenied):
         return CellError(
             payment.row,
             "",
             "",
-            f"{problem} Drawdown request {request.pk} of award {request.award} "
+            f"{ROW_WORDING.get(str(problem), problem)} Drawdown request {request.pk} of award {request.award} "
             f"({format_money(request.amount)}) must be recorded by another financial approver.",
         )
     by_field = getattr(problem, "error_dict", {})
@@ -263,17 +269,6 @@ def record_payments(
             lock_award(award_id)
         errors: list[CellError] = []
         for payment, request in matching.matched:
-            if request.decided_by_id == actor.pk:
-                errors.append(
-                    _refusal(
-                        payment,
-                        request,
-                        PermissionDenied(
-                            "You approved this drawdown, so you cannot also record its payment."
-                        ),
-                    )
-                )
-                continue
             try:
                 ledger.drawdown_mark_paid(
                     actor=actor, request=request, paid_on=payment.paid_on, today=today
@@ -296,37 +291,3 @@ def record_payments(
                 },
             )
     return matching
-
-
-def payments_to_data(payments: list[Payment]) -> list[dict]:
-    """The payments read from a file, as plain values to carry from the dry run to the
-    recording (signed by the view, so they cannot be altered in between)."""
-    return [
-        {
-            "row": p.row,
-            "award": p.award_number,
-            "paid_on": p.paid_on.isoformat(),
-            "amount": str(p.amount),
-            "control": p.control,
-            "reason": p.reason,
-            "columns": [[name, list(cell)] for name, cell in p.columns],
-        }
-        for p in payments
-    ]
-
-
-def payments_from_data(data: list[dict]) -> list[Payment]:
-    awards = Award.objects.in_bulk([item["award"] for item in data], field_name="award_number")
-    return [
-        Payment(
-            row=item["row"],
-            award=awards.get(item["award"]),
-            award_number=item["award"],
-            reason=item.get("reason", ""),
-            paid_on=date.fromisoformat(item["paid_on"]),
-            amount=parse_money(item["amount"]),
-            control=item["control"],
-            columns=tuple((name, tuple(cell)) for name, cell in item["columns"]),
-        )
-        for item in data
-    ]

@@ -47,7 +47,7 @@ from grants.models import (
     award_number_fiscal_year,
     normalize_award_number,
 )
-from grants.money import ZERO, MoneySum, format_money, parse_money
+from grants.money import ZERO, MoneySum, format_money
 from grants.refusals import refusals_kept
 from grants.services import (
     FundingRequest,
@@ -362,7 +362,7 @@ def _import_one(actor, past: PastAward, today: date) -> Award:
     award = lock_award(award.pk)
     if past.expended > ZERO:
         ledger.final_figures_post(
-            actor=actor, award=award, expended=past.expended, on=past.period_end
+            actor=actor, award=award, expended=past.expended, on=past.period_end, today=today
         )
     award = award_transition(actor=actor, award=award, to_status=Award.Status.IN_CLOSEOUT)
     award = lock_award(award.pk)
@@ -460,47 +460,3 @@ def import_history(
                 },
             )
     return result
-
-
-def awards_to_data(awards: list[PastAward]) -> list[dict]:
-    """The rows read from a file, as plain values to carry from the dry run to the import
-    (signed by the view, so they cannot be altered in between)."""
-    return [
-        {
-            "row": p.row,
-            "award_number": p.award_number,
-            "task_force": p.task_force.pk,
-            "fiscal_year": p.fiscal_year,
-            "period_start": p.period_start.isoformat(),
-            "period_end": p.period_end.isoformat(),
-            "federal_amount": str(p.federal_amount),
-            "appropriation": p.appropriation.pk,
-            "expended": str(p.expended),
-            "deobligated": str(p.deobligated),
-            "title": p.title,
-            "columns": [[name, list(cell)] for name, cell in p.columns],
-        }
-        for p in awards
-    ]
-
-
-def awards_from_data(data: list[dict]) -> list[PastAward]:
-    task_forces = TaskForce.objects.in_bulk([item["task_force"] for item in data])
-    appropriations = Appropriation.objects.in_bulk([item["appropriation"] for item in data])
-    return [
-        PastAward(
-            row=item["row"],
-            award_number=item["award_number"],
-            task_force=task_forces[item["task_force"]],
-            fiscal_year=item["fiscal_year"],
-            period_start=date.fromisoformat(item["period_start"]),
-            period_end=date.fromisoformat(item["period_end"]),
-            federal_amount=parse_money(item["federal_amount"]),
-            appropriation=appropriations[item["appropriation"]],
-            expended=parse_money(item["expended"]),
-            deobligated=parse_money(item["deobligated"]),
-            title=item["title"],
-            columns=tuple((name, tuple(cell)) for name, cell in item["columns"]),
-        )
-        for item in data
-    ]

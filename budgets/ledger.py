@@ -728,6 +728,7 @@ def drawdown_request(
 
 
 OWN_REQUEST = "The person who requested a drawdown cannot approve, reject or pay it."
+OWN_APPROVAL = "The person who approved a drawdown cannot also record its payment."
 
 
 def _decide(
@@ -823,7 +824,7 @@ def drawdown_mark_paid(
     """Record that the cash arrived: the drawdown enters the ledger (SF-425 line 10a)."""
     award, request = _decide(actor, request, allowed_from=(DrawdownRequest.Status.APPROVED,))
     if request.decided_by_id == actor.pk:
-        raise PermissionDenied("The person who approved a drawdown cannot also record its payment.")
+        raise PermissionDenied(OWN_APPROVAL)
     today = today or timezone.localdate()
     paid_on = paid_on or today
     if paid_on < request.requested_on or paid_on > today:
@@ -910,7 +911,7 @@ def deobligation_post(*, actor, award: Award, amendment, on: date) -> LedgerEntr
 
 
 @refusal_audited("budgets.ledger_entry.refused", on="award", attempted="post final figures")
-def final_figures_post(*, actor, award: Award, expended: Decimal, on: date) -> None:
+def final_figures_post(*, actor, award: Award, expended: Decimal, on: date, today: date) -> None:
     """A past award's final federal figures, recorded as one day of its ledger: the cash
     drawn, the expenditures it paid and their payment, all `on` (the period's last day),
     so the SF-425 lines 10a, 10b and 10e read the award's final figures as of that day.
@@ -918,9 +919,9 @@ def final_figures_post(*, actor, award: Award, expended: Decimal, on: date) -> N
     budgets.history_import). The expenditure and its payment are checked by the rules of
     an entry posted by hand (checked_entry: an open award, the date in the period, a
     budget for the category, the funds authorized and the cash on hand); the drawdown by
-    the rule of a drawdown paid that day (_check_drawn_within_authorized)."""
+    the rule of a drawdown paid that day (_check_drawn_within_authorized). `today` is the
+    import's day, by which the entries' dates are checked."""
     _check_open_for_money(award)
-    today = timezone.localdate()
     _check_drawn_within_authorized(award, expended, on)
     key = uuid.uuid5(uuid.NAMESPACE_OID, f"past-award-{award.pk}")
     cash = _write_entry(
@@ -957,6 +958,11 @@ def final_figures_post(*, actor, award: Award, expended: Decimal, on: date) -> N
         action="budgets.ledger.final_figures_posted",
         obj=award,
         task_force=award.task_force,
-        after={"expended": str(expended), "on": str(on)},
-        data={"entries": [cash.pk, spent.pk, payment.pk]},
+        after={
+            "drawn": str(cash.amount),
+            "expended": str(spent.amount),
+            "paid": str(payment.amount),
+            "on": str(on),
+        },
+        data={"entries": [cash.pk, spent.pk, payment.pk], "today": str(today)},
     )

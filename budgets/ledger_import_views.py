@@ -1,15 +1,13 @@
 """Pages of the ledger import: the template, the upload, the dry run and the posting.
 
-The uploaded file is kept (models.LedgerUpload) under its SHA-256 between the dry run and
-the posting, and read and checked again in full when posted: what is posted is exactly
-the file the finance officer reviewed, checked against the ledger as it is then
+The uploaded file is kept (budgets.kept_uploads) under its SHA-256 between the dry run
+and the posting, and read and checked again in full when posted: what is posted is
+exactly the file the finance officer reviewed, checked against the ledger as it is then
 (docs/ledger-import.md).
 """
 
 import csv
-import hashlib
 import io
-from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
@@ -22,6 +20,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from budgets import kept_uploads
 from budgets.balances import award_balances
 from budgets.kinds import KINDS, InKindBasis
 from budgets.ledger import RECORDABLE_KINDS
@@ -34,12 +33,11 @@ from budgets.ledger_import import (
     ImportRefused,
     read_ledger_file,
 )
-from budgets.models import Category, LedgerEntry, LedgerUpload
+from budgets.models import Category, LedgerEntry
 from grants import access
-from grants.lookups import award_or_404, get_or_404
+from grants.lookups import award_or_404
 from grants.money import format_money
 
-KEPT_FOR = timedelta(days=1)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The template's entry sheet: every column but the optional award number.
 TEMPLATE_COLUMNS = [column for column in COLUMNS if column.field != "award_number"]
@@ -181,27 +179,18 @@ def ledger_import(request, award_number: str):
     form = LedgerUploadForm(request.POST or None, request.FILES or None)
     errors: list[CellError] = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        # Never read more than the limit: a larger file is refused by its size.
-        content = upload.read(MAX_BYTES + 1)
         try:
-            read_ledger_file(upload.name, content, award=award)
+            return kept_uploads.receive(
+                request,
+                form.cleaned_data["file"],
+                purpose=kept_uploads.Purpose.LEDGER,
+                check=lambda name, content: read_ledger_file(name, content, award=award),
+                review="budgets:ledger_import_review",
+                award=award,
+                max_bytes=MAX_BYTES,
+            )
         except ImportRefused as refused:
             errors = refused.errors
-        else:
-            sha256 = hashlib.sha256(content).hexdigest()
-            # Files checked and never posted are not kept beyond a day.
-            LedgerUpload.objects.filter(uploaded_at__lt=timezone.now() - KEPT_FOR).delete()
-            LedgerUpload.objects.update_or_create(
-                award=award,
-                sha256=sha256,
-                defaults={
-                    "filename": upload.name[:255],
-                    "content": content,
-                    "uploaded_by": request.user,
-                },
-            )
-            return redirect("budgets:ledger_import_review", award.award_number, sha256)
     return render(
         request,
         "budgets/ledger_import.html",
@@ -239,11 +228,13 @@ def ledger_import_review(request, award_number: str, sha256: str):
     and checking every row again."""
     award = award_or_404(request, award_number)
     _require_officer(request, award)
-    upload = get_or_404(LedgerUpload.objects.filter(award=award), sha256=sha256)
+    upload = kept_uploads.kept_or_404(
+        request, purpose=kept_uploads.Purpose.LEDGER, sha256=sha256, award=award
+    )
     posting = request.method == "POST"
     result, errors, file = None, [], None
     try:
-        file = read_ledger_file(upload.filename, bytes(upload.content), award=award)
+        file = read_ledger_file(upload.filename, kept_uploads.content(upload), award=award)
         result = post_batch(
             actor=request.user,
             award=award,
@@ -258,7 +249,7 @@ def ledger_import_review(request, award_number: str, sha256: str):
     else:
         errors = file.cell_errors(result.errors)
     if posting and result is not None and not errors:
-        upload.delete()
+        kept_uploads.done(upload)
         posted = len(_would_post(result, file))
         skipped = len(result.already_posted)
         messages.success(

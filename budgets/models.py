@@ -662,26 +662,43 @@ class ProposedLine(CategoryAmounts):
         constraints = category_amounts_constraints("modification", "budgets_proposedline")
 
 
-class LedgerUpload(models.Model):
-    """A ledger file as uploaded for import, kept between its dry run and its posting
-    so the finance officer posts exactly the file they reviewed: the review page names it
-    by its SHA-256, and posting reads and checks it all again
-    (budgets.ledger_import, docs/ledger-import.md). Uploading the same file again finds it."""
+class KeptUpload(models.Model):
+    """A file uploaded for import, kept between its dry run and the import itself so the
+    person importing acts on exactly the file they reviewed: the review page names it by
+    its SHA-256, and acting on it reads and checks it all again (budgets.kept_uploads,
+    docs/ledger-import.md). It is its uploader's alone (and its award's, for a ledger
+    file); uploading the same file again finds it."""
 
-    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="ledger_uploads")
-    sha256 = models.CharField(max_length=64)
-    filename = models.CharField(max_length=255)
-    content = models.BinaryField()
+    class Purpose(models.TextChoices):
+        LEDGER = "ledger", "Ledger entries"
+        ASAP_PAYMENTS = "asap_payments", "ASAP payments"
+        PAST_AWARDS = "past_awards", "Past awards"
+
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    award = models.ForeignKey(
+        Award, on_delete=models.CASCADE, null=True, blank=True, related_name="kept_uploads"
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    sha256 = models.CharField(max_length=64)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
     uploaded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
+            # Two, since a unique constraint does not compare an empty award as equal.
             models.UniqueConstraint(
-                fields=["award", "sha256"], name="budgets_ledgerupload_one_per_file"
-            )
+                fields=["purpose", "award", "uploaded_by", "sha256"],
+                condition=Q(award__isnull=False),
+                name="budgets_keptupload_one_per_award_file",
+            ),
+            models.UniqueConstraint(
+                fields=["purpose", "uploaded_by", "sha256"],
+                condition=Q(award__isnull=True),
+                name="budgets_keptupload_one_per_file",
+            ),
         ]
 
     def __str__(self) -> str:

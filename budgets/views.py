@@ -4,7 +4,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.mfa_stepup import step_up_required
-from budgets import asap_import, ledger, upload_rows
+from budgets import asap_import, kept_uploads, ledger
 from budgets import history_import as past_awards
 from budgets.balances import (
     award_balances,
@@ -335,121 +334,130 @@ def drawdown_decide(request, drawdown_id: int, action: str):
 
 
 # --- ASAP payments -------------------------------------------------------------------
+# Each import is uploaded and checked, then reviewed as a dry run of the kept file, then
+# acted on by the review page's POST (budgets.kept_uploads).
 
 
-def _upload_bytes(upload) -> bytes:
-    """The uploaded file's bytes; one over the limit is refused by its size, unread."""
-    if upload.size > upload_rows.MAX_BYTES:
-        raise upload_rows.size_refused()
-    return upload.read()
-
-
-PAYMENTS_SALT = "budgets.asap_payment_import"
+def _require_payments_recorder(request) -> None:
+    access.require(
+        access.can_decide_drawdowns(request.user),
+        "Only a financial approver records drawdown payments.",
+    )
 
 
 @login_required
 @step_up_required(back="budgets:asap_payment_import")
 def asap_payment_import(request):
-    """Upload an ASAP payments file, see what it matches (a dry run), then record it."""
-    access.require(
-        access.can_decide_drawdowns(request.user),
-        "Only a financial approver records drawdown payments.",
-    )
+    """Upload an ASAP payments file; a file that reads is kept and its dry run shown."""
+    _require_payments_recorder(request)
     form = PaymentFileForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "errors": [], "matching": None, "signed": "", "filename": ""}
-    if request.method == "POST" and "signed" in request.POST:
+    errors = []
+    if request.method == "POST" and form.is_valid():
         try:
-            carried = signing.loads(request.POST["signed"], salt=PAYMENTS_SALT, max_age=3600)
-        except signing.BadSignature:
-            messages.error(request, "The dry run has expired; upload the file again.")
-            return redirect("budgets:asap_payment_import")
-        try:
-            matching = asap_import.record_payments(
-                actor=request.user,
-                payments=asap_import.payments_from_data(carried["payments"]),
-                filename=carried["filename"],
-                dry_run=False,
+            return kept_uploads.receive(
+                request,
+                form.cleaned_data["file"],
+                purpose=kept_uploads.Purpose.ASAP_PAYMENTS,
+                check=asap_import.parse_payment_file,
+                review="budgets:asap_payment_review",
             )
         except asap_import.ImportRefused as refused:
-            context["errors"] = [str(e) for e in refused.errors]
-            context["form"] = PaymentFileForm()
-        else:
+            errors = [str(e) for e in refused.errors]
+    context = {"form": form, "errors": errors, "matching": None, "filename": ""}
+    return render(request, "budgets/asap_payment_import.html", context)
+
+
+@login_required
+@step_up_required(
+    back=lambda request, sha256: reverse("budgets:asap_payment_review", args=[sha256])
+)
+def asap_payment_review(request, sha256: str):
+    """What the kept file matches (a dry run, GET), then recording it (POST)."""
+    _require_payments_recorder(request)
+    upload = kept_uploads.kept_or_404(
+        request, purpose=kept_uploads.Purpose.ASAP_PAYMENTS, sha256=sha256
+    )
+    recording = request.method == "POST"
+    context = {"form": PaymentFileForm(), "errors": [], "matching": None}
+    try:
+        payments = asap_import.parse_payment_file(upload.filename, kept_uploads.content(upload))
+        matching = asap_import.record_payments(
+            actor=request.user, payments=payments, filename=upload.filename, dry_run=not recording
+        )
+    except asap_import.ImportRefused as refused:
+        context["errors"] = [str(e) for e in refused.errors]
+    else:
+        if recording:
+            kept_uploads.done(upload)
             count = len(matching.matched)
             messages.success(
                 request,
-                f"Recorded {count} payment{'s' if count != 1 else ''} from {carried['filename']}.",
+                f"Recorded {count} payment{'s' if count != 1 else ''} from {upload.filename}.",
             )
             return redirect("budgets:asap_payment_import")
-    elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            payments = asap_import.parse_payment_file(upload.name, _upload_bytes(upload))
-            context["matching"] = asap_import.record_payments(
-                actor=request.user, payments=payments, filename=upload.name, dry_run=True
-            )
-        except asap_import.ImportRefused as refused:
-            context["errors"] = [str(e) for e in refused.errors]
-        else:
-            context["filename"] = upload.name
-            context["signed"] = signing.dumps(
-                {"filename": upload.name, "payments": asap_import.payments_to_data(payments)},
-                salt=PAYMENTS_SALT,
-                compress=True,
-            )
+        context.update(matching=matching, filename=upload.filename)
     return render(request, "budgets/asap_payment_import.html", context)
 
 
 # --- Past awards ---------------------------------------------------------------------
 
-HISTORY_SALT = "budgets.history_import"
+
+def _require_history_importer(request) -> None:
+    access.require(
+        access.can_manage_program(request.user), "Only a program manager imports past awards."
+    )
 
 
 @login_required
 @step_up_required(back="budgets:history_import")
 def history_import(request):
-    """Upload past awards with their final figures, see the dry run, then import them."""
-    access.require(
-        access.can_manage_program(request.user), "Only a program manager imports past awards."
-    )
+    """Upload past awards with their final figures; a file that reads is kept and its
+    dry run shown."""
+    _require_history_importer(request)
     form = HistoryFileForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "errors": [], "result": None, "signed": "", "filename": ""}
-    if request.method == "POST" and "signed" in request.POST:
+    errors = []
+    if request.method == "POST" and form.is_valid():
         try:
-            carried = signing.loads(request.POST["signed"], salt=HISTORY_SALT, max_age=3600)
-        except signing.BadSignature:
-            messages.error(request, "The dry run has expired; upload the file again.")
-            return redirect("budgets:history_import")
-        try:
-            result = past_awards.import_history(
-                actor=request.user,
-                awards=past_awards.awards_from_data(carried["awards"]),
-                filename=carried["filename"],
-                dry_run=False,
+            return kept_uploads.receive(
+                request,
+                form.cleaned_data["file"],
+                purpose=kept_uploads.Purpose.PAST_AWARDS,
+                check=past_awards.parse_history_file,
+                review="budgets:history_import_review",
             )
         except past_awards.ImportRefused as refused:
-            context["errors"] = [str(e) for e in refused.errors]
-            context["form"] = HistoryFileForm()
-        else:
+            errors = [str(e) for e in refused.errors]
+    context = {"form": form, "errors": errors, "result": None, "filename": ""}
+    return render(request, "budgets/history_import.html", context)
+
+
+@login_required
+@step_up_required(
+    back=lambda request, sha256: reverse("budgets:history_import_review", args=[sha256])
+)
+def history_import_review(request, sha256: str):
+    """What the kept file would import (a dry run, GET), then importing it (POST)."""
+    _require_history_importer(request)
+    upload = kept_uploads.kept_or_404(
+        request, purpose=kept_uploads.Purpose.PAST_AWARDS, sha256=sha256
+    )
+    importing = request.method == "POST"
+    context = {"form": HistoryFileForm(), "errors": [], "result": None}
+    try:
+        awards = past_awards.parse_history_file(upload.filename, kept_uploads.content(upload))
+        result = past_awards.import_history(
+            actor=request.user, awards=awards, filename=upload.filename, dry_run=not importing
+        )
+    except past_awards.ImportRefused as refused:
+        context["errors"] = [str(e) for e in refused.errors]
+    else:
+        if importing:
+            kept_uploads.done(upload)
             count = len(result.imported)
             messages.success(
                 request,
-                f"Imported {count} past award{'s' if count != 1 else ''} from {carried['filename']}.",
+                f"Imported {count} past award{'s' if count != 1 else ''} from {upload.filename}.",
             )
             return redirect("budgets:history_import")
-    elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            awards = past_awards.parse_history_file(upload.name, _upload_bytes(upload))
-            context["result"] = past_awards.import_history(
-                actor=request.user, awards=awards, filename=upload.name, dry_run=True
-            )
-        except past_awards.ImportRefused as refused:
-            context["errors"] = [str(e) for e in refused.errors]
-        else:
-            context["filename"] = upload.name
-            context["signed"] = signing.dumps(
-                {"filename": upload.name, "awards": past_awards.awards_to_data(awards)},
-                salt=HISTORY_SALT,
-                compress=True,
-            )
+        context.update(result=result, filename=upload.filename)
     return render(request, "budgets/history_import.html", context)

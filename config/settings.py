@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "accounts",
     "budgets",
     "reports",
+    "documents",
     "compliance",
     "oversight",
     "allocations",
@@ -302,8 +303,15 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_AUTOREFRESH = DEBUG  # development serves files straight from STATICFILES_DIRS
+# Attached documents (documents/) go through the default storage, never a path of the app
+# server's disk: a folder here, an S3-compatible store by configuration. MEDIA_URL is not
+# routed: files are served only by the scoped download view.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -313,6 +321,8 @@ STORAGES = {
     },
 }
 
+# The largest document that may be attached to an award, report or budget change.
+DOCUMENT_MAX_MB = env_int("DJANGO_DOCUMENT_MAX_MB", 10)
 # Background work: large downloads are prepared by `manage.py db_worker` (django-tasks with
 # its database backend, so no other service is needed) and kept in the default storage
 # for DOWNLOADS_KEEP_DAYS days (reports/prepared.py).

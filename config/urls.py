@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("grants.amendment_urls")),
     path("", include("reports.urls")),
     path("", include("reports.export_urls")),
+    path("", include("documents.urls")),
     path("", include("oversight.urls")),
     path("", include("grants.urls")),
     path("", include("compliance.urls")),

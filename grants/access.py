@@ -222,6 +222,20 @@ def can_administer_accounts(user) -> bool:
     )
 
 
+def can_attach_documents(user, *, acts_on_parent: bool) -> bool:
+    """Attach a document to an award, report, budget change or amendment: the program
+    office, or whoever may act on that record for its task force (`acts_on_parent`: files
+    the report, proposes the budget change, requests the amendment...). Auditors read and
+    download attachments; they attach nothing."""
+    return is_program_office(user) or acts_on_parent
+
+
+def can_discuss_report(user, *, files_it: bool) -> bool:
+    """Comment on a returned report's thread: the program managers who review reports,
+    and the task-force staff who file it (`files_it`)."""
+    return is_program_manager(user) or files_it
+
+
 def require(allowed: bool, message: str = "You do not have permission to do that.") -> None:
     if not allowed:
         raise PermissionDenied(message)

@@ -44,72 +44,79 @@ def _d(day: date) -> str:
     return f"{day:%m/%d/%Y}"
 
 
+# What each step says, with the award's words filled in (_words). The closeout's warning
+# is empty once the period has ended, and then not shown.
+STEPS = {
+    Award.Status.OFFERED: {
+        "title": "Offer award {award}",
+        "summary": "Offer award {award} to {recipient}: {amounts}, period of performance {period}.",
+        "details": [
+            "After the offer the budget changes only by a modification of the approved budget.",
+            "{recipient}'s grant administrator may then accept the award and its terms and "
+            "special conditions.",
+        ],
+    },
+    Award.Status.DRAFT: {
+        "title": "Withdraw the offer of award {award}",
+        "summary": "Withdraw the offer of award {award}: it returns to draft and {recipient} "
+        "can no longer accept it until it is offered again.",
+    },
+    Award.Status.ACCEPTED: {
+        "title": "Accept award {award}",
+        "summary": "Accept award {award} on behalf of {recipient}: {amounts}, period of "
+        "performance {period}.",
+        "details": [
+            "{recipient} becomes bound by the award's terms and special conditions. Your "
+            "name, the name you type and the time are recorded with the acceptance.",
+        ],
+    },
+    Award.Status.ACTIVE: {
+        "title": "Make award {award} active",
+        "summary": "Make award {award} active: {recipient} may draw down and record spending "
+        "against {federal} for the period {period}.",
+    },
+    Award.Status.IN_CLOSEOUT: {
+        "title": "Move award {award} to closeout",
+        "summary": "Move award {award} to closeout: no more spending may be recorded after "
+        "the period ends on {period_end}; the final SF-425 {due}; {left} of the period "
+        "remain.",
+        "warning": "{period_not_ended}",
+    },
+}
+
+
+def _words(award: Award, today: date) -> dict[str, str]:
+    left = months_left(award, today)
+    months = f"{left} month{'s' if left != 1 else ''}"
+    due = final_sf425_due(award)
+    return {
+        "award": str(award),
+        "recipient": str(award.recipient),
+        "period": f"{_d(award.period_start)} to {_d(award.period_end)}",
+        "period_end": _d(award.period_end),
+        "federal": format_money(award.federal_amount),
+        "amounts": f"{format_money(award.federal_amount)} federal, "
+        f"{format_money(award.match_required)} match required",
+        "left": months,
+        "due": f"falls due on {_d(due)}" if due else "falls due after the period ends",
+        "period_not_ended": (
+            f"The period of performance has not ended: {months} of the period remain (it "
+            f"ends {_d(award.period_end)}). Closeout normally starts by itself the day "
+            "after the period ends."
+            if award.period_end >= today
+            else ""
+        ),
+    }
+
+
 def confirmation_for(award: Award, to_status: str, today: date | None = None) -> Confirmation:
-    today = today or timezone.localdate()
-    period = f"{_d(award.period_start)} to {_d(award.period_end)}"
-    amounts = (
-        f"{format_money(award.federal_amount)} federal, "
-        f"{format_money(award.match_required)} match required"
+    if to_status not in STEPS:
+        raise ValueError(to_status)
+    step = STEPS[to_status]
+    words = _words(award, today or timezone.localdate())
+    return Confirmation(
+        title=step["title"].format_map(words),
+        summary=step["summary"].format_map(words),
+        details=[detail.format_map(words) for detail in step.get("details", [])],
+        warning=step.get("warning", "").format_map(words),
     )
-    if to_status == Award.Status.OFFERED:
-        return Confirmation(
-            title=f"Offer award {award}",
-            summary=(
-                f"Offer award {award} to {award.recipient}: {amounts}, period of performance "
-                f"{period}."
-            ),
-            details=[
-                "After the offer the budget changes only by a modification of the approved budget.",
-                f"{award.recipient}'s grant administrator may then accept the award and its "
-                "terms and special conditions.",
-            ],
-        )
-    if to_status == Award.Status.DRAFT:
-        return Confirmation(
-            title=f"Withdraw the offer of award {award}",
-            summary=(
-                f"Withdraw the offer of award {award}: it returns to draft and "
-                f"{award.recipient} can no longer accept it until it is offered again."
-            ),
-        )
-    if to_status == Award.Status.ACCEPTED:
-        return Confirmation(
-            title=f"Accept award {award}",
-            summary=(
-                f"Accept award {award} on behalf of {award.recipient}: {amounts}, period of "
-                f"performance {period}."
-            ),
-            details=[
-                f"{award.recipient} becomes bound by the award's terms and special conditions. "
-                "Your name, the name you type and the time are recorded with the acceptance.",
-            ],
-        )
-    if to_status == Award.Status.ACTIVE:
-        return Confirmation(
-            title=f"Make award {award} active",
-            summary=(
-                f"Make award {award} active: {award.recipient} may draw down and record spending "
-                f"against {format_money(award.federal_amount)} for the period {period}."
-            ),
-        )
-    if to_status == Award.Status.IN_CLOSEOUT:
-        left = months_left(award, today)
-        due = final_sf425_due(award)
-        due_words = f"falls due on {_d(due)}" if due else "falls due after the period ends"
-        warning = ""
-        if award.period_end >= today:
-            warning = (
-                f"The period of performance has not ended: {left} month{'s' if left != 1 else ''} "
-                f"of the period remain (it ends {_d(award.period_end)}). Closeout normally "
-                "starts by itself the day after the period ends."
-            )
-        return Confirmation(
-            title=f"Move award {award} to closeout",
-            summary=(
-                f"Move award {award} to closeout: no more spending may be recorded after the "
-                f"period ends on {_d(award.period_end)}; the final SF-425 {due_words}; {left} month{'s' if left != 1 else ''} of the "
-                "period remain."
-            ),
-            warning=warning,
-        )
-    raise ValueError(to_status)

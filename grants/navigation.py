@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from grants import access
+from grants import access, selectors
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,12 @@ PAGE_LABELS = {
     "reports:sf425_detail": "SF-425",
     "reports:progress_detail": "Progress report",
     "reports:report_detail": "Report",
+    "reports:report_html": "Report document",
+    "exports:sf425_html": "SF-425 document",
+    "exports:progress_html": "Progress report document",
+    "exports:award_html": "Award document",
+    "exports:amendment_html": "Amendment notice",
+    "exports:program_summary_html": "Program summary",
     "reports:measures": "Performance measures",
     "reports:award_charts": "Charts",
     "reports:program_charts": "The program in charts",
@@ -171,7 +177,14 @@ def breadcrumbs(request) -> tuple[list[tuple[str, str]], str]:
             (kwargs["award_number"], reverse("grants:award_detail", args=[kwargs["award_number"]]))
         )
     elif name == "grants:task_force_detail":
-        return trail, kwargs["code"]
+        return trail, _task_force_name(request.user, kwargs["code"])
     elif name == "grants:appropriation_detail":
         return trail, f"Appropriation {kwargs['pk']}"
     return trail, PAGE_LABELS.get(name, "")
+
+
+def _task_force_name(user, code: str) -> str:
+    """The task force's name, as people know it; its code where the person may not see
+    it (the page is then a 404, whose trail must not name another task force)."""
+    names = selectors.task_force_list_for_user(user=user).filter(code=code)
+    return names.values_list("name", flat=True).first() or code

@@ -4,6 +4,7 @@ from reports import export_views, pdf_views, prepared_views
 
 app_name = "exports"
 
+# Each PDF document and its page (.html), the same view (reports/pdf_views.py).
 urlpatterns = [
     path(
         "awards/<str:award_number>/sf425/<str:period_end>.pdf",
@@ -25,6 +26,36 @@ urlpatterns = [
         "exports/program-summary/FY<int:fiscal_year>.pdf",
         pdf_views.program_summary_pdf,
         name="program_summary_pdf",
+    ),
+    path(
+        "awards/<str:award_number>/sf425/<str:period_end>.html",
+        pdf_views.sf425_pdf,
+        {"as_page": True},
+        name="sf425_html",
+    ),
+    path(
+        "awards/<str:award_number>/award.html",
+        pdf_views.award_pdf,
+        {"as_page": True},
+        name="award_html",
+    ),
+    path(
+        "awards/<str:award_number>/amendments/<int:number>.html",
+        pdf_views.amendment_pdf,
+        {"as_page": True},
+        name="amendment_html",
+    ),
+    path(
+        "awards/<str:award_number>/progress/<str:period_end>.html",
+        pdf_views.progress_pdf,
+        {"as_page": True},
+        name="progress_html",
+    ),
+    path(
+        "exports/program-summary/FY<int:fiscal_year>.html",
+        pdf_views.program_summary_pdf,
+        {"as_page": True},
+        name="program_summary_html",
     ),
     path("exports/auditor-workbook.xlsx", export_views.program_workbook, name="program_workbook"),
     path(

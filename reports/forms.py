@@ -78,3 +78,11 @@ class ReviewForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "usa-textarea"}),
+    )

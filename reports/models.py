@@ -214,6 +214,44 @@ class ProgressDraft(models.Model):
         return f"Progress report draft {self.award} period ending {self.period_end:%m/%d/%Y}"
 
 
+class ReportComment(models.Model):
+    """One comment of a report's thread. The thread starts when the program office
+    returns the report for correction (the return's reason is its first comment, marked
+    `starts_return`); the task force answers and either side writes further comments.
+    A comment is never edited or deleted."""
+
+    financial_report = models.ForeignKey(
+        FinancialReport, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    progress_report = models.ForeignKey(
+        ProgressReport, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField()
+    body = models.TextField(max_length=4000)
+    starts_return = models.BooleanField(
+        default=False, help_text="The reason the report was returned for correction."
+    )
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+        triggers = [protected.append_only("report_comment_append_only")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(financial_report__isnull=True, progress_report__isnull=False)
+                | Q(financial_report__isnull=False, progress_report__isnull=True),
+                name="reports_comment_one_report",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.financial_report or self.progress_report}"
+
+
+# Which ReportComment field points at a report of each model.
+COMMENT_FIELDS = {FinancialReport: "financial_report", ProgressReport: "progress_report"}
+
+
 class Reminder(models.Model):
     """A reminder sent about a report, so none is sent twice."""
 

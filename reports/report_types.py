@@ -180,6 +180,10 @@ class ReportType:
     def pdf_url(self, award_number: str, period_end: date) -> str:
         return reverse("reports:report_pdf", args=[award_number, self.key, period_end.isoformat()])
 
+    def html_url(self, award_number: str, period_end: date) -> str:
+        """The filed report's document read as a page."""
+        return reverse("reports:report_html", args=[award_number, self.key, period_end.isoformat()])
+
     def form_class(self) -> type[forms.Form]:
         return self.form or report_form(self)
 

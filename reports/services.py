@@ -21,7 +21,7 @@ from grants.models import Award, Hold
 from grants.money import ZERO, format_money
 from grants.refusals import refusal_audited
 from grants.services import award_mark_closed, hold_place_for_late_report, holds_lift_for_report
-from reports import report_types
+from reports import comments, report_types
 from reports.calendar import DueReport, find_due, reporting_calendar
 from reports.models import (
     DRAFT_FIELDS,
@@ -349,6 +349,8 @@ def report_review(*, actor, report: FiledReport, accept: bool, comment: str = ""
     report.status = ReviewStatus.ACCEPTED if accept else ReviewStatus.RETURNED
     report.reviewed_by, report.reviewed_at, report.review_comment = actor, timezone.now(), comment
     report.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    if not accept:
+        comments.start_thread(actor=actor, report=report, reason=comment)
     kind = report_types.for_model(type(report)).key
     audit_record(
         actor=actor,

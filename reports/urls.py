@@ -27,7 +27,16 @@ urlpatterns = [
         pdf_views.report_pdf,
         name="report_pdf",
     ),
+    path(
+        "awards/<str:award_number>/reports/<slug:kind>/<str:period_end>.html",
+        pdf_views.report_pdf,
+        {"as_page": True},
+        name="report_html",
+    ),
     path("reports/<slug:kind>/<int:report_id>/review/", views.report_review, name="report_review"),
+    path(
+        "reports/<slug:kind>/<int:report_id>/comments/", views.report_comment, name="report_comment"
+    ),
     path("reports/calendar/", views.reporting_calendar_page, name="calendar"),
     path("reports/measures/", views.measures_page, name="measures"),
     path("reports/reminders/", reminder_views.reminder_list, name="reminders"),

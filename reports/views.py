@@ -19,9 +19,9 @@ from grants import access, selectors
 from grants.form_errors import add_service_errors
 from grants.lookups import award_or_404, get_or_404
 from grants.models import AuditChainHead, Award, TaskForce
-from reports import report_types, services
+from reports import comments, report_types, services
 from reports.calendar import find_due, report_url
-from reports.forms import ReviewForm
+from reports.forms import CommentForm, ReviewForm
 from reports.models import FILED_IN, MEASURES, FinancialReport, ProgressDraft, ReviewStatus
 from reports.report_types import FINANCIAL_REPORT, PROGRESS_REPORT, ReportType
 from reports.selectors import (
@@ -117,8 +117,11 @@ def award_reports(request, award_number: str):
     )
 
 
-def _review_context(request, report):
+def _review_context(request, report, comment_form=None):
     return {
+        "thread": comments.thread_of(report) if report is not None else [],
+        "can_comment": report is not None and comments.may_comment(request.user, report),
+        "comment_form": comment_form or CommentForm(),
         "review_form": ReviewForm(),
         "can_review": access.can_manage_program(request.user)
         and report is not None
@@ -355,6 +358,7 @@ def report_detail(request, award_number: str, kind: str, period_end: str):
             "report": report,
             "filed": filed,
             "pdf_url": report_type.pdf_url(award.award_number, due.period_end),
+            "html_url": report_type.html_url(award.award_number, due.period_end),
             "form": form,
             "can_file": can_file,
             "not_yet": not_yet,
@@ -389,6 +393,25 @@ def report_review(request, kind: str, report_id: int):
             else "Report returned to the task force with your comments.",
         )
     return redirect(report_url(report.award.award_number, kind, report.period_end))
+
+
+@login_required
+@require_POST
+def report_comment(request, kind: str, report_id: int):
+    """Add a comment to a returned report's thread."""
+    report_type = _report_type_or_404(kind)
+    report = get_or_404(reports_for_user(user=request.user, report_type=report_type), pk=report_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comments.comment_add(actor=request.user, report=report, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Comment added.")
+    else:
+        messages.error(request, "Comment not added: " + " ".join(form.errors["body"]))
+    return redirect(report_url(report.award.award_number, kind, report.period_end) + "#thread")
 
 
 @login_required

@@ -60,6 +60,23 @@ def pytest_collection_modifyitems(items):
             )
 
 
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def files_in_a_temporary_storage(settings, media_root):
+    """Attached documents go to a temporary folder, never the work tree's media/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media_root)},
+        },
+    }
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """PBKDF2 is slow by design; tests that are not about passwords need not pay for it."""

@@ -1,5 +1,5 @@
-"""Imports go one way: grants <- accounts <- budgets <- reports <- compliance <- oversight
-<- allocations <- api <- demo.
+"""Imports go one way: grants <- accounts <- budgets <- reports <- documents <- compliance
+<- oversight <- allocations <- api <- demo.
 
 An app may import the apps below it and never one above, so each layer can be read,
 tested and changed without the ones built on it; nothing in the product imports the
@@ -17,6 +17,7 @@ LAYERS = [
     "accounts",
     "budgets",
     "reports",
+    "documents",
     "compliance",
     "oversight",
     "allocations",

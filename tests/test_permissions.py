@@ -11,17 +11,25 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from api.tokens import token_create
-from budgets.models import BudgetModification, DrawdownRequest, LedgerEntry, LedgerUpload
+from budgets.models import BudgetModification, DrawdownRequest, KeptUpload, LedgerEntry
 from compliance.models import EquipmentItem, Subaward, Subrecipient
+from documents.services import attachment_add
 from grants.models import Amendment, Award
 from grants.services import amendment_record, hold_place
 from oversight import services as oversight_services
 from reports.exports import tables
-from reports.models import MEASURES, FinancialReport, PreparedDownload, ProgressReport
+from reports.models import (
+    MEASURES,
+    FinancialReport,
+    PreparedDownload,
+    ProgressReport,
+    ReportComment,
+)
 from tests.allocations.helpers import program_run
 from tests.oversight.conftest import record_review
 from tests.reports.report_type_helpers import declare_amendment_reports
@@ -91,6 +99,9 @@ MATRIX = {
     # Past awards are made by whoever makes awards: program managers only.
     ("budgets:history_import", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
     ("budgets:history_import", "POST"): row(LOGIN, 403, 403, 200, 403, 403),
+    # The dry run of a kept file, and importing it: its uploader's alone.
+    ("budgets:history_import_review", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    ("budgets:history_import_review", "POST"): row(LOGIN, 403, 403, 200, 403, 403),
     ("budgets:award_ledger", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("budgets:entry_create", "GET"): row(LOGIN, 200, 404, 403, 403, 403),
     ("budgets:entry_create", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
@@ -112,6 +123,8 @@ MATRIX = {
     # ASAP payments are recorded by whoever records a payment: financial approvers only.
     ("budgets:asap_payment_import", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("budgets:asap_payment_import", "POST"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("budgets:asap_payment_review", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("budgets:asap_payment_review", "POST"): row(LOGIN, 403, 403, 403, 302, 403),
     ("reports:award_reports", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:award_charts", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:program_charts", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
@@ -126,8 +139,16 @@ MATRIX = {
     ("reports:report_detail", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:report_detail", "POST"): row(LOGIN, 200, 404, 403, 403, 403),
     ("reports:report_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("reports:report_html", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("reports:report_review", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("reports:report_review", "POST"): row(LOGIN, 403, 404, 302, 403, 403),
+    # A returned report's thread: its filers and the program managers who review it.
+    ("reports:report_comment", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("reports:report_comment", "POST"): row(LOGIN, 302, 404, 302, 403, 403),
+    # Documents of award A: read by all who read it; attached by its staff and program staff.
+    ("documents:parent", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("documents:parent", "POST"): row(LOGIN, 302, 404, 302, 302, 403),
+    ("documents:download", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     # Compliance: task force A's lead agency, subrecipient, subaward and equipment.
     ("compliance:index", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("compliance:index", "POST"): row(LOGIN, 200, 200, 403, 403, 403),
@@ -158,6 +179,12 @@ MATRIX = {
     ("exports:amendment_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:progress_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:program_summary_pdf", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    # Each PDF read as a page: the PDF's own view, so the PDF's own row.
+    ("exports:sf425_html", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:award_html", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:amendment_html", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:progress_html", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
+    ("exports:program_summary_html", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     # Task-force staff get the program workbook and a year's pack for their own task force.
     ("exports:program_workbook", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("exports:award_workbook", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
@@ -308,6 +335,10 @@ POST_DATA = {
         "idempotency_key": "0b8f9a52-6a53-4c1e-8f52-3c2d1e0f9a77",
     },
     "reports:report_review": {"decision": "accept"},
+    "reports:report_comment": {"body": "Corrected line 10b."},
+    "documents:parent": lambda program: {
+        "file": SimpleUploadedFile("receipts.pdf", b"%PDF-1.4\n%%EOF\n"),
+    },
     "modifications:decide": {"decision": "reject", "note": "Not allowable"},
     "amendments:decide": {"decision": "reject", "note": "Not justified"},
     "allocations:factor_edit": {
@@ -329,6 +360,8 @@ def url_with_its_record(name: str, program) -> str:
     """The URL of page or download `name`, after making the record it shows (task force
     A's award, amendment, filed report...)."""
     award = program.award_a.award_number
+    if name in DOCUMENT_PAGES:  # the PDF's record and arguments
+        return url_with_its_record(DOCUMENT_PAGES[name], program).removesuffix(".pdf") + ".html"
     if name.startswith(TABLE + ":"):
         export = name.removeprefix(TABLE + ":")
         key = {"ledger": lambda: award, "allocation_run": lambda: program_run(program).pk}.get(
@@ -367,8 +400,29 @@ def url_with_its_record(name: str, program) -> str:
         return reverse(name, args=[award, "expenditure"])
     if name == "budgets:ledger_import_template":
         return reverse(name, args=[award, "xlsx"])
+    if name == "budgets:asap_payment_review":
+        # A payment of no award: the dry run matches nothing, and recording it records none.
+        upload = KeptUpload.objects.create(
+            purpose=KeptUpload.Purpose.ASAP_PAYMENTS,
+            sha256="b" * 64,
+            filename="asap.csv",
+            content=b"Award number,Payment date,Amount\n15PJDP-25-GK-09999-MECP,01/15/2025,750.00\n",
+            uploaded_by=program.approver,
+        )
+        return reverse(name, args=[upload.sha256])
+    if name == "budgets:history_import_review":
+        # A file that does not read: the page shows why, whether asked or posted.
+        upload = KeptUpload.objects.create(
+            purpose=KeptUpload.Purpose.PAST_AWARDS,
+            sha256="c" * 64,
+            filename="history.csv",
+            content=b"Award number\n",
+            uploaded_by=program.pm,
+        )
+        return reverse(name, args=[upload.sha256])
     if name == "budgets:ledger_import_review":
-        upload = LedgerUpload.objects.create(
+        upload = KeptUpload.objects.create(
+            purpose=KeptUpload.Purpose.LEDGER,
             award=program.award_a,
             sha256="a" * 64,
             filename="spending.csv",
@@ -438,15 +492,18 @@ def url_with_its_record(name: str, program) -> str:
     if name in ("reports:sf425_detail", "reports:progress_detail"):
         return reverse(name, args=[award, "2024-12-31"])
     if name in SHARED_REPORT_PAGES:
-        Amendment.objects.create(
+        # The amendment notice's page may have made it already (the walks of every page).
+        Amendment.objects.get_or_create(
             award=program.award_a,
             number=1,
-            kind="administrative",
-            description="x",
-            requested_on=date(2025, 1, 6),
-            requested_by=program.pm,
+            defaults=dict(
+                kind="administrative",
+                description="x",
+                requested_on=date(2025, 1, 6),
+                requested_by=program.pm,
+            ),
         )
-        if name == "reports:report_pdf":
+        if name in ("reports:report_pdf", "reports:report_html"):
             ProgressReport.objects.create(
                 award=program.award_a,
                 period_end=date(2025, 1, 6),
@@ -457,6 +514,36 @@ def url_with_its_record(name: str, program) -> str:
                 **{field: 0 for field, _ in MEASURES},
             )
         return reverse(name, args=[award, "amendment", "2025-01-06"])
+    if name == "documents:parent":
+        return reverse(name, args=["award", program.award_a.pk])
+    if name == "documents:download":
+        attachment = attachment_add(
+            actor=program.officer_a,
+            parent=program.award_a,
+            upload=SimpleUploadedFile("receipts.pdf", b"%PDF-1.4\n%%EOF\n"),
+        )
+        return reverse(name, args=[attachment.pk])
+    if name == "reports:report_comment":
+        report = FinancialReport.objects.create(
+            award=program.award_a,
+            period_end=date(2024, 12, 31),
+            status="returned",
+            lines={},
+            submitted_by=program.officer_a,
+            submitted_at=timezone.now(),
+            certifier_name="x",
+            certifier_title="x",
+            certifier_phone="x",
+            certifier_email="x@example.gov",
+        )
+        ReportComment.objects.create(
+            financial_report=report,
+            author=program.pm,
+            written_at=timezone.now(),
+            body="Explain line 10b.",
+            starts_return=True,
+        )
+        return reverse(name, args=["sf425", report.pk])
     if name == "reports:report_review":
         report = FinancialReport.objects.create(
             award=program.award_a,
@@ -636,7 +723,16 @@ def oversight_url(name: str, program) -> str:
     return reverse(name, args=[award.award_number])
 
 
-SHARED_REPORT_PAGES = ("reports:report_detail", "reports:report_pdf")
+SHARED_REPORT_PAGES = ("reports:report_detail", "reports:report_pdf", "reports:report_html")
+# The page of each PDF document, and its PDF.
+DOCUMENT_PAGES = {
+    "exports:sf425_html": "exports:sf425_pdf",
+    "exports:award_html": "exports:award_pdf",
+    "exports:amendment_html": "exports:amendment_pdf",
+    "exports:progress_html": "exports:progress_pdf",
+    "exports:program_summary_html": "exports:program_summary_pdf",
+    "reports:report_html": "reports:report_pdf",
+}
 REDIRECT_ELSEWHERE = ("logout", "accounts:password_reset")
 
 

@@ -15,7 +15,10 @@ prints the same document.
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -309,8 +312,36 @@ def _fit(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+@dataclass
+class Laid:
+    """A document's title and story, as a builder handed them to `render`."""
+
+    title: str
+    story: list
+
+
+_laid: ContextVar[list[Laid] | None] = ContextVar("laid", default=None)
+
+
+@contextmanager
+def keeping_stories() -> Iterator[list[Laid]]:
+    """Inside the block, `render` keeps each document's story instead of laying it out
+    (and returns no bytes): the HTML view of a document (reports.document_views) reads
+    the very story its PDF prints, so the two cannot say different things."""
+    laid: list[Laid] = []
+    token = _laid.set(laid)
+    try:
+        yield laid
+    finally:
+        _laid.reset(token)
+
+
 def render(story: list, *, document_title: str, user, subject: str = "") -> bytes:
     """Lay out `story` on the shared page and return the PDF's bytes."""
+    kept = _laid.get()
+    if kept is not None:
+        kept.append(Laid(document_title, story))
+        return b""
     buffer = io.BytesIO()
     generated = (
         f"Generated {timezone.now().astimezone(UTC):%Y-%m-%d %H:%M} UTC"

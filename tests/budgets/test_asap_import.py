@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from budgets import asap_import, ledger
 from budgets.balances import award_balances
 from budgets.ledger import _check_drawn_within_authorized
-from budgets.models import DrawdownRequest, LedgerEntry
+from budgets.models import DrawdownRequest, KeptUpload, LedgerEntry
 from budgets.reconcile import reconcile_award
 from grants import access
 from grants.audit import AuditEvent
@@ -216,12 +216,12 @@ def test_an_unknown_award_number_is_a_payment_without_a_request_not_a_refusal(
     pin_today(TODAY)
     client.force_login(program.approver)
     url = reverse("budgets:asap_payment_import")
-    page = client.post(url, {"file": SimpleUploadedFile("asap.csv", content)})
+    page = client.post(url, {"file": SimpleUploadedFile("asap.csv", content)}, follow=True)
     text = page.content.decode()
     assert "Payments without a request (1)" in text
     assert "no award has the number 15PJDP-25-GK-09999-MECP." in text
     assert "Approved requests without a payment (3)" in text
-    done = client.post(url, {"signed": page.context["signed"]}, follow=True)
+    done = client.post(page.redirect_chain[-1][0], follow=True)
     assert "Recorded 1 payment" in done.content.decode()
     assert DrawdownRequest.objects.get(pk=r["r1"].pk).status == "paid"
     event = AuditEvent.objects.get(action="budgets.asap_import.recorded")
@@ -418,26 +418,47 @@ def test_the_page_shows_the_dry_run_then_records_the_file(client, program, reque
     queue = client.get(reverse("budgets:drawdown_queue"))
     assert url in queue.content.decode()
     with open(FILES / "asap_payments_pass.csv", "rb") as upload:
-        page = client.post(url, {"file": upload})
+        page = client.post(url, {"file": upload}, follow=True)
+    review = page.redirect_chain[-1][0]
     text = page.content.decode()
     assert "Record 4 payments" in text
     assert "Payments without a request (2)" in text
     assert "Approved requests without a payment (1)" in text
     assert LedgerEntry.objects.count() == 0
-    done = client.post(url, {"signed": page.context["signed"]}, follow=True)
+    done = client.post(review, follow=True)
     assert "Recorded 4 payments from asap_payments_pass.csv." in done.content.decode()
     assert LedgerEntry.objects.filter(kind="drawdown").count() == 4
-    # The same dry run posted again records nothing more.
-    again = client.post(url, {"signed": page.context["signed"]}, follow=True)
-    assert "Recorded 0 payments" in again.content.decode()
+    # The recorded file is not kept: posting its review again records nothing more.
+    assert client.post(review).status_code == 404
     assert LedgerEntry.objects.filter(kind="drawdown").count() == 4
+    # Uploaded again, it has nothing left to record.
+    with open(FILES / "asap_payments_pass.csv", "rb") as upload:
+        again = client.post(url, {"file": upload}, follow=True)
+    assert "Nothing to record" in again.content.decode()
 
 
-def test_a_tampered_dry_run_is_refused(client, program, requests):
+def test_a_file_that_does_not_read_is_refused_on_the_upload_page_and_not_kept(
+    client, program, requests
+):
     client.force_login(program.approver)
     url = reverse("budgets:asap_payment_import")
-    page = client.post(url, {"signed": "not-signed"}, follow=True)
-    assert "The dry run has expired; upload the file again." in page.content.decode()
+    content = b"Award number,Payment date,Amount\n15PJDP-25-GK-00001-MECP,someday,10.00\n"
+    page = client.post(url, {"file": SimpleUploadedFile("asap.csv", content)})
+    assert page.status_code == 200
+    [error] = page.context["errors"]
+    assert error.startswith("Row 2, column B (Payment date): ")
+    assert KeptUpload.objects.count() == 0
+
+
+def test_another_approvers_kept_file_is_a_404(client, program, requests, pin_today):
+    pin_today(TODAY)
+    client.force_login(program.approver)
+    with open(FILES / "asap_payments_pass.csv", "rb") as upload:
+        page = client.post(reverse("budgets:asap_payment_import"), {"file": upload}, follow=True)
+    review = page.redirect_chain[-1][0]
+    client.force_login(factories.make_user("approver_3", groups=[access.FINANCIAL_APPROVER]))
+    assert client.get(review).status_code == 404
+    assert client.post(review).status_code == 404
     assert LedgerEntry.objects.count() == 0
 
 

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from budgets import history_import
 from budgets.balances import award_balances
 from budgets.models import LedgerEntry
+from grants import access
 from grants.audit import AuditEvent
 from grants.models import Amendment, Award, FundingReturn
 from grants.selectors import money_chain
@@ -222,13 +223,21 @@ def test_the_page_shows_the_dry_run_then_imports(client, program, years, pin_tod
     client.force_login(program.pm)
     url = reverse("budgets:history_import")
     with open(FILES / "history_pass.csv", "rb") as upload:
-        page = client.post(url, {"file": upload})
+        page = client.post(url, {"file": upload}, follow=True)
+    review = page.redirect_chain[-1][0]
     text = page.content.decode()
     assert "Import 3 awards" in text
     assert Award.objects.filter(status="closed").count() == 0
-    done = client.post(url, {"signed": page.context["signed"]}, follow=True)
+    # The kept file is its uploader's alone.
+    other = factories.make_user("pm_2", groups=[access.PROGRAM_MANAGER])
+    client.force_login(other)
+    assert client.post(review).status_code == 404
+    assert Award.objects.filter(status="closed").count() == 0
+    client.force_login(program.pm)
+    done = client.post(review, follow=True)
     assert "Imported 3 past awards from history_pass.csv." in done.content.decode()
     assert Award.objects.filter(status="closed").count() == 3
+    assert client.get(review).status_code == 404  # imported, so no longer kept
 
 
 @pytest.mark.parametrize("who", ["officer_a", "auditor", "approver"])
@@ -284,3 +293,18 @@ def test_an_xlsx_file_is_read_with_real_dates_and_numbers(program, years):
         D("0.01"),
         years[1998],
     )
+
+
+def test_the_final_figures_are_an_audit_event_of_their_own_dated_by_the_import(program, years):
+    run(program, read("history_pass.csv"))
+    award = Award.objects.get(award_number="1998-MC-CX-K002")
+    event = AuditEvent.objects.get(action="budgets.ledger.final_figures_posted", object_id=award.pk)
+    assert event.actor == program.pm
+    assert event.data["after"] == {
+        "drawn": "500000.00",
+        "expended": "500000.00",
+        "paid": "500000.00",
+        "on": "2000-09-30",
+    }
+    assert event.data["today"] == str(TODAY)
+    assert len(event.data["entries"]) == 3

@@ -17,8 +17,8 @@ from openpyxl import Workbook, load_workbook
 from budgets import ledger
 from budgets.ledger_batch import RowError
 from budgets.ledger_import import MAX_ROWS, ImportRefused, cell_errors, read_ledger_file
-from budgets.models import LedgerEntry, LedgerUpload
-from grants.models import AuditEvent
+from budgets.models import KeptUpload, LedgerEntry
+from grants.models import AuditEvent, Membership
 from reports.sf425 import compute_sf425
 from tests import factories
 from tests.budgets.ledger_helpers import activate, draw
@@ -57,7 +57,7 @@ def _ledger_state(award):
     """What an import may write: entries, kept uploads, audit events."""
     return (
         LedgerEntry.objects.filter(award=award).count(),
-        LedgerUpload.objects.count(),
+        KeptUpload.objects.count(),
         AuditEvent.objects.count(),
     )
 
@@ -384,7 +384,8 @@ def test_another_task_forces_officer_gets_a_404(client, active):
     assert client.get(_import_url(active)).status_code == 404
     response = _upload(client, active, "good.csv", (FILES / "good.csv").read_bytes())
     assert response.status_code == 404
-    upload = LedgerUpload.objects.create(
+    upload = KeptUpload.objects.create(
+        purpose=KeptUpload.Purpose.LEDGER,
         award=active.award_a,
         sha256="0" * 64,
         filename="good.csv",
@@ -393,6 +394,22 @@ def test_another_task_forces_officer_gets_a_404(client, active):
     )
     url = reverse("budgets:ledger_import_review", args=[active.award_a.award_number, upload.sha256])
     assert client.post(url).status_code == 404
+    assert not LedgerEntry.objects.exclude(reference="").exists()
+
+
+def test_another_officer_of_the_task_force_cannot_use_a_kept_file(client, active):
+    """The kept file is its uploader's: a second finance officer of the same task force
+    naming it gets a 404, and posts nothing."""
+    client.force_login(active.officer_a)
+    response = _upload(client, active, "good.csv", (FILES / "good.csv").read_bytes())
+    assert response.status_code == 302
+    colleague = factories.make_user(
+        "officer_a2",
+        memberships=[(active.award_a.task_force, Membership.Role.FINANCE_OFFICER)],
+    )
+    client.force_login(colleague)
+    assert client.get(response.url).status_code == 404
+    assert client.post(response.url).status_code == 404
     assert not LedgerEntry.objects.exclude(reference="").exists()
 
 

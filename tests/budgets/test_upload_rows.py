@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from allocations import imports as factor_import
 from allocations.models import FactorData
 from budgets import asap_import, history_import, ledger_import
-from budgets.models import DrawdownRequest, LedgerEntry, LedgerUpload
+from budgets.models import DrawdownRequest, KeptUpload, LedgerEntry
 from budgets.upload_rows import ImportRefused, Limits, cell_date, header_key
 from grants.models import AuditEvent, Award
 
@@ -174,7 +174,7 @@ HOSTILE = [
 def written():
     return (
         LedgerEntry.objects.count(),
-        LedgerUpload.objects.count(),
+        KeptUpload.objects.count(),
         AuditEvent.objects.count(),
         Award.objects.count(),
         FactorData.objects.count(),

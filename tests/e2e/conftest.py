@@ -7,6 +7,7 @@ context"). The tests only touch the database between browser calls, from this on
 thread, so the check is switched off for the browser tests.
 """
 
+import json
 import os
 import re
 from pathlib import Path
@@ -25,6 +26,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SHOTS = Path("/tmp/shots")
+# axe-core, installed from tests/e2e/package-lock.json by `make test` (npm ci).
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+# Each accessibility walk's axe results, one JSON file per test (gitignored).
+AXE_RESULTS = Path(__file__).parent / "axe-results"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def _shot_name(item) -> str:
@@ -60,7 +66,12 @@ def browser_page(request, live_server):
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        # axe-core is put into the page as a script of its own, which the app's CSP
+        # (no inline script) would refuse: only the accessibility tests bypass it.
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900},
+            bypass_csp=request.node.get_closest_marker("axe") is not None,
+        )
         context.set_default_timeout(10_000)
         page = context.new_page()
         try:
@@ -137,3 +148,42 @@ def sign_in(live_server, shot):
         return page
 
     return login
+
+
+@pytest.fixture
+def axe(request):
+    """axe(page, "name") runs axe-core's WCAG 2.1 A and AA rules on the page as it is and
+    returns one line per violation (rule, the elements it found, what is wrong); every
+    page's results are saved to tests/e2e/axe-results/<test>.json. The test needs the
+    `axe` mark, so that its browser lets the script in."""
+    if not AXE.exists():
+        message = f"{AXE} is missing: run `npm ci` in tests/e2e (make test does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI=true: a skipped browser test is not a pass)")
+        pytest.skip(message)
+    assert request.node.get_closest_marker("axe"), "mark the test with pytest.mark.axe"
+    results = {}
+
+    def check(page, name: str) -> list[str]:
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
+        )
+        results[name] = {
+            "url": page.url,
+            "violations": result["violations"],
+            "passes": len(result["passes"]),
+            "incomplete": [item["id"] for item in result["incomplete"]],
+        }
+        return [
+            f"{violation['id']} ({violation['help']}) at {', '.join(map(str, node['target']))}: "
+            f"{node['failureSummary'].replace(chr(10), ' ')}"
+            for violation in result["violations"]
+            for node in violation["nodes"]
+        ]
+
+    yield check
+    AXE_RESULTS.mkdir(parents=True, exist_ok=True)
+    (AXE_RESULTS / f"{_shot_name(request.node)}.json").write_text(
+        json.dumps(results, indent=1, sort_keys=True)
+    )

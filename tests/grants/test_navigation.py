@@ -124,3 +124,20 @@ def test_a_one_letter_search_asks_for_more(client, program):
 def test_the_search_box_is_in_the_header_with_the_query_kept(client, program):
     page = _get(client, program.pm, reverse("grants:search") + "?q=bravo")
     assert 'role="search"' in page and 'name="q" value="bravo"' in page
+
+
+def test_a_task_force_page_is_named_by_the_task_forces_name(client, program):
+    task_force = program.task_force_a
+    page = _get(
+        client, program.officer_a, reverse("grants:task_force_detail", args=[task_force.code])
+    )
+    assert _crumbs(page) == ["Home", "Task forces", task_force.name]
+    assert task_force.name != task_force.code
+
+
+def test_another_task_forces_404_does_not_name_it(client, program):
+    task_force = program.task_force_a
+    client.force_login(program.officer_b)
+    response = client.get(reverse("grants:task_force_detail", args=[task_force.code]))
+    assert response.status_code == 404
+    assert task_force.name not in response.content.decode()
