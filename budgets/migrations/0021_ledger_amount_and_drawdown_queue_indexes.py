@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budgets', '0019_ledger_award_order_index'),
+        ('budgets', '0020_kept_upload_for_every_import'),
         ('grants', '0023_award_acceptance_acknowledgement'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
