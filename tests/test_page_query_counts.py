@@ -31,8 +31,8 @@ PINNED = {
     ("drawdowns", "approver"): 12,
     ("drawdowns", "pm"): 12,
     ("drawdowns", "officer_a"): 14,
-    ("award", "pm"): 28,
-    ("award", "officer_a"): 31,
+    ("award", "pm"): 31,
+    ("award", "officer_a"): 34,
     ("awards", "pm"): 11,
     ("calendar", "pm"): 15,
 }
