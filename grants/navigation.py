@@ -47,15 +47,9 @@ SECTIONS = (
     Section("amendments", "Amendments", "amendments:list", ("amendments",)),
     Section("budget_changes", "Budget changes", "modifications:list", ("budget-changes",)),
     Section("reports", "Reports due", "reports:calendar", ("reports",)),
-    Section("compliance", "Compliance", "compliance:index", ("compliance",)),
-    Section("oversight", "Oversight", "oversight:overview", ("oversight",)),
-    Section(
-        "reminders",
-        "Reminders",
-        "reports:reminders",
-        ("reports/reminders",),
-        access.can_view_program,
-    ),
+    # Risk, conditions and monitoring, and beside them single audits, subawards and
+    # SAM.gov: one entry, so the program office's menu fits one line at 1280 px.
+    Section("oversight", "Oversight", "oversight:overview", ("oversight", "compliance")),
     Section(
         "access_review",
         "Access review",
@@ -100,6 +94,9 @@ PAGE_LABELS = {
     "reports:award_charts": "Charts",
     "reports:program_charts": "The program in charts",
     "reports:calendar_feed_settings": "Calendar subscription",
+    "reports:reminders": "Reminders sent",
+    "compliance:index": "Audits, subrecipients and SAM.gov",
+    "documents:parent": "Documents",
     "compliance:recipient_detail": "Recipient",
     "compliance:audit_detail": "Single audit",
     "compliance:sefa": "Schedule of expenditures",
@@ -119,9 +116,11 @@ PAGE_LABELS = {
     "allocations:run_detail": "Scenario",
     "api_tokens:list": "API tokens",
     "budgets:history_import": "Import award history",
+    "budgets:history_import_review": "Check the past awards",
     "budgets:ledger_import": "Import ledger entries",
     "budgets:ledger_import_review": "Review the import",
     "budgets:asap_payment_import": "Import ASAP payments",
+    "budgets:asap_payment_review": "Check the payments",
     "accounts:account": "Your account",
     "accounts:password_change": "Change your password",
     "accounts:password_change_done": "Password changed",
@@ -144,8 +143,7 @@ def menu(user) -> list[Section]:
 
 
 def section_of(path: str) -> Section | None:
-    """The section a page's path belongs to: the longest matching prefix wins (the
-    reminders are under /reports/ but are a section of their own)."""
+    """The section a page's path belongs to: the longest matching prefix wins."""
     path = path.strip("/")
     if not path:
         return SECTIONS[0]

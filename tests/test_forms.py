@@ -27,7 +27,8 @@ def _counts():
         Appropriation.objects.count(),
         Award.objects.count(),
         BudgetVersion.objects.count(),
-        AuditEvent.objects.count(),
+        # A refused attempt is on record by design (grants.refusals); nothing else is.
+        AuditEvent.objects.exclude(action__endswith=".refused").count(),
     )
 
 

@@ -643,44 +643,48 @@ def _compliance_url(name: str, program) -> str:
         return reverse(name, args=[recipient.pk, "2025-06-30"])
     if name in ("compliance:award_subawards", "compliance:award_equipment"):
         return reverse(name, args=[award.award_number])
-    sub = Subrecipient.objects.create(
+    # get_or_create: the browser walks ask for several of these URLs on one database.
+    sub, _ = Subrecipient.objects.get_or_create(
         task_force=program.task_force_a,
-        legal_name="Town",
         uei="M7HJK2LQ9P1A",
-        created_by=program.officer_a,
+        defaults={"legal_name": "Town", "created_by": program.officer_a},
     )
     if name == "compliance:subrecipient_detail":
         return reverse(name, args=[sub.pk])
     if name == "compliance:subaward_detail":
-        subaward = Subaward.objects.create(
+        subaward, _ = Subaward.objects.get_or_create(
             award=award,
             subrecipient=sub,
             agreement_number="SA-1",
-            amount=Decimal("40000.00"),
-            signed_on=date(2025, 3, 14),
-            purpose="Investigations",
-            created_by=program.officer_a,
+            defaults={
+                "amount": Decimal("40000.00"),
+                "signed_on": date(2025, 3, 14),
+                "purpose": "Investigations",
+                "created_by": program.officer_a,
+            },
         )
         return reverse(name, args=[award.award_number, subaward.pk])
-    entry = LedgerEntry.objects.create(
-        award=award,
-        kind="expenditure",
-        category="D",
-        amount=Decimal("12000.00"),
-        effective_date=date(2025, 1, 15),
-        actor=program.officer_a,
-        idempotency_key=uuid.uuid4(),
-    )
-    item = EquipmentItem.objects.create(
-        award=award,
-        entry=entry,
-        description="Workstation",
-        tag="T-1",
-        unit_cost=Decimal("12000.00"),
-        acquired_on=date(2025, 1, 15),
-        location="Lab",
-        created_by=program.officer_a,
-    )
+    item = EquipmentItem.objects.filter(award=award, tag="T-1").first()
+    if item is None:
+        entry = LedgerEntry.objects.create(
+            award=award,
+            kind="expenditure",
+            category="D",
+            amount=Decimal("12000.00"),
+            effective_date=date(2025, 1, 15),
+            actor=program.officer_a,
+            idempotency_key=uuid.uuid4(),
+        )
+        item = EquipmentItem.objects.create(
+            award=award,
+            entry=entry,
+            description="Workstation",
+            tag="T-1",
+            unit_cost=Decimal("12000.00"),
+            acquired_on=date(2025, 1, 15),
+            location="Lab",
+            created_by=program.officer_a,
+        )
     return reverse(name, args=[award.award_number, item.pk])
 
 

@@ -24,7 +24,7 @@ PINNED = {
     "api:awards": 5,
     "api:drawdowns": 3,
     "api:progress_reports": 3,
-    "api:reports_due": 6,
+    "api:reports_due": 9,  # FFATA reports add three: their filings, threshold, subawards
     "api:task_forces": 3,
 }
 

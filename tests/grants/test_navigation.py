@@ -54,8 +54,11 @@ def test_a_section_list_is_the_last_crumb_and_the_current_section(client, progra
     assert _crumbs(page) == ["Home", "Drawdowns"]
     assert _current_sections(page) == ["Drawdowns"]
     page = _get(client, program.pm, reverse("reports:reminders"))
-    assert _crumbs(page) == ["Home", "Reminders"]
-    assert _current_sections(page) == ["Reminders"]
+    assert _crumbs(page) == ["Home", "Reports due", "Reminders sent"]
+    assert _current_sections(page) == ["Reports due"]
+    page = _get(client, program.pm, reverse("compliance:index"))
+    assert _crumbs(page) == ["Home", "Oversight", "Audits, subrecipients and SAM.gov"]
+    assert _current_sections(page) == ["Oversight"]
     page = _get(client, program.pm, reverse("reports:measures"))
     assert _crumbs(page) == ["Home", "Reports due", "Performance measures"]
     assert _current_sections(page) == ["Reports due"]
@@ -84,6 +87,7 @@ def test_every_page_people_open_has_a_name_in_its_breadcrumbs():
             "budgets:ledger_import_template",
             "accounts:access_review_xlsx",
             "compliance:sefa_xlsx",
+            "documents:download",
         )
     }
     assert pages - named == set()
