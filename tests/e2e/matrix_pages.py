@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+import pytest
+from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 
@@ -22,6 +24,15 @@ from tests.test_permissions import (
     PERSONAS,
     SHARED_REPORT_PAGES,
     url_with_its_record,
+)
+
+# The walks look at rendered pages, which do not depend on the database: the permission
+# matrix (tests/test_permissions.py) asks for every URL as every persona on both
+# databases, and the browser walks them on SQLite only, which keeps the suite's time.
+walked_on_sqlite_only = pytest.mark.skipif(
+    "postgresql" in settings.DATABASES["default"]["ENGINE"],
+    reason="the browser walks of every page run on SQLite; the permission matrix covers "
+    "every URL on PostgreSQL",
 )
 
 # What is downloaded rather than shown (files, the calendar feed) is not a page; other

@@ -13,12 +13,19 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.e2e.conftest import password_sign_in
-from tests.e2e.matrix_pages import open_page, pages_by_persona, sign_in_as, waiting_for_decisions
+from tests.e2e.matrix_pages import (
+    open_page,
+    pages_by_persona,
+    sign_in_as,
+    waiting_for_decisions,
+    walked_on_sqlite_only,
+)
 from tests.reports.report_type_helpers import declare_amendment_reports
 
 pytestmark = [pytest.mark.e2e, pytest.mark.axe]
 
 
+@walked_on_sqlite_only
 def test_every_page_has_no_wcag_21_aa_violation(
     live_program, live_server, browser_page, axe, monkeypatch
 ):

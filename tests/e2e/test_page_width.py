@@ -24,7 +24,13 @@ from playwright.sync_api import expect
 from reports.models import MEASURES, ProgressReport
 from tests import factories
 from tests.e2e.conftest import SHOTS, password_sign_in
-from tests.e2e.matrix_pages import open_page, pages_by_persona, sign_in_as, waiting_for_decisions
+from tests.e2e.matrix_pages import (
+    open_page,
+    pages_by_persona,
+    sign_in_as,
+    waiting_for_decisions,
+    walked_on_sqlite_only,
+)
 from tests.reports.report_type_helpers import declare_amendment_reports
 
 pytestmark = pytest.mark.e2e
@@ -74,6 +80,7 @@ PROBLEMS = """() => {
 }"""
 
 
+@walked_on_sqlite_only
 def test_every_page_fits_at_1280_700_and_390_px(
     live_program, live_server, browser_page, monkeypatch
 ):

@@ -37,7 +37,9 @@ def active(program):
 def command(day: date) -> list[str]:
     out = StringIO()
     call_command("send_reminders", "--today", day.isoformat(), stdout=out, stderr=StringIO())
-    return out.getvalue().splitlines()
+    lines = out.getvalue().splitlines()
+    # The summary, from "As of", after the lines that tell each phase's progress.
+    return lines[next(i for i, line in enumerate(lines) if line.startswith("As of ")) :]
 
 
 def status(program) -> str:

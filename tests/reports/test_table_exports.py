@@ -275,9 +275,17 @@ def test_every_download_url_is_tested():
     exports = get_resolver().namespace_dict["exports"][1]
     names = {f"exports:{name}" for name in exports.reverse_dict if isinstance(name, str)}
     # My downloads and its files: tests/reports/test_prepared_downloads.py.
-    prepared = {"exports:my_downloads", "exports:prepare_download", "exports:download"}
-    prepared.add("exports:download_file")
-    assert names | {"reports:report_pdf"} == {*DOCUMENTS, "exports:table", *prepared}
+    tested_elsewhere = {"exports:my_downloads", "exports:prepare_download", "exports:download"}
+    tested_elsewhere.add("exports:download_file")
+    # Each PDF document's page: tests/reports/test_document_pages.py.
+    tested_elsewhere |= {
+        "exports:sf425_html",
+        "exports:amendment_html",
+        "exports:progress_html",
+        "exports:award_html",
+        "exports:program_summary_html",
+    }
+    assert names | {"reports:report_pdf"} == {*DOCUMENTS, "exports:table", *tested_elsewhere}
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
