@@ -15,6 +15,7 @@ from grants.duties import lock_award
 from grants.models import Award, Hold, Recipient
 from grants.money import MoneyError, parse_money, sentence
 from grants.services import hold_place_by_system, holds_lift_by_system
+from grants.text import clean_text
 from oversight import risk
 from oversight.history import history_of_performance
 from oversight.models import (
@@ -107,10 +108,10 @@ def risk_review_record(
         fiscal_year=fiscal_year,
         reviewed_on=reviewed_on,
         financial_stability=financial_stability,
-        financial_notes=(financial_notes or "").strip(),
+        financial_notes=clean_text(financial_notes),
         audit_findings=audit_findings,
         audit_material_weakness=audit_material_weakness,
-        audit_notes=(audit_notes or "").strip(),
+        audit_notes=clean_text(audit_notes),
         sam_active=sam_active,
         sam_expires_on=sam_expires_on,
         exclusions_found=exclusions_found,
@@ -197,13 +198,13 @@ def _decide(*, actor, review, level, signature, level_reason, condition_keys, cl
     errors = {}
     if level not in RiskReview.Level.values:
         errors["level"] = "Choose low, moderate or high."
-    level_reason = (level_reason or "").strip()
+    level_reason = clean_text(level_reason)
     if level != review.computed_level and not level_reason:
         errors["level_reason"] = (
             f"The rule computes {review.get_computed_level_display().lower()}: say why the "
             "decided level differs."
         )
-    signature = (signature or "").strip()
+    signature = clean_text(signature)
     full_name = actor.get_full_name().strip()
     if not signature:
         errors["signature"] = "Type your full name to sign the decision."
@@ -370,7 +371,7 @@ def condition_impose(
     )
     award = lock_award(award.pk)
     today = today or timezone.localdate()
-    text = (text or "").strip()
+    text = clean_text(text)
     errors = {}
     if not text:
         errors["text"] = "Write the condition: what the recipient must do."
@@ -407,7 +408,7 @@ def condition_clear(*, actor, condition: SpecialCondition, note: str) -> Special
         )
     if not condition.is_open:
         raise ValidationError("This condition is already cleared.")
-    note = (note or "").strip()
+    note = clean_text(note)
     if not note:
         raise ValidationError({"note": "Say how the condition was met."})
     condition.status = SpecialCondition.Status.CLEARED
@@ -472,7 +473,7 @@ def activity_complete(
     award = lock_award(activity.award_id)
     activity = MonitoringActivity.objects.get(pk=activity.pk)
     today = today or timezone.localdate()
-    summary = (summary or "").strip()
+    summary = clean_text(summary)
     errors = {}
     if activity.status != MonitoringActivity.Status.PLANNED:
         raise ValidationError(
@@ -525,7 +526,7 @@ def finding_record(
     access.require(access.can_manage_oversight(actor), "Only program managers record findings.")
     award = lock_award(activity.award_id)
     activity = MonitoringActivity.objects.get(pk=activity.pk)
-    text = (text or "").strip()
+    text = clean_text(text)
     errors = {}
     if activity.status != MonitoringActivity.Status.DONE:
         errors["__all__"] = "Record the activity as done before its findings."
@@ -573,7 +574,7 @@ def finding_submit_plan(*, actor, finding: Finding, corrective_action: str) -> F
     finding = Finding.objects.get(pk=finding.pk)
     if finding.status == Finding.Status.CLOSED:
         raise ValidationError("This finding is closed.")
-    corrective_action = (corrective_action or "").strip()
+    corrective_action = clean_text(corrective_action)
     if not corrective_action:
         raise ValidationError(
             {"corrective_action": "Describe the corrective actions and their dates."}
@@ -598,7 +599,7 @@ def finding_close(*, actor, finding: Finding, resolution: str) -> Finding:
     finding = Finding.objects.get(pk=finding.pk)
     if finding.status not in OPEN_FINDING:
         raise ValidationError("This finding is already closed.")
-    resolution = (resolution or "").strip()
+    resolution = clean_text(resolution)
     if not resolution:
         raise ValidationError({"resolution": "Say how the finding was resolved."})
     finding.status, finding.resolution = Finding.Status.CLOSED, resolution
