@@ -323,7 +323,9 @@ def downloads_of(user):
 def open_for(*, user, download_id) -> tuple[PreparedDownload, IO[bytes]]:
     """The person's ready file, opened from the storage, and its download recorded; a
     file of anyone else, unfinished or expired is a 404."""
-    download = downloads_of(user).filter(pk=download_id, status="ready").first()
+    download = (
+        downloads_of(user).filter(pk=download_id, status=PreparedDownload.Status.READY).first()
+    )
     if download is None or not default_storage.exists(download.storage_name):
         raise Http404("No such download.")
     handle = default_storage.open(download.storage_name, "rb")
