@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from budgets.kinds import LIMITS, TOTALS, UNOBLIGATED, Limit, moving
 from budgets.ledger_days import LINE_SUMS, LINES, signed_sum
-from budgets.models import Category, DrawdownRequest, LedgerDay, LedgerEntry
+from budgets.models import Category, DrawdownRequest, LedgerCategoryDay, LedgerDay, LedgerEntry
 from grants.amendments import match_required_on
 from grants.models import Award, AwardFunding, Recipient
 from grants.money import CENT, ZERO, MoneySum
@@ -279,18 +279,21 @@ class BudgetActual:
 def budget_versus_actual(award: Award, *, as_of: date) -> list[BudgetActual]:
     """Per category: the current approved budget against expenditures to `as_of`."""
     lines = {line.category: line for line in award.budget_versions.lines_in_force()}
+    # From the per-category totals (a row per day and category, not every entry); a
+    # category counts as spent in once an expenditure moved it on some day.
     spent = {
         row["category"]: row
-        for row in LedgerEntry.objects.filter(
-            moving("federal_expenditures", "recipient_expenditures"),
-            award=award,
-            effective_date__lte=as_of,
-        )
+        for row in LedgerCategoryDay.objects.filter(award=award, day__lte=as_of)
+        .exclude(category="")
         .values("category")
         .annotate(
-            federal=LINE_SUMS["federal_expenditures"],
-            recipient=LINE_SUMS["recipient_expenditures"],
+            federal=MoneySum("federal_expenditures", default=ZERO),
+            recipient=MoneySum("recipient_expenditures", default=ZERO),
+            spending_days=Count(
+                "pk", filter=~Q(federal_expenditures=0) | ~Q(recipient_expenditures=0)
+            ),
         )
+        .filter(spending_days__gt=0)
         .order_by()
     }
     result = []
@@ -315,19 +318,17 @@ def committed_by_category(award: Award) -> dict[str, Decimal]:
     """Per budget category, the federal money already committed in it: expenditures
     plus what is still owed on its obligations (an obligation's payments count against
     the obligation's category). A budget cannot go below this."""
-    entries = LedgerEntry.objects.filter(award=award).order_by()
     committed: dict[str, Decimal] = {}
-    by = {total.name: total.category_field for total in TOTALS}
-    # Committed is what the unobligated balance (10h) counts against the authorized.
-    for total, sign in UNOBLIGATED.terms.items():
-        rows = (
-            entries.filter(moving(total))
-            .values(by[total])
-            .annotate(t=LINE_SUMS[total])
-            .values_list(by[total], "t")
-        )
-        for category, amount in rows:
-            committed[category] = committed.get(category, ZERO) - sign * amount
+    # Committed is what the unobligated balance (10h) counts against the authorized,
+    # summed from the per-category totals (models.LedgerCategoryDay).
+    terms = UNOBLIGATED.terms
+    for row in (
+        LedgerCategoryDay.objects.filter(award=award)
+        .values("category")
+        .annotate(**{total: MoneySum(total, default=ZERO) for total in terms})
+        .order_by()
+    ):
+        committed[row["category"]] = -sum((sign * row[t] for t, sign in terms.items()), ZERO)
     return {category: total.quantize(CENT) for category, total in committed.items() if total}
 
 

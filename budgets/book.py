@@ -30,12 +30,12 @@ from budgets.balances import (
     lowest_from,
     unpaid,
 )
-from budgets.kinds import KINDS, LIMITS, TOTALS, UNOBLIGATED, moving
+from budgets.kinds import KINDS, LIMITS, TOTALS, UNOBLIGATED, Share, moving
 from budgets.ledger_days import LINES, signed_sum
-from budgets.models import LedgerDay, LedgerEntry
+from budgets.models import LedgerCategoryDay, LedgerDay, LedgerEntry
 from grants.indirect_rates import RatePeriod, rate_period_on, rate_periods
 from grants.models import Award, AwardFunding
-from grants.money import CENT, ZERO, round_money
+from grants.money import CENT, ZERO, MoneySum, round_money
 from grants.selectors import rule_value
 
 SPENDING = moving("federal_expenditures", "recipient_expenditures")
@@ -46,16 +46,17 @@ def federal_lines(version) -> dict[str, Decimal]:
 
 
 def spent_between(award: Award, categories, start: date, end: date, share: str = "") -> Decimal:
-    """Expenditures of the award in `categories` dated start..end (both shares, or one)."""
-    where = Q(category__in=categories, effective_date__gte=start, effective_date__lte=end)
-    if share:
-        where &= Q(share=share)
-    total = (
-        LedgerEntry.objects.filter(SPENDING, award=award)
-        .order_by()
-        .aggregate(t=signed_sum(where))["t"]
-    )
-    return round_money(total or ZERO)
+    """Expenditures of the award in `categories` dated start..end (both shares, or one),
+    from the per-category totals (models.LedgerCategoryDay)."""
+    lines = {
+        "": ("federal_expenditures", "recipient_expenditures"),
+        Share.FEDERAL: ("federal_expenditures",),
+        Share.RECIPIENT: ("recipient_expenditures",),
+    }[share]
+    sums = LedgerCategoryDay.objects.filter(
+        award=award, category__in=categories, day__gte=start, day__lte=end
+    ).aggregate(**{line: MoneySum(line, default=ZERO) for line in lines})
+    return round_money(sum(sums.values(), ZERO))
 
 
 class DatabaseBook:

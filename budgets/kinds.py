@@ -194,6 +194,15 @@ UNDRAWN = Limit(
 )
 LIMITS = (UNOBLIGATED, CASH_ON_HAND, PROGRAM_INCOME_UNSPENT, INTEREST_UNREMITTED, UNDRAWN)
 
+# The totals also kept per budget category (models.LedgerCategoryDay): spending by share
+# (budget against actual, the indirect cost base) and what the unobligated balance counts
+# against the funds authorized (balances.committed_by_category, the 10% transfer rule).
+CATEGORY_TOTALS = tuple(
+    total.name
+    for total in TOTALS
+    if total.name in {"federal_expenditures", "recipient_expenditures", *UNOBLIGATED.terms}
+)
+
 
 class InKindBasis(models.TextChoices):
     """How a third-party in-kind contribution to the match is valued (2 CFR 200.306(e)

@@ -41,7 +41,7 @@ from budgets.ledger import (
     recordable_kind,
     reference_taken,
 )
-from budgets.ledger_days import LINES
+from budgets.ledger_days import LINES, add_entries
 from budgets.models import LedgerDay, LedgerEntry
 from grants import access
 from grants.audit import audit_record_many, audit_via
@@ -383,4 +383,5 @@ def _write(
         update_fields=list(LINES),
         batch_size=BATCH_SIZE,
     )
+    add_entries(award.pk, entries)  # their per-category totals
     audit_record_many(events, batch_size=BATCH_SIZE)
