@@ -367,20 +367,25 @@ def match_met(award: Award, *, as_of: date) -> MatchMet:
     """The match required on `as_of` and the recipient's share of expenditures to that
     day (SF-425 10j on the recipient's basis: incurred, or on the cash basis paid), cash
     apart from in-kind contributions (by valuation basis)."""
+    # The in-kind contributions are read from the entries (budgets_ledger_in_kind_idx
+    # holds only them); the rest of the match is the day totals less them.
     rows = (
         LedgerEntry.objects.filter(
-            moving("recipient_expenditures"), award=award, effective_date__lte=as_of
+            moving("recipient_expenditures"),
+            ~Q(in_kind_basis=""),
+            award=award,
+            effective_date__lte=as_of,
         )
         .values("in_kind_basis")
         .annotate(t=LINE_SUMS["recipient_expenditures"])
         .order_by("in_kind_basis")
     )
     by_basis = {row["in_kind_basis"]: row["t"].quantize(CENT) for row in rows}
-    cash = by_basis.pop("", ZERO)
+    sums = ledger_sums(award, as_of=as_of)
+    cash = sums["recipient_expenditures"] - sum(by_basis.values(), ZERO)
     if award.recipient.accounting_basis == Recipient.Basis.CASH:
         # Paid match: payments of cash match, and in kind on the day it is given.
-        paid = ledger_sums(award, as_of=as_of)["recipient_paid"]
-        cash = paid - sum(by_basis.values(), ZERO)
+        cash = sums["recipient_paid"] - sum(by_basis.values(), ZERO)
     labels = dict(LedgerEntry._meta.get_field("in_kind_basis").choices)
     return MatchMet(
         as_of=as_of,

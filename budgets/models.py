@@ -262,6 +262,13 @@ class LedgerEntry(models.Model):
             ),
             # The ledger page sorted by amount (either way) reads its page from here.
             models.Index(fields=["award", "amount", "id"], name="budgets_ledger_amount_idx"),
+            # The match met in kind (balances.match_met) reads the few in-kind entries,
+            # not the award's every expenditure.
+            models.Index(
+                fields=["award", "effective_date"],
+                condition=~Q(in_kind_basis=""),
+                name="budgets_ledger_in_kind_idx",
+            ),
         ]
         constraints = [
             # An imported line is posted once: uploading a file again finds its references.
@@ -359,6 +366,15 @@ class LedgerDay(models.Model):
         ordering = ["award", "day"]
         constraints = [
             models.UniqueConstraint(fields=["award", "day"], name="budgets_ledger_day_unique"),
+        ]
+        indexes = [
+            # Interest on advances (budgets.interest) is summed over every award of a
+            # recipient: only the few days that moved it are read.
+            models.Index(
+                fields=["award", "day"],
+                condition=~Q(interest_earned=0) | ~Q(interest_remitted=0),
+                name="budgets_day_interest_idx",
+            ),
         ]
 
     def __str__(self) -> str:

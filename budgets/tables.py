@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.db.models import QuerySet
 from django.utils.html import format_html, format_html_join
 from django_tables2.rows import BoundRows
 
@@ -8,6 +9,22 @@ from budgets.running import add_running_balances
 from budgets.selectors import ledger_page_rows, set_oldest_cash_on
 from grants.money import format_money
 from grants.tables import MoneyColumn, priority
+
+
+def page_ids(ordered: QuerySet, start: int, stop: int, total: int) -> list[int]:
+    """The ids of rows start..stop (0-based, stop excluded) of `ordered`, `total` rows
+    in all, read from whichever end of its index is nearer: skipping rows costs time in
+    proportion to their number, so a page past the middle is read backwards from the
+    end and turned round. Only a total order (ending with the id) reads the same both
+    ways; any other order is read forwards."""
+    if start < 0 or start >= stop:  # an empty ledger's one page
+        return []
+    order = ordered.query.order_by
+    if order and order[-1].lstrip("-") in ("pk", "id"):
+        if start > total - stop:
+            backwards = ordered.reverse().values_list("pk", flat=True)
+            return list(backwards[total - stop : total - start])[::-1]
+    return list(ordered.values_list("pk", flat=True)[start:stop])
 
 
 class LedgerTable(tables.Table):
@@ -94,10 +111,14 @@ class LedgerTable(tables.Table):
         (budgets.running): a constant number of queries for any page, sort or filter,
         where a subquery per row would grow with the square of the ledger's depth. The
         page's ids are chosen on the bare entries (the view's queryset: no joins, no
-        unpaid amounts), so the last page of a deep ledger skips index entries only."""
+        unpaid amounts), and a page past the middle is read from the far end of the index
+        (page_ids), so the last page costs what the first does."""
         super().paginate(*args, **kwargs)
         shown = self.page.object_list
-        ids = list(shown.data.values_list("pk", flat=True))
+        page = self.page
+        ids = page_ids(
+            self.data.data, page.start_index() - 1, page.end_index(), self.paginator.count
+        )
         records = ledger_page_rows(award=self.award, ids=ids) if ids else []
         if records:
             add_running_balances(records[0].award_id, records)

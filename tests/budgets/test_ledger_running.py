@@ -7,6 +7,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 
 from budgets import ledger_days
@@ -97,6 +98,36 @@ def test_every_entry_on_every_page_matches_the_whole_ledger_pass(client, program
             for row in page.context["table"].page.object_list
         }
     assert shown == expected
+
+
+SORTS = {
+    "effective_date": lambda e: (e.effective_date, e.pk),
+    "amount": lambda e: (e.amount, e.pk),
+}
+
+
+@pytest.mark.parametrize("sort", ["effective_date", "-effective_date", "amount", "-amount"])
+def test_every_page_shows_the_rows_of_its_place_in_the_sort_first_to_last(client, program, sort):
+    # Pages past the middle are read from the far end of the index (tables.page_ids):
+    # they show the same rows, in the same order, as reading from the start would.
+    _busy_ledger(program)
+    expected = _recomputed(program.award_a)
+    entries = list(LedgerEntry.objects.filter(award=program.award_a))
+    in_order = [
+        e.pk for e in sorted(entries, key=SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
+    ]
+    client.force_login(program.officer_a)
+    url = reverse("budgets:award_ledger", args=[program.award_a.award_number])
+    pages, shown = -(-len(entries) // 7), []
+    for number in range(1, pages + 1):
+        page = client.get(url, {"sort": sort, "per_page": 7, "page": number})
+        rows = [row.record for row in page.context["table"].page.object_list]
+        assert [row.pk for row in rows] == in_order[(number - 1) * 7 : number * 7]
+        assert {r.pk: (f"{r.cash_after:.2f}", f"{r.federal_spent_after:.2f}") for r in rows} == {
+            r.pk: expected[r.pk] for r in rows
+        }
+        shown += [row.pk for row in rows]
+    assert shown == in_order and len(entries) % 7  # the last page is a short one
 
 
 def _many(program, count: int) -> None:
