@@ -87,12 +87,16 @@ def add_running_balances(award_id: int, rows: list[LedgerEntry]) -> None:
         .values(*fields, "obligation_id", "expenditure_id")
     ):
         same_day[entry["effective_date"]].append(entry)
-    for row in rows:
-        balance = opening(row.effective_date)
-        for entry in same_day[row.effective_date]:
-            if entry["pk"] > row.pk:
-                break
+    # One pass over each day's entries, keeping the balances after each of the page's.
+    wanted = {row.pk for row in rows}
+    after = {}
+    for day, entries in same_day.items():
+        balance = opening(day)
+        for entry in entries:
             for name, amount in _moves(entry).items():
                 balance[name] += amount
-        for name, amount in balance.items():
+            if entry["pk"] in wanted:
+                after[entry["pk"]] = dict(balance)
+    for row in rows:
+        for name, amount in after[row.pk].items():
             setattr(row, name, amount)

@@ -1,6 +1,8 @@
 import django_tables2 as tables
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django_tables2.rows import BoundRows
 
 from budgets.kinds import KINDS
@@ -39,9 +41,9 @@ class LedgerTable(tables.Table):
     actor = tables.Column("Recorded by", order_by=("actor__username",), attrs=priority(3))
     cash_after = MoneyColumn("Cash on hand after", orderable=False)
     federal_spent_after = MoneyColumn("Federal spent after", orderable=False)
-    actions = tables.TemplateColumn(
-        template_name="budgets/_entry_actions.html", verbose_name="", orderable=False
-    )
+    # Rendered here, not by a template per row: a row's template costs a context, the
+    # context processors and a template render, for two links.
+    actions = tables.Column(verbose_name="", orderable=False, empty_values=())
 
     class Meta:
         model = LedgerEntry
@@ -81,6 +83,28 @@ class LedgerTable(tables.Table):
 
     def render_amount(self, record):
         return format_money(-record.amount if record.reverses_id else record.amount)
+
+    def render_actions(self, record):
+        """Record a payment of an unpaid expenditure, and reverse an entry, for whoever
+        may record spending; otherwise whether it was reversed."""
+        reversed_by = getattr(record, "reversed_by", None)
+        if self.can_reverse and not record.reverses_id and not reversed_by:
+            number = self.award.award_number
+            pay = ""
+            if record.kind == LedgerEntry.Kind.EXPENDITURE and record.unpaid > 0:
+                pay = format_html(
+                    '<a class="display-block" href="{}?expenditure={}">Record payment</a>',
+                    reverse("budgets:entry_create", args=[number, "disbursement"]),
+                    record.pk,
+                )
+            return format_html(
+                '{}<a href="{}">Reverse</a>',
+                pay,
+                reverse("budgets:entry_reverse", args=[number, record.pk]),
+            )
+        if reversed_by:
+            return mark_safe('<span class="text-base">Reversed</span>')
+        return ""
 
     def render_category(self, record):
         return record.get_category_display() or "—"
@@ -126,6 +150,7 @@ class LedgerTable(tables.Table):
         return self
 
     award = None  # set by the view: every row's award
+    can_reverse = False  # set by the view
 
 
 MONEY_TD = {"class": "text-right text-tabular"}

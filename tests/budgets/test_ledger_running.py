@@ -165,3 +165,29 @@ def test_the_last_page_costs_no_more_queries_for_300_entries_than_for_30(
     assert page.status_code == 200
     last = page.context["table"].page.object_list
     assert len(last) == 25
+
+
+def test_each_row_offers_the_actions_its_entry_allows(client, program):
+    named = _busy_ledger(program)
+    unpaid = post(program, "expenditure", "60.00", day=date(2025, 1, 21))
+    number = program.award_a.award_number
+    url = reverse("budgets:award_ledger", args=[number])
+
+    def cell(html, entry):
+        return html.split(f'data-entry="{entry.pk}"')[1].split("</tr>")[0]
+
+    client.force_login(program.officer_a)
+    html = client.get(url, {"per_page": 50}).content.decode()
+    row = cell(html, unpaid)
+    pay = reverse("budgets:entry_create", args=[number, "disbursement"])
+    assert f'href="{pay}?expenditure={unpaid.pk}">Record payment</a>' in row
+    assert f'href="{reverse("budgets:entry_reverse", args=[number, unpaid.pk])}">Reverse' in row
+    row = cell(html, named["wrong"])
+    assert '<span class="text-base">Reversed</span>' in row and "Record payment" not in row
+    row = cell(html, named["back_dated"])
+    assert ">Reverse</a>" in row and "Record payment" not in row
+    # Someone who may not record spending sees no action, only what was reversed.
+    client.force_login(program.pm)
+    html = client.get(url, {"per_page": 50}).content.decode()
+    assert ">Reverse</a>" not in html and "Record payment" not in html
+    assert '<span class="text-base">Reversed</span>' in cell(html, named["wrong"])
