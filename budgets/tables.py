@@ -8,7 +8,7 @@ from django_tables2.rows import BoundRows
 from budgets.kinds import KINDS
 from budgets.models import DrawdownRequest, LedgerEntry
 from budgets.running import add_running_balances
-from budgets.selectors import ledger_page_rows, set_oldest_cash_on
+from budgets.selectors import ledger_page_rows, set_award_money, set_oldest_cash_on
 from grants.money import format_money
 from grants.tables import MoneyColumn, priority
 
@@ -30,7 +30,8 @@ def page_ids(ordered: QuerySet, start: int, stop: int, total: int) -> list[int]:
 
 
 class LedgerTable(tables.Table):
-    effective_date = tables.DateColumn("m/d/Y", verbose_name="Date")
+    # Formatted in render_effective_date: a DateColumn renders a template per cell.
+    effective_date = tables.Column("Date")
     kind = tables.Column("Entry")
     category = tables.Column()
     share = tables.Column()
@@ -73,6 +74,9 @@ class LedgerTable(tables.Table):
         )
         order_by = ("effective_date",)
         row_attrs = {"data-entry": lambda record: record.pk}
+
+    def render_effective_date(self, value):
+        return f"{value:%m/%d/%Y}"
 
     def render_kind(self, record):
         if record.reverses_id:
@@ -158,9 +162,9 @@ MONEY_TH = {"class": "text-right"}
 
 
 class DrawdownTable(tables.Table):
-    """The drawdown queue. Rows come from selectors.with_cash_position, which adds each
-    award's cash position in the same query, and the age of the cash held is set on the
-    page's rows (paginate); the view sets `today`, `cash_days` and `can_decide`."""
+    """The drawdown queue. Each award's money (selectors.set_award_money) and the age
+    of the cash it holds are set on the page's rows (paginate); the view sets `today`,
+    `cash_days` and `can_decide`."""
 
     award = tables.Column("Request", order_by=("-requested_on", "-pk"))
     amount = tables.Column(attrs={"td": MONEY_TD, "th": MONEY_TH})
@@ -206,11 +210,13 @@ class DrawdownTable(tables.Table):
     cash_days = None
 
     def paginate(self, *args, **kwargs):
-        """Cut the page, then date the oldest cash each of its rows' awards holds, in one
-        query for the page (selectors.set_oldest_cash_on)."""
+        """Cut the page, then set each row's award money and date the oldest cash its
+        award holds, in a few queries for the page's awards (selectors.set_award_money,
+        set_oldest_cash_on)."""
         super().paginate(*args, **kwargs)
         shown = self.page.object_list
         records = list(shown.data)
+        set_award_money(records, today=self.today)
         set_oldest_cash_on(records, today=self.today)
         self.page.object_list = BoundRows(data=records, table=self, pinned_data=shown.pinned_data)
         return self

@@ -37,7 +37,6 @@ from budgets.selectors import (
     drawdown_list_for_user,
     open_obligations,
     unpaid_expenditures,
-    with_cash_position,
 )
 from budgets.services import award_create_with_budget
 from budgets.tables import DrawdownTable, LedgerTable
@@ -294,7 +293,7 @@ def drawdown_queue(request):
         queryset = queryset.filter(status__in=DrawdownRequest.OPEN)
     filterset = DrawdownFilter(request.GET, queryset=queryset)
     today = timezone.localdate()
-    table = DrawdownTable(with_cash_position(filterset.qs, today=today))
+    table = DrawdownTable(filterset.qs)
     table.can_decide = access.can_decide_drawdowns(request.user)
     table.today, table.cash_days = today, int(rule_value("cash_on_hand_days", on=today))
     return render_table_page(

@@ -242,6 +242,7 @@ def pages(people, big):
     award = reverse("grants:award_detail", args=[big.award_number])
     awards = reverse("grants:award_list")
     calendar = reverse("reports:calendar")
+    charts = reverse("reports:award_charts", args=[big.award_number])
     print(f"the big award: {total:,} entries, {last:,} pages of {PER_PAGE}")
     return [
         ("program manager", "dashboard", home, {}),
@@ -266,6 +267,8 @@ def pages(people, big):
             {"sort": "-amount", "page": last},
         ),
         ("program manager", "ledger, first page by date", ledger, {"page": 1}),
+        ("program manager", "ledger, budget against actual 2024", ledger, {"as_of": "2024-12-31"}),
+        ("program manager", "award charts (budget by category)", charts, {}),
     ]
 
 
