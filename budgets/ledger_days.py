@@ -67,11 +67,16 @@ def add_entry(entry: LedgerEntry) -> None:
 CATEGORY_FIELD = {total.name: total.category_field for total in TOTALS}
 
 
-def _category_of(entry: LedgerEntry, total: str) -> str:
+def _category_of(entry: LedgerEntry, total: str, paid: dict[int, str] | None = None) -> str:
+    """The category `entry` counts in on `total`: its own, or the category of the entry
+    it pays, from `paid` (id -> category) when given, else read through the entry."""
     field = CATEGORY_FIELD[total]
     if field == "category":
         return entry.category
-    return getattr(entry, field.split("__")[0]).category
+    key = field.split("__")[0]
+    if paid is not None:
+        return paid[getattr(entry, f"{key}_id")]
+    return getattr(entry, key).category
 
 
 def _category_rows(entries, fields: set[str] | None = None) -> list[dict]:
@@ -97,14 +102,16 @@ def _category_rows(entries, fields: set[str] | None = None) -> list[dict]:
     ]
 
 
-def _category_moves(entry: LedgerEntry) -> dict[str, dict[str, Decimal]]:
+def _category_moves(
+    entry: LedgerEntry, paid: dict[int, str] | None = None
+) -> dict[str, dict[str, Decimal]]:
     """What one entry adds to each per-category total, by category."""
     signed: Decimal = -entry.amount if entry.reverses_id else entry.amount
     moved = KINDS[entry.kind].moved(entry.share, entry.paying, in_kind=entry.in_kind)
     found: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for total, sign in moved.items():
         if total in CATEGORY_TOTALS:
-            found[_category_of(entry, total)][total] = sign * signed
+            found[_category_of(entry, total, paid)][total] = sign * signed
     return found
 
 
@@ -115,8 +122,13 @@ def add_entries(award_id: int, entries: list[LedgerEntry]) -> None:
     adding: dict[tuple, dict[str, Decimal]] = defaultdict(
         lambda: dict.fromkeys(CATEGORY_TOTALS, ZERO)
     )
+    # The categories of the entries they pay, in one query: an entry saved by COPY no
+    # longer holds the entry it pays, only its id.
+    keys = {CATEGORY_FIELD[t].split("__")[0] for t in CATEGORY_TOTALS} - {"category"}
+    paid_ids = {getattr(e, f"{key}_id") for e in entries for key in keys} - {None}
+    paid = dict(LedgerEntry.objects.filter(pk__in=paid_ids).values_list("pk", "category"))
     for entry in entries:
-        for category, amounts in _category_moves(entry).items():
+        for category, amounts in _category_moves(entry, paid).items():
             row = adding[(entry.effective_date, category)]
             for total, amount in amounts.items():
                 row[total] += amount
