@@ -79,12 +79,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",  # authenticator apps
     "django_otp.plugins.otp_static",  # one-time recovery codes
     "django_otp_webauthn",  # passkeys
-    "django_tasks",  # background work (see "Background work" below)
-    "django_tasks_db",
     "grants",
     "accounts",
     "budgets",
     "reports",
+    # After reports: its `db_worker` (the same worker, with a heartbeat) wins over theirs.
+    "django_tasks",  # background work (see "Background work" below)
+    "django_tasks_db",
     "documents",
     "compliance",
     "oversight",
@@ -328,6 +329,16 @@ DOCUMENT_MAX_MB = env_int("DJANGO_DOCUMENT_MAX_MB", 10)
 # for DOWNLOADS_KEEP_DAYS days (reports/prepared.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DOWNLOADS_KEEP_DAYS = env_int("DJANGO_DOWNLOADS_KEEP_DAYS", 7)
+# Each worker records a heartbeat this often (seconds, reports/workers.py); one silent for
+# WORKER_HEARTBEAT_TIMEOUT seconds is taken for dead: /readyz fails if no worker is left,
+# and the downloads it was writing are marked failed so that people can ask again.
+WORKER_HEARTBEAT_SECONDS = env_int("DJANGO_WORKER_HEARTBEAT_SECONDS", 10)
+WORKER_HEARTBEAT_TIMEOUT = env_int("DJANGO_WORKER_HEARTBEAT_TIMEOUT", 60)
+if not 1 <= WORKER_HEARTBEAT_SECONDS < WORKER_HEARTBEAT_TIMEOUT:
+    raise ImproperlyConfigured(
+        "DJANGO_WORKER_HEARTBEAT_SECONDS must be at least 1 and below "
+        "DJANGO_WORKER_HEARTBEAT_TIMEOUT"
+    )
 
 # Mail goes to an SMTP server when EMAIL_HOST names one, else to the console (the
 # process's output), so a fresh install never fails sending reminders for want of one.
@@ -421,7 +432,11 @@ LOGGING = {
 }
 
 # What /readyz checks (config/health.py): each a function that raises when not ready.
+# The worker's heartbeat may be left out (DJANGO_READYZ_WORKER=0) where app servers must
+# keep serving pages while the background worker is down; prepared downloads then wait.
 READINESS_CHECKS = ["config.health.database"]
+if env_bool("DJANGO_READYZ_WORKER", True):
+    READINESS_CHECKS.append("config.health.worker_heartbeat")
 
 FILTERS_EMPTY_CHOICE_LABEL = "Any"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/uswds.html"

@@ -12,13 +12,15 @@ something else.
 3. The person's "My downloads" page shows the progress, then the file and its SHA-256;
    fetching it is recorded as every download is (`reports.export.downloaded`). Nobody
    else can see or fetch it: for anyone else it does not exist (404).
-4. The daily duties delete files past their `expires_on` (`delete_expired`).
+4. A file that cannot be written is marked failed with the reason the person sees, and
+   recorded (`reports.export.failed`); so is one whose worker died while writing it
+   (its heartbeat stopped: `fail_abandoned`, reports/workers.py). They can ask again.
+5. The daily duties delete files past their `expires_on` (`delete_expired`).
 
 Every file is written as the owner would get it from the page: every sheet and document
 is read through the owner's scope, again, when the worker writes it.
 """
 
-import hashlib
 import logging
 import tempfile
 import time as clock
@@ -33,12 +35,13 @@ from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import Http404
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from budgets.models import LedgerEntry
 from grants import access, selectors
 from grants.audit import audit_record
-from grants.models import FIRST_FISCAL_YEAR
-from reports.exports.downloads import DOWNLOADED
+from grants.models import FIRST_FISCAL_YEAR, TaskForce
+from reports.exports.downloads import DOWNLOADED, file_sha256
 from reports.exports.packs import ZIP_TYPE, write_pack
 from reports.exports.summary_pdf import build_program_summary_pdf, program_summary_pdf_filename
 from reports.exports.workbooks import (
@@ -49,14 +52,16 @@ from reports.exports.workbooks import (
     selection_sheets,
     workbook_filename,
 )
-from reports.exports.xlsx import XLSX_TYPE, write_csv, write_workbook
+from reports.exports.xlsx import XLSX_TYPE, rows_to_write, write_csv, write_workbook
 from reports.models import PreparedDownload
+from reports.workers import alive_worker_ids
 
 logger = logging.getLogger(__name__)
 
 REQUESTED = "reports.export.requested"
 PREPARED = "reports.export.prepared"
 EXPIRED = "reports.export.expired"
+FAILED = "reports.export.failed"
 CSV_TYPE = "text/csv; charset=utf-8"
 PDF_TYPE = "application/pdf"
 STORAGE_FOLDER = "prepared-downloads"
@@ -183,13 +188,9 @@ class Progress:
             self._connection.close()
 
 
-def _counted(sheets) -> int:
-    return sum(sheet.count() for sheet in sheets if sheet.count is not None)
-
-
 def _write_workbook(handle, *, user, selection: Selection, progress: Progress) -> tuple[str, str]:
     sheets = selection_sheets(user=user, selection=selection)
-    progress.start(_counted(sheets))
+    progress.start(rows_to_write(sheets))
     about = selection_about(user=user, selection=selection)
     write_workbook(handle, sheets=sheets, about=about, progress=progress.advance_to)
     return workbook_filename(selection), XLSX_TYPE
@@ -198,7 +199,7 @@ def _write_workbook(handle, *, user, selection: Selection, progress: Progress) -
 def _write_ledger_csv(handle, *, user, selection: Selection, progress: Progress):
     entries = LedgerEntry.objects.filter(award__in=selection.awards(user).values("pk"))
     sheet = ledger_sheet(entries)
-    progress.start(_counted([sheet]))
+    progress.start(rows_to_write([sheet]))
     write_csv(handle, sheet, progress=progress.advance_to)
     return f"ledger-{selection.slug}-{timezone.localdate():%Y%m%d}.csv", CSV_TYPE
 
@@ -233,19 +234,11 @@ def _selection_of(download: PreparedDownload) -> Selection:
     )
 
 
-def _sha256(handle: IO[bytes]) -> tuple[str, int]:
-    handle.seek(0)
-    digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    size = handle.tell()
-    handle.seek(0)
-    return digest, size
-
-
-def prepare(download_id) -> None:
-    """Write the download `download_id` and store it; what the worker runs."""
+def prepare(download_id, *, worker_id: str = "") -> None:
+    """Write the download `download_id` and store it; what the worker `worker_id` runs."""
     claimed = PreparedDownload.objects.filter(
         pk=download_id, status=PreparedDownload.Status.QUEUED
-    ).update(status=PreparedDownload.Status.RUNNING)
+    ).update(status=PreparedDownload.Status.RUNNING, worker_id=worker_id)
     if not claimed:
         return  # already prepared, or deleted since
     download = PreparedDownload.objects.select_related("owner").get(pk=download_id)
@@ -263,16 +256,12 @@ def prepare(download_id) -> None:
                     )
                 finally:
                     progress.close()
-            sha256, size = _sha256(handle)
+            sha256, size = file_sha256(handle)
             name = f"{STORAGE_FOLDER}/{user.pk}/{download.pk}/{filename}"
             stored = default_storage.save(name, File(handle, name=filename))
     except Exception as error:
         logger.exception("Download %s could not be prepared", download_id)
-        PreparedDownload.objects.filter(pk=download_id).update(
-            status=PreparedDownload.Status.FAILED,
-            finished_at=timezone.now(),
-            error=_reason(error),
-        )
+        _fail(download, _reason(error))
         raise
     today = timezone.localdate()
     with transaction.atomic():
@@ -302,6 +291,73 @@ def prepare(download_id) -> None:
                 "file_sha256": sha256,
             },
         )
+
+
+def _fail(download: PreparedDownload, reason: str) -> bool:
+    """Mark `download` failed, unless it finished meanwhile, and record it; whether it
+    was marked."""
+    with transaction.atomic():
+        marked = (
+            PreparedDownload.objects.filter(pk=download.pk)
+            .exclude(status__in=[PreparedDownload.Status.READY, PreparedDownload.Status.FAILED])
+            .update(status=PreparedDownload.Status.FAILED, finished_at=timezone.now(), error=reason)
+        )
+        if marked:
+            audit_record(
+                actor=download.owner,
+                action=FAILED,
+                obj=download,
+                task_force=_task_force_of(download),
+                data={"export": download.kind, "selection": download.label, "error": reason},
+            )
+    return bool(marked)
+
+
+ABANDONED = (
+    "The worker preparing this file stopped before it finished. Ask for it again; "
+    "if it fails again, report it."
+)
+
+
+def fail_abandoned(*, owner=None) -> int:
+    """Mark failed the downloads being written by a worker that is no longer alive (its
+    heartbeat stopped: reports/workers.py), and that worker's task results: django-tasks
+    leaves them "running" for good. `owner` limits it to one person's downloads (their
+    page checks their own). Returns how many downloads were failed."""
+    alive = alive_worker_ids()
+    running = PreparedDownload.objects.filter(status=PreparedDownload.Status.RUNNING).exclude(
+        worker_id=""
+    )
+    if owner is not None:
+        running = running.filter(owner=owner)
+    failed = 0
+    for download in running.exclude(worker_id__in=alive).select_related("owner"):
+        failed += _fail(download, ABANDONED)
+    if owner is None:
+        _fail_abandoned_tasks(alive)
+    return failed
+
+
+def _fail_abandoned_tasks(alive: set[str]) -> None:
+    # A worker beats before it claims its first task (reports.workers.Heartbeat), so a
+    # task whose worker is not alive was left behind.
+    for result in DBTaskResult.objects.running():
+        if not result.worker_ids or result.worker_ids[-1] in alive:
+            continue
+        DBTaskResult.objects.filter(pk=result.pk, status="RUNNING").update(
+            status="FAILED",
+            finished_at=timezone.now(),
+            exception_class_path="reports.workers.WorkerStopped",
+            traceback=f"Worker {result.worker_ids[-1]} stopped beating while running this task.",
+        )
+
+
+def _task_force_of(download: PreparedDownload):
+    """The task force a download covers (None for the program or a fiscal year)."""
+    code = download.selection.get("task_force")
+    if not code:
+        return None
+    return TaskForce.objects.filter(code=code).first()
 
 
 def _reason(error: Exception) -> str:
@@ -334,6 +390,7 @@ def open_for(*, user, download_id) -> tuple[PreparedDownload, IO[bytes]]:
         actor=user,
         action=DOWNLOADED,
         obj=download,
+        task_force=_task_force_of(download),
         data={
             "export": f"prepared_{download.kind}",
             "selection": download.label,

@@ -17,6 +17,8 @@ REFRESH_SECONDS = 2
 
 @login_required
 def my_downloads(request):
+    # A file whose worker died shows as failed, not "being prepared" until it expires.
+    prepared.fail_abandoned(owner=request.user)
     downloads = prepared.downloads_of(request.user)[:50]
     return render(
         request,
@@ -57,6 +59,7 @@ def prepare(request):
 
 @login_required
 def download(request, pk):
+    prepared.fail_abandoned(owner=request.user)
     try:
         item = prepared.downloads_of(request.user).get(pk=pk)
     except PreparedDownload.DoesNotExist:
