@@ -197,6 +197,14 @@ def test_a_finance_officer_gets_their_own_task_force_pack_only(client, program, 
     download.refresh_from_db()
     assert download.status == "ready" and download.filename.endswith(".zip")
     assert hashlib.sha256(_stored_bytes(download)).hexdigest() == download.sha256
+    # Each step is in the task force's audit trail, its download too.
+    client.get(reverse("exports:download_file", args=[download.pk]))
+    events = AuditEvent.objects.filter(object_id=str(download.pk)).order_by("pk")
+    assert [(e.action, e.task_force) for e in events] == [
+        ("reports.export.requested", program.task_force_a),
+        ("reports.export.prepared", program.task_force_a),
+        ("reports.export.downloaded", program.task_force_a),
+    ]
 
 
 def test_bad_requests_say_what_was_wrong_and_queue_nothing(client, program, memory_storage):
