@@ -304,15 +304,39 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_AUTOREFRESH = DEBUG  # development serves files straight from STATICFILES_DIRS
-# Attached documents (documents/) go through the default storage, never a path of the app
-# server's disk: a folder here, an S3-compatible store by configuration. MEDIA_URL is not
-# routed: files are served only by the scoped download view.
+# Attached documents (documents/) and prepared downloads go through the default storage,
+# never a path of the app server's disk: a folder here, or an S3-compatible store
+# (django-storages) when DJANGO_STORAGE_S3_BUCKET names a bucket. MEDIA_URL is not
+# routed: files are served only by the scoped download views.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
-STORAGES = {
-    "default": {
+S3_BUCKET = os.environ.get("DJANGO_STORAGE_S3_BUCKET", "")
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            # Another S3-compatible store (MinIO, Ceph...); AWS itself needs none.
+            "endpoint_url": os.environ.get("DJANGO_STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DJANGO_STORAGE_S3_REGION") or None,
+            "addressing_style": os.environ.get("DJANGO_STORAGE_S3_ADDRESSING_STYLE") or None,
+            # Without keys, boto3 finds the credentials itself (the server's role).
+            "access_key": env_secret("DJANGO_STORAGE_S3_ACCESS_KEY_ID"),
+            "secret_key": env_secret("DJANGO_STORAGE_S3_SECRET_ACCESS_KEY"),
+            "location": os.environ.get("DJANGO_STORAGE_S3_PREFIX", ""),
+            # Private objects, fetched only through the app's own scoped views; a name
+            # taken gets a new one instead of replacing evidence.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT},
-    },
+    }
+STORAGES = {
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -242,3 +242,57 @@ def test_the_readme_s_daily_commands_run_on_a_fresh_database(monkeypatch, settin
     assert "Reminders sent: 0" in out.getvalue()
     call_command("check_ledgers", stdout=io.StringIO())
     call_command("verify_audit", stdout=io.StringIO())
+
+
+READ_STORAGE = """
+import json
+import django
+django.setup()
+from django.core.files.storage import storages
+default_storage = storages["default"]
+options = {"bucket_name": None, "endpoint_url": None, "access_key": None, "location": None}
+print(json.dumps({
+    "class": type(default_storage).__module__ + "." + type(default_storage).__name__,
+    **{name: getattr(default_storage, name, None) for name in options},
+    "querystring_auth": getattr(default_storage, "querystring_auth", None),
+    "file_overwrite": getattr(default_storage, "file_overwrite", None),
+    "default_acl": getattr(default_storage, "default_acl", "unset"),
+    "folder": str(getattr(default_storage, "location", "")),
+}))
+"""
+
+
+def test_files_go_to_the_folder_unless_an_s3_bucket_is_configured(tmp_path):
+    folder = run_settings(
+        READ_STORAGE,
+        **PRODUCTION,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_MEDIA_ROOT=str(tmp_path),
+    )
+    assert folder.returncode == 0, folder.stderr
+    plain = json.loads(folder.stdout)
+    assert plain["class"] == "django.core.files.storage.filesystem.FileSystemStorage"
+    assert plain["folder"] == str(tmp_path)
+
+    # Building the storage reaches no network: the bucket is first touched by a file.
+    s3 = run_settings(
+        READ_STORAGE,
+        **PRODUCTION,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_STORAGE_S3_BUCKET="icac-grants-files",
+        DJANGO_STORAGE_S3_ENDPOINT_URL="https://minio.example.gov:9000",
+        DJANGO_STORAGE_S3_ACCESS_KEY_ID="AKIAEXAMPLE",
+        DJANGO_STORAGE_S3_PREFIX="production",
+    )
+    assert s3.returncode == 0, s3.stderr
+    assert json.loads(s3.stdout) == {
+        "class": "storages.backends.s3.S3Storage",
+        "bucket_name": "icac-grants-files",
+        "endpoint_url": "https://minio.example.gov:9000",
+        "access_key": "AKIAEXAMPLE",
+        "location": "production",
+        "querystring_auth": True,
+        "file_overwrite": False,
+        "default_acl": None,
+        "folder": "production",
+    }
