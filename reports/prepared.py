@@ -41,7 +41,7 @@ from budgets.models import LedgerEntry
 from grants import access, selectors
 from grants.audit import audit_record
 from grants.models import FIRST_FISCAL_YEAR, TaskForce
-from reports.exports.downloads import DOWNLOADED, file_sha256
+from reports.exports.downloads import DOWNLOADED, Written, file_sha256
 from reports.exports.packs import ZIP_TYPE, write_pack
 from reports.exports.summary_pdf import build_program_summary_pdf, program_summary_pdf_filename
 from reports.exports.workbooks import (
@@ -74,9 +74,11 @@ Kind = PreparedDownload.Kind
 # --- Asking for a file --------------------------------------------------------------------
 
 
-def selection_for(*, user, fiscal_year: int | None = None, task_force_code: str = "") -> Selection:
-    """The selection a person asked for, read through their scope: another task force is
-    a 404, a fiscal year outside the program a ValidationError."""
+def selection_for(
+    *, user, fiscal_year: int | None = None, task_force_code: str = "", award_number: str = ""
+) -> Selection:
+    """The selection a person asked for, read through their scope: another task force or
+    its award is a 404, a fiscal year outside the program a ValidationError."""
     if fiscal_year is not None and not FIRST_FISCAL_YEAR <= fiscal_year <= 2100:
         raise ValidationError(
             f"Fiscal year must be a year from {FIRST_FISCAL_YEAR} to 2100, such as 2025; "
@@ -88,27 +90,35 @@ def selection_for(*, user, fiscal_year: int | None = None, task_force_code: str 
         task_force = task_force.first()
         if task_force is None:
             raise Http404("No such task force.")
-    return Selection(fiscal_year=fiscal_year, task_force=task_force)
+    award = None
+    if award_number:
+        award = selectors.award_list_for_user(user=user).filter(award_number=award_number)
+        award = award.select_related("task_force").first()
+        if award is None:
+            raise Http404("No such award.")
+    return Selection(fiscal_year=fiscal_year, task_force=task_force, award=award)
 
 
 def _selection_data(selection: Selection) -> dict:
-    return {
+    data = {
         "fiscal_year": selection.fiscal_year,
         "task_force": selection.task_force.code if selection.task_force else "",
     }
+    if selection.award is not None:
+        data["award"] = selection.award.award_number
+    return data
 
 
-def _label(kind: str, selection: Selection) -> str:
+def label_of(kind: str, selection: Selection) -> str:
     if kind == Kind.SUMMARY:
         return f"Program summary, FY{selection.fiscal_year} (PDF)"
     suffix = {Kind.WORKBOOK: "XLSX", Kind.LEDGER_CSV: "CSV", Kind.PACK: "ZIP"}[kind]
     return f"{Kind(kind).label.removesuffix(' (CSV)')}: {selection.label} ({suffix})"
 
 
-@transaction.atomic
-def request_download(*, user, kind: str, selection: Selection) -> PreparedDownload:
-    """Queue the file `kind` of `selection` for `user`; the worker starts on it once this
-    transaction commits."""
+def check_request(*, user, kind: str, selection: Selection) -> None:
+    """Whether `user` may ask for the file `kind` of `selection`: a ValidationError saying
+    what is wrong, PermissionDenied for the program summary outside the program office."""
     if kind not in Kind.values:
         raise ValidationError(f"Unknown kind of download {kind!r}.")
     if not selection.is_program_wide and kind == Kind.SUMMARY:
@@ -117,17 +127,24 @@ def request_download(*, user, kind: str, selection: Selection) -> PreparedDownlo
         access.require(access.can_view_program(user))
         if selection.fiscal_year is None:
             raise ValidationError("The program summary needs a fiscal year, such as 2025.")
+
+
+@transaction.atomic
+def request_download(*, user, kind: str, selection: Selection) -> PreparedDownload:
+    """Queue the file `kind` of `selection` for `user`; the worker starts on it once this
+    transaction commits."""
+    check_request(user=user, kind=kind, selection=selection)
     download = PreparedDownload.objects.create(
         owner=user,
         kind=kind,
         selection=_selection_data(selection),
-        label=_label(kind, selection),
+        label=label_of(kind, selection),
     )
     audit_record(
         actor=user,
         action=REQUESTED,
         obj=download,
-        task_force=selection.task_force,
+        task_force=_task_force_of(download),
         data={"export": kind, "selection": selection.label, "fiscal_year": selection.fiscal_year},
     )
     transaction.on_commit(lambda: _enqueue(download.pk))
@@ -188,35 +205,44 @@ class Progress:
             self._connection.close()
 
 
-def _write_workbook(handle, *, user, selection: Selection, progress: Progress) -> tuple[str, str]:
+# Each writer returns what its audit event says besides the file: the rows of each sheet
+# and the SHA-256 of the workbook's data (its About sheet), each file of a pack.
+
+
+def _write_workbook(handle, *, user, selection: Selection, progress: Progress) -> Written:
     sheets = selection_sheets(user=user, selection=selection)
     progress.start(rows_to_write(sheets))
     about = selection_about(user=user, selection=selection)
-    write_workbook(handle, sheets=sheets, about=about, progress=progress.advance_to)
-    return workbook_filename(selection), XLSX_TYPE
+    data_sha256 = write_workbook(handle, sheets=sheets, about=about, progress=progress.advance_to)
+    sheet_rows = {sheet.title: sheet.row_count for sheet in sheets}
+    return Written(
+        workbook_filename(selection), XLSX_TYPE, {"sheets": sheet_rows, "data_sha256": data_sha256}
+    )
 
 
-def _write_ledger_csv(handle, *, user, selection: Selection, progress: Progress):
+def _write_ledger_csv(handle, *, user, selection: Selection, progress: Progress) -> Written:
     entries = LedgerEntry.objects.filter(award__in=selection.awards(user).values("pk"))
     sheet = ledger_sheet(entries)
     progress.start(rows_to_write([sheet]))
     write_csv(handle, sheet, progress=progress.advance_to)
-    return f"ledger-{selection.slug}-{timezone.localdate():%Y%m%d}.csv", CSV_TYPE
+    return Written(f"ledger-{selection.slug}-{timezone.localdate():%Y%m%d}.csv", CSV_TYPE, {})
 
 
-def _write_pack(handle, *, user, selection: Selection, progress: Progress):
+def _write_pack(handle, *, user, selection: Selection, progress: Progress) -> Written:
     pack = write_pack(handle, user=user, selection=selection, progress=progress)
-    return pack.filename, ZIP_TYPE
+    files = [{"path": f.path, "sha256": f.sha256, "bytes": f.size} for f in pack.files]
+    data = {"sheets": pack.rows, "data_sha256": pack.workbook_data_sha256, "files": files}
+    return Written(pack.filename, ZIP_TYPE, data)
 
 
-def _write_summary(handle, *, user, selection: Selection, progress: Progress):
+def _write_summary(handle, *, user, selection: Selection, progress: Progress) -> Written:
     progress.start(1)
     handle.write(build_program_summary_pdf(selection.fiscal_year, user=user))
     progress.advance_to(1)
-    return program_summary_pdf_filename(selection.fiscal_year), PDF_TYPE
+    return Written(program_summary_pdf_filename(selection.fiscal_year), PDF_TYPE, {})
 
 
-WRITERS: dict[str, Callable[..., tuple[str, str]]] = {
+WRITERS: dict[str, Callable[..., Written]] = {
     Kind.WORKBOOK: _write_workbook,
     Kind.LEDGER_CSV: _write_ledger_csv,
     Kind.PACK: _write_pack,
@@ -231,6 +257,7 @@ def _selection_of(download: PreparedDownload) -> Selection:
         user=download.owner,
         fiscal_year=data.get("fiscal_year"),
         task_force_code=data.get("task_force") or "",
+        award_number=data.get("award") or "",
     )
 
 
@@ -251,12 +278,13 @@ def prepare(download_id, *, worker_id: str = "") -> None:
             with consistent_snapshot() as isolated:
                 progress = Progress(download, own_connection=bool(isolated))
                 try:
-                    filename, content_type = WRITERS[download.kind](
+                    written = WRITERS[download.kind](
                         handle, user=user, selection=selection, progress=progress
                     )
                 finally:
                     progress.close()
             sha256, size = file_sha256(handle)
+            filename = written.filename
             name = f"{STORAGE_FOLDER}/{user.pk}/{download.pk}/{filename}"
             stored = default_storage.save(name, File(handle, name=filename))
     except Exception as error:
@@ -271,7 +299,7 @@ def prepare(download_id, *, worker_id: str = "") -> None:
             rows_total=progress.total,
             finished_at=timezone.now(),
             filename=filename,
-            content_type=content_type,
+            content_type=written.content_type,
             storage_name=stored,
             size=size,
             sha256=sha256,
@@ -281,12 +309,13 @@ def prepare(download_id, *, worker_id: str = "") -> None:
             actor=user,
             action=PREPARED,
             obj=download,
-            task_force=selection.task_force,
+            task_force=_task_force_of(download),
             data={
                 "export": download.kind,
                 "selection": selection.label,
                 "filename": filename,
                 "rows": progress.total,
+                **written.data,
                 "bytes": size,
                 "file_sha256": sha256,
             },
@@ -354,10 +383,11 @@ def _fail_abandoned_tasks(alive: set[str]) -> None:
 
 def _task_force_of(download: PreparedDownload):
     """The task force a download covers (None for the program or a fiscal year)."""
-    code = download.selection.get("task_force")
-    if not code:
-        return None
-    return TaskForce.objects.filter(code=code).first()
+    if number := download.selection.get("award"):
+        return TaskForce.objects.filter(awards__award_number=number).first()
+    if code := download.selection.get("task_force"):
+        return TaskForce.objects.filter(code=code).first()
+    return None
 
 
 def _reason(error: Exception) -> str:
