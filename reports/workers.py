@@ -89,7 +89,11 @@ class Heartbeat:
     def __exit__(self, *exc_info) -> None:
         self._stopped.set()
         self._thread.join(timeout=self.every + 5)
-        WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        try:
+            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        except Exception:
+            # The database is gone too: the beat goes stale and is taken for dead anyway.
+            logger.exception("worker %s could not remove its heartbeat", self.worker_id)
 
     def _run(self) -> None:
         try:

@@ -267,3 +267,45 @@ def test_an_expired_or_unfinished_file_is_not_found(client, program, memory_stor
     gone = _ready(program.pm, expires_on=date.today(), name="gone.xlsx")
     default_storage.delete(gone.storage_name)
     assert client.get(reverse("exports:download_file", args=[gone.pk])).status_code == 404
+
+
+def test_an_old_address_offers_the_file_and_writes_nothing_in_the_request(
+    client, program, memory_storage
+):
+    client.force_login(program.officer_a)
+    number = program.award_a.award_number
+    response = client.get(reverse("exports:award_pack", args=[number]))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('exports:my_downloads')}?kind=pack&award={number}"
+    assert not PreparedDownload.objects.exists()  # a GET asks for nothing
+    page = client.get(response["Location"]).content.decode()
+    assert f"Evidence pack: Award {number} (ZIP)" in page
+    assert f'<input type="hidden" name="award" value="{number}">' in page
+    assert "http-equiv" not in page  # nothing to follow yet
+
+    client.post(reverse("exports:prepare_download"), {"kind": "pack", "award": number})
+    download = PreparedDownload.objects.get()
+    assert (download.label, download.selection["award"]) == (
+        f"Evidence pack: Award {number} (ZIP)",
+        number,
+    )
+    prepared.prepare(download.pk)
+    download.refresh_from_db()
+    assert download.status == "ready" and download.filename.startswith(f"evidence-pack-{number}-")
+
+    # Another task force's award is not offered, nor prepared; a bad kind says so.
+    other = program.award_b.award_number
+    assert (
+        client.get(reverse("exports:my_downloads"), {"kind": "pack", "award": other}).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            reverse("exports:prepare_download"), {"kind": "pack", "award": other}
+        ).status_code
+        == 404
+    )
+    page = client.get(reverse("exports:my_downloads"), {"kind": "poster"}).content.decode()
+    assert "Unknown kind of download &#x27;poster&#x27;." in page
+    assert 'data-testid="prepare-offer"' not in page
+    assert PreparedDownload.objects.count() == 1

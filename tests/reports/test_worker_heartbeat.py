@@ -2,6 +2,7 @@
 download whose worker stopped beating is marked failed, shown so, audited, and can be
 asked for again; a failed preparation is audited as well."""
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -59,6 +60,21 @@ def test_the_worker_beats_while_it_runs_a_task_and_forgets_its_beat_when_it_stop
     assert download.worker_id == "worker-7"
     assert DBTaskResult.objects.get().worker_ids == ["worker-7"]
     assert not WorkerHeartbeat.objects.exists()  # it stopped: no longer counted alive
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_heartbeat_goes_on_from_a_thread_of_its_own_while_the_worker_is_busy():
+    with workers.Heartbeat("worker-9", every=0.05):
+        first = WorkerHeartbeat.objects.get(worker_id="worker-9").beat_at
+        # The worker's own thread is busy here (a long export); the beats go on.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if WorkerHeartbeat.objects.get(worker_id="worker-9").beat_at > first:
+                break
+            time.sleep(0.05)
+        assert WorkerHeartbeat.objects.get(worker_id="worker-9").beat_at > first
+        assert workers.any_worker_alive()
+    assert not WorkerHeartbeat.objects.exists()
 
 
 def test_a_download_whose_worker_stopped_beating_is_failed_and_can_be_asked_for_again(
