@@ -54,7 +54,7 @@ from reports.exports.workbooks import (
 )
 from reports.exports.xlsx import XLSX_TYPE, rows_to_write, write_csv, write_workbook
 from reports.models import PreparedDownload
-from reports.workers import alive_worker_ids
+from reports.workers import WorkerStopped, alive_worker_ids
 
 logger = logging.getLogger(__name__)
 
@@ -376,7 +376,7 @@ def _fail_abandoned_tasks(alive: set[str]) -> None:
         DBTaskResult.objects.filter(pk=result.pk, status="RUNNING").update(
             status="FAILED",
             finished_at=timezone.now(),
-            exception_class_path="reports.workers.WorkerStopped",
+            exception_class_path=f"{WorkerStopped.__module__}.{WorkerStopped.__qualname__}",
             traceback=f"Worker {result.worker_ids[-1]} stopped beating while running this task.",
         )
 

@@ -27,6 +27,10 @@ from reports.models import WorkerHeartbeat
 logger = logging.getLogger(__name__)
 
 
+class WorkerStopped(Exception):
+    """Named on a task result whose worker stopped beating while running it."""
+
+
 def alive_since() -> datetime:
     """A worker whose last beat is older than this is taken for dead."""
     return timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_TIMEOUT)

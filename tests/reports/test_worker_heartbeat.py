@@ -148,7 +148,8 @@ def test_the_sweep_fails_the_task_results_of_dead_workers_and_forgets_old_beats(
             started_at=timezone.now(),
         ).pk
     workers.sweep()
-    assert DBTaskResult.objects.get(pk=ids["worker-dead"]).status == "FAILED"
+    dead = DBTaskResult.objects.get(pk=ids["worker-dead"])
+    assert (dead.status, dead.exception_class_path) == ("FAILED", "reports.workers.WorkerStopped")
     assert DBTaskResult.objects.get(pk=ids["worker-alive"]).status == "RUNNING"
     assert sorted(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == [
         "worker-alive",
