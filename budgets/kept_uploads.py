@@ -12,8 +12,9 @@ import hashlib
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from budgets.models import KeptUpload
@@ -71,3 +72,40 @@ def content(kept: KeptUpload) -> bytes:
 def done(kept: KeptUpload) -> None:
     """The file was acted on: it is not kept any longer."""
     kept.delete()
+
+
+def review(
+    request,
+    sha256: str,
+    *,
+    purpose: str,
+    parse: Callable[[str, bytes], object],
+    act: Callable[..., object],
+    refused: type[Exception],
+    template: str,
+    context: dict,
+    result_name: str,
+    done_message: Callable[[object, str], str],
+    back: str,
+) -> HttpResponse:
+    """The review page of a kept file with no award: its dry run (GET), then acting on it
+    (POST). `parse(filename, content)` reads the file again; `act(parsed, actor=,
+    filename=, dry_run=)` runs the import; either raises `refused` (with `.errors`), shown
+    on `template`. The dry run's result is shown as `result_name`; once acted on, the
+    file goes and the browser returns to `back` with `done_message(result, filename)`.
+    `context` is the page's context besides the errors, the result and the filename."""
+    upload = kept_or_404(request, purpose=purpose, sha256=sha256)
+    acting = request.method == "POST"
+    context = {**context, "errors": [], result_name: None}
+    try:
+        parsed = parse(upload.filename, content(upload))
+        result = act(parsed, actor=request.user, filename=upload.filename, dry_run=not acting)
+    except refused as refusal:
+        context["errors"] = [str(e) for e in refusal.errors]
+    else:
+        if acting:
+            done(upload)
+            messages.success(request, done_message(result, upload.filename))
+            return redirect(back)
+        context.update({result_name: result, "filename": upload.filename})
+    return render(request, template, context)
