@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from grants import access
-from grants.amendments import add_months
 from grants.audit import audit_record, snapshot
 from grants.duties import lock_award
 from grants.models import Award, Hold, Recipient
 from grants.money import MoneyError, parse_money, sentence
+from grants.months import add_months
 from grants.services import hold_place_by_system, holds_lift_by_system
 from grants.text import clean_text
 from oversight import risk
