@@ -10,8 +10,10 @@ file): anyone else naming it gets a 404. Files checked and never acted on go aft
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -74,38 +76,60 @@ def done(kept: KeptUpload) -> None:
     kept.delete()
 
 
-def review(
-    request,
-    sha256: str,
-    *,
-    purpose: str,
-    parse: Callable[[str, bytes], object],
-    act: Callable[..., object],
-    refused: type[Exception],
-    template: str,
-    context: dict,
-    result_name: str,
-    done_message: Callable[[object, str], str],
-    back: str,
-) -> HttpResponse:
-    """The review page of a kept file with no award: its dry run (GET), then acting on it
-    (POST). `parse(filename, content)` reads the file again; `act(parsed, actor=,
-    filename=, dry_run=)` runs the import; either raises `refused` (with `.errors`), shown
-    on `template`. The dry run's result is shown as `result_name`; once acted on, the
-    file goes and the browser returns to `back` with `done_message(result, filename)`.
-    `context` is the page's context besides the errors, the result and the filename."""
-    upload = kept_or_404(request, purpose=purpose, sha256=sha256)
+@dataclass(frozen=True)
+class KeptImport:
+    """An import of a file with no award, through its upload page and its review page:
+    `parse(filename, content)` reads and checks the file; `act(parsed, actor=, filename=,
+    dry_run=)` runs the import; either raises `refused` (with `.errors`), shown on
+    `template`. The dry run's result is shown as `result_name`; once acted on, the
+    browser returns to the URL named `page` with `done_message(result, filename)`."""
+
+    purpose: str
+    form: type[forms.Form]  # the upload form, with its `file`
+    parse: Callable[[str, bytes], object]
+    act: Callable[..., object]
+    refused: type[Exception]
+    template: str
+    result_name: str
+    done_message: Callable[[object, str], str]
+    page: str
+    review: str  # the URL name of the review page, whose argument is the SHA-256
+
+
+def upload(request, kind: KeptImport) -> HttpResponse:
+    """The upload page: a file that reads is kept and the browser sent to its review."""
+    form = kind.form(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            return receive(
+                request,
+                form.cleaned_data["file"],
+                purpose=kind.purpose,
+                check=kind.parse,
+                review=kind.review,
+            )
+        except kind.refused as refusal:
+            errors = [str(e) for e in refusal.errors]
+    context = {"form": form, "errors": errors, kind.result_name: None, "filename": ""}
+    return render(request, kind.template, context)
+
+
+def review(request, sha256: str, kind: KeptImport) -> HttpResponse:
+    """The review page of the kept file: its dry run (GET), then acting on it (POST),
+    each reading and checking the file again; once acted on, the file goes."""
+    kept = kept_or_404(request, purpose=kind.purpose, sha256=sha256)
     acting = request.method == "POST"
-    context = {**context, "errors": [], result_name: None}
+    context = {"form": kind.form(), "errors": [], kind.result_name: None}
     try:
-        parsed = parse(upload.filename, content(upload))
-        result = act(parsed, actor=request.user, filename=upload.filename, dry_run=not acting)
-    except refused as refusal:
+        parsed = kind.parse(kept.filename, content(kept))
+        result = kind.act(parsed, actor=request.user, filename=kept.filename, dry_run=not acting)
+    except kind.refused as refusal:
         context["errors"] = [str(e) for e in refusal.errors]
     else:
         if acting:
-            done(upload)
-            messages.success(request, done_message(result, upload.filename))
-            return redirect(back)
-        context.update({result_name: result, "filename": upload.filename})
-    return render(request, template, context)
+            done(kept)
+            messages.success(request, kind.done_message(result, kept.filename))
+            return redirect(kind.page)
+        context.update({kind.result_name: result, "filename": kept.filename})
+    return render(request, kind.template, context)
