@@ -245,18 +245,23 @@ def new_event(
     elif before is not None:
         payload["before"] = before
     context = request_context.current()
-    # By their keys: setting a relation by its object costs more than the rest of the
-    # event, and a ledger import builds one per entry.
-    event = AuditEvent(
-        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
-        action=action,
-        task_force_id=None if task_force is None else task_force.pk,
-        data=payload,
-        request_id=context.request_id,
-        source_address=context.source_address,
-    )
+    values = {
+        "occurred_at": timezone.now(),
+        "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
+        "action": action,
+        "task_force_id": None if task_force is None else task_force.pk,
+        "data": payload,
+        "request_id": context.request_id,
+        "source_address": context.source_address,
+        "object_id": "",
+        "object_repr": "",
+        "prev_hash": "",
+        "hash": "",
+    }
     if obj is not None:
-        event.content_type_id = ContentType.objects.get_for_model(obj).pk
-        event.object_id = str(obj.pk)
-        event.object_repr = str(obj)[:300]
-    return event
+        values["content_type_id"] = ContentType.objects.get_for_model(obj).pk
+        values["object_id"] = str(obj.pk)
+        values["object_repr"] = str(obj)[:300]
+    # Every field by position and relations by their keys: the model's quickest way in
+    # (a third of the time by name), and a ledger import builds one event per entry.
+    return AuditEvent(*(values.get(field.attname) for field in AuditEvent._meta.concrete_fields))

@@ -135,10 +135,18 @@ class Command(BaseCommand):
             "million invented entries in all, one award with about 100,000 (under ten "
             "minutes on two cores with PostgreSQL).",
         )
+        parser.add_argument(
+            "--national-scale",
+            type=float,
+            default=1.0,
+            help="With --national, the share of its entries to post (0.1: about a tenth), "
+            "for a quicker run or a benchmark (scripts/bench_national.py).",
+        )
 
-    def handle(self, *args, history=False, national=False, **options):
+    def handle(self, *args, history=False, national=False, national_scale=1.0, **options):
         self.with_history = history or national
-        self.national = national
+        self.national, self.national_scale = national, national_scale
+        self.national_ledgers_built = None
         started = timezone.now()
         self.progress = progress = Progress(self.stdout, options["verbosity"])
         with transaction.atomic():
@@ -431,6 +439,8 @@ class Command(BaseCommand):
                 )
                 created += made
                 phase.summary = f"{made} awards"
+                if self.national_ledgers_built is not None:
+                    phase.summary += f", {self.national_ledgers_built.entries:,} ledger entries"
         # The last three fiscal years: every task force.
         codes = sorted(task_forces)
         plan = {
@@ -472,12 +482,14 @@ class Command(BaseCommand):
         past year's award to the first task force of the first cohort."""
         if not self.national:
             return None
-        return NationalLedgers(
+        self.national_ledgers_built = NationalLedgers(
             actor=pm,
             today=timezone.localdate(),
+            scale=self.national_scale,
             large=award_number(until, 1),
             progress=self.progress.say,
         )
+        return self.national_ledgers_built
 
     def first_cohort(self, pm, task_forces, appropriations, phase) -> int:
         created = 0
