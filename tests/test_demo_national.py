@@ -1,7 +1,8 @@
 """The demo at national scale (load_demo --national, demo/national.py), at a small scale:
 each past award's ledger posted entry by entry through the rule-checked ledger import."""
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -11,13 +12,15 @@ from django.core.management import call_command
 
 from budgets.balances import ledger_sums
 from budgets.history_import import import_history
+from budgets.ledger_batch import post_batch, post_past_drawdowns
 from budgets.models import LedgerEntry
 from budgets.reconcile import reconcile_all
-from demo.history import award_number, load_history
+from budgets.upload_rows import ImportRefused
+from demo.history import YearPlan, award_number, load_history, past_awards, task_forces_in
 from demo.management.commands.load_demo import FIRST_COHORT, Command
 from demo.national import NationalLedgers, plan_ledger
 from grants.audit import AuditEvent
-from grants.models import Award
+from grants.models import Appropriation, Award
 
 TODAY = date(2026, 11, 30)
 
@@ -89,51 +92,99 @@ def test_past_awards_get_ledgers_the_rules_and_check_ledgers_accept(db):
     call_command("verify_audit", stdout=StringIO())
 
 
-def test_a_row_breaking_a_rule_refuses_the_award_and_nothing_is_posted(db):
-    pm, task_forces = _program()
-    rows = []
-
-    def one_rule_broken(award, past):
-        draws, batch, _ = plan_ledger(past, entries=30)
-        # An expenditure paid before the quarter's cash arrives: more than the cash on hand.
-        bad = batch[1]
-        batch[1] = type(bad)(
-            **{**bad.__dict__, "paid_on": past.period_start, "effective_date": past.period_start}
-        )
-        rows.append(batch[1])
-        NationalLedgers(actor=pm, today=TODAY)  # (the builder's own checks are the same path)
-        from budgets.ledger_batch import post_batch, post_past_drawdowns
-        from demo.ledger import finance_officer
-
-        post_past_drawdowns(actor=pm, award=award, draws=draws[1:], memo="Cash", today=TODAY)
-        result = post_batch(
-            actor=finance_officer(award), award=award, rows=batch, dry_run=False, today=TODAY
-        )
-        assert result.errors and result.errors[0].field == "paid_on"
-        raise ValidationError(result.errors[0].message)
-
-    from demo.history import YearPlan, past_awards, task_forces_in
-    from grants.models import Appropriation
-
+def _first_cohort_file(task_forces):
     appropriation = Appropriation.objects.get(fiscal_year=1999, name="ICAC Task Force Program")
-    plan = YearPlan(
-        1999,
-        appropriation,
-        task_forces_in(1999, list(task_forces.values()), FIRST_COHORT)[:1],
-        award_number,
-        "FY1999",
-    )
-    from budgets.upload_rows import ImportRefused
+    listed = task_forces_in(1999, list(task_forces.values()), FIRST_COHORT)[:2]
+    return past_awards(YearPlan(1999, appropriation, listed, award_number, "FY1999 (demo)"))
+
+
+def test_a_planted_row_breaking_a_rule_refuses_the_award_and_nothing_is_posted(db):
+    pm, task_forces = _program()
+    ledgers = NationalLedgers(actor=pm, today=TODAY, scale=0.05)
+    planted = []
+
+    def with_a_bad_row(award, past):
+        # The builder's own rows, with the first payroll paid a day before the period
+        # starts: the ledger import refuses it as it would a recipient's file.
+        draws, rows, _ = plan_ledger(past, entries=40)
+        bad = next(i for i, row in enumerate(rows) if row.reference.startswith("PAY-"))
+        rows[bad] = replace(rows[bad], paid_on=past.period_start - timedelta(days=1))
+        planted.append(rows[bad].line)
+        post_past_drawdowns(actor=pm, award=award, draws=draws, memo="Cash", today=TODAY)
+        result = post_batch(
+            actor=ledgers._officer(award), award=award, rows=rows, dry_run=False, today=TODAY
+        )
+        assert [(e.line, e.field) for e in result.errors] == [(rows[bad].line, "paid_on")]
+        raise ValidationError({"amount": result.errors[0].message})
+
+    with pytest.raises(ImportRefused) as refused:
+        import_history(
+            actor=pm,
+            awards=_first_cohort_file(task_forces),
+            filename="planted.csv",
+            dry_run=False,
+            today=TODAY,
+            ledger_of=with_a_bad_row,
+        )
+    assert "The date paid cannot be before the date incurred." in str(refused.value.errors[0])
+    assert planted
+    assert not Award.objects.filter(fiscal_year=1999).exists()
+    assert not LedgerEntry.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="budgets.ledger.").exists()
+
+
+def test_a_ledger_short_of_the_final_figure_is_refused(db):
+    pm, task_forces = _program()
+    ledgers = NationalLedgers(actor=pm, today=TODAY, scale=0.05)
+
+    def one_cent_short(award, past):
+        draws, rows, _ = plan_ledger(past, entries=40)
+        last = max(i for i, row in enumerate(rows) if row.kind == "expenditure")
+        rows[last] = replace(rows[last], amount=rows[last].amount - Decimal("0.01"))
+        post_past_drawdowns(actor=pm, award=award, draws=draws, memo="Cash", today=TODAY)
+        post_batch(
+            actor=ledgers._officer(award), award=award, rows=rows, dry_run=False, today=TODAY
+        )
+
+    with pytest.raises(ImportRefused) as refused:
+        import_history(
+            actor=pm,
+            awards=_first_cohort_file(task_forces)[:1],
+            filename="short.csv",
+            dry_run=False,
+            today=TODAY,
+            ledger_of=one_cent_short,
+        )
+    assert "federal expenditures, not the" in str(refused.value.errors[0])
+    assert not LedgerEntry.objects.exists()
+
+
+def test_cash_drawn_beyond_the_funds_authorized_is_refused(db):
+    pm, task_forces = _program()
+    refused_draw = []
+
+    def too_much_cash(award, past):
+        try:
+            post_past_drawdowns(
+                actor=pm,
+                award=award,
+                draws=[(past.period_start, past.federal_amount + Decimal("0.01"))],
+                memo="Cash",
+                today=TODAY,
+            )
+        except ValidationError as error:
+            refused_draw.append(error.message_dict["paid_on"][0])
+            raise
 
     with pytest.raises(ImportRefused):
         import_history(
             actor=pm,
-            awards=past_awards(plan),
-            filename="f",
+            awards=_first_cohort_file(task_forces)[:1],
+            filename="cash.csv",
             dry_run=False,
             today=TODAY,
-            ledger_of=one_rule_broken,
+            ledger_of=too_much_cash,
         )
-    assert not Award.objects.filter(fiscal_year=1999).exists()
+    assert "more than the" in refused_draw[0]
+    assert "of the funds authorized not yet drawn" in refused_draw[0]
     assert not LedgerEntry.objects.exists()
-    assert Decimal(0) < rows[0].amount
