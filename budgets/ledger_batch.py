@@ -172,13 +172,16 @@ def post_past_drawdowns(
     the funds authorized not yet drawn on every day from its date), in date order, then
     all are written as post_batch writes its entries. Refused with a ValidationError."""
     award = lock_award(award.pk)
+    access.require(access.can_manage_program(actor), "Only a program manager imports past awards.")
     _check_open_for_money(award)
     book = MemoryBook(award, days={day for day, _ in draws})
     entries = []
     for n, (day, amount) in enumerate(sorted(draws)):
         amount = _amount(amount)
-        if day > today:
-            raise ValidationError({"paid_on": f"{day:%m/%d/%Y} is in the future."})
+        if not award.period_start <= day <= today:
+            raise ValidationError(
+                {"paid_on": f"{day:%m/%d/%Y} is before the period starts or in the future."}
+            )
         low = book.lowest_from(day)["undrawn"]
         if amount > low.amount:
             raise ValidationError(
