@@ -222,6 +222,9 @@ class InKindBasis(models.TextChoices):
     LOANED_EQUIPMENT = "loaned_equipment", "Loaned equipment, at fair rental value"
 
 
+_LOWERS: dict[tuple, tuple] = {}
+
+
 @dataclass(frozen=True)
 class LedgerKind:
     """One kind of entry: what it moves and what it needs. docs/adding-a-ledger-kind.md
@@ -265,8 +268,12 @@ class LedgerKind:
 
     def lowers(self, share: str, paying: bool, sign: int = 1) -> tuple[Limit, ...]:
         """The balances an entry (sign=-1: its reversal) lowers, so must fit under."""
-        moved = self.moved(share, paying, sign)
-        return tuple(limit for limit in LIMITS if limit.change(moved) < 0)
+        # Asked for every entry a ledger import checks: worked out once per question.
+        key = (self.code, share, paying, sign)
+        if key not in _LOWERS:
+            moved = self.moved(share, paying, sign)
+            _LOWERS[key] = tuple(limit for limit in LIMITS if limit.change(moved) < 0)
+        return _LOWERS[key]
 
     @property
     def form_fields(self) -> tuple[str, ...]:

@@ -331,7 +331,9 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         label = "Reversal of " if self.reverses_id else ""
-        return f"{label}{self.get_kind_display()} {self.amount} on {self.effective_date}"
+        # The kind's label from its table (as get_kind_display, without the choices'
+        # lookup: every audit event of a ledger import names its entry).
+        return f"{label}{KINDS[self.kind].label} {self.amount} on {self.effective_date}"
 
     @property
     def paying(self) -> bool:
