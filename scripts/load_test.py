@@ -1,21 +1,35 @@
 """Load test: many people using a running server at once, as they would.
 
-Run by hand against a server on the demo program (pytest does not collect it), with the
-same DATABASE_URL as the server and the demo's settings (program staff sign in with the
-demo's authenticator-app code only when the server runs with
-DJANGO_MFA_DEMO_TOTP_FOR_STAFF=1, which needs DJANGO_DEBUG=1):
+Run by hand (pytest does not collect it) against a server in the production
+configuration (DEBUG off, gunicorn.conf.py, as `make serve` runs it) behind the TLS proxy
+docs/deploy.md describes: the script plays the proxy too, sending `Host` (the host name
+in DJANGO_ALLOWED_HOSTS) and `X-Forwarded-Proto: https`, so the server runs with
+DJANGO_BEHIND_PROXY=1 and keeps its HTTPS redirect, secure cookies and CSRF origin checks.
+The server, the worker and the script share one environment (the script reads the
+relying party id and origin of the passkeys from the same settings the server does):
 
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/icac DJANGO_DEBUG=1
-    .venv/bin/python manage.py load_demo
-    DJANGO_MFA_DEMO_TOTP_FOR_STAFF=1 .venv/bin/gunicorn --config gunicorn.conf.py &
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/icac
+    DJANGO_DEBUG=1 .venv/bin/python manage.py migrate
+    DJANGO_DEBUG=1 .venv/bin/python manage.py load_demo
+    export DJANGO_DEBUG=0 DJANGO_SECRET_KEY=load-test-$(openssl rand -hex 24) \
+        DJANGO_ALLOWED_HOSTS=localhost DJANGO_BEHIND_PROXY=1
+    .venv/bin/gunicorn --config gunicorn.conf.py &
     .venv/bin/python manage.py db_worker --no-reload &
     .venv/bin/python scripts/load_test.py --users 50 --duration 300
 
+(DJANGO_ALLOWED_HOSTS=localhost gives the passkeys relying party "localhost" and origin
+https://localhost; DJANGO_WEBAUTHN_RP_ID and DJANGO_WEBAUTHN_ORIGINS set them apart.)
+
 First it makes one account per simulated person (load.officer.N, load.approver.N,
 load.auditor.N: finance officers spread over the task forces with an active award,
-financial approvers, auditors), each with the demo's password and authenticator app, so
-no two people share an account (a code cannot be used twice on one account within 30 s).
-Then each person signs in with password and code over HTTP, and until the time is up:
+financial approvers, auditors), each with the demo's password. Finance officers get an
+authenticator app of their own (a random secret per account), as their role allows;
+approvers and auditors, whose role takes only a passkey, get a new passkey each run
+(tests/soft_passkey.py: a P-256 key held in this process, its public key registered in
+the database). No two people share an account. Then each person signs in over HTTP as a
+browser would, with the password and then the code or the passkey (the second-factor
+page's begin and complete requests, the answer signed in this process), and until the
+time is up:
 
 - a finance officer opens an award's ledger, records an expenditure of a few dollars in
   the award's largest budget category, or asks for a drawdown of a few dollars;
@@ -25,15 +39,20 @@ Then each person signs in with password and code over HTTP, and until the time i
   its evidence pack or a fiscal year's workbook through My downloads, follows the
   page until the worker has written it, and fetches the file.
 
-Each person waits 0.5-1.5 s between steps (--think). It prints, per kind of request, how
-many, the 50th/95th/99th percentile of the time to the full answer, and the errors (a
-5xx, a refused connection, an answer no person should get); refusals a person would be
-told about (an amount over the budget, a request already decided) are counted apart.
-Last it runs `manage.py check_ledgers` on the database and prints what it says.
+Each person waits 0.5-1.5 s between steps (--think). Approvals ask for the passkey again
+after DJANGO_MFA_STEP_UP_MINUTES (15), which this script does not answer: keep
+--duration under that. It prints, per kind of request, how many, the 50th/95th/99th
+percentile of the time to the full answer, and the errors (a 5xx, a refused connection,
+an answer no person should get); refusals a person would be told about (an amount over
+the budget, a request already decided) are counted apart, and how many sessions each
+second factor verified, from the audit trail. Last it runs `manage.py check_ledgers` on
+the database and prints what it says.
 """
 
 import argparse
+import html
 import http.client
+import json
 import os
 import random
 import re
@@ -53,6 +72,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+PASSKEY_CONFIG = re.compile(
+    r'<script id="otp_webauthn_config" type="application/json">(.*?)</script>'
+)
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 IDEMPOTENCY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 APPROVE = re.compile(r'action="(/drawdowns/\d+/approve/)"')
@@ -69,6 +91,12 @@ class Person:
     awards: list[tuple[str, str, date]] = field(default_factory=list)  # number, category, day
     task_forces: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    app_key: str = ""  # the authenticator app's secret (hex), finance officers
+    passkey: object | None = None  # a SoftPasskey  # approvers and auditors
+
+
+APP_NAME = "Load test authenticator app"
+PASSKEY_NAME = "Load test passkey"
 
 
 def make_people(count: int) -> tuple[list[Person], str]:
@@ -80,14 +108,17 @@ def make_people(count: int) -> tuple[list[Person], str]:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group, User
     from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp_webauthn.models import WebAuthnCredential
 
     from demo.management.commands.load_demo import DEMO_PASSWORD
-    from demo.second_factors import enrol_demo_app
     from grants import access
     from grants.models import Award, Membership
+    from tests.soft_passkey import SoftPasskey
 
-    if not settings.DEBUG:
-        sys.exit("Run with DJANGO_DEBUG=1: the demo's authenticator app is for development only.")
+    rp_id, origins = settings.OTP_WEBAUTHN_RP_ID, settings.OTP_WEBAUTHN_ALLOWED_ORIGINS
+    if not rp_id or not origins:
+        sys.exit("Set DJANGO_ALLOWED_HOSTS (or DJANGO_WEBAUTHN_RP_ID and _ORIGINS) as the server.")
     today = timezone.localdate()
     active = Award.objects.filter(status="active", period_start__lte=today).select_related(
         "task_force"
@@ -119,9 +150,12 @@ def make_people(count: int) -> tuple[list[Person], str]:
                 "password": password,
             },
         )
-        enrol_demo_app(user)
         person = Person(role, user.username, years=years)
         if role == "officer":
+            app, _ = TOTPDevice.objects.get_or_create(
+                user=user, name=APP_NAME, defaults={"confirmed": True}
+            )
+            person.app_key = app.key
             code = codes[n % len(codes)]
             task_force = active.filter(task_force__code=code).first().task_force
             Membership.objects.get_or_create(
@@ -132,6 +166,10 @@ def make_people(count: int) -> tuple[list[Person], str]:
             group = access.FINANCIAL_APPROVER if role == "approver" else access.AUDITOR
             user.groups.add(Group.objects.get(name=group))
             person.task_forces = codes
+            # The private key lives only in this process: last run's passkey is useless.
+            WebAuthnCredential.objects.filter(user=user, name=PASSKEY_NAME).delete()
+            person.passkey = SoftPasskey(rp_id, origins[0])
+            person.passkey.register(user, name=PASSKEY_NAME)
         people.append(person)
     return people, DEMO_PASSWORD
 
@@ -144,11 +182,14 @@ class Failed(Exception):
 
 
 class Browser:
-    """Cookies, the CSRF token and one kept-alive connection, as a browser holds them."""
+    """Cookies, the CSRF token and one kept-alive connection, as a browser holds them,
+    with the headers the TLS proxy in front of the server adds: the browser is at
+    `origin` (https://host), the server at `base` (plain HTTP)."""
 
-    def __init__(self, base: str, stats: "Stats"):
+    def __init__(self, base: str, origin: str, stats: "Stats"):
         parts = urlsplit(base)
         self.host, self.port = parts.hostname, parts.port or 80
+        self.origin = origin
         self.stats = stats
         self.cookies: dict[str, str] = {}
         self.connection = None
@@ -158,17 +199,38 @@ class Browser:
             self.connection = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
         return self.connection
 
-    def request(self, kind: str, method: str, path: str, data: dict | None = None, ok=(200,)):
+    def request(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        data: dict | None = None,
+        ok=(200,),
+        json_body: dict | None = None,
+        csrf_token: str = "",
+    ):
         """(status, headers, body) of one request, timed under `kind`; a status outside
-        `ok` or a server error is recorded as an error and raised."""
-        headers = {"Host": f"{self.host}:{self.port}", "User-Agent": "icac-load-test"}
+        `ok` or a server error is recorded as an error and raised. `data` is a form,
+        `json_body` what a page's script posts (with its `csrf_token` in X-CSRFToken)."""
+        headers = {
+            "Host": urlsplit(self.origin).netloc,
+            "X-Forwarded-Proto": "https",
+            "User-Agent": "icac-load-test",
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
         if data is not None:
             body = urlencode(data)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = f"http://{self.host}:{self.port}{path}"
+        elif json_body is not None:
+            body = json.dumps(json_body)
+            headers["Content-Type"] = "application/json"
+            headers["Accept"] = "application/json"
+            headers["X-CSRFToken"] = csrf_token
+        if body is not None:
+            headers["Origin"] = self.origin
+            headers["Referer"] = f"{self.origin}{path}"
         started = time.perf_counter()
         try:
             connection = self._connect()
@@ -212,8 +274,6 @@ class Browser:
 
 
 def sign_in(browser: Browser, person: Person, password: str, stats: "Stats") -> None:
-    from demo.second_factors import current_code
-
     _, token = browser.form("sign-in page", "/accounts/login/")
     browser.request(
         "sign in: password",
@@ -222,13 +282,50 @@ def sign_in(browser: Browser, person: Person, password: str, stats: "Stats") -> 
         {"csrfmiddlewaretoken": token, "username": person.username, "password": password},
         ok=(302,),
     )
+    if person.passkey is not None:
+        passkey_sign_in(browser, person)
+    else:
+        code_sign_in(browser, person, stats)
+
+
+def passkey_sign_in(browser: Browser, person: Person) -> None:
+    """What the second-factor page's script does on "Use passkey": begin (the challenge),
+    the authenticator's answer, complete, then the page it sends the person to."""
+    _, _, page = browser.request("sign in: second-factor page", "GET", "/accounts/mfa/verify/")
+    found = PASSKEY_CONFIG.search(page)
+    if found is None:
+        raise Failed(f"{person.username}: no passkey on the second-factor page")
+    config = json.loads(html.unescape(found.group(1)))
+    _, _, options = browser.request(
+        "sign in: passkey begin",
+        "POST",
+        config["beginAuthenticationUrl"],
+        json_body={},
+        csrf_token=config["csrfToken"],
+    )
+    _, _, done = browser.request(
+        "sign in: passkey complete",
+        "POST",
+        config["completeAuthenticationUrl"],
+        json_body=person.passkey.assertion(json.loads(options)),
+        csrf_token=config["csrfToken"],
+    )
+    browser.request("sign in: first page", "GET", json.loads(done)["redirect_url"])
+
+
+def code_sign_in(browser: Browser, person: Person, stats: "Stats") -> None:
+    from django_otp.oath import TOTP
+
     for _attempt in range(3):
         _, token = browser.form("sign in: code page", "/accounts/mfa/verify/")
         status, headers, _ = browser.request(
             "sign in: code",
             "POST",
             "/accounts/mfa/verify/",
-            {"csrfmiddlewaretoken": token, "code": current_code()},
+            {
+                "csrfmiddlewaretoken": token,
+                "code": f"{TOTP(bytes.fromhex(person.app_key)).token():06d}",
+            },
             ok=(200, 302),
         )
         if status == 302 and "/accounts/mfa/" not in headers["Location"]:
@@ -396,8 +493,8 @@ def report(stats: Stats, seconds: float) -> int:
     return errors
 
 
-def person_thread(base, person, password, stats, deadline, think, failures):
-    browser = Browser(base, stats)
+def person_thread(base, origin, person, password, stats, deadline, think, failures):
+    browser = Browser(base, origin, stats)
     try:
         sign_in(browser, person, password, stats)
         while time.monotonic() < deadline:
@@ -412,6 +509,32 @@ def person_thread(base, person, password, stats, deadline, think, failures):
         browser.close()
 
 
+def print_second_factors(people: list[Person], since: float) -> None:
+    """How this run's sessions were verified, as the audit trail recorded it."""
+    from datetime import UTC, datetime
+
+    from django.db.models import Count
+
+    from grants.audit import AuditEvent
+
+    verified = (
+        AuditEvent.objects.filter(
+            action="mfa.verified",
+            actor__username__in=[p.username for p in people],
+            occurred_at__gte=datetime.fromtimestamp(since, UTC),
+        )
+        .values("actor__username", "data__factor")
+        .annotate(n=Count("pk"))
+    )
+    by_role: dict[tuple[str, str], int] = defaultdict(int)
+    for row in verified:
+        by_role[(row["actor__username"].split(".")[1], row["data__factor"])] += row["n"]
+    print(
+        "\nsessions verified (audit trail): "
+        + ", ".join(f"{role} by {factor}: {n}" for (role, factor), n in sorted(by_role.items()))
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="the running server")
@@ -422,15 +545,19 @@ def main() -> int:
     args = parser.parse_args()
     random.seed(args.seed)
     people, password = make_people(args.users)
+    from django.conf import settings
+
+    origin = settings.OTP_WEBAUTHN_ALLOWED_ORIGINS[0]  # where the browser is, behind the proxy
     counts = {role: sum(p.role == role for p in people) for role in STEPS}
     print(f"{args.users} people ({counts}) for {args.duration:.0f} s against {args.url}")
     stats, failures = Stats(), []
     deadline = time.monotonic() + args.duration
     started = time.monotonic()
+    started_at = time.time()
     threads = [
         threading.Thread(
             target=person_thread,
-            args=(args.url, person, password, stats, deadline, args.think, failures),
+            args=(args.url, origin, person, password, stats, deadline, args.think, failures),
             daemon=True,
         )
         for person in people
@@ -443,6 +570,7 @@ def main() -> int:
     errors = report(stats, time.monotonic() - started)
     for failure in failures[:10]:
         print(f"  {failure}")
+    print_second_factors(people, started_at)
     print("\nmanage.py check_ledgers:")
     check = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "check_ledgers"],

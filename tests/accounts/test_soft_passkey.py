@@ -47,9 +47,7 @@ def complete(client, credential: dict):
 def passkey_actions(user) -> list[tuple[str, str]]:
     return [
         (event.action, event.data.get("factor"))
-        for event in AuditEvent.objects.filter(actor=user, action__startswith="mfa.").order_by(
-            "pk"
-        )
+        for event in AuditEvent.objects.filter(actor=user, action__startswith="mfa.").order_by("pk")
     ]
 
 
