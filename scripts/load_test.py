@@ -13,6 +13,7 @@ relying party id and origin of the passkeys from the same settings the server do
     DJANGO_DEBUG=1 .venv/bin/python manage.py load_demo
     export DJANGO_DEBUG=0 DJANGO_SECRET_KEY=load-test-$(openssl rand -hex 24) \
         DJANGO_ALLOWED_HOSTS=localhost DJANGO_BEHIND_PROXY=1
+    .venv/bin/python manage.py collectstatic --noinput --verbosity 0   # as make serve does
     .venv/bin/gunicorn --config gunicorn.conf.py &
     .venv/bin/python manage.py db_worker --no-reload &
     .venv/bin/python scripts/load_test.py --users 50 --duration 300
