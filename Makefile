@@ -23,7 +23,8 @@ $(AXE): tests/e2e/package.json tests/e2e/package-lock.json
 migrate: venv
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 
-# DEMO=--history also records the program's past awards since FY1999 (a few minutes more).
+# DEMO=--history also records the program's past awards since FY1999 (a few minutes more);
+# DEMO=--national the same with each one's ledger entry by entry (about a million entries).
 demo: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py load_demo $(DEMO)
 

@@ -11,14 +11,13 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts import mfa_policy
-from accounts.models import AccountSecurity
+from accounts.services import end_sessions
 from grants import access, request_context
 from grants.audit import audit_record
 
@@ -112,8 +111,7 @@ def reset(*, actor, user, via: str = "") -> dict[str, int]:
         }
         # A session verified by a removed factor would count as one with no factor yet,
         # free to enrol a new one: every session ends (as "sign out everywhere").
-        security, _ = AccountSecurity.objects.select_for_update().get_or_create(user=user)
-        AccountSecurity.objects.filter(pk=security.pk).update(session_epoch=F("session_epoch") + 1)
+        end_sessions(user)
         data = {"username": user.get_username(), "removed": removed}
         if via:
             data["via"] = via

@@ -40,19 +40,27 @@ def loaded_session_epoch(user) -> int:
 
 
 @transaction.atomic
-def sign_out_everywhere(*, user) -> int:
-    """Ends every session of the user, on every device: the sessions signed in under
-    the old epoch are refused from their next request (accounts/middleware.py)."""
+def end_sessions(user) -> int:
+    """Ends every session of the user, on every device, by moving their session epoch on:
+    the sessions signed in under the old epoch are refused from their next request
+    (accounts/middleware.py). Returns the new epoch; the caller audits why."""
     security, _ = AccountSecurity.objects.select_for_update().get_or_create(user=user)
     AccountSecurity.objects.filter(pk=security.pk).update(session_epoch=F("session_epoch") + 1)
     security.refresh_from_db()
+    return security.session_epoch
+
+
+@transaction.atomic
+def sign_out_everywhere(*, user) -> int:
+    """The user ends every session of theirs (end_sessions), audited."""
+    epoch = end_sessions(user)
     audit_record(
         actor=user,
         action="accounts.signed_out_everywhere",
         obj=user,
-        data={"session_epoch": security.session_epoch},
+        data={"session_epoch": epoch},
     )
-    return security.session_epoch
+    return epoch
 
 
 @transaction.atomic

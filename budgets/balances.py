@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from budgets.kinds import LIMITS, TOTALS, UNOBLIGATED, Limit, moving
 from budgets.ledger_days import LINE_SUMS, LINES, signed_sum
-from budgets.models import Category, DrawdownRequest, LedgerDay, LedgerEntry
+from budgets.models import Category, DrawdownRequest, LedgerCategoryDay, LedgerDay, LedgerEntry
 from grants.amendments import match_required_on
 from grants.models import Award, AwardFunding, Recipient
 from grants.money import CENT, ZERO, MoneySum
@@ -279,18 +279,21 @@ class BudgetActual:
 def budget_versus_actual(award: Award, *, as_of: date) -> list[BudgetActual]:
     """Per category: the current approved budget against expenditures to `as_of`."""
     lines = {line.category: line for line in award.budget_versions.lines_in_force()}
+    # From the per-category totals (a row per day and category, not every entry); a
+    # category counts as spent in once an expenditure moved it on some day.
     spent = {
         row["category"]: row
-        for row in LedgerEntry.objects.filter(
-            moving("federal_expenditures", "recipient_expenditures"),
-            award=award,
-            effective_date__lte=as_of,
-        )
+        for row in LedgerCategoryDay.objects.filter(award=award, day__lte=as_of)
+        .exclude(category="")
         .values("category")
         .annotate(
-            federal=LINE_SUMS["federal_expenditures"],
-            recipient=LINE_SUMS["recipient_expenditures"],
+            federal=MoneySum("federal_expenditures", default=ZERO),
+            recipient=MoneySum("recipient_expenditures", default=ZERO),
+            spending_days=Count(
+                "pk", filter=~Q(federal_expenditures=0) | ~Q(recipient_expenditures=0)
+            ),
         )
+        .filter(spending_days__gt=0)
         .order_by()
     }
     result = []
@@ -315,19 +318,17 @@ def committed_by_category(award: Award) -> dict[str, Decimal]:
     """Per budget category, the federal money already committed in it: expenditures
     plus what is still owed on its obligations (an obligation's payments count against
     the obligation's category). A budget cannot go below this."""
-    entries = LedgerEntry.objects.filter(award=award).order_by()
     committed: dict[str, Decimal] = {}
-    by = {total.name: total.category_field for total in TOTALS}
-    # Committed is what the unobligated balance (10h) counts against the authorized.
-    for total, sign in UNOBLIGATED.terms.items():
-        rows = (
-            entries.filter(moving(total))
-            .values(by[total])
-            .annotate(t=LINE_SUMS[total])
-            .values_list(by[total], "t")
-        )
-        for category, amount in rows:
-            committed[category] = committed.get(category, ZERO) - sign * amount
+    # Committed is what the unobligated balance (10h) counts against the authorized,
+    # summed from the per-category totals (models.LedgerCategoryDay).
+    terms = UNOBLIGATED.terms
+    for row in (
+        LedgerCategoryDay.objects.filter(award=award)
+        .values("category")
+        .annotate(**{total: MoneySum(total, default=ZERO) for total in terms})
+        .order_by()
+    ):
+        committed[row["category"]] = -sum((sign * row[t] for t, sign in terms.items()), ZERO)
     return {category: total.quantize(CENT) for category, total in committed.items() if total}
 
 
@@ -366,20 +367,25 @@ def match_met(award: Award, *, as_of: date) -> MatchMet:
     """The match required on `as_of` and the recipient's share of expenditures to that
     day (SF-425 10j on the recipient's basis: incurred, or on the cash basis paid), cash
     apart from in-kind contributions (by valuation basis)."""
+    # The in-kind contributions are read from the entries (budgets_ledger_in_kind_idx
+    # holds only them); the rest of the match is the day totals less them.
     rows = (
         LedgerEntry.objects.filter(
-            moving("recipient_expenditures"), award=award, effective_date__lte=as_of
+            moving("recipient_expenditures"),
+            ~Q(in_kind_basis=""),
+            award=award,
+            effective_date__lte=as_of,
         )
         .values("in_kind_basis")
         .annotate(t=LINE_SUMS["recipient_expenditures"])
         .order_by("in_kind_basis")
     )
     by_basis = {row["in_kind_basis"]: row["t"].quantize(CENT) for row in rows}
-    cash = by_basis.pop("", ZERO)
+    sums = ledger_sums(award, as_of=as_of)
+    cash = sums["recipient_expenditures"] - sum(by_basis.values(), ZERO)
     if award.recipient.accounting_basis == Recipient.Basis.CASH:
         # Paid match: payments of cash match, and in kind on the day it is given.
-        paid = ledger_sums(award, as_of=as_of)["recipient_paid"]
-        cash = paid - sum(by_basis.values(), ZERO)
+        cash = sums["recipient_paid"] - sum(by_basis.values(), ZERO)
     labels = dict(LedgerEntry._meta.get_field("in_kind_basis").choices)
     return MatchMet(
         as_of=as_of,

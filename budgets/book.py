@@ -16,6 +16,7 @@ batch against the same rows posted one by one.
 """
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -30,12 +31,12 @@ from budgets.balances import (
     lowest_from,
     unpaid,
 )
-from budgets.kinds import KINDS, LIMITS, TOTALS, UNOBLIGATED, moving
+from budgets.kinds import KINDS, LIMITS, TOTALS, UNOBLIGATED, Share, moving
 from budgets.ledger_days import LINES, signed_sum
-from budgets.models import LedgerDay, LedgerEntry
+from budgets.models import LedgerCategoryDay, LedgerDay, LedgerEntry
 from grants.indirect_rates import RatePeriod, rate_period_on, rate_periods
 from grants.models import Award, AwardFunding
-from grants.money import CENT, ZERO, round_money
+from grants.money import CENT, ZERO, MoneySum, round_money
 from grants.selectors import rule_value
 
 SPENDING = moving("federal_expenditures", "recipient_expenditures")
@@ -46,16 +47,17 @@ def federal_lines(version) -> dict[str, Decimal]:
 
 
 def spent_between(award: Award, categories, start: date, end: date, share: str = "") -> Decimal:
-    """Expenditures of the award in `categories` dated start..end (both shares, or one)."""
-    where = Q(category__in=categories, effective_date__gte=start, effective_date__lte=end)
-    if share:
-        where &= Q(share=share)
-    total = (
-        LedgerEntry.objects.filter(SPENDING, award=award)
-        .order_by()
-        .aggregate(t=signed_sum(where))["t"]
-    )
-    return round_money(total or ZERO)
+    """Expenditures of the award in `categories` dated start..end (both shares, or one),
+    from the per-category totals (models.LedgerCategoryDay)."""
+    lines = {
+        "": ("federal_expenditures", "recipient_expenditures"),
+        Share.FEDERAL: ("federal_expenditures",),
+        Share.RECIPIENT: ("recipient_expenditures",),
+    }[share]
+    sums = LedgerCategoryDay.objects.filter(
+        award=award, category__in=categories, day__gte=start, day__lte=end
+    ).aggregate(**{line: MoneySum(line, default=ZERO) for line in lines})
+    return round_money(sum(sums.values(), ZERO))
 
 
 class DatabaseBook:
@@ -168,6 +170,7 @@ class MemoryBook:
         self._rules: dict[tuple[str, date], Decimal | LookupError] = {}
         self._liquidation_end: date | None = None
         self._periods: list[RatePeriod] | None = None
+        self._moved: dict[tuple, tuple] = {}
 
     # --- reading -------------------------------------------------------------------
 
@@ -234,15 +237,12 @@ class MemoryBook:
         """As balances.lowest_from: a day kept here without entries never has a lower
         balance than the day before it (funds only rise with a supplement), so keeping
         more days than have entries changes neither a low nor its first day."""
-        start = self._index[since]
-        lows = {}
-        for limit in LIMITS:
-            after = self._balances[limit.name][start:]
-            low = min(after)
-            lows[limit.name] = Low(
-                low, self.days[start + after.index(low)], self._latest[limit.name]
-            )
-        return lows
+        return _Lows(self, self._index[since])
+
+    def _low(self, name: str, start: int) -> Low:
+        balances = self._balances[name]
+        low = min(balances[start:])
+        return Low(low, self.days[balances.index(low, start)], self._latest[name])
 
     def paid_entry(self, field: str, entry: LedgerEntry) -> LedgerEntry | None:
         # Entries given here are the award's own (found by their reference on it).
@@ -300,19 +300,18 @@ class MemoryBook:
         every running balance."""
         self._new.add(id(entry))
         kind = KINDS[entry.kind]
-        moved = kind.moved(entry.share, paid is not None, in_kind=entry.in_kind)
-        day = entry.effective_date
+        moved, changes = self._moves(kind, entry.share, paid is not None, entry.in_kind)
+        day, amount = entry.effective_date, entry.amount
         start = self._index[day]
         totals = self.day_totals[day]
         for total, sign in moved.items():
-            totals[total] += sign * entry.amount
+            totals[total] += sign * amount
         self.touched.add(day)
-        for limit in LIMITS:
-            change = limit.change(moved) * entry.amount
-            if change:
-                balances = self._balances[limit.name]
-                balances[start:] = [balance + change for balance in balances[start:]]
-                self._latest[limit.name] += change
+        for name, sign in changes:
+            change = sign * amount
+            balances = self._balances[name]
+            balances[start:] = [balance + change for balance in balances[start:]]
+            self._latest[name] += change
         if entry.kind == LedgerEntry.Kind.EXPENDITURE:
             self._spending(entry.category, entry.share)[start] += entry.amount
         committed = self.committed()
@@ -329,6 +328,16 @@ class MemoryBook:
         if kind.pays or kind.code in {k.pays for k in KINDS.values()}:
             self._unpaid[id(entry)] = ZERO if entry.in_kind_basis else entry.amount
 
+    def _moves(self, kind, share: str, paying: bool, in_kind: bool):
+        """The totals an entry moves and the limits it changes (name, sign), worked out
+        once per kind of entry rather than for each."""
+        key = (kind.code, share, paying, in_kind)
+        if key not in self._moved:
+            moved = kind.moved(share, paying, in_kind=in_kind)
+            changes = [(limit.name, limit.change(moved)) for limit in LIMITS]
+            self._moved[key] = (moved, [(name, sign) for name, sign in changes if sign])
+        return self._moved[key]
+
     def sums(self, *, as_of: date) -> dict[str, Decimal]:
         """The signed totals per line over the days on or before `as_of`."""
         totals = dict.fromkeys(LINES, ZERO)
@@ -339,3 +348,22 @@ class MemoryBook:
 
     def balances(self, *, as_of: date) -> Balances:
         return balances_from_sums(self.award, self.sums(as_of=as_of), as_of=as_of)
+
+
+class _Lows(Mapping):
+    """MemoryBook.lowest_from's answer: each limit's low worked out when it is asked for
+    (a rule asks for one or two of them)."""
+
+    def __init__(self, book: MemoryBook, start: int):
+        self.book, self.start, self.found = book, start, {}
+
+    def __getitem__(self, name: str) -> Low:
+        if name not in self.found:
+            self.found[name] = self.book._low(name, self.start)
+        return self.found[name]
+
+    def __iter__(self):
+        return iter(self.book._balances)
+
+    def __len__(self) -> int:
+        return len(self.book._balances)

@@ -12,6 +12,7 @@ the dry run imports it in a transaction it rolls back. An award number already p
 "already imported" when its figures equal the row's, and an error otherwise.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -341,7 +342,13 @@ def _differences(award: Award, past: PastAward) -> list[str]:
     ]
 
 
-def _import_one(actor, past: PastAward, today: date) -> Award:
+# Posts a past award's ledger entry by entry in place of its final figures in one day: it
+# is called with the award, active, under its lock, and posts through the rule-checked
+# batch path (budgets.ledger_batch); its federal expenditures must come to the file's.
+LedgerBuilder = Callable[[Award, PastAward], None]
+
+
+def _import_one(actor, past: PastAward, today: date, ledger_of: LedgerBuilder | None) -> Award:
     award = award_create_with_budget(
         actor=actor,
         lines=[LineInput(Category.OTHER, past.federal_amount, ZERO, BUDGET_NARRATIVE)],
@@ -360,7 +367,17 @@ def _import_one(actor, past: PastAward, today: date) -> Award:
     )
     award = award_activate_past(actor=actor, award=award, today=today)
     award = lock_award(award.pk)
-    if past.expended > ZERO:
+    if ledger_of is not None:
+        ledger_of(award, past)
+        spent = ledger_sums(award)["federal_expenditures"]
+        if spent != past.expended:
+            raise ValidationError(
+                {
+                    "amount": f"The ledger posted comes to {format_money(spent)} of federal "
+                    f"expenditures, not the {format_money(past.expended)} of the file."
+                }
+            )
+    elif past.expended > ZERO:
         ledger.final_figures_post(
             actor=actor, award=award, expended=past.expended, on=past.period_end, today=today
         )
@@ -403,9 +420,11 @@ def import_history(
     filename: str,
     dry_run: bool,
     today: date | None = None,
+    ledger_of: LedgerBuilder | None = None,
 ) -> HistoryResult:
     """Import every past award of the file or none (ImportRefused naming each row the
-    services refuse). A dry run does the same and rolls it back."""
+    services refuse). A dry run does the same and rolls it back. `ledger_of`, when given,
+    posts each award's ledger in detail instead of its final figures in one day."""
     access.require(access.can_manage_program(actor), "Only a program manager imports past awards.")
     today = today or timezone.localdate()
     result = HistoryResult()
@@ -440,7 +459,7 @@ def import_history(
                 continue
             try:
                 with transaction.atomic():
-                    _import_one(actor, past, today)
+                    _import_one(actor, past, today, ledger_of)
             except (PermissionDenied, ValidationError) as problem:
                 errors.extend(_refusal(past, problem))
             else:

@@ -10,10 +10,13 @@ file): anyone else naming it gets a 404. Files checked and never acted on go aft
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from budgets.models import KeptUpload
@@ -71,3 +74,62 @@ def content(kept: KeptUpload) -> bytes:
 def done(kept: KeptUpload) -> None:
     """The file was acted on: it is not kept any longer."""
     kept.delete()
+
+
+@dataclass(frozen=True)
+class KeptImport:
+    """An import of a file with no award, through its upload page and its review page:
+    `parse(filename, content)` reads and checks the file; `act(parsed, actor=, filename=,
+    dry_run=)` runs the import; either raises `refused` (with `.errors`), shown on
+    `template`. The dry run's result is shown as `result_name`; once acted on, the
+    browser returns to the URL named `page` with `done_message(result, filename)`."""
+
+    purpose: str
+    form: type[forms.Form]  # the upload form, with its `file`
+    parse: Callable[[str, bytes], object]
+    act: Callable[..., object]
+    refused: type[Exception]
+    template: str
+    result_name: str
+    done_message: Callable[[object, str], str]
+    page: str
+    review: str  # the URL name of the review page, whose argument is the SHA-256
+
+
+def upload(request, kind: KeptImport) -> HttpResponse:
+    """The upload page: a file that reads is kept and the browser sent to its review."""
+    form = kind.form(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            return receive(
+                request,
+                form.cleaned_data["file"],
+                purpose=kind.purpose,
+                check=kind.parse,
+                review=kind.review,
+            )
+        except kind.refused as refusal:
+            errors = [str(e) for e in refusal.errors]
+    context = {"form": form, "errors": errors, kind.result_name: None, "filename": ""}
+    return render(request, kind.template, context)
+
+
+def review(request, sha256: str, kind: KeptImport) -> HttpResponse:
+    """The review page of the kept file: its dry run (GET), then acting on it (POST),
+    each reading and checking the file again; once acted on, the file goes."""
+    kept = kept_or_404(request, purpose=kind.purpose, sha256=sha256)
+    acting = request.method == "POST"
+    context = {"form": kind.form(), "errors": [], kind.result_name: None}
+    try:
+        parsed = kind.parse(kept.filename, content(kept))
+        result = kind.act(parsed, actor=request.user, filename=kept.filename, dry_run=not acting)
+    except kind.refused as refusal:
+        context["errors"] = [str(e) for e in refusal.errors]
+    else:
+        if acting:
+            done(kept)
+            messages.success(request, kind.done_message(result, kept.filename))
+            return redirect(kind.page)
+        context.update({kind.result_name: result, "filename": kept.filename})
+    return render(request, kind.template, context)

@@ -194,6 +194,15 @@ UNDRAWN = Limit(
 )
 LIMITS = (UNOBLIGATED, CASH_ON_HAND, PROGRAM_INCOME_UNSPENT, INTEREST_UNREMITTED, UNDRAWN)
 
+# The totals also kept per budget category (models.LedgerCategoryDay): spending by share
+# (budget against actual, the indirect cost base) and what the unobligated balance counts
+# against the funds authorized (balances.committed_by_category, the 10% transfer rule).
+CATEGORY_TOTALS = tuple(
+    total.name
+    for total in TOTALS
+    if total.name in {"federal_expenditures", "recipient_expenditures", *UNOBLIGATED.terms}
+)
+
 
 class InKindBasis(models.TextChoices):
     """How a third-party in-kind contribution to the match is valued (2 CFR 200.306(e)
@@ -211,6 +220,9 @@ class InKindBasis(models.TextChoices):
     )
     DONATED_SPACE = "donated_space", "Donated use of space, at fair rental value"
     LOANED_EQUIPMENT = "loaned_equipment", "Loaned equipment, at fair rental value"
+
+
+_LOWERS: dict[tuple, tuple] = {}
 
 
 @dataclass(frozen=True)
@@ -256,8 +268,12 @@ class LedgerKind:
 
     def lowers(self, share: str, paying: bool, sign: int = 1) -> tuple[Limit, ...]:
         """The balances an entry (sign=-1: its reversal) lowers, so must fit under."""
-        moved = self.moved(share, paying, sign)
-        return tuple(limit for limit in LIMITS if limit.change(moved) < 0)
+        # Asked for every entry a ledger import checks: worked out once per question.
+        key = (self.code, share, paying, sign)
+        if key not in _LOWERS:
+            moved = self.moved(share, paying, sign)
+            _LOWERS[key] = tuple(limit for limit in LIMITS if limit.change(moved) < 0)
+        return _LOWERS[key]
 
     @property
     def form_fields(self) -> tuple[str, ...]:

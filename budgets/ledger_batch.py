@@ -29,6 +29,7 @@ from django.utils import timezone
 from budgets import cash_holds
 from budgets.balances import Balances
 from budgets.book import MemoryBook
+from budgets.kinds import KINDS
 from budgets.ledger import (
     REFERENCE_LENGTH,
     _amount,
@@ -41,13 +42,14 @@ from budgets.ledger import (
     recordable_kind,
     reference_taken,
 )
-from budgets.ledger_days import LINES
+from budgets.ledger_days import LINES, add_entries
 from budgets.models import LedgerDay, LedgerEntry
 from grants import access
 from grants.audit import audit_record_many, audit_via
 from grants.bulk import insert_many
 from grants.duties import lock_award
 from grants.models import Award
+from grants.money import format_money
 from grants.text import clean_text
 
 # Imported entries' idempotency keys: uuid5 of this and "<award pk>:<reference>".
@@ -158,6 +160,50 @@ def post_batch(
         )
     result.balances_after = book.balances(as_of=today)
     return result
+
+
+@transaction.atomic
+def post_past_drawdowns(
+    *, actor, award: Award, draws: Sequence[tuple[date, Decimal]], memo: str, today: date
+) -> list[LedgerEntry]:
+    """The cash a past award drew over its life, many draws at once, for the past-award
+    import (budgets.history_import) as ledger.final_figures_post records one: each draw is
+    checked as a drawdown paid that day (ledger._check_drawn_within_authorized: within
+    the funds authorized not yet drawn on every day from its date), in date order, then
+    all are written as post_batch writes its entries. Refused with a ValidationError."""
+    award = lock_award(award.pk)
+    access.require(access.can_manage_program(actor), "Only a program manager imports past awards.")
+    _check_open_for_money(award)
+    book = MemoryBook(award, days={day for day, _ in draws})
+    entries = []
+    for n, (day, amount) in enumerate(sorted(draws)):
+        amount = _amount(amount)
+        if not award.period_start <= day <= today:
+            raise ValidationError(
+                {"paid_on": f"{day:%m/%d/%Y} is before the period starts or in the future."}
+            )
+        low = book.lowest_from(day)["undrawn"]
+        if amount > low.amount:
+            raise ValidationError(
+                {
+                    "paid_on": f"Drawn on {day:%m/%d/%Y}, {format_money(amount)} is more than "
+                    f"the {format_money(low.amount)} of the funds authorized not yet drawn on "
+                    f"award {award}."
+                }
+            )
+        entry = LedgerEntry(
+            award=award,
+            kind=KINDS["drawdown"].code,
+            amount=amount,
+            effective_date=day,
+            actor=actor,
+            memo=memo,
+            idempotency_key=uuid.uuid5(IMPORT_NAMESPACE, f"{award.pk}:drawn:{n}:{day}"),
+        )
+        book.add(entry)
+        entries.append(entry)
+    _write(actor, award, book, entries, set())
+    return entries
 
 
 def _existing(award: Award, rows: Sequence[BatchRow]) -> dict[str, LedgerEntry]:
@@ -383,4 +429,5 @@ def _write(
         update_fields=list(LINES),
         batch_size=BATCH_SIZE,
     )
+    add_entries(award.pk, entries)  # their per-category totals
     audit_record_many(events, batch_size=BATCH_SIZE)

@@ -7,12 +7,13 @@ totals are written with each entry, in its transaction, so they can never be see
 of step with it.
 """
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, Q, When
 
-from budgets.kinds import KINDS, TOTAL_NAMES, counted
-from budgets.models import LedgerDay, LedgerEntry
+from budgets.kinds import CATEGORY_TOTALS, KINDS, TOTAL_NAMES, TOTALS, counted, moving
+from budgets.models import LedgerCategoryDay, LedgerDay, LedgerEntry
 from grants.money import ZERO, MoneySum
 
 # +amount for an entry, -amount for a reversal.
@@ -50,6 +51,107 @@ def add_entry(entry: LedgerEntry) -> None:
     LedgerDay.objects.filter(pk=day.pk).update(
         **{total: F(total) + sign * signed for total, sign in moved.items()}
     )
+    for category, amounts in _category_moves(entry).items():
+        row, _ = LedgerCategoryDay.objects.get_or_create(
+            award_id=entry.award_id, day=entry.effective_date, category=category
+        )
+        LedgerCategoryDay.objects.filter(pk=row.pk).update(
+            **{total: F(total) + amount for total, amount in amounts.items()}
+        )
+
+
+# --- per budget category (models.LedgerCategoryDay) ----------------------------------
+
+# Where each per-category total counts an entry: its own category, or (liquidated) the
+# category of the obligation it pays.
+CATEGORY_FIELD = {total.name: total.category_field for total in TOTALS}
+
+
+def _category_of(entry: LedgerEntry, total: str, paid: dict[int, str] | None = None) -> str:
+    """The category `entry` counts in on `total`: its own, or the category of the entry
+    it pays, from `paid` (id -> category) when given, else read through the entry."""
+    field = CATEGORY_FIELD[total]
+    if field == "category":
+        return entry.category
+    key = field.split("__")[0]
+    if paid is not None:
+        return paid[getattr(entry, f"{key}_id")]
+    return getattr(entry, key).category
+
+
+def _category_rows(entries, fields: set[str] | None = None) -> list[dict]:
+    """The per-category day rows of `entries`, summed in SQL: one query per place a
+    total takes its category from."""
+    rows: dict[tuple, dict] = {}
+    for field in sorted(set(CATEGORY_FIELD[total] for total in CATEGORY_TOTALS)):
+        totals = [total for total in CATEGORY_TOTALS if CATEGORY_FIELD[total] == field]
+        sums = {t: LINE_SUMS[t] if fields is None else _summed(t, fields) for t in totals}
+        for row in (
+            entries.filter(moving(*totals))
+            .values("award_id", "effective_date", field)
+            .annotate(**sums)
+            .order_by()
+        ):
+            key = (row["award_id"], row["effective_date"], row[field])
+            found = rows.setdefault(key, dict.fromkeys(CATEGORY_TOTALS, ZERO))
+            for total in totals:
+                found[total] += row[total]
+    return [
+        {"award_id": a, "day": d, "category": c, **totals}
+        for (a, d, c), totals in sorted(rows.items())
+    ]
+
+
+def _category_moves(
+    entry: LedgerEntry, paid: dict[int, str] | None = None
+) -> dict[str, dict[str, Decimal]]:
+    """What one entry adds to each per-category total, by category."""
+    signed: Decimal = -entry.amount if entry.reverses_id else entry.amount
+    moved = KINDS[entry.kind].moved(entry.share, entry.paying, in_kind=entry.in_kind)
+    found: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for total, sign in moved.items():
+        if total in CATEGORY_TOTALS:
+            found[_category_of(entry, total, paid)][total] = sign * signed
+    return found
+
+
+def add_entries(award_id: int, entries: list[LedgerEntry]) -> None:
+    """Count a batch of new entries (ledger_batch) in the per-category totals: the rows
+    they touch read once, added to, and written back in one statement. Call inside the
+    posting transaction, under the award's lock, like add_entry."""
+    adding: dict[tuple, dict[str, Decimal]] = defaultdict(
+        lambda: dict.fromkeys(CATEGORY_TOTALS, ZERO)
+    )
+    # The categories of the entries they pay, in one query: an entry saved by COPY no
+    # longer holds the entry it pays, only its id.
+    keys = {CATEGORY_FIELD[t].split("__")[0] for t in CATEGORY_TOTALS} - {"category"}
+    paid_ids = {getattr(e, f"{key}_id") for e in entries for key in keys} - {None}
+    paid = dict(LedgerEntry.objects.filter(pk__in=paid_ids).values_list("pk", "category"))
+    for entry in entries:
+        for category, amounts in _category_moves(entry, paid).items():
+            row = adding[(entry.effective_date, category)]
+            for total, amount in amounts.items():
+                row[total] += amount
+    if not adding:
+        return
+    days = {day for day, _ in adding}
+    for row in LedgerCategoryDay.objects.filter(award_id=award_id, day__in=days).values(
+        "day", "category", *CATEGORY_TOTALS
+    ):
+        key = (row["day"], row["category"])
+        if key in adding:  # a new category of a day with rows is not read
+            for total in CATEGORY_TOTALS:
+                adding[key][total] += row[total]
+    LedgerCategoryDay.objects.bulk_create(
+        [
+            LedgerCategoryDay(award_id=award_id, day=day, category=category, **totals)
+            for (day, category), totals in sorted(adding.items())
+        ],
+        update_conflicts=True,
+        unique_fields=["award", "day", "category"],
+        update_fields=list(CATEGORY_TOTALS),
+        batch_size=2000,
+    )
 
 
 def rebuild(award_ids=None, *, entry_model=LedgerEntry, day_model=LedgerDay) -> int:
@@ -82,5 +184,26 @@ def rebuild(award_ids=None, *, entry_model=LedgerEntry, day_model=LedgerDay) -> 
             for row in rows.iterator(chunk_size=2000)
         ),
         batch_size=2000,
+    )
+    if entry_model is LedgerEntry:
+        rebuild_categories(award_ids)
+    return len(created)
+
+
+def rebuild_categories(
+    award_ids=None, *, entry_model=LedgerEntry, day_model=LedgerCategoryDay
+) -> int:
+    """Recompute the per-category totals from the entries (all awards, or `award_ids`);
+    returns the number of rows written. The model arguments: as for rebuild."""
+    entries = entry_model.objects.all()
+    days = day_model.objects.all()
+    if award_ids is not None:
+        entries, days = entries.filter(award_id__in=award_ids), days.filter(award_id__in=award_ids)
+    days.delete()
+    fields = (
+        None if entry_model is LedgerEntry else {f.name for f in entry_model._meta.get_fields()}
+    )
+    created = day_model.objects.bulk_create(
+        (day_model(**row) for row in _category_rows(entries, fields)), batch_size=2000
     )
     return len(created)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from budgets.kinds import KINDS, TOTALS, EntryKind, InKindBasis, Share
+from budgets.kinds import CATEGORY_TOTALS, KINDS, TOTALS, EntryKind, InKindBasis, Share
 from grants import protected
 from grants.models import Award
 from grants.money import money_field
@@ -262,6 +262,13 @@ class LedgerEntry(models.Model):
             ),
             # The ledger page sorted by amount (either way) reads its page from here.
             models.Index(fields=["award", "amount", "id"], name="budgets_ledger_amount_idx"),
+            # The match met in kind (balances.match_met) reads the few in-kind entries,
+            # not the award's every expenditure.
+            models.Index(
+                fields=["award", "effective_date"],
+                condition=~Q(in_kind_basis=""),
+                name="budgets_ledger_in_kind_idx",
+            ),
         ]
         constraints = [
             # An imported line is posted once: uploading a file again finds its references.
@@ -324,7 +331,9 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         label = "Reversal of " if self.reverses_id else ""
-        return f"{label}{self.get_kind_display()} {self.amount} on {self.effective_date}"
+        # The kind's label from its table (as get_kind_display, without the choices'
+        # lookup: every audit event of a ledger import names its entry).
+        return f"{label}{KINDS[self.kind].label} {self.amount} on {self.effective_date}"
 
     @property
     def paying(self) -> bool:
@@ -360,6 +369,15 @@ class LedgerDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["award", "day"], name="budgets_ledger_day_unique"),
         ]
+        indexes = [
+            # Interest on advances (budgets.interest) is summed over every award of a
+            # recipient: only the few days that moved it are read.
+            models.Index(
+                fields=["award", "day"],
+                condition=~Q(interest_earned=0) | ~Q(interest_remitted=0),
+                name="budgets_day_interest_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.award} on {self.day}"
@@ -368,6 +386,38 @@ class LedgerDay(models.Model):
 # One signed column per ledger total: a total declared in budgets.kinds is a column here.
 for _total in TOTALS:
     LedgerDay.add_to_class(_total.name, _day_total(_total.help_text))
+del _total
+
+
+class LedgerCategoryDay(models.Model):
+    """Per award, day and budget category, the signed totals of that day's entries that
+    are summed per category (budgets.kinds.CATEGORY_TOTALS). An entry counts in its own
+    category, except that a payment of an obligation liquidates it in the obligation's
+    (Total.category_field); a deobligation, naming none, counts under "".
+
+    Derived data, written with each entry like LedgerDay (budgets.ledger_days), so that
+    budget against actual and the 10% transfer rule sum a row per day and category rather
+    than every entry. `check_ledgers` compares it with the entries."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    category = models.CharField(max_length=1, blank=True)
+
+    class Meta:
+        ordering = ["award", "day", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "day", "category"], name="budgets_ledger_category_day_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award} on {self.day}, category {self.category or '(none)'}"
+
+
+for _total in TOTALS:
+    if _total.name in CATEGORY_TOTALS:
+        LedgerCategoryDay.add_to_class(_total.name, _day_total(_total.help_text))
 del _total
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from budgets.balances import award_balances
-from budgets.models import DrawdownRequest, LedgerDay, LedgerEntry
+from budgets.models import DrawdownRequest, LedgerCategoryDay, LedgerDay, LedgerEntry
 from grants.models import Award
 from grants.money import ZERO, format_money
 
@@ -22,6 +22,13 @@ Kind = LedgerEntry.Kind
 # The per-day totals as the database holds them: every LedgerDay column but its keys.
 DAY_TOTALS = tuple(
     f.name for f in LedgerDay._meta.concrete_fields if f.name not in ("id", "award", "day")
+)
+
+# The totals kept per budget category, and the columns that are not totals.
+CATEGORY_TOTALS = tuple(
+    f.name
+    for f in LedgerCategoryDay._meta.concrete_fields
+    if f.name not in ("id", "award", "day", "category")
 )
 
 
@@ -127,6 +134,39 @@ def _days_disagreeing(award: Award, entries: list[LedgerEntry]) -> Iterator[str]
             yield f"day totals for {day:%m/%d/%Y} disagree with the entries: {', '.join(wrong)}"
 
 
+def _category_days_disagreeing(
+    entries: list[LedgerEntry], by_pk: dict[int, LedgerEntry], award: Award
+) -> Iterator[str]:
+    """The stored per-category totals (LedgerCategoryDay), which budget against actual
+    and the transfer rule read, against the entries: each counts in its own category,
+    except that liquidating an obligation counts in the obligation's."""
+    python: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for e in entries:
+        for total, amount in _python_totals([e]).items():
+            if total not in CATEGORY_TOTALS:
+                continue
+            paid = by_pk.get(e.obligation_id)
+            category = paid.category if total == "liquidated" and paid else e.category
+            python[(e.effective_date, category)][total] += amount
+    stored = {
+        (row["day"], row["category"]): row
+        for row in LedgerCategoryDay.objects.filter(award=award).values()
+    }
+    for day, category in sorted(set(python) | set(stored)):
+        row, sums = stored.get((day, category), {}), python.get((day, category), {})
+        wrong = [
+            f"{total} {format_money(row.get(total, ZERO))} "
+            f"(entries: {format_money(sums.get(total, ZERO))})"
+            for total in CATEGORY_TOTALS
+            if row.get(total, ZERO) != sums.get(total, ZERO)
+        ]
+        if wrong:
+            yield (
+                f"category {category or '(none)'} totals for {day:%m/%d/%Y} disagree with "
+                f"the entries: {', '.join(wrong)}"
+            )
+
+
 def reconcile_award(award: Award) -> list[Problem]:
     name = award.award_number
     problems = []
@@ -163,6 +203,9 @@ def reconcile_award(award: Award) -> list[Problem]:
             )
         )
     problems.extend(Problem(name, message) for message in _days_disagreeing(award, entries))
+    problems.extend(
+        Problem(name, message) for message in _category_days_disagreeing(entries, by_pk, award)
+    )
     problems.extend(Problem(name, message) for message in _days_below_zero(award, entries))
     # What each obligation (by expenditures) and expenditure (by disbursements) is paid.
     paid_per_entry: dict[int, Decimal] = defaultdict(lambda: ZERO)

@@ -5,19 +5,19 @@ that entry in ledger order (effective date, then posting order), whatever the pa
 filter or sort. Computing them per row in SQL (a subquery over every earlier entry)
 costs the square of the ledger's depth. Here a page reads, once: the per-day totals
 (budgets.ledger_days) before its first day, the per-day totals of the days it spans,
-and the entries of the days its rows fall on. Each row's balance is then what the days
-before it hold plus the entries of its own day up to it. The ledger page
-(budgets.tables.LedgerTable) and the JSON API both use this module.
+and, per row, the totals of its own day's entries up to it (a subquery over that day).
+Each row's balance is then what the days before it hold plus its own day up to it. The
+ledger page (budgets.tables.LedgerTable) and the JSON API both use this module.
 """
 
 from bisect import bisect_left
-from collections import defaultdict
 from decimal import Decimal
 from functools import cache
 
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 
 from budgets.kinds import CASH_ON_HAND, KINDS
+from budgets.ledger_days import LINE_SUMS
 from budgets.models import LedgerDay, LedgerEntry
 from grants.money import ZERO
 
@@ -39,15 +39,6 @@ def per_unit(kind: str, share: str, paying: bool, in_kind: bool) -> tuple[int, .
         sum(moved.get(total, 0) * sign for total, sign in terms.items())
         for terms in BALANCES.values()
     )
-
-
-def _moves(entry: dict) -> dict[str, Decimal]:
-    """What one entry (as values()) adds to each balance (a reversal takes it off)."""
-    kind = KINDS[entry["kind"]]
-    signed = -entry["amount"] if entry["reverses_id"] else entry["amount"]
-    paying = bool(kind.pays) and entry[f"{kind.pays}_id"] is not None
-    units = per_unit(entry["kind"], entry["share"], paying, bool(entry["in_kind_basis"]))
-    return {balance: signed * unit for balance, unit in zip(BALANCES, units, strict=True)}
 
 
 def _day_moves(row: dict) -> dict[str, Decimal]:
@@ -78,21 +69,31 @@ def add_running_balances(award_id: int, rows: list[LedgerEntry]) -> None:
         at = bisect_left(starts, day)  # the first day row on or after `day`
         return dict(opening_of[at]) if at < len(starts) else dict(running)
 
-    page_days = {row.effective_date for row in rows}
-    same_day = defaultdict(list)
-    fields = ("pk", "effective_date", "kind", "share", "amount", "reverses_id", "in_kind_basis")
-    for entry in (
-        LedgerEntry.objects.filter(award_id=award_id, effective_date__in=page_days)
-        .order_by("effective_date", "pk")
-        .values(*fields, "obligation_id", "expenditure_id")
-    ):
-        same_day[entry["effective_date"]].append(entry)
+    # Each row's own day up to it, summed in SQL: a page sorted by amount spans many
+    # days, whose every entry would otherwise be read and walked here.
+    day_sums = _same_day_sums(award_id, rows)
     for row in rows:
         balance = opening(row.effective_date)
-        for entry in same_day[row.effective_date]:
-            if entry["pk"] > row.pk:
-                break
-            for name, amount in _moves(entry).items():
-                balance[name] += amount
+        for name, amount in _day_moves(day_sums[row.pk]).items():
+            balance[name] += amount
         for name, amount in balance.items():
             setattr(row, name, amount)
+
+
+def _same_day_sums(award_id: int, rows: list[LedgerEntry]) -> dict[int, dict]:
+    """Per row, the totals (TOTALS) of the entries of its day up to and including it, in
+    ledger order: a subquery per row over its day only (budgets_ledger_award_order_idx)."""
+    up_to = (
+        LedgerEntry.objects.filter(
+            award_id=award_id, effective_date=OuterRef("effective_date"), pk__lte=OuterRef("pk")
+        )
+        .order_by()
+        .values("award_id")
+    )
+    sums = {total: Subquery(up_to.annotate(t=LINE_SUMS[total]).values("t")) for total in TOTALS}
+    return {
+        row["pk"]: row
+        for row in LedgerEntry.objects.filter(pk__in=[row.pk for row in rows])
+        .annotate(**sums)
+        .values("pk", *TOTALS)
+    }

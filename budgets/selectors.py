@@ -1,6 +1,7 @@
 """Reads of the ledger and drawdowns, scoped to the person asking."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -10,7 +11,7 @@ from budgets.ledger_days import signed_sum
 from budgets.models import BudgetModification, DrawdownRequest, LedgerDay, LedgerEntry
 from grants import access
 from grants.models import Award, AwardFunding
-from grants.money import ZERO, MoneySum
+from grants.money import CENT, ZERO, MoneySum
 
 Kind = LedgerEntry.Kind
 
@@ -92,60 +93,72 @@ def drawdown_list_for_user(*, user) -> QuerySet[DrawdownRequest]:
     )
 
 
-def _award_total(queryset, expression, outer: str = "award") -> Coalesce:
-    """One number per award of the outer row (its `outer` field points at the award):
-    `expression` summed over `queryset`'s rows of that award, 0.00 when there are none."""
-    summed = (
-        queryset.filter(award=OuterRef(outer))
-        .order_by()
-        .values("award")
-        .annotate(t=expression)
-        .values("t")
-    )
-    return Coalesce(Subquery(summed, output_field=DecimalField()), ZERO)
-
-
-def _money_position(*, today: date, outer: str) -> dict:
-    """The award's money on `today`, as annotations of rows whose `outer` field is the
-    award (docs/rules/cash-and-ledger.md#cash-need):
+def award_money(award_ids, *, today: date) -> dict[int, dict[str, Decimal]]:
+    """The money of each of the awards on `today`, by award id
+    (docs/rules/cash-and-ledger.md#cash-need):
 
     - `drawn_to_date`: cash received (10a);
     - `available_to_draw`: authorized on `today` (10d: the funding lines in force less
       what was deobligated) less drawn less open requests;
     - `cash_on_hand`: drawn less disbursed (10c), from the per-day totals;
     - `federal_spent`: federal expenditures to date (10e).
-    """
-    days = LedgerDay.objects.filter(day__lte=today)
-    drawn = _award_total(days, MoneySum("drawn", default=ZERO), outer)
-    authorized = _award_total(
-        AwardFunding.objects.filter(funding_in_force(today)),
-        MoneySum("amount", default=ZERO),
-        outer,
-    ) - _award_total(LedgerDay.objects.all(), MoneySum("deobligated", default=ZERO), outer)
-    open_requests = _award_total(
-        DrawdownRequest.objects.filter(status__in=DrawdownRequest.OPEN),
-        MoneySum("amount", default=ZERO),
-        outer,
-    )
-    return {
-        "drawn_to_date": drawn,
-        "available_to_draw": authorized - drawn - open_requests,
-        "cash_on_hand": drawn - _award_total(days, MoneySum("disbursed", default=ZERO), outer),
-        "federal_spent": _award_total(days, MoneySum("federal_expenditures", default=ZERO), outer),
+
+    Three grouped queries for all the awards, each reading an award's days once: a
+    subquery per listed row would read them again for every row and every number."""
+    ids = set(award_ids)
+    if not ids:
+        return {}
+    on_or_before = Q(day__lte=today)
+    days = {
+        row["award_id"]: row
+        for row in LedgerDay.objects.filter(award_id__in=ids)
+        .values("award_id")
+        .annotate(
+            drawn=MoneySum("drawn", filter=on_or_before, default=ZERO),
+            disbursed=MoneySum("disbursed", filter=on_or_before, default=ZERO),
+            federal=MoneySum("federal_expenditures", filter=on_or_before, default=ZERO),
+            deobligated=MoneySum("deobligated", default=ZERO),
+        )
+        .order_by()
     }
+    funding = dict(
+        AwardFunding.objects.filter(funding_in_force(today), award_id__in=ids)
+        .values("award_id")
+        .annotate(t=MoneySum("amount", default=ZERO))
+        .order_by()
+        .values_list("award_id", "t")
+    )
+    requested = dict(
+        DrawdownRequest.objects.filter(status__in=DrawdownRequest.OPEN, award_id__in=ids)
+        .values("award_id")
+        .annotate(t=MoneySum("amount", default=ZERO))
+        .order_by()
+        .values_list("award_id", "t")
+    )
+    money = {}
+    for award_id in ids:
+        day = days.get(award_id, {})
+        drawn = day.get("drawn", ZERO)
+        authorized = funding.get(award_id, ZERO) - day.get("deobligated", ZERO)
+        money[award_id] = {
+            "drawn_to_date": drawn.quantize(CENT),
+            "available_to_draw": (authorized - drawn - requested.get(award_id, ZERO)).quantize(
+                CENT
+            ),
+            "cash_on_hand": (drawn - day.get("disbursed", ZERO)).quantize(CENT),
+            "federal_spent": day.get("federal", ZERO).quantize(CENT),
+        }
+    return money
 
 
-def with_award_money(rows: QuerySet, *, today: date, outer: str = "award") -> QuerySet:
-    """`rows` (awards with outer="pk", or rows pointing at an award) with the award's
-    money on `today` (see _money_position), summed in the one query that lists them."""
-    return rows.annotate(**_money_position(today=today, outer=outer))
-
-
-def with_cash_position(requests: QuerySet[DrawdownRequest], *, today: date) -> QuerySet:
-    """Each request with its award's money on `today` (_money_position), for the
-    approver's queue, in the one query that lists them. The age of the cash held is
-    set on a page's rows afterwards (set_oldest_cash_on): it walks the award's days."""
-    return with_award_money(requests, today=today)
+def set_award_money(rows: list, *, today: date, award_id=lambda row: row.award_id) -> list:
+    """Set each row's award money on `today` (award_money) on it as attributes; rows are
+    awards (award_id=lambda a: a.pk) or rows pointing at one. Returns `rows`."""
+    money = award_money({award_id(row) for row in rows}, today=today)
+    for row in rows:
+        for name, amount in money[award_id(row)].items():
+            setattr(row, name, amount)
+    return rows
 
 
 def set_oldest_cash_on(rows: list, *, today: date) -> None:

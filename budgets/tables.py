@@ -1,17 +1,37 @@
 import django_tables2 as tables
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django_tables2.rows import BoundRows
 
 from budgets.kinds import KINDS
 from budgets.models import DrawdownRequest, LedgerEntry
 from budgets.running import add_running_balances
-from budgets.selectors import ledger_page_rows, set_oldest_cash_on
+from budgets.selectors import ledger_page_rows, set_award_money, set_oldest_cash_on
 from grants.money import format_money
 from grants.tables import MoneyColumn, priority
 
 
+def page_ids(ordered: QuerySet, start: int, stop: int, total: int) -> list[int]:
+    """The ids of rows start..stop (0-based, stop excluded) of `ordered`, `total` rows
+    in all, read from whichever end of its index is nearer: skipping rows costs time in
+    proportion to their number, so a page past the middle is read backwards from the
+    end and turned round. Only a total order (ending with the id) reads the same both
+    ways; any other order is read forwards."""
+    if start < 0 or start >= stop:  # an empty ledger's one page
+        return []
+    order = ordered.query.order_by
+    if order and order[-1].lstrip("-") in ("pk", "id"):
+        if start > total - stop:
+            backwards = ordered.reverse().values_list("pk", flat=True)
+            return list(backwards[total - stop : total - start])[::-1]
+    return list(ordered.values_list("pk", flat=True)[start:stop])
+
+
 class LedgerTable(tables.Table):
-    effective_date = tables.DateColumn("m/d/Y", verbose_name="Date")
+    # Formatted in render_effective_date: a DateColumn renders a template per cell.
+    effective_date = tables.Column("Date")
     kind = tables.Column("Entry")
     category = tables.Column()
     share = tables.Column()
@@ -22,9 +42,9 @@ class LedgerTable(tables.Table):
     actor = tables.Column("Recorded by", order_by=("actor__username",), attrs=priority(3))
     cash_after = MoneyColumn("Cash on hand after", orderable=False)
     federal_spent_after = MoneyColumn("Federal spent after", orderable=False)
-    actions = tables.TemplateColumn(
-        template_name="budgets/_entry_actions.html", verbose_name="", orderable=False
-    )
+    # Rendered here, not by a template per row: a row's template costs a context, the
+    # context processors and a template render, for two links.
+    actions = tables.Column(verbose_name="", orderable=False, empty_values=())
 
     class Meta:
         model = LedgerEntry
@@ -55,6 +75,9 @@ class LedgerTable(tables.Table):
         order_by = ("effective_date",)
         row_attrs = {"data-entry": lambda record: record.pk}
 
+    def render_effective_date(self, value):
+        return f"{value:%m/%d/%Y}"
+
     def render_kind(self, record):
         if record.reverses_id:
             return f"Reversal of {record.get_kind_display().lower()} #{record.reverses_id}"
@@ -64,6 +87,28 @@ class LedgerTable(tables.Table):
 
     def render_amount(self, record):
         return format_money(-record.amount if record.reverses_id else record.amount)
+
+    def render_actions(self, record):
+        """Record a payment of an unpaid expenditure, and reverse an entry, for whoever
+        may record spending; otherwise whether it was reversed."""
+        reversed_by = getattr(record, "reversed_by", None)
+        if self.can_reverse and not record.reverses_id and not reversed_by:
+            number = self.award.award_number
+            pay = ""
+            if record.kind == LedgerEntry.Kind.EXPENDITURE and record.unpaid > 0:
+                pay = format_html(
+                    '<a class="display-block" href="{}?expenditure={}">Record payment</a>',
+                    reverse("budgets:entry_create", args=[number, "disbursement"]),
+                    record.pk,
+                )
+            return format_html(
+                '{}<a href="{}">Reverse</a>',
+                pay,
+                reverse("budgets:entry_reverse", args=[number, record.pk]),
+            )
+        if reversed_by:
+            return mark_safe('<span class="text-base">Reversed</span>')
+        return ""
 
     def render_category(self, record):
         return record.get_category_display() or "—"
@@ -94,10 +139,14 @@ class LedgerTable(tables.Table):
         (budgets.running): a constant number of queries for any page, sort or filter,
         where a subquery per row would grow with the square of the ledger's depth. The
         page's ids are chosen on the bare entries (the view's queryset: no joins, no
-        unpaid amounts), so the last page of a deep ledger skips index entries only."""
+        unpaid amounts), and a page past the middle is read from the far end of the index
+        (page_ids), so the last page costs what the first does."""
         super().paginate(*args, **kwargs)
         shown = self.page.object_list
-        ids = list(shown.data.values_list("pk", flat=True))
+        page = self.page
+        ids = page_ids(
+            self.data.data, page.start_index() - 1, page.end_index(), self.paginator.count
+        )
         records = ledger_page_rows(award=self.award, ids=ids) if ids else []
         if records:
             add_running_balances(records[0].award_id, records)
@@ -105,6 +154,7 @@ class LedgerTable(tables.Table):
         return self
 
     award = None  # set by the view: every row's award
+    can_reverse = False  # set by the view
 
 
 MONEY_TD = {"class": "text-right text-tabular"}
@@ -112,9 +162,9 @@ MONEY_TH = {"class": "text-right"}
 
 
 class DrawdownTable(tables.Table):
-    """The drawdown queue. Rows come from selectors.with_cash_position, which adds each
-    award's cash position in the same query, and the age of the cash held is set on the
-    page's rows (paginate); the view sets `today`, `cash_days` and `can_decide`."""
+    """The drawdown queue. Each award's money (selectors.set_award_money) and the age
+    of the cash it holds are set on the page's rows (paginate); the view sets `today`,
+    `cash_days` and `can_decide`."""
 
     award = tables.Column("Request", order_by=("-requested_on", "-pk"))
     amount = tables.Column(attrs={"td": MONEY_TD, "th": MONEY_TH})
@@ -160,11 +210,13 @@ class DrawdownTable(tables.Table):
     cash_days = None
 
     def paginate(self, *args, **kwargs):
-        """Cut the page, then date the oldest cash each of its rows' awards holds, in one
-        query for the page (selectors.set_oldest_cash_on)."""
+        """Cut the page, then set each row's award money and date the oldest cash its
+        award holds, in a few queries for the page's awards (selectors.set_award_money,
+        set_oldest_cash_on)."""
         super().paginate(*args, **kwargs)
         shown = self.page.object_list
         records = list(shown.data)
+        set_award_money(records, today=self.today)
         set_oldest_cash_on(records, today=self.today)
         self.page.object_list = BoundRows(data=records, table=self, pinned_data=shown.pinned_data)
         return self

@@ -25,6 +25,7 @@ from decimal import Decimal
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from grants.archives import ArchiveLimits, ArchiveRefused, check_archive
 from grants.money import MoneyError, parse_money
 
 MAX_BYTES = 5 * 1024 * 1024  # the upload itself
@@ -33,6 +34,9 @@ MAX_BYTES = 5 * 1024 * 1024  # the upload itself
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_RATIO = 200
 MAX_MEMBERS = 200
+# A part is judged by its ratio from this size: openpyxl parses a sheet's XML, so a
+# workbook's bomb is refused small (a real sheet of a few rows may still compress well).
+RATIO_FLOOR = 64 * 1024
 # Blank rows are skipped but still read: a file may hold this many more rows than its limit.
 MAX_BLANK_ROWS = 5_000
 MAX_COLUMNS = 40
@@ -50,6 +54,19 @@ class Limits:
     max_ratio: int = MAX_RATIO
     max_members: int = MAX_MEMBERS
     max_blank_rows: int = MAX_BLANK_ROWS
+
+    @property
+    def archive(self) -> ArchiveLimits:
+        """What a workbook (a ZIP) may hold (grants.archives)."""
+        return ArchiveLimits(
+            max_parts=self.max_members,
+            max_unpacked=self.max_uncompressed,
+            max_ratio=self.max_ratio,
+            ratio_floor=RATIO_FLOOR,
+            noun="workbook",
+            refused="it was not opened",
+            too_large="split it into smaller files",
+        )
 
 
 @dataclass(frozen=True)
@@ -137,25 +154,11 @@ def _check_zip(content: bytes, limits: Limits) -> None:
     or entities (XXE, entity expansion), before openpyxl opens it."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-        members = archive.infolist()
+        members = check_archive(archive, limits.archive)
     except (zipfile.BadZipFile, OSError, ValueError):
         raise file_refused("The file is named .xlsx but is not an XLSX workbook.") from None
-    if len(members) > limits.max_members:
-        raise file_refused("The workbook holds too many parts to be a spreadsheet export.")
-    if sum(member.file_size for member in members) > limits.max_uncompressed:
-        raise file_refused(
-            "The workbook would unpack to more than "
-            f"{limits.max_uncompressed // (1024 * 1024)} MB; split it into smaller files."
-        )
-    for member in members:
-        if (
-            member.file_size > limits.max_ratio * max(member.compress_size, 1)
-            and member.file_size > CHUNK
-        ):
-            raise file_refused(
-                f"The workbook's part {member.filename} is compressed more than "
-                f"{limits.max_ratio} to 1, as a ZIP bomb is; it was not opened."
-            )
+    except ArchiveRefused as refused:
+        raise file_refused(str(refused)) from None
     for member in members:
         if member.filename.endswith((".xml", ".rels", ".vml")):
             _check_xml(archive, member)

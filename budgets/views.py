@@ -37,7 +37,6 @@ from budgets.selectors import (
     drawdown_list_for_user,
     open_obligations,
     unpaid_expenditures,
-    with_cash_position,
 )
 from budgets.services import award_create_with_budget
 from budgets.tables import DrawdownTable, LedgerTable
@@ -294,7 +293,7 @@ def drawdown_queue(request):
         queryset = queryset.filter(status__in=DrawdownRequest.OPEN)
     filterset = DrawdownFilter(request.GET, queryset=queryset)
     today = timezone.localdate()
-    table = DrawdownTable(with_cash_position(filterset.qs, today=today))
+    table = DrawdownTable(filterset.qs)
     table.can_decide = access.can_decide_drawdowns(request.user)
     table.today, table.cash_days = today, int(rule_value("cash_on_hand_days", on=today))
     return render_table_page(
@@ -345,26 +344,32 @@ def _require_payments_recorder(request) -> None:
     )
 
 
+ASAP_PAYMENTS = kept_uploads.KeptImport(
+    purpose=kept_uploads.Purpose.ASAP_PAYMENTS,
+    form=PaymentFileForm,
+    parse=asap_import.parse_payment_file,
+    act=lambda payments, **how: asap_import.record_payments(payments=payments, **how),
+    refused=asap_import.ImportRefused,
+    template="budgets/asap_payment_import.html",
+    result_name="matching",
+    done_message=lambda matching, filename: (
+        f"Recorded {_counted(len(matching.matched), 'payment')} from {filename}."
+    ),
+    page="budgets:asap_payment_import",
+    review="budgets:asap_payment_review",
+)
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
 @login_required
 @step_up_required(back="budgets:asap_payment_import")
 def asap_payment_import(request):
     """Upload an ASAP payments file; a file that reads is kept and its dry run shown."""
     _require_payments_recorder(request)
-    form = PaymentFileForm(request.POST or None, request.FILES or None)
-    errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            return kept_uploads.receive(
-                request,
-                form.cleaned_data["file"],
-                purpose=kept_uploads.Purpose.ASAP_PAYMENTS,
-                check=asap_import.parse_payment_file,
-                review="budgets:asap_payment_review",
-            )
-        except asap_import.ImportRefused as refused:
-            errors = [str(e) for e in refused.errors]
-    context = {"form": form, "errors": errors, "matching": None, "filename": ""}
-    return render(request, "budgets/asap_payment_import.html", context)
+    return kept_uploads.upload(request, ASAP_PAYMENTS)
 
 
 @login_required
@@ -374,29 +379,7 @@ def asap_payment_import(request):
 def asap_payment_review(request, sha256: str):
     """What the kept file matches (a dry run, GET), then recording it (POST)."""
     _require_payments_recorder(request)
-    upload = kept_uploads.kept_or_404(
-        request, purpose=kept_uploads.Purpose.ASAP_PAYMENTS, sha256=sha256
-    )
-    recording = request.method == "POST"
-    context = {"form": PaymentFileForm(), "errors": [], "matching": None}
-    try:
-        payments = asap_import.parse_payment_file(upload.filename, kept_uploads.content(upload))
-        matching = asap_import.record_payments(
-            actor=request.user, payments=payments, filename=upload.filename, dry_run=not recording
-        )
-    except asap_import.ImportRefused as refused:
-        context["errors"] = [str(e) for e in refused.errors]
-    else:
-        if recording:
-            kept_uploads.done(upload)
-            count = len(matching.matched)
-            messages.success(
-                request,
-                f"Recorded {count} payment{'s' if count != 1 else ''} from {upload.filename}.",
-            )
-            return redirect("budgets:asap_payment_import")
-        context.update(matching=matching, filename=upload.filename)
-    return render(request, "budgets/asap_payment_import.html", context)
+    return kept_uploads.review(request, sha256, ASAP_PAYMENTS)
 
 
 # --- Past awards ---------------------------------------------------------------------
@@ -408,27 +391,29 @@ def _require_history_importer(request) -> None:
     )
 
 
+PAST_AWARDS = kept_uploads.KeptImport(
+    purpose=kept_uploads.Purpose.PAST_AWARDS,
+    form=HistoryFileForm,
+    parse=past_awards.parse_history_file,
+    act=lambda awards, **how: past_awards.import_history(awards=awards, **how),
+    refused=past_awards.ImportRefused,
+    template="budgets/history_import.html",
+    result_name="result",
+    done_message=lambda result, filename: (
+        f"Imported {_counted(len(result.imported), 'past award')} from {filename}."
+    ),
+    page="budgets:history_import",
+    review="budgets:history_import_review",
+)
+
+
 @login_required
 @step_up_required(back="budgets:history_import")
 def history_import(request):
     """Upload past awards with their final figures; a file that reads is kept and its
     dry run shown."""
     _require_history_importer(request)
-    form = HistoryFileForm(request.POST or None, request.FILES or None)
-    errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            return kept_uploads.receive(
-                request,
-                form.cleaned_data["file"],
-                purpose=kept_uploads.Purpose.PAST_AWARDS,
-                check=past_awards.parse_history_file,
-                review="budgets:history_import_review",
-            )
-        except past_awards.ImportRefused as refused:
-            errors = [str(e) for e in refused.errors]
-    context = {"form": form, "errors": errors, "result": None, "filename": ""}
-    return render(request, "budgets/history_import.html", context)
+    return kept_uploads.upload(request, PAST_AWARDS)
 
 
 @login_required
@@ -438,26 +423,4 @@ def history_import(request):
 def history_import_review(request, sha256: str):
     """What the kept file would import (a dry run, GET), then importing it (POST)."""
     _require_history_importer(request)
-    upload = kept_uploads.kept_or_404(
-        request, purpose=kept_uploads.Purpose.PAST_AWARDS, sha256=sha256
-    )
-    importing = request.method == "POST"
-    context = {"form": HistoryFileForm(), "errors": [], "result": None}
-    try:
-        awards = past_awards.parse_history_file(upload.filename, kept_uploads.content(upload))
-        result = past_awards.import_history(
-            actor=request.user, awards=awards, filename=upload.filename, dry_run=not importing
-        )
-    except past_awards.ImportRefused as refused:
-        context["errors"] = [str(e) for e in refused.errors]
-    else:
-        if importing:
-            kept_uploads.done(upload)
-            count = len(result.imported)
-            messages.success(
-                request,
-                f"Imported {count} past award{'s' if count != 1 else ''} from {upload.filename}.",
-            )
-            return redirect("budgets:history_import")
-        context.update(result=result, filename=upload.filename)
-    return render(request, "budgets/history_import.html", context)
+    return kept_uploads.review(request, sha256, PAST_AWARDS)

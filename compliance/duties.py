@@ -15,10 +15,10 @@ from django.db.models import Q
 
 from compliance import sam_holds
 from compliance.models import EquipmentItem, SamRegistration, SamReminder
-from compliance.rules import add_months
 from compliance.single_audit import audit_years
 from grants import access
 from grants.models import Award, Membership, Recipient
+from grants.months import add_years
 from grants.selectors import rule_value
 
 logger = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def equipment_due(today: date) -> list[str]:
     due = []
     for item in EquipmentItem.objects.filter(disposition="").select_related("award"):
         last = item.last_inventory_on or item.acquired_on
-        if add_months(last, 12 * years) < today:
+        if add_years(last, years) < today:
             due.append(f"  {item.award.award_number}: {item} (last counted {last:%m/%d/%Y})")
     awaiting = [
         f"  {item.award.award_number}: {item}"

@@ -29,7 +29,7 @@ from grants import access
 from grants.audit import audit_record, snapshot
 from grants.duties import lock_award
 from grants.models import UG_2024_EFFECTIVE, Award, Membership, Recipient, TaskForce
-from grants.money import MoneyError, format_money, parse_money, sentence
+from grants.money import checked_amount, format_money
 from grants.selectors import rule_value
 from grants.text import clean_text
 
@@ -47,13 +47,6 @@ def equipment_threshold(award: Award, acquired_on: date) -> Decimal:
     if award.ug_version == Award.UniformGuidance.UG_2014:
         on = min(on, UG_2024_EFFECTIVE - timedelta(days=1))
     return rule_value(EQUIPMENT_THRESHOLD, on=on)
-
-
-def _money(field: str, value, *, positive: bool = True) -> Decimal:
-    try:
-        return parse_money(value, positive=positive)
-    except MoneyError as error:
-        raise ValidationError({field: sentence(error)}) from None
 
 
 def _full_clean(obj) -> None:
@@ -133,7 +126,7 @@ def subaward_create(
         "Only the task force's finance officers record subawards.",
     )
     today = today or timezone.localdate()
-    amount = _money("amount", amount)
+    amount = checked_amount(amount, "amount")
     if subrecipient.task_force_id != award.task_force_id:
         raise ValidationError({"subrecipient": "Choose one of this task force's subrecipients."})
     if award.status not in (Award.Status.ACTIVE, Award.Status.ACCEPTED):
@@ -411,9 +404,7 @@ def finding_record(
         )
     if not clean_text(summary):
         raise ValidationError({"summary": "Say what the auditor found."})
-    questioned = _money("questioned_costs", questioned_costs or "0", positive=False)
-    if questioned < 0:
-        raise ValidationError({"questioned_costs": "Questioned costs cannot be negative."})
+    questioned = checked_amount(questioned_costs or "0", "questioned_costs", allow_zero=True)
     finding = AuditFinding.objects.create(
         audit=audit,
         reference=reference,
@@ -508,7 +499,7 @@ def equipment_record(
         "Only the task force's finance officers record equipment.",
     )
     today = today or timezone.localdate()
-    unit_cost = _money("unit_cost", unit_cost)
+    unit_cost = checked_amount(unit_cost, "unit_cost")
     if acquired_on > today:
         raise ValidationError({"acquired_on": "The date bought cannot be in the future."})
     threshold = equipment_threshold(award, acquired_on)
@@ -615,9 +606,7 @@ def equipment_dispose(
         raise ValidationError({"disposition": "Choose what became of the item."})
     if disposed_on > today or disposed_on < item.acquired_on:
         raise ValidationError({"disposed_on": "The date is between the date bought and today."})
-    proceeds = _money("disposition_proceeds", proceeds or "0", positive=False)
-    if proceeds < 0:
-        raise ValidationError({"disposition_proceeds": "Proceeds cannot be negative."})
+    proceeds = checked_amount(proceeds or "0", "disposition_proceeds", allow_zero=True)
     if proceeds and disposition != EquipmentItem.Disposition.SOLD:
         raise ValidationError({"disposition_proceeds": "Only a sale has proceeds."})
     item.disposition, item.disposed_on, item.disposition_proceeds = (

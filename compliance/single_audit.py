@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from budgets.models import LedgerDay
 from compliance.models import SingleAudit, SubawardSpending
-from compliance.rules import add_months
 from grants.models import AccountingBasis, Award, Recipient
 from grants.money import CENT, ZERO, MoneySum
+from grants.months import add_months
 from grants.selectors import rule_value
 
 THRESHOLD = "single_audit_threshold"  # by the fiscal year's first day

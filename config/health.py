@@ -3,9 +3,8 @@
 `/healthz`: the process is alive and answers (no database, no session, nothing else),
 so a restart is only called for when the process itself is stuck.
 `/readyz`: the process can serve people: every check in settings.READINESS_CHECKS
-passes (the database answers; a worker's heartbeat joins the list once background
-work exists). A failing check makes it 503, and the load balancer sends people to
-another app server.
+passes (the database answers; a background worker has beaten recently). A failing check
+makes it 503 with the reason, and the load balancer sends people to another app server.
 
 Both answer from a middleware ahead of every other one: no host check (a probe may use
 the server's address), no HTTPS redirect (the probe speaks to the app server directly),
@@ -26,11 +25,31 @@ HEALTHZ = "/healthz"
 READYZ = "/readyz"
 
 
+class NotReady(Exception):
+    """A check's failure whose message is safe to show whoever asks: it names no host,
+    user or address (other errors' text goes to the log only)."""
+
+
 def database() -> None:
     """The default database accepts a connection and answers a query."""
-    with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:
+        raise NotReady("the database did not answer") from error
+
+
+def worker_heartbeat() -> None:
+    """A background worker (`manage.py db_worker`) has beaten within
+    WORKER_HEARTBEAT_TIMEOUT seconds, so a prepared download asked for now is written."""
+    from reports.workers import any_worker_alive  # an app, loaded after the settings
+
+    if not any_worker_alive():
+        raise NotReady(
+            "no background worker has reported in the last "
+            f"{settings.WORKER_HEARTBEAT_TIMEOUT} seconds"
+        )
 
 
 def readiness_checks() -> list[tuple[str, Callable[[], None]]]:
@@ -39,18 +58,23 @@ def readiness_checks() -> list[tuple[str, Callable[[], None]]]:
     return [(path.rsplit(".", 1)[-1], import_string(path)) for path in settings.READINESS_CHECKS]
 
 
-def readiness() -> tuple[bool, dict[str, str]]:
-    results, ready = {}, True
+def readiness() -> tuple[bool, dict[str, str], dict[str, str]]:
+    """(ready, each check's "ok" or "failing", each failing check's reason)."""
+    results, reasons = {}, {}
     for name, check in readiness_checks():
         try:
             check()
-        except Exception:
-            # The reason goes to the log, not to whoever asks: it may name hosts or users.
+        except Exception as error:
+            # The full error goes to the log; whoever asks gets a NotReady's own words
+            # only, since another error's text may name hosts or users.
             logger.exception("readiness check %s failed", name)
-            results[name], ready = "failing", False
+            results[name] = "failing"
+            reasons[name] = (
+                str(error) if isinstance(error, NotReady) else "failed; the reason is in the log"
+            )
         else:
             results[name] = "ok"
-    return ready, results
+    return not reasons, results, reasons
 
 
 def _answer(body: dict, status: int) -> HttpResponse:
@@ -67,8 +91,8 @@ class HealthCheckMiddleware:
         if request.path_info == HEALTHZ:
             return _answer({"status": "ok"}, 200)
         if request.path_info == READYZ:
-            ready, checks = readiness()
-            return _answer(
-                {"status": "ok" if ready else "failing", "checks": checks}, 200 if ready else 503
-            )
+            ready, checks, reasons = readiness()
+            if ready:
+                return _answer({"status": "ok", "checks": checks}, 200)
+            return _answer({"status": "failing", "checks": checks, "reasons": reasons}, 503)
         return self.get_response(request)

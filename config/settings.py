@@ -79,12 +79,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",  # authenticator apps
     "django_otp.plugins.otp_static",  # one-time recovery codes
     "django_otp_webauthn",  # passkeys
-    "django_tasks",  # background work (see "Background work" below)
-    "django_tasks_db",
     "grants",
     "accounts",
     "budgets",
     "reports",
+    # After reports: its `db_worker` (the same worker, with a heartbeat) wins over theirs.
+    "django_tasks",  # background work (see "Background work" below)
+    "django_tasks_db",
     "documents",
     "compliance",
     "oversight",
@@ -303,15 +304,39 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_AUTOREFRESH = DEBUG  # development serves files straight from STATICFILES_DIRS
-# Attached documents (documents/) go through the default storage, never a path of the app
-# server's disk: a folder here, an S3-compatible store by configuration. MEDIA_URL is not
-# routed: files are served only by the scoped download view.
+# Attached documents (documents/) and prepared downloads go through the default storage,
+# never a path of the app server's disk: a folder here, or an S3-compatible store
+# (django-storages) when DJANGO_STORAGE_S3_BUCKET names a bucket. MEDIA_URL is not
+# routed: files are served only by the scoped download views.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
-STORAGES = {
-    "default": {
+S3_BUCKET = os.environ.get("DJANGO_STORAGE_S3_BUCKET", "")
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            # Another S3-compatible store (MinIO, Ceph...); AWS itself needs none.
+            "endpoint_url": os.environ.get("DJANGO_STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DJANGO_STORAGE_S3_REGION") or None,
+            "addressing_style": os.environ.get("DJANGO_STORAGE_S3_ADDRESSING_STYLE") or None,
+            # Without keys, boto3 finds the credentials itself (the server's role).
+            "access_key": env_secret("DJANGO_STORAGE_S3_ACCESS_KEY_ID"),
+            "secret_key": env_secret("DJANGO_STORAGE_S3_SECRET_ACCESS_KEY"),
+            "location": os.environ.get("DJANGO_STORAGE_S3_PREFIX", ""),
+            # Private objects, fetched only through the app's own scoped views; a name
+            # taken gets a new one instead of replacing evidence.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT},
-    },
+    }
+STORAGES = {
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -328,6 +353,16 @@ DOCUMENT_MAX_MB = env_int("DJANGO_DOCUMENT_MAX_MB", 10)
 # for DOWNLOADS_KEEP_DAYS days (reports/prepared.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DOWNLOADS_KEEP_DAYS = env_int("DJANGO_DOWNLOADS_KEEP_DAYS", 7)
+# Each worker records a heartbeat this often (seconds, reports/workers.py); one silent for
+# WORKER_HEARTBEAT_TIMEOUT seconds is taken for dead: /readyz fails if no worker is left,
+# and the downloads it was writing are marked failed so that people can ask again.
+WORKER_HEARTBEAT_SECONDS = env_int("DJANGO_WORKER_HEARTBEAT_SECONDS", 10)
+WORKER_HEARTBEAT_TIMEOUT = env_int("DJANGO_WORKER_HEARTBEAT_TIMEOUT", 60)
+if not 1 <= WORKER_HEARTBEAT_SECONDS < WORKER_HEARTBEAT_TIMEOUT:
+    raise ImproperlyConfigured(
+        "DJANGO_WORKER_HEARTBEAT_SECONDS must be at least 1 and below "
+        "DJANGO_WORKER_HEARTBEAT_TIMEOUT"
+    )
 
 # Mail goes to an SMTP server when EMAIL_HOST names one, else to the console (the
 # process's output), so a fresh install never fails sending reminders for want of one.
@@ -421,7 +456,11 @@ LOGGING = {
 }
 
 # What /readyz checks (config/health.py): each a function that raises when not ready.
+# The worker's heartbeat may be left out (DJANGO_READYZ_WORKER=0) where app servers must
+# keep serving pages while the background worker is down; prepared downloads then wait.
 READINESS_CHECKS = ["config.health.database"]
+if env_bool("DJANGO_READYZ_WORKER", True):
+    READINESS_CHECKS.append("config.health.worker_heartbeat")
 
 FILTERS_EMPTY_CHOICE_LABEL = "Any"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/uswds.html"

@@ -106,10 +106,13 @@ def load_history(
     until: int,
     today: date,
     progress=lambda line: None,
+    ledger_of=None,
 ) -> int:
     """Import the past awards of every fiscal year from FY1999 up to `until` that has
     none yet, and the Recovery Act awards of FY2009; return how many were made. Each
-    year imported is told to `progress` as it is done."""
+    year imported is told to `progress` as it is done. `ledger_of`
+    (history_import.LedgerBuilder, such as demo.national.NationalLedgers) posts each
+    award's ledger in detail instead of its final figures in one day."""
     listed = list(task_forces.values())
     plans = []
     for year in range(1999, until + 1):
@@ -138,19 +141,22 @@ def load_history(
                 RECOVERY_ACT_TITLE,
             )
         )
+    files = [(plan, past_awards(plan)) for plan in plans]
+    total = sum(len(rows) for _, rows in files)
     made = 0
-    for plan in plans:
-        rows = past_awards(plan)
+    for plan, rows in files:
         result = import_history(
             actor=actor,
             awards=rows,
             filename=f"demonstration history FY{plan.fiscal_year}",
             dry_run=False,
             today=today,
+            ledger_of=ledger_of,
         )
         made += len(result.imported)
         progress(
             f"  FY{plan.fiscal_year} {plan.appropriation.name}: "
             f"{len(result.imported)} past awards closed with their final figures"
+            + (f" ({ledger_of.summary(total)})" if hasattr(ledger_of, "summary") else "")
         )
     return made

@@ -4,9 +4,9 @@ A document is accepted when its name's extension and its first bytes agree on on
 the kinds below. Office files are ZIP packages: their part list ([Content_Types].xml)
 must name the main part of a workbook (.xlsx) or a Word document (.docx); a package
 with macros (.xlsm, .docm, a vbaProject part) is refused whatever it is named. The ZIP
-is checked the way spreadsheet imports check theirs (budgets.upload_rows): how many
-parts, what they unpack to, no part compressed like a ZIP bomb, no DOCTYPE or entity in
-the part list. Every refusal is a ValidationError saying what was wrong; nothing is
+is checked by the check spreadsheet imports use (grants.archives), with its own limits:
+how many parts, what they unpack to, no part compressed like a ZIP bomb; and no DOCTYPE
+or entity in the part list. Every refusal is a ValidationError saying what was wrong; nothing is
 stored (documents.services).
 """
 
@@ -17,11 +17,21 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 
-from budgets.upload_rows import DECLARATIONS, MAX_RATIO, SIGNATURES
+from budgets.upload_rows import DECLARATIONS, SIGNATURES
+from grants.archives import MB, ArchiveLimits, ArchiveRefused, check_archive, megabytes
 
-MB = 1024 * 1024
-MAX_PARTS = 2_000  # a long Word document with many images has a few hundred
-MAX_UNPACKED = 500 * MB
+# What an attached Office file may hold (grants.archives). It is stored, not unpacked here
+# (but for its part list), so it may be far larger than a workbook an import parses, and a
+# part is judged by its ratio only from 1 MB (a document's small XML parts compress well).
+PACKAGE_LIMITS = ArchiveLimits(
+    max_parts=2_000,  # a long Word document with many images has a few hundred
+    max_unpacked=500 * MB,
+    max_ratio=200,
+    ratio_floor=MB,
+    noun="file",
+    refused="it was not accepted",
+    too_large="it was not accepted",
+)
 CONTENT_TYPES = "[Content_Types].xml"
 MAX_CONTENT_TYPES = MB
 
@@ -81,10 +91,6 @@ def _what(head: bytes) -> str:
     return "of a type that is not accepted"
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / MB:.1f}".removesuffix(".0")
-
-
 def check_document(name: str, upload, *, max_bytes: int) -> Kind:
     """The kind of the uploaded file `upload` (a Django UploadedFile or any seekable
     binary file of `upload.size` bytes) named `name`, or a ValidationError."""
@@ -102,7 +108,7 @@ def check_document(name: str, upload, *, max_bytes: int) -> Kind:
         raise _refuse("The file is empty.")
     if upload.size > max_bytes:
         raise _refuse(
-            f"The file is {upload.size:,} bytes, more than the {_megabytes(max_bytes)} MB "
+            f"The file is {upload.size:,} bytes, more than the {megabytes(max_bytes)} MB "
             f"({max_bytes:,} bytes) a document may be."
         )
     upload.seek(0)
@@ -119,23 +125,14 @@ def _check_package(upload, kind: Kind, extension: str) -> None:
     damaged = _refuse(f"The file is named {extension} but could not be read as {kind.label}.")
     try:
         archive = zipfile.ZipFile(upload)
-        parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         raise damaged from None
     with archive:
-        if len(parts) > MAX_PARTS:
-            raise _refuse(f"The file holds more than {MAX_PARTS} parts; it was not accepted.")
-        if sum(part.file_size for part in parts) > MAX_UNPACKED:
-            raise _refuse(
-                f"The file would unpack to more than {_megabytes(MAX_UNPACKED)} MB; it was "
-                "not accepted."
-            )
+        try:
+            parts = check_archive(archive, PACKAGE_LIMITS)
+        except ArchiveRefused as refused:
+            raise _refuse(str(refused)) from None
         for part in parts:
-            if part.file_size > MAX_RATIO * max(part.compress_size, 1) and part.file_size > MB:
-                raise _refuse(
-                    f"The file's part {part.filename} is compressed more than {MAX_RATIO} "
-                    "to 1, as a ZIP bomb is; it was not accepted."
-                )
             if MACRO_TYPES.search(part.filename.encode("utf-8", "replace")):
                 raise _refuse(_macros(extension))
         try:

@@ -7,7 +7,6 @@ too); each keeps its request, decision and effective dates, and what it changed,
 award's terms can be rebuilt as of any day (`award_terms_on`).
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,6 +20,7 @@ from grants.audit import audit_record
 from grants.duties import decided_by_another, lock_award
 from grants.models import Amendment, Appropriation, Award, AwardFunding, FundingReturn, Recipient
 from grants.money import ZERO, MoneySum, format_money, parse_money, sentence
+from grants.months import add_months
 from grants.refusals import refusal_audited
 from grants.selectors import appropriation_shortfall, rule_value
 from grants.services import FundingRequest, _lock_and_check_funding
@@ -29,13 +29,6 @@ from grants.text import clean_text
 OPEN_FOR_AMENDMENTS = (Award.Status.ACCEPTED, Award.Status.ACTIVE)
 # Recipient details an administrative change may correct.
 RECIPIENT_FIELDS = ("legal_name", "street", "city", "state", "zip_code")
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day if it has no such day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def check_open_for_amendments(award: Award) -> None:

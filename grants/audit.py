@@ -72,8 +72,9 @@ class AuditEvent(models.Model):
             super().save(*args, **kwargs)
             head.advance(1)
 
-    def chain_content(self) -> bytes:
-        """What the hash covers (grants.audit_chain.canonical)."""
+    def chain_content(self, stored: bool = False) -> bytes:
+        """What the hash covers (grants.audit_chain.canonical); `stored`: its data is
+        already as stored."""
         content_type = None
         if self.content_type_id is not None:
             ct = ContentType.objects.get_for_id(self.content_type_id)
@@ -89,6 +90,7 @@ class AuditEvent(models.Model):
             data=self.data,
             request_id=self.request_id,
             source_address=self.source_address,
+            stored=stored,
         )
 
     def delete(self, *args, **kwargs):
@@ -135,7 +137,7 @@ class AuditChainHead(models.Model):
         event.occurred_at = timezone.now()
         event.data = stored_json(event.data)
         event.prev_hash = self.hash
-        event.hash = link_hash(self.hash, event.chain_content())
+        event.hash = link_hash(self.hash, event.chain_content(stored=True))
         self.hash = event.hash
 
     def advance(self, events: int) -> None:
@@ -243,16 +245,23 @@ def new_event(
     elif before is not None:
         payload["before"] = before
     context = request_context.current()
-    event = AuditEvent(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        task_force=task_force,
-        data=payload,
-        request_id=context.request_id,
-        source_address=context.source_address,
-    )
+    values = {
+        "occurred_at": timezone.now(),
+        "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
+        "action": action,
+        "task_force_id": None if task_force is None else task_force.pk,
+        "data": payload,
+        "request_id": context.request_id,
+        "source_address": context.source_address,
+        "object_id": "",
+        "object_repr": "",
+        "prev_hash": "",
+        "hash": "",
+    }
     if obj is not None:
-        event.content_type = ContentType.objects.get_for_model(obj)
-        event.object_id = str(obj.pk)
-        event.object_repr = str(obj)[:300]
-    return event
+        values["content_type_id"] = ContentType.objects.get_for_model(obj).pk
+        values["object_id"] = str(obj.pk)
+        values["object_repr"] = str(obj)[:300]
+    # Every field by position and relations by their keys: the model's quickest way in
+    # (a third of the time by name), and a ledger import builds one event per entry.
+    return AuditEvent(*(values.get(field.attname) for field in AuditEvent._meta.concrete_fields))

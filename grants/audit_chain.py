@@ -50,9 +50,12 @@ def canonical(
     data,
     request_id: str,
     source_address: str | None,
+    stored: bool = False,
 ) -> bytes:
     """One event's content as canonical JSON: sorted keys, no spaces, the time in UTC to
-    the microsecond, the content type as "app_label.model", amounts and dates as strings."""
+    the microsecond, the content type as "app_label.model", amounts and dates as strings.
+    `stored`: `data` is already as stored (stored_json's result), so is not turned into
+    JSON and back again, which would give the same."""
     content = {
         "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor": actor,
@@ -61,7 +64,7 @@ def canonical(
         "content_type": content_type,
         "object_id": object_id,
         "object_repr": object_repr,
-        "data": stored_json(data),
+        "data": data if stored else stored_json(data),
         "request_id": request_id,
         "source_address": source_address or None,
     }

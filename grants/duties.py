@@ -28,10 +28,12 @@ def refuse_own_decision(actor, request, *, action: str, attempted: str, message:
     of a request never changes, so this needs no lock; the services check again under
     theirs.)"""
     if request.requested_by_id == actor.pk:
+        refusal = PermissionDenied(message)
         record_refusal(
-            actor=actor, action=action, obj=request, attempted=attempted, reasons=message
+            actor=actor, action=action, obj=request, attempted=attempted, reasons=refusal
         )
-        raise PermissionDenied(message)
+        refusal.refusal_recorded = True  # once, as the violation (grants.refusals)
+        raise refusal
 
 
 def decided_by_another(request_arg: str, *, action: str, message: str, attempted: str = ""):

@@ -9,6 +9,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -69,6 +70,26 @@ def parse_money(value, *, positive: bool = False) -> Decimal:
     if positive and amount <= 0:
         raise MoneyError("the amount must be greater than zero")
     return amount.quantize(CENT)
+
+
+def checked_amount(value, field: str, *, allow_zero: bool = False) -> Decimal:
+    """An amount given to a service, or a ValidationError naming `field`: a number of
+    dollars and cents (parse_money), greater than zero or, with `allow_zero`, zero or
+    more (a negative amount is never given; a change that takes away says so by its
+    kind). A blank optional amount is the caller's to read as zero."""
+    try:
+        amount = parse_money(value)
+    except ValueError as error:
+        raise ValidationError({field: sentence(error)}) from None
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ValidationError(
+            {
+                field: "The amount must be zero or more."
+                if allow_zero
+                else "The amount must be greater than zero."
+            }
+        )
+    return amount
 
 
 def sentence(error: Exception) -> str:

@@ -19,12 +19,16 @@ from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 
 from grants.audit import AuditEvent, new_event
 
 _kept: ContextVar[list[AuditEvent] | None] = ContextVar("kept_refusals", default=None)
+
+# Which refusal it was, in the event: a rule of the money refused the values given, or the
+# actor may not do that (their role, or deciding their own request).
+_REFUSED_AS = {ValidationError: "invalid", PermissionDenied: "not permitted"}
 
 # What a refusal's event keeps of the service's arguments, besides the object and actor.
 _PLAIN = (str, int, bool, Decimal, date)
@@ -55,9 +59,13 @@ def record_refusal(
     """Keep the event of a refused attempt for the enclosing `refusals_kept()` block (or
     write it now outside one). `obj` is what was acted on: an award, or a record of one
     (its award and task force are named), or None. `reasons`: the refusal (an exception or
-    its messages)."""
+    its messages); the event says whether it was a ValidationError ("invalid") or a
+    PermissionDenied ("not permitted")."""
     award = _award_of(obj)
     data = {"attempted": attempted, "refused": _reasons(reasons)}
+    for kind, refused_as in _REFUSED_AS.items():
+        if isinstance(reasons, kind):
+            data["refused_as"] = refused_as
     if award is not None:
         data["award"] = award.award_number
     if given:
@@ -77,9 +85,10 @@ def record_refusal(
 
 
 def refusal_audited(action: str, *, on: str, attempted: str):
-    """Mark a service whose ValidationError is a refused attempt to audit as `action`:
-    `on` names the keyword argument holding what it acts on (grants.refusals). Put it
-    above the service's @transaction.atomic, so it is outside the transaction."""
+    """Mark a service whose ValidationError or PermissionDenied is a refused attempt to
+    audit as `action`: `on` names the keyword argument holding what it acts on
+    (grants.refusals). Put it above the service's @transaction.atomic, so it is outside
+    the transaction."""
 
     def wrap(service):
         @functools.wraps(service)
@@ -87,9 +96,10 @@ def refusal_audited(action: str, *, on: str, attempted: str):
             with refusals_kept():
                 try:
                     return service(**kwargs)
-                except ValidationError as error:
+                except (ValidationError, PermissionDenied) as error:
                     # A service called by another audits the refusal once: the inner one,
-                    # which knows best what was refused.
+                    # which knows best what was refused (or refuse_own_decision, which
+                    # audits a decision on one's own request as a duty's violation).
                     if not getattr(error, "refusal_recorded", False):
                         error.refusal_recorded = True
                         record_refusal(

@@ -26,26 +26,9 @@ from grants.models import (
     normalize_award_number,
     validate_award_number,
 )
-from grants.money import CENT, ZERO, MoneySum, format_money, parse_money, sentence
+from grants.money import CENT, ZERO, MoneySum, checked_amount, format_money
 from grants.refusals import refusal_audited
 from grants.selectors import appropriation_shortfall
-
-
-def _money(value, field: str, *, allow_zero: bool = False) -> Decimal:
-    """Parse an amount for a service, naming the field when it is wrong."""
-    try:
-        amount = parse_money(value)
-    except ValueError as error:
-        raise ValidationError({field: sentence(error)}) from None
-    if amount < 0 or (amount == 0 and not allow_zero):
-        raise ValidationError(
-            {
-                field: "The amount must be zero or more."
-                if allow_zero
-                else "The amount must be greater than zero."
-            }
-        )
-    return amount
 
 
 def _check_period(start: date, end: date, field: str = "period_end") -> None:
@@ -71,11 +54,11 @@ def appropriation_create(
 ) -> Appropriation:
     """Record an appropriation and its set-asides; set-asides never exceed the amount."""
     access.require(access.can_manage_program(actor))
-    amount = _money(amount, "amount")
+    amount = checked_amount(amount, "amount")
     if available_until is not None:
         _check_period(available_from, available_until, "available_until")
     cleaned = {
-        kind: _money(value, f"set_aside_{kind}")
+        kind: checked_amount(value, f"set_aside_{kind}")
         for kind, value in (set_asides or {}).items()
         if value not in (None, "", 0, ZERO)
     }
@@ -209,9 +192,10 @@ def award_create(
     """
     access.require(access.can_manage_program(actor))
     funding = [
-        FundingRequest(line.appropriation_id, _money(line.amount, "funding")) for line in funding
+        FundingRequest(line.appropriation_id, checked_amount(line.amount, "funding"))
+        for line in funding
     ]
-    match_required = _money(match_required, "match_required", allow_zero=True)
+    match_required = checked_amount(match_required, "match_required", allow_zero=True)
     _check_period(period_start, period_end)
     award_number = normalize_award_number(award_number)
     fiscal_year = award_number_fiscal_year(award_number)

@@ -2,18 +2,17 @@
 (docs/rules/oversight.md)."""
 
 from datetime import date
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from grants import access
-from grants.amendments import add_months
 from grants.audit import audit_record, snapshot
 from grants.duties import lock_award
 from grants.models import Award, Hold, Recipient
-from grants.money import MoneyError, parse_money, sentence
+from grants.money import checked_amount
+from grants.months import add_months
 from grants.services import hold_place_by_system, holds_lift_by_system
 from grants.text import clean_text
 from oversight import risk
@@ -504,16 +503,6 @@ def activity_complete(
     return activity
 
 
-def _amount(value) -> Decimal:
-    try:
-        amount = parse_money("0" if value in (None, "") else value)
-    except MoneyError as error:
-        raise ValidationError({"questioned_amount": sentence(error)}) from None
-    if amount < 0:
-        raise ValidationError({"questioned_amount": "Write an amount of zero or more."})
-    return amount
-
-
 @transaction.atomic
 def finding_record(
     *,
@@ -540,7 +529,7 @@ def finding_record(
             f"of {activity.done_on:%m/%d/%Y}."
         )
     try:
-        amount = _amount(questioned_amount)
+        amount = checked_amount(questioned_amount or "0", "questioned_amount", allow_zero=True)
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:

@@ -17,10 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from budgets.balances import award_balances
-from grants.amendments import add_months
 from grants.duties import lock_award
 from grants.models import Award
 from grants.money import ZERO, format_money
+from grants.months import add_years
 from grants.selectors import rule_value
 from grants.services import award_flag_unilateral_closeout, award_start_closeout_by_system
 from reports.models import FILED_IN, FinancialReport
@@ -81,7 +81,7 @@ def records_retained_until(submitted_on: date | None) -> date | None:
     if submitted_on is None:
         return None
     years = int(rule_value("record_retention_years", on=submitted_on))
-    return add_months(submitted_on, 12 * years)
+    return add_years(submitted_on, years)
 
 
 @dataclass

@@ -342,6 +342,9 @@ class PreparedDownload(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     expires_on = models.DateField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # The worker writing it (db_worker's worker id): when that worker's heartbeat stops,
+    # the download is marked failed instead of staying "being prepared" (reports.workers).
+    worker_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -370,3 +373,18 @@ class PreparedDownload(models.Model):
         if not self.rows_total:
             return 0
         return min(99, self.rows_done * 100 // self.rows_total)
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker (`manage.py db_worker`) that is alive: it updates `beat_at`
+    every few seconds while it runs (reports/workers.py), and deletes its row when it
+    stops. /readyz fails when no worker has beaten recently."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Worker {self.worker_id} on {self.hostname} (pid {self.pid})"

@@ -33,7 +33,8 @@ from reports.exports.downloads import send_document
 from reports.exports.pdf import build_sf425_pdf
 from reports.exports.summary_pdf import build_program_summary_pdf, program_summary_pdf_filename
 from reports.exports.xlsx import ExportFile
-from reports.models import FinancialReport
+from reports.models import FinancialReport, PreparedDownload
+from reports.prepared_views import ask_to_prepare
 from reports.report_types import FINANCIAL_REPORT, PROGRESS_REPORT, ReportType
 from reports.selectors import reports_for_user
 from reports.sf425 import compute_sf425
@@ -161,6 +162,9 @@ def program_summary_pdf(request, fiscal_year: int, as_page: bool = False):
         user=request.user
     ):
         raise Http404("No such fiscal year.")
+    if not as_page:
+        # The whole program's summary: prepared in the background (reports.prepared).
+        return ask_to_prepare(PreparedDownload.Kind.SUMMARY, fiscal_year=fiscal_year)
     return _answer(
         request,
         as_page,

@@ -12,13 +12,15 @@ something else.
 3. The person's "My downloads" page shows the progress, then the file and its SHA-256;
    fetching it is recorded as every download is (`reports.export.downloaded`). Nobody
    else can see or fetch it: for anyone else it does not exist (404).
-4. The daily duties delete files past their `expires_on` (`delete_expired`).
+4. A file that cannot be written is marked failed with the reason the person sees, and
+   recorded (`reports.export.failed`); so is one whose worker died while writing it
+   (its heartbeat stopped: `fail_abandoned`, reports/workers.py). They can ask again.
+5. The daily duties delete files past their `expires_on` (`delete_expired`).
 
 Every file is written as the owner would get it from the page: every sheet and document
 is read through the owner's scope, again, when the worker writes it.
 """
 
-import hashlib
 import logging
 import tempfile
 import time as clock
@@ -33,12 +35,13 @@ from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import Http404
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from budgets.models import LedgerEntry
 from grants import access, selectors
 from grants.audit import audit_record
-from grants.models import FIRST_FISCAL_YEAR
-from reports.exports.downloads import DOWNLOADED
+from grants.models import FIRST_FISCAL_YEAR, TaskForce
+from reports.exports.downloads import DOWNLOADED, Written, file_sha256
 from reports.exports.packs import ZIP_TYPE, write_pack
 from reports.exports.summary_pdf import build_program_summary_pdf, program_summary_pdf_filename
 from reports.exports.workbooks import (
@@ -49,14 +52,16 @@ from reports.exports.workbooks import (
     selection_sheets,
     workbook_filename,
 )
-from reports.exports.xlsx import XLSX_TYPE, write_csv, write_workbook
+from reports.exports.xlsx import XLSX_TYPE, rows_to_write, write_csv, write_workbook
 from reports.models import PreparedDownload
+from reports.workers import WorkerStopped, alive_worker_ids
 
 logger = logging.getLogger(__name__)
 
 REQUESTED = "reports.export.requested"
 PREPARED = "reports.export.prepared"
 EXPIRED = "reports.export.expired"
+FAILED = "reports.export.failed"
 CSV_TYPE = "text/csv; charset=utf-8"
 PDF_TYPE = "application/pdf"
 STORAGE_FOLDER = "prepared-downloads"
@@ -69,9 +74,11 @@ Kind = PreparedDownload.Kind
 # --- Asking for a file --------------------------------------------------------------------
 
 
-def selection_for(*, user, fiscal_year: int | None = None, task_force_code: str = "") -> Selection:
-    """The selection a person asked for, read through their scope: another task force is
-    a 404, a fiscal year outside the program a ValidationError."""
+def selection_for(
+    *, user, fiscal_year: int | None = None, task_force_code: str = "", award_number: str = ""
+) -> Selection:
+    """The selection a person asked for, read through their scope: another task force or
+    its award is a 404, a fiscal year outside the program a ValidationError."""
     if fiscal_year is not None and not FIRST_FISCAL_YEAR <= fiscal_year <= 2100:
         raise ValidationError(
             f"Fiscal year must be a year from {FIRST_FISCAL_YEAR} to 2100, such as 2025; "
@@ -83,27 +90,35 @@ def selection_for(*, user, fiscal_year: int | None = None, task_force_code: str 
         task_force = task_force.first()
         if task_force is None:
             raise Http404("No such task force.")
-    return Selection(fiscal_year=fiscal_year, task_force=task_force)
+    award = None
+    if award_number:
+        award = selectors.award_list_for_user(user=user).filter(award_number=award_number)
+        award = award.select_related("task_force").first()
+        if award is None:
+            raise Http404("No such award.")
+    return Selection(fiscal_year=fiscal_year, task_force=task_force, award=award)
 
 
 def _selection_data(selection: Selection) -> dict:
-    return {
+    data = {
         "fiscal_year": selection.fiscal_year,
         "task_force": selection.task_force.code if selection.task_force else "",
     }
+    if selection.award is not None:
+        data["award"] = selection.award.award_number
+    return data
 
 
-def _label(kind: str, selection: Selection) -> str:
+def label_of(kind: str, selection: Selection) -> str:
     if kind == Kind.SUMMARY:
         return f"Program summary, FY{selection.fiscal_year} (PDF)"
     suffix = {Kind.WORKBOOK: "XLSX", Kind.LEDGER_CSV: "CSV", Kind.PACK: "ZIP"}[kind]
     return f"{Kind(kind).label.removesuffix(' (CSV)')}: {selection.label} ({suffix})"
 
 
-@transaction.atomic
-def request_download(*, user, kind: str, selection: Selection) -> PreparedDownload:
-    """Queue the file `kind` of `selection` for `user`; the worker starts on it once this
-    transaction commits."""
+def check_request(*, user, kind: str, selection: Selection) -> None:
+    """Whether `user` may ask for the file `kind` of `selection`: a ValidationError saying
+    what is wrong, PermissionDenied for the program summary outside the program office."""
     if kind not in Kind.values:
         raise ValidationError(f"Unknown kind of download {kind!r}.")
     if not selection.is_program_wide and kind == Kind.SUMMARY:
@@ -112,17 +127,24 @@ def request_download(*, user, kind: str, selection: Selection) -> PreparedDownlo
         access.require(access.can_view_program(user))
         if selection.fiscal_year is None:
             raise ValidationError("The program summary needs a fiscal year, such as 2025.")
+
+
+@transaction.atomic
+def request_download(*, user, kind: str, selection: Selection) -> PreparedDownload:
+    """Queue the file `kind` of `selection` for `user`; the worker starts on it once this
+    transaction commits."""
+    check_request(user=user, kind=kind, selection=selection)
     download = PreparedDownload.objects.create(
         owner=user,
         kind=kind,
         selection=_selection_data(selection),
-        label=_label(kind, selection),
+        label=label_of(kind, selection),
     )
     audit_record(
         actor=user,
         action=REQUESTED,
         obj=download,
-        task_force=selection.task_force,
+        task_force=_task_force_of(download),
         data={"export": kind, "selection": selection.label, "fiscal_year": selection.fiscal_year},
     )
     transaction.on_commit(lambda: _enqueue(download.pk))
@@ -183,39 +205,44 @@ class Progress:
             self._connection.close()
 
 
-def _counted(sheets) -> int:
-    return sum(sheet.count() for sheet in sheets if sheet.count is not None)
+# Each writer returns what its audit event says besides the file: the rows of each sheet
+# and the SHA-256 of the workbook's data (its About sheet), each file of a pack.
 
 
-def _write_workbook(handle, *, user, selection: Selection, progress: Progress) -> tuple[str, str]:
+def _write_workbook(handle, *, user, selection: Selection, progress: Progress) -> Written:
     sheets = selection_sheets(user=user, selection=selection)
-    progress.start(_counted(sheets))
+    progress.start(rows_to_write(sheets))
     about = selection_about(user=user, selection=selection)
-    write_workbook(handle, sheets=sheets, about=about, progress=progress.advance_to)
-    return workbook_filename(selection), XLSX_TYPE
+    data_sha256 = write_workbook(handle, sheets=sheets, about=about, progress=progress.advance_to)
+    sheet_rows = {sheet.title: sheet.row_count for sheet in sheets}
+    return Written(
+        workbook_filename(selection), XLSX_TYPE, {"sheets": sheet_rows, "data_sha256": data_sha256}
+    )
 
 
-def _write_ledger_csv(handle, *, user, selection: Selection, progress: Progress):
+def _write_ledger_csv(handle, *, user, selection: Selection, progress: Progress) -> Written:
     entries = LedgerEntry.objects.filter(award__in=selection.awards(user).values("pk"))
     sheet = ledger_sheet(entries)
-    progress.start(_counted([sheet]))
+    progress.start(rows_to_write([sheet]))
     write_csv(handle, sheet, progress=progress.advance_to)
-    return f"ledger-{selection.slug}-{timezone.localdate():%Y%m%d}.csv", CSV_TYPE
+    return Written(f"ledger-{selection.slug}-{timezone.localdate():%Y%m%d}.csv", CSV_TYPE, {})
 
 
-def _write_pack(handle, *, user, selection: Selection, progress: Progress):
+def _write_pack(handle, *, user, selection: Selection, progress: Progress) -> Written:
     pack = write_pack(handle, user=user, selection=selection, progress=progress)
-    return pack.filename, ZIP_TYPE
+    files = [{"path": f.path, "sha256": f.sha256, "bytes": f.size} for f in pack.files]
+    data = {"sheets": pack.rows, "data_sha256": pack.workbook_data_sha256, "files": files}
+    return Written(pack.filename, ZIP_TYPE, data)
 
 
-def _write_summary(handle, *, user, selection: Selection, progress: Progress):
+def _write_summary(handle, *, user, selection: Selection, progress: Progress) -> Written:
     progress.start(1)
     handle.write(build_program_summary_pdf(selection.fiscal_year, user=user))
     progress.advance_to(1)
-    return program_summary_pdf_filename(selection.fiscal_year), PDF_TYPE
+    return Written(program_summary_pdf_filename(selection.fiscal_year), PDF_TYPE, {})
 
 
-WRITERS: dict[str, Callable[..., tuple[str, str]]] = {
+WRITERS: dict[str, Callable[..., Written]] = {
     Kind.WORKBOOK: _write_workbook,
     Kind.LEDGER_CSV: _write_ledger_csv,
     Kind.PACK: _write_pack,
@@ -230,22 +257,15 @@ def _selection_of(download: PreparedDownload) -> Selection:
         user=download.owner,
         fiscal_year=data.get("fiscal_year"),
         task_force_code=data.get("task_force") or "",
+        award_number=data.get("award") or "",
     )
 
 
-def _sha256(handle: IO[bytes]) -> tuple[str, int]:
-    handle.seek(0)
-    digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    size = handle.tell()
-    handle.seek(0)
-    return digest, size
-
-
-def prepare(download_id) -> None:
-    """Write the download `download_id` and store it; what the worker runs."""
+def prepare(download_id, *, worker_id: str = "") -> None:
+    """Write the download `download_id` and store it; what the worker `worker_id` runs."""
     claimed = PreparedDownload.objects.filter(
         pk=download_id, status=PreparedDownload.Status.QUEUED
-    ).update(status=PreparedDownload.Status.RUNNING)
+    ).update(status=PreparedDownload.Status.RUNNING, worker_id=worker_id)
     if not claimed:
         return  # already prepared, or deleted since
     download = PreparedDownload.objects.select_related("owner").get(pk=download_id)
@@ -258,21 +278,18 @@ def prepare(download_id) -> None:
             with consistent_snapshot() as isolated:
                 progress = Progress(download, own_connection=bool(isolated))
                 try:
-                    filename, content_type = WRITERS[download.kind](
+                    written = WRITERS[download.kind](
                         handle, user=user, selection=selection, progress=progress
                     )
                 finally:
                     progress.close()
-            sha256, size = _sha256(handle)
+            sha256, size = file_sha256(handle)
+            filename = written.filename
             name = f"{STORAGE_FOLDER}/{user.pk}/{download.pk}/{filename}"
             stored = default_storage.save(name, File(handle, name=filename))
     except Exception as error:
         logger.exception("Download %s could not be prepared", download_id)
-        PreparedDownload.objects.filter(pk=download_id).update(
-            status=PreparedDownload.Status.FAILED,
-            finished_at=timezone.now(),
-            error=_reason(error),
-        )
+        _fail(download, _reason(error))
         raise
     today = timezone.localdate()
     with transaction.atomic():
@@ -282,7 +299,7 @@ def prepare(download_id) -> None:
             rows_total=progress.total,
             finished_at=timezone.now(),
             filename=filename,
-            content_type=content_type,
+            content_type=written.content_type,
             storage_name=stored,
             size=size,
             sha256=sha256,
@@ -292,16 +309,85 @@ def prepare(download_id) -> None:
             actor=user,
             action=PREPARED,
             obj=download,
-            task_force=selection.task_force,
+            task_force=_task_force_of(download),
             data={
                 "export": download.kind,
                 "selection": selection.label,
                 "filename": filename,
                 "rows": progress.total,
+                **written.data,
                 "bytes": size,
                 "file_sha256": sha256,
             },
         )
+
+
+def _fail(download: PreparedDownload, reason: str) -> bool:
+    """Mark `download` failed, unless it finished meanwhile, and record it; whether it
+    was marked."""
+    with transaction.atomic():
+        marked = (
+            PreparedDownload.objects.filter(pk=download.pk)
+            .exclude(status__in=[PreparedDownload.Status.READY, PreparedDownload.Status.FAILED])
+            .update(status=PreparedDownload.Status.FAILED, finished_at=timezone.now(), error=reason)
+        )
+        if marked:
+            audit_record(
+                actor=download.owner,
+                action=FAILED,
+                obj=download,
+                task_force=_task_force_of(download),
+                data={"export": download.kind, "selection": download.label, "error": reason},
+            )
+    return bool(marked)
+
+
+ABANDONED = (
+    "The worker preparing this file stopped before it finished. Ask for it again; "
+    "if it fails again, report it."
+)
+
+
+def fail_abandoned(*, owner=None) -> int:
+    """Mark failed the downloads being written by a worker that is no longer alive (its
+    heartbeat stopped: reports/workers.py), and that worker's task results: django-tasks
+    leaves them "running" for good. `owner` limits it to one person's downloads (their
+    page checks their own). Returns how many downloads were failed."""
+    alive = alive_worker_ids()
+    running = PreparedDownload.objects.filter(status=PreparedDownload.Status.RUNNING).exclude(
+        worker_id=""
+    )
+    if owner is not None:
+        running = running.filter(owner=owner)
+    failed = 0
+    for download in running.exclude(worker_id__in=alive).select_related("owner"):
+        failed += _fail(download, ABANDONED)
+    if owner is None:
+        _fail_abandoned_tasks(alive)
+    return failed
+
+
+def _fail_abandoned_tasks(alive: set[str]) -> None:
+    # A worker beats before it claims its first task (reports.workers.Heartbeat), so a
+    # task whose worker is not alive was left behind.
+    for result in DBTaskResult.objects.running():
+        if not result.worker_ids or result.worker_ids[-1] in alive:
+            continue
+        DBTaskResult.objects.filter(pk=result.pk, status="RUNNING").update(
+            status="FAILED",
+            finished_at=timezone.now(),
+            exception_class_path=f"{WorkerStopped.__module__}.{WorkerStopped.__qualname__}",
+            traceback=f"Worker {result.worker_ids[-1]} stopped beating while running this task.",
+        )
+
+
+def _task_force_of(download: PreparedDownload):
+    """The task force a download covers (None for the program or a fiscal year)."""
+    if number := download.selection.get("award"):
+        return TaskForce.objects.filter(awards__award_number=number).first()
+    if code := download.selection.get("task_force"):
+        return TaskForce.objects.filter(code=code).first()
+    return None
 
 
 def _reason(error: Exception) -> str:
@@ -334,6 +420,7 @@ def open_for(*, user, download_id) -> tuple[PreparedDownload, IO[bytes]]:
         actor=user,
         action=DOWNLOADED,
         obj=download,
+        task_force=_task_force_of(download),
         data={
             "export": f"prepared_{download.kind}",
             "selection": download.label,

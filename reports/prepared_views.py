@@ -1,11 +1,18 @@
 """My downloads: ask for a large file, watch it being prepared, fetch it
-(reports.prepared). Every page and file is the person's own: anyone else's is a 404."""
+(reports.prepared). Every page and file is the person's own: anyone else's is a 404.
+
+The old addresses of these files (/exports/auditor-workbook.xlsx, the evidence packs'
+.zip, the program summary's .pdf) no longer write them in the request: they lead here
+(`ask_to_prepare`), where one button asks for the file to be prepared."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from reports import prepared
@@ -15,15 +22,58 @@ from reports.models import PreparedDownload
 REFRESH_SECONDS = 2
 
 
+def ask_to_prepare(
+    kind: str, *, fiscal_year: int | None = None, task_force: str = "", award: str = ""
+) -> HttpResponseRedirect:
+    """To My downloads, offering to prepare the file `kind` of the selection: where an
+    old address of a large file leads (a GET changes nothing; the button posts)."""
+    query = {"kind": kind, "fy": fiscal_year or "", "task_force": task_force, "award": award}
+    query = urlencode({key: value for key, value in query.items() if value})
+    return HttpResponseRedirect(f"{reverse('exports:my_downloads')}?{query}")
+
+
+def _selection(request, data):
+    return prepared.selection_for(
+        user=request.user,
+        fiscal_year=_fiscal_year(data.get("fy", "")),
+        task_force_code=data.get("task_force", ""),
+        award_number=data.get("award", ""),
+    )
+
+
+def _offer(request) -> dict | None:
+    """The file the address asks to prepare (?kind=...), checked as a request would be."""
+    kind = request.GET.get("kind")
+    if not kind:
+        return None
+    try:
+        selection = _selection(request, request.GET)
+        prepared.check_request(user=request.user, kind=kind, selection=selection)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return None
+    return {
+        "kind": kind,
+        "fy": selection.fiscal_year or "",
+        "task_force": selection.task_force.code if selection.task_force else "",
+        "award": selection.award.award_number if selection.award else "",
+        "label": prepared.label_of(kind, selection),
+    }
+
+
 @login_required
 def my_downloads(request):
+    offer = _offer(request)
+    # A file whose worker died shows as failed, not "being prepared" until it expires.
+    prepared.fail_abandoned(owner=request.user)
     downloads = prepared.downloads_of(request.user)[:50]
     return render(
         request,
         "reports/downloads.html",
         {
+            "offer": offer,
             "downloads": downloads,
-            "refresh": any(not d.is_finished for d in downloads) and REFRESH_SECONDS,
+            "refresh": not offer and any(not d.is_finished for d in downloads) and REFRESH_SECONDS,
         },
     )
 
@@ -41,11 +91,7 @@ def _fiscal_year(value: str) -> int | None:
 def prepare(request):
     """Queue a file; the page of the download then shows its progress."""
     try:
-        selection = prepared.selection_for(
-            user=request.user,
-            fiscal_year=_fiscal_year(request.POST.get("fy", "")),
-            task_force_code=request.POST.get("task_force", ""),
-        )
+        selection = _selection(request, request.POST)
         download = prepared.request_download(
             user=request.user, kind=request.POST.get("kind", ""), selection=selection
         )
@@ -57,6 +103,7 @@ def prepare(request):
 
 @login_required
 def download(request, pk):
+    prepared.fail_abandoned(owner=request.user)
     try:
         item = prepared.downloads_of(request.user).get(pk=pk)
     except PreparedDownload.DoesNotExist:

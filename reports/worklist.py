@@ -110,10 +110,10 @@ def _finance_officer(work: Worklist, user, task_forces: set[int], today: date) -
     awards = grant_selectors.award_list_for_user(user=user).filter(
         task_force__in=task_forces, status__in=REPORTING_STATUSES
     )
-    work.awards = list(
-        budget_selectors.with_award_money(awards, today=today, outer="pk").order_by(
-            "period_end", "award_number"
-        )
+    work.awards = budget_selectors.set_award_money(
+        list(awards.order_by("period_end", "award_number")),
+        today=today,
+        award_id=lambda award: award.pk,
     )
     for award in work.awards:
         award.elapsed_share = period_elapsed_share(award, as_of=today)
@@ -149,21 +149,22 @@ def _grant_administrator(work: Worklist, user, task_forces: set[int]) -> None:
 
 
 def _financial_approver(work: Worklist, user, today: date) -> None:
-    work.drawdowns = list(
-        budget_selectors.with_award_money(
-            budget_selectors.drawdown_list_for_user(user=user).filter(
-                status__in=DrawdownRequest.OPEN
-            ),
-            today=today,
-        ).order_by("requested_at", "pk")
+    work.drawdowns = budget_selectors.set_award_money(
+        list(
+            budget_selectors.drawdown_list_for_user(user=user)
+            .filter(status__in=DrawdownRequest.OPEN)
+            .order_by("requested_at", "pk")
+        ),
+        today=today,
     )
-    work.supplements = list(
-        budget_selectors.with_award_money(
+    work.supplements = budget_selectors.set_award_money(
+        list(
             budget_selectors.budget_change_list_for_user(user=user)
             .filter(status=BudgetModification.Status.REQUESTED, supplement_amount__isnull=False)
-            .exclude(requested_by=user),
-            today=today,
-        ).order_by("requested_at", "pk")
+            .exclude(requested_by=user)
+            .order_by("requested_at", "pk")
+        ),
+        today=today,
     )
     work.count("drawdowns", "Drawdown requests waiting", work.drawdowns)
     work.count("supplements", "Supplements waiting", work.supplements)
@@ -172,13 +173,14 @@ def _financial_approver(work: Worklist, user, today: date) -> None:
 def _program_manager(work: Worklist, user, today: date) -> None:
     # Nobody decides their own request (the services refuse it), so it does not wait
     # for them.
-    work.budget_changes = list(
-        budget_selectors.with_award_money(
+    work.budget_changes = budget_selectors.set_award_money(
+        list(
             budget_selectors.budget_change_list_for_user(user=user)
             .filter(status=BudgetModification.Status.REQUESTED)
-            .exclude(requested_by=user),
-            today=today,
-        ).order_by("requested_at", "pk")
+            .exclude(requested_by=user)
+            .order_by("requested_at", "pk")
+        ),
+        today=today,
     )
     # Amendments carrying a budget change are decided with it, in the list above.
     work.amendments = list(

@@ -16,7 +16,9 @@ the rest of --entries spread over the others with the fast batch insert
 but --open awards closed, as most of a program's history is. Per-day totals are rebuilt
 (budgets.ledger_days.rebuild) and the tables analyzed.
 
-Each page is requested --runs times through the test client as the role's person. With
+Each page is requested --runs times through the test client as the role's person; on a
+shared machine the wall time varies with its load, so each line also gives the median
+CPU time of this process (Python and templates) and the time its queries took. With
 --explain, the slowest query of each page is shown with its plan (EXPLAIN ANALYZE).
 """
 
@@ -203,15 +205,17 @@ def signed_in(user) -> Client:
 
 
 def time_page(client, url, params, runs, explain: bool) -> str:
-    times, queries, slowest = [], 0, None
+    times, cpu, sql, queries, slowest = [], [], [], 0, None
     for _ in range(runs):
         with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             try:
                 response = client.get(url, params)
             except OperationalError as error:  # the statement timeout
                 return f"no answer ({str(error).splitlines()[0]})"
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+        sql.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
         assert response.status_code == 200, (url, response.status_code, response.get("Location"))
         queries = len(captured)
         reads = [q for q in captured.captured_queries if q["sql"].startswith("SELECT")]
@@ -220,6 +224,7 @@ def time_page(client, url, params, runs, explain: bool) -> str:
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     line = (
         f"median {statistics.median(times):6.0f} ms, p95 {p95:6.0f} ms, {queries:3d} queries"
+        f"; median Python CPU {statistics.median(cpu):4.0f} ms, SQL {statistics.median(sql):4.0f} ms"
         f"; slowest query {float(slowest['time']) * 1000:.0f} ms"
     )
     if explain and connection.vendor == "postgresql":
@@ -242,6 +247,7 @@ def pages(people, big):
     award = reverse("grants:award_detail", args=[big.award_number])
     awards = reverse("grants:award_list")
     calendar = reverse("reports:calendar")
+    charts = reverse("reports:award_charts", args=[big.award_number])
     print(f"the big award: {total:,} entries, {last:,} pages of {PER_PAGE}")
     return [
         ("program manager", "dashboard", home, {}),
@@ -266,6 +272,8 @@ def pages(people, big):
             {"sort": "-amount", "page": last},
         ),
         ("program manager", "ledger, first page by date", ledger, {"page": 1}),
+        ("program manager", "ledger, as of 12/31/2024", ledger, {"as_of": "2024-12-31"}),
+        ("program manager", "award charts (budget by category)", charts, {}),
     ]
 
 

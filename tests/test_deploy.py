@@ -6,15 +6,19 @@ import io
 import json
 import logging
 import smtplib
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.utils import load_backend
+from django.utils import timezone
 
 from config import health
 from config.log_format import JsonFormatter
 from grants.request_context import request_context
+from reports.models import WorkerHeartbeat
+from reports.workers import beat
 from tests.test_settings_contract import random_key, run_settings
 
 PRODUCTION = dict(
@@ -50,17 +54,47 @@ def test_healthz_answers_without_the_database(client):
 
 
 @pytest.mark.django_db
-def test_readyz_is_ok_when_the_database_answers(client):
+def test_readyz_is_ok_when_the_database_answers_and_a_worker_beats(client):
+    beat("worker-on-host-2")
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "worker_heartbeat": "ok"},
+    }
 
 
-def test_readyz_is_503_when_the_database_is_unreachable(client, database_down, caplog):
+def test_readyz_is_503_when_the_database_is_unreachable(client, database_down, settings, caplog):
+    settings.READINESS_CHECKS = ["config.health.database"]
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "failing", "checks": {"database": "failing"}}
+    assert response.json() == {
+        "status": "failing",
+        "checks": {"database": "failing"},
+        "reasons": {"database": "the database did not answer"},
+    }
+    # The connection error itself (it names the host) goes to the log only.
     assert "readiness check database failed" in caplog.text
+    assert "9" not in response.json()["reasons"]["database"]
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_when_no_worker_has_beaten_within_the_window(client, settings):
+    settings.WORKER_HEARTBEAT_TIMEOUT = 60
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "failing",
+        "checks": {"database": "ok", "worker_heartbeat": "failing"},
+        "reasons": {"worker_heartbeat": "no background worker has reported in the last 60 seconds"},
+    }
+    beat("worker-on-host-2")
+    assert client.get("/readyz").status_code == 200
+    # Its last beat 61 seconds ago: taken for dead.
+    WorkerHeartbeat.objects.update(beat_at=timezone.now() - timedelta(seconds=61))
+    assert client.get("/readyz").status_code == 503
+    settings.WORKER_HEARTBEAT_TIMEOUT = 120  # a wider window, as configured
+    assert client.get("/readyz").status_code == 200
 
 
 def stopped_worker():
@@ -69,10 +103,12 @@ def stopped_worker():
 
 @pytest.mark.django_db
 def test_readyz_runs_every_check_listed(client, settings):
-    settings.READINESS_CHECKS = [*settings.READINESS_CHECKS, "tests.test_deploy.stopped_worker"]
+    settings.READINESS_CHECKS = ["config.health.database", "tests.test_deploy.stopped_worker"]
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "ok", "stopped_worker": "failing"}
+    # Not a NotReady: its words may name hosts or users, so they stay in the log.
+    assert response.json()["reasons"] == {"stopped_worker": "failed; the reason is in the log"}
 
 
 @pytest.mark.django_db
@@ -153,7 +189,9 @@ def test_production_logs_json_and_serves_compressed_hashed_static_files():
     s = json.loads(run_settings(READ_SERVING, **PRODUCTION).stdout)
     assert s["LOG_FORMATTER"] == "json"
     assert s["STATICFILES"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    assert s["READINESS_CHECKS"] == ["config.health.database"]
+    assert s["READINESS_CHECKS"] == ["config.health.database", "config.health.worker_heartbeat"]
+    without = run_settings(READ_SERVING, **PRODUCTION, DJANGO_READYZ_WORKER="0")
+    assert json.loads(without.stdout)["READINESS_CHECKS"] == ["config.health.database"]
 
 
 def test_postgresql_statements_time_out():
@@ -204,3 +242,57 @@ def test_the_readme_s_daily_commands_run_on_a_fresh_database(monkeypatch, settin
     assert "Reminders sent: 0" in out.getvalue()
     call_command("check_ledgers", stdout=io.StringIO())
     call_command("verify_audit", stdout=io.StringIO())
+
+
+READ_STORAGE = """
+import json
+import django
+django.setup()
+from django.core.files.storage import storages
+default_storage = storages["default"]
+options = {"bucket_name": None, "endpoint_url": None, "access_key": None, "location": None}
+print(json.dumps({
+    "class": type(default_storage).__module__ + "." + type(default_storage).__name__,
+    **{name: getattr(default_storage, name, None) for name in options},
+    "querystring_auth": getattr(default_storage, "querystring_auth", None),
+    "file_overwrite": getattr(default_storage, "file_overwrite", None),
+    "default_acl": getattr(default_storage, "default_acl", "unset"),
+    "folder": str(getattr(default_storage, "location", "")),
+}))
+"""
+
+
+def test_files_go_to_the_folder_unless_an_s3_bucket_is_configured(tmp_path):
+    folder = run_settings(
+        READ_STORAGE,
+        **PRODUCTION,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_MEDIA_ROOT=str(tmp_path),
+    )
+    assert folder.returncode == 0, folder.stderr
+    plain = json.loads(folder.stdout)
+    assert plain["class"] == "django.core.files.storage.filesystem.FileSystemStorage"
+    assert plain["folder"] == str(tmp_path)
+
+    # Building the storage reaches no network: the bucket is first touched by a file.
+    s3 = run_settings(
+        READ_STORAGE,
+        **PRODUCTION,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_STORAGE_S3_BUCKET="icac-grants-files",
+        DJANGO_STORAGE_S3_ENDPOINT_URL="https://minio.example.gov:9000",
+        DJANGO_STORAGE_S3_ACCESS_KEY_ID="AKIAEXAMPLE",
+        DJANGO_STORAGE_S3_PREFIX="production",
+    )
+    assert s3.returncode == 0, s3.stderr
+    assert json.loads(s3.stdout) == {
+        "class": "storages.backends.s3.S3Storage",
+        "bucket_name": "icac-grants-files",
+        "endpoint_url": "https://minio.example.gov:9000",
+        "access_key": "AKIAEXAMPLE",
+        "location": "production",
+        "querystring_auth": True,
+        "file_overwrite": False,
+        "default_acl": None,
+        "folder": "production",
+    }

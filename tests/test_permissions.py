@@ -182,7 +182,9 @@ MATRIX = {
     ("exports:award_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:amendment_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:progress_pdf", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
-    ("exports:program_summary_pdf", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    # The program summary's PDF, the workbooks and packs: prepared in the background, so
+    # their addresses lead (302) to My downloads with the file offered, after the same checks.
+    ("exports:program_summary_pdf", "GET"): row(LOGIN, 403, 403, 302, 302, 302),
     # Each PDF read as a page: the PDF's own view, so the PDF's own row.
     ("exports:sf425_html", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:award_html", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
@@ -190,11 +192,11 @@ MATRIX = {
     ("exports:progress_html", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
     ("exports:program_summary_html", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     # Task-force staff get the program workbook and a year's pack for their own task force.
-    ("exports:program_workbook", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
-    ("exports:award_workbook", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
-    ("exports:award_pack", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
-    ("exports:task_force_pack", "GET"): row(LOGIN, 200, 404, 200, 200, 200),
-    ("exports:fiscal_year_pack", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
+    ("exports:program_workbook", "GET"): row(LOGIN, 302, 302, 302, 302, 302),
+    ("exports:award_workbook", "GET"): row(LOGIN, 302, 404, 302, 302, 302),
+    ("exports:award_pack", "GET"): row(LOGIN, 302, 404, 302, 302, 302),
+    ("exports:task_force_pack", "GET"): row(LOGIN, 302, 404, 302, 302, 302),
+    ("exports:fiscal_year_pack", "GET"): row(LOGIN, 302, 302, 302, 302, 302),
     # Prepared downloads: everyone may ask; a download is its owner's (officer A's) only.
     ("exports:my_downloads", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("exports:prepare_download", "GET"): row(LOGIN, 405, 405, 405, 405, 405),

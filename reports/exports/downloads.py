@@ -29,6 +29,15 @@ class Written(NamedTuple):
     data: dict
 
 
+def file_sha256(handle: IO[bytes]) -> tuple[str, int]:
+    """The SHA-256 (hex) and the size of a file written to `handle`, left at its start."""
+    handle.seek(0)
+    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    size = handle.tell()
+    handle.seek(0)
+    return digest, size
+
+
 def send_file(
     request: HttpRequest,
     write: Callable[[IO[bytes]], Written],
@@ -44,9 +53,7 @@ def send_file(
     handle = tempfile.TemporaryFile()
     try:
         written = write(handle)
-        handle.seek(0)
-        file_sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
-        handle.seek(0)
+        sha256, _ = file_sha256(handle)
     except BaseException:
         handle.close()
         raise
@@ -59,7 +66,7 @@ def send_file(
             **data,
             **written.data,
             "filename": written.filename,
-            "file_sha256": file_sha256,
+            "file_sha256": sha256,
         },
     )
     # FileResponse closes (and so deletes) the temporary file once it is sent.

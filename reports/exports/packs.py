@@ -35,7 +35,7 @@ from reports.exports.workbooks import (
     selection_sheets,
     workbook_filename,
 )
-from reports.exports.xlsx import ExportFile, write_workbook
+from reports.exports.xlsx import ExportFile, rows_to_write, write_workbook
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
@@ -113,8 +113,8 @@ def write_pack(handle, *, user, selection: Selection, progress=None) -> Pack:
     builders = document_builders()
     sheets = selection_sheets(user=user, selection=selection)
     if progress is not None:
-        rows = sum(sheet.count() for sheet in sheets if sheet.count is not None)
-        progress.start(rows + sum(b.reports(awards).count() for b in builders))
+        documents = sum(b.reports(awards).count() for b in builders)
+        progress.start(rows_to_write(sheets) + documents)
     advance = progress.advance_to if progress is not None else None
     with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         # The workbook goes through a temporary file, so a large one never sits in memory.

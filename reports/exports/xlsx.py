@@ -109,6 +109,11 @@ class Sheet:
     parts: list[str] = field(default_factory=list, init=False)  # the titles it went on
 
 
+def rows_to_write(sheets: Iterable[Sheet]) -> int:
+    """The rows the sheets will have, counted before they are written (for progress)."""
+    return sum(sheet.count() for sheet in sheets if sheet.count is not None)
+
+
 class _StyledCell(Cell):
     """A cell handed to a write-only sheet's append(). openpyxl first tries the cell as a
     value and formats repr(cell) into an exception it then discards, once per cell; a

@@ -118,6 +118,7 @@ def test_requester_never_approves_even_with_both_roles(active):
             "refused": {
                 "": ["The person who requested a drawdown cannot approve, reject or pay it."]
             },
+            "refused_as": "not permitted",
         },
     )
     approved = ledger.drawdown_approve(

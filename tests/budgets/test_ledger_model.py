@@ -371,9 +371,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def attempt(self, refusal, call, *, audited: str | None = None):
         """Call the service. `refusal` is None when the model says it must accept, else
-        the exception class it must refuse with. A refusal writes nothing but its audit
+        the exception class it must refuse with. A refusal writes nothing but one audit
         event: the one named by `audited` (a requester deciding their own drawdown), or
-        for a ValidationError the service's refusal event (grants.refusals).
+        else the service's refusal event, saying which refusal it was (grants.refusals).
         Returns the service's result, or None."""
         before = self.db_state()
         last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -383,15 +383,16 @@ class LedgerMachine(RuleBasedStateMachine):
             assert refusal is not None, f"the service refused what the model allows: {error!r}"
             assert isinstance(error, refusal), f"expected {refusal.__name__}, got {error!r}"
             assert self.db_state() == before, "a refused call wrote something"
-            events = list(
-                AuditEvent.objects.filter(pk__gt=last_event).values_list("action", flat=True)
-            )
-            if isinstance(error, ValidationError):
-                assert len(events) == 1 and events[0].endswith(".refused"), (
-                    f"a refused call audited {events}"
-                )
+            events = list(AuditEvent.objects.filter(pk__gt=last_event).order_by("pk"))
+            actions = [event.action for event in events]
+            if audited:
+                assert actions == [audited], f"a refused call audited {actions}"
             else:
-                assert events == ([audited] if audited else []), f"a refused call audited {events}"
+                refused_as = "invalid" if isinstance(error, ValidationError) else "not permitted"
+                assert len(events) == 1 and actions[0].endswith(".refused"), (
+                    f"a refused call audited {actions}"
+                )
+                assert events[0].data["refused_as"] == refused_as
             return None
         assert refusal is None, f"the service accepted what the model refuses ({refusal.__name__})"
         return result

@@ -7,6 +7,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 
 from budgets import ledger_days
@@ -99,6 +100,36 @@ def test_every_entry_on_every_page_matches_the_whole_ledger_pass(client, program
     assert shown == expected
 
 
+SORTS = {
+    "effective_date": lambda e: (e.effective_date, e.pk),
+    "amount": lambda e: (e.amount, e.pk),
+}
+
+
+@pytest.mark.parametrize("sort", ["effective_date", "-effective_date", "amount", "-amount"])
+def test_every_page_shows_the_rows_of_its_place_in_the_sort_first_to_last(client, program, sort):
+    # Pages past the middle are read from the far end of the index (tables.page_ids):
+    # they show the same rows, in the same order, as reading from the start would.
+    _busy_ledger(program)
+    expected = _recomputed(program.award_a)
+    entries = list(LedgerEntry.objects.filter(award=program.award_a))
+    in_order = [
+        e.pk for e in sorted(entries, key=SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
+    ]
+    client.force_login(program.officer_a)
+    url = reverse("budgets:award_ledger", args=[program.award_a.award_number])
+    pages, shown = -(-len(entries) // 7), []
+    for number in range(1, pages + 1):
+        page = client.get(url, {"sort": sort, "per_page": 7, "page": number})
+        rows = [row.record for row in page.context["table"].page.object_list]
+        assert [row.pk for row in rows] == in_order[(number - 1) * 7 : number * 7]
+        assert {r.pk: (f"{r.cash_after:.2f}", f"{r.federal_spent_after:.2f}") for r in rows} == {
+            r.pk: expected[r.pk] for r in rows
+        }
+        shown += [row.pk for row in rows]
+    assert shown == in_order and len(entries) % 7  # the last page is a short one
+
+
 def _many(program, count: int) -> None:
     LedgerEntry.objects.bulk_create(
         LedgerEntry(
@@ -134,3 +165,29 @@ def test_the_last_page_costs_no_more_queries_for_300_entries_than_for_30(
     assert page.status_code == 200
     last = page.context["table"].page.object_list
     assert len(last) == 25
+
+
+def test_each_row_offers_the_actions_its_entry_allows(client, program):
+    named = _busy_ledger(program)
+    unpaid = post(program, "expenditure", "60.00", day=date(2025, 1, 21))
+    number = program.award_a.award_number
+    url = reverse("budgets:award_ledger", args=[number])
+
+    def cell(html, entry):
+        return html.split(f'data-entry="{entry.pk}"')[1].split("</tr>")[0]
+
+    client.force_login(program.officer_a)
+    html = client.get(url, {"per_page": 50}).content.decode()
+    row = cell(html, unpaid)
+    pay = reverse("budgets:entry_create", args=[number, "disbursement"])
+    assert f'href="{pay}?expenditure={unpaid.pk}">Record payment</a>' in row
+    assert f'href="{reverse("budgets:entry_reverse", args=[number, unpaid.pk])}">Reverse' in row
+    row = cell(html, named["wrong"])
+    assert '<span class="text-base">Reversed</span>' in row and "Record payment" not in row
+    row = cell(html, named["back_dated"])
+    assert ">Reverse</a>" in row and "Record payment" not in row
+    # Someone who may not record spending sees no action, only what was reversed.
+    client.force_login(program.pm)
+    html = client.get(url, {"per_page": 50}).content.decode()
+    assert ">Reverse</a>" not in html and "Record payment" not in html
+    assert '<span class="text-base">Reversed</span>' in cell(html, named["wrong"])

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
@@ -45,6 +45,7 @@ def test_a_drawdown_over_the_balance_is_refused_and_on_record(program):
         "attempted": "request",
         "award": "15PJDP-25-GK-00001-MECP",
         "refused": {"amount": [OVER]},
+        "refused_as": "invalid",
         "given": {"amount": "999999.00", "memo": "Laptops"},
     }
 
@@ -141,3 +142,67 @@ def test_a_service_called_by_another_records_the_refusal_once(program):
     assert list(AuditEvent.objects.filter(action__startswith="test.").values_list("action")) == [
         ("test.inner.refused",)
     ]
+
+
+def _own_request(program):
+    """A drawdown the award's finance officer, who is also a financial approver, asked
+    for and which waits for a decision."""
+    from django.contrib.auth.models import Group
+
+    award = activate(program)
+    award.drawdowns_need_approval = True
+    award.save(update_fields=["drawdowns_need_approval"])
+    program.officer_a.groups.add(Group.objects.get(name="Financial approver"))
+    program.officer_a._icac_groups = None
+    request = ledger.drawdown_request(
+        actor=program.officer_a,
+        award=award,
+        amount=Decimal("100.00"),
+        idempotency_key=uuid.uuid4(),
+        today=date(2025, 1, 10),
+    )
+    assert request.status == "requested"
+    return request
+
+
+def test_approving_one_s_own_drawdown_request_is_refused_and_on_record(program):
+    request = _own_request(program)
+    last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    with pytest.raises(PermissionDenied) as refused:
+        ledger.drawdown_approve(actor=program.officer_a, request=request, today=date(2025, 1, 10))
+    assert str(refused.value) == ledger.OWN_REQUEST
+    request.refresh_from_db()
+    assert (request.status, request.decided_by, request.decided_at) == ("requested", None, None)
+    assert LedgerEntry.objects.count() == 0
+    # Exactly one event: the separation-of-duties violation, not a second "refused".
+    [event] = AuditEvent.objects.filter(pk__gt=last)
+    assert (event.action, event.actor, event.task_force) == (
+        "budgets.drawdown.sod_violation",
+        program.officer_a,
+        program.task_force_a,
+    )
+    assert event.object_id == str(request.pk)
+    assert event.data == {
+        "attempted": "approve",
+        "award": "15PJDP-25-GK-00001-MECP",
+        "refused": {"": [ledger.OWN_REQUEST]},
+        "refused_as": "not permitted",
+    }
+
+
+def test_a_decision_the_role_does_not_allow_is_refused_and_on_record(program):
+    """A PermissionDenied inside the service (the role) is audited as its refusal."""
+    activate(program)
+    request = ask(program, program.award_a, "2500.00", date(2025, 1, 20))
+    with pytest.raises(PermissionDenied, match="Only a financial approver decides drawdowns."):
+        ledger.drawdown_reject(actor=program.pm, request=request, note="Not now")
+    assert DrawdownRequest.objects.get(pk=request.pk).status == "approved"
+    [event] = refusals()
+    assert (event.actor, event.object_id) == (program.pm, str(request.pk))
+    assert event.data == {
+        "attempted": "reject",
+        "award": "15PJDP-25-GK-00001-MECP",
+        "refused": {"": ["Only a financial approver decides drawdowns."]},
+        "refused_as": "not permitted",
+        "given": {"note": "Not now"},
+    }

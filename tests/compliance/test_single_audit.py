@@ -149,6 +149,21 @@ def test_a_fac_report_id_is_stored_and_findings_get_a_management_decision(progra
     with pytest.raises(ValidationError) as refused:
         services.finding_record(actor=program.officer_a, audit=audit, reference="24-1", summary="x")
     assert "such as 2024-001" in str(refused.value)
+    for questioned, message in (
+        ("-1.00", "The amount must be zero or more."),
+        ("12.345", "12.345 has more than 2 decimal places."),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            services.finding_record(
+                actor=program.officer_a,
+                audit=audit,
+                reference="2024-001",
+                summary="Time and effort reports not signed.",
+                questioned_costs=questioned,
+                award=program.award_a,
+            )
+        assert refused.value.message_dict == {"questioned_costs": [message]}
+    assert not audit.findings.exists()
     finding = services.finding_record(
         actor=program.officer_a,
         audit=audit,

@@ -78,12 +78,22 @@ def test_spending_is_linked_ledger_entries_within_the_subaward_and_on_the_sefa(p
     services.subaward_spending_link(actor=program.officer_a, subaward=subaward, entry=first)
     with pytest.raises(ValidationError) as refused:
         services.subaward_spending_link(actor=program.officer_a, subaward=subaward, entry=second)
-    assert "bring the subaward's spending to $32,000.00, more than its $30,000.00" in str(
-        refused.value
-    )
+    assert refused.value.message_dict == {
+        "entry": [
+            "This $12,000.00 would bring the subaward's spending to $32,000.00, more than its "
+            "$30,000.00."
+        ]
+    }
     personnel = spend(program, award, "100.00", category="A", day=date(2025, 5, 1))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         services.subaward_spending_link(actor=program.officer_a, subaward=subaward, entry=personnel)
+    assert refused.value.message_dict == {
+        "entry": [
+            "Choose a federal category G (subawards) expenditure of this award that is not "
+            "reversed and not yet linked to a subaward."
+        ]
+    }
+    assert services.subaward_spent(subaward) == D("20000.00")  # the first link only
     rows, total, passed = sefa(program.task_force_a.lead_organization, date(2025, 6, 30))
     assert (total, passed) == (D("32100.00"), D("20000.00"))
     reverse(program, first, day=date(2025, 4, 1))

@@ -15,8 +15,10 @@ from django.urls import reverse
 
 from documents.packs import AttachmentChanged
 from documents.services import attachment_add
+from reports.models import PreparedDownload
 from tests.documents import files
 from tests.reports.conftest import submit
+from tests.reports.prepared_helpers import fetch_prepared
 from tests.reports.workbook_helpers import response_bytes
 
 NUMBER = "15PJDP-25-GK-00072-MECP"
@@ -42,7 +44,7 @@ def attached(example):
 
 def award_pack(client, user) -> bytes:
     client.force_login(user)
-    response = client.get(reverse("exports:award_pack", args=[NUMBER]))
+    response = fetch_prepared(client, reverse("exports:award_pack", args=[NUMBER]))
     assert response.status_code == 200
     return response_bytes(response)
 
@@ -92,4 +94,8 @@ def test_a_stored_file_changed_since_it_was_attached_is_not_packed(client, attac
     default_storage.save(name, BytesIO(files.PDF.replace(b"Catalog", b"Katalog")))
     client.force_login(attached.auditor)
     with pytest.raises(AttachmentChanged, match="no longer matches the SHA-256 recorded"):
-        client.get(reverse("exports:award_pack", args=[NUMBER]))
+        fetch_prepared(client, reverse("exports:award_pack", args=[NUMBER]))
+    # The person is told the file could not be written; nothing was stored.
+    download = PreparedDownload.objects.get()
+    assert (download.status, download.storage_name) == ("failed", "")
+    assert download.error.startswith("The file could not be written.")

@@ -10,14 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from budgets import ledger
 from budgets.balances import liquidation_end
 from grants.amendments import (
-    add_months,
     administrative_record,
     award_terms_on,
     extension_decide,
     extension_request,
 )
 from grants.audit import AuditEvent
-from grants.models import Amendment
+from grants.models import Amendment, Award
+from grants.months import add_months
 from reports.calendar import reporting_calendar
 from tests.budgets.ledger_helpers import activate
 
@@ -41,10 +41,24 @@ def ask(p, new_end=date(2027, 3, 31), today=ASKED, actor=None):
     )
 
 
-def test_add_months_keeps_month_ends():
-    assert add_months(date(2026, 9, 30), 12) == date(2027, 9, 30)
-    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
-    assert add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
+def test_an_award_ending_on_a_february_28_may_be_extended_to_the_leap_day(active):
+    """Twelve months on from a month's end is that month's end (grants.months)."""
+    Award.objects.filter(pk=active.award_a.pk).update(period_end=date(2027, 2, 28))
+    active.award_a.refresh_from_db()
+    amendment = ask(active, new_end=date(2028, 2, 29), today=date(2027, 1, 15))
+    assert (amendment.status, amendment.period_end_after) == ("requested", date(2028, 2, 29))
+    with pytest.raises(ValidationError) as refused:
+        ask(active, new_end=date(2028, 3, 1), today=date(2027, 1, 15))
+    assert refused.value.message_dict == {
+        "new_end": ["An extension is at most 12 months: the latest end date is 02/29/2028."]
+    }
+
+
+def test_an_award_ending_september_30_extended_three_months_ends_december_31(active):
+    amendment = ask(active, new_end=date(2026, 12, 31))
+    extension_decide(actor=active.pm, amendment=amendment, approve=True, today=date(2026, 9, 2))
+    active.award_a.refresh_from_db()
+    assert active.award_a.period_end == add_months(END, 3) == date(2026, 12, 31)
 
 
 def test_extension_requested_then_approved_moves_the_end_date(active):

@@ -276,13 +276,15 @@ def test_pages_echo_the_request_id(client, program):
 def test_audit_events_carry_the_request_id_and_source_address(client, program, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     client.force_login(program.auditor)
-    response = client.get(
-        reverse("exports:program_workbook"),
+    response = client.post(
+        reverse("exports:prepare_download"),
+        {"kind": "workbook"},
         HTTP_X_REQUEST_ID="trace-0002-abcd",
         HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9",
     )
-    assert response.status_code == 200
+    assert response.status_code == 302
     event = AuditEvent.objects.latest("pk")
+    assert event.action == "reports.export.requested"
     assert (event.request_id, event.source_address) == ("trace-0002-abcd", "203.0.113.9")
     assert verify().startswith("OK: ")
     # Outside a request (a command, a test calling a service) both stay blank.

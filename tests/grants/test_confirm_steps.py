@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.amendments import add_months
 from grants.audit import AuditEvent
 from grants.models import Award
+from grants.months import add_months
 from grants.services import award_transition
 from tests.budgets.ledger_helpers import activate
 

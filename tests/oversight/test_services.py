@@ -261,6 +261,17 @@ def test_a_finding_due_before_its_activity_is_refused(active):
     assert not Finding.objects.exists()
 
 
+def test_a_negative_questioned_amount_is_refused_naming_the_field(active):
+    with pytest.raises(ValidationError) as refused:
+        _finding(active, questioned="-250.00")
+    assert refused.value.message_dict == {"questioned_amount": ["The amount must be zero or more."]}
+    assert not Finding.objects.exists()
+
+
+def test_a_blank_questioned_amount_is_zero(active):
+    assert _finding(active, questioned="").questioned_amount == Decimal("0.00")
+
+
 def test_a_finding_runs_from_plan_to_closed(active):
     finding = _finding(active)
     services.finding_submit_plan(

@@ -160,6 +160,10 @@ def test_the_recipient_reads_its_conditions_and_findings_but_changes_none(client
         {"text": "x", "clearer_role": "Program manager", "clear_by": "2099-01-31"},
     )
     assert response.status_code == 403
+    assert "Only program managers impose special conditions." in response.content.decode()
+    assert list(SpecialCondition.objects.values_list("text", flat=True)) == [
+        "Quarterly inventory reports."
+    ]
     auditor_page = _page(
         client, program.auditor, reverse("oversight:award", args=[NUMBER])
     ).content.decode()

@@ -24,6 +24,7 @@ from grants.money import CENT, ZERO, MoneySum
 from grants.services import hold_place
 from reports.exports.workbooks import Selection, selection_sheets
 from tests.reports.conftest import submit
+from tests.reports.prepared_helpers import fetch_prepared
 from tests.reports.workbook_helpers import (
     data_rows,
     labelled_totals,
@@ -78,7 +79,7 @@ def _approved_budget(awards) -> dict[str, Decimal]:
 
 def test_program_workbook_totals_equal_the_apps_totals(client, filed):
     client.force_login(filed.auditor)
-    wb = open_workbook(client.get(reverse("exports:program_workbook")))
+    wb = open_workbook(fetch_prepared(client, reverse("exports:program_workbook")))
     assert wb.sheetnames == [
         "Appropriations",
         "Funding lines",
@@ -131,7 +132,7 @@ def test_program_workbook_totals_equal_the_apps_totals(client, filed):
 
 def test_cells_keep_their_types_and_formats(client, filed):
     client.force_login(filed.auditor)
-    wb = open_workbook(client.get(reverse("exports:program_workbook"), {"fy": "2025"}))
+    wb = open_workbook(fetch_prepared(client, reverse("exports:program_workbook"), {"fy": "2025"}))
     ws = wb["Ledger"]
     header = [c.value for c in ws[1]]
     assert header[:4] == ["Award number", "Entry", "Date", "Kind"]
@@ -165,7 +166,7 @@ def test_cells_keep_their_types_and_formats(client, filed):
 def test_running_balances_follow_ledger_order(client, filed):
     client.force_login(filed.auditor)
     wb = open_workbook(
-        client.get(reverse("exports:award_workbook", args=["15PJDP-25-GK-00072-MECP"]))
+        fetch_prepared(client, reverse("exports:award_workbook", args=["15PJDP-25-GK-00072-MECP"]))
     )
     rows = data_rows(wb["Ledger"])
     last = rows[-1]
@@ -175,7 +176,7 @@ def test_running_balances_follow_ledger_order(client, filed):
 
 def test_user_text_that_looks_like_a_formula_stays_text(client, filed):
     client.force_login(filed.auditor)
-    wb = open_workbook(client.get(reverse("exports:program_workbook")))
+    wb = open_workbook(fetch_prepared(client, reverse("exports:program_workbook")))
     reasons = [c for c in wb["Holds"]["C"][1:] if c.value and "HYPERLINK" in c.value]
     # Shown as typed, stored as text with the quotePrefix style: never run as a formula.
     assert [(c.value, c.data_type, c.quotePrefix) for c in reasons] == [(HYPERLINK, "s", True)]
@@ -189,7 +190,7 @@ def test_user_text_that_looks_like_a_formula_stays_text(client, filed):
 
 def test_finance_officer_gets_only_their_task_force(client, filed):
     client.force_login(filed.officer_a)
-    wb = open_workbook(client.get(reverse("exports:program_workbook")))
+    wb = open_workbook(fetch_prepared(client, reverse("exports:program_workbook")))
     assert "Appropriations" not in wb.sheetnames
     text = " ".join(
         str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v is not None
@@ -209,7 +210,7 @@ def test_finance_officer_gets_only_their_task_force(client, filed):
 
 def test_fiscal_year_filter_and_bad_input(client, filed):
     client.force_login(filed.pm)
-    wb = open_workbook(client.get(reverse("exports:program_workbook"), {"fy": "2019"}))
+    wb = open_workbook(fetch_prepared(client, reverse("exports:program_workbook"), {"fy": "2019"}))
     assert data_rows(wb["Awards"]) == [] and data_rows(wb["Appropriations"]) == []
     assert dict(wb["About"].iter_rows(values_only=True))["Rows in Ledger"] == "0"
     response = client.get(reverse("exports:program_workbook"), {"fy": "=1+1"})
@@ -222,21 +223,26 @@ def test_fiscal_year_filter_and_bad_input(client, filed):
 def test_download_is_audited_with_the_files_digests(client, filed):
     client.force_login(filed.auditor)
     before = AuditEvent.objects.filter(action="reports.export.downloaded").count()
-    content = response_bytes(client.get(reverse("exports:program_workbook"), {"fy": "2025"}))
+    content = response_bytes(
+        fetch_prepared(client, reverse("exports:program_workbook"), {"fy": "2025"})
+    )
     event = AuditEvent.objects.filter(action="reports.export.downloaded").latest("pk")
     assert AuditEvent.objects.filter(action="reports.export.downloaded").count() == before + 1
     about = dict(load_workbook(BytesIO(content))["About"].iter_rows(values_only=True))
     assert event.actor == filed.auditor
-    assert event.data["export"] == "auditor_workbook" and event.data["fiscal_year"] == 2025
+    assert event.data["export"] == "prepared_workbook" and event.data["fiscal_year"] == 2025
     assert event.data["file_sha256"] == hashlib.sha256(content).hexdigest()
-    assert event.data["data_sha256"] == about["SHA-256 of the data"]
-    assert event.data["rows"]["Ledger"] == LedgerEntry.objects.count()
+    # Its preparation records what the file holds: the rows of each sheet, the data's digest.
+    written = AuditEvent.objects.get(action="reports.export.prepared", object_id=event.object_id)
+    assert written.data["file_sha256"] == event.data["file_sha256"]
+    assert written.data["data_sha256"] == about["SHA-256 of the data"]
+    assert written.data["sheets"]["Ledger"] == LedgerEntry.objects.count()
 
 
 def test_award_workbook_holds_the_award_only(client, filed):
     number = "15PJDP-25-GK-00072-MECP"
     client.force_login(filed.officer_a)
-    wb = open_workbook(client.get(reverse("exports:award_workbook", args=[number])))
+    wb = open_workbook(fetch_prepared(client, reverse("exports:award_workbook", args=[number])))
     assert wb.sheetnames == [
         "Funding lines",
         "Terms",
@@ -273,8 +279,10 @@ def test_download_links_on_the_pages(client, filed):
         assert f'data-testid="prepare-{testid}"' in home
     number = filed.example.award_number
     page = client.get(reverse("grants:award_detail", args=[number])).content.decode()
-    assert reverse("exports:award_workbook", args=[number]) in page
-    assert reverse("exports:award_pack", args=[number]) in page
+    # An award's workbook and pack are prepared in the background too.
+    assert f'<input type="hidden" name="award" value="{number}">' in page
+    assert 'data-testid="prepare-workbook"' in page and 'data-testid="prepare-pack"' in page
+    assert reverse("exports:award_workbook", args=[number]) not in page
     page = client.get(reverse("grants:task_force_detail", args=["va-alpha"])).content.decode()
     assert '<input type="hidden" name="task_force" value="va-alpha">' in page
     assert 'data-testid="prepare-pack"' in page and 'data-testid="prepare-ledger_csv"' in page
@@ -291,7 +299,7 @@ def test_libreoffice_opens_the_file_and_recalculates_the_same_totals(client, fil
         pytest.skip(message)
     client.force_login(filed.auditor)
     source = tmp_path / "workbook.xlsx"
-    source.write_bytes(response_bytes(client.get(reverse("exports:program_workbook"))))
+    source.write_bytes(response_bytes(fetch_prepared(client, reverse("exports:program_workbook"))))
     ours = load_workbook(source)
     expected = {
         name: labelled_totals(ours[name])
@@ -426,9 +434,11 @@ def test_cash_returned_comes_off_cash_receipts_in_the_ledger_sheet(client, filed
         today=date(2025, 3, 20),
     )
     client.force_login(filed.auditor)
-    sheet = open_workbook(client.get(reverse("exports:program_workbook")))["Ledger"]
+    sheet = open_workbook(fetch_prepared(client, reverse("exports:program_workbook")))["Ledger"]
     totals = labelled_totals(sheet)
     assert totals["Cash receipts (10a)"] == _selector_ledger_totals(Award.objects.all())["drawn"]
     client.force_login(filed.officer_a)
-    mine = labelled_totals(open_workbook(client.get(reverse("exports:program_workbook")))["Ledger"])
+    mine = labelled_totals(
+        open_workbook(fetch_prepared(client, reverse("exports:program_workbook")))["Ledger"]
+    )
     assert mine["Cash receipts (10a)"] == D("210000.00") - D("1500.25")

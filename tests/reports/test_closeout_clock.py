@@ -21,6 +21,7 @@ from grants.models import Award, RuleValue
 from reports.closeout_clock import records_retained_until, run_closeout_clock
 from reports.models import MEASURES, FinancialReport, ProgressReport
 from tests.budgets.ledger_helpers import activate, post
+from tests.reports.prepared_helpers import fetch_prepared
 
 DAY_0 = date(2026, 9, 30)
 DAY_1 = date(2026, 10, 1)
@@ -223,7 +224,9 @@ def test_awards_sheet_exports_closeout_dates_and_retention(active, client):
     run_closeout_clock(today=DAY_121)
     _final_sf425(active, date(2027, 2, 10))
     client.force_login(active.auditor)
-    response = client.get(reverse("exports:award_workbook", args=[active.award_a.award_number]))
+    response = fetch_prepared(
+        client, reverse("exports:award_workbook", args=[active.award_a.award_number])
+    )
     book = load_workbook(BytesIO(b"".join(response.streaming_content)))
     sheet = book["Terms"]
     header = [c.value for c in sheet[1]]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from grants.services import amendment_record
 from reports.models import MEASURES, ProgressReport
 from tests.reports.conftest import submit
+from tests.reports.prepared_helpers import fetch_prepared
 from tests.reports.report_type_helpers import declare_amendment_reports
 from tests.reports.test_pdf import _pdf_text
 
@@ -28,7 +29,9 @@ def _figures(text: str) -> Counter:
 
 
 def _pdf_figures(client, url, tmp_path) -> tuple[str, Counter]:
-    response = client.get(url)
+    # The program summary's PDF is prepared in the background (reports.prepared).
+    large = url.startswith("/exports/program-summary/")
+    response = fetch_prepared(client, url) if large else client.get(url)
     assert response.status_code == 200, url
     text = _pdf_text(b"".join(response.streaming_content), tmp_path)
     # The page's header band and footer (generated when, by whom, page N of M) are the

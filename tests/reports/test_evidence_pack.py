@@ -22,6 +22,7 @@ from reports.models import FinancialReport
 from reports.report_types import PROGRESS_REPORT
 from reports.services import report_review
 from tests.reports.conftest import submit
+from tests.reports.prepared_helpers import fetch_prepared
 from tests.reports.workbook_helpers import response_bytes
 
 NUMBER = "15PJDP-25-GK-00072-MECP"
@@ -39,7 +40,7 @@ def filed(example):
 
 def _pack(client, user, url_name, *args) -> tuple[bytes, zipfile.ZipFile]:
     client.force_login(user)
-    response = client.get(reverse(url_name, args=args))
+    response = fetch_prepared(client, reverse(url_name, args=args))
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith('attachment; filename="evidence-pack-')
     assert response["Cache-Control"] == "no-store"
@@ -87,12 +88,12 @@ def test_award_pack_holds_workbook_filed_sf425s_and_manifest(client, filed):
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["format"] == "icac-evidence-pack/1"
     assert manifest["selection"] == f"Award {NUMBER}" and manifest["created_by"] == "auditor"
-    # The audit chain's head as the pack was written: the pack's own download event is
+    # The audit chain's head as the pack was written: the pack's own "prepared" event is
     # the next link after it.
-    download = AuditEvent.objects.latest("pk")
+    written = AuditEvent.objects.filter(action="reports.export.prepared").latest("pk")
     assert manifest["audit_chain_head"] == {
-        "hash": download.prev_hash,
-        "events": AuditEvent.objects.filter(pk__lt=download.pk).count(),
+        "hash": written.prev_hash,
+        "events": AuditEvent.objects.filter(pk__lt=written.pk).count(),
     }
     for entry in manifest["files"]:
         data = archive.read(entry["path"])
@@ -195,9 +196,12 @@ def test_task_force_and_year_packs_are_scoped(client, filed):
 def test_pack_download_is_audited(client, filed):
     content, _ = _pack(client, filed.pm, "exports:fiscal_year_pack", 2025)
     event = AuditEvent.objects.filter(action="reports.export.downloaded").latest("pk")
-    assert event.actor == filed.pm and event.data["export"] == "evidence_pack"
+    assert event.actor == filed.pm and event.data["export"] == "prepared_pack"
     assert event.data["file_sha256"] == hashlib.sha256(content).hexdigest()
-    assert [f["path"].split("/")[0] for f in event.data["files"]] == ["workbook", "sf425"]
+    # Its preparation names each file inside with its digest.
+    written = AuditEvent.objects.get(action="reports.export.prepared", object_id=event.object_id)
+    assert written.data["file_sha256"] == event.data["file_sha256"]
+    assert [f["path"].split("/")[0] for f in written.data["files"]] == ["workbook", "sf425"]
 
 
 def test_a_new_report_type_joins_the_pack_with_one_registration(client, filed, monkeypatch):

@@ -21,6 +21,7 @@ from reports.services import progress_submit, report_review
 from tests import factories
 from tests.budgets.ledger_helpers import activate, draw, post
 from tests.reports.conftest import submit
+from tests.reports.prepared_helpers import fetch_prepared
 
 TODAY = date(2025, 4, 10)
 A = "15PJDP-25-GK-00001-MECP"
@@ -199,7 +200,7 @@ def test_the_program_manager_sees_what_to_decide_and_review(client, work):
 
 def test_the_auditor_sees_the_latest_filings_and_their_downloads(client, work):
     client.force_login(work.auditor)
-    download = client.get(reverse("exports:program_workbook") + "?fy=2025")
+    download = fetch_prepared(client, reverse("exports:program_workbook"), {"fy": "2025"})
     assert download.status_code == 200
     page = _page(client, work.auditor)
     assert _counts(page) == {"latest-filings": 2}

@@ -11,6 +11,7 @@ from budgets import ledger
 from budgets.services import LineInput
 from tests import factories
 from tests.budgets.ledger_helpers import activate
+from tests.reports.prepared_helpers import fetch_prepared
 from tests.reports.workbook_helpers import data_rows, labelled_totals, open_workbook
 
 D = Decimal
@@ -51,7 +52,9 @@ def test_the_ledger_sheet_shows_in_kind_match_and_totals_interest(program, clien
     post("interest_earned", "812.40")
     post("interest_remitted", "312.40", memo="ACH trace 0421")
     client.force_login(program.auditor)
-    wb = open_workbook(client.get(reverse("exports:award_workbook", args=[award.award_number])))
+    wb = open_workbook(
+        fetch_prepared(client, reverse("exports:award_workbook", args=[award.award_number]))
+    )
     ws = wb["Ledger"]
     headers = [c.value for c in ws[1]]
     rows = [dict(zip(headers, row, strict=False)) for row in data_rows(ws)]

@@ -197,6 +197,14 @@ def test_a_finance_officer_gets_their_own_task_force_pack_only(client, program, 
     download.refresh_from_db()
     assert download.status == "ready" and download.filename.endswith(".zip")
     assert hashlib.sha256(_stored_bytes(download)).hexdigest() == download.sha256
+    # Each step is in the task force's audit trail, its download too.
+    client.get(reverse("exports:download_file", args=[download.pk]))
+    events = AuditEvent.objects.filter(object_id=str(download.pk)).order_by("pk")
+    assert [(e.action, e.task_force) for e in events] == [
+        ("reports.export.requested", program.task_force_a),
+        ("reports.export.prepared", program.task_force_a),
+        ("reports.export.downloaded", program.task_force_a),
+    ]
 
 
 def test_bad_requests_say_what_was_wrong_and_queue_nothing(client, program, memory_storage):
@@ -259,3 +267,45 @@ def test_an_expired_or_unfinished_file_is_not_found(client, program, memory_stor
     gone = _ready(program.pm, expires_on=date.today(), name="gone.xlsx")
     default_storage.delete(gone.storage_name)
     assert client.get(reverse("exports:download_file", args=[gone.pk])).status_code == 404
+
+
+def test_an_old_address_offers_the_file_and_writes_nothing_in_the_request(
+    client, program, memory_storage
+):
+    client.force_login(program.officer_a)
+    number = program.award_a.award_number
+    response = client.get(reverse("exports:award_pack", args=[number]))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('exports:my_downloads')}?kind=pack&award={number}"
+    assert not PreparedDownload.objects.exists()  # a GET asks for nothing
+    page = client.get(response["Location"]).content.decode()
+    assert f"Evidence pack: Award {number} (ZIP)" in page
+    assert f'<input type="hidden" name="award" value="{number}">' in page
+    assert "http-equiv" not in page  # nothing to follow yet
+
+    client.post(reverse("exports:prepare_download"), {"kind": "pack", "award": number})
+    download = PreparedDownload.objects.get()
+    assert (download.label, download.selection["award"]) == (
+        f"Evidence pack: Award {number} (ZIP)",
+        number,
+    )
+    prepared.prepare(download.pk)
+    download.refresh_from_db()
+    assert download.status == "ready" and download.filename.startswith(f"evidence-pack-{number}-")
+
+    # Another task force's award is not offered, nor prepared; a bad kind says so.
+    other = program.award_b.award_number
+    assert (
+        client.get(reverse("exports:my_downloads"), {"kind": "pack", "award": other}).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            reverse("exports:prepare_download"), {"kind": "pack", "award": other}
+        ).status_code
+        == 404
+    )
+    page = client.get(reverse("exports:my_downloads"), {"kind": "poster"}).content.decode()
+    assert "Unknown kind of download &#x27;poster&#x27;." in page
+    assert 'data-testid="prepare-offer"' not in page
+    assert PreparedDownload.objects.count() == 1

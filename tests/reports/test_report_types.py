@@ -21,6 +21,7 @@ from reports.reminders import send_reminders
 from reports.report_types import Periodic
 from reports.services import place_delinquency_holds
 from tests.budgets.ledger_helpers import activate
+from tests.reports.prepared_helpers import fetch_prepared
 from tests.reports.report_type_helpers import declare_amendment_reports
 
 A = "15PJDP-25-GK-00001-MECP"
@@ -171,6 +172,10 @@ def test_its_pdf_is_a_download_and_in_the_evidence_pack(amendment, client):
     )
     client.force_login(amendment.auditor)
     pack = ZipFile(
-        BytesIO(b"".join(client.get(reverse("exports:award_pack", args=[A])).streaming_content))
+        BytesIO(
+            b"".join(
+                fetch_prepared(client, reverse("exports:award_pack", args=[A])).streaming_content
+            )
+        )
     )
     assert f"amendment/amendment-{A}-2025-01-06.pdf" in pack.namelist()

@@ -26,6 +26,7 @@ from reports.exports.downloads import DOWNLOADED
 from reports.models import MEASURES, ProgressReport, Reminder
 from tests import factories
 from tests.allocations.helpers import make_factors, make_run, program_run
+from tests.reports.prepared_helpers import fetch_prepared
 from tests.reports.report_type_helpers import declare_amendment_reports
 from tests.reports.workbook_helpers import response_bytes
 from tests.test_permissions import SHARED_REPORT_PAGES, url_with_its_record
@@ -262,12 +263,13 @@ DOCUMENTS = {
     "exports:amendment_pdf": "amendment_pdf",
     "exports:progress_pdf": "progress_pdf",
     "reports:report_pdf": "amendment_pdf",
-    "exports:program_summary_pdf": "program_summary_pdf",
-    "exports:program_workbook": "auditor_workbook",
-    "exports:award_workbook": "auditor_workbook",
-    "exports:award_pack": "evidence_pack",
-    "exports:task_force_pack": "evidence_pack",
-    "exports:fiscal_year_pack": "evidence_pack",
+    # The large files' old addresses: prepared in the background, then fetched.
+    "exports:program_summary_pdf": "prepared_summary",
+    "exports:program_workbook": "prepared_workbook",
+    "exports:award_workbook": "prepared_workbook",
+    "exports:award_pack": "prepared_pack",
+    "exports:task_force_pack": "prepared_pack",
+    "exports:fiscal_year_pack": "prepared_pack",
 }
 
 
@@ -292,7 +294,8 @@ def test_every_download_url_is_tested():
 def test_each_document_download_records_the_files_sha256(client, program, monkeypatch, name):
     url = _document_url(name, program, monkeypatch)
     client.force_login(program.auditor)
-    content = response_bytes(client.get(url))
+    prepared = DOCUMENTS[name].startswith("prepared_")
+    content = response_bytes(fetch_prepared(client, url) if prepared else client.get(url))
     event = _downloads().get()
     assert event.actor == program.auditor and event.data["export"] == DOCUMENTS[name]
     assert event.data["file_sha256"] == hashlib.sha256(content).hexdigest()

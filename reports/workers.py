@@ -1,0 +1,113 @@
+"""Background workers' heartbeats: which `manage.py db_worker` processes are alive.
+
+django-tasks' database worker records which worker claimed a task, but nothing while it
+runs: a worker killed mid-task (out of memory, a host lost) leaves its task "running"
+for good. So each worker beats: `Heartbeat` (started by reports' `db_worker` command)
+updates the worker's `WorkerHeartbeat` row every WORKER_HEARTBEAT_SECONDS from a thread
+of its own, so a long export does not stop the beat, and deletes the row when the
+worker stops. A worker is alive while its last beat is within WORKER_HEARTBEAT_TIMEOUT.
+
+- `/readyz` fails when no worker is alive (config.health.worker_heartbeat);
+- each beat also marks failed the downloads whose worker is no longer alive
+  (reports.prepared.fail_abandoned), so the person sees it and can ask again.
+"""
+
+import logging
+import os
+import socket
+import threading
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from reports.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+
+class WorkerStopped(Exception):
+    """Named on a task result whose worker stopped beating while running it."""
+
+
+def alive_since() -> datetime:
+    """A worker whose last beat is older than this is taken for dead."""
+    return timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_TIMEOUT)
+
+
+def alive_worker_ids() -> set[str]:
+    return set(
+        WorkerHeartbeat.objects.filter(beat_at__gte=alive_since()).values_list(
+            "worker_id", flat=True
+        )
+    )
+
+
+def any_worker_alive() -> bool:
+    """Some worker has beaten within WORKER_HEARTBEAT_TIMEOUT seconds, so a prepared
+    download asked for now will be written (/readyz, config.health.worker_heartbeat)."""
+    return WorkerHeartbeat.objects.filter(beat_at__gte=alive_since()).exists()
+
+
+def beat(worker_id: str, *, started_at: datetime | None = None) -> None:
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={"beat_at": now},
+        create_defaults={
+            "beat_at": now,
+            "started_at": started_at or now,
+            "hostname": socket.gethostname()[:255],
+            "pid": os.getpid(),
+        },
+    )
+
+
+def sweep() -> None:
+    """What any living worker does for the dead ones: fail their downloads and tasks,
+    and forget their heartbeats once they are long gone."""
+    from reports import prepared  # prepared imports this module
+
+    prepared.fail_abandoned()
+    WorkerHeartbeat.objects.filter(beat_at__lt=timezone.now() - timedelta(days=1)).delete()
+
+
+class Heartbeat:
+    """The heartbeat of one worker process, for as long as the `with` block runs."""
+
+    def __init__(self, worker_id: str, *, every: float | None = None):
+        self.worker_id = worker_id
+        self.every = every if every is not None else settings.WORKER_HEARTBEAT_SECONDS
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="worker-heartbeat", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        # The first beat and sweep before any task is taken: the worker is ready at once,
+        # and what a worker killed before this one left behind is failed.
+        beat(self.worker_id)
+        sweep()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=self.every + 5)
+        try:
+            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        except Exception:
+            # The database is gone too: the beat goes stale and is taken for dead anyway.
+            logger.exception("worker %s could not remove its heartbeat", self.worker_id)
+
+    def _run(self) -> None:
+        try:
+            while not self._stopped.wait(self.every):
+                try:
+                    beat(self.worker_id)
+                    sweep()
+                except Exception:
+                    # A database blip: the next beat tries again; /readyz shows the gap.
+                    logger.exception("worker %s could not record its heartbeat", self.worker_id)
+                    connection.close()
+        finally:
+            connection.close()  # this thread's own connection

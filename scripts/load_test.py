@@ -1,0 +1,459 @@
+"""Load test: many people using a running server at once, as they would.
+
+Run by hand against a server on the demo program (pytest does not collect it), with the
+same DATABASE_URL as the server and the demo's settings (program staff sign in with the
+demo's authenticator-app code only when the server runs with
+DJANGO_MFA_DEMO_TOTP_FOR_STAFF=1, which needs DJANGO_DEBUG=1):
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/icac DJANGO_DEBUG=1
+    .venv/bin/python manage.py load_demo
+    DJANGO_MFA_DEMO_TOTP_FOR_STAFF=1 .venv/bin/gunicorn --config gunicorn.conf.py &
+    .venv/bin/python manage.py db_worker --no-reload &
+    .venv/bin/python scripts/load_test.py --users 50 --duration 300
+
+First it makes one account per simulated person (load.officer.N, load.approver.N,
+load.auditor.N: finance officers spread over the task forces with an active award,
+financial approvers, auditors), each with the demo's password and authenticator app, so
+no two people share an account (a code cannot be used twice on one account within 30 s).
+Then each person signs in with password and code over HTTP, and until the time is up:
+
+- a finance officer opens an award's ledger, records an expenditure of a few dollars in
+  the award's largest budget category, or asks for a drawdown of a few dollars;
+- a financial approver opens the dashboard, the awards, an award's page and the
+  drawdown queue, and approves the first request waiting there;
+- an auditor opens the dashboard and the awards, asks for a task force's ledger (CSV),
+  its evidence pack or a fiscal year's workbook through My downloads, follows the
+  page until the worker has written it, and fetches the file.
+
+Each person waits 0.5-1.5 s between steps (--think). It prints, per kind of request, how
+many, the 50th/95th/99th percentile of the time to the full answer, and the errors (a
+5xx, a refused connection, an answer no person should get); refusals a person would be
+told about (an amount over the budget, a request already decided) are counted apart.
+Last it runs `manage.py check_ledgers` on the database and prints what it says.
+"""
+
+import argparse
+import http.client
+import os
+import random
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+IDEMPOTENCY = re.compile(r'name="idempotency_key" value="([^"]+)"')
+APPROVE = re.compile(r'action="(/drawdowns/\d+/approve/)"')
+TIMEOUT = 60
+
+
+# --- The accounts ----------------------------------------------------------------------
+
+
+@dataclass
+class Person:
+    role: str  # officer, approver, auditor
+    username: str
+    awards: list[tuple[str, str, date]] = field(default_factory=list)  # number, category, day
+    task_forces: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+
+def make_people(count: int) -> tuple[list[Person], str]:
+    """One account per simulated person (made once, kept for the next run)."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group, User
+    from django.utils import timezone
+
+    from demo.management.commands.load_demo import DEMO_PASSWORD
+    from demo.second_factors import enrol_demo_app
+    from grants import access
+    from grants.models import Award, Membership
+
+    if not settings.DEBUG:
+        sys.exit("Run with DJANGO_DEBUG=1: the demo's authenticator app is for development only.")
+    today = timezone.localdate()
+    active = Award.objects.filter(status="active", period_start__lte=today).select_related(
+        "task_force"
+    )
+    by_task_force: dict[str, list[tuple[str, str, date]]] = defaultdict(list)
+    for award in active.order_by("task_force__code", "award_number"):
+        version = award.budget_versions.current()
+        line = version and version.lines.order_by("-federal_amount").first()
+        if line is None or line.federal_amount <= 0:
+            continue
+        day = min(today, award.period_end)
+        by_task_force[award.task_force.code].append((award.award_number, line.category, day))
+    if not by_task_force:
+        sys.exit("No active award with a budget: load the demo first (manage.py load_demo).")
+    codes = sorted(by_task_force)
+    years = sorted(set(Award.objects.values_list("fiscal_year", flat=True)))[-3:]
+    password = make_password(DEMO_PASSWORD)
+    officers = max(1, count * 2 // 5)
+    approvers = max(1, (count - officers) // 2)
+    roles = ["officer"] * officers + ["approver"] * approvers
+    roles += ["auditor"] * (count - len(roles))
+    people = []
+    for n, role in enumerate(roles, start=1):
+        user, _ = User.objects.get_or_create(
+            username=f"load.{role}.{n}",
+            defaults={
+                "first_name": "Load",
+                "last_name": f"{role.title()} {n}",
+                "password": password,
+            },
+        )
+        enrol_demo_app(user)
+        person = Person(role, user.username, years=years)
+        if role == "officer":
+            code = codes[n % len(codes)]
+            task_force = active.filter(task_force__code=code).first().task_force
+            Membership.objects.get_or_create(
+                user=user, task_force=task_force, role=Membership.Role.FINANCE_OFFICER
+            )
+            person.awards = by_task_force[code]
+        else:
+            group = access.FINANCIAL_APPROVER if role == "approver" else access.AUDITOR
+            user.groups.add(Group.objects.get(name=group))
+            person.task_forces = codes
+        people.append(person)
+    return people, DEMO_PASSWORD
+
+
+# --- One person's browser --------------------------------------------------------------
+
+
+class Failed(Exception):
+    """An answer no person should get."""
+
+
+class Browser:
+    """Cookies, the CSRF token and one kept-alive connection, as a browser holds them."""
+
+    def __init__(self, base: str, stats: "Stats"):
+        parts = urlsplit(base)
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.stats = stats
+        self.cookies: dict[str, str] = {}
+        self.connection = None
+
+    def _connect(self):
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
+        return self.connection
+
+    def request(self, kind: str, method: str, path: str, data: dict | None = None, ok=(200,)):
+        """(status, headers, body) of one request, timed under `kind`; a status outside
+        `ok` or a server error is recorded as an error and raised."""
+        headers = {"Host": f"{self.host}:{self.port}", "User-Agent": "icac-load-test"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://{self.host}:{self.port}{path}"
+        started = time.perf_counter()
+        try:
+            connection = self._connect()
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            content = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            self.connection = None
+            self.stats.add(kind, time.perf_counter() - started, error=f"{type(error).__name__}")
+            raise Failed(f"{kind}: {error}") from error
+        elapsed = time.perf_counter() - started
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie(header)
+            for name, morsel in cookie.items():
+                self.cookies[name] = morsel.value
+        if response.status not in ok:
+            self.stats.add(kind, elapsed, error=str(response.status))
+            raise Failed(f"{kind}: {method} {path} answered {response.status}")
+        location = response.headers.get("Location", "")
+        if not kind.startswith("sign in") and "/accounts/" in location:
+            # Sent back to sign in or to the second factor: the session was lost.
+            self.stats.add(kind, elapsed, error="sent to sign in")
+            raise Failed(f"{kind}: {method} {path} sent to {location}")
+        self.stats.add(kind, elapsed)
+        return response.status, response.headers, content.decode("utf-8", "replace")
+
+    def form(self, kind: str, path: str) -> tuple[str, str]:
+        """The page holding a form, and its CSRF token."""
+        _, _, page = self.request(kind, "GET", path)
+        token = CSRF_FIELD.search(page)
+        if token is None:
+            raise Failed(f"{kind}: no form on {path}")
+        return page, token.group(1)
+
+    def close(self):
+        if self.connection is not None:
+            self.connection.close()
+
+
+# --- What each person does -------------------------------------------------------------
+
+
+def sign_in(browser: Browser, person: Person, password: str, stats: "Stats") -> None:
+    from demo.second_factors import current_code
+
+    _, token = browser.form("sign-in page", "/accounts/login/")
+    browser.request(
+        "sign in: password",
+        "POST",
+        "/accounts/login/",
+        {"csrfmiddlewaretoken": token, "username": person.username, "password": password},
+        ok=(302,),
+    )
+    for _attempt in range(3):
+        _, token = browser.form("sign in: code page", "/accounts/mfa/verify/")
+        status, headers, _ = browser.request(
+            "sign in: code",
+            "POST",
+            "/accounts/mfa/verify/",
+            {"csrfmiddlewaretoken": token, "code": current_code()},
+            ok=(200, 302),
+        )
+        if status == 302 and "/accounts/mfa/" not in headers["Location"]:
+            return
+        stats.refused("sign in: code")
+        time.sleep(31 - time.time() % 30)  # this account used this code: the next one
+    raise Failed(f"{person.username} could not sign in")
+
+
+def officer_step(browser: Browser, person: Person, stats: "Stats") -> None:
+    number, category, day = random.choice(person.awards)
+    step = random.random()
+    if step < 0.35:
+        browser.request("officer: ledger page", "GET", f"/awards/{number}/ledger/")
+    elif step < 0.75:
+        path = f"/awards/{number}/ledger/new/expenditure/"
+        page, token = browser.form("officer: expenditure form", path)
+        amount = Decimal(random.randint(100, 2000)) / 100
+        status, _, _ = browser.request(
+            "officer: post expenditure",
+            "POST",
+            path,
+            {
+                "csrfmiddlewaretoken": token,
+                "idempotency_key": IDEMPOTENCY.search(page).group(1),
+                "effective_date": day.isoformat(),
+                "amount": str(amount),
+                "category": category,
+                "share": "federal",
+                "memo": "load test",
+            },
+            ok=(200, 302),
+        )
+        if status == 200:
+            stats.refused("officer: post expenditure")  # the form says why
+    else:
+        path = f"/awards/{number}/drawdowns/new/"
+        page, token = browser.form("officer: drawdown form", path)
+        status, _, _ = browser.request(
+            "officer: request drawdown",
+            "POST",
+            path,
+            {
+                "csrfmiddlewaretoken": token,
+                "idempotency_key": IDEMPOTENCY.search(page).group(1),
+                "amount": str(Decimal(random.randint(100, 2000)) / 100),
+                "memo": "load test",
+            },
+            ok=(200, 302),
+        )
+        if status == 200:
+            stats.refused("officer: request drawdown")
+
+
+def approver_step(browser: Browser, person: Person, stats: "Stats") -> None:
+    step = random.random()
+    if step < 0.2:
+        browser.request("staff: dashboard", "GET", "/")
+    elif step < 0.4:
+        browser.request("staff: awards", "GET", "/awards/")
+    elif step < 0.55:
+        browser.request(
+            "staff: task force", "GET", f"/task-forces/{random.choice(person.task_forces)}/"
+        )
+    else:
+        page, token = browser.form("staff: drawdown queue", "/drawdowns/")
+        waiting = APPROVE.findall(page)
+        if waiting:
+            browser.request(
+                "staff: approve drawdown",
+                "POST",
+                random.choice(waiting[:5]),
+                {"csrfmiddlewaretoken": token, "note": "load test"},
+                ok=(302,),
+            )
+
+
+def auditor_step(browser: Browser, person: Person, stats: "Stats") -> None:
+    step = random.random()
+    if step < 0.3:
+        browser.request("auditor: dashboard", "GET", "/")
+    elif step < 0.6:
+        browser.request("auditor: awards", "GET", "/awards/")
+    else:
+        code = random.choice(person.task_forces)
+        kind, selection = random.choice(
+            [
+                ("ledger_csv", {"task_force": code}),
+                ("pack", {"task_force": code}),
+                ("workbook", {"fy": str(random.choice(person.years))}),
+            ]
+        )
+        _, token = browser.form("auditor: my downloads", "/downloads/")
+        asked = time.perf_counter()
+        _, headers, _ = browser.request(
+            f"auditor: ask for {kind}",
+            "POST",
+            "/downloads/prepare/",
+            {"csrfmiddlewaretoken": token, "kind": kind, **selection},
+            ok=(302,),
+        )
+        page_path = urlsplit(headers["Location"]).path
+        while time.perf_counter() - asked < 300:
+            _, _, page = browser.request("auditor: download page", "GET", page_path)
+            if 'data-testid="download-error"' in page:
+                stats.add(f"prepared {kind}: ready", time.perf_counter() - asked, error="failed")
+                return
+            if 'data-testid="download-file"' in page:
+                stats.add(f"prepared {kind}: ready", time.perf_counter() - asked)
+                browser.request(f"auditor: fetch {kind}", "GET", page_path + "file")
+                return
+            time.sleep(2)  # the page's own refresh
+        stats.add(f"prepared {kind}: ready", time.perf_counter() - asked, error="timeout")
+
+
+STEPS = {"officer": officer_step, "approver": approver_step, "auditor": auditor_step}
+
+
+# --- Counting ----------------------------------------------------------------------------
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.refusals: dict[str, int] = defaultdict(int)
+
+    def add(self, kind: str, seconds: float, error: str | None = None) -> None:
+        with self.lock:
+            self.times[kind].append(seconds)
+            if error:
+                self.errors[kind][error] += 1
+
+    def refused(self, kind: str) -> None:
+        with self.lock:
+            self.refusals[kind] += 1
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def report(stats: Stats, seconds: float) -> int:
+    total = sum(len(v) for k, v in stats.times.items() if not k.startswith("prepared "))
+    errors = sum(sum(e.values()) for e in stats.errors.values())
+    print(f"\n{'request':34} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+          f"{'errors':>6} {'refused':>7}")  # fmt: skip
+    for kind in sorted(stats.times):
+        values = stats.times[kind]
+        scale = 1 if kind.startswith("prepared ") else 1000
+        unit = " s" if scale == 1 else ""
+        print(
+            f"{kind + unit:34} {len(values):6d} "
+            + " ".join(f"{percentile(values, p) * scale:8.0f}" for p in (50, 95, 99))
+            + f" {sum(stats.errors[kind].values()):6d} {stats.refusals.get(kind, 0):7d}"
+        )
+    print(
+        f"\n{total} requests in {seconds:.0f} s ({total / seconds:.1f} a second), {errors} errors"
+    )
+    for kind, by_reason in sorted(stats.errors.items()):
+        if by_reason:
+            print(f"  errors of {kind}: {dict(by_reason)}")
+    return errors
+
+
+def person_thread(base, person, password, stats, deadline, think, failures):
+    browser = Browser(base, stats)
+    try:
+        sign_in(browser, person, password, stats)
+        while time.monotonic() < deadline:
+            try:
+                STEPS[person.role](browser, person, stats)
+            except Failed as error:
+                failures.append(str(error))
+            time.sleep(random.uniform(think * 0.5, think * 1.5))
+    except Failed as error:
+        failures.append(str(error))
+    finally:
+        browser.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000", help="the running server")
+    parser.add_argument("--users", type=int, default=50, help="people at once")
+    parser.add_argument("--duration", type=float, default=300, help="seconds of load")
+    parser.add_argument("--think", type=float, default=1.0, help="seconds between steps")
+    parser.add_argument("--seed", type=int, default=20251001)
+    args = parser.parse_args()
+    random.seed(args.seed)
+    people, password = make_people(args.users)
+    counts = {role: sum(p.role == role for p in people) for role in STEPS}
+    print(f"{args.users} people ({counts}) for {args.duration:.0f} s against {args.url}")
+    stats, failures = Stats(), []
+    deadline = time.monotonic() + args.duration
+    started = time.monotonic()
+    threads = [
+        threading.Thread(
+            target=person_thread,
+            args=(args.url, person, password, stats, deadline, args.think, failures),
+            daemon=True,
+        )
+        for person in people
+    ]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.05)  # people arrive over a few seconds, not in one instant
+    for thread in threads:
+        thread.join(timeout=args.duration + 400)
+    errors = report(stats, time.monotonic() - started)
+    for failure in failures[:10]:
+        print(f"  {failure}")
+    print("\nmanage.py check_ledgers:")
+    check = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check_ledgers"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    # Its last lines: the verdict (the progress lines before it say nothing more).
+    print("\n".join((check.stdout + check.stderr).strip().splitlines()[-3:]))
+    return 1 if errors or check.returncode else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Workers' heartbeats (reports/workers.py): `db_worker` beats while it runs, and a
+download whose worker stopped beating is marked failed, shown so, audited, and can be
+asked for again; a failed preparation is audited as well."""
+
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from grants.audit import AuditEvent
+from reports import prepared, workers
+from reports.models import PreparedDownload, WorkerHeartbeat
+
+
+def _running(owner, *, worker_id: str, **selection) -> PreparedDownload:
+    download = PreparedDownload.objects.create(
+        owner=owner, kind="pack", label="Evidence pack: the test (ZIP)", selection=selection
+    )
+    PreparedDownload.objects.filter(pk=download.pk).update(
+        status="running", worker_id=worker_id, rows_done=40, rows_total=100
+    )
+    return download
+
+
+def _silent_since(worker_id: str, seconds: int) -> None:
+    workers.beat(worker_id)
+    WorkerHeartbeat.objects.filter(worker_id=worker_id).update(
+        beat_at=timezone.now() - timedelta(seconds=seconds)
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_worker_beats_while_it_runs_a_task_and_forgets_its_beat_when_it_stops(
+    program, memory_storage, monkeypatch
+):
+    seen = {}
+    prepare = prepared.prepare
+
+    def watched(download_id, *, worker_id):
+        seen["worker_id"] = worker_id
+        seen["beating"] = list(WorkerHeartbeat.objects.values_list("worker_id", flat=True))
+        prepare(download_id, worker_id=worker_id)
+
+    monkeypatch.setattr(prepared, "prepare", watched)
+    download = prepared.request_download(
+        user=program.pm, kind="ledger_csv", selection=prepared.selection_for(user=program.pm)
+    )
+    call_command(
+        "db_worker", "--batch", "--no-startup-delay", "--interval", "0", "--no-reload",
+        "--worker-id", "worker-7",
+    )  # fmt: skip
+    download.refresh_from_db()
+    assert download.status == "ready", download.error
+    assert seen == {"worker_id": "worker-7", "beating": ["worker-7"]}
+    assert download.worker_id == "worker-7"
+    assert DBTaskResult.objects.get().worker_ids == ["worker-7"]
+    assert not WorkerHeartbeat.objects.exists()  # it stopped: no longer counted alive
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_heartbeat_goes_on_from_a_thread_of_its_own_while_the_worker_is_busy():
+    with workers.Heartbeat("worker-9", every=0.05):
+        first = WorkerHeartbeat.objects.get(worker_id="worker-9").beat_at
+        # The worker's own thread is busy here (a long export); the beats go on.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if WorkerHeartbeat.objects.get(worker_id="worker-9").beat_at > first:
+                break
+            time.sleep(0.05)
+        assert WorkerHeartbeat.objects.get(worker_id="worker-9").beat_at > first
+        assert workers.any_worker_alive()
+    assert not WorkerHeartbeat.objects.exists()
+
+
+def test_a_download_whose_worker_stopped_beating_is_failed_and_can_be_asked_for_again(
+    client, program, settings
+):
+    settings.WORKER_HEARTBEAT_TIMEOUT = 60
+    _silent_since("worker-dead", 61)
+    _silent_since("worker-alive", 5)
+    code = program.task_force_a.code
+    abandoned = _running(program.officer_a, worker_id="worker-dead", task_force=code)
+    busy = _running(program.officer_a, worker_id="worker-alive", task_force=code)
+
+    client.force_login(program.officer_a)
+    page = client.get(reverse("exports:download", args=[abandoned.pk])).content.decode()
+    abandoned.refresh_from_db()
+    assert abandoned.status == "failed"
+    assert abandoned.error == prepared.ABANDONED
+    assert "Failed: The worker preparing this file stopped before it finished." in page
+    assert "http-equiv" not in page  # nothing left to wait for
+    assert PreparedDownload.objects.get(pk=busy.pk).status == "running"  # its worker beats
+
+    event = AuditEvent.objects.get(action="reports.export.failed")
+    assert (event.object_id, event.actor, event.task_force) == (
+        str(abandoned.pk),
+        program.officer_a,
+        program.task_force_a,
+    )
+    assert event.data["error"] == prepared.ABANDONED
+
+    # "Ask for it again" posts the same request: a new download of the same pack.
+    assert 'data-testid="download-again"' in page
+    assert f'name="task_force" value="{code}"' in page and 'name="kind" value="pack"' in page
+    response = client.post(
+        reverse("exports:prepare_download"), {"kind": "pack", "task_force": code}
+    )
+    again = PreparedDownload.objects.get(status="queued")
+    assert response["Location"] == reverse("exports:download", args=[again.pk])
+    assert (again.kind, again.selection, again.label) == (
+        "pack",
+        {"fiscal_year": None, "task_force": code},
+        f"Evidence pack: Task force {program.task_force_a.name} (ZIP)",
+    )
+
+
+def test_another_person_s_abandoned_download_is_left_to_the_sweep(client, program):
+    _silent_since("worker-dead", 3600)
+    theirs = _running(program.officer_b, worker_id="worker-dead")
+    client.force_login(program.officer_a)
+    assert client.get(reverse("exports:my_downloads")).status_code == 200
+    assert PreparedDownload.objects.get(pk=theirs.pk).status == "running"
+
+    workers.sweep()  # what every living worker does at each beat
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.error) == ("failed", prepared.ABANDONED)
+
+
+def test_the_sweep_fails_the_task_results_of_dead_workers_and_forgets_old_beats(program):
+    _silent_since("worker-dead", 3600)
+    _silent_since("worker-long-gone", 2 * 24 * 3600)
+    workers.beat("worker-alive")
+    ids = {}
+    for worker_id in ("worker-dead", "worker-alive"):
+        ids[worker_id] = DBTaskResult.objects.create(
+            id=uuid.uuid4(),
+            status="RUNNING",
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="reports.tasks.prepare_download",
+            worker_ids=[worker_id],
+            backend_name="default",
+            run_after=timezone.now(),
+            started_at=timezone.now(),
+        ).pk
+    workers.sweep()
+    dead = DBTaskResult.objects.get(pk=ids["worker-dead"])
+    assert (dead.status, dead.exception_class_path) == ("FAILED", "reports.workers.WorkerStopped")
+    assert DBTaskResult.objects.get(pk=ids["worker-alive"]).status == "RUNNING"
+    assert sorted(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == [
+        "worker-alive",
+        "worker-dead",
+    ]
+
+
+def test_a_download_that_cannot_be_written_is_failed_and_audited(program, monkeypatch):
+    def broken(handle, **kwargs):
+        raise OSError("disk full on /var/tmp")
+
+    monkeypatch.setitem(prepared.WRITERS, "ledger_csv", broken)
+    download = prepared.request_download(
+        user=program.pm, kind="ledger_csv", selection=prepared.selection_for(user=program.pm)
+    )
+    with pytest.raises(OSError):
+        prepared.prepare(download.pk, worker_id="worker-1")
+    download.refresh_from_db()
+    assert download.status == "failed"
+    assert download.error == (
+        "The file could not be written. Ask for it again; if it fails again, report it."
+    )
+    event = AuditEvent.objects.get(action="reports.export.failed")
+    assert event.data == {
+        "export": "ledger_csv",
+        "selection": "Ledger: The whole program (CSV)",
+        "error": download.error,
+    }
