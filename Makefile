@@ -44,7 +44,7 @@ serve:
 	PORT=$(PORT) exec $(VENV)/bin/gunicorn --config gunicorn.conf.py
 
 # Sets up and runs the whole test suite on the database DATABASE_URL names
-# (SQLite by default).
+# (SQLite by default), on two processes (pyproject.toml); PYTEST_ARGS="-n 0" runs it in one.
 test: venv $(AXE)
 	$(PY) -m pytest $(PYTEST_ARGS)
 

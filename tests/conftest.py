@@ -110,6 +110,11 @@ def pin_today(monkeypatch):
 
 @pytest.fixture
 def program(db) -> Program:
+    return make_program()
+
+
+def make_program() -> Program:
+    """The personas and their awards, in the database (the `program` fixture's records)."""
     task_force_a = factories.make_task_force("Alpha ICAC Task Force", "va-alpha", "VA")
     task_force_b = factories.make_task_force("Bravo ICAC Task Force", "md-bravo", "MD")
     pm = factories.make_user("pm", groups=[access.PROGRAM_MANAGER])

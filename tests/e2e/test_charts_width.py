@@ -17,7 +17,7 @@ from budgets import ledger
 from reports.models import MEASURES, ProgressReport
 from tests import factories
 from tests.budgets.ledger_helpers import activate, post, second_approver
-from tests.e2e.test_page_width import PROBLEMS
+from tests.e2e.page_fit import PROBLEMS
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from grants.models import Award
 from oversight import services
-from tests.e2e.test_page_width import PROBLEMS, WIDTHS
+from tests.e2e.page_fit import PROBLEMS, WIDTHS
 from tests.oversight.conftest import record_review
 
 pytestmark = pytest.mark.e2e

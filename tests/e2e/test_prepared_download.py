@@ -5,7 +5,7 @@ import pytest
 
 from reports import prepared, prepared_views
 from reports.models import PreparedDownload
-from tests.e2e.test_page_width import PROBLEMS
+from tests.e2e.page_fit import PROBLEMS
 
 pytestmark = pytest.mark.e2e
 

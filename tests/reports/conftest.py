@@ -1,6 +1,7 @@
 """The award of docs/rules/worked-examples.md#sf-425-for-a-quarter with its ledger, and
 filing its SF-425s."""
 
+import signal
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -21,6 +22,16 @@ CERTIFIER = {
     "certifier_phone": "555-0100",
     "certifier_email": "lena@example.gov",
 }
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_restored():
+    """`manage.py db_worker` run in-process installs its own SIGINT/SIGTERM/SIGQUIT handlers and,
+    in --batch mode, leaves them: put the test run's back, so Ctrl-C still stops it."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
 
 
 @pytest.fixture
