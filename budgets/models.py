@@ -444,6 +444,12 @@ DECISION_FIELDS = (
 )
 
 
+# An approved request rejected before it is paid (budgets.ledger.drawdown_reject).
+APPROVED_TO_REJECTED = pgtrigger.Q(old__status=DrawdownStatus.APPROVED) & pgtrigger.Q(
+    new__status=DrawdownStatus.REJECTED
+)
+
+
 class DrawdownRequest(models.Model):
     """A request for federal cash. Requested and approved requests hold their amount
     against what may be drawn; payment posts the drawdown to the ledger."""
@@ -494,13 +500,15 @@ class DrawdownRequest(models.Model):
         ]
         triggers = [
             protected.never_deleted("drawdown_never_deleted"),
-            # Once approved or rejected, the request and its decision stand; an approved
-            # one may still move to paid (with who paid it and its ledger entry).
+            # Once rejected or paid, the request and its decision stand. An approved one
+            # may still move to paid (with who paid it and its ledger entry), or be
+            # rejected before any cash is sent (the rejection is its decision then; the
+            # approval stays on the audit trail).
             protected.refuse_update(
                 "drawdown_decision_final",
                 ~pgtrigger.Q(old__status=DrawdownStatus.REQUESTED)
                 & (
-                    protected.changed(*DECISION_FIELDS)
+                    (protected.changed(*DECISION_FIELDS) & ~APPROVED_TO_REJECTED)
                     | (
                         ~pgtrigger.Q(old__status=DrawdownStatus.APPROVED)
                         & protected.changed("status", "paid_by", "ledger_entry")
@@ -509,7 +517,9 @@ class DrawdownRequest(models.Model):
                         pgtrigger.Q(old__status=DrawdownStatus.APPROVED)
                         & protected.changed("status")
                         & ~pgtrigger.Q(new__status=DrawdownStatus.PAID)
+                        & ~pgtrigger.Q(new__status=DrawdownStatus.REJECTED)
                     )
+                    | (APPROVED_TO_REJECTED & protected.changed("paid_by", "ledger_entry"))
                 ),
             ),
         ]

@@ -28,6 +28,7 @@ from tests.budgets.ledger_helpers import (
     post,
     remit,
     reverse_entry,
+    second_approver,
 )
 
 D = Decimal
@@ -145,6 +146,31 @@ def test_rejected_drawdown_frees_its_amount(active):
         actor=active.approver, request=request, note="Cash not needed within 10 days"
     )
     assert award_balances(active.award_a, as_of=date.max).available_to_draw == D("200000.00")
+
+
+def test_an_approved_drawdown_not_yet_paid_may_be_rejected(active):
+    """The queue offers Reject on an approved request until it is paid; on PostgreSQL the
+    trigger that keeps decisions final lets that one change through, and no other."""
+    active.award_a.drawdowns_need_approval = True
+    active.award_a.save(update_fields=["drawdowns_need_approval"])
+    request = draw(active, "200000.00", paid=False)
+    approved = ledger.drawdown_approve(
+        actor=second_approver(), request=request, today=date(2025, 1, 10)
+    )
+    assert approved.status == "approved"
+    assert award_balances(active.award_a, as_of=date.max).available_to_draw == D("0.00")
+    rejected = ledger.drawdown_reject(
+        actor=active.approver, request=approved, note="The recipient withdrew the request"
+    )
+    assert (rejected.status, rejected.decided_by, rejected.decision_note) == (
+        "rejected",
+        active.approver,
+        "The recipient withdrew the request",
+    )
+    assert award_balances(active.award_a, as_of=date.max).available_to_draw == D("200000.00")
+    with pytest.raises(ValidationError, match="This drawdown is rejected."):
+        ledger.drawdown_approve(actor=second_approver(), request=rejected)
+    assert DrawdownRequest.objects.get(pk=request.pk).status == "rejected"
 
 
 def test_spending_outside_the_period_or_budget_is_refused(active):

@@ -208,6 +208,16 @@ def test_postgres_keeps_drawdown_decisions_final(program):
                 "UPDATE budgets_drawdownrequest SET memo = 'x' WHERE id = %s", [waiting.pk]
             )
     assert DrawdownRequest.objects.get(pk=paid.pk).status == "paid"
+    # A rejected request stays rejected; an approved one goes to paid or rejected only.
+    rejected = draw(program, "60.00", paid=False)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE budgets_drawdownrequest SET status = 'rejected' WHERE id = %s", [rejected.pk]
+        )
+    for status in ("requested", "approved"):
+        assert "Cannot update rows from budgets_drawdownrequest" in refused(
+            "UPDATE budgets_drawdownrequest SET status = %s WHERE id = %s", [status, rejected.pk]
+        )
 
 
 @postgres_only
