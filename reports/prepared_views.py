@@ -65,6 +65,8 @@ def _offer(request) -> dict | None:
 def my_downloads(request):
     offer = _offer(request)
     # A file whose worker died shows as failed, not "being prepared" until it expires.
+    # Safe on a GET: beats are dated by the database's clock, and a worker that was only
+    # stalled cannot turn the failed file back to ready (prepared.prepare).
     prepared.fail_abandoned(owner=request.user)
     downloads = prepared.downloads_of(request.user)[:50]
     return render(
