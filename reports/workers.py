@@ -7,7 +7,8 @@ updates the worker's `WorkerHeartbeat` row every WORKER_HEARTBEAT_SECONDS from a
 of its own, so a long export does not stop the beat, and deletes the row when the
 worker stops. A worker is alive while its last beat is within WORKER_HEARTBEAT_TIMEOUT.
 
-- `/readyz` fails when no worker is alive (config.health.worker_heartbeat);
+- `/readyz` reports whether a worker is alive (config.health.worker_heartbeat), and
+  fails on it with DJANGO_READYZ_WORKER=1 or when asked `/readyz?worker=1`;
 - each beat also marks failed the downloads whose worker is no longer alive
   (reports.prepared.fail_abandoned), so the person sees it and can ask again.
 """
