@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,6 +52,10 @@ def _offer(request) -> dict | None:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return None
+    except PermissionDenied:
+        # An address passed on by someone else: the page is still theirs to see.
+        messages.error(request, PROGRAM_OFFICE_ONLY)
+        return None
     return {
         "kind": kind,
         "fy": selection.fiscal_year or "",
@@ -59,6 +63,11 @@ def _offer(request) -> dict | None:
         "award": selection.award.award_number if selection.award else "",
         "label": prepared.label_of(kind, selection),
     }
+
+
+PROGRAM_OFFICE_ONLY = (
+    "The program summary is for the program office; you cannot ask for it, and nothing was queued."
+)
 
 
 @login_required
