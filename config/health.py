@@ -1,10 +1,16 @@
-"""Health endpoints for the load balancer and the process manager.
+"""Health endpoints for the load balancer, the process manager and monitoring.
 
 `/healthz`: the process is alive and answers (no database, no session, nothing else),
 so a restart is only called for when the process itself is stuck.
-`/readyz`: the process can serve people: every check in settings.READINESS_CHECKS
-passes (the database answers; a background worker has beaten recently). A failing check
-makes it 503 with the reason, and the load balancer sends people to another app server.
+`/readyz`: the process can serve people. It runs every check in settings.READINESS_CHECKS
+(the database answers; a background worker has beaten recently) and names each one's
+state in its body. A failing check makes it 503, and the load balancer sends people to
+another app server, except the checks in settings.READINESS_ADVISORY: those are reported
+("status": "degraded", with the reason) but answer 200, since pages are served without
+them. The worker's heartbeat is advisory by default: a dead worker delays prepared
+downloads, but taking every app server out of the load balancer for it would take the
+whole site down. `/readyz?worker=1` counts every check, advisory ones too, so a monitor
+that only reads status codes can alert on the worker.
 
 Both answer from a middleware ahead of every other one: no host check (a probe may use
 the server's address), no HTTPS redirect (the probe speaks to the app server directly),
@@ -58,8 +64,9 @@ def readiness_checks() -> list[tuple[str, Callable[[], None]]]:
     return [(path.rsplit(".", 1)[-1], import_string(path)) for path in settings.READINESS_CHECKS]
 
 
-def readiness() -> tuple[bool, dict[str, str], dict[str, str]]:
-    """(ready, each check's "ok" or "failing", each failing check's reason)."""
+def readiness(*, every_check: bool = False) -> tuple[int, dict]:
+    """(HTTP status, body) of /readyz: each check's "ok" or "failing", each failing
+    check's reason; 503 when a check fails that is not advisory (any, with every_check)."""
     results, reasons = {}, {}
     for name, check in readiness_checks():
         try:
@@ -74,7 +81,12 @@ def readiness() -> tuple[bool, dict[str, str], dict[str, str]]:
             )
         else:
             results[name] = "ok"
-    return not reasons, results, reasons
+    advisory = set() if every_check else set(settings.READINESS_ADVISORY)
+    if not reasons:
+        return 200, {"status": "ok", "checks": results}
+    if set(reasons) <= advisory:
+        return 200, {"status": "degraded", "checks": results, "reasons": reasons}
+    return 503, {"status": "failing", "checks": results, "reasons": reasons}
 
 
 def _answer(body: dict, status: int) -> HttpResponse:
@@ -91,8 +103,6 @@ class HealthCheckMiddleware:
         if request.path_info == HEALTHZ:
             return _answer({"status": "ok"}, 200)
         if request.path_info == READYZ:
-            ready, checks, reasons = readiness()
-            if ready:
-                return _answer({"status": "ok", "checks": checks}, 200)
-            return _answer({"status": "failing", "checks": checks, "reasons": reasons}, 503)
+            status, body = readiness(every_check=request.GET.get("worker") == "1")
+            return _answer(body, status)
         return self.get_response(request)

@@ -456,11 +456,12 @@ LOGGING = {
 }
 
 # What /readyz checks (config/health.py): each a function that raises when not ready.
-# The worker's heartbeat may be left out (DJANGO_READYZ_WORKER=0) where app servers must
-# keep serving pages while the background worker is down; prepared downloads then wait.
-READINESS_CHECKS = ["config.health.database"]
-if env_bool("DJANGO_READYZ_WORKER", True):
-    READINESS_CHECKS.append("config.health.worker_heartbeat")
+# Every check is reported in /readyz's body; a failing one makes it 503 unless it is
+# advisory. The worker's heartbeat is advisory unless DJANGO_READYZ_WORKER=1: pages are
+# served without a worker (only prepared downloads wait), and /readyz is the load
+# balancer's check, so one dead worker must not take every app server out.
+READINESS_CHECKS = ["config.health.database", "config.health.worker_heartbeat"]
+READINESS_ADVISORY = [] if env_bool("DJANGO_READYZ_WORKER", False) else ["worker_heartbeat"]
 
 FILTERS_EMPTY_CHOICE_LABEL = "Any"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/uswds.html"

@@ -293,7 +293,12 @@ def prepare(download_id, *, worker_id: str = "") -> None:
         raise
     today = timezone.localdate()
     with transaction.atomic():
-        PreparedDownload.objects.filter(pk=download_id).update(
+        # Only the run this worker claimed finishes: if the download was marked failed
+        # meanwhile (its beats stalled and a sweep took it for dead), the person was told
+        # so and may have asked again; it stays failed and the file written is dropped.
+        finished = PreparedDownload.objects.filter(
+            pk=download_id, status=PreparedDownload.Status.RUNNING, worker_id=worker_id
+        ).update(
             status=PreparedDownload.Status.READY,
             rows_done=progress.total,
             rows_total=progress.total,
@@ -305,6 +310,10 @@ def prepare(download_id, *, worker_id: str = "") -> None:
             sha256=sha256,
             expires_on=today + timedelta(days=settings.DOWNLOADS_KEEP_DAYS),
         )
+        if not finished:
+            default_storage.delete(stored)
+            logger.warning("Download %s was failed while being written; file dropped", download_id)
+            return
         audit_record(
             actor=user,
             action=PREPARED,

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,6 +52,10 @@ def _offer(request) -> dict | None:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return None
+    except PermissionDenied:
+        # An address passed on by someone else: the page is still theirs to see.
+        messages.error(request, PROGRAM_OFFICE_ONLY)
+        return None
     return {
         "kind": kind,
         "fy": selection.fiscal_year or "",
@@ -61,10 +65,17 @@ def _offer(request) -> dict | None:
     }
 
 
+PROGRAM_OFFICE_ONLY = (
+    "The program summary is for the program office; you cannot ask for it, and nothing was queued."
+)
+
+
 @login_required
 def my_downloads(request):
     offer = _offer(request)
     # A file whose worker died shows as failed, not "being prepared" until it expires.
+    # Safe on a GET: beats are dated by the database's clock, and a worker that was only
+    # stalled cannot turn the failed file back to ready (prepared.prepare).
     prepared.fail_abandoned(owner=request.user)
     downloads = prepared.downloads_of(request.user)[:50]
     return render(

@@ -7,7 +7,8 @@ updates the worker's `WorkerHeartbeat` row every WORKER_HEARTBEAT_SECONDS from a
 of its own, so a long export does not stop the beat, and deletes the row when the
 worker stops. A worker is alive while its last beat is within WORKER_HEARTBEAT_TIMEOUT.
 
-- `/readyz` fails when no worker is alive (config.health.worker_heartbeat);
+- `/readyz` reports whether a worker is alive (config.health.worker_heartbeat), and
+  fails on it with DJANGO_READYZ_WORKER=1 or when asked `/readyz?worker=1`;
 - each beat also marks failed the downloads whose worker is no longer alive
   (reports.prepared.fail_abandoned), so the person sees it and can ask again.
 """
@@ -20,7 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+from django.db.models.functions import Now
 
 from reports.models import WorkerHeartbeat
 
@@ -31,9 +32,11 @@ class WorkerStopped(Exception):
     """Named on a task result whose worker stopped beating while running it."""
 
 
-def alive_since() -> datetime:
-    """A worker whose last beat is older than this is taken for dead."""
-    return timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_TIMEOUT)
+def alive_since():
+    """A worker whose last beat is older than this is taken for dead. Beats are written
+    and compared with the database's clock (Now()), never a host's: a worker host whose
+    clock lags would otherwise look dead to the others, or a dead one alive."""
+    return Now() - timedelta(seconds=settings.WORKER_HEARTBEAT_TIMEOUT)
 
 
 def alive_worker_ids() -> set[str]:
@@ -51,13 +54,12 @@ def any_worker_alive() -> bool:
 
 
 def beat(worker_id: str, *, started_at: datetime | None = None) -> None:
-    now = timezone.now()
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
-        defaults={"beat_at": now},
+        defaults={"beat_at": Now()},
         create_defaults={
-            "beat_at": now,
-            "started_at": started_at or now,
+            "beat_at": Now(),
+            "started_at": started_at or Now(),
             "hostname": socket.gethostname()[:255],
             "pid": os.getpid(),
         },
@@ -70,7 +72,7 @@ def sweep() -> None:
     from reports import prepared  # prepared imports this module
 
     prepared.fail_abandoned()
-    WorkerHeartbeat.objects.filter(beat_at__lt=timezone.now() - timedelta(days=1)).delete()
+    WorkerHeartbeat.objects.filter(beat_at__lt=Now() - timedelta(days=1)).delete()
 
 
 class Heartbeat:

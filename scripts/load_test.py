@@ -21,6 +21,10 @@ relying party id and origin of the passkeys from the same settings the server do
 (DJANGO_ALLOWED_HOSTS=localhost gives the passkeys relying party "localhost" and origin
 https://localhost; DJANGO_WEBAUTHN_RP_ID and DJANGO_WEBAUTHN_ORIGINS set them apart.)
 
+It runs only against a demo database: one where `load_demo` made the account `pm` with
+the demo's public password (no production database has it), and refuses any other, since
+the accounts it makes sign in with that same public password.
+
 First it makes one account per simulated person (load.officer.N, load.approver.N,
 load.auditor.N: finance officers spread over the task forces with an active award,
 financial approvers, auditors), each with the demo's password. Finance officers get an
@@ -47,7 +51,8 @@ percentile of the time to the full answer, and the errors (a 5xx, a refused conn
 an answer no person should get); refusals a person would be told about (an amount over
 the budget, a request already decided) are counted apart, and how many sessions each
 second factor verified, from the audit trail. Last it runs `manage.py check_ledgers` on
-the database and prints what it says.
+the database and prints what it says, and deactivates the load accounts (is_active off,
+even when the run fails or is interrupted); the next run turns them on again.
 """
 
 import argparse
@@ -100,11 +105,38 @@ APP_NAME = "Load test authenticator app"
 PASSKEY_NAME = "Load test passkey"
 
 
-def make_people(count: int) -> tuple[list[Person], str]:
-    """One account per simulated person (made once, kept for the next run)."""
+LOAD_USERNAMES = r"^load\.(officer|approver|auditor)\.[0-9]+$"
+
+
+def refuse_unless_demo_database() -> None:
+    """Exit unless DATABASE_URL names a demo database: the accounts made here take the
+    demo's public password, and approvers and auditors see every task force."""
     import django
 
     django.setup()
+    from django.contrib.auth.models import User
+
+    from demo.management.commands.load_demo import DEMO_PASSWORD
+
+    demo = User.objects.filter(username="pm").first()
+    if demo is None or not demo.check_password(DEMO_PASSWORD):
+        sys.exit(
+            "Refusing to run: this is not a demo database (no account 'pm' with the demo's "
+            "password, as manage.py load_demo makes). The load test makes accounts with the "
+            "public demo password; run it only against a database loaded with load_demo."
+        )
+
+
+def deactivate_people() -> int:
+    """Turn off every load account, so none is left able to sign in with the demo's
+    password between runs; how many."""
+    from django.contrib.auth.models import User
+
+    return User.objects.filter(username__regex=LOAD_USERNAMES).update(is_active=False)
+
+
+def make_people(count: int) -> tuple[list[Person], str]:
+    """One account per simulated person (made once, kept off between runs)."""
     from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group, User
@@ -151,6 +183,9 @@ def make_people(count: int) -> tuple[list[Person], str]:
                 "password": password,
             },
         )
+        if not user.is_active:  # turned off at the end of the last run
+            user.is_active = True
+            user.save(update_fields=["is_active"])
         person = Person(role, user.username, years=years)
         if role == "officer":
             app, _ = TOTPDevice.objects.get_or_create(
@@ -545,6 +580,14 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20251001)
     args = parser.parse_args()
     random.seed(args.seed)
+    refuse_unless_demo_database()
+    try:
+        return run(args)
+    finally:
+        print(f"\nDeactivated {deactivate_people()} load accounts.")
+
+
+def run(args) -> int:
     people, password = make_people(args.users)
     from django.conf import settings
 

@@ -79,7 +79,28 @@ def test_readyz_is_503_when_the_database_is_unreachable(client, database_down, s
 
 
 @pytest.mark.django_db
-def test_readyz_is_503_when_no_worker_has_beaten_within_the_window(client, settings):
+def test_readyz_reports_a_silent_worker_but_keeps_the_site_up_by_default(client, settings):
+    """/readyz is the load balancer's check: a dead worker must not take every app server
+    out (pages are served without it); its body says so, and ?worker=1 fails on it."""
+    settings.WORKER_HEARTBEAT_TIMEOUT = 60
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "worker_heartbeat": "failing"},
+        "reasons": {"worker_heartbeat": "no background worker has reported in the last 60 seconds"},
+    }
+    assert client.get("/readyz?worker=1").status_code == 503
+    beat("worker-on-host-2")
+    assert client.get("/readyz?worker=1").json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "worker_heartbeat": "ok"},
+    }
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_when_no_worker_has_beaten_within_the_window_if_configured(client, settings):
+    settings.READINESS_ADVISORY = []  # DJANGO_READYZ_WORKER=1
     settings.WORKER_HEARTBEAT_TIMEOUT = 60
     response = client.get("/readyz")
     assert response.status_code == 503
@@ -95,6 +116,16 @@ def test_readyz_is_503_when_no_worker_has_beaten_within_the_window(client, setti
     assert client.get("/readyz").status_code == 503
     settings.WORKER_HEARTBEAT_TIMEOUT = 120  # a wider window, as configured
     assert client.get("/readyz").status_code == 200
+
+
+def test_readyz_is_503_when_the_database_is_unreachable_whatever_the_worker_setting(
+    client, database_down, settings
+):
+    # Every check, as in production: the database is never advisory.
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "failing"
+    assert response.json()["checks"]["database"] == "failing"
 
 
 def stopped_worker():
@@ -174,6 +205,7 @@ print(json.dumps({
     "LOG_FORMATTER": s.LOGGING["handlers"]["console"]["formatter"],
     "STATICFILES": s.STORAGES["staticfiles"]["BACKEND"],
     "READINESS_CHECKS": s.READINESS_CHECKS,
+    "READINESS_ADVISORY": s.READINESS_ADVISORY,
 }))
 """
 
@@ -190,8 +222,9 @@ def test_production_logs_json_and_serves_compressed_hashed_static_files():
     assert s["LOG_FORMATTER"] == "json"
     assert s["STATICFILES"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert s["READINESS_CHECKS"] == ["config.health.database", "config.health.worker_heartbeat"]
-    without = run_settings(READ_SERVING, **PRODUCTION, DJANGO_READYZ_WORKER="0")
-    assert json.loads(without.stdout)["READINESS_CHECKS"] == ["config.health.database"]
+    assert s["READINESS_ADVISORY"] == ["worker_heartbeat"]  # a dead worker keeps the site up
+    strict = run_settings(READ_SERVING, **PRODUCTION, DJANGO_READYZ_WORKER="1")
+    assert json.loads(strict.stdout)["READINESS_ADVISORY"] == []
 
 
 def test_postgresql_statements_time_out():

@@ -309,3 +309,16 @@ def test_an_old_address_offers_the_file_and_writes_nothing_in_the_request(
     assert "Unknown kind of download &#x27;poster&#x27;." in page
     assert 'data-testid="prepare-offer"' not in page
     assert PreparedDownload.objects.count() == 1
+
+
+def test_an_address_for_the_program_summary_shows_my_downloads_outside_the_program_office(
+    client, program, memory_storage
+):
+    client.force_login(program.officer_a)
+    response = client.get(reverse("exports:my_downloads"), {"kind": "summary", "fy": "2025"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The program summary is for the program office; you cannot ask for it" in page
+    assert 'data-testid="prepare-offer"' not in page
+    assert "Program summary, FY2025" not in page
+    assert not PreparedDownload.objects.exists()

@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -178,3 +179,68 @@ def test_a_download_that_cannot_be_written_is_failed_and_audited(program, monkey
         "selection": "Ledger: The whole program (CSV)",
         "error": download.error,
     }
+
+
+def test_a_download_failed_while_its_worker_was_stalled_stays_failed_when_it_finishes(
+    program, memory_storage, monkeypatch
+):
+    """Worker A's beats stall; a sweep fails its download and the owner is told so; then
+    A finishes. The download stays failed, A's file is dropped, nothing is recorded ready."""
+    download = prepared.request_download(
+        user=program.pm, kind="ledger_csv", selection=prepared.selection_for(user=program.pm)
+    )
+    write = prepared.WRITERS["ledger_csv"]
+
+    def stalled(handle, **kwargs):
+        written = write(handle, **kwargs)
+        _silent_since("worker-a", 70)
+        assert prepared.fail_abandoned() == 1  # another worker's sweep, mid-write
+        return written
+
+    monkeypatch.setitem(prepared.WRITERS, "ledger_csv", stalled)
+    prepared.prepare(download.pk, worker_id="worker-a")
+
+    download.refresh_from_db()
+    assert (download.status, download.error, download.storage_name) == (
+        "failed",
+        prepared.ABANDONED,
+        "",
+    )
+    assert list(
+        AuditEvent.objects.filter(object_id=str(download.pk))
+        .order_by("pk")
+        .values_list("action", flat=True)
+    ) == ["reports.export.requested", "reports.export.failed"]
+    folder = f"{prepared.STORAGE_FOLDER}/{program.pm.pk}/{download.pk}"
+    assert default_storage.listdir(folder) == ([], [])
+
+
+def test_a_download_taken_over_by_another_worker_is_not_finished_by_the_first(
+    program, memory_storage, monkeypatch
+):
+    download = prepared.request_download(
+        user=program.pm, kind="ledger_csv", selection=prepared.selection_for(user=program.pm)
+    )
+    write = prepared.WRITERS["ledger_csv"]
+
+    def taken_over(handle, **kwargs):
+        PreparedDownload.objects.filter(pk=download.pk).update(worker_id="worker-b")
+        return write(handle, **kwargs)
+
+    monkeypatch.setitem(prepared.WRITERS, "ledger_csv", taken_over)
+    prepared.prepare(download.pk, worker_id="worker-a")
+    download.refresh_from_db()
+    assert (download.status, download.storage_name) == ("running", "")
+    assert not AuditEvent.objects.filter(action="reports.export.prepared").exists()
+
+
+def test_beats_are_dated_by_the_database_not_by_the_worker_host_s_clock(db, settings, monkeypatch):
+    """A worker host whose clock lags two minutes still counts alive to the others."""
+    settings.WORKER_HEARTBEAT_TIMEOUT = 60
+    lagging = timezone.now() - timedelta(seconds=120)
+    monkeypatch.setattr(timezone, "now", lambda: lagging)
+    workers.beat("worker-lagging")
+    monkeypatch.undo()
+    assert workers.any_worker_alive()
+    beat_at = WorkerHeartbeat.objects.get(worker_id="worker-lagging").beat_at
+    assert abs((timezone.now() - beat_at).total_seconds()) < 30
