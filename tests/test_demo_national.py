@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from budgets.balances import ledger_sums
+from budgets.balances import ledger_sums, liquidation_end
 from budgets.history_import import import_history
 from budgets.ledger_batch import post_batch, post_past_drawdowns
 from budgets.models import LedgerEntry
@@ -187,4 +187,41 @@ def test_cash_drawn_beyond_the_funds_authorized_is_refused(db):
         )
     assert "more than the" in refused_draw[0]
     assert "of the funds authorized not yet drawn" in refused_draw[0]
+    assert not LedgerEntry.objects.exists()
+
+
+def test_a_draw_after_the_liquidation_period_is_refused(db):
+    pm, task_forces = _program()
+    refused_draw = []
+
+    def cash_drawn_decades_late(award, past):
+        draws, _, _ = plan_ledger(past, entries=12)
+        late = date(2026, 1, 5)  # a FY1999 award's liquidation period ended long before
+        try:
+            post_past_drawdowns(
+                actor=pm,
+                award=award,
+                draws=[*draws, (late, Decimal("1.00"))],
+                memo="Cash",
+                today=TODAY,
+            )
+        except ValidationError as error:
+            refused_draw.append((error.message_dict["paid_on"][0], liquidation_end(award)))
+            raise
+
+    with pytest.raises(ImportRefused):
+        import_history(
+            actor=pm,
+            awards=_first_cohort_file(task_forces)[:1],
+            filename="late.csv",
+            dry_run=False,
+            today=TODAY,
+            ledger_of=cash_drawn_decades_late,
+        )
+    message, end = refused_draw[0]
+    assert end < date(2026, 1, 5)
+    assert message == (
+        f"Drawn on 01/05/2026, after the liquidation period of award "
+        f"{award_number(1999, 1)} ended on {end:%m/%d/%Y}; no more cash can be drawn."
+    )
     assert not LedgerEntry.objects.exists()
