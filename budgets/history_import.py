@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from budgets import ledger
-from budgets.balances import ledger_sums
+from budgets.balances import award_balances, ledger_sums
 from budgets.deobligation import deobligate_at_closeout
 from budgets.models import Category
 from budgets.services import LineInput, award_create_with_budget
@@ -377,6 +377,7 @@ def _import_one(actor, past: PastAward, today: date, ledger_of: LedgerBuilder | 
                     f"expenditures, not the {format_money(past.expended)} of the file."
                 }
             )
+        _check_settled(award)
     elif past.expended > ZERO:
         ledger.final_figures_post(
             actor=actor, award=award, expended=past.expended, on=past.period_end, today=today
@@ -385,6 +386,27 @@ def _import_one(actor, past: PastAward, today: date, ledger_of: LedgerBuilder | 
     award = lock_award(award.pk)
     deobligate_at_closeout(actor=actor, award=award, today=past.period_end)
     return award_mark_closed(actor=actor, award=lock_award(award.pk))
+
+
+def _check_settled(award: Award) -> None:
+    """A past award closes as the closeout checklist would let it (reports.services): no
+    federal cash on hand (10c: drawn less disbursed) and no unliquidated obligations
+    (10f), as the one-day final figures guarantee by drawing, spending and paying alike."""
+    balances = award_balances(award, as_of=date.max)
+    problems = []
+    if balances.cash_on_hand != ZERO:
+        problems.append(
+            f"{format_money(balances.cash_on_hand)} of federal cash on hand "
+            f"({format_money(balances.drawn)} drawn, {format_money(balances.disbursed)} disbursed)"
+        )
+    if balances.unliquidated != ZERO:
+        problems.append(f"{format_money(balances.unliquidated)} of unliquidated obligations")
+    if problems:
+        raise ValidationError(
+            {
+                "amount": f"The ledger posted leaves {' and '.join(problems)}: a closed award has none."
+            }
+        )
 
 
 # Service errors by field, and the column that holds what they are about.

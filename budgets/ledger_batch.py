@@ -50,6 +50,7 @@ from grants.bulk import insert_many
 from grants.duties import lock_award
 from grants.models import Award
 from grants.money import format_money
+from grants.refusals import refusal_audited
 from grants.text import clean_text
 
 # Imported entries' idempotency keys: uuid5 of this and "<award pk>:<reference>".
@@ -162,6 +163,7 @@ def post_batch(
     return result
 
 
+@refusal_audited("budgets.drawdown.refused", on="award", attempted="import past draws")
 @transaction.atomic
 def post_past_drawdowns(
     *, actor, award: Award, draws: Sequence[tuple[date, Decimal]], memo: str, today: date
@@ -170,17 +172,27 @@ def post_past_drawdowns(
     import (budgets.history_import) as ledger.final_figures_post records one: each draw is
     checked as a drawdown paid that day (ledger._check_drawn_within_authorized: within
     the funds authorized not yet drawn on every day from its date), in date order, then
-    all are written as post_batch writes its entries. Refused with a ValidationError."""
+    all are written as post_batch writes its entries. Like any drawdown, none is dated after
+    the liquidation period ends (budgets.balances.liquidation_end, as drawdown_request's
+    _check_drawable). Refused with a ValidationError."""
     award = lock_award(award.pk)
     access.require(access.can_manage_program(actor), "Only a program manager imports past awards.")
     _check_open_for_money(award)
     book = MemoryBook(award, days={day for day, _ in draws})
+    last_day = book.liquidation_end()
     entries = []
     for n, (day, amount) in enumerate(sorted(draws)):
         amount = _amount(amount)
         if not award.period_start <= day <= today:
             raise ValidationError(
                 {"paid_on": f"{day:%m/%d/%Y} is before the period starts or in the future."}
+            )
+        if day > last_day:
+            raise ValidationError(
+                {
+                    "paid_on": f"Drawn on {day:%m/%d/%Y}, after the liquidation period of award "
+                    f"{award} ended on {last_day:%m/%d/%Y}; no more cash can be drawn."
+                }
             )
         low = book.lowest_from(day)["undrawn"]
         if amount > low.amount:

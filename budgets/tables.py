@@ -32,14 +32,18 @@ def page_ids(ordered: QuerySet, start: int, stop: int, total: int) -> list[int]:
 class LedgerTable(tables.Table):
     # Formatted in render_effective_date: a DateColumn renders a template per cell.
     effective_date = tables.Column("Date")
-    kind = tables.Column("Entry")
-    category = tables.Column()
-    share = tables.Column()
+    # Every sort ends with the id: ties (many entries of one kind) then keep one order, so
+    # no entry repeats or goes missing across pages, and page_ids can read from either end.
+    kind = tables.Column("Entry", order_by=("kind", "pk"))
+    category = tables.Column(order_by=("category", "pk"))
+    share = tables.Column(order_by=("share", "pk"))
     amount = MoneyColumn("Amount")
-    memo = tables.Column(attrs=priority(2))
+    memo = tables.Column(order_by=("memo", "pk"), attrs=priority(2))
     # The recipient's document or transaction number (imported entries always have one).
-    reference = tables.Column("Reference", default="—", attrs=priority(2))
-    actor = tables.Column("Recorded by", order_by=("actor__username",), attrs=priority(3))
+    reference = tables.Column(
+        "Reference", default="—", order_by=("reference", "pk"), attrs=priority(2)
+    )
+    actor = tables.Column("Recorded by", order_by=("actor__username", "pk"), attrs=priority(3))
     cash_after = MoneyColumn("Cash on hand after", orderable=False)
     federal_spent_after = MoneyColumn("Federal spent after", orderable=False)
     # Rendered here, not by a template per row: a row's template costs a context, the

@@ -10,10 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from budgets.balances import ledger_sums
+from budgets.balances import ledger_sums, liquidation_end
 from budgets.history_import import import_history
-from budgets.ledger_batch import post_batch, post_past_drawdowns
-from budgets.models import LedgerEntry
+from budgets.ledger_batch import BatchRow, post_batch, post_past_drawdowns
+from budgets.models import Category, LedgerEntry
 from budgets.reconcile import reconcile_all
 from budgets.upload_rows import ImportRefused
 from demo.history import YearPlan, award_number, load_history, past_awards, task_forces_in
@@ -21,6 +21,7 @@ from demo.management.commands.load_demo import FIRST_COHORT, Command
 from demo.national import NationalLedgers, plan_ledger
 from grants.audit import AuditEvent
 from grants.models import Appropriation, Award
+from grants.money import format_money
 
 TODAY = date(2026, 11, 30)
 
@@ -188,3 +189,113 @@ def test_cash_drawn_beyond_the_funds_authorized_is_refused(db):
     assert "more than the" in refused_draw[0]
     assert "of the funds authorized not yet drawn" in refused_draw[0]
     assert not LedgerEntry.objects.exists()
+
+
+def test_a_draw_after_the_liquidation_period_is_refused(db):
+    pm, task_forces = _program()
+    refused_draw = []
+
+    def cash_drawn_decades_late(award, past):
+        draws, _, _ = plan_ledger(past, entries=12)
+        late = date(2026, 1, 5)  # a FY1999 award's liquidation period ended long before
+        try:
+            post_past_drawdowns(
+                actor=pm,
+                award=award,
+                draws=[*draws, (late, Decimal("1.00"))],
+                memo="Cash",
+                today=TODAY,
+            )
+        except ValidationError as error:
+            refused_draw.append((error.message_dict["paid_on"][0], liquidation_end(award)))
+            raise
+
+    with pytest.raises(ImportRefused):
+        import_history(
+            actor=pm,
+            awards=_first_cohort_file(task_forces)[:1],
+            filename="late.csv",
+            dry_run=False,
+            today=TODAY,
+            ledger_of=cash_drawn_decades_late,
+        )
+    message, end = refused_draw[0]
+    assert end < date(2026, 1, 5)
+    assert message == (
+        f"Drawn on 01/05/2026, after the liquidation period of award "
+        f"{award_number(1999, 1)} ended on {end:%m/%d/%Y}; no more cash can be drawn."
+    )
+    assert not LedgerEntry.objects.exists()
+
+
+def _refused_with(pm, task_forces, builder):
+    with pytest.raises(ImportRefused) as refused:
+        import_history(
+            actor=pm,
+            awards=_first_cohort_file(task_forces)[:1],
+            filename="settled.csv",
+            dry_run=False,
+            today=TODAY,
+            ledger_of=builder,
+        )
+    assert not LedgerEntry.objects.exists()
+    assert not Award.objects.filter(fiscal_year=1999).exists()
+    return str(refused.value.errors[0])
+
+
+def test_a_ledger_leaving_cash_on_hand_is_refused(db):
+    pm, task_forces = _program()
+    ledgers = NationalLedgers(actor=pm, today=TODAY, scale=0.05)
+    unpaid = []
+
+    def one_check_not_written(award, past):
+        draws, rows, _ = plan_ledger(past, entries=40)
+        check = next(row for row in rows if row.kind == "disbursement")
+        unpaid.append(Decimal(check.amount))
+        post_past_drawdowns(actor=pm, award=award, draws=draws, memo="Cash", today=TODAY)
+        post_batch(
+            actor=ledgers._officer(award),
+            award=award,
+            rows=[row for row in rows if row is not check],
+            dry_run=False,
+            today=TODAY,
+        )
+
+    message = _refused_with(pm, task_forces, one_check_not_written)
+    past = _first_cohort_file(task_forces)[0]
+    left = format_money(unpaid[0])
+    assert (
+        f"The ledger posted leaves {left} of federal cash on hand "
+        f"({format_money(past.expended)} drawn, {format_money(past.expended - unpaid[0])} "
+        "disbursed): a closed award has none." in message
+    )
+
+
+def test_a_ledger_with_an_unliquidated_obligation_is_refused(db):
+    pm, task_forces = _program()
+    ledgers = NationalLedgers(actor=pm, today=TODAY, scale=0.05)
+
+    def an_order_never_delivered(award, past):
+        draws, rows, _ = plan_ledger(past, entries=40)
+        order = BatchRow(
+            line=len(rows) + 2,
+            reference="PO-OPEN",
+            kind="obligation",
+            amount=Decimal("250.00"),
+            effective_date=past.period_start,
+            category=Category.OTHER,
+        )
+        post_past_drawdowns(actor=pm, award=award, draws=draws, memo="Cash", today=TODAY)
+        post_batch(
+            actor=ledgers._officer(award),
+            award=award,
+            rows=[*rows, order],
+            dry_run=False,
+            today=TODAY,
+        )
+
+    message = _refused_with(pm, task_forces, an_order_never_delivered)
+    assert (
+        "The ledger posted leaves $250.00 of unliquidated obligations: a closed award has none."
+        in message
+    )

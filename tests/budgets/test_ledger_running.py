@@ -191,3 +191,33 @@ def test_each_row_offers_the_actions_its_entry_allows(client, program):
     html = client.get(url, {"per_page": 50}).content.decode()
     assert ">Reverse</a>" not in html and "Record payment" not in html
     assert '<span class="text-base">Reversed</span>' in cell(html, named["wrong"])
+
+
+def _orderable_columns(client, url) -> list[str]:
+    table = client.get(url).context["table"]
+    return [column.name for column in table.columns if column.orderable]
+
+
+def test_every_sort_shows_each_entry_exactly_once_across_pages_of_tied_rows(client, program):
+    # Sixty expenditures of one kind, category, share and amount, without references:
+    # every sort but the date's is all ties, broken by posting order (the id), so the
+    # pages past the middle, read from the far end (tables.page_ids), show the rows the
+    # ones before them did not.
+    activate(program)
+    _many(program, 60)
+    ids = sorted(LedgerEntry.objects.filter(award=program.award_a).values_list("pk", flat=True))
+    client.force_login(program.officer_a)
+    url = reverse("budgets:award_ledger", args=[program.award_a.award_number])
+    columns = _orderable_columns(client, url)
+    assert {"kind", "category", "share", "memo", "reference", "actor"} <= set(columns)
+    for column in columns:
+        for sort in (column, f"-{column}"):
+            shown = []
+            for number in range(1, 10):  # 60 rows, 7 a page: 9 pages
+                page = client.get(url, {"sort": sort, "per_page": 7, "page": number})
+                table = page.context["table"]
+                assert table.data.data.query.order_by[-1].lstrip("-") == "pk", sort
+                shown += [row.record.pk for row in table.page.object_list]
+            assert sorted(shown) == ids, sort
+            if column not in ("effective_date",):  # all tied: posting order, either way
+                assert shown == (ids[::-1] if sort.startswith("-") else ids), sort

@@ -17,7 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from budgets.models import DrawdownRequest, LedgerEntry
-from grants.audit import AuditChainHead, AuditEvent, audit_record, audit_record_many
+from grants.audit import (
+    AuditChainHead,
+    AuditEvent,
+    audit_record,
+    audit_record_many,
+    new_event,
+    positional_fields,
+)
 from grants.audit_chain import FIELDS, GENESIS, link_hash
 from grants.request_context import request_id_from, source_address
 from reports.models import FinancialReport
@@ -315,3 +322,20 @@ def test_an_empty_trail_starts_from_genesis(db):
     assert AuditEvent.objects.count() == 0
     assert AuditChainHead.current().hash == GENESIS
     assert verify().startswith("OK: 0 audit events")
+
+
+def test_events_are_built_by_position_over_every_concrete_field_with_defaults_filled():
+    # new_event builds events by position (the quickest way in): the list must name every
+    # concrete field in the constructor's order, and a field it is not given a value for
+    # must get its default, never None.
+    fields = AuditEvent._meta.concrete_fields
+    positional = positional_fields()
+    assert [name for name, _, _ in positional] == [field.attname for field in fields]
+    for (_, default, calls), field in zip(positional, fields, strict=True):
+        # A callable default (timezone.now, dict) is called for each event.
+        assert default is field.default if calls else default == field.get_default(), field.name
+    event = new_event(actor=None, action="grants.award.noted")
+    by_name = AuditEvent(action="grants.award.noted")
+    for field in fields:
+        if field.name not in ("occurred_at", "request_id", "source_address"):
+            assert getattr(event, field.attname) == getattr(by_name, field.attname), field.name
