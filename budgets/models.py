@@ -444,6 +444,10 @@ DECISION_FIELDS = (
 )
 
 
+# What the requester wrote: no decision changes it.
+REQUEST_FIELDS = tuple(
+    f for f in DECISION_FIELDS if f not in ("decided_by", "decided_at", "decision_note")
+)
 # An approved request rejected before it is paid (budgets.ledger.drawdown_reject).
 APPROVED_TO_REJECTED = pgtrigger.Q(old__status=DrawdownStatus.APPROVED) & pgtrigger.Q(
     new__status=DrawdownStatus.REJECTED
@@ -519,7 +523,10 @@ class DrawdownRequest(models.Model):
                         & ~pgtrigger.Q(new__status=DrawdownStatus.PAID)
                         & ~pgtrigger.Q(new__status=DrawdownStatus.REJECTED)
                     )
-                    | (APPROVED_TO_REJECTED & protected.changed("paid_by", "ledger_entry"))
+                    | (
+                        APPROVED_TO_REJECTED
+                        & protected.changed(*REQUEST_FIELDS, "paid_by", "ledger_entry")
+                    )
                 ),
             ),
         ]

@@ -16,6 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from budgets import ledger
 from budgets.models import DrawdownRequest, LedgerEntry
 from grants.audit import (
     AuditChainHead,
@@ -28,7 +29,7 @@ from grants.audit import (
 from grants.audit_chain import FIELDS, GENESIS, link_hash
 from grants.request_context import request_id_from, source_address
 from reports.models import FinancialReport
-from tests.budgets.ledger_helpers import activate, draw
+from tests.budgets.ledger_helpers import activate, draw, second_approver
 
 sqlite_only = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="on PostgreSQL the triggers refuse the change"
@@ -225,6 +226,16 @@ def test_postgres_keeps_drawdown_decisions_final(program):
         assert "Cannot update rows from budgets_drawdownrequest" in refused(
             "UPDATE budgets_drawdownrequest SET status = %s WHERE id = %s", [status, rejected.pk]
         )
+    # Rejecting an approved request writes the decision only, never what was asked.
+    approved = draw(program, "70.00", paid=False)
+    if approved.status == "requested":
+        approved = ledger.drawdown_approve(
+            actor=second_approver(), request=approved, today=date(2025, 1, 10)
+        )
+    assert "Cannot update rows from budgets_drawdownrequest" in refused(
+        "UPDATE budgets_drawdownrequest SET status = 'rejected', amount = 1 WHERE id = %s",
+        [approved.pk],
+    )
 
 
 @postgres_only
