@@ -147,17 +147,8 @@ def test_a_ledger_short_of_the_final_figure_is_refused(db):
             actor=ledgers._officer(award), award=award, rows=rows, dry_run=False, today=TODAY
         )
 
-    with pytest.raises(ImportRefused) as refused:
-        import_history(
-            actor=pm,
-            awards=_first_cohort_file(task_forces)[:1],
-            filename="short.csv",
-            dry_run=False,
-            today=TODAY,
-            ledger_of=one_cent_short,
-        )
-    assert "federal expenditures, not the" in str(refused.value.errors[0])
-    assert not LedgerEntry.objects.exists()
+    message = _refused_with(pm, task_forces, one_cent_short)
+    assert "federal expenditures, not the" in message
 
 
 def test_cash_drawn_beyond_the_funds_authorized_is_refused(db):
@@ -177,18 +168,9 @@ def test_cash_drawn_beyond_the_funds_authorized_is_refused(db):
             refused_draw.append(error.message_dict["paid_on"][0])
             raise
 
-    with pytest.raises(ImportRefused):
-        import_history(
-            actor=pm,
-            awards=_first_cohort_file(task_forces)[:1],
-            filename="cash.csv",
-            dry_run=False,
-            today=TODAY,
-            ledger_of=too_much_cash,
-        )
+    _refused_with(pm, task_forces, too_much_cash)
     assert "more than the" in refused_draw[0]
     assert "of the funds authorized not yet drawn" in refused_draw[0]
-    assert not LedgerEntry.objects.exists()
 
 
 def test_a_draw_after_the_liquidation_period_is_refused(db):
@@ -210,22 +192,13 @@ def test_a_draw_after_the_liquidation_period_is_refused(db):
             refused_draw.append((error.message_dict["paid_on"][0], liquidation_end(award)))
             raise
 
-    with pytest.raises(ImportRefused):
-        import_history(
-            actor=pm,
-            awards=_first_cohort_file(task_forces)[:1],
-            filename="late.csv",
-            dry_run=False,
-            today=TODAY,
-            ledger_of=cash_drawn_decades_late,
-        )
+    _refused_with(pm, task_forces, cash_drawn_decades_late)
     message, end = refused_draw[0]
     assert end < date(2026, 1, 5)
     assert message == (
         f"Drawn on 01/05/2026, after the liquidation period of award "
         f"{award_number(1999, 1)} ended on {end:%m/%d/%Y}; no more cash can be drawn."
     )
-    assert not LedgerEntry.objects.exists()
 
 
 def _refused_with(pm, task_forces, builder):
