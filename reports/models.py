@@ -378,7 +378,8 @@ class PreparedDownload(models.Model):
 class WorkerHeartbeat(models.Model):
     """A background worker (`manage.py db_worker`) that is alive: it updates `beat_at`
     every few seconds while it runs (reports/workers.py), and deletes its row when it
-    stops. /readyz fails when no worker has beaten recently."""
+    stops. /readyz reports whether one has beaten recently (and fails on it with
+    ?worker=1, config/health.py); host, process and start say which worker it is."""
 
     worker_id = models.CharField(max_length=64, unique=True)
     hostname = models.CharField(max_length=255)
