@@ -3,6 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import disable_unused_accounts
+from budgets import kept_uploads
 from grants.progress import Progress
 from reports import daily_duties
 from reports.models import Reminder
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         "period (and lift those whose cash is gone), then email the reminders due today: "
         "14 and 7 days before a report's due date, on it, and every day it is overdue. "
         "Disable accounts with no sign-in for the account_inactive_days rule value. "
-        "Delete prepared downloads kept past their last day. "
+        "Delete prepared downloads kept past their last day, and uploaded files kept a "
+        "day and never imported. "
         "Run it once a day; running it again the same day sends nothing new. "
         "The same command as run_daily."
     )
@@ -43,6 +45,8 @@ class Command(BaseCommand):
             disabled = disable_unused_accounts(today=summary.today)
         with progress.phase("Expired downloads"):
             expired = delete_expired(today=summary.today)
+        with progress.phase("Expired uploads"):
+            uploads = kept_uploads.delete_expired()
         by_stage = ", ".join(
             f"{label.lower()}: {summary.sent[value]}" for value, label in Reminder.Stage.choices
         )
@@ -67,6 +71,7 @@ class Command(BaseCommand):
         progress.say(f"Reminders sent: {summary.total_sent} ({by_stage})")
         progress.say(f"Already sent earlier: {summary.already_sent}")
         progress.say(f"Expired downloads deleted: {len(expired)}")
+        progress.say(f"Expired uploads deleted: {uploads}")
         progress.say(
             f"Accounts disabled after {disabled.inactive_days} days unused: "
             f"{len(disabled.disabled)}" + "".join(f"\n  {name}" for name in disabled.disabled)
