@@ -9,6 +9,7 @@ from reports import daily_duties
 from reports.models import Reminder
 from reports.prepared import delete_expired
 from reports.reminders import send_reminders
+from reports.workers import sweep
 
 
 def _date(value: str) -> date:
@@ -25,8 +26,8 @@ class Command(BaseCommand):
         "period (and lift those whose cash is gone), then email the reminders due today: "
         "14 and 7 days before a report's due date, on it, and every day it is overdue. "
         "Disable accounts with no sign-in for the account_inactive_days rule value. "
-        "Delete prepared downloads kept past their last day, and uploaded files kept a "
-        "day and never imported. "
+        "Delete prepared downloads kept past their last day, mark failed those whose "
+        "worker stopped, and delete uploaded files kept a day and never imported. "
         "Run it once a day; running it again the same day sends nothing new. "
         "The same command as run_daily."
     )
@@ -45,6 +46,8 @@ class Command(BaseCommand):
             disabled = disable_unused_accounts(today=summary.today)
         with progress.phase("Expired downloads"):
             expired = delete_expired(today=summary.today)
+        with progress.phase("Abandoned downloads"):
+            abandoned = sweep()
         with progress.phase("Expired uploads"):
             uploads = kept_uploads.delete_expired()
         by_stage = ", ".join(
@@ -71,6 +74,7 @@ class Command(BaseCommand):
         progress.say(f"Reminders sent: {summary.total_sent} ({by_stage})")
         progress.say(f"Already sent earlier: {summary.already_sent}")
         progress.say(f"Expired downloads deleted: {len(expired)}")
+        progress.say(f"Downloads failed, their worker stopped: {abandoned}")
         progress.say(f"Expired uploads deleted: {uploads}")
         progress.say(
             f"Accounts disabled after {disabled.inactive_days} days unused: "
