@@ -68,13 +68,20 @@ def test_another_task_forces_records_are_not_found(client, program, setup):
 
 
 def test_the_officer_sees_the_subawards_with_what_is_left(client, program, setup):
-    award, *_ = setup
+    award, _, subaward, _ = setup
     client.force_login(program.officer_a)
     body = client.get(
         reverse("compliance:award_subawards", args=[award.award_number])
     ).content.decode()
     assert "Left for subawards: <strong>$10,000.00</strong>" in body
     assert "SA-1" in body
+    detail = client.get(
+        reverse("compliance:subaward_detail", args=[award.award_number, subaward.pk])
+    ).content.decode()
+    assert (
+        '<p data-testid="ffata">FFATA report in SAM.gov: Due 04/30/2025 ($30,000.00 or more)'
+        in detail
+    )
 
 
 def test_a_subaward_too_large_is_shown_in_the_error_summary_and_nothing_is_saved(
