@@ -8,21 +8,24 @@ recipient keeps its books (SF-425 line 10e, the same ledger totals). The SEFA li
 award with that figure, so the schedule and the ledger agree by construction.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+
+from django.db.models import Q
 
 from budgets.models import LedgerDay
 from compliance.models import SingleAudit, SubawardSpending
 from grants.models import AccountingBasis, Award, Recipient
 from grants.money import CENT, ZERO, MoneySum
 from grants.months import add_months
-from grants.selectors import rule_value
+from grants.selectors import RuleBook
 
 THRESHOLD = "single_audit_threshold"  # by the fiscal year's first day
 DUE_MONTHS = "single_audit_due_months"
 REPORT_DAYS = "single_audit_report_days"
 DECISION_MONTHS = "management_decision_months"
+RULES = [THRESHOLD, DUE_MONTHS, REPORT_DAYS, DECISION_MONTHS]
 
 
 def expenditure_column(recipient: Recipient) -> str:
@@ -55,12 +58,19 @@ def expenditures_by_award(recipient: Recipient, start: date, end: date) -> dict[
     return {row["award_id"]: row["total"].quantize(CENT) for row in rows}
 
 
-def federal_expenditures(recipient: Recipient, start: date, end: date) -> Decimal:
+def federal_expenditures_by_year(
+    recipient: Recipient, years: list[tuple[date, date]]
+) -> list[Decimal]:
+    """Federal expenditures of the recipient in each (start, end) of `years`, in one
+    query however many years."""
     column = expenditure_column(recipient)
-    total = LedgerDay.objects.filter(
-        award__recipient=recipient, day__gte=start, day__lte=end
-    ).aggregate(total=MoneySum(column, default=ZERO))["total"]
-    return total.quantize(CENT)
+    totals = LedgerDay.objects.filter(award__recipient=recipient).aggregate(
+        **{
+            f"y{i}": MoneySum(column, default=ZERO, filter=Q(day__gte=start, day__lte=end))
+            for i, (start, end) in enumerate(years)
+        }
+    )
+    return [totals[f"y{i}"].quantize(CENT) for i in range(len(years))]
 
 
 def passed_through_by_award(recipient: Recipient, start: date, end: date) -> dict[int, Decimal]:
@@ -90,6 +100,7 @@ class AuditYear:
     expenditures: Decimal  # from this program's ledger
     threshold: Decimal
     record: SingleAudit | None
+    rules: RuleBook = field(repr=False, compare=False)
 
     @property
     def required(self) -> bool:
@@ -97,7 +108,7 @@ class AuditYear:
 
     @property
     def latest_due_on(self) -> date:
-        return add_months(self.end, int(rule_value(DUE_MONTHS, on=self.end)))
+        return add_months(self.end, int(self.rules.value(DUE_MONTHS, on=self.end)))
 
     @property
     def due_on(self) -> date:
@@ -105,7 +116,7 @@ class AuditYear:
         year ends (2 CFR 200.512(a)); nine months while the report date is unknown."""
         latest = self.latest_due_on
         if self.record and self.record.auditor_report_on:
-            days = int(rule_value(REPORT_DAYS, on=self.end))
+            days = int(self.rules.value(REPORT_DAYS, on=self.end))
             return min(latest, self.record.auditor_report_on + timedelta(days=days))
         return latest
 
@@ -116,7 +127,7 @@ class AuditYear:
         if not (self.record and self.record.fac_accepted_on):
             return None
         accepted = self.record.fac_accepted_on
-        return add_months(accepted, int(rule_value(DECISION_MONTHS, on=accepted)))
+        return add_months(accepted, int(self.rules.value(DECISION_MONTHS, on=accepted)))
 
     @property
     def submitted(self) -> bool:
@@ -126,16 +137,35 @@ class AuditYear:
         return self.required and not self.submitted and today > self.due_on
 
 
+def _audit_years(recipient: Recipient, years: list[tuple[date, date]]) -> list[AuditYear]:
+    """The AuditYear of each (start, end) in `years`: three queries for all of them (the
+    expenditures, the rules, the audits recorded), not three a year."""
+    if not years:
+        return []
+    rules = RuleBook(RULES)
+    records = {
+        audit.fiscal_year_end: audit
+        for audit in SingleAudit.objects.filter(
+            recipient=recipient, fiscal_year_end__in=[end for _, end in years]
+        )
+    }
+    spent = federal_expenditures_by_year(recipient, years)
+    return [
+        AuditYear(
+            recipient=recipient,
+            start=start,
+            end=end,
+            expenditures=expenditures,
+            threshold=rules.value(THRESHOLD, on=start),
+            record=records.get(end),
+            rules=rules,
+        )
+        for (start, end), expenditures in zip(years, spent, strict=True)
+    ]
+
+
 def audit_year(recipient: Recipient, fiscal_year_end: date) -> AuditYear:
-    start, end = fiscal_year_ending(recipient, fiscal_year_end)
-    return AuditYear(
-        recipient=recipient,
-        start=start,
-        end=end,
-        expenditures=federal_expenditures(recipient, start, end),
-        threshold=rule_value(THRESHOLD, on=start),
-        record=SingleAudit.objects.filter(recipient=recipient, fiscal_year_end=end).first(),
-    )
+    return _audit_years(recipient, [fiscal_year_ending(recipient, fiscal_year_end)])[0]
 
 
 def audit_years(recipient: Recipient, *, today: date) -> list[AuditYear]:
@@ -147,9 +177,9 @@ def audit_years(recipient: Recipient, *, today: date) -> list[AuditYear]:
     years, day = [], recipient.fiscal_year_of(first.period_start)[1]
     last = recipient.fiscal_year_of(today)[1]
     while day <= last:
-        years.append(audit_year(recipient, day))
+        years.append(recipient.fiscal_year_of(day))
         day = recipient.fiscal_year_of(day + timedelta(days=1))[1]
-    return list(reversed(years))
+    return list(reversed(_audit_years(recipient, years)))
 
 
 @dataclass(frozen=True)

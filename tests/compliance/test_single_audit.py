@@ -6,6 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse as url_of
 
 from budgets.models import LedgerEntry
 from budgets.services import LineInput
@@ -197,3 +200,67 @@ def test_another_task_forces_officer_cannot_record_the_audit(program):
             recipient=program.task_force_a.lead_organization,
             fiscal_year_end=date(2024, 6, 30),
         )
+
+
+def _shown(years, today):
+    """What the recipient's page shows of each year, latest first."""
+    return [
+        (
+            y.end,
+            y.expenditures,
+            y.threshold,
+            y.required and y.due_on,
+            y.decision_due_on,
+            y.overdue(today),
+        )
+        for y in years
+    ]
+
+
+def test_every_year_of_a_recipient_costs_the_same_queries_as_three(client, program, pin_today):
+    """The years' expenditures, thresholds, records and due dates are read for all years
+    at once, not three queries a year: on the recipient's page too."""
+    recipient, _ = _recipient_spending_900k(program, fy_month=6, fy_day=30, day=date(2024, 3, 15))
+    spend(program, active_award(program), "1000.10", day=date(2025, 9, 1))
+    services.single_audit_record(
+        actor=program.officer_a,
+        recipient=recipient,
+        fiscal_year_end=date(2024, 6, 30),
+        auditor_report_on=date(2024, 12, 16),
+        fac_report_id="2024-06-GSAFAC-0000345049",
+        fac_accepted_on=date(2025, 1, 10),
+    )
+    client.force_login(program.auditor)
+    url = url_of("compliance:recipient_detail", args=[recipient.pk])
+    counts, shown, pages = [], [], []
+    for today in (date(2025, 8, 1), date(2031, 8, 1)):
+        with CaptureQueriesContext(connection) as queries:
+            shown.append(_shown(audit_years(recipient, today=today), today))
+        counts.append(len(queries))
+        pin_today(today)
+        client.get(url)  # the session's first read of the day settles
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        pages.append(len(queries))
+    # The first award, the rules, the audits recorded and the expenditures of every year.
+    assert counts == [4, 4]
+    assert pages == [16, 16]
+    nothing = D("0.00")
+    assert shown[0] == [
+        (date(2026, 6, 30), D("1000.10"), D("1000000"), False, None, False),
+        # A year beginning before 10/01/2024 keeps the 2014 threshold.
+        (date(2025, 6, 30), nothing, D("750000"), False, None, False),
+        # Due 30 days after the auditor's report; management decisions six months after
+        # the FAC accepted it.
+        (
+            date(2024, 6, 30),
+            D("900000.00"),
+            D("750000"),
+            date(2025, 1, 15),
+            date(2025, 7, 10),
+            False,
+        ),
+    ]
+    assert shown[1][-3:] == shown[0]
+    assert [row[0] for row in shown[1][:6]] == [date(year, 6, 30) for year in range(2032, 2026, -1)]
+    assert {row[1:] for row in shown[1][:6]} == {(nothing, D("1000000"), False, None, False)}
