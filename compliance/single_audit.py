@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Min, Q, When
+from django.db.models.functions import ExtractYear
 
 from budgets.models import LedgerDay
 from compliance.models import SingleAudit, SubawardSpending
@@ -58,19 +59,43 @@ def expenditures_by_award(recipient: Recipient, start: date, end: date) -> dict[
     return {row["award_id"]: row["total"].quantize(CENT) for row in rows}
 
 
-def federal_expenditures_by_year(
-    recipient: Recipient, years: list[tuple[date, date]]
-) -> list[Decimal]:
-    """Federal expenditures of the recipient in each (start, end) of `years`, in one
-    query however many years."""
-    column = expenditure_column(recipient)
-    totals = LedgerDay.objects.filter(award__recipient=recipient).aggregate(
-        **{
-            f"y{i}": MoneySum(column, default=ZERO, filter=Q(day__gte=start, day__lte=end))
-            for i, (start, end) in enumerate(years)
-        }
+def _fiscal_year_ends_in():
+    """The calendar year in which the fiscal year of a ledger day's recipient ends, in
+    SQL: the day's own year up to the recipient's year-end month and day, the next year
+    after them (as Recipient.fiscal_year_of)."""
+    month = F("award__recipient__fiscal_year_end_month")
+    day = F("award__recipient__fiscal_year_end_day")
+    year = ExtractYear("day")
+    return Case(
+        When(Q(day__month__lt=month) | Q(day__month=month, day__day__lte=day), then=year),
+        default=year + 1,
+        output_field=IntegerField(),
     )
-    return [totals[f"y{i}"].quantize(CENT) for i in range(len(years))]
+
+
+def expenditures_by_fiscal_year(
+    recipients: list[Recipient], start: date, end: date
+) -> dict[tuple[int, int], Decimal]:
+    """Federal expenditures of each recipient from `start` to `end`, per fiscal year of its
+    own, on its own accounting basis, keyed by (recipient id, the calendar year the
+    fiscal year ends in): one query however many recipients and years."""
+    rows = (
+        LedgerDay.objects.filter(award__recipient__in=recipients, day__gte=start, day__lte=end)
+        .annotate(ends_in=_fiscal_year_ends_in())
+        .values("award__recipient", "ends_in")
+        .annotate(
+            federal_expenditures=MoneySum("federal_expenditures", default=ZERO),
+            federal_paid=MoneySum("federal_paid", default=ZERO),
+        )
+        .order_by()
+    )
+    column = {recipient.pk: expenditure_column(recipient) for recipient in recipients}
+    return {
+        (row["award__recipient"], row["ends_in"]): row[column[row["award__recipient"]]].quantize(
+            CENT
+        )
+        for row in rows
+    }
 
 
 def passed_through_by_award(recipient: Recipient, start: date, end: date) -> dict[int, Decimal]:
@@ -137,49 +162,75 @@ class AuditYear:
         return self.required and not self.submitted and today > self.due_on
 
 
-def _audit_years(recipient: Recipient, years: list[tuple[date, date]]) -> list[AuditYear]:
-    """The AuditYear of each (start, end) in `years`: three queries for all of them (the
-    expenditures, the rules, the audits recorded), not three a year."""
-    if not years:
-        return []
+def _audit_years(
+    spans: dict[Recipient, list[tuple[date, date]]],
+) -> dict[int, list[AuditYear]]:
+    """The AuditYear of each (start, end) of each recipient in `spans`, by recipient id:
+    three queries for all of them (the expenditures, the rules, the audits recorded),
+    not three a year."""
+    every = [span for years in spans.values() for span in years]
+    if not every:
+        return {recipient.pk: [] for recipient in spans}
+    first, last = min(start for start, _ in every), max(end for _, end in every)
     rules = RuleBook(RULES)
     records = {
-        audit.fiscal_year_end: audit
+        (audit.recipient_id, audit.fiscal_year_end): audit
         for audit in SingleAudit.objects.filter(
-            recipient=recipient, fiscal_year_end__in=[end for _, end in years]
+            recipient__in=list(spans), fiscal_year_end__gte=first, fiscal_year_end__lte=last
         )
     }
-    spent = federal_expenditures_by_year(recipient, years)
-    return [
-        AuditYear(
-            recipient=recipient,
-            start=start,
-            end=end,
-            expenditures=expenditures,
-            threshold=rules.value(THRESHOLD, on=start),
-            record=records.get(end),
-            rules=rules,
-        )
-        for (start, end), expenditures in zip(years, spent, strict=True)
-    ]
+    spent = expenditures_by_fiscal_year(list(spans), first, last)
+    return {
+        recipient.pk: [
+            AuditYear(
+                recipient=recipient,
+                start=start,
+                end=end,
+                expenditures=spent.get((recipient.pk, end.year), ZERO),
+                threshold=rules.value(THRESHOLD, on=start),
+                record=records.get((recipient.pk, end)),
+                rules=rules,
+            )
+            for start, end in years
+        ]
+        for recipient, years in spans.items()
+    }
 
 
 def audit_year(recipient: Recipient, fiscal_year_end: date) -> AuditYear:
-    return _audit_years(recipient, [fiscal_year_ending(recipient, fiscal_year_end)])[0]
+    return _audit_years({recipient: [fiscal_year_ending(recipient, fiscal_year_end)]})[
+        recipient.pk
+    ][0]
 
 
 def audit_years(recipient: Recipient, *, today: date) -> list[AuditYear]:
     """Every fiscal year of the recipient from its first award's start to the year
     `today` falls in, latest first."""
-    first = Award.objects.filter(recipient=recipient).order_by("period_start").first()
-    if first is None:
-        return []
-    years, day = [], recipient.fiscal_year_of(first.period_start)[1]
-    last = recipient.fiscal_year_of(today)[1]
-    while day <= last:
-        years.append(recipient.fiscal_year_of(day))
-        day = recipient.fiscal_year_of(day + timedelta(days=1))[1]
-    return list(reversed(_audit_years(recipient, years)))
+    return audit_years_by_recipient([recipient], today=today)[recipient.pk]
+
+
+def audit_years_by_recipient(
+    recipients: list[Recipient], *, today: date
+) -> dict[int, list[AuditYear]]:
+    """audit_years() of each recipient, by recipient id, in four queries for them all."""
+    firsts = dict(
+        Award.objects.filter(recipient__in=recipients)
+        .values("recipient")
+        .annotate(first=Min("period_start"))
+        .order_by()
+        .values_list("recipient", "first")
+    )
+    spans = {}
+    for recipient in recipients:
+        years = []
+        if recipient.pk in firsts:
+            day = recipient.fiscal_year_of(firsts[recipient.pk])[1]
+            last = recipient.fiscal_year_of(today)[1]
+            while day <= last:
+                years.append(recipient.fiscal_year_of(day))
+                day = recipient.fiscal_year_of(day + timedelta(days=1))[1]
+        spans[recipient] = years
+    return {pk: list(reversed(years)) for pk, years in _audit_years(spans).items()}
 
 
 @dataclass(frozen=True)
