@@ -163,16 +163,15 @@ class AuditYear:
 
 
 def _audit_years(
-    spans: dict[Recipient, list[tuple[date, date]]],
+    spans: dict[Recipient, list[tuple[date, date]]], rules: RuleBook
 ) -> dict[int, list[AuditYear]]:
     """The AuditYear of each (start, end) of each recipient in `spans`, by recipient id:
-    three queries for all of them (the expenditures, the rules, the audits recorded),
-    not three a year."""
+    two queries for all of them (the expenditures and the audits recorded), not three a
+    year. `rules` holds RULES."""
     every = [span for years in spans.values() for span in years]
     if not every:
         return {recipient.pk: [] for recipient in spans}
     first, last = min(start for start, _ in every), max(end for _, end in every)
-    rules = RuleBook(RULES)
     records = {
         (audit.recipient_id, audit.fiscal_year_end): audit
         for audit in SingleAudit.objects.filter(
@@ -198,14 +197,16 @@ def _audit_years(
 
 
 def audit_year(recipient: Recipient, fiscal_year_end: date) -> AuditYear:
-    return _audit_years({recipient: [fiscal_year_ending(recipient, fiscal_year_end)]})[
-        recipient.pk
-    ][0]
+    spans = {recipient: [fiscal_year_ending(recipient, fiscal_year_end)]}
+    return _audit_years(spans, RuleBook(RULES))[recipient.pk][0]
 
 
 def audit_years(recipient: Recipient, *, today: date) -> list[AuditYear]:
     """Every fiscal year of the recipient from its first award's start to the year
-    `today` falls in, latest first."""
+    `today` falls in, latest first, leaving out the years that began before the first
+    threshold on record: the program's awards go back to 1998, the thresholds held here
+    to 2 CFR 200 Subpart F (years beginning on or after 12/26/2014), and an earlier year
+    has no threshold to be judged by."""
     return audit_years_by_recipient([recipient], today=today)[recipient.pk]
 
 
@@ -220,17 +221,20 @@ def audit_years_by_recipient(
         .order_by()
         .values_list("recipient", "first")
     )
+    rules = RuleBook(RULES)
+    in_force = rules.first_in_force(THRESHOLD)
     spans = {}
     for recipient in recipients:
         years = []
-        if recipient.pk in firsts:
-            day = recipient.fiscal_year_of(firsts[recipient.pk])[1]
+        if recipient.pk in firsts and in_force is not None:
+            day = recipient.fiscal_year_of(max(firsts[recipient.pk], in_force))[1]
             last = recipient.fiscal_year_of(today)[1]
             while day <= last:
-                years.append(recipient.fiscal_year_of(day))
+                if recipient.fiscal_year_of(day)[0] >= in_force:
+                    years.append(recipient.fiscal_year_of(day))
                 day = recipient.fiscal_year_of(day + timedelta(days=1))[1]
         spans[recipient] = years
-    return {pk: list(reversed(years)) for pk, years in _audit_years(spans).items()}
+    return {pk: list(reversed(years)) for pk, years in _audit_years(spans, rules).items()}
 
 
 @dataclass(frozen=True)

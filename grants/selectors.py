@@ -218,6 +218,10 @@ class RuleBook:
                 return row.value
         raise LookupError(f"no value of {key!r} is in force on {on}")
 
+    def first_in_force(self, key: str) -> date | None:
+        """The first day any value of the rule is in force; None if it has no value."""
+        return self._rows[key][-1].effective_from if self._rows[key] else None
+
 
 @dataclass(frozen=True)
 class MoneyChain:
