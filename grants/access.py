@@ -179,6 +179,7 @@ def can_decide_risk_review(user, recipient_id: int) -> bool:
 
 
 def can_clear_special_condition(user, condition) -> bool:
+    """One condition (a form's POST); a page of them reads special_conditions_to_clear."""
     return condition.pk in special_conditions_to_clear(user, [condition])
 
 
