@@ -11,11 +11,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from compliance import sam_holds
 from compliance.models import EquipmentItem, SamRegistration, SamReminder
-from compliance.single_audit import audit_years
+from compliance.single_audit import audit_years_by_recipient
 from grants import access
 from grants.models import Award, Membership, Recipient
 from grants.months import add_years
@@ -27,38 +27,90 @@ SAM_REMINDER_DAYS = ("sam_reminder_first_days", "sam_reminder_second_days")
 INVENTORY_YEARS = "equipment_inventory_years"
 
 
-def _people(registration: SamRegistration) -> list[str]:
-    """The finance officers of the task forces the entity belongs to, and the program
-    managers."""
-    if registration.recipient_id:
-        task_forces = Q(memberships__task_force__lead_organization=registration.recipient_id) | Q(
-            memberships__task_force__awards__recipient=registration.recipient_id
+def _people(registrations: list[SamRegistration]) -> dict[int, list[str]]:
+    """For each registration, by id: the finance officers of the task forces the entity
+    belongs to (a recipient: those it leads or holds awards of; a subrecipient: its
+    own), and the program managers. Two queries for them all."""
+    recipients = {r.recipient_id for r in registrations if r.recipient_id}
+    task_forces = {r.subrecipient.task_force_id for r in registrations if not r.recipient_id}
+    officers = (
+        Membership.objects.filter(
+            Q(task_force__lead_organization__in=recipients)
+            | Q(task_force__awards__recipient__in=recipients)
+            | Q(task_force__in=task_forces),
+            role=Membership.Role.FINANCE_OFFICER,
+            user__is_active=True,
         )
-    else:
-        task_forces = Q(memberships__task_force=registration.subrecipient.task_force_id)
-    officers = User.objects.filter(
-        task_forces, is_active=True, memberships__role=Membership.Role.FINANCE_OFFICER
+        .exclude(user__email="")
+        .values_list(
+            "task_force_id",
+            "task_force__lead_organization_id",
+            "task_force__awards__recipient_id",
+            "user__email",
+        )
+        .distinct()
     )
-    managers = User.objects.filter(is_active=True, groups__name=access.PROGRAM_MANAGER)
-    return sorted({u.email for u in officers.union(managers) if u.email})
+    of_recipient: dict[int, set[str]] = {}
+    of_task_force: dict[int, set[str]] = {}
+    for task_force, lead, award_recipient, email in officers:
+        of_task_force.setdefault(task_force, set()).add(email)
+        for recipient in (lead, award_recipient):
+            of_recipient.setdefault(recipient, set()).add(email)
+    managers = set(
+        User.objects.filter(is_active=True, groups__name=access.PROGRAM_MANAGER)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    return {
+        r.pk: sorted(
+            managers
+            | (
+                of_recipient.get(r.recipient_id, set())
+                if r.recipient_id
+                else of_task_force.get(r.subrecipient.task_force_id, set())
+            )
+        )
+        for r in registrations
+    }
 
 
 def sam_reminders(today: date) -> list[str]:
     """Once at each stage (60, then 30 days before by default) for each expiry date; a
-    stage missed (the job did not run that day) is sent late, the nearest stage only."""
+    stage missed (the job did not run that day) is sent late, the nearest stage only.
+    The registrations, the reminders already sent and the people are read in grouped
+    queries; only a reminder sent costs queries of its own."""
     stages = sorted(int(rule_value(key, on=today)) for key in SAM_REMINDER_DAYS)
     lines = []
     horizon = today + timedelta(days=max(stages))
-    for registration in SamRegistration.objects.filter(
-        expires_on__gte=today, expires_on__lte=horizon
-    ).select_related("recipient", "subrecipient"):
+    registrations = list(
+        SamRegistration.objects.filter(expires_on__gte=today, expires_on__lte=horizon)
+        .select_related("recipient", "subrecipient")
+        .prefetch_related(
+            Prefetch(
+                "reminders",
+                queryset=SamReminder.objects.filter(expires_on__gte=today, expires_on__lte=horizon),
+            )
+        )
+    )
+
+    def stage_of(registration: SamRegistration) -> int:
         days_left = (registration.expires_on - today).days
-        stage = min(days for days in stages if days >= days_left)
-        if SamReminder.objects.filter(
-            registration=registration, expires_on=registration.expires_on, days_before__lte=stage
-        ).exists():
-            continue
-        people = _people(registration)
+        return min(days for days in stages if days >= days_left)
+
+    due = [
+        registration
+        for registration in registrations
+        if not any(
+            sent.expires_on == registration.expires_on
+            and sent.days_before <= stage_of(registration)
+            for sent in registration.reminders.all()
+        )
+    ]
+    people_of = _people(due) if due else {}
+    for registration in due:
+        days_left = (registration.expires_on - today).days
+        stage = stage_of(registration)
+        people = people_of[registration.pk]
         subject = f"SAM.gov registration of {registration.entity_name} expires {registration.expires_on:%m/%d/%Y}"
         try:
             with transaction.atomic():
@@ -95,8 +147,10 @@ def sam_reminders(today: date) -> list[str]:
 
 def overdue_single_audits(today: date) -> list[str]:
     lines = []
-    for recipient in Recipient.objects.filter(awards__isnull=False).distinct():
-        for year in audit_years(recipient, today=today):
+    recipients = list(Recipient.objects.filter(awards__isnull=False).distinct())
+    years_of = audit_years_by_recipient(recipients, today=today)
+    for recipient in recipients:
+        for year in years_of[recipient.pk]:
             if year.overdue(today):
                 lines.append(
                     f"  {recipient.legal_name}: fiscal year ending {year.end:%m/%d/%Y}, due {year.due_on:%m/%d/%Y}"

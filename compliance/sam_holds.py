@@ -12,6 +12,7 @@ ledger needs to know nothing of SAM.gov.
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from compliance.models import SamRegistration
 from grants.duties import lock_award
@@ -64,11 +65,23 @@ def sync_recipient(
 
 
 def sync_all(today: date) -> tuple[int, int]:
-    """The daily run: every recipient's registration against `today`."""
+    """The daily run: every recipient's registration against `today`. One query finds
+    the registrations with an award whose hold is out of step (lapsed and not held, or
+    renewed and still held); only those are synced, each award under its lock."""
+    held = Hold.objects.filter(
+        award=OuterRef("pk"), cause=Hold.Cause.SAM_LAPSED, report_key="", lifted_at__isnull=True
+    )
+    awards = Award.objects.filter(recipient=OuterRef("recipient"), status__in=HELD_STATUSES)
+    out_of_step = (
+        SamRegistration.objects.filter(recipient__isnull=False)
+        .alias(
+            has_unheld=Exists(awards.filter(~Exists(held))),
+            has_held=Exists(awards.filter(Exists(held))),
+        )
+        .filter(Q(expires_on__lt=today, has_unheld=True) | Q(expires_on__gte=today, has_held=True))
+    )
     placed = lifted = 0
-    for registration in SamRegistration.objects.filter(recipient__isnull=False).select_related(
-        "recipient"
-    ):
+    for registration in out_of_step.select_related("recipient"):
         p, lf = sync_recipient(registration.recipient, registration, actor=None, today=today)
         placed, lifted = placed + p, lifted + lf
     return placed, lifted

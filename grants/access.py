@@ -179,12 +179,25 @@ def can_decide_risk_review(user, recipient_id: int) -> bool:
 
 
 def can_clear_special_condition(user, condition) -> bool:
-    """The role the condition names clears it; never the recipient's own staff."""
-    if condition.award.task_force_id in task_force_ids(user):
-        return False
-    if condition.clearer_role == FINANCIAL_APPROVER:
-        return is_financial_approver(user)
-    return is_program_manager(user)
+    """One condition (a form's POST); a page of them reads special_conditions_to_clear."""
+    return condition.pk in special_conditions_to_clear(user, [condition])
+
+
+def special_conditions_to_clear(user, conditions) -> set[int]:
+    """The primary keys of those of `conditions` the user may clear: the role a condition
+    names clears it; never the recipient's own staff. The user's task forces are read
+    once for all the rows of a page, not once a row."""
+    own = task_force_ids(user)
+    return {
+        condition.pk
+        for condition in conditions
+        if condition.award.task_force_id not in own
+        and (
+            is_financial_approver(user)
+            if condition.clearer_role == FINANCIAL_APPROVER
+            else is_program_manager(user)
+        )
+    }
 
 
 def can_submit_corrective_action(user, award) -> bool:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -203,11 +203,6 @@ def rule_value(key: str, *, on: date) -> Decimal:
     return row.value
 
 
-def rule_first_in_force(key: str) -> date | None:
-    """The first day any value of a dated rule is in force; None if it has no value."""
-    return RuleValue.objects.filter(key=key).aggregate(first=Min("effective_from"))["first"]
-
-
 class RuleBook:
     """Every dated value of some rules, read once: for loops that would otherwise ask
     the database the same question for each award or period."""
@@ -222,6 +217,10 @@ class RuleBook:
             if row.effective_from <= on and (row.effective_to is None or row.effective_to >= on):
                 return row.value
         raise LookupError(f"no value of {key!r} is in force on {on}")
+
+    def first_in_force(self, key: str) -> date | None:
+        """The first day any value of the rule is in force; None if it has no value."""
+        return self._rows[key][-1].effective_from if self._rows[key] else None
 
 
 @dataclass(frozen=True)
@@ -243,6 +242,11 @@ class MoneyChain:
     expired: Decimal = ZERO
     cancelled: Decimal = ZERO
 
+    @classmethod
+    def empty(cls, fiscal_year: int | None) -> "MoneyChain":
+        """The chain of a year without an appropriation the person may see."""
+        return cls(fiscal_year, ZERO, ZERO, ZERO, ZERO)
+
     @property
     def available_to_award(self) -> Decimal:
         return self.appropriated - self.set_aside
@@ -263,42 +267,79 @@ def money_chain(*, user, fiscal_year: int | None = None, on: date | None = None)
     A year's money is what its appropriations hold and where it went, whichever
     award fiscal year it funded.
     """
-    on = on or timezone.localdate()
     appropriations = appropriation_list_for_user(user=user)
-    if fiscal_year is not None:
-        appropriations = appropriations.filter(fiscal_year=fiscal_year)
+    if fiscal_year is None:
+        return _money_chains(appropriations, on=on, by_year=False)[None]
+    chains = _money_chains(appropriations.filter(fiscal_year=fiscal_year), on=on, by_year=True)
+    return chains.get(fiscal_year) or MoneyChain.empty(fiscal_year)
+
+
+def money_chain_by_year(*, user, on: date | None = None) -> dict[int, MoneyChain]:
+    """money_chain() of every fiscal year that has an appropriation the person may see,
+    by year (MoneyChain.empty for any other): the same sums, grouped by year, so the
+    number of queries does not grow with the number of years."""
+    return _money_chains(appropriation_list_for_user(user=user), on=on, by_year=True)
+
+
+def _money_chains(
+    appropriations: QuerySet[Appropriation], *, on: date | None, by_year: bool
+) -> dict[int | None, MoneyChain]:
+    """The money chains of `appropriations`, one per fiscal year (by_year) or one in all
+    (under None), in five queries either way."""
+    on = on or timezone.localdate()
     ids = appropriations.values("pk")
-    appropriated = Appropriation.objects.filter(pk__in=ids).aggregate(
-        t=MoneySum("amount", default=ZERO)
-    )["t"]
-    set_aside = SetAside.objects.filter(appropriation__in=ids).aggregate(
-        t=MoneySum("amount", default=ZERO)
-    )["t"]
+
+    def grouped(queryset: QuerySet, year: str, **sums) -> dict[int | None, dict]:
+        if not by_year:
+            return {None: queryset.aggregate(**sums)}
+        rows = queryset.values(chain_year=F(year)).annotate(**sums).order_by()
+        return {row.pop("chain_year"): row for row in rows}
+
+    appropriated = grouped(
+        Appropriation.objects.filter(pk__in=ids), "fiscal_year", t=MoneySum("amount", default=ZERO)
+    )
+    set_aside = grouped(
+        SetAside.objects.filter(appropriation__in=ids),
+        "appropriation__fiscal_year",
+        t=MoneySum("amount", default=ZERO),
+    )
     # Drafts count as awarded (their money is committed) but are shown apart.
-    awarded = AwardFunding.objects.filter(appropriation__in=ids).aggregate(
+    awarded = grouped(
+        AwardFunding.objects.filter(appropriation__in=ids),
+        "appropriation__fiscal_year",
         t=MoneySum("amount", default=ZERO),
         draft=MoneySum("amount", default=ZERO, filter=Q(award__status=Award.Status.DRAFT)),
     )
     # What came back, per appropriation (summed in the database), placed by whether its
     # appropriation is still available, expired or cancelled on the day.
-    returned = {state: ZERO for state in ("available", "expired", "cancelled")}
+    returned: dict[int | None, dict[str, Decimal]] = {}
     rules = RuleBook([CANCELLATION_RULE])
     for appropriation in Appropriation.objects.filter(pk__in=ids).annotate(
         returned_total=_sum_subquery(FundingReturn.objects.all(), "appropriation")
     ):
-        returned[appropriation_state(appropriation, on=on, rules=rules)] += (
+        states = returned.setdefault(
+            appropriation.fiscal_year if by_year else None,
+            {state: ZERO for state in ("available", "expired", "cancelled")},
+        )
+        states[appropriation_state(appropriation, on=on, rules=rules)] += (
             appropriation.returned_total
         )
-    return MoneyChain(
-        fiscal_year,
-        appropriated,
-        set_aside,
-        awarded["t"],
-        awarded["draft"],
-        deobligated=sum(returned.values(), ZERO),
-        expired=returned["expired"],
-        cancelled=returned["cancelled"],
-    )
+    # Every year with an appropriation has a row in `appropriated`; all years always do.
+    no_rows = {"t": ZERO, "draft": ZERO}
+    no_returns = {state: ZERO for state in ("available", "expired", "cancelled")}
+    return {
+        year: MoneyChain(
+            year,
+            row["t"],
+            set_aside.get(year, no_rows)["t"],
+            awarded.get(year, no_rows)["t"],
+            awarded.get(year, no_rows)["draft"],
+            deobligated=sum(returned.get(year, no_returns).values(), ZERO),
+            expired=returned.get(year, no_returns)["expired"],
+            cancelled=returned.get(year, no_returns)["cancelled"],
+        )
+        for year, row in appropriated.items()
+    }
 
 
 def fiscal_years_for_user(*, user) -> list[int]:

@@ -130,10 +130,9 @@ def _award_page(request, award, *, condition_form=None, activity_form=None, stat
     user = request.user
     can_manage = access.can_manage_oversight(user)
     conditions = list(award.special_condition_records.select_related("cleared_by", "review"))
+    clearable = access.special_conditions_to_clear(user, conditions)
     for condition in conditions:
-        condition.may_clear = condition.is_open and access.can_clear_special_condition(
-            user, condition
-        )
+        condition.may_clear = condition.is_open and condition.pk in clearable
     return render(
         request,
         "oversight/award.html",

@@ -20,7 +20,7 @@ from reports.selectors import progress_reports_for_user
 @dataclass(frozen=True)
 class YearMoney:
     """A fiscal year's money: what its appropriations hold, awarded from them and given
-    back (grants.selectors.money_chain), and the cash drawn on that year's awards."""
+    back (grants.selectors.money_chain_by_year), and the cash drawn on that year's awards."""
 
     fiscal_year: int
     appropriated: Decimal
@@ -40,9 +40,10 @@ def program_by_year(*, user) -> list[YearMoney]:
         .order_by()
         .values_list("award__fiscal_year", "t")
     )
+    chains = selectors.money_chain_by_year(user=user)
     rows = []
     for year in years:
-        chain = selectors.money_chain(user=user, fiscal_year=year)
+        chain = chains.get(year) or selectors.MoneyChain.empty(year)
         rows.append(
             YearMoney(
                 fiscal_year=year,

@@ -9,11 +9,15 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from budgets import ledger
+from budgets.services import LineInput
 from compliance import duties, services
 from compliance.models import EquipmentItem, SamReminder
 from grants.models import Hold
+from tests import factories
 from tests.compliance.helpers import active_award, spend
 
 D = Decimal
@@ -199,3 +203,68 @@ def test_send_reminders_prints_the_compliance_duties(program):
     assert "SAM.gov holds placed: 1, lifted: 0" in lines
     assert "Single audits overdue: 0" in lines
     assert "Equipment due for its physical inventory: 0" in lines
+
+
+def _registered(program, n: int) -> None:
+    """Recipient n with an active award of task force A, whose registration lapsed on
+    05/31/2025 (its award is held); recipient n + 100 whose registration expires on
+    07/15/2025, and subrecipient n of task force A whose registration expires on
+    07/02/2025 (each due a reminder on 06/02/2025)."""
+    for number, expires_on in ((n, date(2025, 5, 31)), (n + 100, date(2025, 7, 15))):
+        recipient = factories.make_recipient(f"Agency {number}")
+        active_award(
+            program,
+            recipient=recipient,
+            amount="10000.00",
+            lines=[LineInput("A", D("10000.00"), D("0.00"), "Investigators")],
+        )
+        services.sam_registration_record(
+            actor=program.pm, recipient=recipient, expires_on=expires_on, today=TODAY
+        )
+    sub = services.subrecipient_create(
+        actor=program.officer_a,
+        task_force=program.task_force_a,
+        legal_name=f"Town {n}",
+        uei=f"M7HJK2LQ9P{n:02d}",
+    )
+    services.sam_registration_record(
+        actor=program.officer_a, subrecipient=sub, expires_on=date(2025, 7, 2), today=TODAY
+    )
+
+
+def test_the_daily_run_costs_the_same_queries_for_one_registration_of_each_kind_and_five(
+    program,
+):
+    """Registrations are read with their reminders, people and holds in grouped
+    queries, not a query or more each."""
+    counts, first_runs = [], []
+    for numbers in ((1,), (2, 3, 4, 5)):
+        for n in numbers:
+            _registered(program, n)
+        first_runs.append(duties.run_daily(TODAY))
+        with CaptureQueriesContext(connection) as queries:
+            lines = duties.run_daily(TODAY)
+        counts.append(len(queries))
+        assert lines == [
+            "SAM.gov holds placed: 0, lifted: 0",
+            "SAM.gov reminders sent: 0",
+            "Single audits overdue: 0",
+            "Equipment due for its physical inventory: 0",
+            "Equipment awaiting its disposition at closeout: 0",
+        ]
+    assert counts == [13, 13]
+    assert first_runs[0][:4] == [
+        "SAM.gov holds placed: 0, lifted: 0",
+        "SAM.gov reminders sent: 2",
+        "  SAM.gov registration of Town 1 expires 07/02/2025 (30-day reminder to 2)",
+        "  SAM.gov registration of Agency 101 expires 07/15/2025 (60-day reminder to 2)",
+    ]
+    assert first_runs[1][1] == "SAM.gov reminders sent: 8"
+    # Task force A's finance officer (its awards and subrecipients) and the program manager.
+    assert set(SamReminder.objects.values_list("recipients", flat=True)) == {
+        "officer_a@example.gov, pm@example.gov"
+    }
+    assert Hold.objects.filter(cause="sam_lapsed", lifted_at__isnull=True).count() == 5
+    # Run as of a day before they lapsed, the run finds the five holds out of step.
+    assert duties.run_daily(date(2025, 5, 30))[0] == "SAM.gov holds placed: 0, lifted: 5"
+    assert not Hold.objects.filter(cause="sam_lapsed", lifted_at__isnull=True).exists()

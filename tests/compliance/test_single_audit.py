@@ -1,13 +1,17 @@
 """Single audits: the federal expenditures of a recipient's own fiscal year, summed from
 the ledger; the threshold in force for the year; the due date; the FAC report ID."""
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse as url
 
+from budgets import ledger
 from budgets.models import LedgerEntry
 from budgets.services import LineInput
 from compliance import services
@@ -15,6 +19,7 @@ from compliance.duties import overdue_single_audits
 from compliance.models import SingleAudit
 from compliance.single_audit import audit_year, audit_years, sefa
 from tests import factories
+from tests.budgets.ledger_helpers import draw
 from tests.compliance.helpers import active_award, reverse, spend
 
 D = Decimal
@@ -226,3 +231,93 @@ def test_another_task_forces_officer_cannot_record_the_audit(program):
             recipient=program.task_force_a.lead_organization,
             fiscal_year_end=date(2024, 6, 30),
         )
+
+
+def _shown(years, today):
+    """What the recipient's page shows of each year, latest first."""
+    return [
+        (
+            y.end,
+            y.expenditures,
+            y.threshold,
+            y.required and y.due_on,
+            y.decision_due_on,
+            y.overdue(today),
+        )
+        for y in years
+    ]
+
+
+def test_every_year_of_a_recipient_costs_the_same_queries_as_three(client, program, pin_today):
+    """The years' expenditures, thresholds, records and due dates are read for all years
+    at once, not three queries a year: on the recipient's page too."""
+    recipient, _ = _recipient_spending_900k(program, fy_month=6, fy_day=30, day=date(2024, 3, 15))
+    award = active_award(program)
+    spend(program, award, "1000.10", day=date(2025, 6, 30))  # the year's last day
+    spend(program, award, "0.01", day=date(2025, 7, 1))
+    services.single_audit_record(
+        actor=program.officer_a,
+        recipient=recipient,
+        fiscal_year_end=date(2024, 6, 30),
+        auditor_report_on=date(2024, 12, 16),
+        fac_report_id="2024-06-GSAFAC-0000345049",
+        fac_accepted_on=date(2025, 1, 10),
+    )
+    client.force_login(program.auditor)
+    page = url("compliance:recipient_detail", args=[recipient.pk])
+    counts, shown, pages = [], [], []
+    for today in (date(2025, 8, 1), date(2031, 8, 1)):
+        with CaptureQueriesContext(connection) as queries:
+            shown.append(_shown(audit_years(recipient, today=today), today))
+        counts.append(len(queries))
+        pin_today(today)
+        client.get(page)  # the session's first read of the day settles
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page).status_code == 200
+        pages.append(len(queries))
+    # The first award, the rules, the audits recorded and the expenditures of every year.
+    assert counts == [4, 4]
+    assert pages == [16, 16]
+    nothing = D("0.00")
+    assert shown[0] == [
+        (date(2026, 6, 30), D("0.01"), D("1000000"), False, None, False),
+        # A year beginning before 10/01/2024 keeps the 2014 threshold.
+        (date(2025, 6, 30), D("1000.10"), D("750000"), False, None, False),
+        # Due 30 days after the auditor's report; management decisions six months after
+        # the FAC accepted it.
+        (
+            date(2024, 6, 30),
+            D("900000.00"),
+            D("750000"),
+            date(2025, 1, 15),
+            date(2025, 7, 10),
+            False,
+        ),
+    ]
+    assert shown[1][-3:] == shown[0]
+    assert [row[0] for row in shown[1][:6]] == [date(year, 6, 30) for year in range(2032, 2026, -1)]
+    assert {row[1:] for row in shown[1][:6]} == {(nothing, D("1000000"), False, None, False)}
+
+
+def test_a_cash_basis_recipient_counts_a_payment_in_the_year_it_is_paid(program):
+    recipient = program.task_force_a.lead_organization  # year ends June 30
+    recipient.accounting_basis = "cash"
+    recipient.save()
+    award = active_award(program)
+    incurred = spend(program, award, "2500.00", day=date(2025, 6, 30))
+    draw(program, "2500.00", award=award, day=date(2025, 6, 30))
+    ledger.entry_post(
+        actor=program.officer_a,
+        award=award,
+        kind="disbursement",
+        amount=D("2500.00"),
+        effective_date=date(2025, 7, 1),
+        idempotency_key=uuid.uuid4(),
+        expenditure=incurred,
+    )
+    years = audit_years(recipient, today=date(2025, 8, 1))
+    assert [(y.end, y.expenditures) for y in years] == [
+        (date(2026, 6, 30), D("2500.00")),
+        (date(2025, 6, 30), D("0.00")),
+    ]
+    assert audit_year(recipient, date(2025, 6, 30)).expenditures == D("0.00")

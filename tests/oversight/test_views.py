@@ -1,10 +1,13 @@
 """The oversight pages: who sees what, forms and their refusals."""
 
+import re
 from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from oversight import services
@@ -259,3 +262,47 @@ def test_a_decision_with_conditions_due_before_the_review_is_shown_and_changes_n
     review.refresh_from_db()
     assert review.status == "draft"
     assert not SpecialCondition.objects.exists()
+
+
+def _impose(program, number: int) -> None:
+    """Condition `number`: odd ones cleared by a program manager, even ones by a
+    financial approver."""
+    services.condition_impose(
+        actor=program.pm,
+        award=program.award_a,
+        text=f"Condition text {number}.",
+        withholds_funds=False,
+        clearer_role="Program manager" if number % 2 else "Financial approver",
+        clear_by=date(2099, 1, 31),
+    )
+
+
+@pytest.mark.parametrize("role", ["pm", "approver", "pm_on_recipient_staff"])
+def test_the_award_page_costs_the_same_queries_for_one_condition_and_six(
+    client, program, pm_on_recipient_staff, role
+):
+    """Who may clear each condition is decided from one read of the person's task
+    forces, not a membership query a row."""
+    program.pm_on_recipient_staff = pm_on_recipient_staff
+    client.force_login(getattr(program, role))
+    url = reverse("oversight:award", args=[NUMBER])
+    counts = []
+    for numbers in ((1,), (2, 3, 4, 5, 6)):
+        for number in numbers:
+            _impose(program, number)
+        client.get(url)  # the session's first read of the day settles
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        counts.append(len(queries))
+    assert counts == [15, 15]
+    assert all(f"Condition text {number}." in page for number in range(1, 7))
+    buttons = re.findall(r"Clear condition (\d+)</button>", page)
+    assert (
+        buttons
+        == {
+            "pm": ["1", "3", "5"],
+            "approver": ["2", "4", "6"],
+            # The recipient's own staff clears none, whatever their role.
+            "pm_on_recipient_staff": [],
+        }[role]
+    )

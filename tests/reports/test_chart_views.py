@@ -8,12 +8,17 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from budgets.balances import award_balances
+from budgets.modifications import budget_modification_decide, decrease_propose
+from budgets.services import LineInput
 from reports import chart_views
 from reports.models import MEASURES, ProgressReport
+from tests import factories
 from tests.budgets.ledger_helpers import activate, post, reverse_entry
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -178,3 +183,60 @@ def test_a_reversal_takes_its_amount_off_from_its_own_month(client, program, on_
     assert spent["04/10/2025"] == "$30,000.00"
     titles = [t.text for t in svg(html, "award-categories").iter(f"{SVG}title")][1:]
     assert "A. Personnel, Federal spending: $30,000.00" in titles
+
+
+def _another_year(program, fiscal_year: int) -> None:
+    """FY`fiscal_year`: $500,000 appropriated ($50,000 set aside), an award of $200,000
+    to task force A of which $20,000.01 is given back by a decrease, and a draft of
+    $100,000 to task force B."""
+    appropriation = factories.make_appropriation(
+        program.pm, fiscal_year=fiscal_year, amount="500000.00", set_aside="50000.00"
+    )
+    award = activate(
+        program,
+        factories.make_award(
+            program.pm, task_force=program.task_force_a, appropriation=appropriation
+        ),
+    )
+    decrease = decrease_propose(
+        actor=program.pm,
+        award=award,
+        amount="20000.01",
+        lines=[LineInput("A", Decimal("120000.00")), LineInput("C", Decimal("59999.99"))],
+        justification="Vacant investigator position not filled",
+        today=date(2025, 3, 1),
+    )
+    budget_modification_decide(
+        actor=program.approver, modification=decrease, approve=True, today=date(2025, 3, 1)
+    )
+    factories.make_award(
+        program.pm, task_force=program.task_force_b, appropriation=appropriation, amount="100000.00"
+    )
+
+
+@pytest.mark.django_db
+def test_the_program_charts_cost_the_same_queries_for_one_year_and_for_five(client, program):
+    """Each year's money is read in grouped queries for every year at once, not a money
+    chain per year."""
+    client.force_login(program.pm)
+    url = reverse("reports:program_charts")
+    counts = []
+    for years in ((), (2021, 2022, 2023, 2024)):
+        for fiscal_year in years:
+            _another_year(program, fiscal_year)
+        client.get(url)  # the session's first read of the day settles
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(url).text
+        counts.append(len(queries))
+    # Five of them read every year's money chain at once: appropriated, set aside,
+    # awarded, the cancellation rule and what came back.
+    assert counts == [16, 16]
+    # Each earlier year: $300,000 awarded (the draft counts), $20,000.01 given back.
+    earlier = [
+        [f"FY{year}", "$500,000.00", "$300,000.00", "$0.00", "$20,000.01"]
+        for year in (2021, 2022, 2023, 2024)
+    ]
+    assert table_rows(html, "program-table") == [
+        *earlier,
+        ["FY2025", "$1,000,000.00", "$400,000.00", "$0.00", "$0.00"],
+    ]
