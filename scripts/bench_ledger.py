@@ -173,8 +173,13 @@ def build_award(extra_awards: int = 0):
     return people, award, others
 
 
-def draw_cash(people, award, amount: str) -> None:
+def draw_cash(people, award, amount: str, second: str = "bench-approver-2") -> None:
+    """Cash received on the first day: requested, approved by one financial approver
+    (`second`, made here) when it is more than the award's immediate need, and its
+    payment recorded by another."""
     from budgets import ledger
+    from grants import access
+    from tests import factories
 
     request = ledger.drawdown_request(
         actor=people.officer,
@@ -183,6 +188,9 @@ def draw_cash(people, award, amount: str) -> None:
         idempotency_key=uuid.uuid4(),
         today=PERIOD_START,
     )
+    if request.status == request.Status.REQUESTED:
+        approver = factories.make_user(second, groups=[access.FINANCIAL_APPROVER])
+        request = ledger.drawdown_approve(actor=approver, request=request, today=PERIOD_START)
     ledger.drawdown_mark_paid(actor=people.approver, request=request, today=PERIOD_START)
 
 

@@ -26,7 +26,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bench_ledger import build_award, scratch_run, vendor
+from bench_ledger import build_award, draw_cash, scratch_run, vendor
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -101,28 +101,6 @@ def make_rows(count: int):
         add("MC", "expenditure", "60.00", back, category="A", share="recipient")
         assert len(rows) - n == 20
     return rows[:count]
-
-
-def draw_cash(people, award, amount: str, second: str = "bench-approver-2") -> None:
-    """Cash received on the first day: requested, approved by one financial approver (it
-    is more than the award's immediate need) and its payment recorded by another."""
-    import uuid
-
-    from budgets import ledger
-    from grants import access
-    from tests import factories
-
-    second = factories.make_user(second, groups=[access.FINANCIAL_APPROVER])
-    request = ledger.drawdown_request(
-        actor=people.officer,
-        award=award,
-        amount=Decimal(amount),
-        idempotency_key=uuid.uuid4(),
-        today=START,
-    )
-    if request.status == request.Status.REQUESTED:
-        request = ledger.drawdown_approve(actor=second, request=request, today=START)
-    ledger.drawdown_mark_paid(actor=people.approver, request=request, today=START)
 
 
 def one_by_one(people, award, rows) -> float:
