@@ -5,7 +5,8 @@ The file is received within its size limit and checked; a file that passes is ke
 by it. The review page reads the kept file and checks it again, shows the dry run, and
 on its POST acts on exactly that file, checked against the data as they are then, and
 then the file goes. A kept file is its uploader's alone (and its award's, for a ledger
-file): anyone else naming it gets a 404. Files checked and never acted on go after a day.
+file): anyone else naming it gets a 404. Files checked and never acted on expire after a
+day, and the daily duties delete them (`delete_expired`): a page deletes nothing.
 """
 
 import hashlib
@@ -28,9 +29,16 @@ Purpose = KeptUpload.Purpose
 
 
 def _fresh():
-    """The kept files not yet expired; the expired ones are deleted on the way."""
-    KeptUpload.objects.filter(uploaded_at__lt=timezone.now() - KEPT_FOR).delete()
-    return KeptUpload.objects.all()
+    """The kept files not yet expired: an expired one is gone for its pages, although
+    only the daily duties delete it (`delete_expired`)."""
+    return KeptUpload.objects.filter(uploaded_at__gte=timezone.now() - KEPT_FOR)
+
+
+def delete_expired() -> int:
+    """Delete the files kept longer than KEPT_FOR (the daily duties, `manage.py
+    run_daily`); returns how many were deleted."""
+    expired = KeptUpload.objects.filter(uploaded_at__lt=timezone.now() - KEPT_FOR)
+    return expired.delete()[1].get(KeptUpload._meta.label, 0)
 
 
 def receive(
@@ -50,7 +58,9 @@ def receive(
     content = upload.read(max_bytes + 1)
     check(upload.name, content)
     sha256 = hashlib.sha256(content).hexdigest()
-    _fresh().update_or_create(
+    # Not only the fresh ones: an expired copy of the same file, not yet deleted, is
+    # renewed (its uploaded_at is updated on save).
+    KeptUpload.objects.update_or_create(
         purpose=purpose,
         award=award,
         uploaded_by=request.user,

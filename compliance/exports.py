@@ -12,14 +12,16 @@ from reports.exports.xlsx import XLSX_TYPE, Column, Sheet, write_workbook
 
 ASSISTANCE_LISTING_NAMES = {"16.543": "Missing Children's Assistance"}
 
+# Wide enough for each header and the longest text under it: a spreadsheet cuts text off
+# at the next filled cell, on screen and on paper.
 COLUMNS = [
-    Column("Federal agency", width=28),
-    Column("Assistance Listing", width=12),
-    Column("Program", width=30),
+    Column("Federal agency", width=56),
+    Column("Assistance Listing", width=20),
+    Column("Program", width=31),
     Column("Award number", width=26),
-    Column("Pass-through entity", width=16),
-    Column("Federal expenditures", kind="money", width=18, total=True),
-    Column("Passed through to subrecipients", kind="money", width=18, total=True),
+    Column("Pass-through entity", width=21),
+    Column("Federal expenditures", kind="money", width=22, total=True),
+    Column("Passed through to subrecipients", kind="money", width=33, total=True),
 ]
 
 

@@ -322,8 +322,8 @@ class EquipmentItem(models.Model):
 
 
 class FfataReport(FiledReport):
-    """The FFATA report in SAM.gov of an award's subawards of $30,000 or more signed in
-    one month (period_end: the month's last day)."""
+    """The FFATA report in SAM.gov of an award's reportable subawards signed in one month
+    (report_types.ffata_of; period_end: the month's last day)."""
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="ffata_reports")
     reported_on = models.DateField("Date reported in SAM.gov")

@@ -9,7 +9,9 @@ award signed in one month are reported together: the report's period is that mon
 A smaller subaward is exempt and owes no report.
 """
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from compliance.models import FfataReport, Subaward
 from compliance.rules import end_of_month, end_of_next_month
@@ -20,9 +22,36 @@ from reports.report_types import Event, EventTriggered, ReportType, register
 THRESHOLD = "ffata_subaward_threshold"
 
 
+@dataclass(frozen=True)
+class Ffata:
+    """What FFATA asks of one subaward: the threshold in force on its date signed and,
+    when it is at or above it, the day its report is due (None: exempt)."""
+
+    threshold: Decimal
+    due_on: date | None
+
+    @property
+    def reportable(self) -> bool:
+        return self.due_on is not None
+
+
+def ffata_of(amount: Decimal, signed_on: date, rules: RuleBook | None = None) -> Ffata:
+    """The one test of FFATA reportability, for the schedule, the pages and the audit
+    trail: a subaward at or above the `ffata_subaward_threshold` in force on its date
+    signed is reported by the end of the next month; below it, it is exempt. `rules`
+    saves a loop from reading the threshold again for each subaward."""
+    threshold = (rules or RuleBook([THRESHOLD])).value(THRESHOLD, on=signed_on)
+    return Ffata(threshold, end_of_next_month(signed_on) if amount >= threshold else None)
+
+
+def ffata_by_subaward(subawards: list[Subaward]) -> dict[int, Ffata]:
+    rules = RuleBook([THRESHOLD])
+    return {s.pk: ffata_of(s.amount, s.signed_on, rules) for s in subawards}
+
+
 def reportable_subaward_months(awards: list[Award]) -> list[Event]:
-    """One event per award and month with a subaward at or above the threshold in force
-    on its date signed; the event's day is the month's first such subaward."""
+    """One event per award and month with a reportable subaward (ffata_of); the event's
+    day is the month's first such subaward."""
     rules = RuleBook([THRESHOLD])
     first: dict[tuple[int, date], date] = {}
     rows = (
@@ -31,7 +60,7 @@ def reportable_subaward_months(awards: list[Award]) -> list[Event]:
         .order_by("award_id", "signed_on")
     )
     for award_id, signed_on, amount in rows:
-        if amount >= rules.value(THRESHOLD, on=signed_on):
+        if ffata_of(amount, signed_on, rules).reportable:
             first.setdefault((award_id, end_of_month(signed_on)), signed_on)
     return [
         Event(award_id, month_end.replace(day=1), month_end, day)

@@ -24,6 +24,7 @@ from compliance.models import (
     validate_fac_report_id,
     validate_finding_reference,
 )
+from compliance.report_types import ffata_of
 from compliance.selectors import spent_by_subaward, subaward_room
 from grants import access
 from grants.audit import audit_record, snapshot
@@ -34,7 +35,6 @@ from grants.selectors import rule_value
 from grants.text import clean_text
 
 EQUIPMENT_THRESHOLD = "equipment_threshold"
-FFATA_THRESHOLD = "ffata_subaward_threshold"
 
 
 def equipment_threshold(award: Award, acquired_on: date) -> Decimal:
@@ -166,13 +166,12 @@ def subaward_create(
         purpose=clean_text(purpose),
         created_by=actor,
     )
-    threshold = rule_value(FFATA_THRESHOLD, on=signed_on)
     audit_record(
         actor=actor,
         action="compliance.subaward.created",
         obj=subaward,
         task_force=award.task_force,
-        after={**snapshot(subaward), "ffata_reportable": amount >= threshold},
+        after={**snapshot(subaward), "ffata_reportable": ffata_of(amount, signed_on).reportable},
     )
     return subaward
 

@@ -17,7 +17,7 @@ from compliance.models import SingleAudit, SubawardSpending
 from grants.models import AccountingBasis, Award, Recipient
 from grants.money import CENT, ZERO, MoneySum
 from grants.months import add_months
-from grants.selectors import rule_value
+from grants.selectors import rule_first_in_force, rule_value
 
 THRESHOLD = "single_audit_threshold"  # by the fiscal year's first day
 DUE_MONTHS = "single_audit_due_months"
@@ -140,14 +140,19 @@ def audit_year(recipient: Recipient, fiscal_year_end: date) -> AuditYear:
 
 def audit_years(recipient: Recipient, *, today: date) -> list[AuditYear]:
     """Every fiscal year of the recipient from its first award's start to the year
-    `today` falls in, latest first."""
+    `today` falls in, latest first, leaving out the years that began before the first
+    threshold on record: the program's awards go back to 1998, the thresholds held here
+    to 2 CFR 200 Subpart F (years beginning on or after 12/26/2014), and an earlier year
+    has no threshold to be judged by."""
     first = Award.objects.filter(recipient=recipient).order_by("period_start").first()
-    if first is None:
+    in_force = rule_first_in_force(THRESHOLD)
+    if first is None or in_force is None:
         return []
-    years, day = [], recipient.fiscal_year_of(first.period_start)[1]
+    years, day = [], recipient.fiscal_year_of(max(first.period_start, in_force))[1]
     last = recipient.fiscal_year_of(today)[1]
     while day <= last:
-        years.append(audit_year(recipient, day))
+        if recipient.fiscal_year_of(day)[0] >= in_force:
+            years.append(audit_year(recipient, day))
         day = recipient.fiscal_year_of(day + timedelta(days=1))[1]
     return list(reversed(years))
 

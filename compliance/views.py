@@ -24,6 +24,7 @@ from compliance.forms import (
     SubrecipientForm,
 )
 from compliance.models import SamRegistration
+from compliance.report_types import ffata_by_subaward, ffata_of
 from compliance.single_audit import audit_year, audit_years, fiscal_year_ending, sefa
 from grants import access
 from grants.form_errors import add_service_errors
@@ -313,12 +314,13 @@ def award_subawards(request, award_number: str):
             return redirect("compliance:award_subawards", award_number)
     subawards = list(selectors.subaward_list_for_user(user=request.user).filter(award=award))
     spent = selectors.spent_by_subaward(s.pk for s in subawards)
+    ffata = ffata_by_subaward(subawards)
     return render(
         request,
         "compliance/award_subawards.html",
         {
             "award": award,
-            "subawards": [(s, spent.get(s.pk)) for s in subawards],
+            "subawards": [(s, spent.get(s.pk), ffata[s.pk]) for s in subawards],
             "room": selectors.subaward_room(award),
             "form": form if can_record else None,
         },
@@ -350,6 +352,7 @@ def subaward_detail(request, award_number: str, pk: int):
         {
             "award": award,
             "subaward": subaward,
+            "ffata": ffata_of(subaward.amount, subaward.signed_on),
             "spending": subaward.spending.select_related("entry", "entry__reversed_by"),
             "spent": services.subaward_spent(subaward),
             "form": form if can_record else None,

@@ -84,6 +84,19 @@ def record_refusal(
         kept.append(event)
 
 
+def refusals_written(service):
+    """Run `service` inside a `refusals_kept()` block: the refusals it records itself
+    (record_refusal) are written after its transaction has rolled back. Put it above the
+    service's @transaction.atomic."""
+
+    @functools.wraps(service)
+    def kept(**kwargs):
+        with refusals_kept():
+            return service(**kwargs)
+
+    return kept
+
+
 def refusal_audited(action: str, *, on: str, attempted: str):
     """Mark a service whose ValidationError or PermissionDenied is a refused attempt to
     audit as `action`: `on` names the keyword argument holding what it acts on

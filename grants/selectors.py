@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -201,6 +201,11 @@ def rule_value(key: str, *, on: date) -> Decimal:
     if row is None:
         raise LookupError(f"no value of {key!r} is in force on {on}")
     return row.value
+
+
+def rule_first_in_force(key: str) -> date | None:
+    """The first day any value of a dated rule is in force; None if it has no value."""
+    return RuleValue.objects.filter(key=key).aggregate(first=Min("effective_from"))["first"]
 
 
 class RuleBook:

@@ -13,6 +13,7 @@ from grants.duties import lock_award
 from grants.models import Award, Hold, Recipient
 from grants.money import checked_amount
 from grants.months import add_months
+from grants.refusals import record_refusal, refusals_written
 from grants.services import hold_place_by_system, holds_lift_by_system
 from grants.text import clean_text
 from oversight import risk
@@ -353,6 +354,18 @@ def _hold_key(condition: SpecialCondition) -> str:
     return f"condition-{condition.number}"
 
 
+def refuse_own_recipient(actor, award: Award, *, action: str, attempted: str, message: str):
+    """A person on the staff of the award's recipient never imposes its conditions or
+    plans its monitoring, whatever roles the person holds (as for its risk review). The
+    refusal is kept aside and written when the enclosing `refusals_kept()` block ends,
+    after the service's transaction has rolled back (grants.refusals)."""
+    if award.recipient_id in access.recipient_ids(actor):
+        refusal = PermissionDenied(message)
+        record_refusal(actor=actor, action=action, obj=award, attempted=attempted, reasons=refusal)
+        raise refusal
+
+
+@refusals_written
 @transaction.atomic
 def condition_impose(
     *,
@@ -364,24 +377,41 @@ def condition_impose(
     clear_by: date | None,
     today: date | None = None,
 ) -> SpecialCondition:
-    """A special condition placed on an award by a program manager."""
+    """A special condition placed on an award by a program manager outside its
+    recipient: with its text, the role that clears it and a clear-by date from today,
+    on an award not closed, and not twice while the first is open."""
     access.require(
         access.can_manage_oversight(actor), "Only program managers impose special conditions."
     )
     award = lock_award(award.pk)
+    refuse_own_recipient(
+        actor,
+        award,
+        action="oversight.condition.refused",
+        attempted="impose a special condition",
+        message=f"You are on the staff of {award.recipient}: another program manager must "
+        "impose its special conditions.",
+    )
     today = today or timezone.localdate()
     text = clean_text(text)
     errors = {}
+    if award.status == Award.Status.CLOSED:
+        raise ValidationError(f"Award {award} is closed: no condition can be imposed on it.")
     if not text:
         errors["text"] = "Write the condition: what the recipient must do."
+    else:
+        # A second submission of the same form would impose it, and hold funds, twice.
+        same = award.special_condition_records.filter(
+            text=text, status=SpecialCondition.Status.OPEN
+        ).first()
+        if same is not None:
+            errors["text"] = f"Special condition {same.number} already says this and is open."
     if clearer_role not in SpecialCondition.ClearerRole.values:
         errors["clearer_role"] = "Choose who clears the condition."
     if clear_by is None:
         errors["clear_by"] = "Say by when the condition must be cleared."
     elif clear_by < today:
         errors["clear_by"] = f"The due date {clear_by:%m/%d/%Y} is before today, {today:%m/%d/%Y}."
-    if award.status == Award.Status.CLOSED:
-        errors["__all__"] = "The award is closed."
     if errors:
         raise ValidationError(errors)
     return _impose(
@@ -435,17 +465,43 @@ def condition_clear(*, actor, condition: SpecialCondition, note: str) -> Special
     return condition
 
 
+@refusals_written
 @transaction.atomic
 def activity_plan(*, actor, award: Award, kind: str, planned_on: date | None) -> MonitoringActivity:
+    """A desk review or site visit planned by hand by a program manager outside the
+    award's recipient: within the award's period, on an award not closed, and not twice
+    on one day."""
     access.require(access.can_manage_oversight(actor), "Only program managers plan monitoring.")
     award = lock_award(award.pk)
+    refuse_own_recipient(
+        actor,
+        award,
+        action="oversight.activity.refused",
+        attempted="plan monitoring",
+        message=f"You are on the staff of {award.recipient}: another program manager must "
+        "plan its monitoring.",
+    )
+    if award.status == Award.Status.CLOSED:
+        raise ValidationError(f"Award {award} is closed: no monitoring is planned on it.")
     errors = {}
     if kind not in MonitoringActivity.Kind.values:
         errors["kind"] = "Choose a desk review or a site visit."
     if planned_on is None:
         errors["planned_on"] = "Say when it is planned."
-    elif planned_on < award.period_start:
-        errors["planned_on"] = f"The award's period starts {award.period_start:%m/%d/%Y}."
+    elif not award.period_start <= planned_on <= award.period_end:
+        # As a decided review's plan: monitoring of the award falls within its period.
+        errors["planned_on"] = (
+            f"Plan it within the award's period, {award.period_start:%m/%d/%Y} to "
+            f"{award.period_end:%m/%d/%Y}."
+        )
+    elif (
+        kind in MonitoringActivity.Kind.values
+        and award.monitoring_activities.filter(
+            kind=kind, planned_on=planned_on, status=MonitoringActivity.Status.PLANNED
+        ).exists()
+    ):
+        label = MonitoringActivity.Kind(kind).label.lower()
+        errors["planned_on"] = f"A {label} is already planned on {planned_on:%m/%d/%Y}."
     if errors:
         raise ValidationError(errors)
     activity = MonitoringActivity.objects.create(award=award, kind=kind, planned_on=planned_on)

@@ -359,12 +359,16 @@ class PreparedDownload(models.Model):
             )
         ]
 
+    # Set on a download its pages show (reports.prepared.as_shown) when the worker it
+    # waits for is no longer alive: shown failed until a sweep records it; never saved.
+    abandoned = False
+
     def __str__(self) -> str:
         return f"{self.label} for {self.owner}"
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.READY, self.Status.FAILED)
+        return self.abandoned or self.status in (self.Status.READY, self.Status.FAILED)
 
     @property
     def percent(self) -> int:

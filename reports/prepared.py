@@ -13,8 +13,10 @@ something else.
    fetching it is recorded as every download is (`reports.export.downloaded`). Nobody
    else can see or fetch it: for anyone else it does not exist (404).
 4. A file that cannot be written is marked failed with the reason the person sees, and
-   recorded (`reports.export.failed`); so is one whose worker died while writing it
-   (its heartbeat stopped: `fail_abandoned`, reports/workers.py). They can ask again.
+   recorded (`reports.export.failed`); so is one whose worker died while writing it, or
+   after claiming its task but before starting on it (its heartbeat stopped:
+   `fail_abandoned`, run by the workers' sweep and the daily duties, reports/workers.py).
+   Until then the pages show it failed, without writing (`as_shown`). They can ask again.
 5. The daily duties delete files past their `expires_on` (`delete_expired`).
 
 Every file is written as the owner would get it from the page: every sheet and document
@@ -33,6 +35,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -357,37 +360,76 @@ ABANDONED = (
 )
 
 
-def fail_abandoned(*, owner=None) -> int:
-    """Mark failed the downloads being written by a worker that is no longer alive (its
-    heartbeat stopped: reports/workers.py), and that worker's task results: django-tasks
-    leaves them "running" for good. `owner` limits it to one person's downloads (their
-    page checks their own). Returns how many downloads were failed."""
+def fail_abandoned() -> int:
+    """Mark failed the downloads left by a worker that is no longer alive (its heartbeat
+    stopped: reports/workers.py), whether it died while writing one or after claiming its
+    task but before starting on it, and that worker's task results: django-tasks leaves
+    them "running" for good. What a worker's sweep and the daily duties run, never a
+    page. Returns how many downloads were failed."""
     alive = alive_worker_ids()
-    running = PreparedDownload.objects.filter(status=PreparedDownload.Status.RUNNING).exclude(
-        worker_id=""
-    )
-    if owner is not None:
-        running = running.filter(owner=owner)
+    tasks = _abandoned_tasks(alive)
+    abandoned = _abandoned(PreparedDownload.objects.all(), alive=alive, tasks=tasks)
     failed = 0
-    for download in running.exclude(worker_id__in=alive).select_related("owner"):
+    for download in abandoned.select_related("owner"):
         failed += _fail(download, ABANDONED)
-    if owner is None:
-        _fail_abandoned_tasks(alive)
-    return failed
-
-
-def _fail_abandoned_tasks(alive: set[str]) -> None:
-    # A worker beats before it claims its first task (reports.workers.Heartbeat), so a
-    # task whose worker is not alive was left behind.
-    for result in DBTaskResult.objects.running():
-        if not result.worker_ids or result.worker_ids[-1] in alive:
-            continue
+    for result in tasks:
         DBTaskResult.objects.filter(pk=result.pk, status="RUNNING").update(
             status="FAILED",
             finished_at=timezone.now(),
             exception_class_path=f"{WorkerStopped.__module__}.{WorkerStopped.__qualname__}",
             traceback=f"Worker {result.worker_ids[-1]} stopped beating while running this task.",
         )
+    return failed
+
+
+def as_shown(downloads) -> list[PreparedDownload]:
+    """`downloads` as their pages show them, read-only: one left by a worker that is no
+    longer alive shows failed (`abandoned`, with ABANDONED as its error, never saved),
+    as the next sweep will mark it, rather than "being prepared" until it expires."""
+    downloads = list(downloads)
+    unfinished = [download.pk for download in downloads if not download.is_finished]
+    if not unfinished:
+        return downloads
+    alive = alive_worker_ids()
+    stale = _abandoned(
+        PreparedDownload.objects.filter(pk__in=unfinished),
+        alive=alive,
+        tasks=_abandoned_tasks(alive),
+    )
+    stale = set(stale.values_list("pk", flat=True))
+    for download in downloads:
+        if download.pk in stale:
+            download.abandoned, download.error = True, ABANDONED
+    return downloads
+
+
+def _abandoned(downloads, *, alive: set[str], tasks: list[DBTaskResult]):
+    """Of `downloads`, the unfinished ones whose worker is no longer alive: being written
+    by it, or still queued although it claimed their task (`tasks`, _abandoned_tasks)."""
+    from reports.tasks import prepare_download  # the task module imports this one
+
+    # The task's one argument is the download's id (_enqueue).
+    claimed = [
+        args[0]
+        for result in tasks
+        if result.task_path == prepare_download.module_path
+        and (args := result.args_kwargs.get("args"))
+    ]
+    Status = PreparedDownload.Status
+    being_written = Q(status=Status.RUNNING) & ~Q(worker_id="") & ~Q(worker_id__in=alive)
+    unfinished = downloads.exclude(status__in=[Status.READY, Status.FAILED])
+    return unfinished.filter(being_written | Q(pk__in=claimed))
+
+
+def _abandoned_tasks(alive: set[str]) -> list[DBTaskResult]:
+    """The task results still "running" whose worker is no longer alive. A worker beats
+    before it claims its first task (reports.workers.Heartbeat), so such a task was left
+    behind."""
+    return [
+        result
+        for result in DBTaskResult.objects.running()
+        if result.worker_ids and result.worker_ids[-1] not in alive
+    ]
 
 
 def _task_force_of(download: PreparedDownload):

@@ -73,11 +73,9 @@ PROGRAM_OFFICE_ONLY = (
 @login_required
 def my_downloads(request):
     offer = _offer(request)
-    # A file whose worker died shows as failed, not "being prepared" until it expires.
-    # Safe on a GET: beats are dated by the database's clock, and a worker that was only
-    # stalled cannot turn the failed file back to ready (prepared.prepare).
-    prepared.fail_abandoned(owner=request.user)
-    downloads = prepared.downloads_of(request.user)[:50]
+    # A file whose worker died shows as failed, not "being prepared" until it expires;
+    # marking it so is the sweep's work (reports.workers), not a GET's.
+    downloads = prepared.as_shown(prepared.downloads_of(request.user)[:50])
     return render(
         request,
         "reports/downloads.html",
@@ -114,11 +112,11 @@ def prepare(request):
 
 @login_required
 def download(request, pk):
-    prepared.fail_abandoned(owner=request.user)
     try:
         item = prepared.downloads_of(request.user).get(pk=pk)
     except PreparedDownload.DoesNotExist:
         raise Http404("No such download.") from None
+    (item,) = prepared.as_shown([item])
     return render(
         request,
         "reports/download.html",

@@ -9,8 +9,10 @@ worker stops. A worker is alive while its last beat is within WORKER_HEARTBEAT_T
 
 - `/readyz` reports whether a worker is alive (config.health.worker_heartbeat), and
   fails on it with DJANGO_READYZ_WORKER=1 or when asked `/readyz?worker=1`;
-- each beat also marks failed the downloads whose worker is no longer alive
-  (reports.prepared.fail_abandoned), so the person sees it and can ask again.
+- each beat also sweeps (`sweep`, which the daily duties run too): it marks failed the
+  downloads whose worker is no longer alive (reports.prepared.fail_abandoned), so the
+  person sees it and can ask again. Pages only show such a download failed; they write
+  nothing (reports.prepared.as_shown).
 """
 
 import logging
@@ -66,13 +68,15 @@ def beat(worker_id: str, *, started_at: datetime | None = None) -> None:
     )
 
 
-def sweep() -> None:
-    """What any living worker does for the dead ones: fail their downloads and tasks,
-    and forget their heartbeats once they are long gone."""
+def sweep() -> int:
+    """What any living worker does for the dead ones at each beat, and the daily duties
+    too (for when no worker is left alive): fail their downloads and tasks, and forget
+    their heartbeats once they are long gone. Returns how many downloads were failed."""
     from reports import prepared  # prepared imports this module
 
-    prepared.fail_abandoned()
+    failed = prepared.fail_abandoned()
     WorkerHeartbeat.objects.filter(beat_at__lt=Now() - timedelta(days=1)).delete()
+    return failed
 
 
 class Heartbeat:

@@ -342,7 +342,7 @@ def write_workbook(
         _write_sheet(wb, sheet, digest, max_rows=max_rows, progress=report)
         done += sheet.row_count
     ws = wb.create_sheet(title="About")
-    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["A"].width = 40  # "Total passed through to subrecipients" whole
     ws.column_dimensions["B"].width = 80
     rows = list(about.items())
     for s in sheets:

@@ -6,12 +6,14 @@ import csv
 import io
 import uuid
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from budgets import ledger
@@ -411,6 +413,49 @@ def test_another_officer_of_the_task_force_cannot_use_a_kept_file(client, active
     assert client.get(response.url).status_code == 404
     assert client.post(response.url).status_code == 404
     assert not LedgerEntry.objects.exclude(reference="").exists()
+
+
+# --- Kept files expire; the daily duties delete them ---------------------------------
+
+
+def _age(upload_url: str, hours: int) -> None:
+    sha256 = upload_url.rstrip("/").rsplit("/", 1)[-1]
+    KeptUpload.objects.filter(sha256=sha256).update(
+        uploaded_at=timezone.now() - timedelta(hours=hours)
+    )
+
+
+def test_an_expired_kept_file_is_a_404_and_only_the_daily_duties_delete_it(client, active):
+    client.force_login(active.officer_a)
+    good = (FILES / "good.csv").read_bytes()
+    expired = _upload(client, active, "good.csv", good).url
+    _age(expired, 25)
+    fresh = _upload(client, active, "other.csv", good.replace(b"PO-1", b"PO-9")).url
+    assert client.get(fresh).status_code == 200
+
+    # Its pages no longer offer it, and delete nothing: a GET or another upload.
+    assert client.get(expired).status_code == 404
+    assert client.post(expired).status_code == 404
+    assert KeptUpload.objects.count() == 2
+    assert not LedgerEntry.objects.exclude(reference="").exists()
+
+    out = io.StringIO()
+    call_command("run_daily", stdout=out)
+    assert "Expired uploads deleted: 1" in out.getvalue()
+    assert list(KeptUpload.objects.values_list("filename", flat=True)) == ["other.csv"]
+    assert client.get(fresh).status_code == 200
+
+
+def test_uploading_an_expired_file_again_renews_it(client, active):
+    client.force_login(active.officer_a)
+    good = (FILES / "good.csv").read_bytes()
+    url = _upload(client, active, "good.csv", good).url
+    _age(url, 25)
+    assert _upload(client, active, "good.csv", good).url == url
+    assert client.get(url).status_code == 200
+    assert KeptUpload.objects.count() == 1
+    call_command("run_daily", stdout=io.StringIO())
+    assert KeptUpload.objects.count() == 1
 
 
 def test_the_template_documents_each_column_and_this_awards_categories(client, active):

@@ -8,10 +8,12 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.urls import reverse
+from openpyxl.utils import get_column_letter
 
 from compliance import services
 from compliance.models import EquipmentItem, Subaward
 from tests.compliance.helpers import active_award, spend
+from tests.reports.workbook_helpers import evaluate
 
 D = Decimal
 
@@ -68,13 +70,20 @@ def test_another_task_forces_records_are_not_found(client, program, setup):
 
 
 def test_the_officer_sees_the_subawards_with_what_is_left(client, program, setup):
-    award, *_ = setup
+    award, _, subaward, _ = setup
     client.force_login(program.officer_a)
     body = client.get(
         reverse("compliance:award_subawards", args=[award.award_number])
     ).content.decode()
     assert "Left for subawards: <strong>$10,000.00</strong>" in body
     assert "SA-1" in body
+    detail = client.get(
+        reverse("compliance:subaward_detail", args=[award.award_number, subaward.pk])
+    ).content.decode()
+    assert (
+        '<p data-testid="ffata">FFATA report in SAM.gov: Due 04/30/2025 ($30,000.00 or more)'
+        in detail
+    )
 
 
 def test_a_subaward_too_large_is_shown_in_the_error_summary_and_nothing_is_saved(
@@ -157,6 +166,25 @@ def test_the_sefa_page_and_workbook_show_the_ledgers_total(client, program, setu
     assert (
         client.get(reverse("compliance:sefa", args=[recipient.pk, "2025-06-29"])).status_code == 404
     )
+
+
+def test_the_sefa_workbook_totals_its_rows_and_shows_every_text_whole(client, program, setup):
+    award, *_ = setup
+    client.force_login(program.auditor)
+    response = client.get(reverse("compliance:sefa_xlsx", args=[award.recipient.pk, "2025-06-30"]))
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = workbook["SEFA"]
+    *rows, total = list(sheet.iter_rows(values_only=True))[1:]
+    assert total[0] == "Total"
+    assert evaluate(sheet, total[5]) == sum(D(str(r[5])) for r in rows) == D("12000.00")
+    # A spreadsheet cuts text off at the next filled cell, on screen and on paper: each
+    # column is as wide as its header and its longest text.
+    for ws in (sheet, workbook["About"]):
+        for index, values in enumerate(ws.iter_cols(values_only=True), start=1):
+            texts = [str(v) for v in values if isinstance(v, str) and not v.startswith("=")]
+            width = ws.column_dimensions[get_column_letter(index)].width
+            if index < ws.max_column:  # the last column's text runs on into empty cells
+                assert width >= max(map(len, texts)), (ws.title, index, width)
 
 
 def test_a_lapsed_registration_shows_on_the_drawdown_page(client, program, setup):

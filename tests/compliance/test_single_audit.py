@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse as url
 
 from budgets.models import LedgerEntry
 from budgets.services import LineInput
 from compliance import services
+from compliance.duties import overdue_single_audits
 from compliance.models import SingleAudit
 from compliance.single_audit import audit_year, audit_years, sefa
 from tests import factories
@@ -106,6 +108,33 @@ def test_the_sefa_equals_the_ledger_for_the_year(program):
         date(2026, 6, 30),
         date(2025, 6, 30),
     ]
+
+
+def test_years_before_the_first_threshold_on_record_are_not_audit_years(client, program):
+    """The program's awards go back to 1998; the app holds the single-audit threshold
+    from 12/26/2014 (2 CFR 200 Subpart F). Earlier years are left out, and the recipient
+    page and the daily duty work for a recipient with an award from then."""
+    recipient = program.task_force_a.lead_organization  # its year ends June 30
+    appropriation = factories.make_appropriation(program.pm, fiscal_year=1999)
+    factories.make_award(
+        program.pm,
+        task_force=program.task_force_a,
+        appropriation=appropriation,
+        period_start=date(1998, 10, 1),
+        period_end=date(2000, 9, 30),
+    )
+    years = audit_years(recipient, today=date(2025, 8, 1))
+    # The first year beginning on or after 12/26/2014, to the year of `today`.
+    assert (years[-1].start, years[-1].end) == (date(2015, 7, 1), date(2016, 6, 30))
+    assert years[-1].threshold == D("750000")
+    assert years[0].end == date(2026, 6, 30)
+    assert len(years) == 11
+    assert overdue_single_audits(date(2025, 8, 1)) == ["Single audits overdue: 0"]
+    client.force_login(program.pm)
+    page = client.get(url("compliance:recipient_detail", args=[recipient.pk]))
+    assert page.status_code == 200
+    assert "06/30/2016" in page.content.decode()
+    assert "06/30/2015" not in page.content.decode()
 
 
 @pytest.mark.parametrize(

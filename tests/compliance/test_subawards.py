@@ -1,6 +1,7 @@
 """Subawards to affiliate agencies: within what the award has left for subawards, their
 spending linked to the ledger, and the FFATA report they owe at $30,000 or more."""
 
+import re
 import threading
 from datetime import date
 from decimal import Decimal
@@ -8,17 +9,20 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.urls import reverse as django_reverse
 
 from budgets.services import LineInput
 from compliance import services
 from compliance.models import FfataReport, Subaward
 from compliance.single_audit import sefa
+from grants.audit import AuditEvent
 from grants.models import Award, Hold
 from reports import report_types
 from reports.calendar import reporting_calendar
 from reports.models import Reminder
 from reports.reminders import send_reminders
 from reports.services import report_submit
+from tests import factories
 from tests.compliance.helpers import active_award, reverse, spend
 
 D = Decimal
@@ -113,7 +117,19 @@ def test_a_subaward_of_30000_owes_a_ffata_report_by_the_end_of_the_next_month(pr
     assert due[0].label == "FFATA subaward report, period ending 03/31/2025"
 
 
-def test_the_threshold_is_read_on_the_date_signed(program, affiliate):
+def _ffata_cells(client, program, award) -> dict[str, str]:
+    """The subaward list's FFATA column, by agreement number, as the finance officer reads it."""
+    client.force_login(program.officer_a)
+    page = client.get(django_reverse("compliance:award_subawards", args=[award.award_number]))
+    rows = re.findall(
+        r'<th scope="row" data-label="Agreement"><a [^>]*>([^<]+)</a>.*?'
+        r'data-testid="ffata">([^<]+)</td>',
+        page.content.decode(),
+    )
+    return {number: text.strip() for number, text in rows}
+
+
+def test_the_threshold_is_read_on_the_date_signed(client, program, affiliate):
     award = active_award(
         program, lines=[LineInput("A", D("100000.00")), LineInput("G", D("100000.00"))]
     )
@@ -123,6 +139,36 @@ def test_the_threshold_is_read_on_the_date_signed(program, affiliate):
     assert [(e.period_end, e.occurred_on) for e in events] == [
         (date(2025, 3, 31), date(2025, 3, 20))
     ]
+    # The list and the audit trail say the same as the schedule.
+    assert _ffata_cells(client, program, award) == {
+        "SA-1": "Exempt: under $30,000.00",
+        "SA-2": "Due 04/30/2025 ($30,000.00 or more)",
+    }
+    reportable = AuditEvent.objects.filter(action="compliance.subaward.created").order_by("pk")
+    assert [e.data["after"]["ffata_reportable"] for e in reportable] == [False, True]
+
+
+def test_before_11_12_2020_the_threshold_was_25000(client, program, affiliate):
+    fy2020 = factories.make_appropriation(program.pm, fiscal_year=2020, set_aside="0")
+    award = active_award(
+        program,
+        appropriation=fy2020,
+        period_start=date(2019, 10, 1),
+        period_end=date(2021, 9, 30),
+        lines=[LineInput("A", D("100000.00")), LineInput("G", D("100000.00"))],
+    )
+    _subaward(program, award, affiliate, "25000.00", signed_on=date(2020, 11, 11))
+    _subaward(program, award, affiliate, "24999.99", signed_on=date(2020, 10, 5), number="SA-2")
+    _subaward(program, award, affiliate, "25000.00", signed_on=date(2020, 11, 12), number="SA-3")
+    events = report_types.get("ffata").schedule.events([award])
+    assert [(e.period_end, e.occurred_on) for e in events] == [
+        (date(2020, 11, 30), date(2020, 11, 11))
+    ]
+    assert _ffata_cells(client, program, award) == {
+        "SA-1": "Due 12/31/2020 ($25,000.00 or more)",
+        "SA-2": "Exempt: under $25,000.00",
+        "SA-3": "Exempt: under $30,000.00",
+    }
 
 
 def test_a_late_ffata_report_is_reminded_holds_funds_and_filing_lifts_the_hold(

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from oversight import services
-from oversight.models import RiskReview, SpecialCondition
+from oversight.models import MonitoringActivity, RiskReview, SpecialCondition
 from tests.oversight.conftest import record_review
 
 NUMBER = "15PJDP-25-GK-00001-MECP"
@@ -137,6 +137,40 @@ def test_a_condition_without_text_is_refused_on_the_page(client, program):
     assert 'data-testid="error-summary"' in page
     assert "Condition: Write the condition: what the recipient must do." in page
     assert not SpecialCondition.objects.exists()
+
+
+def test_the_recipients_own_staff_is_refused_a_condition_on_its_award(
+    client, program, pm_on_recipient_staff
+):
+    client.force_login(pm_on_recipient_staff)
+    response = client.post(
+        reverse("oversight:condition_create", args=[NUMBER]),
+        {
+            "text": "Quarterly inventory",
+            "clearer_role": "Program manager",
+            "clear_by": "2099-01-31",
+        },
+    )
+    assert response.status_code == 403
+    assert (
+        f"You are on the staff of {program.award_a.recipient}: another program manager must "
+        "impose its special conditions."
+    ) in response.content.decode()
+    assert not SpecialCondition.objects.exists()
+
+
+def test_a_visit_after_the_awards_period_is_refused_on_the_page(client, program):
+    client.force_login(program.pm)
+    response = client.post(
+        reverse("oversight:activity_create", args=[NUMBER]),
+        {"kind": "site_visit", "planned_on": "2026-10-01"},
+    )
+    assert response.status_code == 400
+    assert (
+        "Planned on: Plan it within the award&#x27;s period, 10/01/2024 to 09/30/2026."
+        in response.content.decode()
+    )
+    assert not MonitoringActivity.objects.exists()
 
 
 def test_the_recipient_reads_its_conditions_and_findings_but_changes_none(client, program):

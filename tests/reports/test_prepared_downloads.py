@@ -6,7 +6,7 @@ import csv
 import hashlib
 import io
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -237,6 +237,23 @@ def _ready(owner, *, expires_on: date, name: str) -> PreparedDownload:
         sha256=hashlib.sha256(b"x").hexdigest(),
         expires_on=expires_on,
     )
+
+
+def test_my_downloads_shows_dates_as_the_rest_of_the_app_does(client, program, memory_storage):
+    """MM/DD/YYYY, with the time in the program's time zone (America/New_York)."""
+    download = _ready(program.pm, expires_on=date(2026, 12, 7), name="program.xlsx")
+    PreparedDownload.objects.filter(pk=download.pk).update(
+        requested_at=datetime(2026, 11, 30, 13, 19, tzinfo=UTC)
+    )
+    client.force_login(program.pm)
+    listed = client.get(reverse("exports:my_downloads")).content.decode()
+    assert '<td data-label="Asked for">11/30/2026 08:19</td>' in listed
+    assert "kept until 12/07/2026." in listed
+    page = client.get(reverse("exports:download", args=[download.pk])).content.decode()
+    assert "Asked for 11/30/2026 08:19." in page
+    assert "kept until 12/07/2026." in page
+    for shown in (listed, page):
+        assert "2026-11-30" not in shown and "2026-12-07" not in shown
 
 
 @pytest.mark.parametrize("command", ["run_daily", "send_reminders"])

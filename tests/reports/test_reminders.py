@@ -261,7 +261,10 @@ def test_the_command(active):
     assert lines[4:6] == ["Expired downloads...", lines[5]] and lines[5].startswith(
         "Expired downloads done ("
     )
-    assert lines[6:] == [
+    for index, phase in ((6, "Abandoned downloads"), (8, "Expired uploads")):
+        assert lines[index : index + 2] == [f"{phase}...", lines[index + 1]]
+        assert lines[index + 1].startswith(f"{phase} done (")
+    assert lines[10:] == [
         "As of 01/31/2025:",
         "Moved into closeout: 0",
         "Flagged for unilateral closeout: 0",
@@ -269,6 +272,8 @@ def test_the_command(active):
         "Reminders sent: 4 (14 days before: 0, 7 days before: 0, on the due date: 0, overdue: 4)",
         "Already sent earlier: 0",
         "Expired downloads deleted: 0",
+        "Downloads failed, their worker stopped: 0",
+        "Expired uploads deleted: 0",
         "Accounts disabled after 90 days unused: 0",
         # The daily duties of the apps built on reports (compliance).
         "SAM.gov holds placed: 0, lifted: 0",

@@ -10,11 +10,19 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
+from budgets.kinds import TOTALS
+from budgets.ledger_days import LINE_SUMS
 from budgets.models import LedgerEntry
 from grants.models import Award
 from grants.money import ZERO, MoneySum
-from reports.exports.workbooks import Selection, selection_about, selection_sheets
+from reports.exports.workbooks import (
+    LEDGER_TOTALS,
+    Selection,
+    selection_about,
+    selection_sheets,
+)
 from reports.exports.xlsx import SHEET_ROW_LIMIT, Column, Sheet, SumIf, write_workbook
+from tests.compliance.helpers import active_award, reverse, spend
 from tests.reports.workbook_helpers import data_rows, evaluate, labelled_totals
 
 D = Decimal
@@ -115,3 +123,57 @@ def test_the_program_ledger_splits_with_its_sf425_totals_on_each_sheet(program):
     label = "Cash receipts (10a)"
     assert _over_all(wb, "Ledger totals")[f"{label} Amount"] == drawn
     assert sum(labelled_totals(wb[f"Ledger {n}"])[label] for n in (1, 2, 3)) == drawn
+
+
+def _by_total(totals: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Labelled totals of the ledger sheet added up per per-day total: a total several
+    kinds move has a line per kind ("<label>, <kind>")."""
+    found = {}
+    for name, label in LEDGER_LABELS.items():
+        found[name] = sum(
+            (v for k, v in totals.items() if k == label or k.startswith(f"{label}, ")), ZERO
+        )
+    return found
+
+
+LEDGER_LABELS = {t.name: t.sheet_label for t in TOTALS if t.sheet_label}
+
+
+def test_every_ledger_total_on_every_sheet_equals_the_database_sum(program):
+    """Each numbered sheet's totals are the database's sums over that sheet's entries, and
+    the totals sheet is the database's sums over the whole ledger, line by line."""
+    award = active_award(program)
+    spent = [
+        spend(program, award, f"{100 + n}.{n:02d}", day=date(2025, 1, 5 + n)) for n in range(6)
+    ]
+    reverse(program, spent[2], day=date(2025, 1, 20))
+    for n in range(3):
+        LedgerEntry.objects.create(
+            award=award,
+            kind="drawdown",
+            amount=D("50.25") + n,
+            effective_date=date(2025, 2, 1 + n),
+            actor=program.officer_a,
+            idempotency_key=uuid.uuid4(),
+        )
+    selection = Selection(award=award)
+    sheets = selection_sheets(user=program.auditor, selection=selection)
+    footer = len(LEDGER_TOTALS)
+    wb = _open(sheets, max_rows=1 + 4 + footer)  # four entries a sheet
+    parts = [t for t in wb.sheetnames if re.fullmatch(r"Ledger \d+", t)]
+    assert parts == ["Ledger 1", "Ledger 2", "Ledger 3"]
+    every = LedgerEntry.objects.filter(award=award)
+    seen = []
+    for title in parts:
+        ids = [row[1] for row in data_rows(wb[title])]
+        seen += ids
+        on_sheet = _by_total(labelled_totals(wb[title]))
+        assert on_sheet == every.filter(pk__in=ids).aggregate(
+            **{name: LINE_SUMS[name] for name in LEDGER_LABELS}
+        ), title
+    assert seen == list(every.order_by("effective_date", "pk").values_list("pk", flat=True))
+    whole = every.aggregate(**{name: LINE_SUMS[name] for name in LEDGER_LABELS})
+    assert whole["federal_expenditures"] == D("513.13")  # six spent, the third reversed
+    assert whole["drawn"] == D("153.75")
+    grand = {k.removesuffix(" Amount"): v for k, v in _over_all(wb, "Ledger totals").items()}
+    assert _by_total(grand) == whole

@@ -2,6 +2,7 @@
 download whose worker stopped beating is marked failed, shown so, audited, and can be
 asked for again; a failed preparation is audited as well."""
 
+import io
 import time
 import uuid
 from datetime import timedelta
@@ -78,7 +79,57 @@ def test_the_heartbeat_goes_on_from_a_thread_of_its_own_while_the_worker_is_busy
     assert not WorkerHeartbeat.objects.exists()
 
 
-def test_a_download_whose_worker_stopped_beating_is_failed_and_can_be_asked_for_again(
+def _abandoned_task(download_id, *, worker_id: str) -> DBTaskResult:
+    """The queue's row of `download_id`'s task, claimed by `worker_id`, still "running"."""
+    return DBTaskResult.objects.create(
+        id=uuid.uuid4(),
+        status="RUNNING",
+        args_kwargs={"args": [str(download_id)], "kwargs": {}},
+        task_path="reports.tasks.prepare_download",
+        worker_ids=[worker_id],
+        backend_name="default",
+        run_after=timezone.now(),
+        started_at=timezone.now(),
+    )
+
+
+def _changes(download: PreparedDownload) -> tuple:
+    """What a write to `download` would change: its row and the audit trail."""
+    return (
+        PreparedDownload.objects.filter(pk=download.pk).values_list("status", "error").get(),
+        AuditEvent.objects.count(),
+        list(DBTaskResult.objects.values_list("status", flat=True)),
+    )
+
+
+def test_a_download_whose_worker_stopped_beating_shows_failed_and_a_get_writes_nothing(
+    client, program, settings
+):
+    settings.WORKER_HEARTBEAT_TIMEOUT = 60
+    _silent_since("worker-dead", 61)
+    _silent_since("worker-alive", 5)
+    code = program.task_force_a.code
+    abandoned = _running(program.officer_a, worker_id="worker-dead", task_force=code)
+    busy = _running(program.officer_a, worker_id="worker-alive", task_force=code)
+    _abandoned_task(abandoned.pk, worker_id="worker-dead")
+    client.force_login(program.officer_a)  # signing in is audited: before counting
+    before = _changes(abandoned)
+
+    page = client.get(reverse("exports:download", args=[abandoned.pk])).content.decode()
+    listed = client.get(reverse("exports:my_downloads")).content.decode()
+    # The pages tell the person at once, and leave the recording to the sweep.
+    for shown in (page, listed):
+        assert "Failed: The worker preparing this file stopped before it finished." in shown
+        assert 'data-testid="download-again"' in shown
+    assert "http-equiv" not in page  # nothing left to wait for
+    assert listed.count('data-testid="download-again"') == 1  # the busy one is not failed
+    assert "http-equiv" in listed  # the busy one is still being written
+    assert _changes(abandoned) == before
+    assert before[0] == ("running", "") and before[2] == ["RUNNING"]
+    assert PreparedDownload.objects.get(pk=busy.pk).status == "running"
+
+
+def test_the_sweep_fails_a_download_whose_worker_stopped_beating_and_it_can_be_asked_for_again(
     client, program, settings
 ):
     settings.WORKER_HEARTBEAT_TIMEOUT = 60
@@ -88,15 +139,10 @@ def test_a_download_whose_worker_stopped_beating_is_failed_and_can_be_asked_for_
     abandoned = _running(program.officer_a, worker_id="worker-dead", task_force=code)
     busy = _running(program.officer_a, worker_id="worker-alive", task_force=code)
 
-    client.force_login(program.officer_a)
-    page = client.get(reverse("exports:download", args=[abandoned.pk])).content.decode()
+    assert workers.sweep() == 1  # what every living worker does at each beat
     abandoned.refresh_from_db()
-    assert abandoned.status == "failed"
-    assert abandoned.error == prepared.ABANDONED
-    assert "Failed: The worker preparing this file stopped before it finished." in page
-    assert "http-equiv" not in page  # nothing left to wait for
+    assert (abandoned.status, abandoned.error) == ("failed", prepared.ABANDONED)
     assert PreparedDownload.objects.get(pk=busy.pk).status == "running"  # its worker beats
-
     event = AuditEvent.objects.get(action="reports.export.failed")
     assert (event.object_id, event.actor, event.task_force) == (
         str(abandoned.pk),
@@ -105,6 +151,9 @@ def test_a_download_whose_worker_stopped_beating_is_failed_and_can_be_asked_for_
     )
     assert event.data["error"] == prepared.ABANDONED
 
+    client.force_login(program.officer_a)
+    page = client.get(reverse("exports:download", args=[abandoned.pk])).content.decode()
+    assert "Failed: The worker preparing this file stopped before it finished." in page
     # "Ask for it again" posts the same request: a new download of the same pack.
     assert 'data-testid="download-again"' in page
     assert f'name="task_force" value="{code}"' in page and 'name="kind" value="pack"' in page
@@ -118,6 +167,68 @@ def test_a_download_whose_worker_stopped_beating_is_failed_and_can_be_asked_for_
         {"fiscal_year": None, "task_force": code},
         f"Evidence pack: Task force {program.task_force_a.name} (ZIP)",
     )
+
+
+def test_a_download_whose_worker_died_before_writing_anything_is_failed_by_the_sweep(
+    client, program, settings
+):
+    """The worker claimed the task, then died before it started on the download: the
+    download is still "waiting for a worker". The page shows it failed without writing;
+    the sweep marks it failed as it does one whose worker died while writing it."""
+    settings.WORKER_HEARTBEAT_TIMEOUT = 60
+    _silent_since("worker-dead", 61)
+    code = program.task_force_a.code
+    download = prepared.request_download(
+        user=program.officer_a,
+        kind="pack",
+        selection=prepared.selection_for(user=program.officer_a, task_force_code=code),
+    )
+    waiting = prepared.request_download(
+        user=program.officer_a,
+        kind="ledger_csv",
+        selection=prepared.selection_for(user=program.officer_a),
+    )  # its task not claimed yet: it waits for a worker
+    task = _abandoned_task(download.pk, worker_id="worker-dead")
+    client.force_login(program.officer_a)  # signing in is audited: before counting
+    before = _changes(download)
+
+    page = client.get(reverse("exports:download", args=[download.pk])).content.decode()
+    assert "Failed: The worker preparing this file stopped before it finished." in page
+    assert 'data-testid="download-again"' in page and "http-equiv" not in page
+    assert _changes(download) == before
+
+    assert workers.sweep() == 1
+    download.refresh_from_db()
+    assert (download.status, download.error) == ("failed", prepared.ABANDONED)
+    assert PreparedDownload.objects.get(pk=waiting.pk).status == "queued"
+    task.refresh_from_db()
+    assert (task.status, task.exception_class_path) == ("FAILED", "reports.workers.WorkerStopped")
+    event = AuditEvent.objects.get(action="reports.export.failed")
+    assert (event.object_id, event.actor, event.task_force, event.data["error"]) == (
+        str(download.pk),
+        program.officer_a,
+        program.task_force_a,
+        prepared.ABANDONED,
+    )
+    page = client.get(reverse("exports:download", args=[download.pk])).content.decode()
+    assert "Failed: The worker preparing this file stopped before it finished." in page
+    assert f'name="task_force" value="{code}"' in page and 'name="kind" value="pack"' in page
+
+    # A worker that was only stalled and takes it up after all leaves it failed.
+    prepared.prepare(download.pk, worker_id="worker-dead")
+    download.refresh_from_db()
+    assert download.status == "failed"
+    assert workers.sweep() == 0  # nothing left to sweep
+
+
+def test_the_daily_duties_sweep_when_no_worker_is_left_alive(program):
+    _silent_since("worker-dead", 3600)
+    download = _running(program.pm, worker_id="worker-dead")
+    out = io.StringIO()
+    call_command("run_daily", stdout=out)
+    assert "Downloads failed, their worker stopped: 1" in out.getvalue()
+    download.refresh_from_db()
+    assert (download.status, download.error) == ("failed", prepared.ABANDONED)
 
 
 def test_another_person_s_abandoned_download_is_left_to_the_sweep(client, program):

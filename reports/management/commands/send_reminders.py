@@ -3,11 +3,13 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import disable_unused_accounts
+from budgets import kept_uploads
 from grants.progress import Progress
 from reports import daily_duties
 from reports.models import Reminder
 from reports.prepared import delete_expired
 from reports.reminders import send_reminders
+from reports.workers import sweep
 
 
 def _date(value: str) -> date:
@@ -24,7 +26,8 @@ class Command(BaseCommand):
         "period (and lift those whose cash is gone), then email the reminders due today: "
         "14 and 7 days before a report's due date, on it, and every day it is overdue. "
         "Disable accounts with no sign-in for the account_inactive_days rule value. "
-        "Delete prepared downloads kept past their last day. "
+        "Delete prepared downloads kept past their last day, mark failed those whose "
+        "worker stopped, and delete uploaded files kept a day and never imported. "
         "Run it once a day; running it again the same day sends nothing new. "
         "The same command as run_daily."
     )
@@ -43,6 +46,10 @@ class Command(BaseCommand):
             disabled = disable_unused_accounts(today=summary.today)
         with progress.phase("Expired downloads"):
             expired = delete_expired(today=summary.today)
+        with progress.phase("Abandoned downloads"):
+            abandoned = sweep()
+        with progress.phase("Expired uploads"):
+            uploads = kept_uploads.delete_expired()
         by_stage = ", ".join(
             f"{label.lower()}: {summary.sent[value]}" for value, label in Reminder.Stage.choices
         )
@@ -67,6 +74,8 @@ class Command(BaseCommand):
         progress.say(f"Reminders sent: {summary.total_sent} ({by_stage})")
         progress.say(f"Already sent earlier: {summary.already_sent}")
         progress.say(f"Expired downloads deleted: {len(expired)}")
+        progress.say(f"Downloads failed, their worker stopped: {abandoned}")
+        progress.say(f"Expired uploads deleted: {uploads}")
         progress.say(
             f"Accounts disabled after {disabled.inactive_days} days unused: "
             f"{len(disabled.disabled)}" + "".join(f"\n  {name}" for name in disabled.disabled)

@@ -1,0 +1,44 @@
+"""The rows every table writes (grants/templatetags/table_rows.py): the same HTML the
+template wrote, cell by cell."""
+
+import django_tables2 as tables
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from grants.tables import MONEY_TD
+
+ROWS = Template("{% load table_rows %}{% table_rows table %}")
+
+
+class Things(tables.Table):
+    name = tables.Column("Name <em>here</em>")
+    amount = tables.Column("Amount", attrs={"td": {"class": MONEY_TD}})
+    note = tables.Column("", attrs={"td": {"data-kind": lambda record: record["kind"]}})
+
+    class Meta:
+        row_attrs = {"data-thing": lambda record: record["id"]}
+        empty_text = "Nothing <here> yet."
+
+
+def rows_of(data):
+    table = Things(data)
+    table.paginate(page=1, per_page=25)
+    request = RequestFactory().get("/")
+    return ROWS.render(Context({"table": table, "request": request}))
+
+
+def test_each_cell_has_its_attributes_heading_and_escaped_value():
+    html = rows_of(
+        [{"id": 7, "name": "<script>x</script>", "amount": "1,000.00", "note": "n", "kind": "k"}]
+    )
+
+    assert html.startswith('<tr data-thing="7" class="even">')
+    assert '<td data-label="Name here">&lt;script&gt;x&lt;/script&gt;</td>' in html
+    assert '<td class="text-right text-tabular" data-label="Amount">1,000.00</td>' in html
+    # A column without a heading has no data-label; attributes computed from the record.
+    assert '<td data-kind="k">n</td>' in html
+    assert html.endswith("</tr>")
+
+
+def test_an_empty_table_says_so_across_its_columns():
+    assert rows_of([]) == '<tr><td colspan="3">Nothing &lt;here&gt; yet.</td></tr>'
