@@ -34,11 +34,7 @@ import bench_ledger  # noqa: E402  (sets up Django)
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
-)
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from budgets import ledger_days  # noqa: E402
@@ -123,16 +119,12 @@ def deep_page(client, url: str, headers: dict, pages: int) -> str:
 def main() -> int:
     args = parse_args()
     rng = random.Random(args.seed)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"api_read": "1000000/min", "api_write": "1000000/min"},
     }
-    setup_test_environment(debug=False)
-    old_name, scratch = bench_ledger.scratch_database()
     db = bench_ledger.vendor()
-    try:
-        print(f"database: {db} (scratch database {scratch}; the real one is untouched)")
+    with bench_ledger.scratch_run():
         people, award, _ = bench_ledger.build_award()
         start = time.perf_counter()
         with transaction.atomic():
@@ -175,9 +167,6 @@ def main() -> int:
             f"target (< {TARGET_MS} ms median, queries constant across pages) on {db}: {verdict}"
             + (f"; queries differ on: {', '.join(growing)}" if growing else "")
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
     return 0
 
 

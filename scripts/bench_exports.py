@@ -33,7 +33,6 @@ For each row count it bulk-inserts that many ledger entries on one award, then:
 
 import argparse
 import gc
-import os
 import random
 import resource
 import statistics
@@ -46,17 +45,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
+from bench_ledger import scratch_run  # noqa: E402  (sets Django up)
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
 PERIOD_START, PERIOD_END = date(2024, 10, 1), date(2026, 9, 30)
 RATIO_TARGET = 0.8
@@ -91,24 +83,6 @@ def parse_args():
     parser.add_argument("--csv", action="store_true", help="also write the ledger as CSV")
     parser.add_argument("--seed", type=int, default=20241001)
     return parser.parse_args()
-
-
-def scratch_database():
-    """Point the test-database name at a scratch name of our own and create it."""
-    real = connection.settings_dict["NAME"]
-    test = connection.settings_dict.setdefault("TEST", {})
-    if connection.vendor == "sqlite":
-        handle, path = tempfile.mkstemp(prefix="bench_exports_", suffix=".sqlite3")
-        os.close(handle)
-        os.unlink(path)
-        test["NAME"] = path
-    else:
-        test["NAME"] = f"test_bench_exports_{os.getpid()}"
-    assert str(test["NAME"]) != str(real), "refusing to benchmark in the real database"
-    old_name = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, serialize=False, keepdb=False
-    )
-    return old_name, test["NAME"]
 
 
 def build_award():
@@ -317,12 +291,8 @@ def time_pdf(award, runs: int = 10) -> tuple[list[float], list[float]]:
 def main() -> int:
     args = parse_args()
     rng = random.Random(args.seed)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    setup_test_environment(debug=False)
-    old_name, scratch = scratch_database()
     db = connection.vendor
-    try:
-        print(f"database: {db} (scratch database {scratch}; the real one is untouched)")
+    with scratch_run("bench_exports"):
         pm, officer, award = build_award()
         total = 0
         for target in sorted(args.rows):
@@ -402,9 +372,6 @@ def main() -> int:
                 f"{statistics.median(both):.1f} ms, max {max(both):.1f} ms"
             )
         return 0
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 if __name__ == "__main__":

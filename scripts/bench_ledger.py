@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -83,23 +84,50 @@ def vendor() -> str:
     return connection.vendor
 
 
-def scratch_database():
+def scratch_database(prefix: str = "bench_ledger"):
     """Point the test-database name at a scratch name of our own, never the real one
     and never the name the test suite uses, then create it (with the migrations)."""
     real = connection.settings_dict["NAME"]
     test = connection.settings_dict.setdefault("TEST", {})
     if vendor() == "sqlite":
-        handle, path = tempfile.mkstemp(prefix="bench_ledger_", suffix=".sqlite3")
+        handle, path = tempfile.mkstemp(prefix=f"{prefix}_", suffix=".sqlite3")
         os.close(handle)
         os.unlink(path)
         test["NAME"] = path
     else:
-        test["NAME"] = f"test_bench_ledger_{os.getpid()}"
+        test["NAME"] = f"test_{prefix}_{os.getpid()}"
     assert str(test["NAME"]) != str(real), "refusing to benchmark in the real database"
     old_name = connection.creation.create_test_db(
         verbosity=0, autoclobber=True, serialize=False, keepdb=False
     )
     return old_name, test["NAME"]
+
+
+@contextmanager
+def scratch_run(prefix: str = "bench_ledger", *, keep: bool = False, reuse: str | None = None):
+    """A benchmark's database: a scratch one made with the migrations on entry and dropped
+    on the way out, even on failure (kept with `keep`), or `reuse`, a kept one measured
+    again as it is. Prints which one and yields its name."""
+    # Builders make a few users; PBKDF2 would only slow the set-up down.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    setup_test_environment(debug=False)
+    try:
+        if reuse:
+            connection.close()
+            connection.settings_dict["NAME"] = reuse
+            print(f"database: {vendor()} (the kept database {reuse}, measured as it is)")
+            yield reuse
+            return
+        old_name, scratch = scratch_database(prefix)
+        try:
+            kept = ", kept at the end" if keep else "; the real one is untouched"
+            print(f"database: {vendor()} (scratch database {scratch}{kept})")
+            yield scratch
+        finally:
+            if not keep:
+                connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+    finally:
+        teardown_test_environment()
 
 
 def build_award(extra_awards: int = 0):
@@ -145,8 +173,13 @@ def build_award(extra_awards: int = 0):
     return people, award, others
 
 
-def draw_cash(people, award, amount: str) -> None:
+def draw_cash(people, award, amount: str, second: str = "bench-approver-2") -> None:
+    """Cash received on the first day: requested, approved by one financial approver
+    (`second`, made here) when it is more than the award's immediate need, and its
+    payment recorded by another."""
     from budgets import ledger
+    from grants import access
+    from tests import factories
 
     request = ledger.drawdown_request(
         actor=people.officer,
@@ -155,6 +188,9 @@ def draw_cash(people, award, amount: str) -> None:
         idempotency_key=uuid.uuid4(),
         today=PERIOD_START,
     )
+    if request.status == request.Status.REQUESTED:
+        approver = factories.make_user(second, groups=[access.FINANCIAL_APPROVER])
+        request = ledger.drawdown_approve(actor=approver, request=request, today=PERIOD_START)
     ledger.drawdown_mark_paid(actor=people.approver, request=request, today=PERIOD_START)
 
 
@@ -391,13 +427,8 @@ def report_entry_sums(award, runs: int, entries: int) -> None:
 def main() -> int:
     args = parse_args()
     rng = random.Random(args.seed)
-    # Builders make a few users; PBKDF2 would only slow the set-up down.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    setup_test_environment(debug=False)
-    old_name, scratch = scratch_database()
     db = vendor()
-    try:
-        print(f"database: {db} (scratch database {scratch}; the real one is untouched)")
+    with scratch_run():
         if db == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SHOW server_version")
@@ -459,10 +490,6 @@ def main() -> int:
             f"\nposting throughput ({db}, {total:,} entries on the award): {rate:.0f} entries/s "
             f"({args.posts_large:,} entry_post calls: recipient-share spending and program income)"
         )
-
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
     return 0
 
 

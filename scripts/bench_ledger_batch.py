@@ -26,15 +26,10 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bench_ledger import build_award, scratch_database, vendor
-from django.conf import settings
+from bench_ledger import build_award, draw_cash, scratch_run, vendor
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import (
-    CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
-)
+from django.test.utils import CaptureQueriesContext
 
 START = date(2024, 10, 1)
 TODAY = date(2026, 9, 30)
@@ -106,28 +101,6 @@ def make_rows(count: int):
         add("MC", "expenditure", "60.00", back, category="A", share="recipient")
         assert len(rows) - n == 20
     return rows[:count]
-
-
-def draw_cash(people, award, amount: str, second: str = "bench-approver-2") -> None:
-    """Cash received on the first day: requested, approved by one financial approver (it
-    is more than the award's immediate need) and its payment recorded by another."""
-    import uuid
-
-    from budgets import ledger
-    from grants import access
-    from tests import factories
-
-    second = factories.make_user(second, groups=[access.FINANCIAL_APPROVER])
-    request = ledger.drawdown_request(
-        actor=people.officer,
-        award=award,
-        amount=Decimal(amount),
-        idempotency_key=uuid.uuid4(),
-        today=START,
-    )
-    if request.status == request.Status.REQUESTED:
-        request = ledger.drawdown_approve(actor=second, request=request, today=START)
-    ledger.drawdown_mark_paid(actor=people.approver, request=request, today=START)
 
 
 def one_by_one(people, award, rows) -> float:
@@ -207,12 +180,8 @@ def timed(people, award, rows, dry_run: bool):
 
 def main() -> int:
     args = parse_args()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    setup_test_environment(debug=False)
-    old_name, scratch = scratch_database()
     db = vendor()
-    try:
-        print(f"database: {db} (scratch database {scratch}; the real one is untouched)")
+    with scratch_run():
         people, award, _ = build_award()
         draw_cash(people, award, "1000000.00")
         rows = make_rows(args.rows)
@@ -244,9 +213,6 @@ def main() -> int:
         out = io.StringIO()
         call_command("check_ledgers", stdout=out, stderr=out)
         print("check_ledgers:", out.getvalue().strip())
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
     return 0
 
 

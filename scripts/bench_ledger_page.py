@@ -24,14 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_ledger  # noqa: E402  (sets Django up)
-from django.conf import settings  # noqa: E402
 from django.db import OperationalError, connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
-)
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from budgets import ledger_days  # noqa: E402
@@ -66,11 +61,8 @@ def time_page(client, url, params, runs) -> str:
 def main() -> int:
     args = parse_args()
     rng = random.Random(args.seed)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    setup_test_environment(debug=False)
-    old_name, scratch = bench_ledger.scratch_database()
     db = connection.vendor
-    try:
+    with bench_ledger.scratch_run():
         people, award, _ = bench_ledger.build_award()
         with transaction.atomic():
             bench_ledger.bulk_entries(people, award, args.entries, 5_000, rng)
@@ -83,7 +75,7 @@ def main() -> int:
 
         total = LedgerEntry.objects.filter(award=award).count()
         last = -(-total // PER_PAGE)
-        print(f"database: {db}; {total:,} entries on the award, {last} pages of {PER_PAGE}")
+        print(f"{total:,} entries on the award, {last} pages of {PER_PAGE}")
         client = Client()
         client.force_login(people.officer)
         from tests.second_factor import verify_session
@@ -100,9 +92,6 @@ def main() -> int:
             ("last page, by amount descending", {"page": last, "sort": "-amount"}),
         ):
             print(f"{label}: {time_page(client, url, params, args.runs)}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-        teardown_test_environment()
     return 0
 
 

@@ -21,11 +21,9 @@ import os
 import sys
 import time
 
-from bench_ledger import scratch_database, vendor
-from django.conf import settings
+from bench_ledger import scratch_run, vendor
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import setup_test_environment, teardown_test_environment
 
 TARGET_SECONDS = 600
 
@@ -56,12 +54,8 @@ def main() -> int:
     from budgets.models import LedgerEntry
     from grants.models import Award
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    setup_test_environment(debug=False)
-    old_name, scratch = scratch_database()
     db = vendor()
-    try:
-        print(f"database: {db} (scratch database {scratch}; the real one is untouched)")
+    with scratch_run():
         server_before = server_cpu()
         wall, cpu = time.perf_counter(), time.process_time()
         call_command("load_demo", national=True, national_scale=args.scale, verbosity=1)
@@ -84,9 +78,6 @@ def main() -> int:
             call_command(command, stdout=out, stderr=out)
             last = out.getvalue().strip().splitlines()[-1]
             print(f"{command} ({time.perf_counter() - started:,.0f} s): {last}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
     return 0
 
 

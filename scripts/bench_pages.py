@@ -35,14 +35,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_ledger  # noqa: E402  (sets Django up)
-from django.conf import settings  # noqa: E402
 from django.db import OperationalError, connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
-)
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from budgets import ledger_days  # noqa: E402
@@ -157,7 +152,7 @@ def build(args, rng):
     return people, big
 
 
-def existing(args):
+def existing():
     """The people and the big award of a kept database."""
     from types import SimpleNamespace
 
@@ -166,8 +161,6 @@ def existing(args):
 
     from grants.models import Award
 
-    connection.close()
-    connection.settings_dict["NAME"] = args.reuse
     people = SimpleNamespace(
         **{
             role: User.objects.get(username=f"bench-{name}")
@@ -280,17 +273,8 @@ def pages(people, big):
 def main() -> int:
     args = parse_args()
     rng = random.Random(args.seed)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    setup_test_environment(debug=False)
-    old_name = None
-    if args.reuse:
-        people, big = existing(args)
-    else:
-        old_name, scratch = bench_ledger.scratch_database()
-        print(f"scratch database: {scratch}")
-    try:
-        if not args.reuse:
-            people, big = build(args, rng)
+    with bench_ledger.scratch_run(keep=args.keep, reuse=args.reuse):
+        people, big = existing() if args.reuse else build(args, rng)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"SET statement_timeout = '{args.timeout}s'")
@@ -303,15 +287,11 @@ def main() -> int:
         from django.utils import timezone
 
         timezone.localdate = lambda *a, **k: TODAY  # the program's clock: its last year
-        print(f"database: {connection.vendor}; {args.runs} runs per page")
+        print(f"{args.runs} runs per page")
         for role, label, url, params in pages(people, big):
             client = clients[role]
             client.get(url, params)  # warm up
             print(f"{role:18} {label:32} {time_page(client, url, params, args.runs, args.explain)}")
-    finally:
-        if old_name is not None and not args.keep:
-            connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-        teardown_test_environment()
     return 0
 
 

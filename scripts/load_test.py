@@ -371,49 +371,55 @@ def code_sign_in(browser: Browser, person: Person, stats: "Stats") -> None:
     raise Failed(f"{person.username} could not sign in")
 
 
+def post_form(browser: Browser, stats: "Stats", path: str, form: str, post: str, fields: dict):
+    """Open the form at `path` (timed as `form`) and send it with `fields`, its CSRF
+    token and the idempotency key it was given (timed as `post`). The form shown again
+    (200) says why it refused, and is counted as a refusal."""
+    page, token = browser.form(form, path)
+    status, _, _ = browser.request(
+        post,
+        "POST",
+        path,
+        {
+            "csrfmiddlewaretoken": token,
+            "idempotency_key": IDEMPOTENCY.search(page).group(1),
+            **fields,
+        },
+        ok=(200, 302),
+    )
+    if status == 200:
+        stats.refused(post)
+
+
 def officer_step(browser: Browser, person: Person, stats: "Stats") -> None:
     number, category, day = random.choice(person.awards)
     step = random.random()
     if step < 0.35:
         browser.request("officer: ledger page", "GET", f"/awards/{number}/ledger/")
     elif step < 0.75:
-        path = f"/awards/{number}/ledger/new/expenditure/"
-        page, token = browser.form("officer: expenditure form", path)
-        amount = Decimal(random.randint(100, 2000)) / 100
-        status, _, _ = browser.request(
+        post_form(
+            browser,
+            stats,
+            f"/awards/{number}/ledger/new/expenditure/",
+            "officer: expenditure form",
             "officer: post expenditure",
-            "POST",
-            path,
             {
-                "csrfmiddlewaretoken": token,
-                "idempotency_key": IDEMPOTENCY.search(page).group(1),
                 "effective_date": day.isoformat(),
-                "amount": str(amount),
+                "amount": str(Decimal(random.randint(100, 2000)) / 100),
                 "category": category,
                 "share": "federal",
                 "memo": "load test",
             },
-            ok=(200, 302),
         )
-        if status == 200:
-            stats.refused("officer: post expenditure")  # the form says why
     else:
-        path = f"/awards/{number}/drawdowns/new/"
-        page, token = browser.form("officer: drawdown form", path)
-        status, _, _ = browser.request(
+        post_form(
+            browser,
+            stats,
+            f"/awards/{number}/drawdowns/new/",
+            "officer: drawdown form",
             "officer: request drawdown",
-            "POST",
-            path,
-            {
-                "csrfmiddlewaretoken": token,
-                "idempotency_key": IDEMPOTENCY.search(page).group(1),
-                "amount": str(Decimal(random.randint(100, 2000)) / 100),
-                "memo": "load test",
-            },
-            ok=(200, 302),
+            {"amount": str(Decimal(random.randint(100, 2000)) / 100), "memo": "load test"},
         )
-        if status == 200:
-            stats.refused("officer: request drawdown")
 
 
 def approver_step(browser: Browser, person: Person, stats: "Stats") -> None:

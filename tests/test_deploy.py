@@ -53,17 +53,6 @@ def test_healthz_answers_without_the_database(client):
     assert response.json() == {"status": "ok"}
 
 
-@pytest.mark.django_db
-def test_readyz_is_ok_when_the_database_answers_and_a_worker_beats(client):
-    beat("worker-on-host-2")
-    response = client.get("/readyz")
-    assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "checks": {"database": "ok", "worker_heartbeat": "ok"},
-    }
-
-
 def test_readyz_is_503_when_the_database_is_unreachable(client, database_down, settings, caplog):
     settings.READINESS_CHECKS = ["config.health.database"]
     response = client.get("/readyz")
@@ -78,44 +67,49 @@ def test_readyz_is_503_when_the_database_is_unreachable(client, database_down, s
     assert "9" not in response.json()["reasons"]["database"]
 
 
+ALL_OK = {"status": "ok", "checks": {"database": "ok", "worker_heartbeat": "ok"}}
+NO_WORKER = {
+    "checks": {"database": "ok", "worker_heartbeat": "failing"},
+    "reasons": {"worker_heartbeat": "no background worker has reported in the last 60 seconds"},
+}
+
+
 @pytest.mark.django_db
-def test_readyz_reports_a_silent_worker_but_keeps_the_site_up_by_default(client, settings):
-    """/readyz is the load balancer's check: a dead worker must not take every app server
-    out (pages are served without it); its body says so, and ?worker=1 fails on it."""
+@pytest.mark.parametrize(
+    "worker_required, status, state",
+    [
+        # By default /readyz, the load balancer's check, must not take every app server
+        # out for a dead worker (pages are served without it): its body says so, and
+        # ?worker=1 fails on it.
+        (False, 200, "degraded"),
+        (True, 503, "failing"),
+    ],
+    ids=["worker advisory by default", "worker required if configured"],
+)
+def test_readyz_counts_a_worker_alive_while_it_has_beaten_within_the_window(
+    client, settings, worker_required, status, state
+):
+    if worker_required:
+        settings.READINESS_ADVISORY = []  # DJANGO_READYZ_WORKER=1
     settings.WORKER_HEARTBEAT_TIMEOUT = 60
     response = client.get("/readyz")
-    assert response.status_code == 200
-    assert response.json() == {
-        "status": "degraded",
-        "checks": {"database": "ok", "worker_heartbeat": "failing"},
-        "reasons": {"worker_heartbeat": "no background worker has reported in the last 60 seconds"},
-    }
+    assert response.status_code == status
+    assert response.json() == {"status": state, **NO_WORKER}
     assert client.get("/readyz?worker=1").status_code == 503
-    beat("worker-on-host-2")
-    assert client.get("/readyz?worker=1").json() == {
-        "status": "ok",
-        "checks": {"database": "ok", "worker_heartbeat": "ok"},
-    }
 
-
-@pytest.mark.django_db
-def test_readyz_is_503_when_no_worker_has_beaten_within_the_window_if_configured(client, settings):
-    settings.READINESS_ADVISORY = []  # DJANGO_READYZ_WORKER=1
-    settings.WORKER_HEARTBEAT_TIMEOUT = 60
-    response = client.get("/readyz")
-    assert response.status_code == 503
-    assert response.json() == {
-        "status": "failing",
-        "checks": {"database": "ok", "worker_heartbeat": "failing"},
-        "reasons": {"worker_heartbeat": "no background worker has reported in the last 60 seconds"},
-    }
     beat("worker-on-host-2")
-    assert client.get("/readyz").status_code == 200
+    for path in ("/readyz", "/readyz?worker=1"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.json() == ALL_OK
+
     # Its last beat 61 seconds ago: taken for dead.
     WorkerHeartbeat.objects.update(beat_at=timezone.now() - timedelta(seconds=61))
-    assert client.get("/readyz").status_code == 503
+    assert client.get("/readyz").status_code == status
+    assert client.get("/readyz?worker=1").json() == {"status": "failing", **NO_WORKER}
     settings.WORKER_HEARTBEAT_TIMEOUT = 120  # a wider window, as configured
-    assert client.get("/readyz").status_code == 200
+    assert client.get("/readyz").json() == ALL_OK
+    assert client.get("/readyz?worker=1").status_code == 200
 
 
 def test_readyz_is_503_when_the_database_is_unreachable_whatever_the_worker_setting(
