@@ -203,7 +203,12 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0),
+        # A worker keeps its connection for a minute: a new PostgreSQL connection per
+        # request costs a process start and a cold catalog cache on the server.
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+        # A kept connection that the server closed (a restart, a failover) is replaced
+        # at the next request's start instead of failing it.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

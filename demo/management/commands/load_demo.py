@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from budgets.cash_holds import sync_excess_cash_holds
@@ -163,6 +163,12 @@ class Command(BaseCommand):
             with progress.phase("Indirect cost rates"):
                 record_rates(pm, task_forces, current=fiscal_year_of(timezone.localdate()))
             created = self.awards(pm, task_forces, appropriations)
+        if connection.vendor == "postgresql":
+            # The planner's row counts, taken by autovacuum while the tables were filling,
+            # are far below what was loaded: with them the dashboard's cash check scanned
+            # every per-day total (48 ms) instead of the active awards' (2 ms).
+            with progress.phase("Planner statistics (ANALYZE)"), connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         seconds = (timezone.now() - started).total_seconds()
         if options["verbosity"] < 1:
             return
