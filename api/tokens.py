@@ -37,12 +37,12 @@ def expiry_problem(expires_on: date, *, today: date) -> str:
     """Why `expires_on` cannot be a token's last day, or "" when it can."""
     latest = today + MAX_LIFETIME
     if expires_on <= today:
-        return f"The expiry date must be after today ({today:%Y-%m-%d})."
+        return f"The expiry date must be after today ({today:%m/%d/%Y})."
     if expires_on > latest:
         days = (expires_on - latest).days
         return (
-            f"A token lasts at most a year: the latest expiry date is {latest:%Y-%m-%d}, "
-            f"{days} day{'s' if days != 1 else ''} before {expires_on:%Y-%m-%d}."
+            f"A token lasts at most a year: the latest expiry date is {latest:%m/%d/%Y}, "
+            f"{days} day{'s' if days != 1 else ''} before {expires_on:%m/%d/%Y}."
         )
     return ""
 

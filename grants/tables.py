@@ -78,8 +78,8 @@ class AwardTable(tables.Table):
     fiscal_year = tables.Column("FY")
     task_force = tables.Column(order_by=("task_force__name",))
     title = tables.Column(attrs=priority(2))
-    period_start = tables.DateColumn(attrs=priority(2, td="nowrap"))
-    period_end = tables.DateColumn(attrs=priority(2, td="nowrap"))
+    period_start = tables.DateColumn("m/d/Y", attrs=priority(2, td="nowrap"))
+    period_end = tables.DateColumn("m/d/Y", attrs=priority(2, td="nowrap"))
     federal_amount = MoneyColumn("Federal amount")
     status = tables.Column()
 

@@ -2,7 +2,7 @@
 hash, refused once revoked or expired, revocable only by their owner, audited."""
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -56,13 +56,33 @@ def test_an_expiry_more_than_a_year_away_is_refused_naming_by_how_much(client, p
     response = make_on_the_page(client, program.officer_a, days=370)
     latest = timezone.localdate() + timedelta(days=365)
     assert (
-        f"A token lasts at most a year: the latest expiry date is {latest:%Y-%m-%d}, 5 days before"
+        f"A token lasts at most a year: the latest expiry date is {latest:%m/%d/%Y}, 5 days before"
         in response.content.decode()
     )
+    assert f"{latest:%Y-%m-%d}" not in response.content.decode()
     assert not ApiToken.objects.exists()
     past = make_on_the_page(client, program.officer_a, days=0).content.decode()
-    assert "The expiry date must be after today" in past
+    assert f"The expiry date must be after today ({timezone.localdate():%m/%d/%Y})." in past
     assert not ApiToken.objects.exists()
+
+
+def test_the_tokens_page_shows_dates_as_mm_dd_yyyy(client, program):
+    made = token_create(user=program.officer_a, name="x", expires_on=date.today() + timedelta(1))
+    # 13:19 UTC is 08:19 in America/New_York (EST) on these days.
+    ApiToken.objects.filter(pk=made.token.pk).update(
+        created_at=datetime(2026, 11, 30, 13, 19, tzinfo=UTC),
+        expires_on=date(2027, 11, 29),
+        last_used_at=datetime(2026, 12, 1, 13, 19, tzinfo=UTC),
+        revoked_at=datetime(2026, 12, 2, 13, 19, tzinfo=UTC),
+    )
+    client.force_login(program.officer_a)
+    page = client.get(reverse("api_tokens:list")).content.decode()
+    assert '<td data-label="Created">11/30/2026</td>' in page
+    assert '<td data-label="Expires after">11/29/2027</td>' in page
+    assert '<td data-label="Last used">12/01/2026 08:19</td>' in page
+    assert "Revoked 12/02/2026</td>" in page
+    for iso in ("2026-11-30", "2027-11-29", "2026-12-01", "2026-12-02"):
+        assert iso not in page
 
 
 def test_a_revoked_token_gets_a_401_problem(client, program):
