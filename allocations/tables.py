@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 
 from allocations.models import AllocationLine, AllocationRun, FactorData
 from grants.money import format_money
-from grants.tables import MoneyColumn, priority
+from grants.tables import DateColumn, MoneyColumn, priority
 
 MONEY_TD = "text-right text-tabular"
 
@@ -32,7 +32,7 @@ class RunTable(tables.Table):
     floor_mode = tables.Column("Floor", attrs=priority(2))
     match_total = MoneyColumn("Match required")
     created_by = tables.Column("Created by", order_by=("created_by__username",), attrs=priority(3))
-    published_at = tables.DateTimeColumn("m/d/Y", verbose_name="Published", attrs=priority(3))
+    published_at = DateColumn(verbose_name="Published", attrs=priority(3))
 
     class Meta:
         model = AllocationRun
@@ -116,7 +116,7 @@ class FactorTable(tables.Table):
     prosecutions = NumberColumn("Prosecutions")
     training = NumberColumn("Training")
     need_score = NumberColumn("Need score")
-    updated_at = tables.DateTimeColumn("m/d/Y", verbose_name="Updated", attrs=priority(3))
+    updated_at = DateColumn(verbose_name="Updated", attrs=priority(3))
 
     class Meta:
         model = FactorData

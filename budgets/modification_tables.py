@@ -1,7 +1,7 @@
 import django_tables2 as tables
 
 from budgets.models import BudgetModification
-from grants.tables import MoneyColumn, priority
+from grants.tables import DateColumn, MoneyColumn, priority
 
 
 class BudgetChangeTable(tables.Table):
@@ -15,7 +15,7 @@ class BudgetChangeTable(tables.Table):
         accessor="award__task_force__name", verbose_name="Task force", attrs=priority(2)
     )
     kind = tables.Column("Kind", accessor="supplement_amount", order_by=("supplement_amount",))
-    requested_on = tables.DateColumn("m/d/Y")
+    requested_on = DateColumn()
     requested_by = tables.Column(order_by=("requested_by__username",), attrs=priority(3))
     cumulative_transfer = MoneyColumn("Cumulative transfer")
     share = tables.Column(

@@ -10,7 +10,7 @@ from budgets.models import DrawdownRequest, LedgerEntry
 from budgets.running import add_running_balances
 from budgets.selectors import ledger_page_rows, set_award_money, set_oldest_cash_on
 from grants.money import format_money
-from grants.tables import MoneyColumn, priority
+from grants.tables import DateColumn, MoneyColumn, priority
 
 
 def page_ids(ordered: QuerySet, start: int, stop: int, total: int) -> list[int]:
@@ -30,8 +30,7 @@ def page_ids(ordered: QuerySet, start: int, stop: int, total: int) -> list[int]:
 
 
 class LedgerTable(tables.Table):
-    # Formatted in render_effective_date: a DateColumn renders a template per cell.
-    effective_date = tables.Column("Date")
+    effective_date = DateColumn("Date")
     # Every sort ends with the id: ties (many entries of one kind) then keep one order, so
     # no entry repeats or goes missing across pages, and page_ids can read from either end.
     kind = tables.Column("Entry", order_by=("kind", "pk"))
@@ -78,9 +77,6 @@ class LedgerTable(tables.Table):
         )
         order_by = ("effective_date",)
         row_attrs = {"data-entry": lambda record: record.pk}
-
-    def render_effective_date(self, value):
-        return f"{value:%m/%d/%Y}"
 
     def render_kind(self, record):
         if record.reverses_id:

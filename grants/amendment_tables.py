@@ -4,7 +4,7 @@ import django_tables2 as tables
 
 from grants.models import Amendment
 from grants.money import format_money
-from grants.tables import priority
+from grants.tables import DateColumn, priority
 
 
 class AmendmentTable(tables.Table):
@@ -22,9 +22,9 @@ class AmendmentTable(tables.Table):
     )
     number = tables.Column("No.", attrs=priority(2))
     kind = tables.Column("Type")
-    requested_on = tables.DateColumn("m/d/Y", attrs={"td": {"class": "nowrap"}})
-    decided_on = tables.DateColumn("m/d/Y", attrs=priority(3, td="nowrap"))
-    effective_on = tables.DateColumn("m/d/Y", attrs=priority(3, td="nowrap"))
+    requested_on = DateColumn(attrs={"td": {"class": "nowrap"}})
+    decided_on = DateColumn(attrs=priority(3, td="nowrap"))
+    effective_on = DateColumn(attrs=priority(3, td="nowrap"))
     requested_by = tables.Column(order_by=("requested_by__username",), attrs=priority(3))
     decided_by = tables.Column(attrs=priority(3))
     change = tables.Column("Change", empty_values=(), orderable=False)

@@ -1,6 +1,9 @@
 """HTML tables of the program's records. Display only: rows come from selectors."""
 
+from datetime import datetime
+
 import django_tables2 as tables
+from django.utils import timezone
 
 from grants.models import Appropriation, Award, TaskForce
 from grants.money import format_money
@@ -28,6 +31,17 @@ class MoneyColumn(tables.Column):
 
     def render(self, value):
         return format_money(value)
+
+
+class DateColumn(tables.Column):
+    """A date, or a moment in local time, as MM/DD/YYYY: formatted here because
+    django-tables2's DateColumn and DateTimeColumn compile a template for every cell,
+    a third of a 25-row award list's time."""
+
+    def render(self, value):
+        if isinstance(value, datetime):
+            value = timezone.localtime(value)
+        return f"{value:%m/%d/%Y}"
 
 
 class AppropriationTable(tables.Table):
@@ -78,8 +92,8 @@ class AwardTable(tables.Table):
     fiscal_year = tables.Column("FY")
     task_force = tables.Column(order_by=("task_force__name",))
     title = tables.Column(attrs=priority(2))
-    period_start = tables.DateColumn("m/d/Y", attrs=priority(2, td="nowrap"))
-    period_end = tables.DateColumn("m/d/Y", attrs=priority(2, td="nowrap"))
+    period_start = DateColumn(attrs=priority(2, td="nowrap"))
+    period_end = DateColumn(attrs=priority(2, td="nowrap"))
     federal_amount = MoneyColumn("Federal amount")
     status = tables.Column()
 

@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from grants.tables import priority
+from grants.tables import DateColumn, priority
 
 # Reports due, a page at a time: a program office sees every award's history (1,800
 # reports of the demo program), which took seconds to draw on one page.
@@ -21,8 +21,8 @@ class CalendarTable(tables.Table):
         "Task force", accessor="due__award__task_force__name", attrs=priority(2)
     )
     report = tables.Column("Report", accessor="due__label")
-    due_on = tables.DateColumn(
-        "m/d/Y", verbose_name="Due", accessor="due__due_on", attrs={"td": {"class": "nowrap"}}
+    due_on = DateColumn(
+        verbose_name="Due", accessor="due__due_on", attrs={"td": {"class": "nowrap"}}
     )
     state = tables.Column("Status")
     days_late = tables.Column(

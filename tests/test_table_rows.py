@@ -1,11 +1,13 @@
 """The rows every table writes (grants/templatetags/table_rows.py): the same HTML the
 template wrote, cell by cell."""
 
+from datetime import UTC, date, datetime
+
 import django_tables2 as tables
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from grants.tables import MONEY_TD
+from grants.tables import MONEY_TD, DateColumn
 
 ROWS = Template("{% load table_rows %}{% table_rows table %}")
 
@@ -42,3 +44,21 @@ def test_each_cell_has_its_attributes_heading_and_escaped_value():
 
 def test_an_empty_table_says_so_across_its_columns():
     assert rows_of([]) == '<tr><td colspan="3">Nothing &lt;here&gt; yet.</td></tr>'
+
+
+def test_dates_show_as_month_day_year_and_moments_in_local_time(settings):
+    settings.TIME_ZONE = "America/New_York"
+
+    class Dated(tables.Table):
+        on = DateColumn("On")
+        at = DateColumn("At")
+
+    table = Dated([{"on": date(2024, 10, 1), "at": datetime(2026, 12, 1, 3, 0, tzinfo=UTC)}])
+    table.paginate(page=1, per_page=25)
+    html = ROWS.render(Context({"table": table, "request": RequestFactory().get("/")}))
+
+    assert '<td data-label="On">10/01/2024</td>' in html
+    # 3 a.m. UTC on December 1 is still November 30 in Washington.
+    assert '<td data-label="At">11/30/2026</td>' in html
+    # What an export of the table writes is the same text.
+    assert [list(row) for row in table.as_values()] == [["On", "At"], ["10/01/2024", "11/30/2026"]]
