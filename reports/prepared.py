@@ -135,13 +135,21 @@ def check_request(*, user, kind: str, selection: Selection) -> None:
 @transaction.atomic
 def request_download(*, user, kind: str, selection: Selection) -> PreparedDownload:
     """Queue the file `kind` of `selection` for `user`; the worker starts on it once this
-    transaction commits."""
+    transaction commits. The same file asked for again while it is still waiting or
+    being written is that same download: a second click does not queue the work twice."""
     check_request(user=user, kind=kind, selection=selection)
-    download = PreparedDownload.objects.create(
+    data = _selection_data(selection)
+    unfinished = PreparedDownload.objects.filter(
         owner=user,
         kind=kind,
-        selection=_selection_data(selection),
-        label=label_of(kind, selection),
+        selection=data,
+        status__in=(PreparedDownload.Status.QUEUED, PreparedDownload.Status.RUNNING),
+    )
+    for download in as_shown(unfinished.order_by("-requested_at")[:1]):
+        if not download.is_finished:  # not shown failed: its worker is alive
+            return download
+    download = PreparedDownload.objects.create(
+        owner=user, kind=kind, selection=data, label=label_of(kind, selection)
     )
     audit_record(
         actor=user,

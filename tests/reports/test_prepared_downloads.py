@@ -224,6 +224,33 @@ def test_bad_requests_say_what_was_wrong_and_queue_nothing(client, program, memo
     assert client.get(reverse("exports:prepare_download")).status_code == 405
 
 
+def test_asking_again_for_a_file_still_being_prepared_leads_to_the_same_one(
+    client, program, memory_storage, django_capture_on_commit_callbacks
+):
+    client.force_login(program.officer_a)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        asks = [
+            client.post(reverse("exports:prepare_download"), {"kind": "workbook", "fy": "2025"})
+            for _ in range(2)
+        ]
+
+    assert asks[0]["Location"] == asks[1]["Location"]
+    (download,) = PreparedDownload.objects.all()
+    assert asks[0]["Location"] == reverse("exports:download", args=[download.pk])
+    assert AuditEvent.objects.filter(action=prepared.REQUESTED).count() == 1
+    assert len(queued) == 1
+    assert DBTaskResult.objects.count() == 1
+    # Another year, or another kind, is another file.
+    client.post(reverse("exports:prepare_download"), {"kind": "workbook", "fy": "2024"})
+    client.post(reverse("exports:prepare_download"), {"kind": "ledger_csv", "fy": "2025"})
+    assert PreparedDownload.objects.count() == 3
+    # Once the first has failed or is written, asking again writes it anew.
+    PreparedDownload.objects.filter(pk=download.pk).update(status="failed")
+    again = client.post(reverse("exports:prepare_download"), {"kind": "workbook", "fy": "2025"})
+    assert again["Location"] != asks[0]["Location"]
+    assert PreparedDownload.objects.count() == 4
+
+
 def _ready(owner, *, expires_on: date, name: str) -> PreparedDownload:
     stored = default_storage.save(f"prepared-downloads/{owner.pk}/{name}", ContentFile(b"x"))
     return PreparedDownload.objects.create(
