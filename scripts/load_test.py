@@ -129,9 +129,21 @@ def refuse_unless_demo_database() -> None:
 
 def deactivate_people() -> int:
     """Turn off every load account, so none is left able to sign in with the demo's
-    password between runs; how many."""
+    password between runs, and withdraw the files they asked for that are not written
+    yet, so the next run's people do not wait behind them; how many accounts."""
     from django.contrib.auth.models import User
+    from django.utils import timezone
 
+    from reports.models import PreparedDownload
+
+    PreparedDownload.objects.filter(
+        owner__username__regex=LOAD_USERNAMES,
+        status__in=(PreparedDownload.Status.QUEUED, PreparedDownload.Status.RUNNING),
+    ).update(
+        status=PreparedDownload.Status.FAILED,
+        error="The load test ended before this file was written.",
+        finished_at=timezone.now(),
+    )
     return User.objects.filter(username__regex=LOAD_USERNAMES).update(is_active=False)
 
 
