@@ -55,8 +55,13 @@ def home(request):
     context = {"years": years, "chosen_year": chosen, "audit_head": AuditChainHead.current()}
     work = context["work"] = worklist_for_user(user=user, today=today)
     context["budget_lists"] = [
-        (work.supplements, "supplements", "Supplements waiting"),
-        (work.budget_changes, "budget-changes", "Budget changes to decide"),
+        (work.supplements, "supplements", "Supplements waiting", work.totals.get("supplements")),
+        (
+            work.budget_changes,
+            "budget-changes",
+            "Budget changes to decide",
+            work.totals.get("budget-changes"),
+        ),
     ]
     if access.can_view_program(user):
         context["year_chain"] = selectors.money_chain(user=user, fiscal_year=chosen)

@@ -72,10 +72,26 @@ class Worklist:
     latest_filings: list[FiledItem] | None = None
     downloads: list | None = None
     counts: list[tuple[str, str, int]] = field(default_factory=list)
+    # How many each list holds in all, by anchor: a list may show only its first rows.
+    totals: dict[str, int] = field(default_factory=dict)
 
-    def count(self, anchor: str, label: str, items) -> None:
-        """Add a line to the summary at the top: `label` and how many `items`."""
-        self.counts.append((anchor, label, len(items)))
+    def count(self, anchor: str, label: str, items, *, total: int | None = None) -> None:
+        """Add a line to the summary at the top: `label` and how many `items` (or
+        `total`, when `items` are only the first of them)."""
+        self.totals[anchor] = len(items) if total is None else total
+        self.counts.append((anchor, label, self.totals[anchor]))
+
+
+# Rows of a request list the home page shows, oldest first, with each award's money; the
+# summary counts them all and the whole list is one link away. Approved drawdowns wait
+# there until their payment is recorded, so the list can run to a thousand rows.
+SHOWN_ROWS = 25
+
+
+def _oldest_with_money(requests, *, today: date) -> tuple[list, int]:
+    """The first SHOWN_ROWS of `requests`, with their awards' money, and how many in all."""
+    rows = budget_selectors.set_award_money(list(requests[:SHOWN_ROWS]), today=today)
+    return rows, len(rows) if len(rows) < SHOWN_ROWS else requests.count()
 
 
 def _filed(user, *, status=None, limit=None) -> list[FiledItem]:
@@ -149,37 +165,31 @@ def _grant_administrator(work: Worklist, user, task_forces: set[int]) -> None:
 
 
 def _financial_approver(work: Worklist, user, today: date) -> None:
-    work.drawdowns = budget_selectors.set_award_money(
-        list(
-            budget_selectors.drawdown_list_for_user(user=user)
-            .filter(status__in=DrawdownRequest.OPEN)
-            .order_by("requested_at", "pk")
-        ),
+    work.drawdowns, drawdowns = _oldest_with_money(
+        budget_selectors.drawdown_list_for_user(user=user)
+        .filter(status__in=DrawdownRequest.OPEN)
+        .order_by("requested_at", "pk"),
         today=today,
     )
-    work.supplements = budget_selectors.set_award_money(
-        list(
-            budget_selectors.budget_change_list_for_user(user=user)
-            .filter(status=BudgetModification.Status.REQUESTED, supplement_amount__isnull=False)
-            .exclude(requested_by=user)
-            .order_by("requested_at", "pk")
-        ),
+    work.supplements, supplements = _oldest_with_money(
+        budget_selectors.budget_change_list_for_user(user=user)
+        .filter(status=BudgetModification.Status.REQUESTED, supplement_amount__isnull=False)
+        .exclude(requested_by=user)
+        .order_by("requested_at", "pk"),
         today=today,
     )
-    work.count("drawdowns", "Drawdown requests waiting", work.drawdowns)
-    work.count("supplements", "Supplements waiting", work.supplements)
+    work.count("drawdowns", "Drawdown requests waiting", work.drawdowns, total=drawdowns)
+    work.count("supplements", "Supplements waiting", work.supplements, total=supplements)
 
 
 def _program_manager(work: Worklist, user, today: date) -> None:
     # Nobody decides their own request (the services refuse it), so it does not wait
     # for them.
-    work.budget_changes = budget_selectors.set_award_money(
-        list(
-            budget_selectors.budget_change_list_for_user(user=user)
-            .filter(status=BudgetModification.Status.REQUESTED)
-            .exclude(requested_by=user)
-            .order_by("requested_at", "pk")
-        ),
+    work.budget_changes, budget_changes = _oldest_with_money(
+        budget_selectors.budget_change_list_for_user(user=user)
+        .filter(status=BudgetModification.Status.REQUESTED)
+        .exclude(requested_by=user)
+        .order_by("requested_at", "pk"),
         today=today,
     )
     # Amendments carrying a budget change are decided with it, in the list above.
@@ -212,7 +222,9 @@ def _program_manager(work: Worklist, user, today: date) -> None:
         .exclude(Exists(approved))
         .order_by("fiscal_year", "award_number")
     )
-    work.count("budget-changes", "Budget changes to decide", work.budget_changes)
+    work.count(
+        "budget-changes", "Budget changes to decide", work.budget_changes, total=budget_changes
+    )
     work.count("amendments", "Amendments to decide", work.amendments)
     work.count("to-review", "Reports to review", work.to_review)
     work.count("late-reports", "Late reports", work.late_reports)

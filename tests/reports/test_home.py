@@ -303,3 +303,26 @@ def test_each_home_page_reads_in_the_same_queries_however_much_waits(
         assert _counts(page) == {"drawdowns": 4, "supplements": 4}
     if role == "pm":
         assert _counts(page)["drafts"] == 4 and _counts(page)["to-review"] == 4
+
+
+def test_long_request_lists_show_their_oldest_rows_and_count_them_all(client, work, monkeypatch):
+    monkeypatch.setattr("reports.worklist.SHOWN_ROWS", 2)
+    _grow(work)
+
+    page = _page(client, work.approver)
+    assert _counts(page) == {"drawdowns": 4, "supplements": 4}
+    assert "Drawdown requests waiting (4)" in page
+    # The oldest first: the $300 request of the fixture, then the first grown award's.
+    assert [row.split(" a decision")[0] for row in _items(page, "drawdowns")] == [
+        f"{B} Bravo ICAC Task Force $300.00",
+        "15PJDP-25-GK-00020-MECP Alpha ICAC Task Force $500.00",
+    ]
+    assert "The 2 oldest are shown." in page
+    assert "Decide all 4 in the drawdown queue" in page
+    assert len(_items(page, "supplements")) == 2
+    assert "Supplements waiting (4)" in page
+
+    page = _page(client, work.pm)
+    assert _counts(page)["budget-changes"] == 4
+    assert len(_items(page, "budget-changes")) == 2
+    assert "All 4 budget changes waiting" in page
