@@ -12,23 +12,8 @@ from grants.services import award_transition
 from oversight import services
 from oversight.models import MonitoringActivity, SpecialCondition
 from reports.services import award_close
+from tests.oversight.test_services import CONDITION, _impose
 from tests.reports.test_services_closeout import _accepted_finals
-
-CONDITION = "Send the signed financial management policies before any drawdown."
-
-
-def _impose(program, **fields):
-    values = dict(
-        actor=program.pm,
-        award=program.award_a,
-        text=CONDITION,
-        withholds_funds=True,
-        clearer_role="Financial approver",
-        clear_by=date(2025, 3, 31),
-        today=date(2025, 1, 15),
-    )
-    values.update(fields)
-    return services.condition_impose(**values)
 
 
 def _plan(program, **fields):
