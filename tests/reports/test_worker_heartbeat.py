@@ -102,15 +102,22 @@ def _changes(download: PreparedDownload) -> tuple:
     )
 
 
-def test_a_download_whose_worker_stopped_beating_shows_failed_and_a_get_writes_nothing(
-    client, program, settings
-):
+def _one_abandoned_one_busy(program, settings):
+    """Two of the officer's downloads being written: one by a worker silent for 61 s
+    (dead, at a 60 s timeout), one by a worker that beat 5 s ago."""
     settings.WORKER_HEARTBEAT_TIMEOUT = 60
     _silent_since("worker-dead", 61)
     _silent_since("worker-alive", 5)
     code = program.task_force_a.code
     abandoned = _running(program.officer_a, worker_id="worker-dead", task_force=code)
     busy = _running(program.officer_a, worker_id="worker-alive", task_force=code)
+    return abandoned, busy
+
+
+def test_a_download_whose_worker_stopped_beating_shows_failed_and_a_get_writes_nothing(
+    client, program, settings
+):
+    abandoned, busy = _one_abandoned_one_busy(program, settings)
     _abandoned_task(abandoned.pk, worker_id="worker-dead")
     client.force_login(program.officer_a)  # signing in is audited: before counting
     before = _changes(abandoned)
@@ -132,12 +139,8 @@ def test_a_download_whose_worker_stopped_beating_shows_failed_and_a_get_writes_n
 def test_the_sweep_fails_a_download_whose_worker_stopped_beating_and_it_can_be_asked_for_again(
     client, program, settings
 ):
-    settings.WORKER_HEARTBEAT_TIMEOUT = 60
-    _silent_since("worker-dead", 61)
-    _silent_since("worker-alive", 5)
+    abandoned, busy = _one_abandoned_one_busy(program, settings)
     code = program.task_force_a.code
-    abandoned = _running(program.officer_a, worker_id="worker-dead", task_force=code)
-    busy = _running(program.officer_a, worker_id="worker-alive", task_force=code)
 
     assert workers.sweep() == 1  # what every living worker does at each beat
     abandoned.refresh_from_db()
