@@ -1,12 +1,15 @@
 """Personas, as in the style guide: two task forces (A and B), each with a finance
 officer; the program office (program manager, financial approver); an auditor."""
 
+import copy
 import os
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from hypothesis import HealthCheck, settings
 
 from grants import access
@@ -47,7 +50,18 @@ class Program:
 def pytest_collection_modifyitems(items):
     """A transactional test flushes the database when it ends, taking the roles and rule
     values the migrations seeded with it; with serialized_rollback they are put back. One
-    test without it breaks every transactional test after it, so none may leave it out."""
+    test without it breaks every transactional test after it, so none may leave it out.
+
+    A transactional test commits what it makes, so it cannot share the module's records
+    (`program`, made inside a transaction rolled back after the module): it takes
+    `committed_program` (`live_program` in the browser tests), or its module overrides
+    `program` with it.
+
+    The module's records stay in the database until its last test has run, so in a
+    module where any test takes `program`, every other test of the database sees them
+    too, whichever test its process happened to run first. A test that needs a database
+    without them belongs in a module whose tests do not take `program`."""
+    sharing = {item.module for item in items if "program_of_the_module" in item.fixturenames}
     for item in items:
         marker = item.get_closest_marker("django_db")
         if (
@@ -58,6 +72,20 @@ def pytest_collection_modifyitems(items):
             raise pytest.UsageError(
                 f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True"
             )
+        fixtures = item.fixturenames
+        if _transactional(item) and "program_of_the_module" in fixtures:
+            raise pytest.UsageError(
+                f"{item.nodeid}: a transactional test takes committed_program, not program"
+            )
+        uses_database = marker is not None or "_django_db_helper" in fixtures
+        if (
+            item.module in sharing
+            and uses_database
+            and not _transactional(item)
+            and "program_of_the_module" not in fixtures
+        ):
+            # First, so that the records' transaction opens before the test's own.
+            fixtures.insert(0, "program_of_the_module")
 
 
 @pytest.fixture(scope="session")
@@ -108,8 +136,72 @@ def pin_today(monkeypatch):
     return pin
 
 
+class _ModuleRecords:
+    """The transaction that holds a module's records, open from the module's first test
+    that needs them until its last, or until a transactional test of the same module
+    comes first (pytest-django runs those after all the others, but pytest keeps a
+    module's fixtures until the module's last test)."""
+
+    current: "_ModuleRecords | None" = None
+
+    def __init__(self, django_db_blocker):
+        outer = transaction.atomic()
+        # Like a test's own transaction, so that a service's durable transaction may
+        # open inside it (django.test.TestCase marks its class-wide ones the same way).
+        outer._from_testcase = True
+        self._stack = ExitStack()
+        self._stack.enter_context(django_db_blocker.unblock())
+        self._stack.enter_context(outer)
+        _ModuleRecords.current = self
+
+    def close(self):
+        if _ModuleRecords.current is self:
+            _ModuleRecords.current = None
+            transaction.set_rollback(True)
+            self._stack.close()
+
+
+@pytest.fixture(scope="module")
+def program_of_the_module(django_db_setup, django_db_blocker) -> Program:
+    """The personas and awards, made once for each test module rather than once for each
+    of its tests (about 90 queries each time): inside a transaction left open while the
+    module's tests run and rolled back after them. Each test's own transaction is a
+    savepoint inside it, so what a test makes or changes is gone before the next starts."""
+    records = _ModuleRecords(django_db_blocker)
+    try:
+        # Made before any test's own fixtures run, so with the same fast hasher they set.
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            program = make_program()
+        yield program
+    finally:
+        records.close()
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or (
+        "transactional_db" in item.fixturenames
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A transactional test commits and flushes: no module's records may be open under it."""
+    if _ModuleRecords.current is not None and _transactional(item):
+        _ModuleRecords.current.close()
+
+
 @pytest.fixture
-def program(db) -> Program:
+def program(program_of_the_module, db) -> Program:
+    """The module's records; a copy of their objects for each test, so that a change a
+    test makes to one in memory (a user's last sign-in, an award's status) stays in it."""
+    return copy.deepcopy(program_of_the_module)
+
+
+@pytest.fixture
+def committed_program(transactional_db) -> Program:
+    """The same records, committed, for a transactional test (other threads and
+    connections see them); the test's flush removes them."""
     return make_program()
 
 

@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
+def program(committed_program):
+    """Committed: the test's other connections see the records."""
+    return committed_program
+
+
+@pytest.fixture
 def money_moved(program):
     activate(program)
     draw(program, "1000.00")

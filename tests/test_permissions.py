@@ -4,7 +4,6 @@ A URL added to the app without a row here fails `test_every_url_is_in_the_matrix
 Django admin is left out: it has its own staff-only permission system.
 """
 
-import copy
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,8 +12,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -34,7 +31,6 @@ from reports.models import (
     ReportComment,
 )
 from tests.allocations.helpers import program_run
-from tests.conftest import make_program
 from tests.oversight.conftest import record_review
 from tests.reports.report_type_helpers import declare_amendment_reports
 
@@ -765,30 +761,6 @@ def test_every_url_is_in_the_matrix():
     # The one table-download URL has a row for each table declared.
     names = (_names() - {TABLE}) | {f"{TABLE}:{name}" for name in tables.registered()}
     assert names == {name for name, _ in MATRIX}
-
-
-@pytest.fixture(scope="module")
-def program_of_the_module(django_db_setup, django_db_blocker):
-    """The personas and awards of tests/conftest.py, made once for the module's 1,200
-    cases rather than once for each: inside a transaction left open while the module's
-    tests run and rolled back after them. Each test's own transaction is a savepoint
-    inside it, so what a case makes or changes is gone before the next case starts."""
-    outer = transaction.atomic()
-    # Like a test's own transaction, so that a service's durable transaction may open
-    # inside it (django.test.TestCase marks its class-wide ones the same way).
-    outer._from_testcase = True
-    with django_db_blocker.unblock(), outer:
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-            program = make_program()
-        yield program
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def program(program_of_the_module, db):
-    """A copy of the module's records for each test, so that a change a test makes to
-    an object in memory (a user's last sign-in, an award's status) stays in that test."""
-    return copy.deepcopy(program_of_the_module)
 
 
 CASES = [

@@ -28,6 +28,12 @@ THREADS = 6
 
 
 @pytest.fixture
+def program(committed_program):
+    """Committed: the test's other connections see the records."""
+    return committed_program
+
+
+@pytest.fixture
 def two_scenarios(program):
     if connection.vendor != "postgresql":
         pytest.skip("row-lock behaviour is tested on PostgreSQL (the CI's second leg)")

@@ -148,7 +148,8 @@ def test_a_race_lost_on_the_key_is_a_conflict_or_the_first_result(client, active
 # and rule values the migrations seeded away from the tests that follow.
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_awards_at_once_with_one_key_write_one_entry(program):
+def test_two_awards_at_once_with_one_key_write_one_entry(committed_program):
+    program = committed_program
     activate(program)
     other = second_award(program)
     key = str(uuid.uuid4())

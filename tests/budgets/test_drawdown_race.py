@@ -43,6 +43,12 @@ REFUSAL = "$1.00 is $1.00 more than the $0.00 available to draw."
 
 
 @pytest.fixture
+def program(committed_program):
+    """Committed: the test's other connections see the records."""
+    return committed_program
+
+
+@pytest.fixture
 def postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("row-lock behaviour is tested on PostgreSQL (the CI's second leg)")

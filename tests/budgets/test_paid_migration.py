@@ -28,6 +28,12 @@ def migrate(targets):
 
 
 @pytest.fixture
+def program(committed_program):
+    """Committed: the test's other connections see the records."""
+    return committed_program
+
+
+@pytest.fixture
 def latest_schema_after():
     """Whatever the test migrates to, the database ends on the latest migrations."""
     yield

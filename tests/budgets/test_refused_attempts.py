@@ -120,8 +120,9 @@ def test_a_refusal_inside_an_import_s_transaction_stays_on_record(program):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_refusal_stays_on_record_when_the_import_really_rolls_back(program):
+def test_a_refusal_stays_on_record_when_the_import_really_rolls_back(committed_program):
     """Outside a test's transaction: the import's rollback is the database's."""
+    program = committed_program
     request, payments = _refused_file(program)
     _record_refused_file(program, request, payments)
 

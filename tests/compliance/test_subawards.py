@@ -30,6 +30,10 @@ D = Decimal
 
 @pytest.fixture
 def affiliate(program):
+    return _affiliate(program)
+
+
+def _affiliate(program):
     return services.subrecipient_create(
         actor=program.officer_a,
         task_force=program.task_force_a,
@@ -199,9 +203,11 @@ def test_a_late_ffata_report_is_reminded_holds_funds_and_filing_lifts_the_hold(
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_subawards_at_once_cannot_both_take_the_last_of_the_room(program, affiliate):
+def test_two_subawards_at_once_cannot_both_take_the_last_of_the_room(committed_program):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are a PostgreSQL matter; SQLite serialises writers")
+    program = committed_program
+    affiliate = _affiliate(program)
     award = active_award(program)
     results = []
 

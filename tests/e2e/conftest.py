@@ -90,15 +90,14 @@ def browser_page(request, live_server):
 
 
 @pytest.fixture
-def live_program(transactional_db, django_db_serialized_rollback, live_server, program):
+def live_program(django_db_serialized_rollback, live_server, committed_program):
     """The personas of tests/conftest.py, committed so the live server's thread sees them.
 
-    `program` asks for `db`; with `transactional_db` in the same test, pytest-django
-    gives it a transactional database instead. Transactional tests end by flushing
-    every table, which would take the groups and rule values the migrations seed with
-    it; serialized rollback puts them back for the next browser test.
+    Transactional tests end by flushing every table, which would take the groups and
+    rule values the migrations seed with it; serialized rollback puts them back for the
+    next browser test.
     """
-    return program
+    return committed_program
 
 
 @pytest.fixture

@@ -37,6 +37,12 @@ def tab_to(page, target: str, *, key: str = "Tab", limit: int = 60) -> None:
 
 
 @pytest.fixture
+def program(committed_program):
+    """Committed, for the live server: the worked example is made on it."""
+    return committed_program
+
+
+@pytest.fixture
 def live_example(live_program, example):  # noqa: F811
     return example
 

@@ -27,6 +27,12 @@ def migrate(targets):
 
 
 @pytest.fixture
+def program(committed_program):
+    """Committed: the test's other connections see the records."""
+    return committed_program
+
+
+@pytest.fixture
 def latest_schema_after():
     yield
     executor = MigrationExecutor(connection)

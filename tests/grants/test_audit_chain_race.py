@@ -31,6 +31,12 @@ EVENTS_EACH = 3
 
 
 @pytest.fixture
+def program(committed_program):
+    """Committed: the test's other connections see the records."""
+    return committed_program
+
+
+@pytest.fixture
 def postgres_only(program):
     if connection.vendor != "postgresql":
         pytest.skip("row-lock behaviour is tested on PostgreSQL (the CI's second leg)")

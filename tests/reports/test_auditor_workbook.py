@@ -392,7 +392,7 @@ def postgres_only():
 # roles and rule values the migrations seeded away from the tests that follow.
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_every_sheet_reads_the_same_moment(postgres_only, filed):
+def test_every_sheet_reads_the_same_moment(postgres_only, committed_program):
     """An entry committed by someone else mid-export is not in the file."""
     import threading
 
@@ -400,13 +400,16 @@ def test_every_sheet_reads_the_same_moment(postgres_only, filed):
 
     from reports.exports.workbooks import consistent_snapshot
 
+    program = committed_program
+    Award.objects.filter(pk=program.award_a.pk).update(status="active")
+
     def post_elsewhere():
         LedgerEntry.objects.create(
-            award=filed.example,
+            award=program.award_a,
             kind="disbursement",
             amount=D("1.00"),
             effective_date=date(2025, 4, 1),
-            actor=filed.officer_a,
+            actor=program.officer_a,
             idempotency_key=uuid.uuid4(),
         )
         default_connection.close()

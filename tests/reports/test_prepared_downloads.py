@@ -53,8 +53,9 @@ def _stored_bytes(download: PreparedDownload) -> bytes:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_prepares_the_program_workbook_for_its_owner_only(
-    client, program, memory_storage
+    client, committed_program, memory_storage
 ):
+    program = committed_program
     _entries(program)
     client.force_login(program.officer_a)
     response = client.post(reverse("exports:prepare_download"), {"kind": "workbook"})

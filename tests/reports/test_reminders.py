@@ -33,6 +33,10 @@ CERTIFIER = {
 
 @pytest.fixture
 def active(program):
+    return _both_active(program)
+
+
+def _both_active(program):
     """Both task forces' awards active: each owes reports."""
     activate(program)
     Award.objects.filter(pk=program.award_b.pk).update(status=Award.Status.ACTIVE)
@@ -247,8 +251,9 @@ def test_a_failed_email_is_retried_on_the_next_run(active, run):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_command(active):
+def test_the_command(committed_program):
     """Outside a test transaction, as in production: each reminder commits, then goes."""
+    _both_active(committed_program)
     out = StringIO()
     call_command("send_reminders", "--today", "2025-01-31", stdout=out)
     lines = out.getvalue().splitlines()

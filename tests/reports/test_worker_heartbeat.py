@@ -38,8 +38,9 @@ def _silent_since(worker_id: str, seconds: int) -> None:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_beats_while_it_runs_a_task_and_forgets_its_beat_when_it_stops(
-    program, memory_storage, monkeypatch
+    committed_program, memory_storage, monkeypatch
 ):
+    program = committed_program
     seen = {}
     prepare = prepared.prepare
 
