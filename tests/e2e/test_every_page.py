@@ -15,14 +15,16 @@ approver, a no-cost extension waiting for the program manager, two scenarios to 
 One walk per persona (the walks share out among the suite's processes), one browser and
 one page: each page is loaded once at 1280 px, checked by axe, then looked at in each
 width. The axe results of each page are saved to
-tests/e2e/axe-results/<test>.json, a screenshot of each page at each width to
-/tmp/shots/width-<persona>-<page>-<width>.png.
+tests/e2e/axe-results/<test>.json; with E2E_SHOTS=1 in the environment, a screenshot of
+each page at each width to /tmp/shots/width-<persona>-<page>-<width>.png (a third of the
+walk's time, so not by default).
 
 The axe mark lets axe's script past the app's CSP (tests/e2e/conftest.py); the app's
 pages hold no inline script or style for the CSP to refuse, so they are laid out as
 people's browsers lay them out.
 """
 
+import os
 import re
 
 import pytest
@@ -40,6 +42,8 @@ from tests.e2e.page_fit import PROBLEMS, WIDTHS
 from tests.reports.report_type_helpers import declare_amendment_reports
 
 pytestmark = [pytest.mark.e2e, pytest.mark.axe]
+
+SCREENSHOTS = os.environ.get("E2E_SHOTS") == "1"
 
 # The fewest pages each persona's walk must see (it sees more): a walk that sees fewer
 # lost its pages (its records, its sign-in) rather than found no fault.
@@ -78,8 +82,9 @@ def test_every_page_has_no_wcag_21_aa_violation_and_fits_at_1280_700_and_390_px(
         # alone (no script measures the window), so a resize is a reload's equal.
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
-            slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{persona}-{name}-{width}")
-            page.screenshot(path=str(SHOTS / f"width-{slug}.png"), full_page=True)
+            if SCREENSHOTS:
+                slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{persona}-{name}-{width}")
+                page.screenshot(path=str(SHOTS / f"width-{slug}.png"), full_page=True)
             found = page.evaluate(PROBLEMS)
             if found:
                 more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
