@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from api import tokens
 from api.models import ApiToken
 from grants.form_errors import add_service_errors
+from grants.forms import DATE_WIDGET
 
 
 class TokenForm(forms.Form):
@@ -22,8 +23,9 @@ class TokenForm(forms.Form):
         max_length=100, help_text="What the token is for, such as “County ledger sync”."
     )
     expires_on = forms.DateField(
-        label="Expires on (YYYY-MM-DD)",
+        label="Expires on",
         help_text="The last day the token works; at most a year from today.",
+        widget=DATE_WIDGET,
     )
 
 

@@ -2,17 +2,19 @@ import django_filters
 
 from budgets.models import BudgetModification, Category, DrawdownRequest, LedgerEntry
 from grants.filters import UswdsFilterSet
+from grants.forms import DATE_WIDGET
 
 
 class LedgerFilter(UswdsFilterSet):
     kind = django_filters.ChoiceFilter(choices=LedgerEntry.Kind.choices)
     category = django_filters.ChoiceFilter(choices=Category.choices)
     share = django_filters.ChoiceFilter(choices=LedgerEntry.Share.choices)
+    # The browser's date picker, as on every form of the app.
     date_from = django_filters.DateFilter(
-        field_name="effective_date", lookup_expr="gte", label="From (YYYY-MM-DD)"
+        field_name="effective_date", lookup_expr="gte", label="From", widget=DATE_WIDGET
     )
     date_to = django_filters.DateFilter(
-        field_name="effective_date", lookup_expr="lte", label="To (YYYY-MM-DD)"
+        field_name="effective_date", lookup_expr="lte", label="To", widget=DATE_WIDGET
     )
 
     class Meta:
