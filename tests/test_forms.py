@@ -191,3 +191,57 @@ def test_the_award_form_normalises_the_number_before_checking_it():
     assert field.clean(" 2018-mc-fx-k060 ") == "2018-MC-FX-K060"
     with pytest.raises(ValidationError, match="DOJ award number"):
         field.clean("2018-mc-fx")
+
+
+# The apps whose pages hold forms; the JSON API's filters (api.report_views) are query
+# parameters, written YYYY-MM-DD as its schema says, not a form anyone fills in.
+PAGE_APPS = (
+    "accounts",
+    "allocations",
+    "api",
+    "budgets",
+    "compliance",
+    "documents",
+    "grants",
+    "oversight",
+    "reports",
+)
+API_FILTER_MODULES = {"api.report_views"}
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_date_typed_into_a_page_is_offered_as_the_date_picker():
+    """Dates are shown MM/DD/YYYY everywhere; a form or filter that took typed text
+    would ask for another format. The browser's date picker shows the person's own."""
+    import importlib
+    import pkgutil
+
+    import django_filters
+    from django import forms
+
+    for app in PAGE_APPS:
+        package = importlib.import_module(app)
+        for module in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ".migrations" not in module.name and ".management" not in module.name:
+                importlib.import_module(module.name)
+    ours = lambda cls: cls.__module__.split(".")[0] in PAGE_APPS  # noqa: E731
+    typed = [
+        (f"{form.__module__}.{form.__name__}.{name}", field.widget)
+        for form in _subclasses(forms.BaseForm)
+        if ours(form)
+        for name, field in getattr(form, "base_fields", {}).items()
+        if isinstance(field, forms.DateField)
+    ] + [
+        (f"{filters.__module__}.{filters.__name__}.{name}", date_filter.extra.get("widget"))
+        for filters in _subclasses(django_filters.FilterSet)
+        if ours(filters) and filters.__module__ not in API_FILTER_MODULES
+        for name, date_filter in filters.base_filters.items()
+        if issubclass(date_filter.field_class, forms.DateField)
+    ]
+    assert len(typed) > 25  # the walk found the forms
+    assert [name for name, widget in typed if getattr(widget, "input_type", None) != "date"] == []
