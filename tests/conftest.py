@@ -47,6 +47,13 @@ class Program:
     award_b: Award
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or (
+        "transactional_db" in item.fixturenames
+    )
+
+
 def pytest_collection_modifyitems(items):
     """A transactional test flushes the database when it ends, taking the roles and rule
     values the migrations seeded with it; with serialized_rollback they are put back. One
@@ -138,9 +145,10 @@ def pin_today(monkeypatch):
 
 class _ModuleRecords:
     """The transaction that holds a module's records, open from the module's first test
-    that needs them until its last, or until a transactional test of the same module
-    comes first (pytest-django runs those after all the others, but pytest keeps a
-    module's fixtures until the module's last test)."""
+    that needs them until its last, or until a transactional test starts: pytest keeps
+    a module's fixtures until the next test is of another module, and pytest-django
+    runs the transactional tests after all the others, so the next may be a
+    transactional test of the same module."""
 
     current: "_ModuleRecords | None" = None
 
@@ -177,13 +185,6 @@ def program_of_the_module(django_db_setup, django_db_blocker) -> Program:
         records.close()
 
 
-def _transactional(item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    return bool(marker and marker.kwargs.get("transaction")) or (
-        "transactional_db" in item.fixturenames
-    )
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     """A transactional test commits and flushes: no module's records may be open under it."""
@@ -195,6 +196,8 @@ def pytest_runtest_setup(item):
 def program(program_of_the_module, db) -> Program:
     """The module's records; a copy of their objects for each test, so that a change a
     test makes to one in memory (a user's last sign-in, an award's status) stays in it."""
+    if _ModuleRecords.current is None:
+        pytest.fail("the module's records were rolled back before this test (tests/conftest.py)")
     return copy.deepcopy(program_of_the_module)
 
 
