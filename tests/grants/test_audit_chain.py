@@ -21,6 +21,7 @@ from budgets.models import DrawdownRequest, LedgerEntry
 from grants.audit import (
     AuditChainHead,
     AuditEvent,
+    audit_chain_held,
     audit_record,
     audit_record_many,
     new_event,
@@ -104,6 +105,39 @@ def test_many_events_link_in_order_under_one_lock(program):
     for event in stored:
         assert event.hash == link_hash(event.prev_hash, event.chain_content())
     assert AuditChainHead.objects.get().hash == stored[-1].hash
+    assert verify().startswith("OK: ")
+
+
+def test_a_held_chain_links_every_event_and_writes_the_head_once_at_the_end(program):
+    head_before = AuditChainHead.objects.get()
+    with audit_chain_held():
+        first = record(program, step=1)
+        # A refused call's event goes with its savepoint: the next links past it.
+        with pytest.raises(RuntimeError), transaction.atomic():
+            record(program, step=2)
+            raise RuntimeError("refused")
+        audit_record_many([{"actor": program.pm, "action": "budgets.batch.line"}])
+        with audit_chain_held():  # a hold inside a hold changes nothing
+            last = record(program, step=3)
+        # The row is written when the hold ends, not before.
+        assert AuditChainHead.objects.get().count == head_before.count
+    held = list(AuditEvent.objects.filter(pk__gte=first.pk).order_by("pk"))
+    assert [e.data.get("step") for e in held] == [1, None, 3]
+    assert [e.prev_hash for e in held] == [head_before.hash, first.hash, held[1].hash]
+    head = AuditChainHead.objects.get()
+    assert (head.hash, head.count) == (last.hash, head_before.count + 3)
+    assert verify().startswith(f"OK: {head.count} audit events, every link holds")
+
+
+def test_a_held_chain_that_fails_records_nothing(program):
+    head_before = AuditChainHead.objects.get()
+    events = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError), audit_chain_held():
+        record(program)
+        raise RuntimeError("the load failed")
+    assert AuditEvent.objects.count() == events
+    head = AuditChainHead.objects.get()
+    assert (head.hash, head.count) == (head_before.hash, head_before.count)
     assert verify().startswith("OK: ")
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from budgets.cash_holds import sync_excess_cash_holds
@@ -24,6 +24,7 @@ from demo.program import funding_rows, task_force_rows
 from demo.reports import file_history
 from demo.second_factors import DEMO_TOTP_SECRET, current_code, enrol_demo_app
 from grants import access
+from grants.audit import audit_chain_held
 from grants.models import (
     ASSISTANCE_LISTING,
     Amendment,
@@ -149,7 +150,9 @@ class Command(BaseCommand):
         self.national_ledgers_built = None
         started = timezone.now()
         self.progress = progress = Progress(self.stdout, options["verbosity"])
-        with transaction.atomic():
+        # One transaction, so a failed load leaves nothing half made; it records thousands
+        # of audit events, so the chain's head is held through it (grants.audit).
+        with audit_chain_held():
             with progress.phase("People") as phase:
                 pm = self.people()
                 phase.summary = f"{len(ROLE_USERS) + 1} program staff"
