@@ -2,6 +2,7 @@
 officer; the program office (program manager, financial approver); an auditor."""
 
 import copy
+import fcntl
 import os
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -49,9 +50,19 @@ class Program:
 
 def _transactional(item) -> bool:
     marker = item.get_closest_marker("django_db")
-    return bool(marker and marker.kwargs.get("transaction")) or (
-        "transactional_db" in item.fixturenames
+    return bool(marker and marker.kwargs.get("transaction")) or any(
+        name in item.fixturenames for name in ("transactional_db", "live_server")
     )
+
+
+def _django_order(item) -> int:
+    """Where pytest-django puts the test: tests inside a transaction (0), then
+    transactional tests (1), then tests without a database (2)."""
+    if _transactional(item):
+        return 1
+    if item.get_closest_marker("django_db") or "db" in item.fixturenames:
+        return 0
+    return 2
 
 
 def pytest_collection_modifyitems(items):
@@ -93,6 +104,9 @@ def pytest_collection_modifyitems(items):
         ):
             # First, so that the records' transaction opens before the test's own.
             fixtures.insert(0, "program_of_the_module")
+    # A slow test dealt to a process late ends the run there while the other process sits
+    # idle: each starts first among the tests of its order, which stays pytest-django's.
+    items.sort(key=lambda item: (_django_order(item), item.get_closest_marker("slow") is None))
 
 
 @pytest.fixture(scope="session")
@@ -199,6 +213,22 @@ def program(program_of_the_module, db) -> Program:
     if _ModuleRecords.current is None:
         pytest.fail("the module's records were rolled back before this test (tests/conftest.py)")
     return copy.deepcopy(program_of_the_module)
+
+
+# How many connections a race test may hold at once: PostgreSQL allows 100 by default,
+# and the other test process, its live servers and its worker need some of them.
+RACE_CONNECTIONS = 60
+
+
+@pytest.fixture
+def many_connections(tmp_path_factory):
+    """For a test that opens tens of database connections at once (a race): one such
+    test at a time across the test processes, each holding at most RACE_CONNECTIONS, so
+    that no other test is refused a connection while it runs."""
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every process
+    with open(shared / "many-connections.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield RACE_CONNECTIONS
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from budgets.balances import ledger_sums
@@ -41,6 +42,7 @@ def test_the_program_grows_from_the_first_cohort_to_every_task_force(db):
     assert len(task_forces_in(2024, listed, FIRST_COHORT)) == 61
 
 
+@pytest.mark.slow
 def test_past_years_are_closed_awards_that_tie_to_their_appropriations(db):
     pm, task_forces = _program()
     out = []

@@ -35,6 +35,7 @@ def _program():
     return pm, task_forces
 
 
+@pytest.mark.slow
 def test_past_awards_get_ledgers_the_rules_and_check_ledgers_accept(db):
     pm, task_forces = _program()
     large = award_number(1999, 1)

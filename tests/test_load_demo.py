@@ -1,6 +1,7 @@
 from decimal import Decimal
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from grants.models import Amendment, Appropriation, Award, Hold, TaskForce
 from grants.money import ZERO, MoneySum
 
 
+@pytest.mark.slow
 def test_load_demo_builds_the_program_and_is_safe_to_run_again(db):
     out = StringIO()
     call_command("load_demo", stdout=out)

@@ -67,8 +67,8 @@ def fifty_dollars_left(postgres_only, program):
 
 
 def _connect(deadline: float) -> bool:
-    """Open this thread's connection. With max_connections at PostgreSQL's default of
-    100 and other clients about, a few threads may have to wait for a free slot."""
+    """Open this thread's connection. Other clients may hold a few of PostgreSQL's
+    connections: then a thread waits for a free one."""
     while True:
         try:
             connection.ensure_connection()
@@ -79,26 +79,28 @@ def _connect(deadline: float) -> bool:
             time.sleep(0.01)
 
 
-def race(program) -> list[str]:
-    """THREADS finance officers each ask for $1.00 at once. Returns one outcome each:
-    "accepted", "refused: <message>", or "error: <repr>"."""
+def race(program, at_once: int) -> list[str]:
+    """THREADS finance officers each ask for $1.00 at once, `at_once` of them connected
+    when they start and the rest as those finish. Returns one outcome each: "accepted",
+    "refused: <message>", or "error: <repr>"."""
     barrier = threading.Barrier(THREADS, timeout=60)
+    slots = threading.BoundedSemaphore(at_once)
     outcomes: list[str | None] = [None] * THREADS
     officer_pk, award = program.officer_a.pk, program.award_a
-    # The main thread's connection would take one of the hundred slots.
+    # The main thread's connection would take one of the slots.
     connections.close_all()
 
     def attempt(i: int) -> None:
+        connected = slots.acquire(blocking=False)
         try:
             # Connect and load the actor before the barrier, so that the race is for the
             # award's row and not for a database connection.
-            try:
-                _connect(time.monotonic() + 2)
+            if connected:
+                _connect(time.monotonic() + 30)
                 actor = User.objects.get(pk=officer_pk)
-            except OperationalError:
-                actor = None  # no free slot yet: connect once the others finish
             barrier.wait()
-            if actor is None:
+            if not connected:  # no free slot yet: connect once one of the others finishes
+                connected = slots.acquire(timeout=60)
                 _connect(time.monotonic() + 30)
                 actor = User.objects.get(pk=officer_pk)
             ledger.drawdown_request(
@@ -115,6 +117,8 @@ def race(program) -> list[str]:
             outcomes[i] = f"error: {error!r}"
         finally:
             connections.close_all()
+            if connected:
+                slots.release()
 
     threads = [threading.Thread(target=attempt, args=(i,)) for i in range(THREADS)]
     for thread in threads:
@@ -130,9 +134,9 @@ def open_requests_total(award: Award) -> Decimal:
     )["t"]
 
 
-def test_the_award_lock_lets_exactly_fifty_dollars_through(fifty_dollars_left):
+def test_the_award_lock_lets_exactly_fifty_dollars_through(fifty_dollars_left, many_connections):
     program = fifty_dollars_left
-    outcomes = race(program)
+    outcomes = race(program, many_connections)
 
     errors = [o for o in outcomes if not o.startswith(("accepted", "refused: "))]
     assert errors == []
@@ -153,7 +157,9 @@ def test_the_award_lock_lets_exactly_fifty_dollars_through(fifty_dollars_left):
     )
 
 
-def test_without_the_lock_the_harness_sees_the_award_overdrawn(fifty_dollars_left, monkeypatch):
+def test_without_the_lock_the_harness_sees_the_award_overdrawn(
+    fifty_dollars_left, many_connections, monkeypatch
+):
     """Negative control: no row lock, and 20 ms between reading the balance and writing
     the request. More than fifty requests get through: the harness catches it."""
     program = fifty_dollars_left
@@ -169,7 +175,7 @@ def test_without_the_lock_the_harness_sees_the_award_overdrawn(fifty_dollars_lef
 
     monkeypatch.setattr(ledger, "lock_award", no_lock)
     monkeypatch.setattr(ledger, "award_balances", slow_balances)
-    outcomes = race(program)
+    outcomes = race(program, many_connections)
     monkeypatch.undo()
 
     errors = [o for o in outcomes if not o.startswith(("accepted", "refused: "))]

@@ -198,6 +198,7 @@ def _orderable_columns(client, url) -> list[str]:
     return [column.name for column in table.columns if column.orderable]
 
 
+@pytest.mark.slow
 def test_every_sort_shows_each_entry_exactly_once_across_pages_of_tied_rows(client, program):
     # Sixty expenditures of one kind, category, share and amount, without references:
     # every sort but the date's is all ties, broken by posting order (the id), so the

@@ -60,6 +60,7 @@ def writer(model, award_id, actor_id):
     return entry
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_dates_paid_become_payments_without_counting_a_dollar_twice(program, latest_schema_after):
     award_id = program.award_a.pk
@@ -110,6 +111,7 @@ def test_dates_paid_become_payments_without_counting_a_dollar_twice(program, lat
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_reimbursement_typed_apart_is_re_recorded_as_the_payments_it_made(
     program, latest_schema_after

@@ -58,6 +58,7 @@ AT_LEAST = {
 
 
 @walked_on_sqlite_only
+@pytest.mark.slow
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_page_has_no_wcag_21_aa_violation_and_fits_at_1280_700_and_390_px(
     live_program, live_server, browser_page, axe, monkeypatch, persona

@@ -69,6 +69,7 @@ def certify(page):
     page.locator("label[for=id_certify]").click()
 
 
+@pytest.mark.slow
 def test_sf425_returned_for_correction_and_resubmitted(
     active_award, live_server, browser_page, sign_in, review_shot
 ):

@@ -40,6 +40,7 @@ def latest_schema_after():
     ContentType.objects.clear_cache()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_existing_events_are_linked_in_id_order(program, latest_schema_after):
     award, pm = program.award_a, program.pm

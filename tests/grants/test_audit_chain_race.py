@@ -37,7 +37,7 @@ def program(committed_program):
 
 
 @pytest.fixture
-def postgres_only(program):
+def postgres_only(program, many_connections):
     if connection.vendor != "postgresql":
         pytest.skip("row-lock behaviour is tested on PostgreSQL (the CI's second leg)")
     ContentType.objects.clear_cache()
