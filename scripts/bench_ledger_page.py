@@ -9,9 +9,10 @@ Like scripts/bench_ledger.py (whose builders it reuses) it works in a scratch da
 of its own, created and dropped around the run. It bulk-inserts --entries entries on one
 award, rebuilds their per-day totals (budgets.ledger_days.rebuild) and times the ledger
 page (budgets.views.award_ledger, through the test client as the award's finance
-officer) on its first, middle and last page, in ledger order and sorted by amount: the
-median of --runs requests and the number of queries each made. On PostgreSQL a
-statement timeout (--timeout seconds) stops a page that would not answer.
+officer) on its first, middle and last page, in ledger order and by every column the
+table sorts on, each way: the median of --runs requests and the number of queries each
+made, then the slowest of them all. On PostgreSQL a statement timeout (--timeout
+seconds) stops a page that would not answer.
 """
 
 import argparse
@@ -43,7 +44,8 @@ def parse_args():
     return parser.parse_args()
 
 
-def time_page(client, url, params, runs) -> str:
+def time_page(client, url, params, runs) -> tuple[float, str]:
+    """The median time in ms (infinite when the page did not answer), and how to say it."""
     times, queries = [], 0
     for _ in range(runs):
         with CaptureQueriesContext(connection) as captured:
@@ -51,11 +53,12 @@ def time_page(client, url, params, runs) -> str:
             try:
                 response = client.get(url, params)
             except OperationalError as error:  # the statement timeout
-                return f"no answer ({str(error).splitlines()[0]})"
+                return float("inf"), f"no answer ({str(error).splitlines()[0]})"
             times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, (response.status_code, response.get("Location"))
         queries = len(captured)
-    return f"median {statistics.median(times):.0f} ms, {queries} queries"
+    median = statistics.median(times)
+    return median, f"median {median:.0f} ms, {queries} queries"
 
 
 def main() -> int:
@@ -84,14 +87,19 @@ def main() -> int:
         verify_session(session, people.officer)
         session.save()
         url = reverse("budgets:award_ledger", args=[award.award_number])
-        client.get(url)  # warm up
-        for label, params in (
-            ("first page", {"page": 1}),
-            ("middle page", {"page": last // 2}),
-            ("last page", {"page": last}),
-            ("last page, by amount descending", {"page": last, "sort": "-amount"}),
-        ):
-            print(f"{label}: {time_page(client, url, params, args.runs)}")
+        table = client.get(url).context["table"]  # warms up, and says how it sorts
+        sorts = [""] + [
+            way + column.name for column in table.columns if column.orderable for way in ("", "-")
+        ]
+        pages = (("first", 1), ("middle", last // 2), ("last", last))
+        slowest = (0.0, "")
+        for sort in sorts:
+            for where, page in pages:
+                label = f"{where} page, " + (f"sorted by {sort}" if sort else "in ledger order")
+                median, said = time_page(client, url, {"page": page, "sort": sort}, args.runs)
+                print(f"{label}: {said}")
+                slowest = max(slowest, (median, label))
+        print(f"slowest of {len(sorts) * len(pages)} pages: {slowest[1]}, {slowest[0]:.0f} ms")
     return 0
 
 
