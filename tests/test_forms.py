@@ -1,7 +1,12 @@
 """Bad input on the program office's forms: a message on the field that is wrong,
 and nothing saved."""
 
+import importlib
+import pkgutil
+
+import django_filters
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -209,6 +214,10 @@ PAGE_APPS = (
 API_FILTER_MODULES = {"api.report_views"}
 
 
+def _ours(cls) -> bool:
+    return cls.__module__.split(".")[0] in PAGE_APPS
+
+
 def _subclasses(cls):
     for sub in cls.__subclasses__():
         yield sub
@@ -218,28 +227,21 @@ def _subclasses(cls):
 def test_every_date_typed_into_a_page_is_offered_as_the_date_picker():
     """Dates are shown MM/DD/YYYY everywhere; a form or filter that took typed text
     would ask for another format. The browser's date picker shows the person's own."""
-    import importlib
-    import pkgutil
-
-    import django_filters
-    from django import forms
-
     for app in PAGE_APPS:
         package = importlib.import_module(app)
         for module in pkgutil.walk_packages(package.__path__, f"{app}."):
             if ".migrations" not in module.name and ".management" not in module.name:
                 importlib.import_module(module.name)
-    ours = lambda cls: cls.__module__.split(".")[0] in PAGE_APPS  # noqa: E731
     typed = [
         (f"{form.__module__}.{form.__name__}.{name}", field.widget)
         for form in _subclasses(forms.BaseForm)
-        if ours(form)
+        if _ours(form)
         for name, field in getattr(form, "base_fields", {}).items()
         if isinstance(field, forms.DateField)
     ] + [
         (f"{filters.__module__}.{filters.__name__}.{name}", date_filter.extra.get("widget"))
         for filters in _subclasses(django_filters.FilterSet)
-        if ours(filters) and filters.__module__ not in API_FILTER_MODULES
+        if _ours(filters) and filters.__module__ not in API_FILTER_MODULES
         for name, date_filter in filters.base_filters.items()
         if issubclass(date_filter.field_class, forms.DateField)
     ]
