@@ -53,8 +53,10 @@ class SF425:
     period_start: date
     period_end: date
     reporting_period_end: date
-    lines: dict[str, Decimal]
-    indirect: tuple[IndirectLine, ...] = ()
+    # Amounts by line; a certified report's (certified_sf425) is None where it had no
+    # such line, and its line 11 rows None when they were not kept with it.
+    lines: dict[str, Decimal | None]
+    indirect: tuple[IndirectLine, ...] | None = ()
 
     def line_rows(self) -> list[tuple[str, str, Decimal]]:
         return [(number, LINE_LABELS[number], self.lines[number]) for number in LINE_LABELS]
@@ -114,21 +116,37 @@ def compute_sf425(award: Award, *, period_end: date, is_final: bool) -> SF425:
         "11g-f": sum((row.federal_share for row in indirect), ZERO),
     } | ledger
     lines = {number: given[number] for number in LINE_LABELS}
-    recipient = award.recipient
     return SF425(
-        award_number=award.award_number,
-        recipient=recipient.legal_name,
-        recipient_address=recipient.address,
-        uei=recipient.uei,
-        ein=recipient.ein,
-        report_type="Final" if is_final else "Quarterly",
-        basis=basis.label,
-        period_start=award.period_start,
-        period_end=award.period_end,
-        reporting_period_end=period_end,
-        lines=lines,
-        indirect=indirect,
+        **_header(award, period_end=period_end, is_final=is_final), lines=lines, indirect=indirect
     )
+
+
+def certified_sf425(report) -> SF425:
+    """A submitted report's SF-425 as its certifier signed it: lines 1–9 from the award,
+    the amounts and line 11's rows as the report kept them (None for what it did not
+    keep). The ledger is not read: an evidence pack prints hundreds of these."""
+    return SF425(
+        **_header(report.award, period_end=report.period_end, is_final=report.is_final),
+        lines=certified_amounts(report.lines),
+        indirect=certified_indirect(report.lines),
+    )
+
+
+def _header(award: Award, *, period_end: date, is_final: bool) -> dict:
+    """Lines 1–9: the award, its recipient and the reporting period."""
+    recipient = award.recipient
+    return {
+        "award_number": award.award_number,
+        "recipient": recipient.legal_name,
+        "recipient_address": recipient.address,
+        "uei": recipient.uei,
+        "ein": recipient.ein,
+        "report_type": "Final" if is_final else "Quarterly",
+        "basis": Recipient.Basis(recipient.accounting_basis).label,
+        "period_start": award.period_start,
+        "period_end": award.period_end,
+        "reporting_period_end": period_end,
+    }
 
 
 def variance(certified: dict[str, str], current: SF425) -> dict[str, tuple[Decimal, Decimal]]:

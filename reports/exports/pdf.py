@@ -14,6 +14,7 @@ from reports.sf425 import (
     SF425,
     certified_amounts,
     certified_indirect,
+    certified_sf425,
     compute_sf425,
 )
 
@@ -141,6 +142,10 @@ def build_sf425_pdf(*, sf425: SF425, report=None, generated_by) -> ExportFile:
 
 def financial_report_document(report: FinancialReport, *, generated_by) -> ExportFile:
     """A filed SF-425 as certified (the PDF prints the report's own lines, not today's):
-    its entry in evidence packs."""
-    sf425 = compute_sf425(report.award, period_end=report.period_end, is_final=report.is_final)
+    its entry in evidence packs. A report returned for correction certifies nothing: its
+    PDF is the draft the ledger computes now."""
+    if report.is_in:
+        sf425 = certified_sf425(report)
+    else:
+        sf425 = compute_sf425(report.award, period_end=report.period_end, is_final=report.is_final)
     return build_sf425_pdf(sf425=sf425, report=report, generated_by=generated_by)

@@ -5,12 +5,14 @@ import hashlib
 import re
 import shutil
 import subprocess
+import uuid
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from budgets import ledger
 from grants.audit import AuditEvent, audit_record
 from grants.models import Award, Recipient, TaskForce
 from grants.selectors import money_chain
@@ -26,7 +28,7 @@ from reports.exports.summary_pdf import (
     task_force_charts,
 )
 from reports.models import MEASURES
-from reports.services import progress_submit
+from reports.services import progress_submit, report_review
 from tests.reports.conftest import submit
 from tests.reports.prepared_helpers import fetch_prepared
 from tests.reports.test_pdf import _pdf_text
@@ -471,6 +473,35 @@ def test_an_evidence_pack_prints_the_filed_report(example, tmp_path):
     # Line 11: the de minimis rate in force, with nothing in its base by 12/31/2024.
     assert has_line(lines, "De minimis", "15%", "10/01/2024", "$0.00 $0.00 $0.00")
     assert has_line(lines, "Generated", "UTC by auditor", "Page 1 of 1")
+
+
+def test_a_filed_report_prints_as_certified_and_a_returned_one_as_the_ledger_now(
+    example, tmp_path
+):
+    """A payment dated into the period after filing changes the ledger, not the certified
+    report's document; once the report is returned, its document is the draft."""
+    report = submit(example, example.example, date(2024, 12, 31))
+    ledger.entry_post(
+        actor=example.officer_a,
+        award=example.example,
+        kind="disbursement",
+        amount=D("1000.00"),
+        effective_date=date(2024, 12, 28),
+        idempotency_key=uuid.uuid4(),
+        today=date(2025, 4, 11),
+    )
+    lines = lines_of(financial_report_document(report, generated_by="auditor").content, tmp_path)
+    assert has_line(lines, "Quarterly report", "Status: Submitted; submitted")
+    assert has_line(lines, "2. Federal grant or other identifying number", "15PJDP-25-GK-00072-MECP")
+    assert has_line(lines, "9. Reporting period end date", "12/31/2024")
+    assert has_line(lines, "10b", "Cash disbursements", "$118,500.00")
+    assert has_line(lines, "Lena Alvarez, Finance officer")
+
+    returned = report_review(actor=example.pm, report=report, accept=False, comment="Line 10b.")
+    lines = lines_of(financial_report_document(returned, generated_by="auditor").content, tmp_path)
+    assert has_line(lines, "Draft computed from the ledger; not certified")
+    assert has_line(lines, "10b", "Cash disbursements", "$119,500.00")
+    assert has_line(lines, "Not certified.")
 
 
 def test_text_longer_than_a_page_breaks_across_pages(example, tmp_path):
