@@ -31,15 +31,20 @@ def rows_of(data):
 
 def test_each_cell_has_its_attributes_heading_and_escaped_value():
     html = rows_of(
-        [{"id": 7, "name": "<script>x</script>", "amount": "1,000.00", "note": "n", "kind": "k"}]
+        [
+            {"id": 7, "name": "<script>x</script>", "amount": "1,000.00", "note": "n", "kind": "k"},
+            {"id": 8, "name": "b", "amount": "2.00", "note": "m", "kind": "j"},
+        ]
     )
 
-    assert html.startswith('<tr data-thing="7" class="even">')
-    assert '<td data-label="Name here">&lt;script&gt;x&lt;/script&gt;</td>' in html
-    assert '<td class="text-right text-tabular" data-label="Amount">1,000.00</td>' in html
-    # A column without a heading has no data-label; attributes computed from the record.
-    assert '<td data-kind="k">n</td>' in html
-    assert html.endswith("</tr>")
+    first, second = html.split("\n")
+    assert first.startswith('<tr data-thing="7" class="even">')
+    assert '<td data-label="Name here">&lt;script&gt;x&lt;/script&gt;</td>' in first
+    assert '<td class="text-right text-tabular" data-label="Amount">1,000.00</td>' in first
+    assert '<td class="text-right text-tabular" data-label="Amount">2.00</td>' in second
+    # A column without a heading has no data-label; attributes computed from each record.
+    assert '<td data-kind="k">n</td>' in first and '<td data-kind="j">m</td>' in second
+    assert first.endswith("</tr>") and second.endswith("</tr>")
 
 
 def test_an_empty_table_says_so_across_its_columns():

@@ -25,6 +25,7 @@ def table_rows(context, table):
         else ""
         for column in table.columns
     }
+    fixed = {column.name: _fixed_cell_attributes(table, column) for column in table.columns}
     rows = []
     for row in table.paginated_rows:
         cells = [f"<tr {row.attrs.as_html()}>"]
@@ -32,7 +33,9 @@ def table_rows(context, table):
         # attributes are read, as the template's loop did, so attributes computed from
         # the record still work.
         for column, cell in row.items():
-            attributes = column.attrs["td"].as_html()
+            attributes = fixed[column.name]
+            if attributes is None:
+                attributes = column.attrs["td"].as_html()
             cells.append(
                 f"<td{' ' if attributes else ''}{attributes}{labels[column.name]}>"
                 f"{_cell_html(cell, column.localize, context)}</td>"
@@ -44,6 +47,23 @@ def table_rows(context, table):
             format_html('<tr><td colspan="{}">{}</td></tr>', len(table.columns), table.empty_text)
         )
     return mark_safe("\n".join(rows))
+
+
+def _fixed_cell_attributes(table, column) -> str | None:
+    """A column's `<td>` attributes as HTML when none is computed from the row, so they
+    are the same on every row (reading `column.attrs` merges and computes them afresh
+    each time); None when some are."""
+    attrs = {**table.attrs, **column.column.attrs}
+    if _computed(attrs.get("td", attrs.get("cell", {}))):
+        return None
+    return column.attrs["td"].as_html()
+
+
+def _computed(value) -> bool:
+    """Whether django-tables2 would call something in `value` (computed_values)."""
+    if callable(value):
+        return True
+    return isinstance(value, dict) and any(_computed(item) for item in value.values())
 
 
 def _cell_html(cell, localized, context) -> str:
