@@ -475,9 +475,7 @@ def test_an_evidence_pack_prints_the_filed_report(example, tmp_path):
     assert has_line(lines, "Generated", "UTC by auditor", "Page 1 of 1")
 
 
-def test_a_filed_report_prints_as_certified_and_a_returned_one_as_the_ledger_now(
-    example, tmp_path
-):
+def test_a_filed_report_prints_as_certified_and_a_returned_one_as_the_ledger_now(example, tmp_path):
     """A payment dated into the period after filing changes the ledger, not the certified
     report's document; once the report is returned, its document is the draft."""
     report = submit(example, example.example, date(2024, 12, 31))
@@ -492,7 +490,9 @@ def test_a_filed_report_prints_as_certified_and_a_returned_one_as_the_ledger_now
     )
     lines = lines_of(financial_report_document(report, generated_by="auditor").content, tmp_path)
     assert has_line(lines, "Quarterly report", "Status: Submitted; submitted")
-    assert has_line(lines, "2. Federal grant or other identifying number", "15PJDP-25-GK-00072-MECP")
+    assert has_line(
+        lines, "2. Federal grant or other identifying number", "15PJDP-25-GK-00072-MECP"
+    )
     assert has_line(lines, "9. Reporting period end date", "12/31/2024")
     assert has_line(lines, "10b", "Cash disbursements", "$118,500.00")
     assert has_line(lines, "Lena Alvarez, Finance officer")
