@@ -30,14 +30,13 @@ from reports.exports.award_pdf import (
 )
 from reports.exports.document_html import document_view
 from reports.exports.downloads import send_document
-from reports.exports.pdf import build_sf425_pdf
+from reports.exports.pdf import sf425_document
 from reports.exports.summary_pdf import build_program_summary_pdf, program_summary_pdf_filename
 from reports.exports.xlsx import ExportFile
 from reports.models import FinancialReport, PreparedDownload
 from reports.prepared_views import ask_to_prepare
 from reports.report_types import FINANCIAL_REPORT, PROGRESS_REPORT, ReportType
 from reports.selectors import reports_for_user
-from reports.sf425 import compute_sf425
 
 PDF_TYPE = "application/pdf"
 
@@ -73,12 +72,15 @@ def sf425_pdf(request, award_number: str, period_end: str, as_page: bool = False
     if due is None:
         raise Http404("No such reporting period.")
     report = FinancialReport.objects.filter(award=award, period_end=due.period_end).first()
-    sf425 = compute_sf425(award, period_end=due.period_end, is_final=due.is_final)
     return _answer(
         request,
         as_page,
-        lambda: build_sf425_pdf(
-            sf425=sf425, report=report, generated_by=request.user.get_username()
+        lambda: sf425_document(
+            award,
+            period_end=due.period_end,
+            is_final=due.is_final,
+            report=report,
+            generated_by=request.user.get_username(),
         ),
         name="sf425_pdf",
         task_force=award.task_force,

@@ -12,8 +12,6 @@ from reports.models import FinancialReport
 from reports.sf425 import (
     INDIRECT_TOTALS,
     SF425,
-    certified_amounts,
-    certified_indirect,
     certified_sf425,
     compute_sf425,
 )
@@ -52,15 +50,14 @@ def _indirect_table(rows, totals) -> list:
 
 def build_sf425_pdf(*, sf425: SF425, report=None, generated_by) -> ExportFile:
     """The SF-425 laid out like the federal form: header lines 1–9, transactions 10a–10o,
-    indirect expense (11), remarks (12) and certification (13). With `report`, the certified numbers; without,
-    the numbers the ledger computes now (a draft). `generated_by`: a user or a name."""
-    lines = dict(sf425.lines)
+    indirect expense (11), remarks (12) and certification (13), with the numbers of
+    `sf425`: those `report` certified (sf425_document picks them) or, for a period not
+    filed, those the ledger computes now (a draft). `generated_by`: a user or a name."""
+    lines = sf425.lines
     indirect = sf425.indirect
     status = "Draft computed from the ledger; not certified"
     certified = report is not None and report.is_in
     if certified:
-        lines = certified_amounts(report.lines)
-        indirect = certified_indirect(report.lines)
         status = (
             f"{report.get_status_display()}; submitted "
             f"{timezone.localtime(report.submitted_at):%m/%d/%Y}"
@@ -140,12 +137,26 @@ def build_sf425_pdf(*, sf425: SF425, report=None, generated_by) -> ExportFile:
     return ExportFile(filename, "application/pdf", content)
 
 
-def financial_report_document(report: FinancialReport, *, generated_by) -> ExportFile:
-    """A filed SF-425 as certified (the PDF prints the report's own lines, not today's):
-    its entry in evidence packs. A report returned for correction certifies nothing: its
-    PDF is the draft the ledger computes now."""
-    if report.is_in:
+def sf425_document(
+    award, *, period_end, is_final: bool, report: FinancialReport | None, generated_by
+) -> ExportFile:
+    """The SF-425 of a period: as certified once its report is filed (the report's own
+    lines, not today's, and the ledger is not read: an evidence pack prints hundreds);
+    otherwise, a report returned for correction included, the draft the ledger computes
+    now."""
+    if report is not None and report.is_in:
         sf425 = certified_sf425(report)
     else:
-        sf425 = compute_sf425(report.award, period_end=report.period_end, is_final=report.is_final)
+        sf425 = compute_sf425(award, period_end=period_end, is_final=is_final)
     return build_sf425_pdf(sf425=sf425, report=report, generated_by=generated_by)
+
+
+def financial_report_document(report: FinancialReport, *, generated_by) -> ExportFile:
+    """A filed SF-425's entry in evidence packs (sf425_document)."""
+    return sf425_document(
+        report.award,
+        period_end=report.period_end,
+        is_final=report.is_final,
+        report=report,
+        generated_by=generated_by,
+    )
