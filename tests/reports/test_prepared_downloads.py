@@ -252,6 +252,51 @@ def test_asking_again_for_a_file_still_being_prepared_leads_to_the_same_one(
     assert PreparedDownload.objects.count() == 4
 
 
+def test_a_smaller_file_asked_for_later_is_written_first(
+    client, program, memory_storage, django_capture_on_commit_callbacks
+):
+    """The workers take the file with the fewest rows first: an award's ledger as CSV is
+    not held up behind the whole program's workbook asked for before it."""
+    _entries(program)
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            award=program.award_b,
+            kind="drawdown",
+            amount=Decimal("1.00"),
+            effective_date=date(2025, 1, 6),
+            actor=program.officer_b,
+            idempotency_key=uuid.uuid4(),
+        )
+        for _ in range(120)
+    )
+    client.force_login(program.auditor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("exports:prepare_download"), {"kind": "workbook"})
+        client.post(
+            reverse("exports:prepare_download"),
+            {"kind": "ledger_csv", "award": program.award_a.award_number},
+        )
+    big = PreparedDownload.objects.get(kind="workbook")
+    small = PreparedDownload.objects.get(kind="ledger_csv")
+    selection = prepared.selection_for(
+        user=program.auditor, award_number=program.award_a.award_number
+    )
+    assert prepared.rows_to_prepare("ledger_csv", user=program.auditor, selection=selection) == 1
+
+    # The order a worker claims them in (django_tasks_db: highest priority first).
+    queue = [result.args_kwargs["args"][0] for result in DBTaskResult.objects.ready()]
+    assert queue == [str(small.pk), str(big.pk)]
+    priorities = sorted(DBTaskResult.objects.values_list("priority", flat=True))
+    assert priorities[0] < priorities[1] <= 0
+    assert [prepared.queue_priority(n) for n in (0, 9, 1_000, 1_000_000, 10**12)] == [
+        0,
+        -10,
+        -30,
+        -60,
+        -100,
+    ]
+
+
 def _ready(owner, *, expires_on: date, name: str) -> PreparedDownload:
     stored = default_storage.save(f"prepared-downloads/{owner.pk}/{name}", ContentFile(b"x"))
     return PreparedDownload.objects.create(
