@@ -4,7 +4,8 @@ as CSV, evidence packs and the program summary, written by a worker
 something else.
 
 1. `request_download` checks what the person asked for against their scope, records a
-   `PreparedDownload` and queues `reports.tasks.prepare_download` once it is committed.
+   `PreparedDownload` and queues `reports.tasks.prepare_download` once it is committed,
+   the smallest file first (`queue_priority`).
 2. The worker runs `prepare`: it counts the rows to write, writes the file to a temporary
    file while it reports the rows written, stores the file in the default storage (never
    a path of this server, so any app server can serve it) with its SHA-256, and records
