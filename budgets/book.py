@@ -4,8 +4,8 @@ The rules of budgets.ledger (dates, categories, payments, the limits of every ba
 entry lowers, the 10% transfer rule of budgets.overrun, the indirect cost cap of
 budgets.indirect) are one set of functions. They ask a book, never the database:
 
-- `DatabaseBook` reads the database at each question. `ledger.entry_post` builds one per
-  entry, under the award's lock.
+- `DatabaseBook` reads the database at each new question. `ledger.entry_post` builds
+  one per entry, under the award's lock.
 - `MemoryBook` reads the award once and then keeps the running balances in memory,
   counting each entry the caller accepts (`add`). `ledger_batch.post_batch` builds one
   per file, under the same lock, so ten thousand rows are checked against the balances
@@ -33,11 +33,11 @@ from budgets.balances import (
 )
 from budgets.kinds import KINDS, LIMITS, TOTALS, UNOBLIGATED, Share, moving
 from budgets.ledger_days import LINES, signed_sum
-from budgets.models import LedgerCategoryDay, LedgerDay, LedgerEntry
+from budgets.models import BudgetLine, LedgerCategoryDay, LedgerDay, LedgerEntry
 from grants.indirect_rates import RatePeriod, rate_period_on, rate_periods
 from grants.models import Award, AwardFunding
 from grants.money import CENT, ZERO, MoneySum, round_money
-from grants.selectors import rule_value
+from grants.selectors import RuleBook, rule_value
 
 SPENDING = moving("federal_expenditures", "recipient_expenditures")
 
@@ -60,16 +60,27 @@ def spent_between(award: Award, categories, start: date, end: date, share: str =
     return round_money(sum(sums.values(), ZERO))
 
 
-class DatabaseBook:
-    """Every answer read from the database when asked: for one entry posted alone."""
+class _BudgetReads:
+    """The award's budget as both books read it: once, at the first question. A book is
+    used under the award's lock, so the budget cannot change while it is."""
 
     def __init__(self, award: Award):
         self.award = award
+        self._lines: dict[str, BudgetLine] | None = None
+        self._base: dict[str, Decimal] | None = None
+        self._committed: dict[str, Decimal] | None = None
+
+    def _lines_in_force(self) -> dict[str, BudgetLine]:
+        if self._lines is None:
+            self._lines = {
+                line.category: line for line in self.award.budget_versions.lines_in_force()
+            }
+        return self._lines
 
     def budgeted(self, category: str, share: str) -> Decimal | None:
         """The category's approved amount of `share` in the current budget, None for a
         category it does not budget."""
-        line = self.award.budget_versions.lines_in_force().filter(category=category).first()
+        line = self._lines_in_force().get(category)
         if line is None:
             return None
         return (
@@ -77,13 +88,29 @@ class DatabaseBook:
         )
 
     def current_budget(self) -> dict[str, Decimal]:
-        return federal_lines(self.award.budget_versions.current())
+        """The federal amount of each category the current budget has."""
+        return {code: line.federal_amount for code, line in self._lines_in_force().items()}
 
     def agency_base(self) -> dict[str, Decimal]:
-        return federal_lines(self.award.budget_versions.agency_base())
+        if self._base is None:
+            self._base = federal_lines(self.award.budget_versions.agency_base())
+        return self._base
 
     def committed(self) -> dict[str, Decimal]:
-        return committed_by_category(self.award)
+        if self._committed is None:
+            self._committed = committed_by_category(self.award)
+        return self._committed
+
+
+class DatabaseBook(_BudgetReads):
+    """Each answer read from the database when first asked: for one entry posted alone,
+    under the award's lock. Nothing is written while it is in use, so an answer asked
+    again (every limit an entry lowers asks for the lowest balances from its date) is
+    the one read before."""
+
+    def __init__(self, award: Award):
+        super().__init__(award)
+        self._lows: dict[date, dict[str, Low]] = {}
 
     def rule(self, key: str, *, on: date) -> Decimal:
         return rule_value(key, on=on)
@@ -92,7 +119,9 @@ class DatabaseBook:
         return liquidation_end(self.award)
 
     def lowest_from(self, since: date) -> dict[str, Low]:
-        return lowest_from(self.award, since=since)
+        if since not in self._lows:
+            self._lows[since] = lowest_from(self.award, since=since)
+        return self._lows[since]
 
     def paid_entry(self, field: str, entry: LedgerEntry) -> LedgerEntry | None:
         """`entry` read again, if it is an unreversing entry of kind `field` on the award."""
@@ -113,7 +142,7 @@ class DatabaseBook:
         return rate_period_on(self.award.recipient, day)
 
 
-class MemoryBook:
+class MemoryBook(_BudgetReads):
     """The award read once, then kept up to date in memory as entries are accepted.
 
     `days` are the dates the caller will ask about (entry dates, dates paid): with the
@@ -122,7 +151,7 @@ class MemoryBook:
     award's lock, which keeps every other writer off the award while it is in use."""
 
     def __init__(self, award: Award, *, days=()):
-        self.award = award
+        super().__init__(award)
         existing = {
             row["day"]: {line: row[line] for line in LINES}
             for row in LedgerDay.objects.filter(award=award).values("day", *LINES)
@@ -162,12 +191,9 @@ class MemoryBook:
             self._spending(row["category"], row["share"])[self._index[row["effective_date"]]] += (
                 row["t"]
             )
-        self._committed: dict[str, Decimal] | None = None
         self._unpaid: dict[int, Decimal] = {}
         self._new: set[int] = set()
-        self._lines = None
-        self._budget = self._base = None
-        self._rules: dict[tuple[str, date], Decimal | LookupError] = {}
+        self._rules: dict[str, RuleBook] = {}
         self._liquidation_end: date | None = None
         self._periods: list[RatePeriod] | None = None
         self._moved: dict[tuple, tuple] = {}
@@ -190,43 +216,12 @@ class MemoryBook:
             self._spent[key] = [ZERO] * len(self.days)
         return self._spent[key]
 
-    def budgeted(self, category: str, share: str) -> Decimal | None:
-        if self._lines is None:
-            self._lines = {
-                line.category: line for line in self.award.budget_versions.lines_in_force()
-            }
-        line = self._lines.get(category)
-        if line is None:
-            return None
-        return (
-            line.federal_amount if share == LedgerEntry.Share.FEDERAL else line.non_federal_amount
-        )
-
-    def current_budget(self) -> dict[str, Decimal]:
-        if self._budget is None:
-            self._budget = federal_lines(self.award.budget_versions.current())
-        return self._budget
-
-    def agency_base(self) -> dict[str, Decimal]:
-        if self._base is None:
-            self._base = federal_lines(self.award.budget_versions.agency_base())
-        return self._base
-
-    def committed(self) -> dict[str, Decimal]:
-        if self._committed is None:
-            self._committed = committed_by_category(self.award)
-        return self._committed
-
     def rule(self, key: str, *, on: date) -> Decimal:
-        if (key, on) not in self._rules:
-            try:
-                self._rules[key, on] = rule_value(key, on=on)
-            except LookupError as error:
-                self._rules[key, on] = error
-        value = self._rules[key, on]
-        if isinstance(value, LookupError):
-            raise value
-        return value
+        # Every dated value of the rule at the first question: a file's rows fall on
+        # hundreds of days.
+        if key not in self._rules:
+            self._rules[key] = RuleBook([key])
+        return self._rules[key].value(key, on=on)
 
     def liquidation_end(self) -> date:
         if self._liquidation_end is None:

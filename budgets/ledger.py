@@ -608,8 +608,10 @@ def entry_reverse(
         )
     # A reversal moves its entry's totals back: it must fit under what that lowers (the
     # return of a drawdown, under cash on hand).
-    for limit in KINDS[entry.kind].lowers(entry.share, entry.paying, sign=-1):
-        low = lowest_from(award, since=effective_date)[limit.name]
+    lowered = KINDS[entry.kind].lowers(entry.share, entry.paying, sign=-1)
+    lows = lowest_from(award, since=effective_date) if lowered else {}
+    for limit in lowered:
+        low = lows[limit.name]
         if entry.amount > low.amount:
             raise ValidationError(
                 limit.reversal_refused.format(
@@ -869,7 +871,8 @@ def deobligation_post(*, actor, award: Award, amendment, on: date) -> LedgerEntr
     day from `on`: an award never goes below what is spent and obligated
     (docs/rules/deobligation.md#on-the-ledger)."""
     amount = amendment.amount
-    low = lowest_from(award, since=on)["unobligated"]
+    lows = lowest_from(award, since=on)
+    low = lows["unobligated"]
     if amount > low.amount:
         committed = award.federal_amount - low.latest
         raise ValidationError(
@@ -880,7 +883,7 @@ def deobligation_post(*, actor, award: Award, amendment, on: date) -> LedgerEntr
                 f"(only {format_money(low.amount)} is unobligated{_on_day(low)})."
             }
         )
-    undrawn = lowest_from(award, since=on)["undrawn"]
+    undrawn = lows["undrawn"]
     if amount > undrawn.amount:
         raise ValidationError(
             {
