@@ -385,9 +385,13 @@ EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND") or (
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "icac-grants@localhost")
 
-# Sessions: 15 minutes idle (NIST SP 800-53 AC-11), renewed on every request.
+# Sessions: 15 minutes idle (NIST SP 800-53 AC-11), renewed by a signed-in person's
+# requests at most once a minute (accounts.middleware.SessionLimitsMiddleware): a session
+# ends 14 to 15 minutes after its last request, never later, without a database write
+# for every page.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_SECONDS", 15 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 # ... and never more than 12 hours after signing in, however active (AC-12).
 SESSION_ABSOLUTE_SECONDS = env_int("DJANGO_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

@@ -1,6 +1,10 @@
 """Session termination (NIST SP 800-53 AC-12): 15 minutes idle, 12 hours at most after
 signing in, and "Sign out everywhere"."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,8 +21,52 @@ LIMIT_MESSAGE = (
 
 def test_the_limits(settings):
     assert settings.SESSION_COOKIE_AGE == 15 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_RENEW_SECONDS == 60
     assert settings.SESSION_ABSOLUTE_SECONDS == 12 * 60 * 60
+
+
+def _expires(client) -> datetime:
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def _session_writes(queries) -> list[str]:
+    table = Session._meta.db_table
+    return [q["sql"] for q in queries if table in q["sql"] and not q["sql"].startswith("SELECT")]
+
+
+def test_the_idle_limit_is_renewed_once_a_minute_and_never_outlasts_the_last_request(
+    client, program
+):
+    sign_in(client, "officer_a")
+    client.get(reverse("home"))
+    renewed = _expires(client)
+    assert timedelta(minutes=14) < renewed - timezone.now() <= timedelta(minutes=15)
+    # Pages read within the minute write no session: the limit stays where it was.
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("home")).status_code == 200
+        assert _session_writes(queries) == []
+    assert _expires(client) == renewed
+    # A minute after the last renewal, the next request renews it 15 minutes on.
+    session = client.session
+    session["renewed_at"] -= 60
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timedelta(minutes=14)
+    )
+    before = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert len(_session_writes(queries)) == 1
+    assert (
+        before + timedelta(minutes=15) <= _expires(client) <= timezone.now() + timedelta(minutes=15)
+    )
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 15 * 60
+    # Past its limit the session is gone, however recently it was renewed.
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
 
 
 def _age_session(client, seconds: int) -> None:
