@@ -133,6 +133,15 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def session_renewed_only_where_asked(settings):
+    """A signed-in request renews the session's idle limit when the last renewal is a
+    minute old (accounts.middleware): whether it does depends on the clock, so a test
+    counting a page's queries would count the renewal or not by how long it ran. Tests
+    of the renewal set SESSION_RENEW_SECONDS themselves."""
+    settings.SESSION_RENEW_SECONDS = 10**12
+
+
+@pytest.fixture(autouse=True)
 def second_factor_for_force_login(monkeypatch):
     """`client.force_login(user)` also passes the second factor (tests/second_factor.py);
     `client.force_login(user, second_factor=False)` stops after the password."""
