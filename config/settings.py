@@ -355,8 +355,11 @@ STORAGES = {
 DOCUMENT_MAX_MB = env_int("DJANGO_DOCUMENT_MAX_MB", 10)
 # Background work: large downloads are prepared by `manage.py db_worker` (django-tasks with
 # its database backend, so no other service is needed) and kept in the default storage
-# for DOWNLOADS_KEEP_DAYS days (reports/prepared.py).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# for DOWNLOADS_KEEP_DAYS days (reports/prepared.py). Files of LARGE_FILE_ROWS rows or
+# more go to the queue "large", so a worker started on "default" alone is always free
+# for the others (docs/operations.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "large"]}}
+LARGE_FILE_ROWS = 100_000
 DOWNLOADS_KEEP_DAYS = env_int("DJANGO_DOWNLOADS_KEEP_DAYS", 7)
 # Each worker records a heartbeat this often (seconds, reports/workers.py); one silent for
 # WORKER_HEARTBEAT_TIMEOUT seconds is taken for dead: /readyz fails if no worker is left,

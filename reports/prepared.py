@@ -40,7 +40,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
-from django_tasks.base import TASK_MIN_PRIORITY
+from django_tasks.base import DEFAULT_TASK_QUEUE_NAME, TASK_MIN_PRIORITY
 from django_tasks_db.models import DBTaskResult
 
 from budgets.models import LedgerEntry
@@ -161,8 +161,8 @@ def request_download(*, user, kind: str, selection: Selection) -> PreparedDownlo
         task_force=_task_force_of(download),
         data={"export": kind, "selection": selection.label, "fiscal_year": selection.fiscal_year},
     )
-    priority = queue_priority(rows_to_prepare(kind, user=user, selection=selection))
-    transaction.on_commit(lambda: _enqueue(download.pk, priority))
+    rows = rows_to_prepare(kind, user=user, selection=selection)
+    transaction.on_commit(lambda: _enqueue(download.pk, queue_priority(rows), queue_of(rows)))
     return download
 
 
@@ -183,10 +183,18 @@ def queue_priority(rows: int) -> int:
     return max(TASK_MIN_PRIORITY, -round(10 * math.log10(rows + 1)))
 
 
-def _enqueue(download_id, priority: int) -> None:
+def queue_of(rows: int) -> str:
+    """The queue of a file of `rows` rows: "large" from LARGE_FILE_ROWS on, which only
+    workers started on it take (`db_worker` takes both queues unless told one), so a
+    worker on "default" alone is never busy for minutes with a million-row file while
+    a task force's ledger waits."""
+    return "large" if rows >= settings.LARGE_FILE_ROWS else DEFAULT_TASK_QUEUE_NAME
+
+
+def _enqueue(download_id, priority: int, queue: str) -> None:
     from reports.tasks import prepare_download  # the task module imports this one
 
-    prepare_download.using(priority=priority).enqueue(str(download_id))
+    prepare_download.using(priority=priority, queue_name=queue).enqueue(str(download_id))
 
 
 # --- Writing it (in the worker) ------------------------------------------------------------

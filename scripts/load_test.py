@@ -16,7 +16,7 @@ relying party id and origin of the passkeys from the same settings the server do
     .venv/bin/python manage.py collectstatic --noinput --verbosity 0   # as make serve does
     .venv/bin/gunicorn --config gunicorn.conf.py &
     nice -n 10 .venv/bin/python manage.py db_worker --no-reload &   # docs/operations.md
-    nice -n 10 .venv/bin/python manage.py db_worker --no-reload &   # two, as docs/deploy.md measured
+    nice -n 10 .venv/bin/python manage.py db_worker --no-reload --queue-name default &
     .venv/bin/python scripts/load_test.py --users 50 --duration 300
 
 (DJANGO_ALLOWED_HOSTS=localhost gives the passkeys relying party "localhost" and origin

@@ -286,6 +286,37 @@ def test_a_smaller_file_asked_for_later_is_written_first(
     ]
 
 
+def test_a_worker_on_the_default_queue_leaves_large_files_to_the_others(
+    client, program, memory_storage, django_capture_on_commit_callbacks, settings
+):
+    """A file of LARGE_FILE_ROWS rows or more goes to the queue "large": a worker started
+    on "default" writes the small file and leaves it; a worker told no queue takes it."""
+    settings.LARGE_FILE_ROWS = 2  # the whole program's workbook here has more rows
+    _entries(program)
+    client.force_login(program.auditor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("exports:prepare_download"), {"kind": "workbook"})
+        client.post(
+            reverse("exports:prepare_download"),
+            {"kind": "ledger_csv", "award": program.award_a.award_number},
+        )
+    big = PreparedDownload.objects.get(kind="workbook")
+    small = PreparedDownload.objects.get(kind="ledger_csv")
+    queues = {r.args_kwargs["args"][0]: r.queue_name for r in DBTaskResult.objects.all()}
+    assert queues == {str(big.pk): "large", str(small.pk): "default"}
+    assert [prepared.queue_of(n) for n in (1, 2, 10**6)] == ["default", "large", "large"]
+
+    worker = ("db_worker", "--batch", "--no-startup-delay", "--interval", "0", "--no-reload")
+    call_command(*worker, "--queue-name", "default")
+    big.refresh_from_db()
+    small.refresh_from_db()
+    assert (small.status, big.status) == ("ready", "queued")
+
+    call_command(*worker)
+    big.refresh_from_db()
+    assert big.status == "ready", big.error
+
+
 def _ready(owner, *, expires_on: date, name: str) -> PreparedDownload:
     stored = default_storage.save(f"prepared-downloads/{owner.pk}/{name}", ContentFile(b"x"))
     return PreparedDownload.objects.create(

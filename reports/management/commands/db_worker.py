@@ -3,7 +3,9 @@
 This command takes the place of django_tasks_db's own (reports comes before it in
 INSTALLED_APPS), so every way of starting a worker (`make run`, the process manager, the
 tests) records the heartbeat that /readyz and the failing of abandoned downloads rely on
-(reports/workers.py). Its options are django_tasks_db's.
+(reports/workers.py). Its options are django_tasks_db's, but it takes every queue of
+settings.TASKS unless told which (`--queue-name default`: no large file,
+reports.prepared.queue_of).
 """
 
 import os
@@ -16,6 +18,10 @@ from reports.workers import Heartbeat
 
 class Command(db_worker.Command):
     help = "Run a database background worker that records its heartbeat (reports/workers.py)"
+
+    def add_arguments(self, parser) -> None:
+        super().add_arguments(parser)
+        parser.set_defaults(queue_name="*")
 
     def handle(self, *args, reload: bool, batch: bool, worker_id: str, **options) -> None:
         options.update(reload=reload, batch=batch, worker_id=worker_id)
