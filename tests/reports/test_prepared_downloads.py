@@ -286,20 +286,22 @@ def test_a_smaller_file_asked_for_later_is_written_first(
     ]
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_on_the_default_queue_leaves_large_files_to_the_others(
-    client, program, memory_storage, django_capture_on_commit_callbacks, settings
+    client, committed_program, memory_storage, settings
 ):
     """A file of LARGE_FILE_ROWS rows or more goes to the queue "large": a worker started
-    on "default" writes the small file and leaves it; a worker told no queue takes it."""
+    on "default" writes the small file and leaves it; a worker told no queue takes it.
+    (Committed records: the worker run in-process closes the connection.)"""
+    program = committed_program
     settings.LARGE_FILE_ROWS = 2  # the whole program's workbook here has more rows
     _entries(program)
     client.force_login(program.auditor)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("exports:prepare_download"), {"kind": "workbook"})
-        client.post(
-            reverse("exports:prepare_download"),
-            {"kind": "ledger_csv", "award": program.award_a.award_number},
-        )
+    client.post(reverse("exports:prepare_download"), {"kind": "workbook"})
+    client.post(
+        reverse("exports:prepare_download"),
+        {"kind": "ledger_csv", "award": program.award_a.award_number},
+    )
     big = PreparedDownload.objects.get(kind="workbook")
     small = PreparedDownload.objects.get(kind="ledger_csv")
     queues = {r.args_kwargs["args"][0]: r.queue_name for r in DBTaskResult.objects.all()}
