@@ -102,27 +102,22 @@ def ledger_sums(award: Award, *, as_of: date | None = None) -> dict[str, Decimal
     (all entries without it), read from the per-day totals (models.LedgerDay)."""
     params = [award.pk] if as_of is None else [award.pk, as_of]
     with connection.cursor() as cursor:
-        cursor.execute(_sums_sql(connection.vendor, dated=as_of is not None), params)
+        cursor.execute(_sums_sql(dated=as_of is not None), params)
         row = cursor.fetchone()
-    if connection.vendor == "sqlite":  # whole cents, as grants.money.MoneySum sums them
-        return {
-            line: (Decimal(int(cents)) / 100).quantize(CENT)
-            for line, cents in zip(LINES, row, strict=True)
-        }
-    return {line: Decimal(total).quantize(CENT) for line, total in zip(LINES, row, strict=True)}
+    return {
+        line: (Decimal(int(cents)) / 100).quantize(CENT)
+        for line, cents in zip(LINES, row, strict=True)
+    }
 
 
 @cache
-def _sums_sql(vendor: str, *, dated: bool) -> str:
+def _sums_sql(*, dated: bool) -> str:
     """ledger_sums's query, written once: every rule of every entry posted asks for
     these sums, and the ORM took longer to compile the fifteen sums than the database
-    to answer them."""
+    to answer them. It sums whole cents, as grants.money.MoneySum does on SQLite, so the
+    totals are exact on either database."""
     meta = LedgerDay._meta
-    columns = [meta.get_field(line).column for line in LINES]
-    if vendor == "sqlite":
-        sums = [f"COALESCE(SUM(ROUND({column} * 100)), 0)" for column in columns]
-    else:
-        sums = [f"COALESCE(SUM({column}), 0)" for column in columns]
+    sums = [f"COALESCE(SUM(ROUND({meta.get_field(line).column} * 100)), 0)" for line in LINES]
     award, day = meta.get_field("award").column, meta.get_field("day").column
     where = f"{award} = %s" + (f" AND {day} <= %s" if dated else "")
     return f"SELECT {', '.join(sums)} FROM {meta.db_table} WHERE {where}"
