@@ -4,8 +4,8 @@ The rules of budgets.ledger (dates, categories, payments, the limits of every ba
 entry lowers, the 10% transfer rule of budgets.overrun, the indirect cost cap of
 budgets.indirect) are one set of functions. They ask a book, never the database:
 
-- `DatabaseBook` reads the database at each new question. `ledger.entry_post` builds
-  one per entry, under the award's lock.
+- `DatabaseBook` reads the database to answer, keeping the answers asked again.
+  `ledger.entry_post` builds one per entry, under the award's lock.
 - `MemoryBook` reads the award once and then keeps the running balances in memory,
   counting each entry the caller accepts (`add`). `ledger_batch.post_batch` builds one
   per file, under the same lock, so ten thousand rows are checked against the balances
@@ -103,10 +103,10 @@ class _BudgetReads:
 
 
 class DatabaseBook(_BudgetReads):
-    """Each answer read from the database when first asked: for one entry posted alone,
-    under the award's lock. Nothing is written while it is in use, so an answer asked
-    again (every limit an entry lowers asks for the lowest balances from its date) is
-    the one read before."""
+    """Answers read from the database: for one entry posted alone, under the award's
+    lock. Nothing is written while it is in use, so the answers asked again are kept
+    from their first reading: the budget, and the lowest balances from a day (every
+    limit an entry lowers asks for those of its date)."""
 
     def __init__(self, award: Award):
         super().__init__(award)
