@@ -252,21 +252,29 @@ def test_asking_again_for_a_file_still_being_prepared_leads_to_the_same_one(
     assert PreparedDownload.objects.count() == 4
 
 
+def _ask_for_the_program_workbook_then_a_ledger(client, program):
+    """As the auditor, the whole program's workbook, then award A's ledger as CSV: the
+    two downloads (large, small)."""
+    client.force_login(program.auditor)
+    client.post(reverse("exports:prepare_download"), {"kind": "workbook"})
+    client.post(
+        reverse("exports:prepare_download"),
+        {"kind": "ledger_csv", "award": program.award_a.award_number},
+    )
+    return (
+        PreparedDownload.objects.get(kind="workbook"),
+        PreparedDownload.objects.get(kind="ledger_csv"),
+    )
+
+
 def test_a_smaller_file_asked_for_later_is_written_first(
     client, program, memory_storage, django_capture_on_commit_callbacks
 ):
     """The workers take the file with the fewest rows first: an award's ledger as CSV is
     not held up behind the whole program's workbook asked for before it."""
     _entries(program)
-    client.force_login(program.auditor)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("exports:prepare_download"), {"kind": "workbook"})
-        client.post(
-            reverse("exports:prepare_download"),
-            {"kind": "ledger_csv", "award": program.award_a.award_number},
-        )
-    big = PreparedDownload.objects.get(kind="workbook")
-    small = PreparedDownload.objects.get(kind="ledger_csv")
+        big, small = _ask_for_the_program_workbook_then_a_ledger(client, program)
     selection = prepared.selection_for(
         user=program.auditor, award_number=program.award_a.award_number
     )
@@ -296,14 +304,7 @@ def test_a_worker_on_the_default_queue_leaves_large_files_to_the_others(
     program = committed_program
     settings.LARGE_FILE_ROWS = 2  # the whole program's workbook here has more rows
     _entries(program)
-    client.force_login(program.auditor)
-    client.post(reverse("exports:prepare_download"), {"kind": "workbook"})
-    client.post(
-        reverse("exports:prepare_download"),
-        {"kind": "ledger_csv", "award": program.award_a.award_number},
-    )
-    big = PreparedDownload.objects.get(kind="workbook")
-    small = PreparedDownload.objects.get(kind="ledger_csv")
+    big, small = _ask_for_the_program_workbook_then_a_ledger(client, program)
     queues = {r.args_kwargs["args"][0]: r.queue_name for r in DBTaskResult.objects.all()}
     assert queues == {str(big.pk): "large", str(small.pk): "default"}
     assert [prepared.queue_of(n) for n in (1, 2, 10**6)] == ["default", "large", "large"]
