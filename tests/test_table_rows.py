@@ -67,3 +67,43 @@ def test_dates_show_as_month_day_year_and_moments_in_local_time(settings):
     assert '<td data-label="At">11/30/2026</td>' in html
     # What an export of the table writes is the same text.
     assert [list(row) for row in table.as_values()] == [["On", "At"], ["10/01/2024", "11/30/2026"]]
+
+
+def test_each_render_method_gets_the_arguments_it_names():
+    """As django-tables2 calls them: by name, any of value, record, column, bound_column,
+    bound_row and table; all of them to a catch-all; None for one that asks what no cell
+    offers; an empty value shows the column's default without a call."""
+
+    class Rendered(tables.Table):
+        by_value = tables.Column("V")
+        by_record = tables.Column("R")
+        by_all = tables.Column("A")
+        asks_too_much = tables.Column("X", default="none")
+        empty = tables.Column("E", default="—")
+
+        def render_by_value(self, value):
+            return f"value {value}"
+
+        def render_by_record(self, record, table):
+            return f"record {record['id']} of {type(table).__name__}"
+
+        def render_by_all(self, **offered):
+            return ",".join(sorted(offered))
+
+        def render_asks_too_much(self, value, something_else):
+            return "called"
+
+        def render_empty(self, value):
+            return "called"
+
+    table = Rendered(
+        [{"id": 3, "by_value": 1, "by_record": 2, "by_all": 3, "asks_too_much": 4, "empty": ""}]
+    )
+    table.paginate(page=1, per_page=25)
+    html = ROWS.render(Context({"table": table, "request": RequestFactory().get("/")}))
+
+    assert '<td data-label="V">value 1</td>' in html
+    assert '<td data-label="R">record 3 of Rendered</td>' in html
+    assert '<td data-label="A">bound_column,bound_row,column,record,table,value</td>' in html
+    assert '<td data-label="X">None</td>' in html
+    assert '<td data-label="E">—</td>' in html
