@@ -1,5 +1,7 @@
 """Reads of the program and its awards, always scoped to the person asking."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -191,7 +193,13 @@ def active_holds(*, award: Award) -> QuerySet[Hold]:
 
 
 def rule_value(key: str, *, on: date) -> Decimal:
-    """The value of a dated rule in force on a day. Raises LookupError if none is."""
+    """The value of a dated rule in force on a day. Raises LookupError if none is.
+    Inside rules_read_once (every request), from one read of every rule's values."""
+    held = _request_rules.get()
+    if held is not None:
+        if not held:
+            held.append(RuleBook())
+        return held[0].value(key, on=on)
     row = (
         RuleValue.objects.filter(key=key, effective_from__lte=on)
         .exclude(effective_to__lt=on)
@@ -203,24 +211,55 @@ def rule_value(key: str, *, on: date) -> Decimal:
     return row.value
 
 
-class RuleBook:
-    """Every dated value of some rules, read once: for loops that would otherwise ask
-    the database the same question for each award or period."""
+# The rule book of the block in progress (rules_read_once): empty until its first
+# rule_value, then holding the one RuleBook read then.
+_request_rules: ContextVar[list | None] = ContextVar("request_rules", default=None)
 
-    def __init__(self, keys: list[str]):
-        self._rows: dict[str, list[RuleValue]] = {key: [] for key in keys}
-        for row in RuleValue.objects.filter(key__in=keys).order_by("-effective_from"):
-            self._rows[row.key].append(row)
+
+@contextmanager
+def rules_read_once():
+    """rule_value inside answers from one read of every rule's values, made at its first
+    call: a page asks for half a dozen, each one query of its own otherwise. The rules
+    are a few dozen rows; a RuleValue saved or deleted inside is read again
+    (forget_rules). config.middleware.RequestContextMiddleware wraps every request."""
+    reset = _request_rules.set([])
+    try:
+        yield
+    finally:
+        _request_rules.reset(reset)
+
+
+def forget_rules(**_signal) -> None:
+    """Drop the rules read in this block, so the next rule_value reads them again (sent
+    when a RuleValue is saved or deleted: grants.apps)."""
+    held = _request_rules.get()
+    if held:
+        held.clear()
+
+
+class RuleBook:
+    """Every dated value of some rules (of all rules when `keys` is None), read once: for
+    loops that would otherwise ask the database the same question for each award or
+    period."""
+
+    def __init__(self, keys: list[str] | None = None):
+        rows = RuleValue.objects.order_by("-effective_from")
+        if keys is not None:
+            rows = rows.filter(key__in=keys)
+        self._rows: dict[str, list[RuleValue]] = {key: [] for key in keys or ()}
+        for row in rows:
+            self._rows.setdefault(row.key, []).append(row)
 
     def value(self, key: str, *, on: date) -> Decimal:
-        for row in self._rows[key]:
+        for row in self._rows.get(key, ()):
             if row.effective_from <= on and (row.effective_to is None or row.effective_to >= on):
                 return row.value
         raise LookupError(f"no value of {key!r} is in force on {on}")
 
     def first_in_force(self, key: str) -> date | None:
         """The first day any value of the rule is in force; None if it has no value."""
-        return self._rows[key][-1].effective_from if self._rows[key] else None
+        rows = self._rows.get(key)
+        return rows[-1].effective_from if rows else None
 
 
 @dataclass(frozen=True)

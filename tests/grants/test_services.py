@@ -261,6 +261,32 @@ def test_rule_values_follow_their_effective_dates(db):
         rule_value("equipment_threshold", on=date(1990, 1, 1))
 
 
+def test_a_request_reads_every_rule_value_once(db, django_assert_num_queries):
+    """Inside rules_read_once (every request) the first rule_value reads them all and the
+    rest ask nothing; a value saved meanwhile is read again; outside, each one asks."""
+    from grants.models import RuleValue
+    from grants.selectors import rules_read_once
+
+    autumn = date(2025, 10, 1)
+    with rules_read_once():
+        with django_assert_num_queries(1):
+            assert rule_value("simplified_acquisition_threshold", on=autumn) == Decimal("350000")
+            assert rule_value("equipment_threshold", on=autumn) == Decimal("10000")
+            assert rule_value("cash_on_hand_days", on=autumn) == Decimal("10")
+            with pytest.raises(LookupError, match="equipment_threshold"):
+                rule_value("equipment_threshold", on=date(1990, 1, 1))
+            with pytest.raises(LookupError, match="no_such_rule"):
+                rule_value("no_such_rule", on=autumn)
+        RuleValue.objects.filter(key="cash_on_hand_days").first().save()  # read again
+        row = RuleValue.objects.get(key="cash_on_hand_days", effective_to__isnull=True)
+        row.value = Decimal("5")
+        row.save()
+        assert rule_value("cash_on_hand_days", on=autumn) == Decimal("5")
+    with django_assert_num_queries(2):
+        rule_value("simplified_acquisition_threshold", on=autumn)
+        rule_value("equipment_threshold", on=autumn)
+
+
 def test_program_manager_requires_drawdown_approval_with_a_reason(program):
     from grants.services import award_set_drawdown_approval
 
