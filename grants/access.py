@@ -52,14 +52,23 @@ def sees_every_task_force(user) -> bool:
     )
 
 
+def _memberships(user) -> frozenset[tuple[int, str]]:
+    """The user's (task force id, role) pairs, read once per user object as its groups
+    are: a request asks several questions of them (scope, may record, may accept)."""
+    cached = getattr(user, "_icac_memberships", None)
+    if cached is None:
+        rows = Membership.objects.filter(user=user).values_list("task_force_id", "role")
+        cached = user._icac_memberships = frozenset(rows)
+    return cached
+
+
 def task_force_ids(user, *, roles: tuple[str, ...] | None = None) -> set[int]:
     """The task forces the user is a member of (optionally in one of `roles`)."""
     if not user.is_authenticated:
         return set()
-    memberships = Membership.objects.filter(user=user)
-    if roles:
-        memberships = memberships.filter(role__in=roles)
-    return set(memberships.values_list("task_force_id", flat=True))
+    return {
+        task_force for task_force, role in _memberships(user) if not roles or role in roles
+    }
 
 
 def task_force_scope(user, field: str = "task_force") -> Q:
