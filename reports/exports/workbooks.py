@@ -659,7 +659,21 @@ def hold_sheet(awards: QuerySet[Award]) -> Sheet:
 
 
 def audit_sheet(events) -> Sheet:
-    """`events` from selectors.audit_events_for_user, oldest first."""
+    """`events` from selectors.audit_events_for_user, oldest first. Read as plain values,
+    not as events with their actor, task force and content type: a year's trail can pass
+    a million rows, and building four model objects a row was a third of its time."""
+    zone = timezone.get_current_timezone()
+    rows = events.order_by("occurred_at", "pk").values_list(
+        "pk",
+        "occurred_at",
+        "actor__username",
+        "action",
+        "task_force__name",
+        "content_type__model",
+        "object_id",
+        "object_repr",
+        "data",
+    )
     return Sheet(
         "Audit events",
         [
@@ -675,17 +689,28 @@ def audit_sheet(events) -> Sheet:
         ],
         (
             (
-                e.pk,
-                _local(e.occurred_at),
-                e.actor.username if e.actor else "system",
-                e.action,
-                e.task_force.name if e.task_force else "",
-                e.content_type.model if e.content_type else "",
-                e.object_id,
-                e.object_repr,
-                _json(e.data),
+                pk,
+                # As _local, with the zone looked up once for the sheet.
+                occurred_at.astimezone(zone).replace(tzinfo=None),
+                actor or "system",
+                action,
+                task_force or "",
+                content_type or "",
+                object_id,
+                object_repr,
+                _json(data),
             )
-            for e in events.order_by("occurred_at", "pk").iterator(chunk_size=CHUNK)
+            for (
+                pk,
+                occurred_at,
+                actor,
+                action,
+                task_force,
+                content_type,
+                object_id,
+                object_repr,
+                data,
+            ) in rows.iterator(chunk_size=CHUNK)
         ),
         count=events.count,
     )

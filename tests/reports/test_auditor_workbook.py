@@ -445,3 +445,46 @@ def test_cash_returned_comes_off_cash_receipts_in_the_ledger_sheet(client, filed
         open_workbook(fetch_prepared(client, reverse("exports:program_workbook")))["Ledger"]
     )
     assert mine["Cash receipts (10a)"] == D("210000.00") - D("1500.25")
+
+
+def test_an_audit_row_says_who_did_what_when_and_to_what(program, settings, monkeypatch):
+    """Each event as a row: its number, the local wall-clock time, the actor ("system"
+    when none), the action, the task force, the object's type, id and name, and the
+    details as sorted JSON."""
+    from django.utils import timezone
+
+    from grants.audit import audit_record
+    from reports.exports.workbooks import audit_sheet
+
+    settings.TIME_ZONE = "America/New_York"
+    award = program.award_a
+    moment = datetime.fromisoformat("2025-01-02T03:04:05+00:00")
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    by_person = audit_record(
+        actor=program.pm,
+        action="grants.award.test",
+        obj=award,
+        task_force=award.task_force,
+        data={"b": Decimal("1.50"), "a": "x"},
+    )
+    by_system = audit_record(actor=None, action="grants.duty.test")
+    sheet = audit_sheet(
+        selectors.audit_events_for_user(user=program.auditor).filter(
+            pk__in=[by_person.pk, by_system.pk]
+        )
+    )
+
+    person, system = list(sheet.rows)
+    assert person == (
+        by_person.pk,
+        datetime(2025, 1, 1, 22, 4, 5),  # 3:04 a.m. UTC is 10:04 p.m. the day before
+        program.pm.username,
+        "grants.award.test",
+        award.task_force.name,
+        "award",
+        str(award.pk),
+        str(award),
+        '{"a": "x", "b": "1.50"}',
+    )
+    assert system[2:6] == ("system", "grants.duty.test", "", "")
+    assert sheet.count() == 2
