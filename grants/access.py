@@ -66,9 +66,7 @@ def task_force_ids(user, *, roles: tuple[str, ...] | None = None) -> set[int]:
     """The task forces the user is a member of (optionally in one of `roles`)."""
     if not user.is_authenticated:
         return set()
-    return {
-        task_force for task_force, role in _memberships(user) if not roles or role in roles
-    }
+    return {task_force for task_force, role in _memberships(user) if not roles or role in roles}
 
 
 def task_force_scope(user, field: str = "task_force") -> Q:
