@@ -1,6 +1,8 @@
 import django_tables2 as tables
 from django.db.models import QuerySet
+from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_tables2.rows import BoundRows
@@ -164,7 +166,9 @@ MONEY_TH = {"class": "text-right"}
 class DrawdownTable(tables.Table):
     """The drawdown queue. Each award's money (selectors.set_award_money) and the age
     of the cash it holds are set on the page's rows (paginate); the view sets `today`,
-    `cash_days` and `can_decide`."""
+    `cash_days` and `can_decide`. The decision forms are written by render_actions, not
+    by a template per row: a row's template cost a context, the context processors and
+    a template render."""
 
     award = tables.Column("Request", order_by=("-requested_on", "-pk"))
     amount = tables.Column(attrs={"td": MONEY_TD, "th": MONEY_TH})
@@ -184,10 +188,11 @@ class DrawdownTable(tables.Table):
         empty_values=(),
         attrs={"td": {"class": "drawdown-reasons"}},
     )
-    actions = tables.TemplateColumn(
-        template_name="budgets/_drawdown_actions.html",
+    # Rendered here, not by a template per row (render_actions).
+    actions = tables.Column(
         verbose_name="Decision",
         orderable=False,
+        empty_values=(),
         attrs={"td": {"class": "drawdown-actions"}},
     )
 
@@ -208,6 +213,7 @@ class DrawdownTable(tables.Table):
 
     today = None
     cash_days = None
+    can_decide = False
 
     def paginate(self, *args, **kwargs):
         """Cut the page, then set each row's award money and date the oldest cash its
@@ -261,6 +267,66 @@ class DrawdownTable(tables.Table):
             age,
             "" if age == 1 else "s",
             f" (past {self.cash_days} days)" if past else "",
+        )
+
+    def render_actions(self, record):
+        """Approve, mark paid, reject: for a financial approver, never on their own
+        request, and marking paid never by the approver who approved it."""
+        if not self.can_decide:
+            return ""
+        status = DrawdownRequest.Status
+        if record.requested_by_id == self.request.user.pk:
+            if record.status == status.REQUESTED:
+                return mark_safe(
+                    '<span class="usa-hint">Your own request: another approver decides it.</span>'
+                )
+            return ""
+        forms = []
+        if record.status == status.REQUESTED:
+            forms.append(
+                format_html(
+                    '<form method="post" action="{}">{}<span class="usa-hint display-block" '
+                    'data-testid="approve-summary">Approving releases {} for payment.</span>'
+                    '<button class="usa-button usa-button--outline margin-top-0" type="submit">'
+                    "Approve</button></form>",
+                    reverse("budgets:drawdown_decide", args=[record.pk, "approve"]),
+                    self._csrf_field,
+                    format_money(record.amount),
+                )
+            )
+        if record.status == status.APPROVED and record.decided_by_id != self.request.user.pk:
+            forms.append(
+                format_html(
+                    '<form method="post" action="{}">{}'
+                    '<button class="usa-button usa-button--outline margin-top-0" type="submit">'
+                    "Mark paid</button></form>",
+                    reverse("budgets:drawdown_decide", args=[record.pk, "paid"]),
+                    self._csrf_field,
+                )
+            )
+        if record.status in (status.REQUESTED, status.APPROVED):
+            forms.append(
+                format_html(
+                    '<form method="post" action="{}" class="margin-top-1">{}'
+                    '<label class="usa-sr-only" for="reject-{}">Why reject</label>'
+                    '<input class="usa-input margin-top-0" id="reject-{}" name="note" '
+                    'placeholder="Why reject" required>'
+                    '<button class="usa-button usa-button--unstyled margin-top-05" type="submit">'
+                    "Reject</button></form>",
+                    reverse("budgets:drawdown_decide", args=[record.pk, "reject"]),
+                    self._csrf_field,
+                    record.pk,
+                    record.pk,
+                )
+            )
+        return mark_safe("".join(forms))
+
+    @cached_property
+    def _csrf_field(self):
+        """The hidden CSRF field every form of the page carries, as {% csrf_token %}
+        writes it (one token for the page)."""
+        return format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(self.request)
         )
 
     def render_review_reasons(self, record, value):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -81,6 +82,46 @@ def test_a_requester_who_is_also_an_approver_sees_no_approve_on_their_own(client
     client.post(reverse("budgets:drawdown_decide", args=[request.pk, "approve"]))
     request.refresh_from_db()
     assert request.status == "requested" and request.decided_by is None
+
+
+def test_each_approver_sees_the_decisions_the_request_still_allows(excess):
+    """A request waiting: approve (with what it releases) or reject. Once approved: mark
+    paid, by another approver than the one who approved it, or reject. Each form carries
+    a CSRF token that the server takes; a finance officer sees no decision at all."""
+    request = request_cash(excess, "500.00")
+    second = factories.make_user("approver_two", groups=[access.FINANCIAL_APPROVER])
+    browser = Client(enforce_csrf_checks=True)
+
+    def decisions(person) -> tuple[str, dict[str, str]]:
+        """The row's text, and the token of each of its forms by where it posts."""
+        browser.force_login(person)
+        page = browser.get(QUEUE).content.decode()
+        row = re.search(rf'<tr[^>]*data-request="{request.pk}"[^>]*>(.*?)</tr>', page, re.S)
+        forms = re.findall(
+            r'<form method="post" action="([^"]+)"[^>]*>'
+            r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">',
+            row.group(1),
+        )
+        return row_of(page, request.pk), dict(forms)
+
+    number = request.pk
+    row, forms = decisions(excess.approver)
+    assert list(forms) == [f"/drawdowns/{number}/approve/", f"/drawdowns/{number}/reject/"]
+    assert "Approving releases $500.00 for payment. Approve" in row and "Mark paid" not in row
+    approve = f"/drawdowns/{number}/approve/"
+    assert browser.post(approve, {"csrfmiddlewaretoken": "x" * 64}).status_code == 403
+    response = browser.post(approve, {"csrfmiddlewaretoken": forms[approve], "note": ""})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "approved" and request.decided_by == excess.approver
+
+    row, forms = decisions(excess.approver)
+    assert list(forms) == [f"/drawdowns/{number}/reject/"] and "Why reject Reject" in row
+    row, forms = decisions(second)
+    assert list(forms) == [f"/drawdowns/{number}/paid/", f"/drawdowns/{number}/reject/"]
+    assert "Mark paid" in row and "Approving" not in row
+    row, forms = decisions(excess.officer_a)
+    assert forms == {} and "Mark paid" not in row and "Reject" not in row
 
 
 def _queries(client) -> int:
