@@ -81,15 +81,14 @@ def open_obligations(*, award: Award) -> QuerySet[LedgerEntry]:
 
 
 def drawdown_list_for_user(*, user) -> QuerySet[DrawdownRequest]:
-    return DrawdownRequest.objects.filter(
-        access.task_force_scope(user, field="award__task_force")
-    ).select_related(
-        "award",
-        "award__task_force",
-        "requested_by",
-        "decided_by",
-        "paid_by",
-        "ledger_entry__reversed_by",
+    """Drawdown requests of the awards the person may read, with what a row shows. The
+    award, its task force and the requester are joined; who decided, who recorded the
+    payment and the entry's reversal are read in a query each for the rows read. Joined
+    too, they made a nine-table join that PostgreSQL took 25 ms to plan, every time."""
+    return (
+        DrawdownRequest.objects.filter(access.task_force_scope(user, field="award__task_force"))
+        .select_related("award", "award__task_force", "requested_by")
+        .prefetch_related("decided_by", "paid_by", "ledger_entry__reversed_by")
     )
 
 
@@ -193,15 +192,10 @@ def set_oldest_cash_on(rows: list, *, today: date) -> None:
 
 def budget_change_list_for_user(*, user) -> QuerySet[BudgetModification]:
     """Budget modifications and supplements of the awards the person may read."""
-    return BudgetModification.objects.filter(
-        access.task_force_scope(user, field="award__task_force")
-    ).select_related(
-        "award",
-        "award__task_force",
-        "requested_by",
-        "decided_by",
-        "amendment",
-        "appropriation",
-        "base",
-        "result",
+    # Joined: what every row shows; the rest is read in a query each for the rows read,
+    # as for drawdown requests (a nine-table join costs more to plan than to run).
+    return (
+        BudgetModification.objects.filter(access.task_force_scope(user, field="award__task_force"))
+        .select_related("award", "award__task_force", "requested_by")
+        .prefetch_related("decided_by", "amendment", "appropriation", "base", "result")
     )
