@@ -10,8 +10,8 @@ the cell's value localized and escaped as `{{ cell }}` would be.
 Each cell is found as django-tables2 finds it (`BoundRow._get_and_render_with`: the
 accessor, `get_FOO_display`, the empty values and the default), but its `render` is
 called through `_Renderer`, which reads the arguments that function takes once per
-column: django-tables2 reads them with `inspect.signature` for every cell, a fifth of a
-ledger page's rows.
+column: django-tables2 reads them with `inspect.signature` for every cell, a fifth of the
+time a ledger page's rows took.
 """
 
 from django import template
@@ -85,7 +85,7 @@ class _Renderer:
                 content = self.render(**offered)
             elif all(name in offered for name in self.names):
                 content = self.render(**{name: offered[name] for name in self.names})
-            else:  # it asks for something no cell offers: django-tables2 renders nothing
+            else:  # it asks for something no cell offers: None, as django-tables2 gives
                 content = None
             return self.link(content, **offered) if self.link else content
 
