@@ -38,9 +38,10 @@ from reports.sf425 import LINE_LABELS
 CHUNK = 2000
 
 
-def _local(moment: datetime | None) -> datetime | None:
-    """A stored instant as the wall-clock time the app shows (XLSX has no time zones)."""
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+def _local(moment: datetime | None, zone=None) -> datetime | None:
+    """A stored instant as the wall-clock time the app shows (XLSX has no time zones).
+    A sheet of many rows passes `zone`, looked up once, rather than once a row."""
+    return timezone.localtime(moment, zone).replace(tzinfo=None) if moment else None
 
 
 def exported_at() -> str:
@@ -690,8 +691,7 @@ def audit_sheet(events) -> Sheet:
         (
             (
                 pk,
-                # As _local, with the zone looked up once for the sheet.
-                occurred_at.astimezone(zone).replace(tzinfo=None),
+                _local(occurred_at, zone),
                 actor or "system",
                 action,
                 task_force or "",
