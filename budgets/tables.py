@@ -284,42 +284,57 @@ class DrawdownTable(tables.Table):
         forms = []
         if record.status == status.REQUESTED:
             forms.append(
-                format_html(
-                    '<form method="post" action="{}">{}<span class="usa-hint display-block" '
-                    'data-testid="approve-summary">Approving releases {} for payment.</span>'
-                    '<button class="usa-button usa-button--outline margin-top-0" type="submit">'
-                    "Approve</button></form>",
-                    reverse("budgets:drawdown_decide", args=[record.pk, "approve"]),
-                    self._csrf_field,
-                    format_money(record.amount),
+                self._decision_form(
+                    record,
+                    "approve",
+                    format_html(
+                        '<span class="usa-hint display-block" data-testid="approve-summary">'
+                        "Approving releases {} for payment.</span>"
+                        '<button class="usa-button usa-button--outline margin-top-0" '
+                        'type="submit">Approve</button>',
+                        format_money(record.amount),
+                    ),
                 )
             )
         if record.status == status.APPROVED and record.decided_by_id != self.request.user.pk:
             forms.append(
-                format_html(
-                    '<form method="post" action="{}">{}'
-                    '<button class="usa-button usa-button--outline margin-top-0" type="submit">'
-                    "Mark paid</button></form>",
-                    reverse("budgets:drawdown_decide", args=[record.pk, "paid"]),
-                    self._csrf_field,
+                self._decision_form(
+                    record,
+                    "paid",
+                    mark_safe(
+                        '<button class="usa-button usa-button--outline margin-top-0" '
+                        'type="submit">Mark paid</button>'
+                    ),
                 )
             )
         if record.status in (status.REQUESTED, status.APPROVED):
             forms.append(
-                format_html(
-                    '<form method="post" action="{}" class="margin-top-1">{}'
-                    '<label class="usa-sr-only" for="reject-{}">Why reject</label>'
-                    '<input class="usa-input margin-top-0" id="reject-{}" name="note" '
-                    'placeholder="Why reject" required>'
-                    '<button class="usa-button usa-button--unstyled margin-top-05" type="submit">'
-                    "Reject</button></form>",
-                    reverse("budgets:drawdown_decide", args=[record.pk, "reject"]),
-                    self._csrf_field,
-                    record.pk,
-                    record.pk,
+                self._decision_form(
+                    record,
+                    "reject",
+                    format_html(
+                        '<label class="usa-sr-only" for="reject-{}">Why reject</label>'
+                        '<input class="usa-input margin-top-0" id="reject-{}" name="note" '
+                        'placeholder="Why reject" required>'
+                        '<button class="usa-button usa-button--unstyled margin-top-05" '
+                        'type="submit">Reject</button>',
+                        record.pk,
+                        record.pk,
+                    ),
+                    css_class="margin-top-1",
                 )
             )
         return mark_safe("".join(forms))
+
+    def _decision_form(self, record, decision, controls, css_class=""):
+        """One decision on a request: a form posting `controls` with the page's CSRF field."""
+        return format_html(
+            '<form method="post" action="{}"{}>{}{}</form>',
+            reverse("budgets:drawdown_decide", args=[record.pk, decision]),
+            format_html(' class="{}"', css_class) if css_class else "",
+            self._csrf_field,
+            controls,
+        )
 
     @cached_property
     def _csrf_field(self):
