@@ -9,7 +9,10 @@ something else.
 2. The worker runs `prepare`: it counts the rows to write, writes the file to a temporary
    file while it reports the rows written, stores the file in the default storage (never
    a path of this server, so any app server can serve it) with its SHA-256, and records
-   `reports.export.prepared` in the audit trail.
+   `reports.export.prepared` in the audit trail. The same workbook or CSV asked for by
+   others who read the whole program, still waiting for a worker, is written in the
+   same run and stored for each of them (`_join_waiting`): a fiscal year's workbook
+   asked for by every auditor at once is one run, not one each.
 3. The person's "My downloads" page shows the progress, then the file and its SHA-256;
    fetching it is recorded as every download is (`reports.export.downloaded`). Nobody
    else can see or fetch it: for anyone else it does not exist (404).
@@ -207,8 +210,8 @@ class Progress:
     (workbooks.consistent_snapshot), which can neither write nor show what it would
     write: the progress then goes through a second connection of its own, in autocommit."""
 
-    def __init__(self, download: PreparedDownload, *, own_connection: bool):
-        self.pk = download.pk
+    def __init__(self, downloads: list[PreparedDownload], *, own_connection: bool):
+        self.pks = [download.pk for download in downloads]
         self.total = 0
         self.done = 0
         self._written_at = 0.0
@@ -229,15 +232,17 @@ class Progress:
 
     def _write(self, **fields) -> None:
         if self._connection is None:
-            PreparedDownload.objects.filter(pk=self.pk).update(**fields)
+            PreparedDownload.objects.filter(pk__in=self.pks).update(**fields)
             return
         meta = PreparedDownload._meta
         quote = self._connection.ops.quote_name
         assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in fields)
+        ids = ", ".join(["%s"] * len(self.pks))
         with self._connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
-                [*fields.values(), self.pk],
+                f"UPDATE {quote(meta.db_table)} SET {assignments} "
+                f"WHERE {quote(meta.pk.column)} IN ({ids})",
+                [*fields.values(), *self.pks],
             )
 
     def close(self) -> None:
@@ -245,14 +250,23 @@ class Progress:
             self._connection.close()
 
 
-# Each writer returns what its audit event says besides the file: the rows of each sheet
+# Each writer is given the people the file is for (more than one only for a file shared
+# by people who read the whole program: _join_waiting) and reads through the first's
+# scope. It returns what its audit event says besides the file: the rows of each sheet
 # and the SHA-256 of the workbook's data (its About sheet), each file of a pack.
 
 
-def _write_workbook(handle, *, user, selection: Selection, progress: Progress) -> Written:
+def _write_workbook(handle, *, owners, selection: Selection, progress: Progress) -> Written:
+    user = owners[0]
     sheets = selection_sheets(user=user, selection=selection)
     progress.start(rows_to_write(sheets))
     about = selection_about(user=user, selection=selection)
+    if len(owners) > 1:
+        about["Exported by"] = ", ".join(owner.get_username() for owner in owners)
+        about["Shared"] = (
+            "One file for everyone named above: each asked for it while it waited for a "
+            "worker, and each has it in My downloads."
+        )
     data_sha256 = write_workbook(handle, sheets=sheets, about=about, progress=progress.advance_to)
     sheet_rows = {sheet.title: sheet.row_count for sheet in sheets}
     return Written(
@@ -264,21 +278,23 @@ def _ledger_entries(user, selection: Selection):
     return LedgerEntry.objects.filter(award__in=selection.awards(user).values("pk"))
 
 
-def _write_ledger_csv(handle, *, user, selection: Selection, progress: Progress) -> Written:
-    sheet = ledger_sheet(_ledger_entries(user, selection))
+def _write_ledger_csv(handle, *, owners, selection: Selection, progress: Progress) -> Written:
+    sheet = ledger_sheet(_ledger_entries(owners[0], selection))
     progress.start(rows_to_write([sheet]))
     write_csv(handle, sheet, progress=progress.advance_to)
     return Written(f"ledger-{selection.slug}-{timezone.localdate():%Y%m%d}.csv", CSV_TYPE, {})
 
 
-def _write_pack(handle, *, user, selection: Selection, progress: Progress) -> Written:
+def _write_pack(handle, *, owners, selection: Selection, progress: Progress) -> Written:
+    (user,) = owners  # its documents name who generated them: never shared
     pack = write_pack(handle, user=user, selection=selection, progress=progress)
     files = [{"path": f.path, "sha256": f.sha256, "bytes": f.size} for f in pack.files]
     data = {"sheets": pack.rows, "data_sha256": pack.workbook_data_sha256, "files": files}
     return Written(pack.filename, ZIP_TYPE, data)
 
 
-def _write_summary(handle, *, user, selection: Selection, progress: Progress) -> Written:
+def _write_summary(handle, *, owners, selection: Selection, progress: Progress) -> Written:
+    (user,) = owners  # its pages name who printed them: never shared
     progress.start(1)
     handle.write(build_program_summary_pdf(selection.fiscal_year, user=user))
     progress.advance_to(1)
@@ -291,6 +307,48 @@ WRITERS: dict[str, Callable[..., Written]] = {
     Kind.PACK: _write_pack,
     Kind.SUMMARY: _write_summary,
 }
+
+# The files one run may write for several people: nothing in them depends on who asked
+# but their scope and, in a workbook, the names the About sheet gives.
+SHARED_KINDS = (Kind.WORKBOOK, Kind.LEDGER_CSV)
+
+
+def _join_waiting(download: PreparedDownload, *, worker_id: str) -> list[PreparedDownload]:
+    """The same file asked for by others, still waiting for a worker, claimed for the run
+    that writes `download`: written once, it is theirs too (a copy in each one's My
+    downloads). Only among people who read the whole program, for whom the file is the
+    same; anyone else's is read through their own task forces. The file is read when the
+    run starts, after each of them asked, as a run of their own would read it."""
+    owner = download.owner
+    if download.kind not in SHARED_KINDS or not access.sees_every_task_force(owner):
+        return []
+    waiting = (
+        PreparedDownload.objects.filter(
+            kind=download.kind, selection=download.selection, status=PreparedDownload.Status.QUEUED
+        )
+        .exclude(pk=download.pk)
+        .select_related("owner")
+        .order_by("requested_at")
+    )
+    others = [
+        other.pk
+        for other in waiting
+        if other.owner.is_active and access.sees_every_task_force(other.owner)
+    ]
+    if not others:
+        return []
+    # Claimed in one statement, as `prepare` claims its own: one another worker took
+    # meanwhile is no longer waiting and stays that worker's.
+    PreparedDownload.objects.filter(pk__in=others, status=PreparedDownload.Status.QUEUED).update(
+        status=PreparedDownload.Status.RUNNING, worker_id=worker_id
+    )
+    return list(
+        PreparedDownload.objects.filter(
+            pk__in=others, status=PreparedDownload.Status.RUNNING, worker_id=worker_id
+        )
+        .select_related("owner")
+        .order_by("requested_at")
+    )
 
 
 def _selection_of(download: PreparedDownload) -> Selection:
@@ -305,73 +363,86 @@ def _selection_of(download: PreparedDownload) -> Selection:
 
 
 def prepare(download_id, *, worker_id: str = "") -> None:
-    """Write the download `download_id` and store it; what the worker `worker_id` runs."""
+    """Write the download `download_id` and store it, with any waiting for the same file
+    (_join_waiting); what the worker `worker_id` runs."""
     claimed = PreparedDownload.objects.filter(
         pk=download_id, status=PreparedDownload.Status.QUEUED
     ).update(status=PreparedDownload.Status.RUNNING, worker_id=worker_id)
     if not claimed:
-        return  # already prepared, or deleted since
+        return  # already prepared (perhaps with another's), or deleted since
     download = PreparedDownload.objects.select_related("owner").get(pk=download_id)
-    user = download.owner
+    downloads = [download]
     try:
-        if not user.is_active:
+        if not download.owner.is_active:
             raise PermissionDenied("The account that asked for this file is disabled.")
         selection = _selection_of(download)
+        downloads += _join_waiting(download, worker_id=worker_id)
         with tempfile.TemporaryFile() as handle:
             with consistent_snapshot() as isolated:
-                progress = Progress(download, own_connection=bool(isolated))
+                progress = Progress(downloads, own_connection=bool(isolated))
                 try:
                     written = WRITERS[download.kind](
-                        handle, user=user, selection=selection, progress=progress
+                        handle,
+                        owners=[d.owner for d in downloads],
+                        selection=selection,
+                        progress=progress,
                     )
                 finally:
                     progress.close()
             sha256, size = file_sha256(handle)
             filename = written.filename
-            name = f"{STORAGE_FOLDER}/{user.pk}/{download.pk}/{filename}"
-            stored = default_storage.save(name, File(handle, name=filename))
+            stored = {
+                d.pk: default_storage.save(
+                    f"{STORAGE_FOLDER}/{d.owner.pk}/{d.pk}/{filename}",
+                    File(handle, name=filename),
+                )
+                for d in downloads
+            }
     except Exception as error:
         logger.exception("Download %s could not be prepared", download_id)
-        _fail(download, _reason(error))
+        for each in downloads:
+            _fail(each, _reason(error))
         raise
+    audited = {
+        "export": download.kind,
+        "selection": selection.label,
+        "filename": filename,
+        "rows": progress.total,
+        **written.data,
+        "bytes": size,
+        "file_sha256": sha256,
+    }
     today = timezone.localdate()
-    with transaction.atomic():
-        # Only the run this worker claimed finishes: if the download was marked failed
-        # meanwhile (its beats stalled and a sweep took it for dead), the person was told
-        # so and may have asked again; it stays failed and the file written is dropped.
-        finished = PreparedDownload.objects.filter(
-            pk=download_id, status=PreparedDownload.Status.RUNNING, worker_id=worker_id
-        ).update(
-            status=PreparedDownload.Status.READY,
-            rows_done=progress.total,
-            rows_total=progress.total,
-            finished_at=timezone.now(),
-            filename=filename,
-            content_type=written.content_type,
-            storage_name=stored,
-            size=size,
-            sha256=sha256,
-            expires_on=today + timedelta(days=settings.DOWNLOADS_KEEP_DAYS),
-        )
-        if not finished:
-            default_storage.delete(stored)
-            logger.warning("Download %s was failed while being written; file dropped", download_id)
-            return
-        audit_record(
-            actor=user,
-            action=PREPARED,
-            obj=download,
-            task_force=_task_force_of(download),
-            data={
-                "export": download.kind,
-                "selection": selection.label,
-                "filename": filename,
-                "rows": progress.total,
-                **written.data,
-                "bytes": size,
-                "file_sha256": sha256,
-            },
-        )
+    for each in downloads:
+        with transaction.atomic():
+            # Only the run this worker claimed finishes: if the download was marked failed
+            # meanwhile (its beats stalled and a sweep took it for dead), the person was
+            # told so and may have asked again; it stays failed and its file is dropped.
+            finished = PreparedDownload.objects.filter(
+                pk=each.pk, status=PreparedDownload.Status.RUNNING, worker_id=worker_id
+            ).update(
+                status=PreparedDownload.Status.READY,
+                rows_done=progress.total,
+                rows_total=progress.total,
+                finished_at=timezone.now(),
+                filename=filename,
+                content_type=written.content_type,
+                storage_name=stored[each.pk],
+                size=size,
+                sha256=sha256,
+                expires_on=today + timedelta(days=settings.DOWNLOADS_KEEP_DAYS),
+            )
+            if not finished:
+                default_storage.delete(stored[each.pk])
+                logger.warning("Download %s was failed while being written; file dropped", each.pk)
+                continue
+            audit_record(
+                actor=each.owner,
+                action=PREPARED,
+                obj=each,
+                task_force=_task_force_of(each),
+                data=audited,
+            )
 
 
 def _fail(download: PreparedDownload, reason: str) -> bool:

@@ -435,3 +435,107 @@ def test_an_address_for_the_program_summary_shows_my_downloads_outside_the_progr
     assert 'data-testid="prepare-offer"' not in page
     assert "Program summary, FY2025" not in page
     assert not PreparedDownload.objects.exists()
+
+
+def _ask(user, kind: str, **selection) -> PreparedDownload:
+    return prepared.request_download(
+        user=user, kind=kind, selection=prepared.selection_for(user=user, **selection)
+    )
+
+
+def test_one_run_writes_the_same_file_for_everyone_who_asked_while_it_waited(
+    client, program, memory_storage
+):
+    """The auditor, the program manager and the approver ask for the FY2025 workbook
+    before a worker is free: one run writes it, and each has the same file in their own
+    My downloads. Asked for after the run started, it is a run of its own."""
+    _entries(program)
+    first = _ask(program.auditor, "workbook", fiscal_year=2025)
+    second = _ask(program.pm, "workbook", fiscal_year=2025)
+    third = _ask(program.approver, "workbook", fiscal_year=2025)
+    other_year = _ask(program.pm, "workbook", fiscal_year=2024)
+    other_kind = _ask(program.pm, "ledger_csv", fiscal_year=2025)
+    write = prepared.WRITERS["workbook"]
+    late = {}
+
+    def asked_for_while_written(handle, **kwargs):
+        late["download"] = _ask(program.approver, "ledger_csv", fiscal_year=2025)
+        return write(handle, **kwargs)
+
+    prepared.WRITERS["workbook"] = asked_for_while_written
+    try:
+        prepared.prepare(first.pk, worker_id="worker-1")
+    finally:
+        prepared.WRITERS["workbook"] = write
+
+    shared = [first, second, third]
+    for download in [*shared, other_year, other_kind, late["download"]]:
+        download.refresh_from_db()
+    assert [d.status for d in shared] == ["ready", "ready", "ready"]
+    assert [d.status for d in (other_year, other_kind)] == ["queued", "queued"]
+    assert len({d.sha256 for d in shared}) == 1
+    assert len({d.storage_name for d in shared}) == 3  # a copy each: each expires alone
+    assert all(d.rows_done == d.rows_total == first.rows_total > 0 for d in shared)
+    stored = _stored_bytes(third)
+    assert hashlib.sha256(stored).hexdigest() == first.sha256
+    about = {
+        row[0]: row[1]
+        for row in load_workbook(io.BytesIO(stored))["About"].iter_rows(values_only=True)
+    }
+    assert about["Exported by"] == "auditor, pm, approver"
+    assert about["Shared"].startswith("One file for everyone named above")
+
+    # Each is recorded as prepared for its owner, with the one file's SHA-256.
+    prepared_for = set(
+        AuditEvent.objects.filter(action=prepared.PREPARED).values_list(
+            "actor__username", "object_id", "data__file_sha256"
+        )
+    )
+    assert prepared_for == {(d.owner.username, str(d.pk), first.sha256) for d in shared}
+    # Their own tasks, when a worker takes them, find them written and write nothing.
+    prepared.prepare(second.pk, worker_id="worker-2")
+    assert AuditEvent.objects.filter(action=prepared.PREPARED).count() == 3
+
+    # Each fetches their own copy; nobody fetches another's.
+    client.force_login(program.pm)
+    fetched = client.get(reverse("exports:download_file", args=[second.pk]))
+    assert hashlib.sha256(b"".join(fetched.streaming_content)).hexdigest() == first.sha256
+    assert client.get(reverse("exports:download_file", args=[first.pk])).status_code == 404
+
+
+def test_a_file_read_through_a_task_force_is_never_shared(program, memory_storage):
+    """Task force A's ledger asked for by the auditor and by A's finance officer: the
+    officer's is read through their own scope, in a run of its own."""
+    _entries(program)
+    code = program.award_a.task_force.code
+    auditor = _ask(program.auditor, "ledger_csv", task_force_code=code)
+    officer = _ask(program.officer_a, "ledger_csv", task_force_code=code)
+
+    prepared.prepare(auditor.pk, worker_id="worker-1")
+    officer.refresh_from_db()
+    assert officer.status == "queued"
+
+    # Nor does the officer's run take the auditor's, asked for again.
+    again = _ask(program.auditor, "ledger_csv", task_force_code=code)
+    prepared.prepare(officer.pk, worker_id="worker-1")
+    again.refresh_from_db()
+    officer.refresh_from_db()
+    assert (officer.status, again.status) == ("ready", "queued")
+
+
+def test_a_shared_run_that_fails_fails_for_everyone_in_it(program, memory_storage, monkeypatch):
+    def broken(handle, **kwargs):
+        raise OSError("disk full on /var/tmp")
+
+    monkeypatch.setitem(prepared.WRITERS, "ledger_csv", broken)
+    first = _ask(program.auditor, "ledger_csv")
+    second = _ask(program.pm, "ledger_csv")
+    with pytest.raises(OSError):
+        prepared.prepare(first.pk, worker_id="worker-1")
+    for download in (first, second):
+        download.refresh_from_db()
+    assert [d.status for d in (first, second)] == ["failed", "failed"]
+    assert second.error.startswith("The file could not be written.")
+    assert set(
+        AuditEvent.objects.filter(action=prepared.FAILED).values_list("actor__username", flat=True)
+    ) == {"auditor", "pm"}
