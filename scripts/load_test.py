@@ -15,7 +15,7 @@ relying party id and origin of the passkeys from the same settings the server do
         DJANGO_ALLOWED_HOSTS=localhost DJANGO_BEHIND_PROXY=1
     .venv/bin/python manage.py collectstatic --noinput --verbosity 0   # as make serve does
     .venv/bin/gunicorn --config gunicorn.conf.py &
-    nice -n 10 .venv/bin/python manage.py db_worker --no-reload &   # docs/operations.md
+    nice -n 10 .venv/bin/python manage.py db_worker --no-reload --queue-name large &   # docs/operations.md
     nice -n 10 .venv/bin/python manage.py db_worker --no-reload --queue-name default &
     .venv/bin/python scripts/load_test.py --users 50 --duration 300
 
@@ -538,6 +538,12 @@ def report(stats: Stats, seconds: float) -> int:
             f"{kind + unit:34} {len(values):6d} "
             + " ".join(f"{percentile(values, p) * scale:8.0f}" for p in (50, 95, 99))
             + f" {sum(stats.errors[kind].values()):6d} {stats.refusals.get(kind, 0):7d}"
+        )
+    every = [t for kind, v in stats.times.items() if not kind.startswith("prepared ") for t in v]
+    if every:
+        print(
+            f"{'every request':34} {len(every):6d} "
+            + " ".join(f"{percentile(every, p) * 1000:8.0f}" for p in (50, 95, 99))
         )
     print(
         f"\n{total} requests in {seconds:.0f} s ({total / seconds:.1f} a second), {errors} errors"

@@ -295,11 +295,11 @@ def test_a_smaller_file_asked_for_later_is_written_first(
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_worker_on_the_default_queue_leaves_large_files_to_the_others(
+def test_a_worker_on_each_queue_takes_only_its_own_files(
     client, committed_program, memory_storage, settings
 ):
     """A file of LARGE_FILE_ROWS rows or more goes to the queue "large": a worker started
-    on "default" writes the small file and leaves it; a worker told no queue takes it.
+    on "large" writes it and leaves the small file, which a worker on "default" writes.
     (Committed records: the worker run in-process closes the connection.)"""
     program = committed_program
     settings.LARGE_FILE_ROWS = 2  # the whole program's workbook here has more rows
@@ -310,14 +310,14 @@ def test_a_worker_on_the_default_queue_leaves_large_files_to_the_others(
     assert [prepared.queue_of(n) for n in (1, 2, 10**6)] == ["default", "large", "large"]
 
     worker = ("db_worker", "--batch", "--no-startup-delay", "--interval", "0", "--no-reload")
-    call_command(*worker, "--queue-name", "default")
+    call_command(*worker, "--queue-name", "large")
     big.refresh_from_db()
     small.refresh_from_db()
-    assert (small.status, big.status) == ("ready", "queued")
+    assert (big.status, small.status) == ("ready", "queued"), big.error
 
-    call_command(*worker)
-    big.refresh_from_db()
-    assert big.status == "ready", big.error
+    call_command(*worker, "--queue-name", "default")
+    small.refresh_from_db()
+    assert small.status == "ready", small.error
 
 
 def _ready(owner, *, expires_on: date, name: str) -> PreparedDownload:

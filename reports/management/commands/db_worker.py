@@ -4,7 +4,7 @@ This command takes the place of django_tasks_db's own (reports comes before it i
 INSTALLED_APPS), so every way of starting a worker (`make run`, the process manager, the
 tests) records the heartbeat that /readyz and the failing of abandoned downloads rely on
 (reports/workers.py). Its options are django_tasks_db's, but it takes every queue of
-settings.TASKS unless told which (`--queue-name default`: no large file,
+settings.TASKS unless told which (`--queue-name default` or `large`:
 reports.prepared.queue_of).
 """
 
