@@ -13,7 +13,8 @@ something else.
    others who read the whole program, still waiting for a worker, is written in the
    same run and stored for each of them (`_join_waiting`): a fiscal year's workbook
    asked for by every auditor at once is one run, not one each.
-3. The person's "My downloads" page shows the progress, then the file and its SHA-256;
+3. The person's "My downloads" page shows the progress (and, while the file waits, what
+   it waits for: `ahead_of`), then the file and its SHA-256;
    fetching it is recorded as every download is (`reports.export.downloaded`). Nobody
    else can see or fetch it: for anyone else it does not exist (404).
 4. A file that cannot be written is marked failed with the reason the person sees, and
@@ -32,6 +33,7 @@ import math
 import tempfile
 import time as clock
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import IO
 
@@ -512,6 +514,47 @@ def as_shown(downloads) -> list[PreparedDownload]:
         if download.pk in stale:
             download.abandoned, download.error = True, ABANDONED
     return downloads
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """What a download waiting for a worker waits for: the runs being written now, and
+    the files of its queue a worker will take before it (larger priority, or asked for
+    sooner: queue_priority)."""
+
+    being_written: int
+    waiting: int
+    worker_alive: bool = True
+
+
+def ahead_of(download: PreparedDownload) -> Ahead | None:
+    """Why `download` is still waiting, for its page to say; None unless it waits."""
+    from reports.tasks import prepare_download  # the task module imports this one
+
+    if download.status != PreparedDownload.Status.QUEUED or download.is_finished:
+        return None
+    if not alive_worker_ids():
+        return Ahead(0, 0, worker_alive=False)
+    Status = PreparedDownload.Status
+    being_written = (
+        PreparedDownload.objects.filter(status=Status.RUNNING)
+        .values("worker_id")
+        .distinct()
+        .count()
+    )
+    waiting = DBTaskResult.objects.ready().filter(task_path=prepare_download.module_path)
+    # The task's one argument is the download's id (_enqueue).
+    own = waiting.filter(args_kwargs__args__0=str(download.pk)).first()
+    if own is None:  # between the request and its commit, or just claimed
+        return Ahead(being_written, 0)
+    before = waiting.filter(queue_name=own.queue_name).filter(
+        Q(priority__gt=own.priority) | Q(priority=own.priority, enqueued_at__lt=own.enqueued_at)
+    )
+    ids = [result.args_kwargs["args"][0] for result in before.only("args_kwargs")]
+    # A task whose download another run took (_join_waiting) ends at once: not counted.
+    return Ahead(
+        being_written, PreparedDownload.objects.filter(pk__in=ids, status=Status.QUEUED).count()
+    )
 
 
 def _abandoned(downloads, *, alive: set[str], tasks: list[DBTaskResult]):

