@@ -13,8 +13,8 @@ something else.
    others who read the whole program, still waiting for a worker, is written in the
    same run and stored for each of them (`_join_waiting`): a fiscal year's workbook
    asked for by every auditor at once is one run, not one each.
-3. The person's "My downloads" page shows the progress (and, while the file waits, what
-   it waits for: `ahead_of`), then the file and its SHA-256;
+3. The person's "My downloads" page shows the progress, then the file and its SHA-256
+   (the download's own page says too what a waiting file waits for: `ahead_of`);
    fetching it is recorded as every download is (`reports.export.downloaded`). Nobody
    else can see or fetch it: for anyone else it does not exist (404).
 4. A file that cannot be written is marked failed with the reason the person sees, and
