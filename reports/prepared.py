@@ -264,10 +264,9 @@ def _write_workbook(handle, *, owners, selection: Selection, progress: Progress)
     progress.start(rows_to_write(sheets))
     about = selection_about(user=user, selection=selection)
     if len(owners) > 1:
-        about["Exported by"] = ", ".join(owner.get_username() for owner in owners)
+        about["Exported by"] = ", ".join(dict.fromkeys(o.get_username() for o in owners))
         about["Shared"] = (
-            "One file for everyone named above: each asked for it while it waited for a "
-            "worker, and each has it in My downloads."
+            "One file for everyone named above, who each asked for it while it waited for a worker."
         )
     data_sha256 = write_workbook(handle, sheets=sheets, about=about, progress=progress.advance_to)
     sheet_rows = {sheet.title: sheet.row_count for sheet in sheets}
@@ -340,17 +339,19 @@ def _join_waiting(download: PreparedDownload, *, worker_id: str) -> list[Prepare
     if not others:
         return []
     # Claimed in one statement, as `prepare` claims its own: one another worker took
-    # meanwhile is no longer waiting and stays that worker's.
-    PreparedDownload.objects.filter(pk__in=others, status=PreparedDownload.Status.QUEUED).update(
-        status=PreparedDownload.Status.RUNNING, worker_id=worker_id
-    )
-    return list(
+    # meanwhile is no longer waiting and stays that worker's. Claimed and read back in
+    # one transaction, so none is left claimed by a run that does not know it.
+    with transaction.atomic():
         PreparedDownload.objects.filter(
-            pk__in=others, status=PreparedDownload.Status.RUNNING, worker_id=worker_id
+            pk__in=others, status=PreparedDownload.Status.QUEUED
+        ).update(status=PreparedDownload.Status.RUNNING, worker_id=worker_id)
+        return list(
+            PreparedDownload.objects.filter(
+                pk__in=others, status=PreparedDownload.Status.RUNNING, worker_id=worker_id
+            )
+            .select_related("owner")
+            .order_by("requested_at")
         )
-        .select_related("owner")
-        .order_by("requested_at")
-    )
 
 
 def _selection_of(download: PreparedDownload) -> Selection:
@@ -374,6 +375,7 @@ def prepare(download_id, *, worker_id: str = "") -> None:
         return  # already prepared (perhaps with another's), or deleted since
     download = PreparedDownload.objects.select_related("owner").get(pk=download_id)
     downloads = [download]
+    stored: dict = {}
     try:
         if not download.owner.is_active:
             raise PermissionDenied("The account that asked for this file is disabled.")
@@ -393,15 +395,15 @@ def prepare(download_id, *, worker_id: str = "") -> None:
                     progress.close()
             sha256, size = file_sha256(handle)
             filename = written.filename
-            stored = {
-                d.pk: default_storage.save(
-                    f"{STORAGE_FOLDER}/{d.owner.pk}/{d.pk}/{filename}",
+            for each in downloads:
+                stored[each.pk] = default_storage.save(
+                    f"{STORAGE_FOLDER}/{each.owner.pk}/{each.pk}/{filename}",
                     File(handle, name=filename),
                 )
-                for d in downloads
-            }
     except Exception as error:
         logger.exception("Download %s could not be prepared", download_id)
+        for name in stored.values():  # the copies stored before the one that failed
+            default_storage.delete(name)
         for each in downloads:
             _fail(each, _reason(error))
         raise
@@ -415,36 +417,54 @@ def prepare(download_id, *, worker_id: str = "") -> None:
         "file_sha256": sha256,
     }
     today = timezone.localdate()
-    for each in downloads:
-        with transaction.atomic():
-            # Only the run this worker claimed finishes: if the download was marked failed
-            # meanwhile (its beats stalled and a sweep took it for dead), the person was
-            # told so and may have asked again; it stays failed and its file is dropped.
-            finished = PreparedDownload.objects.filter(
-                pk=each.pk, status=PreparedDownload.Status.RUNNING, worker_id=worker_id
-            ).update(
-                status=PreparedDownload.Status.READY,
-                rows_done=progress.total,
-                rows_total=progress.total,
-                finished_at=timezone.now(),
-                filename=filename,
-                content_type=written.content_type,
+    ready = {
+        "status": PreparedDownload.Status.READY,
+        "rows_done": progress.total,
+        "rows_total": progress.total,
+        "filename": filename,
+        "content_type": written.content_type,
+        "size": size,
+        "sha256": sha256,
+        "expires_on": today + timedelta(days=settings.DOWNLOADS_KEEP_DAYS),
+    }
+    for position, each in enumerate(downloads):
+        try:
+            _finish(
+                each,
+                worker_id=worker_id,
                 storage_name=stored[each.pk],
-                size=size,
-                sha256=sha256,
-                expires_on=today + timedelta(days=settings.DOWNLOADS_KEEP_DAYS),
+                ready=ready,
+                audited=audited,
             )
-            if not finished:
-                default_storage.delete(stored[each.pk])
-                logger.warning("Download %s was failed while being written; file dropped", each.pk)
-                continue
-            audit_record(
-                actor=each.owner,
-                action=PREPARED,
-                obj=each,
-                task_force=_task_force_of(each),
-                data=audited,
-            )
+        except Exception as error:
+            # None of the rest is left "being prepared" by a worker still alive.
+            logger.exception("Download %s could not be finished", each.pk)
+            for rest in downloads[position:]:
+                if _fail(rest, _reason(error)):
+                    default_storage.delete(stored[rest.pk])
+            raise
+
+
+def _finish(download, *, worker_id: str, storage_name: str, ready: dict, audited: dict) -> None:
+    """Record `download` ready with its stored copy, and audit it for its owner."""
+    with transaction.atomic():
+        # Only the run this worker claimed finishes: if the download was marked failed
+        # meanwhile (its beats stalled and a sweep took it for dead), the person was told
+        # so and may have asked again; it stays failed and its copy is dropped.
+        finished = PreparedDownload.objects.filter(
+            pk=download.pk, status=PreparedDownload.Status.RUNNING, worker_id=worker_id
+        ).update(storage_name=storage_name, finished_at=timezone.now(), **ready)
+        if not finished:
+            default_storage.delete(storage_name)
+            logger.warning("Download %s was failed while being written; file dropped", download.pk)
+            return
+        audit_record(
+            actor=download.owner,
+            action=PREPARED,
+            obj=download,
+            task_force=_task_force_of(download),
+            data=audited,
+        )
 
 
 def _fail(download: PreparedDownload, reason: str) -> bool:
@@ -518,9 +538,10 @@ def as_shown(downloads) -> list[PreparedDownload]:
 
 @dataclass(frozen=True)
 class Ahead:
-    """What a download waiting for a worker waits for: the runs being written now, and
-    the files of its queue a worker will take before it (larger priority, or asked for
-    sooner: queue_priority)."""
+    """What a download waiting for a worker waits behind: the files being written now (a
+    shared run is one file) and the other files asked for before it that still wait.
+    Workers take smaller files first, each worker its queues (queue_priority, queue_of),
+    so it says what is ahead, not when a worker will start on this one."""
 
     being_written: int
     waiting: int
@@ -529,32 +550,24 @@ class Ahead:
 
 def ahead_of(download: PreparedDownload) -> Ahead | None:
     """Why `download` is still waiting, for its page to say; None unless it waits."""
-    from reports.tasks import prepare_download  # the task module imports this one
-
     if download.status != PreparedDownload.Status.QUEUED or download.is_finished:
         return None
     if not alive_worker_ids():
         return Ahead(0, 0, worker_alive=False)
     Status = PreparedDownload.Status
     being_written = (
-        PreparedDownload.objects.filter(status=Status.RUNNING)
-        .values("worker_id")
+        PreparedDownload.objects.filter(status=Status.RUNNING).values("worker_id").distinct()
+    )
+    # The same file asked for by several is one file to write (or shares this one's run).
+    waiting = (
+        PreparedDownload.objects.filter(
+            status=Status.QUEUED, requested_at__lt=download.requested_at
+        )
+        .exclude(kind=download.kind, selection=download.selection)
+        .values("kind", "selection")
         .distinct()
-        .count()
     )
-    waiting = DBTaskResult.objects.ready().filter(task_path=prepare_download.module_path)
-    # The task's one argument is the download's id (_enqueue).
-    own = waiting.filter(args_kwargs__args__0=str(download.pk)).first()
-    if own is None:  # between the request and its commit, or just claimed
-        return Ahead(being_written, 0)
-    before = waiting.filter(queue_name=own.queue_name).filter(
-        Q(priority__gt=own.priority) | Q(priority=own.priority, enqueued_at__lt=own.enqueued_at)
-    )
-    ids = [result.args_kwargs["args"][0] for result in before.only("args_kwargs")]
-    # A task whose download another run took (_join_waiting) ends at once: not counted.
-    return Ahead(
-        being_written, PreparedDownload.objects.filter(pk__in=ids, status=Status.QUEUED).count()
-    )
+    return Ahead(being_written.count(), waiting.count())
 
 
 def _abandoned(downloads, *, alive: set[str], tasks: list[DBTaskResult]):
@@ -572,7 +585,10 @@ def _abandoned(downloads, *, alive: set[str], tasks: list[DBTaskResult]):
     Status = PreparedDownload.Status
     being_written = Q(status=Status.RUNNING) & ~Q(worker_id="") & ~Q(worker_id__in=alive)
     unfinished = downloads.exclude(status__in=[Status.READY, Status.FAILED])
-    return unfinished.filter(being_written | Q(pk__in=claimed))
+    # A download whose own task a dead worker claimed, but which a live worker's shared
+    # run took meanwhile (_join_waiting), is that run's: only a waiting one is abandoned.
+    claimed_waiting = Q(pk__in=claimed) & Q(status=Status.QUEUED)
+    return unfinished.filter(being_written | claimed_waiting)
 
 
 def _abandoned_tasks(alive: set[str]) -> list[DBTaskResult]:

@@ -444,6 +444,7 @@ def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[tuple]:
     compute a page's balances with.
     """
     current, cash, spent = None, ZERO, ZERO
+    zone = timezone.get_current_timezone()
     rows = entries.order_by("award__award_number", "effective_date", "pk").values_list(
         *LEDGER_FIELDS
     )
@@ -464,7 +465,7 @@ def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[tuple]:
         yield (
             number, pk, day, KIND[kind], reverses, pays, CATEGORY[category], SHARE[share],
             signed, cash, spent, IN_KIND_BASIS.get(in_kind_basis, ""), in_kind_description,
-            memo, actor, _local(posted_at),
+            memo, actor, _local(posted_at, zone),
         )  # fmt: skip
 
 

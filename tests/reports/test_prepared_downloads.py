@@ -20,10 +20,12 @@ from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from budgets.models import LedgerEntry
+from grants import access
 from grants.audit import AuditEvent
 from grants.models import Award
 from reports import prepared, workers
 from reports.models import PreparedDownload
+from tests import factories
 
 HYPERLINK = '=HYPERLINK("http://x.invalid/?"&A1,"Open")'
 BRAVO_MEMO = "Bravo-only memo"
@@ -300,7 +302,8 @@ def test_a_worker_on_each_queue_takes_only_its_own_files(
     client, committed_program, memory_storage, settings
 ):
     """A file of LARGE_FILE_ROWS rows or more goes to the queue "large": a worker started
-    on "large" writes it and leaves the small file, which a worker on "default" writes.
+    on "large" writes it and leaves the small file, which a worker on "default" writes;
+    a worker told no queue takes both.
     (Committed records: the worker run in-process closes the connection.)"""
     program = committed_program
     settings.LARGE_FILE_ROWS = 2  # the whole program's workbook here has more rows
@@ -319,6 +322,14 @@ def test_a_worker_on_each_queue_takes_only_its_own_files(
     call_command(*worker, "--queue-name", "default")
     small.refresh_from_db()
     assert small.status == "ready", small.error
+
+    # A worker told no queue (make run's one) takes both.
+    PreparedDownload.objects.all().delete()
+    big, small = _ask_for_the_program_workbook_then_a_ledger(client, program)
+    call_command(*worker)
+    big.refresh_from_db()
+    small.refresh_from_db()
+    assert (big.status, small.status) == ("ready", "ready")
 
 
 def _ready(owner, *, expires_on: date, name: str) -> PreparedDownload:
@@ -459,8 +470,10 @@ def test_one_run_writes_the_same_file_for_everyone_who_asked_while_it_waited(
     write = prepared.WRITERS["workbook"]
     late = {}
 
+    another_auditor = factories.make_user("auditor2", groups=[access.AUDITOR])
+
     def asked_for_while_written(handle, **kwargs):
-        late["download"] = _ask(program.approver, "ledger_csv", fiscal_year=2025)
+        late["download"] = _ask(another_auditor, "workbook", fiscal_year=2025)
         return write(handle, **kwargs)
 
     prepared.WRITERS["workbook"] = asked_for_while_written
@@ -474,6 +487,7 @@ def test_one_run_writes_the_same_file_for_everyone_who_asked_while_it_waited(
         download.refresh_from_db()
     assert [d.status for d in shared] == ["ready", "ready", "ready"]
     assert [d.status for d in (other_year, other_kind)] == ["queued", "queued"]
+    assert late["download"].status == "queued"  # asked for once the run had started
     assert len({d.sha256 for d in shared}) == 1
     assert len({d.storage_name for d in shared}) == 3  # a copy each: each expires alone
     assert all(d.rows_done == d.rows_total == first.rows_total > 0 for d in shared)
@@ -524,6 +538,73 @@ def test_a_file_read_through_a_task_force_is_never_shared(program, memory_storag
     assert (officer.status, again.status) == ("ready", "queued")
 
 
+def test_packs_and_disabled_accounts_are_never_in_a_shared_run(program, memory_storage):
+    """An evidence pack names who generated it on every page: each is a run of its own.
+    A disabled account's request is not written at all."""
+    code = program.award_a.task_force.code
+    packs = [_ask(person, "pack", task_force_code=code) for person in (program.auditor, program.pm)]
+    workbooks = [_ask(p, "workbook", fiscal_year=2025) for p in (program.auditor, program.pm)]
+    program.pm.is_active = False
+    program.pm.save()
+
+    prepared.prepare(packs[0].pk, worker_id="worker-1")
+    prepared.prepare(workbooks[0].pk, worker_id="worker-1")
+    for download in (*packs, *workbooks):
+        download.refresh_from_db()
+    assert [d.status for d in packs] == ["ready", "queued"]
+    assert [d.status for d in workbooks] == ["ready", "queued"]
+
+
+def test_a_shared_run_whose_copy_cannot_be_stored_leaves_no_file_behind(
+    program, memory_storage, monkeypatch
+):
+    first = _ask(program.auditor, "ledger_csv")
+    second = _ask(program.pm, "ledger_csv")
+    saved = []
+
+    class SecondSaveFails:
+        """The storage, refusing the second copy."""
+
+        def save(self, name, content, **kwargs):
+            if saved:
+                raise OSError("storage unavailable")
+            saved.append(default_storage.save(name, content, **kwargs))
+            return saved[-1]
+
+        def __getattr__(self, name):
+            return getattr(default_storage, name)
+
+    monkeypatch.setattr(prepared, "default_storage", SecondSaveFails())
+    with pytest.raises(OSError):
+        prepared.prepare(first.pk, worker_id="worker-1")
+    for download in (first, second):
+        download.refresh_from_db()
+    assert [d.status for d in (first, second)] == ["failed", "failed"]
+    assert len(saved) == 1 and not default_storage.exists(saved[0])
+
+
+def test_a_shared_run_that_cannot_record_one_copy_leaves_none_being_prepared(
+    program, memory_storage, monkeypatch
+):
+    first = _ask(program.auditor, "ledger_csv")
+    second = _ask(program.pm, "ledger_csv")
+    finish = prepared._finish
+
+    def second_fails(download, **kwargs):
+        if download.pk == second.pk:
+            raise RuntimeError("database went away")
+        return finish(download, **kwargs)
+
+    monkeypatch.setattr(prepared, "_finish", second_fails)
+    with pytest.raises(RuntimeError):
+        prepared.prepare(first.pk, worker_id="worker-1")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("ready", "failed")
+    assert default_storage.exists(first.storage_name)
+    assert not default_storage.listdir(f"{prepared.STORAGE_FOLDER}/{program.pm.pk}/{second.pk}")[1]
+
+
 def test_a_shared_run_that_fails_fails_for_everyone_in_it(program, memory_storage, monkeypatch):
     def broken(handle, **kwargs):
         raise OSError("disk full on /var/tmp")
@@ -542,15 +623,11 @@ def test_a_shared_run_that_fails_fails_for_everyone_in_it(program, memory_storag
     ) == {"auditor", "pm"}
 
 
-def test_a_waiting_download_says_what_it_waits_for(
-    client, program, memory_storage, django_capture_on_commit_callbacks, monkeypatch
-):
-    monkeypatch.setattr(prepared, "queue_priority", lambda rows: 0)  # first asked, first written
-    asked = []
-    for kind, year in (("workbook", 2025), ("workbook", 2024), ("ledger_csv", 2025)):
-        with django_capture_on_commit_callbacks(execute=True):
-            asked.append(_ask(program.auditor, kind, fiscal_year=year))
-    first, second, third = asked
+def test_a_waiting_download_says_what_it_waits_for(client, program, memory_storage):
+    first = _ask(program.auditor, "workbook", fiscal_year=2025)
+    same_as_first = _ask(program.pm, "workbook", fiscal_year=2025)
+    second = _ask(program.auditor, "workbook", fiscal_year=2024)
+    third = _ask(program.auditor, "ledger_csv", fiscal_year=2025)
     client.force_login(program.auditor)
 
     def says(download) -> str:
@@ -563,16 +640,19 @@ def test_a_waiting_download_says_what_it_waits_for(
         "If this lasts, tell the system administrator."
     )
     workers.beat("worker-1")
-    assert says(first) == "Yours is next."
-    assert says(third) == "2 files will be written before yours."
+    assert says(first) == "No other file is waiting: a worker will start on yours shortly."
+    # The same file asked for twice is one file to write.
+    assert says(third) == (
+        "2 files asked for before yours are waiting too. Smaller files are written first."
+    )
 
-    # The worker takes the first.
-    PreparedDownload.objects.filter(pk=first.pk).update(status="running", worker_id="worker-1")
-    DBTaskResult.objects.filter(args_kwargs__args__0=str(first.pk)).update(status="RUNNING")
-    assert says(second) == "1 file is being written now; yours is next."
-    assert says(third) == "1 file is being written now, and 1 more will be written before yours."
+    # A worker takes the first, and with it the same file asked for by another.
+    PreparedDownload.objects.filter(pk__in=[first.pk, same_as_first.pk]).update(
+        status="running", worker_id="worker-1"
+    )
+    assert says(second) == "1 file is being written now; no other was asked for before yours."
+    assert says(third) == (
+        "1 file is being written now, and 1 more asked for before yours is waiting. "
+        "Smaller files are written first."
+    )
     assert says(first) == ""  # being written: its progress says the rest
-
-    # The second joins another's run (_join_waiting): its task will end at once.
-    PreparedDownload.objects.filter(pk=second.pk).update(status="running", worker_id="worker-1")
-    assert says(third) == "1 file is being written now; yours is next."

@@ -359,3 +359,21 @@ def test_beats_are_dated_by_the_database_not_by_the_worker_host_s_clock(db, sett
     assert workers.any_worker_alive()
     beat_at = WorkerHeartbeat.objects.get(worker_id="worker-lagging").beat_at
     assert abs((timezone.now() - beat_at).total_seconds()) < 30
+
+
+def test_a_download_in_a_live_worker_s_shared_run_is_not_failed_for_its_own_dead_task(program):
+    """B's own task was claimed by a worker that then died; B itself had been taken into
+    a live worker's shared run (prepared._join_waiting). B is that run's: not failed."""
+    workers.beat("worker-live")
+    _silent_since("worker-dead", 600)
+    joined = _running(program.pm, worker_id="worker-live")
+    _abandoned_task(joined.pk, worker_id="worker-dead")
+    waiting = PreparedDownload.objects.create(
+        owner=program.auditor, kind="pack", label="Evidence pack: the test (ZIP)"
+    )
+    _abandoned_task(waiting.pk, worker_id="worker-dead")
+
+    assert prepared.fail_abandoned() == 1
+    joined.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (joined.status, waiting.status) == ("running", "failed")
