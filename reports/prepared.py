@@ -259,15 +259,10 @@ class Progress:
 
 
 def _write_workbook(handle, *, owners, selection: Selection, progress: Progress) -> Written:
-    user = owners[0]
+    user, *shared_with = owners
     sheets = selection_sheets(user=user, selection=selection)
     progress.start(rows_to_write(sheets))
-    about = selection_about(user=user, selection=selection)
-    if len(owners) > 1:
-        about["Exported by"] = ", ".join(dict.fromkeys(o.get_username() for o in owners))
-        about["Shared"] = (
-            "One file for everyone named above, who each asked for it while it waited for a worker."
-        )
+    about = selection_about(user=user, selection=selection, shared_with=shared_with)
     data_sha256 = write_workbook(handle, sheets=sheets, about=about, progress=progress.advance_to)
     sheet_rows = {sheet.title: sheet.row_count for sheet in sheets}
     return Written(

@@ -775,14 +775,21 @@ def selection_sheets(*, user, selection: Selection) -> list[Sheet]:
     return sheets
 
 
-def selection_about(*, user, selection: Selection) -> dict[str, str]:
-    """What the About sheet says about whose data this is and what was left out."""
+def selection_about(*, user, selection: Selection, shared_with=()) -> dict[str, str]:
+    """What the About sheet says about whose data this is and what was left out.
+    `shared_with`: the others one run wrote the same file for (reports.prepared), read
+    through `user`'s scope, which is theirs too."""
+    people = dict.fromkeys(person.get_username() for person in (user, *shared_with))
     about = {
         "Export": f"Auditor workbook: {selection.label}",
-        "Exported by": user.get_username(),
+        "Exported by": ", ".join(people),
         "Exported at": exported_at(),
         "Selection": selection.label,
     }
+    if len(people) > 1:
+        about["Shared"] = (
+            "One file for everyone named above, who each asked for it while it waited for a worker."
+        )
     if access.sees_every_task_force(user):
         about["Scope"] = "every task force"
     else:
