@@ -510,15 +510,17 @@ def fail_abandoned() -> int:
     return failed
 
 
-def as_shown(downloads) -> list[PreparedDownload]:
+def as_shown(downloads, *, alive: set[str] | None = None) -> list[PreparedDownload]:
     """`downloads` as their pages show them, read-only: one left by a worker that is no
     longer alive shows failed (`abandoned`, with ABANDONED as its error, never saved),
-    as the next sweep will mark it, rather than "being prepared" until it expires."""
+    as the next sweep will mark it, rather than "being prepared" until it expires.
+    `alive`: the workers alive (alive_worker_ids), when the caller has read them."""
     downloads = list(downloads)
     unfinished = [download.pk for download in downloads if not download.is_finished]
     if not unfinished:
         return downloads
-    alive = alive_worker_ids()
+    if alive is None:
+        alive = alive_worker_ids()
     stale = _abandoned(
         PreparedDownload.objects.filter(pk__in=unfinished),
         alive=alive,
@@ -543,11 +545,12 @@ class Ahead:
     worker_alive: bool = True
 
 
-def ahead_of(download: PreparedDownload) -> Ahead | None:
-    """Why `download` is still waiting, for its page to say; None unless it waits."""
+def ahead_of(download: PreparedDownload, *, alive: set[str]) -> Ahead | None:
+    """Why `download` (as as_shown gives it) is still waiting, for its page to say; None
+    unless it waits. `alive`: the workers alive (alive_worker_ids)."""
     if download.status != PreparedDownload.Status.QUEUED or download.is_finished:
         return None
-    if not alive_worker_ids():
+    if not alive:
         return Ahead(0, 0, worker_alive=False)
     Status = PreparedDownload.Status
     being_written = (

@@ -116,13 +116,14 @@ def download(request, pk):
         item = prepared.downloads_of(request.user).get(pk=pk)
     except PreparedDownload.DoesNotExist:
         raise Http404("No such download.") from None
-    (item,) = prepared.as_shown([item])
+    alive = set() if item.is_finished else prepared.alive_worker_ids()  # read once
+    (item,) = prepared.as_shown([item], alive=alive)
     return render(
         request,
         "reports/download.html",
         {
             "download": item,
-            "ahead": prepared.ahead_of(item),
+            "ahead": prepared.ahead_of(item, alive=alive),
             "refresh": not item.is_finished and REFRESH_SECONDS,
         },
     )
