@@ -78,6 +78,7 @@ urlpatterns = [
     path("downloads/prepare/", prepared_views.prepare, name="prepare_download"),
     path("downloads/<uuid:pk>/", prepared_views.download, name="download"),
     path("downloads/<uuid:pk>/file", prepared_views.download_file, name="download_file"),
+    path("downloads/<uuid:pk>/take-run", prepared_views.take_run, name="take_run"),
     # Every table page's download (reports.exports.tables), after the documents above
     # so that /exports/auditor-workbook.xlsx is not taken for a table.
     path("exports/<slug:name>.xlsx", export_views.table_xlsx, name="table"),

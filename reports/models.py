@@ -345,6 +345,12 @@ class PreparedDownload(models.Model):
     # The worker writing it (db_worker's worker id): when that worker's heartbeat stops,
     # the download is marked failed instead of staying "being prepared" (reports.workers).
     worker_id = models.CharField(max_length=64, blank=True)
+    # The download whose run writes this file (itself, or another's that this one shares:
+    # reports.prepared), set when a run takes it; and the moment that run read its data.
+    run = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data_as_of = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]

@@ -12,7 +12,9 @@ something else.
    `reports.export.prepared` in the audit trail. The same workbook or CSV asked for by
    others who read the whole program, still waiting for a worker, is written in the
    same run and stored for each of them (`_join_waiting`): a fiscal year's workbook
-   asked for by every auditor at once is one run, not one each.
+   asked for by every auditor at once is one run, not one each. Someone who asks once
+   the run has started may take it too, its data read before they asked, which the
+   page tells them (`run_under_way`, `take_run_under_way`).
 3. The person's "My downloads" page shows the progress, then the file and its SHA-256
    (the download's own page says too what a waiting file waits for: `ahead_of`);
    fetching it is recorded as every download is (`reports.export.downloaded`). Nobody
@@ -38,11 +40,13 @@ from datetime import date, datetime, time, timedelta
 from typing import IO
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django_tasks.base import DEFAULT_TASK_QUEUE_NAME, TASK_MIN_PRIORITY
@@ -73,6 +77,7 @@ REQUESTED = "reports.export.requested"
 PREPARED = "reports.export.prepared"
 EXPIRED = "reports.export.expired"
 FAILED = "reports.export.failed"
+TOOK_RUN = "reports.export.took_run"
 CSV_TYPE = "text/csv; charset=utf-8"
 PDF_TYPE = "application/pdf"
 STORAGE_FOLDER = "prepared-downloads"
@@ -206,16 +211,23 @@ def _enqueue(download_id, priority: int, queue: str) -> None:
 
 
 class Progress:
-    """Rows to write and rows written, stored on the download for its page to show.
+    """Rows to write and rows written, stored on every download of one run (the download
+    `run_id` and any sharing it) for their pages to show, with the moment the run read
+    its data (`as_of`); and the closing of the run to anyone else (`close_run`).
 
     On PostgreSQL the file is written inside one REPEATABLE READ, READ ONLY transaction
-    (workbooks.consistent_snapshot), which can neither write nor show what it would
-    write: the progress then goes through a second connection of its own, in autocommit."""
+    (workbooks.consistent_snapshot), which can neither write nor see who joined the run
+    since it began: the progress then goes through a second connection of its own."""
 
-    def __init__(self, downloads: list[PreparedDownload], *, own_connection: bool):
-        self.pks = [download.pk for download in downloads]
+    def __init__(self, run_id, *, worker_id: str, own_connection: bool):
+        self.run_id = run_id
+        self.worker_id = worker_id
+        # Taken before the writer's first query, so the file holds at least everything
+        # recorded before this moment (its snapshot is taken at that query).
+        self.as_of = timezone.now()
         self.total = 0
         self.done = 0
+        self._members: list[tuple] | None = None
         self._written_at = 0.0
         self._connection = (
             connections.create_connection(DEFAULT_DB_ALIAS) if own_connection else None
@@ -223,7 +235,7 @@ class Progress:
 
     def start(self, total: int) -> None:
         self.total = total
-        self._write(rows_total=total, rows_done=0)
+        self._write(rows_total=total, rows_done=0, data_as_of=self.as_of)
 
     def advance_to(self, done: int) -> None:
         self.done = done
@@ -234,35 +246,111 @@ class Progress:
 
     def _write(self, **fields) -> None:
         if self._connection is None:
-            PreparedDownload.objects.filter(pk__in=self.pks).update(**fields)
+            _in_run(self.run_id, self.worker_id).update(**fields)
             return
-        meta = PreparedDownload._meta
-        quote = self._connection.ops.quote_name
-        assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in fields)
-        ids = ", ".join(["%s"] * len(self.pks))
+        assignments = ", ".join(f"{_column(name)} = %s" for name in fields)
         with self._connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {quote(meta.db_table)} SET {assignments} "
-                f"WHERE {quote(meta.pk.column)} IN ({ids})",
-                [*fields.values(), *self.pks],
+                f"UPDATE {_TABLE} SET {assignments} WHERE {_IN_RUN_SQL}",
+                [*fields.values(), *self._in_run_params()],
             )
+
+    def close_run(self) -> list[tuple]:
+        """Take no one else into the run, and return (id, username) of each download in
+        it, in the order they were asked for: the file is theirs. Called once its rows
+        are written; later calls return the same."""
+        if self._members is not None:
+            return self._members
+        if self._connection is None:
+            self._members = _close_run(self.run_id, self.worker_id)
+            return self._members
+        user = get_user_model()._meta
+        username = _quote(user.get_field(user.model.USERNAME_FIELD).column)
+        connection = self._connection
+        connection.set_autocommit(False)
+        try:
+            with connection.cursor() as cursor:
+                # The lead's lock orders this against take_run_under_way (see _close_run).
+                cursor.execute(
+                    f"SELECT 1 FROM {_TABLE} WHERE {_column('id')} = %s FOR UPDATE", [self.run_id]
+                )
+                cursor.execute(
+                    f"UPDATE {_TABLE} SET {_column('rows_done')} = "
+                    f"COALESCE({_column('rows_total')}, {_column('rows_done')}) WHERE {_IN_RUN_SQL}",
+                    self._in_run_params(),
+                )
+                cursor.execute(
+                    f"SELECT {_TABLE}.{_column('id')}, u.{username} FROM {_TABLE} "
+                    f"JOIN {_quote(user.db_table)} u ON u.{_quote(user.pk.column)} = {_column('owner')} "
+                    f"WHERE {_IN_RUN_SQL} ORDER BY {_column('requested_at')}",
+                    self._in_run_params(),
+                )
+                self._members = [tuple(row) for row in cursor.fetchall()]
+            connection.commit()
+        except Exception:
+            connection.rollback()
+            raise
+        finally:
+            connection.set_autocommit(True)
+        return self._members
+
+    def _in_run_params(self) -> list:
+        return [self.run_id, PreparedDownload.Status.RUNNING.value, self.worker_id]
 
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
 
 
-# Each writer is given the people the file is for (more than one only for a file shared
-# by people who read the whole program: _join_waiting) and reads through the first's
-# scope. It returns what its audit event says besides the file: the rows of each sheet
-# and the SHA-256 of the workbook's data (its About sheet), each file of a pack.
+def _quote(name: str) -> str:
+    return connections[DEFAULT_DB_ALIAS].ops.quote_name(name)
 
 
-def _write_workbook(handle, *, owners, selection: Selection, progress: Progress) -> Written:
-    user, *shared_with = owners
+def _column(field: str) -> str:
+    return _quote(PreparedDownload._meta.get_field(field).column)
+
+
+_TABLE = _quote(PreparedDownload._meta.db_table)
+# What _in_run says, for the progress's own connection.
+_IN_RUN_SQL = f"{_column('run')} = %s AND {_column('status')} = %s AND {_column('worker_id')} = %s"
+
+
+def _in_run(run_id, worker_id: str):
+    """The downloads the run of `run_id` (its lead) writes, by the worker `worker_id`."""
+    return PreparedDownload.objects.filter(
+        run_id=run_id, status=PreparedDownload.Status.RUNNING, worker_id=worker_id
+    )
+
+
+def _close_run(run_id, worker_id: str) -> list[tuple]:
+    """Close the run of `run_id` to anyone else and return (id, username) of each of its
+    downloads. A run takes no one once all its rows are written: rows_done reaches
+    rows_total, set here under the lead's lock, which take_run_under_way takes too."""
+    with transaction.atomic():
+        list(PreparedDownload.objects.select_for_update().filter(pk=run_id).values("pk"))
+        run = _in_run(run_id, worker_id)
+        run.update(rows_done=Coalesce("rows_total", "rows_done"))
+        username = f"owner__{get_user_model().USERNAME_FIELD}"
+        return list(run.order_by("requested_at").values_list("pk", username))
+
+
+# Each writer reads through the scope of `user`, who asked for the file; a workbook or
+# CSV may be written for others too in the same run (SHARED_KINDS), whom the workbook's
+# About sheet names once its rows are written (Progress.close_run). It returns what its
+# audit event says besides the file: the rows of each sheet and the SHA-256 of the
+# workbook's data (its About sheet), each file of a pack.
+
+
+def _write_workbook(handle, *, user, selection: Selection, progress: Progress) -> Written:
     sheets = selection_sheets(user=user, selection=selection)
     progress.start(rows_to_write(sheets))
-    about = selection_about(user=user, selection=selection, shared_with=shared_with)
+
+    def about() -> dict[str, str]:
+        people = [username for _, username in progress.close_run()]
+        return selection_about(
+            user=user, selection=selection, shared_with=people, read_at=progress.as_of
+        )
+
     data_sha256 = write_workbook(handle, sheets=sheets, about=about, progress=progress.advance_to)
     sheet_rows = {sheet.title: sheet.row_count for sheet in sheets}
     return Written(
@@ -274,23 +362,23 @@ def _ledger_entries(user, selection: Selection):
     return LedgerEntry.objects.filter(award__in=selection.awards(user).values("pk"))
 
 
-def _write_ledger_csv(handle, *, owners, selection: Selection, progress: Progress) -> Written:
-    sheet = ledger_sheet(_ledger_entries(owners[0], selection))
+def _write_ledger_csv(handle, *, user, selection: Selection, progress: Progress) -> Written:
+    sheet = ledger_sheet(_ledger_entries(user, selection))
     progress.start(rows_to_write([sheet]))
     write_csv(handle, sheet, progress=progress.advance_to)
     return Written(f"ledger-{selection.slug}-{timezone.localdate():%Y%m%d}.csv", CSV_TYPE, {})
 
 
-def _write_pack(handle, *, owners, selection: Selection, progress: Progress) -> Written:
-    (user,) = owners  # its documents name who generated them: never shared
+def _write_pack(handle, *, user, selection: Selection, progress: Progress) -> Written:
+    # Never shared (SHARED_KINDS): its documents name who generated them.
     pack = write_pack(handle, user=user, selection=selection, progress=progress)
     files = [{"path": f.path, "sha256": f.sha256, "bytes": f.size} for f in pack.files]
     data = {"sheets": pack.rows, "data_sha256": pack.workbook_data_sha256, "files": files}
     return Written(pack.filename, ZIP_TYPE, data)
 
 
-def _write_summary(handle, *, owners, selection: Selection, progress: Progress) -> Written:
-    (user,) = owners  # its pages name who printed them: never shared
+def _write_summary(handle, *, user, selection: Selection, progress: Progress) -> Written:
+    # Never shared (SHARED_KINDS): its pages name who printed them.
     progress.start(1)
     handle.write(build_program_summary_pdf(selection.fiscal_year, user=user))
     progress.advance_to(1)
@@ -309,15 +397,16 @@ WRITERS: dict[str, Callable[..., Written]] = {
 SHARED_KINDS = (Kind.WORKBOOK, Kind.LEDGER_CSV)
 
 
-def _join_waiting(download: PreparedDownload, *, worker_id: str) -> list[PreparedDownload]:
-    """The same file asked for by others, still waiting for a worker, claimed for the run
-    that writes `download`: written once, it is theirs too (a copy in each one's My
+def _join_waiting(download: PreparedDownload, *, worker_id: str) -> None:
+    """Claim for the run that writes `download` the same file asked for by others, still
+    waiting for a worker: written once, it is theirs too (a copy in each one's My
     downloads). Only among people who read the whole program, for whom the file is the
     same; anyone else's is read through their own task forces. The file is read when the
-    run starts, after each of them asked, as a run of their own would read it."""
+    run starts, after each of them asked, as a run of their own would read it. (Someone
+    who asks once it has started may take it too, knowing that: take_run_under_way.)"""
     owner = download.owner
     if download.kind not in SHARED_KINDS or not access.sees_every_task_force(owner):
-        return []
+        return
     waiting = (
         PreparedDownload.objects.filter(
             kind=download.kind, selection=download.selection, status=PreparedDownload.Status.QUEUED
@@ -331,22 +420,11 @@ def _join_waiting(download: PreparedDownload, *, worker_id: str) -> list[Prepare
         for other in waiting
         if other.owner.is_active and access.sees_every_task_force(other.owner)
     ]
-    if not others:
-        return []
     # Claimed in one statement, as `prepare` claims its own: one another worker took
-    # meanwhile is no longer waiting and stays that worker's. Claimed and read back in
-    # one transaction, so none is left claimed by a run that does not know it.
-    with transaction.atomic():
-        PreparedDownload.objects.filter(
-            pk__in=others, status=PreparedDownload.Status.QUEUED
-        ).update(status=PreparedDownload.Status.RUNNING, worker_id=worker_id)
-        return list(
-            PreparedDownload.objects.filter(
-                pk__in=others, status=PreparedDownload.Status.RUNNING, worker_id=worker_id
-            )
-            .select_related("owner")
-            .order_by("requested_at")
-        )
+    # meanwhile is no longer waiting and stays that worker's.
+    PreparedDownload.objects.filter(pk__in=others, status=PreparedDownload.Status.QUEUED).update(
+        status=PreparedDownload.Status.RUNNING, worker_id=worker_id, run=download
+    )
 
 
 def _selection_of(download: PreparedDownload) -> Selection:
@@ -361,35 +439,38 @@ def _selection_of(download: PreparedDownload) -> Selection:
 
 
 def prepare(download_id, *, worker_id: str = "") -> None:
-    """Write the download `download_id` and store it, with any waiting for the same file
-    (_join_waiting); what the worker `worker_id` runs."""
+    """Write the download `download_id` and store it, for everyone in its run: those
+    waiting for the same file when it starts (_join_waiting) and those who take it while
+    it is written (take_run_under_way). What the worker `worker_id` runs."""
     claimed = PreparedDownload.objects.filter(
         pk=download_id, status=PreparedDownload.Status.QUEUED
-    ).update(status=PreparedDownload.Status.RUNNING, worker_id=worker_id)
+    ).update(status=PreparedDownload.Status.RUNNING, worker_id=worker_id, run=download_id)
     if not claimed:
         return  # already prepared (perhaps with another's), or deleted since
     download = PreparedDownload.objects.select_related("owner").get(pk=download_id)
-    downloads = [download]
     stored: dict = {}
     try:
         if not download.owner.is_active:
             raise PermissionDenied("The account that asked for this file is disabled.")
         selection = _selection_of(download)
-        downloads += _join_waiting(download, worker_id=worker_id)
+        _join_waiting(download, worker_id=worker_id)
         with tempfile.TemporaryFile() as handle:
             with consistent_snapshot() as isolated:
-                progress = Progress(downloads, own_connection=bool(isolated))
+                progress = Progress(download.pk, worker_id=worker_id, own_connection=bool(isolated))
                 try:
                     written = WRITERS[download.kind](
-                        handle,
-                        owners=[d.owner for d in downloads],
-                        selection=selection,
-                        progress=progress,
+                        handle, user=download.owner, selection=selection, progress=progress
                     )
+                    members = [pk for pk, _ in progress.close_run()]
                 finally:
                     progress.close()
             sha256, size = file_sha256(handle)
             filename = written.filename
+            downloads = list(
+                PreparedDownload.objects.filter(pk__in=members)
+                .select_related("owner")
+                .order_by("requested_at")
+            )
             for each in downloads:
                 stored[each.pk] = default_storage.save(
                     f"{STORAGE_FOLDER}/{each.owner.pk}/{each.pk}/{filename}",
@@ -399,7 +480,8 @@ def prepare(download_id, *, worker_id: str = "") -> None:
         logger.exception("Download %s could not be prepared", download_id)
         for name in stored.values():  # the copies stored before the one that failed
             default_storage.delete(name)
-        for each in downloads:
+        _close_run(download.pk, worker_id)  # nobody takes a run that failed
+        for each in _in_run(download.pk, worker_id).select_related("owner"):
             _fail(each, _reason(error))
         raise
     audited = {
@@ -566,6 +648,92 @@ def ahead_of(download: PreparedDownload, *, alive: set[str]) -> Ahead | None:
         .distinct()
     )
     return Ahead(being_written.count(), waiting.count())
+
+
+def run_under_way(download: PreparedDownload, *, alive: set[str]) -> PreparedDownload | None:
+    """The run writing the same file that `download` (as as_shown gives it) waits for,
+    which its owner may take instead of waiting for a run of their own; None if there is
+    none. That run read its data before they asked (`data_as_of`), which the page says:
+    the choice is theirs. Only a workbook or ledger CSV, between people who read the
+    whole program (as _join_waiting), from a live worker's run still writing its rows.
+    `alive`: the workers alive (alive_worker_ids)."""
+    Status = PreparedDownload.Status
+    owner = download.owner
+    if download.status != Status.QUEUED or download.is_finished or not alive:
+        return None
+    if download.kind not in SHARED_KINDS or not access.sees_every_task_force(owner):
+        return None
+    runs = (
+        PreparedDownload.objects.filter(
+            kind=download.kind,
+            selection=download.selection,
+            status=Status.RUNNING,
+            run=F("pk"),
+            worker_id__in=alive,
+            data_as_of__isnull=False,
+            rows_total__gt=F("rows_done"),
+        )
+        .select_related("owner")
+        .order_by("-data_as_of")
+    )
+    return next((run for run in runs if access.sees_every_task_force(run.owner)), None)
+
+
+NO_RUN_UNDER_WAY = (
+    "No file being written now can be taken for this one: it was written meanwhile, or "
+    "stopped, or is not one you may share. Yours is still waiting for a worker; nothing "
+    "was changed."
+)
+
+
+def take_run_under_way(*, user, download_id) -> PreparedDownload:
+    """`user`'s waiting download `download_id`, taken into the run writing the same file
+    (run_under_way): the file that run stores is theirs too, with that run's data. A
+    ValidationError, changing nothing, if the download no longer waits or the run has
+    written its rows (it takes no one after: _close_run)."""
+    with transaction.atomic():
+        download = downloads_of(user).select_for_update().filter(pk=download_id).first()
+        if download is None:
+            raise Http404("No such download.")
+        if download.status != PreparedDownload.Status.QUEUED:
+            raise ValidationError(
+                "This file is no longer waiting for a worker; nothing was changed."
+            )
+        found = run_under_way(download, alive=alive_worker_ids())
+        # The run's lead locked, and read again under the lock, as _close_run reads it.
+        run = (
+            PreparedDownload.objects.select_for_update()
+            .filter(pk=found.pk, status=PreparedDownload.Status.RUNNING)
+            .filter(rows_total__gt=F("rows_done"))
+            .first()
+            if found is not None
+            else None
+        )
+        if run is None:
+            raise ValidationError(NO_RUN_UNDER_WAY)
+        PreparedDownload.objects.filter(pk=download.pk).update(
+            status=PreparedDownload.Status.RUNNING,
+            worker_id=run.worker_id,
+            run=run,
+            data_as_of=run.data_as_of,
+            rows_total=run.rows_total,
+            rows_done=run.rows_done,
+        )
+        audit_record(
+            actor=user,
+            action=TOOK_RUN,
+            obj=download,
+            task_force=_task_force_of(download),
+            data={
+                "export": download.kind,
+                "selection": download.label,
+                "run": str(run.pk),
+                "data_as_of": run.data_as_of.isoformat(),
+                "requested_at": download.requested_at.isoformat(),
+            },
+        )
+    download.refresh_from_db()
+    return download
 
 
 def _abandoned(downloads, *, alive: set[str], tasks: list[DBTaskResult]):

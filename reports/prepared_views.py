@@ -118,15 +118,46 @@ def download(request, pk):
         raise Http404("No such download.") from None
     alive = set() if item.is_finished else prepared.alive_worker_ids()  # read once
     (item,) = prepared.as_shown([item], alive=alive)
+    under_way = prepared.run_under_way(item, alive=alive)
     return render(
         request,
         "reports/download.html",
         {
             "download": item,
             "ahead": prepared.ahead_of(item, alive=alive),
+            "under_way": under_way and _run_offer(item, under_way),
             "refresh": not item.is_finished and REFRESH_SECONDS,
         },
     )
+
+
+def _run_offer(download: PreparedDownload, run: PreparedDownload) -> dict:
+    """What the page says of the run writing the same file (prepared.run_under_way)."""
+    before = (download.requested_at - run.data_as_of).total_seconds()
+    return {"run": run, "before_asked": _duration(before) if before > 0 else ""}
+
+
+def _duration(seconds: float) -> str:
+    """`seconds` as a person says it: "45 seconds", "3 minutes", "1 hour 5 minutes"."""
+    seconds = max(1, round(seconds))
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
+@login_required
+@require_POST
+def take_run(request, pk):
+    """Take the file being written for others instead of waiting for one's own."""
+    try:
+        prepared.take_run_under_way(user=request.user, download_id=pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("exports:download", pk=pk)
 
 
 @login_required

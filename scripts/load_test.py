@@ -43,7 +43,8 @@ time is up:
   drawdown queue, and approves the first request waiting there;
 - an auditor opens the dashboard and the awards, asks for a task force's ledger (CSV),
   its evidence pack or a fiscal year's workbook through My downloads, follows the
-  page until the worker has written it, and fetches the file.
+  page until the worker has written it (taking the same file being written for someone
+  else, when the page offers it), and fetches the file.
 
 The people arrive over 30 s (--ramp); each waits 0.5-1.5 s between steps (--think).
 Approvals ask for the passkey again after DJANGO_MFA_STEP_UP_MINUTES (15), which this
@@ -492,6 +493,16 @@ def auditor_step(browser: Browser, person: Person, stats: "Stats") -> None:
                 stats.add(f"prepared {kind}: ready", time.perf_counter() - asked)
                 browser.request(f"auditor: fetch {kind}", "GET", page_path + "file")
                 return
+            if 'data-testid="take-run"' in page and (token := CSRF_FIELD.search(page)):
+                # Offered the same file being written for someone else: take it.
+                browser.request(
+                    "auditor: take the file being written",
+                    "POST",
+                    page_path + "take-run",
+                    {"csrfmiddlewaretoken": token.group(1)},
+                    ok=(302,),
+                )
+                continue
             time.sleep(2)  # the page's own refresh
         stats.add(f"prepared {kind}: ready", time.perf_counter() - asked, error="timeout")
 

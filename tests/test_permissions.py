@@ -198,6 +198,9 @@ MATRIX = {
     ("exports:prepare_download", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("exports:prepare_download", "POST"): row(LOGIN, 302, 302, 302, 302, 302),
     ("exports:download", "GET"): row(LOGIN, 200, 404, 404, 404, 404),
+    # Taking a run under way: the owner is sent back to their (here finished) download.
+    ("exports:take_run", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
+    ("exports:take_run", "POST"): row(LOGIN, 302, 404, 404, 404, 404),
     ("exports:download_file", "GET"): row(LOGIN, 200, 404, 404, 404, 404),
     ("reports:measures", "GET"): row(LOGIN, 200, 200, 200, 200, 200),
     ("reports:reminders", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
@@ -374,7 +377,7 @@ def url_with_its_record(name: str, program) -> str:
         return reverse(name, args=[program.appropriation.pk])
     if name == "exports:fiscal_year_pack":
         return reverse(name, args=[2025])
-    if name in ("exports:download", "exports:download_file"):
+    if name in ("exports:download", "exports:download_file", "exports:take_run"):
         stored = default_storage.save("prepared-downloads/a.xlsx", ContentFile(b"x"))
         download = PreparedDownload.objects.create(
             owner=program.officer_a,

@@ -44,9 +44,10 @@ def _local(moment: datetime | None, zone=None) -> datetime | None:
     return timezone.localtime(moment, zone).replace(tzinfo=None) if moment else None
 
 
-def exported_at() -> str:
-    """Now, as every About sheet states it: local wall-clock time with its zone."""
-    return timezone.localtime().strftime("%Y-%m-%d %H:%M:%S %Z")
+def exported_at(moment: datetime | None = None) -> str:
+    """`moment` (now by default), as every About sheet states it: local wall-clock time
+    with its zone."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def _yes_no(flag: bool) -> str:
@@ -775,20 +776,24 @@ def selection_sheets(*, user, selection: Selection) -> list[Sheet]:
     return sheets
 
 
-def selection_about(*, user, selection: Selection, shared_with=()) -> dict[str, str]:
+def selection_about(
+    *, user, selection: Selection, shared_with=(), read_at: datetime | None = None
+) -> dict[str, str]:
     """What the About sheet says about whose data this is and what was left out.
-    `shared_with`: the others one run wrote the same file for (reports.prepared), read
-    through `user`'s scope, which is theirs too."""
-    people = dict.fromkeys(person.get_username() for person in (user, *shared_with))
+    `shared_with`: the usernames of those one run wrote the same file for
+    (reports.prepared), read through `user`'s scope, which is theirs too; `read_at`: when
+    the data was read, if not now."""
+    people = dict.fromkeys([user.get_username(), *shared_with])
     about = {
         "Export": f"Auditor workbook: {selection.label}",
         "Exported by": ", ".join(people),
-        "Exported at": exported_at(),
+        "Exported at": exported_at(read_at),
         "Selection": selection.label,
     }
     if len(people) > 1:
         about["Shared"] = (
-            "One file for everyone named above, who each asked for it while it waited for a worker."
+            "One file for everyone named above: each asked for it before its data was read, "
+            "or took it while it was written."
         )
     if access.sees_every_task_force(user):
         about["Scope"] = "every task force"

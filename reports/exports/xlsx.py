@@ -321,13 +321,14 @@ def write_workbook(
     handle,
     *,
     sheets: list[Sheet],
-    about: dict[str, str],
+    about: dict[str, str] | Callable[[], dict[str, str]],
     max_rows: int = SHEET_ROW_LIMIT,
     progress: Callable[[int], None] | None = None,
 ) -> str:
     """Write the sheets to the open binary file `handle`, then an "About" sheet: who,
     when, what filters, how many rows, and a SHA-256 of the data so a copy can be
-    checked against another. Returns that SHA-256.
+    checked against another. Returns that SHA-256. `about` may be a function giving its
+    lines once the data is written (a shared run names who it was written for then).
 
     Rows are consumed as they are written, so sheets built from queryset iterators keep
     memory flat whatever their size. A sheet longer than `max_rows` (header and totals
@@ -344,7 +345,7 @@ def write_workbook(
     ws = wb.create_sheet(title="About")
     ws.column_dimensions["A"].width = 40  # "Total passed through to subrecipients" whole
     ws.column_dimensions["B"].width = 80
-    rows = list(about.items())
+    rows = list((about() if callable(about) else about).items())
     for s in sheets:
         rows.append((f"Rows in {s.title}", str(s.row_count)))
         if len(s.parts) > 1:

@@ -2,8 +2,9 @@
 and finds it in My downloads with its SHA-256; the pages fit at 1280 and 390 px."""
 
 import pytest
+from django.utils import timezone
 
-from reports import prepared, prepared_views
+from reports import prepared, prepared_views, workers
 from reports.models import PreparedDownload
 from tests.e2e.page_fit import PROBLEMS
 
@@ -51,4 +52,50 @@ def test_ask_wait_and_find_the_file(
     assert download.sha256 in page.get_by_test_id("my-downloads").inner_text()
     page.set_viewport_size({"width": 390, "height": 900})
     shot(page, "my-downloads-390")
+    assert not _fits(page)
+
+
+def test_take_the_file_being_written_for_someone_else(
+    live_program, browser_page, sign_in, shot, settings, monkeypatch
+):
+    """The auditor's FY2025 workbook is being written when the program manager asks for
+    it: their page offers that file, with its data's time, and the button is on screen
+    at both widths; taking it shows it being prepared for them with that time."""
+    monkeypatch.setattr(prepared_views, "REFRESH_SECONDS", 600)
+    program = live_program
+    workers.beat("worker-1")
+    run = prepared.request_download(
+        user=program.auditor,
+        kind="workbook",
+        selection=prepared.selection_for(user=program.auditor, fiscal_year=2025),
+    )
+    read_at = timezone.now()
+    PreparedDownload.objects.filter(pk=run.pk).update(
+        status="running", run=run, worker_id="worker-1", rows_done=4_200, rows_total=10_000,
+        data_as_of=read_at,
+    )  # fmt: skip
+    page = sign_in(browser_page, "pm")
+    page.goto(page.url.split("/?")[0].rstrip("/") + "/downloads/?kind=workbook&fy=2025")
+    page.get_by_test_id("prepare-offer").get_by_role("button").click()
+    page.wait_for_load_state()
+    offer = page.get_by_test_id("run-offer")
+    assert "and 42% of its rows are written" in offer.inner_text()
+    take = page.get_by_role("button", name="Take the file being written now")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        take.scroll_into_view_if_needed()
+        assert (
+            take.is_visible() and take.bounding_box()["x"] + take.bounding_box()["width"] <= width
+        )
+        shot(page, f"run-offer-{width}")
+    assert not _fits(page)
+
+    take.click()
+    page.wait_for_load_state()
+    status = page.get_by_test_id("download-status").inner_text()
+    assert status.startswith("Being prepared: 4,200 of 10,000 rows written")
+    local = timezone.localtime(read_at).strftime("%m/%d/%Y %H:%M:%S")
+    assert f"With the data as of {local}." in status
+    assert page.get_by_test_id("run-offer").count() == 0
+    shot(page, "run-taken")
     assert not _fits(page)

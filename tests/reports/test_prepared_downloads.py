@@ -146,8 +146,10 @@ def test_progress_is_reported_as_rows_are_written(client, program, memory_storag
 
     download.refresh_from_db()
     total = download.rows_total
-    # Every row of every sheet is counted before the first is written.
-    assert seen[0] == {"rows_total": total, "rows_done": 0}
+    # Every row of every sheet is counted before the first is written, and the moment
+    # the data was read is recorded with the count.
+    assert seen[0] == {"rows_total": total, "rows_done": 0, "data_as_of": download.data_as_of}
+    assert download.requested_at <= download.data_as_of <= download.finished_at
     done = [fields["rows_done"] for fields in seen[1:]]
     assert done == sorted(done) and done[0] == 1 and done[-1] == total
     assert len(done) >= total  # one report a row at PROGRESS_EVERY = 1

@@ -278,7 +278,7 @@ def test_every_download_url_is_tested():
     names = {f"exports:{name}" for name in exports.reverse_dict if isinstance(name, str)}
     # My downloads and its files: tests/reports/test_prepared_downloads.py.
     tested_elsewhere = {"exports:my_downloads", "exports:prepare_download", "exports:download"}
-    tested_elsewhere.add("exports:download_file")
+    tested_elsewhere |= {"exports:download_file", "exports:take_run"}
     # Each PDF document's page: tests/reports/test_document_pages.py.
     tested_elsewhere |= {
         "exports:sf425_html",
