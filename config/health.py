@@ -48,13 +48,21 @@ def database() -> None:
 
 def worker_heartbeat() -> None:
     """A background worker (`manage.py db_worker`) has beaten within
-    WORKER_HEARTBEAT_TIMEOUT seconds, so a prepared download asked for now is written."""
-    from reports.workers import any_worker_alive  # an app, loaded after the settings
+    WORKER_HEARTBEAT_TIMEOUT seconds on every task queue, so a prepared download asked
+    for now is written, whatever its size."""
+    from reports.workers import alive_workers, queues_without_a_worker  # an app
 
-    if not any_worker_alive():
+    alive = alive_workers()
+    if not alive:
         raise NotReady(
             "no background worker has reported in the last "
             f"{settings.WORKER_HEARTBEAT_TIMEOUT} seconds"
+        )
+    if missing := queues_without_a_worker(alive):
+        raise NotReady(
+            "no background worker that has reported in the last "
+            f"{settings.WORKER_HEARTBEAT_TIMEOUT} seconds takes the queue "
+            + ", ".join(f'"{queue}"' for queue in missing)
         )
 
 

@@ -351,6 +351,8 @@ class PreparedDownload(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     data_as_of = models.DateTimeField(null=True, blank=True)
+    # The task queue it was sent to (reports.prepared.queue_of), by its size.
+    queue = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -396,6 +398,9 @@ class WorkerHeartbeat(models.Model):
     pid = models.PositiveIntegerField()
     started_at = models.DateTimeField()
     beat_at = models.DateTimeField(db_index=True)
+    # The queues of settings.TASKS it takes, comma-separated ("default,large"), so a
+    # queue no live worker takes is told apart from one whose workers are busy.
+    queues = models.CharField(max_length=200, default="")
 
     def __str__(self) -> str:
         return f"Worker {self.worker_id} on {self.hostname} (pid {self.pid})"

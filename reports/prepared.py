@@ -69,7 +69,7 @@ from reports.exports.workbooks import (
 )
 from reports.exports.xlsx import XLSX_TYPE, rows_to_write, write_csv, write_workbook
 from reports.models import PreparedDownload
-from reports.workers import WorkerStopped, alive_worker_ids
+from reports.workers import WorkerStopped, alive_worker_ids, queues_without_a_worker
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +161,9 @@ def request_download(*, user, kind: str, selection: Selection) -> PreparedDownlo
     for download in as_shown(unfinished.order_by("-requested_at")[:1]):
         if not download.is_finished:  # not shown failed: its worker is alive
             return download
+    rows = rows_to_prepare(kind, user=user, selection=selection)
     download = PreparedDownload.objects.create(
-        owner=user, kind=kind, selection=data, label=label_of(kind, selection)
+        owner=user, kind=kind, selection=data, label=label_of(kind, selection), queue=queue_of(rows)
     )
     audit_record(
         actor=user,
@@ -171,8 +172,7 @@ def request_download(*, user, kind: str, selection: Selection) -> PreparedDownlo
         task_force=_task_force_of(download),
         data={"export": kind, "selection": selection.label, "fiscal_year": selection.fiscal_year},
     )
-    rows = rows_to_prepare(kind, user=user, selection=selection)
-    transaction.on_commit(lambda: _enqueue(download.pk, queue_priority(rows), queue_of(rows)))
+    transaction.on_commit(lambda: _enqueue(download.pk, queue_priority(rows), download.queue))
     return download
 
 
@@ -617,33 +617,44 @@ def as_shown(downloads, *, alive: set[str] | None = None) -> list[PreparedDownlo
 
 @dataclass(frozen=True)
 class Ahead:
-    """What a download waiting for a worker waits behind: the files being written now (a
-    shared run is one file) and the other files asked for before it that still wait.
-    Workers take smaller files first, each worker its queues (queue_priority, queue_of),
-    so it says what is ahead, not when a worker will start on this one."""
+    """What a download waiting for a worker waits behind: the files being written now by
+    the workers that take its queue (a shared run is one file) and the other files of its
+    queue asked for before it that still wait. Workers take smaller files first
+    (queue_priority), so it says what is ahead, not when a worker will start on this one."""
 
     being_written: int
     waiting: int
     worker_alive: bool = True
+    # A queue that no live worker takes, while others do: the file waits for one there.
+    queue_without_a_worker: str = ""
 
 
-def ahead_of(download: PreparedDownload, *, alive: set[str]) -> Ahead | None:
+def ahead_of(download: PreparedDownload, *, alive: dict[str, set[str]]) -> Ahead | None:
     """Why `download` (as as_shown gives it) is still waiting, for its page to say; None
-    unless it waits. `alive`: the workers alive (alive_worker_ids)."""
+    unless it waits. `alive`: the workers alive and their queues (alive_workers)."""
     if download.status != PreparedDownload.Status.QUEUED or download.is_finished:
         return None
     if not alive:
         return Ahead(0, 0, worker_alive=False)
+    if download.queue in queues_without_a_worker(alive):
+        return Ahead(0, 0, queue_without_a_worker=download.queue)
     Status = PreparedDownload.Status
+    # Only the workers and files of this file's queue are ahead of it (all, for one
+    # asked for before queues were recorded).
+    workers = [w for w, queues in alive.items() if not download.queue or download.queue in queues]
     being_written = (
-        PreparedDownload.objects.filter(status=Status.RUNNING).values("worker_id").distinct()
+        PreparedDownload.objects.filter(status=Status.RUNNING, worker_id__in=workers)
+        .values("worker_id")
+        .distinct()
     )
     # The same file asked for by several is one file to write (or shares this one's run).
+    waiting = PreparedDownload.objects.filter(
+        status=Status.QUEUED, requested_at__lt=download.requested_at
+    )
+    if download.queue:
+        waiting = waiting.filter(queue=download.queue)
     waiting = (
-        PreparedDownload.objects.filter(
-            status=Status.QUEUED, requested_at__lt=download.requested_at
-        )
-        .exclude(kind=download.kind, selection=download.selection)
+        waiting.exclude(kind=download.kind, selection=download.selection)
         .values("kind", "selection")
         .distinct()
     )

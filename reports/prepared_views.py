@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from reports import prepared
 from reports.models import PreparedDownload
+from reports.workers import alive_workers
 
 # How often an unfinished download's page reloads itself (a <meta> refresh: no script).
 REFRESH_SECONDS = 2
@@ -116,7 +117,8 @@ def download(request, pk):
         item = prepared.downloads_of(request.user).get(pk=pk)
     except PreparedDownload.DoesNotExist:
         raise Http404("No such download.") from None
-    alive = set() if item.is_finished else prepared.alive_worker_ids()  # read once
+    workers = {} if item.is_finished else alive_workers()  # read once
+    alive = set(workers)
     (item,) = prepared.as_shown([item], alive=alive)
     under_way = prepared.run_under_way(item, alive=alive)
     return render(
@@ -124,7 +126,7 @@ def download(request, pk):
         "reports/download.html",
         {
             "download": item,
-            "ahead": prepared.ahead_of(item, alive=alive),
+            "ahead": prepared.ahead_of(item, alive=workers),
             "under_way": under_way and _run_offer(item, under_way),
             "refresh": not item.is_finished and REFRESH_SECONDS,
         },

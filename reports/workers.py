@@ -41,12 +41,38 @@ def alive_since():
     return Now() - timedelta(seconds=settings.WORKER_HEARTBEAT_TIMEOUT)
 
 
+def alive_workers() -> dict[str, set[str]]:
+    """The workers alive, each with the queues it takes (a worker that did not record
+    them, started before they were recorded, is counted as taking every queue)."""
+    beats = WorkerHeartbeat.objects.filter(beat_at__gte=alive_since())
+    return {
+        worker_id: set(queues.split(",") if queues else every_queue())
+        for worker_id, queues in beats.values_list("worker_id", "queues")
+    }
+
+
 def alive_worker_ids() -> set[str]:
-    return set(
-        WorkerHeartbeat.objects.filter(beat_at__gte=alive_since()).values_list(
-            "worker_id", flat=True
-        )
-    )
+    return set(alive_workers())
+
+
+def every_queue() -> list[str]:
+    """The queues of settings.TASKS, which workers take (reports.prepared.queue_of)."""
+    return list(settings.TASKS["default"]["QUEUES"])
+
+
+def queues_taken(names: list[str], *, excluded: list[str] = ()) -> list[str]:
+    """The queues a worker started with `--queue-name` `names` (comma-split; "*" for
+    every queue) and `--exclude-queues` `excluded` takes."""
+    taken = every_queue() if "*" in names else names
+    return [queue for queue in taken if queue not in excluded]
+
+
+def queues_without_a_worker(alive: dict[str, set[str]] | None = None) -> list[str]:
+    """The queues that no live worker takes: what is sent there waits until one starts.
+    `alive`: alive_workers(), when the caller has read it."""
+    alive = alive_workers() if alive is None else alive
+    taken = set().union(*alive.values())
+    return [queue for queue in every_queue() if queue not in taken]
 
 
 def any_worker_alive() -> bool:
@@ -55,7 +81,11 @@ def any_worker_alive() -> bool:
     return WorkerHeartbeat.objects.filter(beat_at__gte=alive_since()).exists()
 
 
-def beat(worker_id: str, *, started_at: datetime | None = None) -> None:
+def beat(
+    worker_id: str, *, queues: list[str] | None = None, started_at: datetime | None = None
+) -> None:
+    """Record that the worker `worker_id`, taking `queues` (every queue if not given), is
+    alive now."""
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
         defaults={"beat_at": Now()},
@@ -64,6 +94,7 @@ def beat(worker_id: str, *, started_at: datetime | None = None) -> None:
             "started_at": started_at or Now(),
             "hostname": socket.gethostname()[:255],
             "pid": os.getpid(),
+            "queues": ",".join(every_queue() if queues is None else queues),
         },
     )
 
@@ -82,8 +113,11 @@ def sweep() -> int:
 class Heartbeat:
     """The heartbeat of one worker process, for as long as the `with` block runs."""
 
-    def __init__(self, worker_id: str, *, every: float | None = None):
+    def __init__(
+        self, worker_id: str, *, queues: list[str] | None = None, every: float | None = None
+    ):
         self.worker_id = worker_id
+        self.queues = queues
         self.every = every if every is not None else settings.WORKER_HEARTBEAT_SECONDS
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="worker-heartbeat", daemon=True)
@@ -91,7 +125,7 @@ class Heartbeat:
     def __enter__(self) -> "Heartbeat":
         # The first beat and sweep before any task is taken: the worker is ready at once,
         # and what a worker killed before this one left behind is failed.
-        beat(self.worker_id)
+        beat(self.worker_id, queues=self.queues)
         sweep()
         self._thread.start()
         return self
@@ -109,7 +143,7 @@ class Heartbeat:
         try:
             while not self._stopped.wait(self.every):
                 try:
-                    beat(self.worker_id)
+                    beat(self.worker_id, queues=self.queues)
                     sweep()
                 except Exception:
                     # A database blip: the next beat tries again; /readyz shows the gap.

@@ -111,6 +111,18 @@ def test_readyz_counts_a_worker_alive_while_it_has_beaten_within_the_window(
     assert client.get("/readyz").json() == ALL_OK
     assert client.get("/readyz?worker=1").status_code == 200
 
+    # The workers alive take only "default": a large file would wait for good.
+    WorkerHeartbeat.objects.update(queues="default")
+    response = client.get("/readyz?worker=1")
+    assert response.status_code == 503
+    assert response.json()["reasons"] == {
+        "worker_heartbeat": "no background worker that has reported in the last 120 seconds "
+        'takes the queue "large"'
+    }
+    assert client.get("/readyz").status_code == status
+    beat("worker-on-host-3", queues=["large"])
+    assert client.get("/readyz?worker=1").json() == ALL_OK
+
 
 def test_readyz_is_503_when_the_database_is_unreachable_whatever_the_worker_setting(
     client, database_down, settings

@@ -658,3 +658,37 @@ def test_a_waiting_download_says_what_it_waits_for(client, program, memory_stora
         "Smaller files are written first."
     )
     assert says(first) == ""  # being written: its progress says the rest
+
+
+def test_a_large_file_with_no_worker_on_its_queue_says_so(
+    client, program, memory_storage, settings
+):
+    """Only a worker on "default" is alive: a file of LARGE_FILE_ROWS rows or more waits
+    for a worker on "large", and its page says that no worker takes it, rather than
+    what it waits behind; a small file's page is as before."""
+    _entries(program)
+    settings.LARGE_FILE_ROWS = 2
+    large = _ask(program.auditor, "workbook", fiscal_year=2025)
+    settings.LARGE_FILE_ROWS = 100_000
+    small = _ask(program.auditor, "ledger_csv", fiscal_year=2025)
+    assert (large.queue, small.queue) == ("large", "default")
+    workers.beat("worker-1", queues=["default"])
+    client.force_login(program.auditor)
+
+    def says(download) -> str:
+        page = client.get(reverse("exports:download", args=[download.pk])).content.decode()
+        return re.search(r'data-testid="download-ahead">\s*(.*?)\s*</p>', page, re.S).group(1)
+
+    assert says(large) == (
+        'No background worker is taking files as large as this one (the queue "large"): the '
+        "file will be written once one starts. If this lasts, tell the system administrator."
+    )
+    # The large file is not ahead of the small one: they wait on queues of their own.
+    assert says(small) == "No other file is waiting: a worker will start on yours shortly."
+    workers.beat("worker-2", queues=["large"])
+    assert says(large) == "No other file is waiting: a worker will start on yours shortly."
+    # A file being written on "large" is ahead of the large file only.
+    other = _ask(program.pm, "workbook", fiscal_year=2024)
+    PreparedDownload.objects.filter(pk=other.pk).update(status="running", worker_id="worker-2")
+    assert says(large) == "1 file is being written now; no other was asked for before yours."
+    assert says(small) == "No other file is waiting: a worker will start on yours shortly."

@@ -47,7 +47,7 @@ def test_the_worker_beats_while_it_runs_a_task_and_forgets_its_beat_when_it_stop
 
     def watched(download_id, *, worker_id):
         seen["worker_id"] = worker_id
-        seen["beating"] = list(WorkerHeartbeat.objects.values_list("worker_id", flat=True))
+        seen["beating"] = list(WorkerHeartbeat.objects.values_list("worker_id", "queues"))
         prepare(download_id, worker_id=worker_id)
 
     monkeypatch.setattr(prepared, "prepare", watched)
@@ -60,7 +60,8 @@ def test_the_worker_beats_while_it_runs_a_task_and_forgets_its_beat_when_it_stop
     )  # fmt: skip
     download.refresh_from_db()
     assert download.status == "ready", download.error
-    assert seen == {"worker_id": "worker-7", "beating": ["worker-7"]}
+    # Started without --queue-name, it takes every queue, and says so.
+    assert seen == {"worker_id": "worker-7", "beating": [("worker-7", "default,large")]}
     assert download.worker_id == "worker-7"
     assert DBTaskResult.objects.get().worker_ids == ["worker-7"]
     assert not WorkerHeartbeat.objects.exists()  # it stopped: no longer counted alive
@@ -396,3 +397,25 @@ def test_a_download_in_a_live_worker_s_shared_run_is_not_failed_for_its_own_dead
     joined.refresh_from_db()
     waiting.refresh_from_db()
     assert (joined.status, waiting.status) == ("running", "failed")
+
+
+def test_the_queues_a_worker_takes_are_read_from_its_options():
+    assert workers.queues_taken(["*"]) == ["default", "large"]
+    assert workers.queues_taken(["large"]) == ["large"]
+    assert workers.queues_taken(["*"], excluded=["large"]) == ["default"]
+    assert workers.queues_taken(["default"], excluded=[""]) == ["default"]
+
+
+@pytest.mark.django_db
+def test_a_queue_that_no_live_worker_takes_is_named():
+    workers.beat("worker-small", queues=["default"])
+    assert workers.queues_without_a_worker() == ["large"]
+    _silent_since("worker-large", 70)  # a worker on "large" that stopped beating
+    WorkerHeartbeat.objects.filter(worker_id="worker-large").update(queues="large")
+    assert workers.queues_without_a_worker() == ["large"]
+    workers.beat("worker-large")  # beating again
+    assert workers.queues_without_a_worker() == []
+    # A worker that recorded no queues (started before they were recorded) takes any.
+    WorkerHeartbeat.objects.filter(worker_id="worker-small").update(queues="")
+    WorkerHeartbeat.objects.filter(worker_id="worker-large").delete()
+    assert workers.alive_workers() == {"worker-small": {"default", "large"}}

@@ -13,7 +13,7 @@ import os
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
-from reports.workers import Heartbeat
+from reports.workers import Heartbeat, queues_taken
 
 
 class Command(db_worker.Command):
@@ -29,5 +29,9 @@ class Command(db_worker.Command):
             # The reloader's parent only watches the files; the child it starts runs
             # the worker, and beats.
             return super().handle(*args, **options)
-        with Heartbeat(worker_id):
+        queues = queues_taken(
+            options["queue_name"].split(","),
+            excluded=(options.get("exclude_queues") or "").split(","),
+        )
+        with Heartbeat(worker_id, queues=queues):
             return super().handle(*args, **options)
