@@ -81,6 +81,7 @@ TOOK_RUN = "reports.export.took_run"
 CSV_TYPE = "text/csv; charset=utf-8"
 PDF_TYPE = "application/pdf"
 STORAGE_FOLDER = "prepared-downloads"
+LARGE_QUEUE = "large"  # files of LARGE_FILE_ROWS rows or more (queue_of)
 # The progress is written at most this often, so a fast export is not slowed by it.
 PROGRESS_SECONDS = 1.0
 
@@ -198,7 +199,7 @@ def queue_of(rows: int) -> str:
     workers started on it take (`db_worker` takes both queues unless told one), so a
     worker on "default" alone is never busy for minutes with a million-row file while
     a task force's ledger waits."""
-    return "large" if rows >= settings.LARGE_FILE_ROWS else DEFAULT_TASK_QUEUE_NAME
+    return LARGE_QUEUE if rows >= settings.LARGE_FILE_ROWS else DEFAULT_TASK_QUEUE_NAME
 
 
 def _enqueue(download_id, priority: int, queue: str) -> None:

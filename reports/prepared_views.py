@@ -19,8 +19,21 @@ from reports import prepared
 from reports.models import PreparedDownload
 from reports.workers import alive_workers
 
-# How often an unfinished download's page reloads itself (a <meta> refresh: no script).
+# How often an unfinished download's page reloads itself (a <meta> refresh: no script):
+# a large file takes minutes, so its page need not ask every other second.
 REFRESH_SECONDS = 2
+REFRESH_SECONDS_LARGE = 5
+
+
+def _refresh(downloads) -> int | None:
+    """Seconds until a page showing `downloads` reloads itself: None once all are done."""
+    unfinished = [download for download in downloads if not download.is_finished]
+    if not unfinished:
+        return None
+    return min(
+        REFRESH_SECONDS_LARGE if download.queue == prepared.LARGE_QUEUE else REFRESH_SECONDS
+        for download in unfinished
+    )
 
 
 def ask_to_prepare(
@@ -83,7 +96,7 @@ def my_downloads(request):
         {
             "offer": offer,
             "downloads": downloads,
-            "refresh": not offer and any(not d.is_finished for d in downloads) and REFRESH_SECONDS,
+            "refresh": None if offer else _refresh(downloads),
         },
     )
 
@@ -128,7 +141,7 @@ def download(request, pk):
             "download": item,
             "ahead": prepared.ahead_of(item, alive=workers),
             "under_way": under_way and _run_offer(item, under_way),
-            "refresh": not item.is_finished and REFRESH_SECONDS,
+            "refresh": _refresh([item]),
         },
     )
 

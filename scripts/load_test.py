@@ -84,6 +84,7 @@ PASSKEY_CONFIG = re.compile(
     r'<script id="otp_webauthn_config" type="application/json">(.*?)</script>'
 )
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+PAGE_REFRESH = re.compile(r'<meta http-equiv="refresh" content="(\d+)">')
 IDEMPOTENCY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 APPROVE = re.compile(r'action="(/drawdowns/\d+/approve/)"')
 TIMEOUT = 60
@@ -503,7 +504,8 @@ def auditor_step(browser: Browser, person: Person, stats: "Stats") -> None:
                     ok=(302,),
                 )
                 continue
-            time.sleep(2)  # the page's own refresh
+            refresh = PAGE_REFRESH.search(page)
+            time.sleep(int(refresh.group(1)) if refresh else 2)  # as the page reloads itself
         stats.add(f"prepared {kind}: ready", time.perf_counter() - asked, error="timeout")
 
 

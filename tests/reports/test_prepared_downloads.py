@@ -683,6 +683,16 @@ def test_a_large_file_with_no_worker_on_its_queue_says_so(
         'No background worker is taking files as large as this one (the queue "large"): the '
         "file will be written once one starts. If this lasts, tell the system administrator."
     )
+
+    # A large file takes minutes: its page reloads itself less often than a small one's;
+    # My downloads as often as its smallest unfinished file needs.
+    def reloads_every(url) -> str:
+        page = client.get(url).content.decode()
+        return re.search(r'<meta http-equiv="refresh" content="(\d+)">', page).group(1)
+
+    assert reloads_every(reverse("exports:download", args=[large.pk])) == "5"
+    assert reloads_every(reverse("exports:download", args=[small.pk])) == "2"
+    assert reloads_every(reverse("exports:my_downloads")) == "2"
     # The large file is not ahead of the small one: they wait on queues of their own.
     assert says(small) == "No other file is waiting: a worker will start on yours shortly."
     workers.beat("worker-2", queues=["large"])
