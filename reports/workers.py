@@ -75,12 +75,6 @@ def queues_without_a_worker(alive: dict[str, set[str]] | None = None) -> list[st
     return [queue for queue in every_queue() if queue not in taken]
 
 
-def any_worker_alive() -> bool:
-    """Some worker has beaten within WORKER_HEARTBEAT_TIMEOUT seconds, so a prepared
-    download asked for now will be written (/readyz, config.health.worker_heartbeat)."""
-    return WorkerHeartbeat.objects.filter(beat_at__gte=alive_since()).exists()
-
-
 def beat(
     worker_id: str, *, queues: list[str] | None = None, started_at: datetime | None = None
 ) -> None:

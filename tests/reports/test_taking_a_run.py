@@ -7,9 +7,6 @@ import hashlib
 import io
 import re
 import threading
-import uuid
-from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,32 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from budgets.models import LedgerEntry
 from grants.audit import AuditEvent
-from grants.models import Award
 from reports import prepared, workers
 from reports.exports.workbooks import exported_at
 from reports.models import PreparedDownload, WorkerHeartbeat
 from reports.prepared_views import _duration
-
-
-def _an_entry(program) -> None:
-    """A drawdown on task force A's award: a ledger with a row to write."""
-    Award.objects.filter(pk=program.award_a.pk).update(status="active")
-    LedgerEntry.objects.create(
-        award=program.award_a,
-        kind="drawdown",
-        amount=Decimal("1234.56"),
-        effective_date=date(2025, 1, 5),
-        actor=program.officer_a,
-        idempotency_key=uuid.uuid4(),
-    )
-
-
-def _ask(user, kind: str, **selection) -> PreparedDownload:
-    return prepared.request_download(
-        user=user, kind=kind, selection=prepared.selection_for(user=user, **selection)
-    )
+from tests.reports.prepared_helpers import ask, drawdowns_with_memos
 
 
 def _about(download: PreparedDownload) -> dict:
@@ -71,13 +48,13 @@ def test_someone_asking_while_the_file_is_written_may_take_that_file(
     """The auditor's FY2025 workbook is being written; the program manager asks for it
     then. Their page offers the file being written, with its data's time; they take it,
     and the one run stores it for both, naming both, with that run's data time."""
-    first = _ask(program.auditor, "workbook", fiscal_year=2025)
+    first = ask(program.auditor, "workbook", fiscal_year=2025)
     workers.beat("worker-1")
     client.force_login(program.pm)
     seen = {}
 
     def the_manager_asks(run):
-        seen["late"] = late = _ask(program.pm, "workbook", fiscal_year=2025)
+        seen["late"] = late = ask(program.pm, "workbook", fiscal_year=2025)
         page = client.get(reverse("exports:download", args=[late.pk])).content.decode()
         seen["page"] = re.sub(r"\s+", " ", page)
         taken = client.post(reverse("exports:take_run", args=[late.pk]))
@@ -135,17 +112,17 @@ def test_the_offer_is_not_made_and_taking_is_refused_where_a_run_cannot_be_share
     (their file is read through their task force); for an evidence pack (it names who
     generated it); once the run has written its rows; for a run whose worker is gone."""
     workers.beat("worker-1")
-    _an_entry(program)
+    drawdowns_with_memos(program)
     code = program.award_a.task_force.code
-    pack = _ask(program.auditor, "pack", task_force_code=code)
-    ledger = _ask(program.auditor, "ledger_csv", task_force_code=code)
+    pack = ask(program.auditor, "pack", task_force_code=code)
+    ledger = ask(program.auditor, "ledger_csv", task_force_code=code)
     refused = {}
 
     def others_try(run):
         for person, kind in ((program.officer_a, "ledger_csv"), (program.pm, "pack")):
             if run.kind != kind:
                 continue
-            late = _ask(person, kind, task_force_code=code)
+            late = ask(person, kind, task_force_code=code)
             client.force_login(person)
             page = client.get(reverse("exports:download", args=[late.pk])).content.decode()
             assert 'data-testid="run-offer"' not in page
@@ -164,12 +141,12 @@ def test_the_offer_is_not_made_and_taking_is_refused_where_a_run_cannot_be_share
 
     # A run that has written its rows takes no one; nor one whose worker stopped.
     for rows_done, worker in ((12, "worker-1"), (3, "worker-gone")):
-        run = _ask(program.auditor, "ledger_csv")
+        run = ask(program.auditor, "ledger_csv")
         PreparedDownload.objects.filter(pk=run.pk).update(
             status="running", run=run, worker_id=worker, rows_done=rows_done, rows_total=12,
             data_as_of=run.requested_at,
         )  # fmt: skip
-        late = _ask(program.pm, "ledger_csv")
+        late = ask(program.pm, "ledger_csv")
         assert prepared.run_under_way(late, alive=workers.alive_worker_ids()) is None
         with pytest.raises(ValidationError):
             prepared.take_run_under_way(user=program.pm, download_id=late.pk)
@@ -180,7 +157,7 @@ def test_the_offer_is_not_made_and_taking_is_refused_where_a_run_cannot_be_share
 
 def test_nobody_takes_another_persons_download_into_a_run(client, program, memory_storage):
     workers.beat("worker-1")
-    mine = _ask(program.pm, "ledger_csv")
+    mine = ask(program.pm, "ledger_csv")
     client.force_login(program.auditor)
     assert client.post(reverse("exports:take_run", args=[mine.pk])).status_code == 404
     assert client.get(reverse("exports:take_run", args=[mine.pk])).status_code == 405
@@ -190,12 +167,12 @@ def test_nobody_takes_another_persons_download_into_a_run(client, program, memor
 
 def test_a_run_that_fails_fails_for_whoever_took_it(program, memory_storage, monkeypatch):
     workers.beat("worker-1")
-    _an_entry(program)
-    first = _ask(program.auditor, "ledger_csv")
+    drawdowns_with_memos(program)
+    first = ask(program.auditor, "ledger_csv")
     taken = {}
 
     def the_manager_takes_it(run):
-        late = _ask(program.pm, "ledger_csv")
+        late = ask(program.pm, "ledger_csv")
         taken["late"] = prepared.take_run_under_way(user=program.pm, download_id=late.pk)
         raise OSError("disk full on /var/tmp")
 
@@ -214,13 +191,13 @@ def test_a_run_whose_worker_stops_fails_for_whoever_took_it(program, memory_stor
     """Taken into a run whose worker then stops beating, the download shows failed and
     the sweep marks it so, as the run's own."""
     workers.beat("worker-1")
-    run = _ask(program.auditor, "ledger_csv")
+    run = ask(program.auditor, "ledger_csv")
     PreparedDownload.objects.filter(pk=run.pk).update(
         status="running", run=run, worker_id="worker-1", rows_done=3, rows_total=12,
         data_as_of=run.requested_at,
     )  # fmt: skip
     late = prepared.take_run_under_way(
-        user=program.pm, download_id=_ask(program.pm, "ledger_csv").pk
+        user=program.pm, download_id=ask(program.pm, "ledger_csv").pk
     )
     assert (late.status, late.worker_id, late.rows_done) == ("running", "worker-1", 3)
     WorkerHeartbeat.objects.filter(worker_id="worker-1").delete()  # it stopped
@@ -241,7 +218,7 @@ def test_on_postgresql_the_run_reads_who_took_it_through_its_own_connection(
     sheet still names them, their copy is stored, and their page followed the progress."""
     program = committed_program
     workers.beat("worker-1")
-    first = _ask(program.auditor, "workbook", fiscal_year=2025)
+    first = ask(program.auditor, "workbook", fiscal_year=2025)
     monkeypatch.setattr(prepared, "PROGRESS_SECONDS", 0)
     monkeypatch.setattr("reports.exports.xlsx.PROGRESS_EVERY", 1)
     taken = {}
@@ -249,7 +226,7 @@ def test_on_postgresql_the_run_reads_who_took_it_through_its_own_connection(
     def the_manager_takes_it(run):
         def in_a_request_of_their_own():
             try:
-                late = _ask(program.pm, "workbook", fiscal_year=2025)
+                late = ask(program.pm, "workbook", fiscal_year=2025)
                 taken["late"] = prepared.take_run_under_way(user=program.pm, download_id=late.pk)
             finally:
                 connection.close()

@@ -96,7 +96,7 @@ def test_the_heartbeat_goes_on_from_a_thread_of_its_own_while_the_worker_is_busy
                 break
             time.sleep(0.05)
         assert _while_beating(beat_at) > first
-        assert _while_beating(workers.any_worker_alive)
+        assert _while_beating(workers.alive_worker_ids)
     assert not WorkerHeartbeat.objects.exists()
 
 
@@ -376,7 +376,7 @@ def test_beats_are_dated_by_the_database_not_by_the_worker_host_s_clock(db, sett
     monkeypatch.setattr(timezone, "now", lambda: lagging)
     workers.beat("worker-lagging")
     monkeypatch.undo()
-    assert workers.any_worker_alive()
+    assert workers.alive_worker_ids()
     beat_at = WorkerHeartbeat.objects.get(worker_id="worker-lagging").beat_at
     assert abs((timezone.now() - beat_at).total_seconds()) < 30
 
