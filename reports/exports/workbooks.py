@@ -792,8 +792,7 @@ def selection_about(
     }
     if len(people) > 1:
         about["Shared"] = (
-            "One file for everyone named above: each asked for it before its data was read, "
-            "or took it while it was written."
+            "One file for everyone named above, who asked for it or took it while it was written."
         )
     if access.sees_every_task_force(user):
         about["Scope"] = "every task force"
