@@ -27,8 +27,9 @@ from typing import NamedTuple
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.properties import PageSetupProperties
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -343,8 +344,9 @@ def write_workbook(
         _write_sheet(wb, sheet, digest, max_rows=max_rows, progress=report)
         done += sheet.row_count
     ws = wb.create_sheet(title="About")
-    ws.column_dimensions["A"].width = 40  # "Total passed through to subrecipients" whole
-    ws.column_dimensions["B"].width = 80
+    ws.column_dimensions["A"].width = ABOUT_KEY_WIDTH
+    ws.column_dimensions["B"].width = ABOUT_VALUE_WIDTH
+    _print_one_page_wide(ws)
     rows = list((about() if callable(about) else about).items())
     for s in sheets:
         rows.append((f"Rows in {s.title}", str(s.row_count)))
@@ -353,10 +355,47 @@ def write_workbook(
     sha256 = digest.hexdigest()
     rows.append(("SHA-256 of the data", sha256))
     writer = _RowWriter(ws, [Column("Key"), Column("Value")])
-    for key, value in rows:
-        ws.append(writer.row((key, value)))
+    for number, (key, value) in enumerate(rows, start=1):
+        # A write-only sheet writes a row's height with the row, and neither Excel nor
+        # LibreOffice fits a row to its wrapped text on opening: the height is set here.
+        lines = max(_lines(key, ABOUT_KEY_WIDTH), _lines(value, ABOUT_VALUE_WIDTH))
+        if lines > 1:
+            ws.row_dimensions[number].height = LINE_HEIGHT * lines
+        ws.append([_wrapped(ws, cell) for cell in writer.row((key, value))])
     wb.save(handle)
     return sha256
+
+
+ABOUT_KEY_WIDTH = 40  # "Total passed through to subrecipients" whole
+ABOUT_VALUE_WIDTH = 80  # a SHA-256 whole; longer values wrap
+LINE_HEIGHT = 15  # points: a line of the default 11-point font
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines `text` takes wrapped in a column `width` characters wide (a
+    column's width counts its widest digits, so ordinary text takes no more)."""
+    return max(1, -(-len(str(text)) // width))
+
+
+def _print_one_page_wide(ws) -> None:
+    """Print the sheet across, scaled to one page wide: its two columns on one page,
+    not the values on a page of their own."""
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+
+
+def _wrapped(ws, cell):
+    """The About sheet's cell, wrapping within its column: a sentence longer than the
+    column shows whole, on screen and in print, instead of running past the page."""
+    if cell is None:
+        return None
+    if not isinstance(cell, Cell):
+        cell = WriteOnlyCell(ws, value=cell)  # plain text: safe_text made it safe
+    cell.alignment = WRAP
+    return cell
 
 
 def write_csv(handle, sheet: Sheet, progress: Callable[[int], None] | None = None) -> int:

@@ -177,6 +177,30 @@ def test_about_sheet_text_never_becomes_a_formula():
     assert ws["A3"].value == "SHA-256 of the data" and len(ws["B3"].value) == 64
 
 
+def test_about_sheet_prints_one_page_wide_with_long_values_wrapped():
+    """An auditor printing the About sheet gets both columns on one page, and a sentence
+    longer than its column wraps within it instead of running past the page's edge."""
+    from reports.exports.xlsx import write_workbook
+
+    sentence = "Total rows are formulas over the rows above them. " * 3
+    handle = BytesIO()
+    write_workbook(handle, sheets=[], about={"Totals": sentence, "=Key": "=Value"})
+    ws = load_workbook(BytesIO(handle.getvalue()))["About"]
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert ws.page_setup.orientation == "landscape"
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws["B1"].value == sentence and ws["B1"].alignment.wrap_text is True
+    # 150 characters in a column 80 wide: two lines, and the row is as tall as both.
+    assert ws.row_dimensions[1].height == 30 and ws.row_dimensions[2].height is None
+    # Text that starts like a formula keeps its quote prefix when it wraps.
+    assert (ws["B2"].value, ws["B2"].quotePrefix, ws["B2"].alignment.wrap_text) == (
+        "=Value",
+        True,
+        True,
+    )
+    assert ws["A3"].value == "SHA-256 of the data" and ws["B3"].alignment.wrap_text is True
+
+
 def test_safe_text_truncation_is_marked():
     text = safe_text("x" * 40000)
     assert len(text) == 32767 and text.endswith("[truncated]")
