@@ -49,7 +49,7 @@ def requires_passkey(user) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    return user.groups.filter(name__in=STAFF_GROUPS).exists()
+    return access.in_any_group(user, STAFF_GROUPS)
 
 
 def kind_of(device) -> str:

@@ -29,6 +29,11 @@ def _groups(user) -> frozenset[str]:
     return cached
 
 
+def in_any_group(user, names) -> bool:
+    """Whether the user is in one of the groups `names` (read once per user object)."""
+    return not _groups(user).isdisjoint(names)
+
+
 def is_program_manager(user) -> bool:
     return user.is_active and PROGRAM_MANAGER in _groups(user)
 
@@ -52,14 +57,23 @@ def sees_every_task_force(user) -> bool:
     )
 
 
-def _memberships(user) -> frozenset[tuple[int, str]]:
-    """The user's (task force id, role) pairs, read once per user object as its groups
-    are: a request asks several questions of them (scope, may record, may accept)."""
+def _membership_rows(user) -> tuple[tuple[int, str, str], ...]:
+    """The user's (task force id, role, task force name) rows, read once per user object
+    as its groups are: a request asks several questions of them (scope, may record, may
+    accept) and its page header names them."""
     cached = getattr(user, "_icac_memberships", None)
     if cached is None:
-        rows = Membership.objects.filter(user=user).values_list("task_force_id", "role")
-        cached = user._icac_memberships = frozenset(rows)
+        cached = user._icac_memberships = tuple(
+            Membership.objects.filter(user=user)
+            .order_by("pk")
+            .values_list("task_force_id", "role", "task_force__name")
+        )
     return cached
+
+
+def _memberships(user) -> frozenset[tuple[int, str]]:
+    """The user's (task force id, role) pairs."""
+    return frozenset((task_force, role) for task_force, role, _ in _membership_rows(user))
 
 
 def task_force_ids(user, *, roles: tuple[str, ...] | None = None) -> set[int]:
@@ -266,8 +280,8 @@ def role_names(user) -> list[str]:
     if isinstance(user, AnonymousUser) or not user.is_authenticated:
         return []
     names = sorted(_groups(user))
-    for membership in Membership.objects.filter(user=user).select_related("task_force"):
-        names.append(f"{membership.get_role_display()}, {membership.task_force.name}")
+    for _, role, task_force in _membership_rows(user):
+        names.append(f"{Membership.Role(role).label}, {task_force}")
     if user.is_superuser and SYSTEM_ADMINISTRATOR not in names:
         names.append(SYSTEM_ADMINISTRATOR)
     return names

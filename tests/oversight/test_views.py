@@ -294,7 +294,7 @@ def test_the_award_page_costs_the_same_queries_for_one_condition_and_six(
         with CaptureQueriesContext(connection) as queries:
             page = client.get(url).content.decode()
         counts.append(len(queries))
-    assert counts == [11, 11]
+    assert counts == [10, 10]
     assert all(f"Condition text {number}." in page for number in range(1, 7))
     buttons = re.findall(r"Clear condition (\d+)</button>", page)
     assert (
