@@ -99,3 +99,25 @@ def test_take_the_file_being_written_for_someone_else(
     assert page.get_by_test_id("run-offer").count() == 0
     shot(page, "run-taken")
     assert not _fits(page)
+
+
+def test_a_file_whose_queue_has_no_worker_says_so(
+    live_program, browser_page, sign_in, shot, settings, monkeypatch
+):
+    """The only live worker takes small files: an auditor's workbook counted as large
+    waits, and its page says why and what to do, readable at both widths."""
+    monkeypatch.setattr(prepared_views, "REFRESH_SECONDS_LARGE", 600)
+    settings.LARGE_FILE_ROWS = 1  # every file counts as large here
+    workers.beat("worker-1", queues=["default"])
+    page = sign_in(browser_page, "auditor")
+    page.goto(page.url.split("/?")[0].rstrip("/") + "/downloads/?kind=workbook&fy=2025")
+    page.get_by_test_id("prepare-offer").get_by_role("button").click()
+    page.wait_for_load_state()
+    assert PreparedDownload.objects.get().queue == prepared.LARGE_QUEUE
+    status = page.get_by_test_id("download-status").inner_text()
+    assert 'No background worker is taking files as large as this one (the queue "large")' in status
+    assert "If this lasts, tell the system administrator." in status
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        shot(page, f"queue-without-worker-{width}")
+    assert not _fits(page)
