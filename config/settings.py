@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, found after ours (grants.form_renderer)
     "django_tables2",
     "django_filters",
     "rest_framework",

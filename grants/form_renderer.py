@@ -4,11 +4,15 @@ Django renders every widget through the project's form renderer (settings.FORM_R
 so forms and filter forms declare fields only; the USWDS class for each kind of widget is
 added here as it renders. A class a widget sets itself (such as "usa-input--small") is
 kept.
+
+Widgets are rendered with the project's template settings (TemplatesSetting), so a
+widget template in templates/django/forms/ is used before Django's own: the select
+widget there writes its options in place, the same HTML without an include per option.
 """
 
 from pathlib import PurePosixPath
 
-from django.forms.renderers import DjangoTemplates
+from django.forms.renderers import TemplatesSetting
 
 # By the widget's template name; every other visible input is a "usa-input".
 CLASSES = {
@@ -29,7 +33,7 @@ def uswds_class(widget: dict) -> str | None:
     return CLASSES.get(kind, "usa-input")
 
 
-class UswdsFormRenderer(DjangoTemplates):
+class UswdsFormRenderer(TemplatesSetting):
     def render(self, template_name, context, request=None):
         widget = context.get("widget")
         if isinstance(widget, dict) and "template_name" in widget:

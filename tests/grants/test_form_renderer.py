@@ -1,11 +1,15 @@
 """Every form is styled for USWDS by the one form renderer, whatever form it is."""
 
 import re
+from pathlib import Path
 
 from django import forms
+from django.conf import settings
+from django.forms.renderers import DjangoTemplates
 
 from grants.amendment_forms import ExtensionForm
 from grants.filters import AwardFilter
+from grants.form_renderer import UswdsFormRenderer, uswds_class
 from grants.models import Award
 
 
@@ -46,3 +50,40 @@ def test_product_forms_and_filter_forms_are_styled_without_code_of_their_own():
     assert 'class="usa-textarea"' in tag(str(extension["reason"]), "reason")
     status = AwardFilter(queryset=Award.objects.none()).form["status"]
     assert 'class="usa-select"' in str(status)
+
+
+class _DjangoOwn(DjangoTemplates):
+    """Django's own widget templates, with the same USWDS class added."""
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget")
+        if isinstance(widget, dict) and "template_name" in widget:
+            css = uswds_class(widget)
+            if css and "class" not in widget["attrs"]:
+                widget["attrs"]["class"] = css
+        return super().render(template_name, context, request=request)
+
+
+class Choices(forms.Form):
+    plain = forms.ChoiceField(
+        choices=[("", "Choose"), ("a", "A & <b>"), ("b", 'Quote "x"')], initial="a"
+    )
+    grouped = forms.ChoiceField(choices=[("A group", [("x", "X"), ("y", "Y")]), ("z", "Z")])
+    many = forms.MultipleChoiceField(choices=[("1", "One"), ("2", "Two")], initial=["1", "2"])
+    off = forms.ChoiceField(choices=[("q", "Q")], disabled=True, required=False)
+
+
+def test_a_select_writes_its_options_in_place_as_the_html_django_writes():
+    renderer = UswdsFormRenderer()
+    template = renderer.get_template("django/forms/widgets/select.html")
+    assert (
+        Path(template.origin.name)
+        == settings.BASE_DIR / "templates/django/forms/widgets/select.html"
+    )
+    for data in (None, {"plain": "b", "grouped": "y", "many": ["2"]}):
+        ours, django_own = Choices(data, renderer=renderer), Choices(data, renderer=_DjangoOwn())
+        for name in ("plain", "grouped", "many", "off"):
+            assert str(ours[name]) == str(django_own[name])
+    html = str(Choices()["plain"])
+    assert '<option value="a" selected>A &amp; &lt;b&gt;</option>' in html
+    assert '<option value="b">Quote &quot;x&quot;</option>' in html
