@@ -33,7 +33,9 @@ def uswds_class(widget: dict) -> str | None:
     return CLASSES.get(kind, "usa-input")
 
 
-class UswdsFormRenderer(TemplatesSetting):
+class UswdsClasses:
+    """Adds each widget's USWDS class as it renders, whichever templates render it."""
+
     def render(self, template_name, context, request=None):
         widget = context.get("widget")
         if isinstance(widget, dict) and "template_name" in widget:
@@ -41,3 +43,7 @@ class UswdsFormRenderer(TemplatesSetting):
             if css and "class" not in widget["attrs"]:
                 widget["attrs"]["class"] = css
         return super().render(template_name, context, request=request)
+
+
+class UswdsFormRenderer(UswdsClasses, TemplatesSetting):
+    """The project's templates first (templates/django/forms/), then Django's own."""

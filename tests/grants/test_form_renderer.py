@@ -9,7 +9,7 @@ from django.forms.renderers import DjangoTemplates
 
 from grants.amendment_forms import ExtensionForm
 from grants.filters import AwardFilter
-from grants.form_renderer import UswdsFormRenderer, uswds_class
+from grants.form_renderer import UswdsClasses, UswdsFormRenderer
 from grants.models import Award
 
 
@@ -52,16 +52,8 @@ def test_product_forms_and_filter_forms_are_styled_without_code_of_their_own():
     assert 'class="usa-select"' in str(status)
 
 
-class _DjangoOwn(DjangoTemplates):
+class _DjangoOwn(UswdsClasses, DjangoTemplates):
     """Django's own widget templates, with the same USWDS class added."""
-
-    def render(self, template_name, context, request=None):
-        widget = context.get("widget")
-        if isinstance(widget, dict) and "template_name" in widget:
-            css = uswds_class(widget)
-            if css and "class" not in widget["attrs"]:
-                widget["attrs"]["class"] = css
-        return super().render(template_name, context, request=request)
 
 
 class Choices(forms.Form):
