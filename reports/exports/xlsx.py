@@ -5,8 +5,9 @@ text are text. Any text that a spreadsheet would read as a formula, a DDE call o
 error value (OWASP ASVS V1.2.10, OWASP "CSV Injection") is stored as a text cell with
 the quotePrefix style: the spreadsheet shows the text as typed and never evaluates it,
 and no apostrophe is added to what the person wrote. Characters XML cannot hold are
-removed. Sheets are written in openpyxl's write-only mode, so a workbook of a million
-rows streams through a bounded amount of memory.
+removed. Sheets are written as a stream (reports.exports.spreadsheetml), so a workbook
+of a million rows goes through a bounded amount of memory. Each total below a table is
+a formula that also carries its value, for readers that do not calculate.
 
 No sheet holds more rows than a spreadsheet can open (SHEET_ROW_LIMIT, the header and
 totals included): a longer table goes on numbered sheets ("Ledger 1", "Ledger 2", ...),
@@ -24,21 +25,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.utils import quote_sheetname
 
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-FORMATS = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "datetime": DATETIME_FORMAT}
+from reports.exports import spreadsheetml as xml
+
 MAX_TEXT = 32767
 ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # What a spreadsheet may read as the start of a formula (OWASP "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ZERO = Decimal("0.00")
 # Excel's limit, the header and totals rows included.
 SHEET_ROW_LIMIT = 1_048_576
 # How often (in rows) a writer reports its progress.
@@ -115,74 +111,92 @@ def rows_to_write(sheets: Iterable[Sheet]) -> int:
     return sum(sheet.count() for sheet in sheets if sheet.count is not None)
 
 
-class _StyledCell(Cell):
-    """A cell handed to a write-only sheet's append(). openpyxl first tries the cell as a
-    value and formats repr(cell) into an exception it then discards, once per cell; a
-    constant repr keeps that detour cheap on a million-row sheet."""
-
-    def __repr__(self) -> str:
-        return "<styled cell>"
-
-
 class _RowWriter:
-    """Turns rows of values into what a write-only sheet appends.
+    """Turns rows of values into their cells' XML, by the kind of each column.
 
-    Text (made safe by safe_text), whole numbers and blanks go in as plain values, as bare
-    openpyxl would write them. Amounts and dates need a number format, and text that looks
-    like a formula the quotePrefix style and the string type, so they go through one
-    styled cell per column, refilled for every row: a write-only sheet serialises each row
-    as it is appended, and the style is looked up once per column rather than once per
-    cell.
-    """
+    Text is made safe by safe_text; text that looks like a formula gets the quotePrefix
+    style, so it shows as typed and is never run. Amounts and dates carry their number
+    format. A blank value writes no cell at all."""
 
-    def __init__(self, ws, columns: list[Column]):
+    def __init__(self, columns: list[Column], *, wrapped: bool = False):
+        self.letters = xml.column_letters(len(columns))
         self.kinds = [column.kind for column in columns]
-        self.cells = []
-        self.quoted = []
-        for column in columns:
-            cell = None
-            if column.kind in FORMATS:
-                cell = _StyledCell(worksheet=ws, column=1, row=1)
-                cell.number_format = FORMATS[column.kind]
-            self.cells.append(cell)
-            quoted = _StyledCell(worksheet=ws, column=1, row=1)
-            quoted.quotePrefix = True
-            self.quoted.append(quoted)
+        self.plain, self.quoted = (
+            (xml.WRAPPED, xml.WRAPPED_QUOTED) if wrapped else (xml.PLAIN, xml.QUOTED)
+        )
 
-    def row(self, values: tuple) -> list:
+    def cells(self, number: int, values: tuple) -> list[str]:
         out = []
-        for cell, quoted, value, kind in zip(
-            self.cells, self.quoted, values, self.kinds, strict=True
-        ):
+        for letter, value, kind in zip(self.letters, values, self.kinds, strict=True):
             if value is None or value == "":
-                out.append(None)  # no cell at all, as openpyxl does for None
-            elif kind == "text":
-                text = safe_text(value)
-                if looks_like_formula(text):
-                    quoted.value = text
-                    quoted.data_type = "s"  # openpyxl would take "=..." for a formula
-                    out.append(quoted)
-                else:
-                    out.append(text)
+                continue
+            ref = f"{letter}{number}"
+            if kind == "text":
+                out.append(self._text(ref, value))
             elif kind == "int":
-                out.append(int(value))
+                out.append(xml.number_cell(ref, int(value)))
             elif kind == "money":
-                cell.value = value if isinstance(value, Decimal) else Decimal(value)
-                out.append(cell)
+                amount = value if isinstance(value, Decimal) else Decimal(value)
+                out.append(xml.number_cell(ref, amount, xml.MONEY))
             elif isinstance(value, (date, datetime)):
-                cell.value = value
-                out.append(cell)
-            else:
-                out.append(None)
+                style = xml.DATETIME if kind == "datetime" else xml.DATE
+                out.append(xml.date_cell(ref, value, style))
         return out
+
+    def _text(self, ref: str, value) -> str:
+        text = safe_text(value)
+        return xml.text_cell(ref, text, self.quoted if looks_like_formula(text) else self.plain)
+
+
+# What makes a SUMIFS criterion more than a plain "equals" in a spreadsheet.
+_CRITERIA_SYNTAX = re.compile(r"^[<>=]|[*?~]")
+
+
+class _Totals:
+    """The totals below one part of a sheet, added up as its rows are written: each
+    formula cell also carries the value it computes to. A SumIf's criteria are our
+    own labels, matched exactly, as SUMIFS matches text without operators or wildcards."""
+
+    def __init__(self, sheet: Sheet):
+        index = {column.header: i for i, column in enumerate(sheet.columns)}
+        self.total_columns = [i for i, column in enumerate(sheet.columns) if column.total]
+        self.column_sums = [ZERO] * len(self.total_columns)
+        self.terms: list[tuple[int, tuple[tuple[int, str], ...]]] = []  # column, criteria
+        for sum_if in sheet.sum_ifs:
+            for where in (sum_if.where, *sum_if.subtract):
+                for _, value in where:
+                    if _CRITERIA_SYNTAX.search(value):
+                        raise ValueError(f"{sum_if.label}: {value!r} is not a plain label.")
+                term = (index[sum_if.column], tuple((index[h], v) for h, v in where))
+                if term not in self.terms:
+                    self.terms.append(term)
+        self.term_sums = [ZERO] * len(self.terms)
+
+    def add(self, row: tuple) -> None:
+        for k, i in enumerate(self.total_columns):
+            if isinstance(row[i], Decimal):
+                self.column_sums[k] += row[i]
+        for k, (i, criteria) in enumerate(self.terms):
+            if isinstance(row[i], Decimal) and all(row[j] == value for j, value in criteria):
+                self.term_sums[k] += row[i]
+
+    def column_total(self, i: int) -> Decimal:
+        return self.column_sums[self.total_columns.index(i)]
+
+    def term_total(self, sheet: Sheet, column: str, where: Criteria) -> Decimal:
+        index = {c.header: i for i, c in enumerate(sheet.columns)}
+        term = (index[column], tuple((index[h], v) for h, v in where))
+        return self.term_sums[self.terms.index(term)]
 
 
 class _Footer(NamedTuple):
-    """One totals cell of a part of a sheet: its label, its column and where it is."""
+    """One totals cell of a part of a sheet: its label, its column, where it is and
+    what it adds up to."""
 
     label: str
     column: str
     ref: str  # such as J1001
+    value: Decimal
 
 
 def _footer_rows(sheet: Sheet) -> int:
@@ -196,49 +210,35 @@ def _part_title(title: str, number: int | None) -> str:
     return title[: 31 - len(suffix)] + suffix
 
 
-def _start_part(wb: Workbook, sheet: Sheet, title: str):
-    ws = wb.create_sheet(title=title)
-    ws.freeze_panes = "A2"
-    for index, column in enumerate(sheet.columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    bold = Font(bold=True)
-    header = []
-    for column in sheet.columns:
-        cell = WriteOnlyCell(ws, value=column.header)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
+def _start_part(wb: xml.Workbook, sheet: Sheet, title: str) -> xml.Worksheet:
+    ws = wb.add_sheet(title, [column.width for column in sheet.columns])
+    ws.append(xml.header_cells([column.header for column in sheet.columns]))
     return ws
 
 
-def _finish_part(ws, sheet: Sheet, count: int) -> list[_Footer]:
+def _finish_part(ws: xml.Worksheet, sheet: Sheet, count: int, totals: _Totals) -> list[_Footer]:
     """The totals below the `count` rows of one part; returns where they are."""
-    last_column = get_column_letter(len(sheet.columns))
-    ws.auto_filter.ref = f"A1:{last_column}{count + 1}"
+    letters = xml.column_letters(len(sheet.columns))
+    ws.autofilter = f"A1:{letters[-1]}{count + 1}"
     if not count:
         return []
-    bold = Font(bold=True)
     footers = []
-    next_row = count + 2
     if any(column.total for column in sheet.columns):
-        totals = [WriteOnlyCell(ws, value="Total")]
-        totals[0].font = bold
-        for index, column in enumerate(sheet.columns[1:], start=2):
+        number = ws.next_row
+        cells = [xml.text_cell(f"A{number}", "Total", xml.BOLD)]
+        for index, column in enumerate(sheet.columns[1:], start=1):
             if column.total:
-                letter = get_column_letter(index)
-                cell = WriteOnlyCell(ws, value=f"=SUM({letter}2:{letter}{count + 1})")
-                cell.number_format = MONEY_FORMAT
-                cell.font = bold
-                footers.append(_Footer("Total", column.header, f"{letter}{next_row}"))
-            else:
-                cell = WriteOnlyCell(ws, value=None)
-            totals.append(cell)
-        ws.append(totals)
-        next_row += 1
-    letters = {c.header: get_column_letter(i) for i, c in enumerate(sheet.columns, start=1)}
+                letter = letters[index]
+                ref = f"{letter}{number}"
+                value = totals.column_total(index)
+                formula = f"SUM({letter}2:{letter}{count + 1})"
+                cells.append(xml.formula_cell(ref, formula, value, xml.BOLD_MONEY))
+                footers.append(_Footer("Total", column.header, ref, value))
+        ws.append(cells)
+    by_header = {c.header: letter for c, letter in zip(sheet.columns, letters, strict=True)}
 
     def span(header: str) -> str:
-        return f"${letters[header]}$2:${letters[header]}${count + 1}"
+        return f"${by_header[header]}$2:${by_header[header]}${count + 1}"
 
     def sumifs(column: str, where: Criteria) -> str:
         # The criteria are our own labels, never user text.
@@ -248,66 +248,66 @@ def _finish_part(ws, sheet: Sheet, count: int) -> list[_Footer]:
         return f"SUMIFS({span(column)}{criteria})"
 
     for sum_if in sheet.sum_ifs:
-        row = [WriteOnlyCell(ws, value=None) for _ in sheet.columns]
-        row[0] = WriteOnlyCell(ws, value=sum_if.label)
-        row[0].font = bold
-        index = list(letters).index(sum_if.column)
-        terms = [sumifs(sum_if.column, sum_if.where)]
-        terms += [sumifs(sum_if.column, where) for where in sum_if.subtract]
-        formula = WriteOnlyCell(ws, value="=" + "-".join(terms))
-        formula.number_format = MONEY_FORMAT
-        formula.font = bold
-        row[index] = formula
-        ws.append(row)
-        footers.append(_Footer(sum_if.label, sum_if.column, f"{letters[sum_if.column]}{next_row}"))
-        next_row += 1
+        number = ws.next_row
+        ref = f"{by_header[sum_if.column]}{number}"
+        terms = [sumifs(sum_if.column, where) for where in (sum_if.where, *sum_if.subtract)]
+        value = totals.term_total(sheet, sum_if.column, sum_if.where) - sum(
+            (totals.term_total(sheet, sum_if.column, where) for where in sum_if.subtract), ZERO
+        )
+        label = xml.text_cell(f"A{number}", sum_if.label, xml.BOLD)
+        formula = xml.formula_cell(ref, "-".join(terms), value, xml.BOLD_MONEY)
+        ws.append([label, formula])  # the amount column is never the first
+        footers.append(_Footer(sum_if.label, sum_if.column, ref, value))
     return footers
 
 
-def _write_totals_over_parts(wb: Workbook, sheet: Sheet, parts: list[tuple[str, list]]) -> None:
+def _write_totals_over_parts(
+    wb: xml.Workbook, sheet: Sheet, parts: list[tuple[str, list[_Footer]]]
+) -> None:
     """The sheet that adds up the totals of every part of a split table: one row per
     totals cell, a formula over the same cell of each part."""
-    ws = wb.create_sheet(title=_part_title(f"{sheet.title} totals", None))
-    ws.column_dimensions["A"].width = 40
-    ws.column_dimensions["B"].width = 24
-    ws.column_dimensions["C"].width = 18
-    bold = Font(bold=True)
-    header = []
-    for text in ("Total", "Column", f"Over {len(parts)} sheets"):
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
+    title = _part_title(f"{sheet.title} totals", None)
+    ws = wb.add_sheet(title, [40, 24, 18], freeze_header=False)
+    header = ("Total", "Column", f"Over {len(parts)} sheets")
+    ws.append(xml.header_cells(header))
     for index, footer in enumerate(parts[0][1]):
+        number = ws.next_row
         terms = [f"{quote_sheetname(title)}!{footers[index].ref}" for title, footers in parts]
-        formula = WriteOnlyCell(ws, value="=" + "+".join(terms))
-        formula.number_format = MONEY_FORMAT
-        ws.append([footer.label, footer.column, formula])
+        value = sum((footers[index].value for _, footers in parts), ZERO)
+        ws.append(
+            [
+                xml.text_cell(f"A{number}", footer.label),
+                xml.text_cell(f"B{number}", footer.column),
+                xml.formula_cell(f"C{number}", "+".join(terms), value, xml.MONEY),
+            ]
+        )
 
 
-def _write_sheet(wb: Workbook, sheet: Sheet, digest, *, max_rows: int, progress) -> None:
+def _write_sheet(wb: xml.Workbook, sheet: Sheet, digest, *, max_rows: int, progress) -> None:
     capacity = max_rows - 1 - _footer_rows(sheet)  # rows of data that fit on one sheet
     if capacity < 1:
         raise ValueError(f"{sheet.title}: {max_rows} rows a sheet leave no room for data.")
     ws = _start_part(wb, sheet, _part_title(sheet.title, None))
     sheets = [ws]
-    parts: list[tuple[object, list[_Footer]]] = []
-    writer = _RowWriter(ws, sheet.columns)
+    parts: list[tuple[xml.Worksheet, list[_Footer]]] = []
+    writer = _RowWriter(sheet.columns)
+    totals = _Totals(sheet)
     count = in_part = 0
     for row in sheet.rows:
         if in_part == capacity:
-            parts.append((ws, _finish_part(ws, sheet, in_part)))
+            parts.append((ws, _finish_part(ws, sheet, in_part, totals)))
             ws = _start_part(wb, sheet, _part_title(sheet.title, len(sheets) + 1))
             sheets.append(ws)
-            writer = _RowWriter(ws, sheet.columns)
+            totals = _Totals(sheet)
             in_part = 0
-        ws.append(writer.row(row))
+        ws.append(writer.cells(ws.next_row, row))
+        totals.add(row)
         digest.update(repr(row).encode())
         count += 1
         in_part += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
-    parts.append((ws, _finish_part(ws, sheet, in_part)))
+    parts.append((ws, _finish_part(ws, sheet, in_part, totals)))
     sheet.row_count = count
     if len(sheets) > 1:
         sheets[0].title = _part_title(sheet.title, 1)
@@ -336,17 +336,17 @@ def write_workbook(
     included) is split into numbered sheets. `progress(rows)` is called every
     PROGRESS_EVERY rows and at the end of each sheet with the rows written so far.
     """
-    wb = Workbook(write_only=True)
+    wb = xml.Workbook(handle)
     digest = hashlib.sha256()
     done = 0
     for sheet in sheets:
         report = None if progress is None else (lambda n, base=done: progress(base + n))
         _write_sheet(wb, sheet, digest, max_rows=max_rows, progress=report)
         done += sheet.row_count
-    ws = wb.create_sheet(title="About")
-    ws.column_dimensions["A"].width = ABOUT_KEY_WIDTH
-    ws.column_dimensions["B"].width = ABOUT_VALUE_WIDTH
-    _print_one_page_wide(ws)
+    # Printed across, scaled to one page wide: its two columns on one page, not the
+    # values on a page of their own.
+    ws = wb.add_sheet("About", [ABOUT_KEY_WIDTH, ABOUT_VALUE_WIDTH], freeze_header=False)
+    ws.one_page_wide = True
     rows = list((about() if callable(about) else about).items())
     for s in sheets:
         rows.append((f"Rows in {s.title}", str(s.row_count)))
@@ -354,48 +354,28 @@ def write_workbook(
             rows.append((f"Sheets of {s.title}", ", ".join(s.parts)))
     sha256 = digest.hexdigest()
     rows.append(("SHA-256 of the data", sha256))
-    writer = _RowWriter(ws, [Column("Key"), Column("Value")])
-    for number, (key, value) in enumerate(rows, start=1):
-        # A write-only sheet writes a row's height with the row, and neither Excel nor
-        # LibreOffice fits a row to its wrapped text on opening: the height is set here.
+    # Values wrap within their column, so a sentence longer than the column shows whole,
+    # on screen and in print.
+    writer = _RowWriter([Column("Key"), Column("Value")], wrapped=True)
+    for key, value in rows:
+        # Neither Excel nor LibreOffice fits a row to its wrapped text on opening: the
+        # height is written with the row.
         lines = max(_lines(key, ABOUT_KEY_WIDTH), _lines(value, ABOUT_VALUE_WIDTH))
-        if lines > 1:
-            ws.row_dimensions[number].height = LINE_HEIGHT * lines
-        ws.append([_wrapped(ws, cell) for cell in writer.row((key, value))])
-    wb.save(handle)
+        height = LINE_HEIGHT * lines if lines > 1 else None
+        ws.append(writer.cells(ws.next_row, (key, value)), height)
+    wb.close()
     return sha256
 
 
 ABOUT_KEY_WIDTH = 40  # "Total passed through to subrecipients" whole
 ABOUT_VALUE_WIDTH = 80  # a SHA-256 whole; longer values wrap
 LINE_HEIGHT = 15  # points: a line of the default 11-point font
-WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _lines(text: str, width: int) -> int:
     """How many lines `text` takes wrapped in a column `width` characters wide (a
     column's width counts its widest digits, so ordinary text takes no more)."""
     return max(1, -(-len(str(text)) // width))
-
-
-def _print_one_page_wide(ws) -> None:
-    """Print the sheet across, scaled to one page wide: its two columns on one page,
-    not the values on a page of their own."""
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
-
-
-def _wrapped(ws, cell):
-    """The About sheet's cell, wrapping within its column: a sentence longer than the
-    column shows whole, on screen and in print, instead of running past the page."""
-    if cell is None:
-        return None
-    if not isinstance(cell, Cell):
-        cell = WriteOnlyCell(ws, value=cell)  # plain text: safe_text made it safe
-    cell.alignment = WRAP
-    return cell
 
 
 def write_csv(handle, sheet: Sheet, progress: Callable[[int], None] | None = None) -> int:

@@ -23,7 +23,12 @@ from reports.exports.workbooks import (
 )
 from reports.exports.xlsx import SHEET_ROW_LIMIT, Column, Sheet, SumIf, write_workbook
 from tests.compliance.helpers import active_award, reverse, spend
-from tests.reports.workbook_helpers import data_rows, evaluate, labelled_totals
+from tests.reports.workbook_helpers import (
+    assert_formulas_carry_their_values,
+    data_rows,
+    evaluate,
+    labelled_totals,
+)
 
 D = Decimal
 
@@ -31,6 +36,7 @@ D = Decimal
 def _open(sheets, *, max_rows: int):
     handle = BytesIO()
     write_workbook(handle, sheets=sheets, about={"Export": "test"}, max_rows=max_rows)
+    assert_formulas_carry_their_values(handle.getvalue())
     return load_workbook(BytesIO(handle.getvalue()))
 
 
@@ -110,6 +116,7 @@ def test_the_program_ledger_splits_with_its_sf425_totals_on_each_sheet(program):
         about=selection_about(user=program.auditor, selection=selection),
         max_rows=1 + 4 + footer,  # four entries a sheet
     )
+    assert assert_formulas_carry_their_values(handle.getvalue())
     wb = load_workbook(BytesIO(handle.getvalue()))
     assert [t for t in wb.sheetnames if t.startswith("Ledger")] == [
         "Ledger 1",

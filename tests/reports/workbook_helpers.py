@@ -79,3 +79,30 @@ def data_rows(ws) -> list[tuple]:
             break
         rows.append(row)
     return rows
+
+
+def assert_formulas_carry_their_values(content: bytes) -> int:
+    """Every formula's stored value, what a reader that does not calculate shows (a
+    viewer, a preview, openpyxl's data_only), equals the formula recomputed from the
+    cells it points at. Returns how many formulas were checked."""
+    formulas = load_workbook(BytesIO(content))
+    stored = load_workbook(BytesIO(content), data_only=True)
+    checked = 0
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                if "!" in cell.value:  # a totals sheet: the same cell of each part
+                    parts = re.findall(r"'([^']+)'!([A-Z]+\d+)", cell.value)
+                    assert parts, cell.value
+                    expected = sum(
+                        (evaluate(formulas[s], formulas[s][ref].value) for s, ref in parts),
+                        Decimal("0.00"),
+                    )
+                else:
+                    expected = evaluate(ws, cell.value)
+                value = stored[ws.title][cell.coordinate].value
+                assert Decimal(str(value)) == expected, (ws.title, cell.coordinate, cell.value)
+                checked += 1
+    return checked
