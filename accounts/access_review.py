@@ -133,6 +133,9 @@ def access_review_xlsx(rows: list[AccessRow], *, by) -> bytes:
         )
         if row.last_sign_in:
             sheet.cell(sheet.max_row, 8).number_format = "yyyy-mm-dd hh:mm"
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # a name or email starting with "=": text, as typed
+                cell.data_type, cell.quotePrefix = "s", True
     sheet.freeze_panes = "A2"
     about = workbook.create_sheet("About")
     about.append(["Access review of every account"])

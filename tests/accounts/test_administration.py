@@ -147,6 +147,16 @@ def test_the_access_review_lists_every_account(client, program):
     assert events("accounts.access_review_exported")[0].data == {"accounts": 6}
 
 
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_access_review(client, program):
+    program.officer_a.first_name, program.officer_a.last_name = '=HYPERLINK("http://x")', ""
+    program.officer_a.save()
+    client.force_login(program.auditor)
+    response = client.get(reverse("accounts:access_review_xlsx"))
+    sheet = load_workbook(BytesIO(response.content))["Access review"]
+    (cell,) = [row[1] for row in sheet.iter_rows(min_row=2) if row[0].value == "officer_a"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == ('=HYPERLINK("http://x")', "s", True)
+
+
 def test_unused_accounts_are_disabled_by_the_daily_run(program):
     today = date(2026, 3, 2)
     moment = timezone.make_aware(datetime(2026, 3, 2, 9, 0))
