@@ -174,11 +174,11 @@ class _Totals:
 
     def add(self, row: tuple) -> None:
         for k, i in enumerate(self.total_columns):
-            if isinstance(row[i], Decimal):
-                self.column_sums[k] += row[i]
+            if row[i] is not None and row[i] != "":
+                self.column_sums[k] += Decimal(row[i])
         for k, (i, criteria) in enumerate(self.terms):
-            if isinstance(row[i], Decimal) and all(row[j] == value for j, value in criteria):
-                self.term_sums[k] += row[i]
+            if row[i] is not None and row[i] != "" and all(row[j] == v for j, v in criteria):
+                self.term_sums[k] += Decimal(row[i])
 
     def column_total(self, i: int) -> Decimal:
         return self.column_sums[self.total_columns.index(i)]
