@@ -158,7 +158,7 @@ class _Totals:
     own labels, matched exactly, as SUMIFS matches text without operators or wildcards."""
 
     def __init__(self, sheet: Sheet):
-        index = {column.header: i for i, column in enumerate(sheet.columns)}
+        self.index = {column.header: i for i, column in enumerate(sheet.columns)}
         self.total_columns = [i for i, column in enumerate(sheet.columns) if column.total]
         self.column_sums = [ZERO] * len(self.total_columns)
         self.terms: list[tuple[int, tuple[tuple[int, str], ...]]] = []  # column, criteria
@@ -167,7 +167,7 @@ class _Totals:
                 for _, value in where:
                     if _CRITERIA_SYNTAX.search(value):
                         raise ValueError(f"{sum_if.label}: {value!r} is not a plain label.")
-                term = (index[sum_if.column], tuple((index[h], v) for h, v in where))
+                term = self._term(sum_if.column, where)
                 if term not in self.terms:
                     self.terms.append(term)
         self.term_sums = [ZERO] * len(self.terms)
@@ -183,10 +183,16 @@ class _Totals:
     def column_total(self, i: int) -> Decimal:
         return self.column_sums[self.total_columns.index(i)]
 
-    def term_total(self, sheet: Sheet, column: str, where: Criteria) -> Decimal:
-        index = {c.header: i for i, c in enumerate(sheet.columns)}
-        term = (index[column], tuple((index[h], v) for h, v in where))
-        return self.term_sums[self.terms.index(term)]
+    def sum_if_total(self, sum_if: SumIf) -> Decimal:
+        """What the SumIf's formula computes to: its rows, less those it subtracts."""
+        first, *subtracted = (
+            self.term_sums[self.terms.index(self._term(sum_if.column, where))]
+            for where in (sum_if.where, *sum_if.subtract)
+        )
+        return first - sum(subtracted, ZERO)
+
+    def _term(self, column: str, where: Criteria) -> tuple[int, tuple[tuple[int, str], ...]]:
+        return self.index[column], tuple((self.index[h], v) for h, v in where)
 
 
 class _Footer(NamedTuple):
@@ -251,9 +257,7 @@ def _finish_part(ws: xml.Worksheet, sheet: Sheet, count: int, totals: _Totals) -
         number = ws.next_row
         ref = f"{by_header[sum_if.column]}{number}"
         terms = [sumifs(sum_if.column, where) for where in (sum_if.where, *sum_if.subtract)]
-        value = totals.term_total(sheet, sum_if.column, sum_if.where) - sum(
-            (totals.term_total(sheet, sum_if.column, where) for where in sum_if.subtract), ZERO
-        )
+        value = totals.sum_if_total(sum_if)
         label = xml.text_cell(f"A{number}", sum_if.label, xml.BOLD)
         formula = xml.formula_cell(ref, "-".join(terms), value, xml.BOLD_MONEY)
         ws.append([label, formula])  # the amount column is never the first
@@ -272,7 +276,7 @@ def _write_totals_over_parts(
     ws.append(xml.header_cells(header))
     for index, footer in enumerate(parts[0][1]):
         number = ws.next_row
-        terms = [f"{quote_sheetname(title)}!{footers[index].ref}" for title, footers in parts]
+        terms = [f"{quote_sheetname(part)}!{footers[index].ref}" for part, footers in parts]
         value = sum((footers[index].value for _, footers in parts), ZERO)
         ws.append(
             [
