@@ -1,16 +1,13 @@
 """The access review (NIST SP 800-53 AC-2(j)): every account, what it may do, how it
 proves who it is, when it last signed in, whether it is locked out. For the quarterly
-recertification by the program office; the same rows on the page and in the XLSX."""
+recertification by the program office; the same rows on the page and in its XLSX
+(the "access_review" table download, reports.table_exports)."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from io import BytesIO
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
-from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from accounts.lockout import locked_usernames
 from grants.access import SYSTEM_ADMINISTRATOR
@@ -91,57 +88,3 @@ def access_rows() -> list[AccessRow]:
             )
         )
     return rows
-
-
-COLUMNS = [
-    ("Username", 18),
-    ("Name", 24),
-    ("Email", 30),
-    ("Status", 10),
-    ("Program-office roles", 30),
-    ("Task forces", 45),
-    ("Second factors", 18),
-    ("Last sign-in", 18),
-    ("Locked out", 11),
-]
-
-
-def access_review_xlsx(rows: list[AccessRow], *, by) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Access review"
-    sheet.append([title for title, _ in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, (_, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
-    for row in rows:
-        sheet.append(
-            [
-                row.username,
-                row.name,
-                row.email,
-                row.status,
-                "; ".join(row.roles) or NONE,
-                "; ".join(row.task_forces) or NONE,
-                row.second_factors,
-                timezone.localtime(row.last_sign_in).replace(tzinfo=None)
-                if row.last_sign_in
-                else "Never",
-                "Yes" if row.locked else "No",
-            ]
-        )
-        if row.last_sign_in:
-            sheet.cell(sheet.max_row, 8).number_format = "yyyy-mm-dd hh:mm"
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # a name or email starting with "=": text, as typed
-                cell.data_type, cell.quotePrefix = "s", True
-    sheet.freeze_panes = "A2"
-    about = workbook.create_sheet("About")
-    about.append(["Access review of every account"])
-    about.append(["Exported by", by.get_username()])
-    about.append(["Exported at", timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")])
-    about.append(["Accounts", len(rows)])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -30,6 +30,5 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("access-review/", views.access_review, name="access_review"),
-    path("access-review.xlsx", views.access_review_download, name="access_review_xlsx"),
     path("access-review/unlock/", views.unlock, name="unlock"),
 ]

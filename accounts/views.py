@@ -6,14 +6,12 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.access_review import access_review_xlsx, access_rows
+from accounts.access_review import access_rows
 from grants import access
 from grants.audit import audit_record
 
@@ -113,23 +111,6 @@ def access_review(request):
             "can_unlock": access.can_administer_accounts(request.user),
         },
     )
-
-
-@login_required
-def access_review_download(request):
-    access.require(access.can_review_access(request.user))
-    rows = access_rows()
-    content = access_review_xlsx(rows, by=request.user)
-    audit_record(
-        actor=request.user, action="accounts.access_review_exported", data={"accounts": len(rows)}
-    )
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    filename = f"access-review-{timezone.localdate():%Y-%m-%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required

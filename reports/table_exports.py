@@ -8,6 +8,7 @@ auditor workbook's own.
 
 from django.utils import timezone
 
+from accounts.access_review import NONE, access_rows
 from budgets.filters import BudgetChangeFilter, DrawdownFilter, LedgerFilter
 from budgets.selectors import budget_change_list_for_user, drawdown_list_for_user, ledger_for_award
 from grants import access, selectors
@@ -317,6 +318,38 @@ register(
             r.get_stage_display(),
             r.recipients,
             r.subject,
+        ),
+    )
+)
+
+register(
+    TableExport(
+        name="access_review",
+        title="Access review of every account",
+        sheet_title="Access review",
+        may_view=access.can_review_access,
+        select=lambda shown: access_rows(),
+        columns=[
+            Column("Username", width=18),
+            Column("Name", width=24),
+            Column("Email", width=30),
+            Column("Status", width=10),
+            Column("Program-office roles", width=30),
+            Column("Task forces", width=45),
+            Column("Second factors", width=18),
+            Column("Last sign-in", "datetime", 18),
+            Column("Locked out", width=11),
+        ],
+        row=lambda r: (
+            r.username,
+            r.name,
+            r.email,
+            r.status,
+            "; ".join(r.roles) or NONE,
+            "; ".join(r.task_forces) or NONE,
+            r.second_factors,
+            timezone.localtime(r.last_sign_in).replace(tzinfo=None) if r.last_sign_in else "Never",
+            "Yes" if r.locked else "No",
         ),
     )
 )

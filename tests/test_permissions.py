@@ -287,7 +287,7 @@ MATRIX = {
     ("accounts:password_reset_complete", "GET"): row(200, 200, 200, 200, 200, 200),
     # The access review: program office and auditors; unlocking: system administrators.
     ("accounts:access_review", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
-    ("accounts:access_review_xlsx", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
+    ("exports:table:access_review", "GET"): row(LOGIN, 403, 403, 200, 200, 200),
     ("accounts:unlock", "GET"): row(LOGIN, 405, 405, 405, 405, 405),
     ("accounts:unlock", "POST"): row(LOGIN, 403, 403, 403, 403, 403),
 }

@@ -116,7 +116,8 @@ class _RowWriter:
 
     Text is made safe by safe_text; text that looks like a formula gets the quotePrefix
     style, so it shows as typed and is never run. Amounts and dates carry their number
-    format. A blank value writes no cell at all."""
+    format; a date column may hold a word instead ("Never"), written as text. A blank
+    value writes no cell at all."""
 
     def __init__(self, columns: list[Column], *, wrapped: bool = False):
         self.letters = xml.column_letters(len(columns))
@@ -141,6 +142,8 @@ class _RowWriter:
             elif isinstance(value, (date, datetime)):
                 style = xml.DATETIME if kind == "datetime" else xml.DATE
                 out.append(xml.date_cell(ref, value, style))
+            else:  # a word where there is no date ("Never")
+                out.append(self._text(ref, value))
         return out
 
     def _text(self, ref: str, value) -> str:

@@ -17,7 +17,9 @@ from api.models import ApiToken
 from api.tokens import token_create
 from grants import access
 from grants.models import Membership
+from reports.exports.downloads import DOWNLOADED
 from tests.accounts.helpers import WRONG, events, sign_in
+from tests.reports.workbook_helpers import response_bytes
 
 
 @pytest.fixture
@@ -118,8 +120,8 @@ def test_the_access_review_lists_every_account(client, program):
     assert "Alpha ICAC Task Force: Finance officer" in page
     assert "Unlock" not in page  # auditors review; administrators unlock
 
-    response = client.get(reverse("accounts:access_review_xlsx"))
-    sheet = load_workbook(BytesIO(response.content))["Access review"]
+    response = client.get(reverse("exports:table", args=["access_review"]))
+    sheet = load_workbook(BytesIO(response_bytes(response)))["Access review"]
     rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert [c.value for c in sheet[1]] == [
         "Username",
@@ -144,15 +146,16 @@ def test_the_access_review_lists_every_account(client, program):
     assert isinstance(officer_a[7], datetime) and officer_a[8] == "No"
     assert officer_b[7:] == ("Never", "Yes")
     assert rows["approver"][4] == "Financial approver"
-    assert events("accounts.access_review_exported")[0].data == {"accounts": 6}
+    (download,) = events(DOWNLOADED)
+    assert (download.data["export"], download.data["rows"]) == ("access_review", 6)
 
 
 def test_a_name_that_looks_like_a_formula_stays_text_in_the_access_review(client, program):
     program.officer_a.first_name, program.officer_a.last_name = '=HYPERLINK("http://x")', ""
     program.officer_a.save()
     client.force_login(program.auditor)
-    response = client.get(reverse("accounts:access_review_xlsx"))
-    sheet = load_workbook(BytesIO(response.content))["Access review"]
+    response = client.get(reverse("exports:table", args=["access_review"]))
+    sheet = load_workbook(BytesIO(response_bytes(response)))["Access review"]
     (cell,) = [row[1] for row in sheet.iter_rows(min_row=2) if row[0].value == "officer_a"]
     assert (cell.value, cell.data_type, cell.quotePrefix) == ('=HYPERLINK("http://x")', "s", True)
 

@@ -85,7 +85,6 @@ def test_every_page_people_open_has_a_name_in_its_breadcrumbs():
         not in (
             "reports:report_pdf",
             "budgets:ledger_import_template",
-            "accounts:access_review_xlsx",
             "compliance:sefa_xlsx",
             "documents:download",
         )
