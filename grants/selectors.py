@@ -1,8 +1,9 @@
 """Reads of the program and its awards, always scoped to the person asking."""
 
+from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
@@ -286,6 +287,16 @@ class MoneyChain:
         """The chain of a year without an appropriation the person may see."""
         return cls(fiscal_year, ZERO, ZERO, ZERO, ZERO)
 
+    @classmethod
+    def total(cls, chains: Iterable["MoneyChain"]) -> "MoneyChain":
+        """The chain of every year from the chains of each (money_chain_by_year): each
+        line is a sum over the appropriations, so the years add up to the whole."""
+        sums = dict.fromkeys(_CHAIN_SUMS, ZERO)
+        for chain in chains:
+            for name in _CHAIN_SUMS:
+                sums[name] += getattr(chain, name)
+        return cls(None, **sums)
+
     @property
     def available_to_award(self) -> Decimal:
         return self.appropriated - self.set_aside
@@ -297,6 +308,10 @@ class MoneyChain:
     @property
     def not_yet_awarded(self) -> Decimal:
         return self.appropriated - self.set_aside - self.net_awarded - self.expired - self.cancelled
+
+
+# Every sum a chain holds: its fields after fiscal_year.
+_CHAIN_SUMS = tuple(f.name for f in fields(MoneyChain) if f.name != "fiscal_year")
 
 
 def money_chain(*, user, fiscal_year: int | None = None, on: date | None = None) -> MoneyChain:

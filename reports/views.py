@@ -64,8 +64,10 @@ def home(request):
         ),
     ]
     if access.can_view_program(user):
-        context["year_chain"] = selectors.money_chain(user=user, fiscal_year=chosen)
-        context["all_chain"] = selectors.money_chain(user=user)
+        # The year's chain and every year's from one reading of the chains by year.
+        chains = selectors.money_chain_by_year(user=user, on=today)
+        context["year_chain"] = chains.get(chosen) or selectors.MoneyChain.empty(chosen)
+        context["all_chain"] = selectors.MoneyChain.total(chains.values())
         context["first_year"] = years[-1] if years else None
     context["excess_cash"] = (
         work.excess_cash

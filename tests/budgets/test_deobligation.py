@@ -13,7 +13,12 @@ from budgets.modifications import budget_modification_decide, decrease_propose, 
 from budgets.services import LineInput
 from grants.audit import AuditEvent
 from grants.models import Amendment, Appropriation, Award, FundingReturn
-from grants.selectors import appropriation_available, money_chain, money_chain_by_year
+from grants.selectors import (
+    MoneyChain,
+    appropriation_available,
+    money_chain,
+    money_chain_by_year,
+)
 from grants.services import award_transition
 from reports.services import award_close
 from tests import factories
@@ -161,10 +166,10 @@ def test_the_money_chain_adds_up_in_every_state_after_closeout(
     year = money_chain(user=p.pm, fiscal_year=2026, on=on)
     assert year.deobligated == D("50000.00")
     # Every year at once gives each year's chain, expired and cancelled included.
-    assert money_chain_by_year(user=p.pm, on=on) == {
-        2025: money_chain(user=p.pm, fiscal_year=2025, on=on),
-        2026: year,
-    }
+    by_year = money_chain_by_year(user=p.pm, on=on)
+    assert by_year == {2025: money_chain(user=p.pm, fiscal_year=2025, on=on), 2026: year}
+    # The years add up to every year's chain (the dashboard's "all years").
+    assert MoneyChain.total(by_year.values()) == chain
 
 
 def test_closeout_is_refused_while_obligations_are_unliquidated(program):
