@@ -81,8 +81,16 @@ def column_letters(count: int) -> list[str]:
 def text_cell(ref: str, text: str, style: int = PLAIN) -> str:
     """Text, as typed: the caller has removed what XML cannot hold (xlsx.safe_text)."""
     styled = f' s="{style}"' if style else ""
-    text = escape(text, _KEEP_CARRIAGE_RETURN)
+    text = text_xml(text)
     return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def text_xml(text: str) -> str:
+    """Text escaped for an element's content. Most cells hold none of the characters
+    to escape, and are returned as they are without a pass of replacing."""
+    if "&" in text or "<" in text or ">" in text or "\r" in text:
+        return escape(text, _KEEP_CARRIAGE_RETURN)
+    return text
 
 
 # A raw carriage return would be read back as a line feed (XML end-of-line handling).

@@ -18,6 +18,7 @@ download as CSV (`write_csv`), where the formula starts are escaped as OWASP adv
 import csv
 import hashlib
 import io
+import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -62,7 +63,16 @@ def safe_text(value) -> str:
 
 def looks_like_formula(text: str) -> bool:
     """Text a spreadsheet would run as a formula or show as an error value."""
-    return text.startswith(FORMULA_STARTS) or text in ERROR_CODES
+    return text.startswith(FORMULA_STARTS) or text in _ERROR_VALUES
+
+
+_ERROR_VALUES = frozenset(ERROR_CODES)
+
+
+def is_blank(value) -> bool:
+    """No value: None or empty text. Tested by type first: comparing a Decimal with ""
+    goes through the numbers ABCs, a cost paid for every cell of a million rows."""
+    return value is None or (isinstance(value, str) and not value)
 
 
 def csv_text(value) -> str:
@@ -121,34 +131,47 @@ class _RowWriter:
 
     def __init__(self, columns: list[Column], *, wrapped: bool = False):
         self.letters = xml.column_letters(len(columns))
-        self.kinds = [column.kind for column in columns]
         self.plain, self.quoted = (
             (xml.WRAPPED, xml.WRAPPED_QUOTED) if wrapped else (xml.PLAIN, xml.QUOTED)
         )
+        # Each column's cell writer, chosen once rather than by its kind at every cell.
+        writers = {
+            "text": self._text,
+            "int": self._int,
+            "money": self._money,
+            "date": self._date,
+            "datetime": self._datetime,
+        }
+        self.writers = [writers[column.kind] for column in columns]
 
     def cells(self, number: int, values: tuple) -> list[str]:
-        out = []
-        for letter, value, kind in zip(self.letters, values, self.kinds, strict=True):
-            if value is None or value == "":
-                continue
-            ref = f"{letter}{number}"
-            if kind == "text":
-                out.append(self._text(ref, value))
-            elif kind == "int":
-                out.append(xml.number_cell(ref, int(value)))
-            elif kind == "money":
-                amount = value if isinstance(value, Decimal) else Decimal(value)
-                out.append(xml.number_cell(ref, amount, xml.MONEY))
-            elif isinstance(value, (date, datetime)):
-                style = xml.DATETIME if kind == "datetime" else xml.DATE
-                out.append(xml.date_cell(ref, value, style))
-            else:  # a word where there is no date ("Never")
-                out.append(self._text(ref, value))
-        return out
+        return [
+            write(f"{letter}{number}", value)
+            for letter, value, write in zip(self.letters, values, self.writers, strict=True)
+            # is_blank, written out: this runs for every cell.
+            if value is not None and not (isinstance(value, str) and not value)
+        ]
 
     def _text(self, ref: str, value) -> str:
         text = safe_text(value)
         return xml.text_cell(ref, text, self.quoted if looks_like_formula(text) else self.plain)
+
+    def _int(self, ref: str, value) -> str:
+        return xml.number_cell(ref, int(value))
+
+    def _money(self, ref: str, value) -> str:
+        amount = value if isinstance(value, Decimal) else Decimal(value)
+        return xml.number_cell(ref, amount, xml.MONEY)
+
+    def _date(self, ref: str, value) -> str:
+        if isinstance(value, date):
+            return xml.date_cell(ref, value, xml.DATE)
+        return self._text(ref, value)  # a word where there is no date ("Never")
+
+    def _datetime(self, ref: str, value) -> str:
+        if isinstance(value, date):
+            return xml.date_cell(ref, value, xml.DATETIME)
+        return self._text(ref, value)
 
 
 # What makes a SUMIFS criterion more than a plain "equals" in a spreadsheet.
@@ -174,14 +197,28 @@ class _Totals:
                 if term not in self.terms:
                     self.terms.append(term)
         self.term_sums = [ZERO] * len(self.terms)
+        # The terms by the columns their criteria read, then by the values they ask for:
+        # a row's values in those columns are read once and looked up, instead of each
+        # term comparing them in turn.
+        by_columns: dict[tuple[int, ...], dict[tuple, list[tuple[int, int]]]] = {}
+        for k, (i, criteria) in enumerate(self.terms):
+            columns = tuple(j for j, _ in criteria)
+            values = tuple(v for _, v in criteria)
+            by_columns.setdefault(columns, {}).setdefault(values, []).append((k, i))
+        self.matchers = [
+            (_values_in(columns), by_values) for columns, by_values in by_columns.items()
+        ]
 
     def add(self, row: tuple) -> None:
         for k, i in enumerate(self.total_columns):
-            if row[i] is not None and row[i] != "":
-                self.column_sums[k] += Decimal(row[i])
-        for k, (i, criteria) in enumerate(self.terms):
-            if row[i] is not None and row[i] != "" and all(row[j] == v for j, v in criteria):
-                self.term_sums[k] += Decimal(row[i])
+            value = row[i]
+            if not is_blank(value):
+                self.column_sums[k] += value if isinstance(value, Decimal) else Decimal(value)
+        for values_of, by_values in self.matchers:
+            for k, i in by_values.get(values_of(row), ()):
+                value = row[i]
+                if not is_blank(value):
+                    self.term_sums[k] += value if isinstance(value, Decimal) else Decimal(value)
 
     def column_total(self, i: int) -> Decimal:
         return self.column_sums[self.total_columns.index(i)]
@@ -196,6 +233,16 @@ class _Totals:
 
     def _term(self, column: str, where: Criteria) -> tuple[int, tuple[tuple[int, str], ...]]:
         return self.index[column], tuple((self.index[h], v) for h, v in where)
+
+
+def _values_in(columns: tuple[int, ...]) -> Callable[[tuple], tuple]:
+    """A function giving a row's values in `columns`, as a tuple."""
+    if not columns:
+        return lambda row: ()
+    if len(columns) == 1:
+        (column,) = columns
+        return lambda row: (row[column],)
+    return operator.itemgetter(*columns)
 
 
 class _Footer(NamedTuple):
