@@ -54,7 +54,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def safe_text(value) -> str:
     """User text as a cell may hold it: no characters XML refuses, at most MAX_TEXT long.
     Whether it must also be kept from being read as a formula is `looks_like_formula`."""
-    text = ILLEGAL_CHARACTERS.sub("", str(value))
+    text = value if isinstance(value, str) else str(value)
+    if not text.isprintable():  # only then can it hold a control character
+        text = ILLEGAL_CHARACTERS.sub("", text)
     if len(text) > MAX_TEXT:
         marker = " [truncated]"
         text = text[: MAX_TEXT - len(marker)] + marker

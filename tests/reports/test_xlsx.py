@@ -212,3 +212,9 @@ def test_formula_starts_are_found_and_escaped_for_csv():
     for text in ("a\tb", "1-2", "#5 Main St", "Smith, =ok"):
         assert not looks_like_formula(text) and csv_text(text) == text
     assert safe_text("\x00=1") == "=1"
+
+
+def test_safe_text_keeps_tabs_and_line_breaks_and_drops_other_control_characters():
+    assert safe_text("a\tb\nc\r\nd") == "a\tb\nc\r\nd"
+    assert safe_text("Café\x0b \x1fé\x7f") == "Café é\x7f"  # DEL is legal XML
+    assert safe_text(12.5) == "12.5"
