@@ -329,6 +329,7 @@ register(
         sheet_title="Access review",
         may_view=access.can_review_access,
         select=lambda shown: access_rows(),
+        about=lambda shown: {"Scope": "every account"},
         columns=[
             Column("Username", width=18),
             Column("Name", width=24),

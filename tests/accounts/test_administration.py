@@ -121,7 +121,8 @@ def test_the_access_review_lists_every_account(client, program):
     assert "Unlock" not in page  # auditors review; administrators unlock
 
     response = client.get(reverse("exports:table", args=["access_review"]))
-    sheet = load_workbook(BytesIO(response_bytes(response)))["Access review"]
+    workbook = load_workbook(BytesIO(response_bytes(response)))
+    sheet = workbook["Access review"]
     rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert [c.value for c in sheet[1]] == [
         "Username",
@@ -146,6 +147,8 @@ def test_the_access_review_lists_every_account(client, program):
     assert isinstance(officer_a[7], datetime) and officer_a[8] == "No"
     assert officer_b[7:] == ("Never", "Yes")
     assert rows["approver"][4] == "Financial approver"
+    about = dict(workbook["About"].iter_rows(values_only=True))
+    assert (about["Scope"], about["Rows in Access review"]) == ("every account", "6")
     (download,) = events(DOWNLOADED)
     assert (download.data["export"], download.data["rows"]) == ("access_review", 6)
 
