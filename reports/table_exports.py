@@ -22,6 +22,7 @@ from reports.exports.workbooks import (
     award_sheet,
     drawdown_sheet,
     ledger_rows,
+    wall_clock,
 )
 from reports.exports.xlsx import Column, Sheet
 from reports.models import MEASURES
@@ -349,7 +350,7 @@ register(
             "; ".join(r.roles) or NONE,
             "; ".join(r.task_forces) or NONE,
             r.second_factors,
-            timezone.localtime(r.last_sign_in).replace(tzinfo=None) if r.last_sign_in else "Never",
+            wall_clock(r.last_sign_in) or "Never",
             "Yes" if r.locked else "No",
         ),
     )

@@ -37,7 +37,7 @@ from reports.sf425 import LINE_LABELS
 CHUNK = 2000
 
 
-def _local(moment: datetime | None, zone=None) -> datetime | None:
+def wall_clock(moment: datetime | None, zone=None) -> datetime | None:
     """A stored instant as the wall-clock time the app shows (XLSX has no time zones).
     A sheet of many rows passes `zone`, looked up once, rather than once a row."""
     if moment is None:
@@ -324,9 +324,9 @@ def budget_version_sheet(awards: QuerySet[Award]) -> Sheet:
                 v.get_status_display(),
                 v.note,
                 v.created_by.username,
-                _local(v.created_at),
+                wall_clock(v.created_at),
                 v.approved_by.username if v.approved_by else "",
-                _local(v.approved_at),
+                wall_clock(v.approved_at),
             )
             for v in versions.iterator(chunk_size=CHUNK)
         ),
@@ -469,7 +469,7 @@ def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[tuple]:
         yield (
             number, pk, day, KIND[kind], reverses, pays, CATEGORY[category], SHARE[share],
             signed, cash, spent, IN_KIND_BASIS.get(in_kind_basis, ""), in_kind_description,
-            memo, actor, _local(posted_at, zone),
+            memo, actor, wall_clock(posted_at, zone),
         )  # fmt: skip
 
 
@@ -520,7 +520,7 @@ def drawdown_sheet(drawdowns: QuerySet[DrawdownRequest]) -> Sheet:
                 d.requested_by.username,
                 d.get_status_display(),
                 d.decided_by.username if d.decided_by else "",
-                _local(d.decided_at),
+                wall_clock(d.decided_at),
                 d.decision_note,
                 d.ledger_entry.effective_date if d.ledger_entry_id else None,
                 d.returned_on,
@@ -567,11 +567,11 @@ def _report_head(r) -> tuple:
         r.period_end,
         _yes_no(r.is_final),
         r.get_status_display(),
-        _local(r.submitted_at),
+        wall_clock(r.submitted_at),
         r.submitted_by.username,
         r.submissions,
         r.reviewed_by.username if r.reviewed_by else "",
-        _local(r.reviewed_at),
+        wall_clock(r.reviewed_at),
         r.review_comment,
     )
 
@@ -651,10 +651,10 @@ def hold_sheet(awards: QuerySet[Award]) -> Sheet:
                 h.award.task_force.name,
                 h.reason,
                 h.report_key,
-                _local(h.placed_at),
+                wall_clock(h.placed_at),
                 h.placed_by.username if h.placed_by else "system",
                 _yes_no(h.is_active),
-                _local(h.lifted_at),
+                wall_clock(h.lifted_at),
                 h.lifted_by.username if h.lifted_by else "",
                 h.lift_reason,
             )
@@ -696,7 +696,7 @@ def audit_sheet(events) -> Sheet:
         (
             (
                 pk,
-                _local(occurred_at, zone),
+                wall_clock(occurred_at, zone),
                 actor or "system",
                 action,
                 task_force or "",

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import NamedTuple
 
 from openpyxl.cell.cell import ERROR_CODES
@@ -141,8 +142,8 @@ class _RowWriter:
             "text": self._text,
             "int": self._int,
             "money": self._money,
-            "date": self._date,
-            "datetime": self._datetime,
+            "date": partial(self._moment, xml.DATE),
+            "datetime": partial(self._moment, xml.DATETIME),
         }
         self.writers = [writers[column.kind] for column in columns]
 
@@ -165,15 +166,10 @@ class _RowWriter:
         amount = value if isinstance(value, Decimal) else Decimal(value)
         return xml.number_cell(ref, amount, xml.MONEY)
 
-    def _date(self, ref: str, value) -> str:
+    def _moment(self, style: int, ref: str, value) -> str:
         if isinstance(value, date):
-            return xml.date_cell(ref, value, xml.DATE)
+            return xml.date_cell(ref, value, style)
         return self._text(ref, value)  # a word where there is no date ("Never")
-
-    def _datetime(self, ref: str, value) -> str:
-        if isinstance(value, date):
-            return xml.date_cell(ref, value, xml.DATETIME)
-        return self._text(ref, value)
 
 
 # What makes a SUMIFS criterion more than a plain "equals" in a spreadsheet.
